@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Creates or reuses .venv, installs the locked dependencies and the project, builds translations.
+# Safe to run repeatedly: the pip step is skipped while requirements.lock and pyproject.toml are unchanged.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+pick_python() {
+  for py in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    [ -n "$py" ] || continue
+    command -v "$py" >/dev/null 2>&1 || continue
+    if "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+      echo "$py"; return 0
+    fi
+  done
+  echo "CounterDesk needs Python >= 3.11 (set PYTHON=/path/to/python3.11)" >&2
+  return 1
+}
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else return 1; fi
+}
+
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || true
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+PY="$(pick_python)"
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv 2>/dev/null || { apt_install python3-venv && "$PY" -m venv .venv; }
+fi
+VPY="$root/.venv/bin/python"
+
+stamp=".venv/.counterdesk-stamp"
+want="$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  "$VPY" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  "$VPY" -m pip install -q --disable-pip-version-check -r requirements.lock
+  "$VPY" -m pip install -q --disable-pip-version-check --no-deps -e .
+  echo "$want" > "$stamp"
+fi
+
+# Qt needs a few system libraries that minimal images lack; install them once if missing.
+if ! QT_QPA_PLATFORM=offscreen "$VPY" -c 'from PySide6 import QtWidgets, QtPdf' 2>/dev/null; then
+  echo "Installing the system libraries Qt needs (libegl1, libgl1, libxkbcommon0, fontconfig, dbus)..." >&2
+  apt_install libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 \
+    libglib2.0-0 || apt_install libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
+    libxcb-cursor0 libglib2.0-0t64 || true
+  QT_QPA_PLATFORM=offscreen "$VPY" -c 'from PySide6 import QtWidgets, QtPdf' || {
+    echo "Qt cannot load; install libegl1 libgl1 libxkbcommon0 libfontconfig1 with your package manager." >&2
+    exit 1
+  }
+fi
+
+"$VPY" -m counterdesk.i18n_build --quiet

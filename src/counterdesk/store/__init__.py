@@ -1,0 +1,1 @@
+"""Encrypted local store: SQLCipher through SQLAlchemy, Alembic migrations, one writer thread."""

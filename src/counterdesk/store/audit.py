@@ -1,0 +1,117 @@
+"""Tamper-evident audit log: append-only rows, each hashing the previous one.
+
+Entry hash = SHA-256(prev_hash || canonical JSON of the entry). ``verify`` recomputes the whole chain
+and names the first entry that does not fit. Details carry ids and masked values only; their keys
+are checked against an allow-list so personal data cannot slip in by accident.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..session import Actor
+from .models import AuditEntry
+
+GENESIS = "0" * 64
+
+# Keys that may appear in details. Values must be ids, codes, counts or masked text.
+SAFE_DETAIL_KEYS: set[str] = {
+    "reason", "role", "old_role", "new_role", "username", "display_name", "setting", "old", "new",
+    "attempts", "locked_until", "mode", "count", "result", "first_broken", "format", "file",
+    "masked", "field", "source", "version", "revision", "pending_dropped", "workstation", "by",
+    "language", "error",
+}
+
+
+def register_detail_keys(*keys: str) -> None:
+    """Later features declare the extra (non-personal) detail keys they log."""
+    SAFE_DETAIL_KEYS.update(keys)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _canonical(entry: AuditEntry | dict) -> bytes:
+    get = entry.get if isinstance(entry, dict) else lambda k: getattr(entry, k)
+    fields = [get("seq"), get("ts"), get("actor_id"), get("actor_name"), get("workstation"), get("action"),
+              get("object_type"), get("object_id"), get("details")]
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def compute_hash(prev_hash: str, entry: AuditEntry | dict) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + _canonical(entry)).hexdigest()
+
+
+def _details_json(details: dict[str, Any] | None) -> str:
+    details = details or {}
+    unknown = set(details) - SAFE_DETAIL_KEYS
+    if unknown:
+        raise ValueError(f"audit detail keys not on the allow-list: {sorted(unknown)}")
+    return json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def append(session: Session, actor: Actor, action: str, object_type: str | None = None,
+           object_id: str | None = None, details: dict[str, Any] | None = None,
+           ts: str | None = None) -> AuditEntry:
+    """Add one entry in the caller's transaction (so it commits or rolls back with the change)."""
+    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    entry = AuditEntry(seq=seq, ts=ts or _now(), actor_id=actor.user_id, actor_name=actor.name,
+                       workstation=actor.workstation, action=action, object_type=object_type,
+                       object_id=object_id, details=_details_json(details), prev_hash=prev)
+    entry.hash = compute_hash(prev, entry)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    first_broken: int | None
+    reason: str | None
+    head_hash: str
+    append_only_enforced: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken is None and self.append_only_enforced
+
+
+def verify_rows(rows: Iterable[AuditEntry]) -> tuple[int, int | None, str | None, str]:
+    prev, expected_seq, count = GENESIS, 1, 0
+    for row in rows:
+        count += 1
+        if row.seq != expected_seq:
+            return count, row.seq, f"sequence gap: expected {expected_seq}, found {row.seq}", prev
+        if row.prev_hash != prev:
+            return count, row.seq, "previous-hash link does not match the entry before it", prev
+        if compute_hash(prev, row) != row.hash:
+            return count, row.seq, "entry content does not match its hash (changed after writing)", prev
+        prev, expected_seq = row.hash, expected_seq + 1
+    return count, None, None, prev
+
+
+def verify(session: Session) -> ChainReport:
+    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
+    count, broken, reason, head = verify_rows(rows)
+    triggers = {r[0] for r in session.connection().exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_log'")}
+    enforced = {"audit_log_no_update", "audit_log_no_delete"} <= triggers
+    if not enforced and broken is None:
+        reason = "append-only triggers were removed from the audit table"
+    return ChainReport(count, broken, reason, head, enforced)
+
+
+def recent(session: Session, limit: int = 200, before_seq: int | None = None) -> list[AuditEntry]:
+    q = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    if before_seq is not None:
+        q = q.where(AuditEntry.seq < before_seq)
+    return list(session.execute(q).scalars())

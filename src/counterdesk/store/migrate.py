@@ -1,0 +1,54 @@
+"""Schema upgrades with Alembic, all in one transaction: a failed upgrade leaves the file as it was."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from ..text import CounterDeskError, Text
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaError(CounterDeskError):
+    code = "schema"
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def all_revisions() -> list[str]:
+    """Every revision, oldest first."""
+    script = ScriptDirectory.from_config(_config())
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    """Bring the schema to ``target``; refuse a database written by a newer CounterDesk."""
+    known = set(all_revisions())
+    current = current_revision(engine)
+    if current is not None and current not in known:
+        raise SchemaError(Text(
+            f"该数据库由更新版本的 CounterDesk 创建（架构版本 {current}），请先升级本程序。未做任何更改。",
+            f"This database was written by a newer CounterDesk (schema revision {current}). "
+            "Update the application first; nothing was changed."), code="schema_newer", detail=current)
+    cfg = _config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, target)

@@ -1,0 +1,10 @@
+"""Alembic environment: always runs on a connection handed in by counterdesk.store.migrate."""
+from alembic import context
+
+from counterdesk.store.models import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
+                  transactional_ddl=True)
+with context.begin_transaction():
+    context.run_migrations()

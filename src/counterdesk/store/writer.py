@@ -1,0 +1,56 @@
+"""One writer: every database transaction runs on a single dedicated thread, in order.
+
+Callers get a concurrent.futures.Future; the GUI turns its completion into a Qt signal so the UI
+thread never waits on the disk. The CLI and tests may block on ``call``.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Callable, TypeVar
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from .engine import DB_FULL, DatabaseError, is_disk_full
+
+T = TypeVar("T")
+
+
+class Database:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+        self._thread_ident: int | None = None
+        self._closed = False
+
+    def _run(self, fn: Callable[[Session], T]) -> T:
+        self._thread_ident = threading.get_ident()
+        try:
+            with self._sessions() as session, session.begin():
+                return fn(session)
+        except OperationalError as exc:
+            if is_disk_full(exc):
+                raise DatabaseError(DB_FULL, code="disk_full", detail=str(exc.orig)) from exc
+            raise
+
+    def submit(self, fn: Callable[[Session], T]) -> "Future[T]":
+        """Run ``fn(session)`` in one transaction on the writer thread."""
+        if self._closed:
+            raise RuntimeError("database is closed")
+        return self._executor.submit(self._run, fn)
+
+    def call(self, fn: Callable[[Session], T]) -> T:
+        """Blocking form of ``submit`` for the CLI and worker threads (never from the writer itself)."""
+        if threading.get_ident() == self._thread_ident:
+            raise RuntimeError("nested database call on the writer thread")
+        return self.submit(fn).result()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()
