@@ -1,0 +1,618 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AddUserDialog</name>
+    <message>
+        <source>Add user</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
+        <source>&amp;Username</source>
+        <translation>用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Display name</source>
+        <translation>姓名(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Role</source>
+        <translation>角色(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Temporary password</source>
+        <translation>临时密码(&amp;T)</translation>
+    </message>
+    <message>
+        <source>C&amp;onfirm password</source>
+        <translation>确认密码(&amp;O)</translation>
+    </message>
+    <message>
+        <source>The new user must replace the temporary password at first sign-in.</source>
+        <translation>新用户首次登录时必须更换临时密码。</translation>
+    </message>
+    <message>
+        <source>Create user</source>
+        <translation>创建用户</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The two passwords do not match.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>AuditPage</name>
+    <message>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <source>Every change is recorded here and linked to the entry before it, so later edits can be detected. Newest first; the latest {count} entries are shown.</source>
+        <translation>每一项操作都记录在此，并与前一条记录哈希相连，事后任何修改都能被发现。最新的在前；显示最近 {count} 条。</translation>
+    </message>
+    <message>
+        <source>Seq</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Workstation</source>
+        <translation>工作站</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Object</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Verifying…</source>
+        <translation>正在校验…</translation>
+    </message>
+    <message>
+        <source>Verify chain</source>
+        <translation>校验日志链</translation>
+    </message>
+    <message>
+        <source>Recompute the hash chain and check the database file (Ctrl+Shift+V)</source>
+        <translation>重新计算哈希链并检查数据库文件（Ctrl+Shift+V）</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Reload the log (F5)</source>
+        <translation>重新加载日志（F5）</translation>
+    </message>
+    <message>
+        <source>Audit chain intact: {count} entries, database integrity OK</source>
+        <translation>审计日志链完整：共 {count} 条，数据库完整性正常</translation>
+    </message>
+    <message>
+        <source>Audit chain BROKEN at entry #{seq}: {reason}</source>
+        <translation>审计日志链在第 #{seq} 条处断开：{reason}</translation>
+    </message>
+    <message>
+        <source>Audit log protection removed: {reason}</source>
+        <translation>审计日志的防篡改保护已被移除：{reason}</translation>
+    </message>
+    <message>
+        <source>Database integrity problems: {problems}</source>
+        <translation>数据库完整性问题：{problems}</translation>
+    </message>
+</context>
+<context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <source>Your password was set by an administrator. Choose your own password now.</source>
+        <translation>您的密码由管理员设置，请现在设置您自己的密码。</translation>
+    </message>
+    <message>
+        <source>Choose a new password.</source>
+        <translation>请设置新密码。</translation>
+    </message>
+    <message>
+        <source>&amp;Current password</source>
+        <translation>当前密码(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;New password</source>
+        <translation>新密码(&amp;N)</translation>
+    </message>
+    <message>
+        <source>C&amp;onfirm new password</source>
+        <translation>确认新密码(&amp;O)</translation>
+    </message>
+    <message>
+        <source>The two new passwords do not match.</source>
+        <translation>两次输入的新密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>ChangeRoleDialog</name>
+    <message>
+        <source>Change role</source>
+        <translation>更改角色</translation>
+    </message>
+    <message>
+        <source>New role for {name}:</source>
+        <translation>{name} 的新角色：</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <source>Start a counter session</source>
+        <translation>开始柜面业务</translation>
+    </message>
+    <message>
+        <source>Find a customer</source>
+        <translation>查找客户</translation>
+    </message>
+    <message>
+        <source>Approval queue</source>
+        <translation>待审批队列</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>用户管理</translation>
+    </message>
+    <message>
+        <source>Product catalog</source>
+        <translation>产品目录</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <source>The counter session guides you through one customer visit: identify the customer (identity document, personal data, consent, sanctions screening), the risk questionnaire answered by the customer on the customer screen, the product recommendation by suitability, and the disclosure sign-off with the signed confirmation. Identification is the next step being built.</source>
+        <translation>柜面业务引导您完成一次客户办理：识别客户（身份证件、个人信息、授权同意、制裁名单筛查），客户在客户屏上亲自完成风险测评问卷，按适当性匹配推荐产品，最后进行风险揭示确认并打印签名确认书。客户识别是下一步开发的功能。</translation>
+    </message>
+    <message>
+        <source>Find a returning customer by document number or by name in characters or pinyin. Results are masked (ID first 3 + last 4, surname + *); revealing a value is recorded in the audit log.</source>
+        <translation>按证件号码或姓名（汉字或拼音）查找老客户。结果默认脱敏显示（证件号前 3 位 + 后 4 位，姓 + *）；查看完整信息会记入审计日志。</translation>
+    </message>
+    <message>
+        <source>Sign-offs that need a supervisor will queue here: customer-initiated purchases above the customer's grade, special care for customers aged 65 and over, large amounts, medium or high AML risk and open sanctions hits. You will see the evidence and approve or reject with a reason.</source>
+        <translation>需要主管审批的业务将在此排队：客户主动购买高于其风险等级的产品、65 岁及以上客户的特别关注、大额交易、中高洗钱风险以及待处理的制裁名单命中。您可查看全部证据，批准或注明理由后退回。</translation>
+    </message>
+    <message>
+        <source>The product catalog will be managed here: products rated R1-R5 with type, issuer, term, minimum amount, sale window, cooling-off and recording rules; import and export as CSV or JSON with every row validated; every version kept.</source>
+        <translation>产品目录将在此管理：R1-R5 级产品的类型、发行机构、期限、起购金额、销售期、冷静期和双录要求；支持 CSV 或 JSON 导入导出并逐行校验；保留每个版本。</translation>
+    </message>
+    <message>
+        <source>Welcome, {name} ({role})</source>
+        <translation>欢迎，{name}（{role}）</translation>
+    </message>
+    <message>
+        <source>(Coming in a later release.)</source>
+        <translation>（将在后续版本中提供。）</translation>
+    </message>
+</context>
+<context>
+    <name>LockPage</name>
+    <message>
+        <source>Screen locked</source>
+        <translation>屏幕已锁定</translation>
+    </message>
+    <message>
+        <source>Locked for {name}. Enter this user's password to continue, or switch user (this signs {name} out).</source>
+        <translation>已为 {name} 锁定。输入该用户的密码继续，或切换用户（{name} 将被登出）。</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Unlocking…</source>
+        <translation>正在解锁…</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Switch user</source>
+        <translation>切换用户</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>CounterDesk</source>
+        <translation>CounterDesk 柜面通</translation>
+    </message>
+    <message>
+        <source> — DEMO</source>
+        <translation> — 演示</translation>
+    </message>
+    <message>
+        <source>&amp;Session</source>
+        <translation>会话(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Lock screen</source>
+        <translation>锁定屏幕(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Change password…</source>
+        <translation>修改密码(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>登出(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Preparing the DEMO branch (creating the encrypted database and demo users)…</source>
+        <translation>正在准备演示网点（创建加密数据库和演示用户）…</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Changes apply to every workstation of this branch and are recorded in the audit log. Hover over a setting to see its key and source.</source>
+        <translation>更改适用于本网点的所有工作站，并记入审计日志。将鼠标悬停在设置项上可查看其键名和依据。</translation>
+    </message>
+    <message>
+        <source>Key: {key}</source>
+        <translation>键名：{key}</translation>
+    </message>
+    <message>
+        <source>Source: {source}</source>
+        <translation>依据：{source}</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Save the changed settings (Ctrl+S)</source>
+        <translation>保存已更改的设置（Ctrl+S）</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Discard unsaved changes</source>
+        <translation>放弃未保存的更改</translation>
+    </message>
+    <message>
+        <source>A value cannot be read; check the fields.</source>
+        <translation>有取值无法读取，请检查各字段。</translation>
+    </message>
+    <message>
+        <source>Nothing to save: no setting was changed.</source>
+        <translation>没有需要保存的内容：未更改任何设置。</translation>
+    </message>
+    <message>
+        <source>Saved: {names}.</source>
+        <translation>已保存：{names}。</translation>
+    </message>
+</context>
+<context>
+    <name>SetupPage</name>
+    <message>
+        <source>Set up this workstation</source>
+        <translation>设置本工作站</translation>
+    </message>
+    <message>
+        <source>No branch is set up in this data folder yet. Create the branch and its first administrator. The administrator then adds tellers, supervisors and auditors.</source>
+        <translation>此数据目录中尚未设置网点。请创建网点及其第一个管理员，再由管理员添加柜员、主管和审计员。</translation>
+    </message>
+    <message>
+        <source>Branch &amp;code</source>
+        <translation>网点代码(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Branch &amp;name</source>
+        <translation>网点名称(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Administrator &amp;username</source>
+        <translation>管理员用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Administrator &amp;display name</source>
+        <translation>管理员姓名(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Password</source>
+        <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>C&amp;onfirm password</source>
+        <translation>确认密码(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Create branch</source>
+        <translation>创建网点</translation>
+    </message>
+    <message>
+        <source>This is the recovery key. It unlocks the data if every administrator password is lost. Write it down and keep it in the branch safe: it is shown only this once and is not stored anywhere in the clear.</source>
+        <translation>这是恢复密钥。所有管理员密码都丢失时，可用它解锁数据。请抄写下来并存放在网点保险柜中：它只显示这一次，且不会以明文形式保存在任何地方。</translation>
+    </message>
+    <message>
+        <source>I have written down the recovery key</source>
+        <translation>我已抄写恢复密钥</translation>
+    </message>
+    <message>
+        <source>Continue to sign-in</source>
+        <translation>继续登录</translation>
+    </message>
+    <message>
+        <source>The two passwords do not match.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <source>Creating the encrypted database…</source>
+        <translation>正在创建加密数据库…</translation>
+    </message>
+</context>
+<context>
+    <name>SignInPage</name>
+    <message>
+        <source>CounterDesk sign-in</source>
+        <translation>CounterDesk 柜面通 登录</translation>
+    </message>
+    <message>
+        <source>Branch: {branch}</source>
+        <translation>网点：{branch}</translation>
+    </message>
+    <message>
+        <source>&amp;Username</source>
+        <translation>用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Password</source>
+        <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>DEMO branch: demonstration data only, not for real customers</source>
+        <translation>演示网点：仅含演示数据，不得用于真实客户</translation>
+    </message>
+    <message>
+        <source>Enter your username and password.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+</context>
+<context>
+    <name>StatusBar</name>
+    <message>
+        <source>User: {name} · {role}</source>
+        <translation>用户：{name} · {role}</translation>
+    </message>
+    <message>
+        <source>Not signed in</source>
+        <translation>未登录</translation>
+    </message>
+    <message>
+        <source> · DEMO</source>
+        <translation> · 演示</translation>
+    </message>
+    <message>
+        <source>Branch: {name} ({code})</source>
+        <translation>网点：{name}（{code}）</translation>
+    </message>
+    <message>
+        <source>Sync: stand-alone (no hub configured)</source>
+        <translation>同步：单机（未配置中心）</translation>
+    </message>
+    <message>
+        <source>Switch the interface language</source>
+        <translation>切换界面语言</translation>
+    </message>
+    <message>
+        <source>Lock (Ctrl+L)</source>
+        <translation>锁定（Ctrl+L）</translation>
+    </message>
+</context>
+<context>
+    <name>TemporaryPasswordDialog</name>
+    <message>
+        <source>Enable user</source>
+        <translation>启用用户</translation>
+    </message>
+    <message>
+        <source>Enable {name} again with a temporary password. They must change it at their next sign-in.</source>
+        <translation>使用临时密码重新启用 {name}。该用户下次登录时必须修改密码。</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <source>Set a temporary password for {name}. They must change it at their next sign-in.</source>
+        <translation>为 {name} 设置临时密码。该用户下次登录时必须修改密码。</translation>
+    </message>
+    <message>
+        <source>Set password</source>
+        <translation>设置密码</translation>
+    </message>
+    <message>
+        <source>&amp;Temporary password</source>
+        <translation>临时密码(&amp;T)</translation>
+    </message>
+    <message>
+        <source>C&amp;onfirm password</source>
+        <translation>确认密码(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The two passwords do not match.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <source>Users</source>
+        <translation>用户管理</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Must change password</source>
+        <translation>须修改密码</translation>
+    </message>
+    <message>
+        <source>Locked out</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <source>Add user…</source>
+        <translation>添加用户…</translation>
+    </message>
+    <message>
+        <source>Add a user (Ins)</source>
+        <translation>添加用户（Ins）</translation>
+    </message>
+    <message>
+        <source>Reset password…</source>
+        <translation>重置密码…</translation>
+    </message>
+    <message>
+        <source>Change role…</source>
+        <translation>更改角色…</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>Enable…</source>
+        <translation>启用…</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Lift a lockout after too many failed sign-ins</source>
+        <translation>解除因多次登录失败导致的锁定</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Reload the list (F5)</source>
+        <translation>重新加载列表（F5）</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <source>User {name} created. They must choose their own password at first sign-in.</source>
+        <translation>已创建用户 {name}。该用户首次登录时须设置自己的密码。</translation>
+    </message>
+    <message>
+        <source>{name} is enabled again with a temporary password.</source>
+        <translation>{name} 已使用临时密码重新启用。</translation>
+    </message>
+    <message>
+        <source>Temporary password set for {name}; they must change it at next sign-in.</source>
+        <translation>已为 {name} 设置临时密码；该用户下次登录时须修改。</translation>
+    </message>
+    <message>
+        <source>{name} now has the role {role}.</source>
+        <translation>{name} 的角色已改为 {role}。</translation>
+    </message>
+    <message>
+        <source>{name} is disabled; their password no longer opens CounterDesk.</source>
+        <translation>{name} 已停用；其密码不能再打开 CounterDesk。</translation>
+    </message>
+    <message>
+        <source>{name} is unlocked and may sign in again.</source>
+        <translation>{name} 已解锁，可以再次登录。</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,121 @@
+"""The home screen of the signed-in role: a task list on the left, the task on the right.
+
+Only the role's own tasks (counterdesk.roles.TASKS) are built at all; Ctrl+1..9 jump to a task.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QStackedWidget, QVBoxLayout, QWidget
+
+from ..roles import ROLE_NAMES, TASKS
+from .context import AppContext
+from .widgets import Page, PlaceholderCard
+
+
+class HomePage(Page):
+    settings_saved = Signal(dict)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.user = ctx.user  # the home belongs to this user even while signing out
+        self.role = self.user.role
+        self.task_ids = TASKS[self.role]
+        outer = QVBoxLayout(self)
+        self.greeting = QLabel()
+        self.greeting.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        outer.addWidget(self.greeting)
+        body = QHBoxLayout()
+        self.nav = QListWidget()
+        self.nav.setObjectName("task_list")
+        self.nav.setMaximumWidth(240)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for i, task in enumerate(self.task_ids):
+            page = self._build(task)
+            self.pages[task] = page
+            self.stack.addWidget(page)
+            self.nav.addItem("")
+            if i < 9:
+                shortcut = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
+                shortcut.activated.connect(lambda i=i: self.nav.setCurrentRow(i))
+        self.nav.currentRowChanged.connect(self._show)
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.nav.setCurrentRow(0)
+        self.retranslate()
+
+    def _build(self, task: str) -> QWidget:
+        if task == "users.manage":
+            from .users_page import UsersPage
+            return UsersPage(self.ctx)
+        if task == "settings.manage":
+            from .settings_page import SettingsPage
+            page = SettingsPage(self.ctx)
+            page.saved.connect(self.settings_saved)
+            return page
+        if task == "audit.view":
+            from .audit_page import AuditPage
+            return AuditPage(self.ctx)
+        return PlaceholderCard("", "")
+
+    def _show(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        page = self.stack.currentWidget()
+        for method in ("refresh", "load"):
+            if hasattr(page, method):
+                getattr(page, method)()
+                break
+
+    def show_task(self, task: str) -> None:
+        self.nav.setCurrentRow(self.task_ids.index(task))
+
+    def task_title(self, task: str) -> str:
+        titles = {
+            "session.start": self.tr("Start a counter session"),
+            "customer.find": self.tr("Find a customer"),
+            "approval.queue": self.tr("Approval queue"),
+            "users.manage": self.tr("Users"),
+            "catalog.manage": self.tr("Product catalog"),
+            "settings.manage": self.tr("Settings"),
+            "audit.view": self.tr("Audit log"),
+        }
+        return titles[task]
+
+    def placeholder_text(self, task: str) -> str:
+        texts = {
+            "session.start": self.tr(
+                "The counter session guides you through one customer visit: identify the customer (identity "
+                "document, personal data, consent, sanctions screening), the risk questionnaire answered by the "
+                "customer on the customer screen, the product recommendation by suitability, and the disclosure "
+                "sign-off with the signed confirmation. Identification is the next step being built."),
+            "customer.find": self.tr(
+                "Find a returning customer by document number or by name in characters or pinyin. Results are "
+                "masked (ID first 3 + last 4, surname + *); revealing a value is recorded in the audit log."),
+            "approval.queue": self.tr(
+                "Sign-offs that need a supervisor will queue here: customer-initiated purchases above the "
+                "customer's grade, special care for customers aged 65 and over, large amounts, medium or high "
+                "AML risk and open sanctions hits. You will see the evidence and approve or reject with a reason."),
+            "catalog.manage": self.tr(
+                "The product catalog will be managed here: products rated R1-R5 with type, issuer, term, minimum "
+                "amount, sale window, cooling-off and recording rules; import and export as CSV or JSON with "
+                "every row validated; every version kept."),
+        }
+        return texts.get(task, "")
+
+    def retranslate(self) -> None:
+        user = self.user
+        self.greeting.setText(self.tr("Welcome, {name} ({role})").format(
+            name=user.display_name, role=ROLE_NAMES[self.role].get(self.ctx.lang)))
+        for i, task in enumerate(self.task_ids):
+            item = self.nav.item(i)
+            item.setText(f"{self.task_title(task)}\tCtrl+{i + 1}" if i < 9 else self.task_title(task))
+            page = self.pages[task]
+            if isinstance(page, PlaceholderCard):
+                page.set_texts(self.task_title(task),
+                               self.placeholder_text(task) + "\n\n" + self.tr("(Coming in a later release.)"))
+        self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

@@ -1,0 +1,284 @@
+"""The main window: one QStackedWidget of screens, the status bar, the idle lock and shortcuts.
+
+Screens: preparing (demo set-up), problem (cannot open the installation), set-up wizard, sign-in,
+home (built per signed-in role) and the lock screen.
+"""
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
+
+from ..settings import IDLE_LOCK_SECONDS, UI_LANGUAGE
+from .context import AppContext
+from .lock_page import LockPage
+from .setup_page import SetupPage
+from .signin_page import SignInPage
+from .status_bar import StatusBar
+from .tasks import run_task
+from .widgets import error_text
+
+log = logging.getLogger("counterdesk.ui")
+
+_ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
+             QEvent.Type.TabletPress, QEvent.Type.TouchBegin}
+
+
+class IdleWatcher(QObject):
+    """Restarts the idle timer on any keyboard, mouse, pen or touch input anywhere in the app."""
+
+    def __init__(self, timer: QTimer, parent: QObject | None = None):
+        super().__init__(parent)
+        self.timer = timer
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY and self.timer.isActive():
+            self.timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    state_changed = Signal(str)  # "setup", "signin", "home", "locked", "preparing", "problem"
+    first_shown = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.state = ""
+        self._shown_once = False
+        self.home: QWidget | None = None
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.status = StatusBar(ctx)
+        self.setStatusBar(self.status)
+        self.status.lock_requested.connect(lambda: self.lock("manual"))
+        self.status.language_toggled.connect(self.toggle_language)
+
+        self.preparing = QLabel()
+        self.preparing.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        self.problem.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.problem.setStyleSheet("color: #b00020; font-size: 13pt; padding: 40px;")
+        self.signin = SignInPage(ctx)
+        self.signin.signed_in.connect(self._signed_in)
+        self.signin.language_requested.connect(self.set_language)
+        self.lock_page = LockPage(ctx)
+        self.lock_page.resumed.connect(self._resumed)
+        self.lock_page.switch_user_requested.connect(lambda: self.sign_out("switch_user"))
+        self.lock_page.forced_out.connect(self._forced_out)
+        self.setup: SetupPage | None = None
+        for w in (self.preparing, self.problem, self.signin, self.lock_page):
+            self.stack.addWidget(w)
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(lambda: self.lock("idle"))
+        self.idle_watcher = IdleWatcher(self.idle_timer, self)
+        QApplication.instance().installEventFilter(self.idle_watcher)
+        self._build_actions()
+        self.resize(1100, 720)
+        self.retranslate()
+
+    # ---- actions and language --------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        self.session_menu = self.menuBar().addMenu("")
+        self.lock_action = QAction(self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.lock_action.triggered.connect(lambda: self.lock("manual"))
+        self.password_action = QAction(self)
+        self.password_action.triggered.connect(lambda: self.change_password(forced=False))
+        self.signout_action = QAction(self)
+        self.signout_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
+        self.signout_action.triggered.connect(lambda: self.sign_out("user"))
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        for action in (self.lock_action, self.password_action, self.signout_action):
+            self.session_menu.addAction(action)
+        self.session_menu.addSeparator()
+        self.session_menu.addAction(self.quit_action)
+        self.addAction(self.lock_action)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("CounterDesk") + (self.tr(" — DEMO") if self._is_demo() else ""))
+        self.session_menu.setTitle(self.tr("&Session"))
+        self.lock_action.setText(self.tr("&Lock screen"))
+        self.password_action.setText(self.tr("&Change password…"))
+        self.signout_action.setText(self.tr("Sign &out"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.preparing.setText(self.tr("Preparing the DEMO branch (creating the encrypted database and demo users)…"))
+        self.status.refresh()
+        self._update_actions()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _is_demo(self) -> bool:
+        return bool(self.ctx.vault.info.demo) if self.ctx.vault else self.ctx.demo
+
+    def set_language(self, code: str) -> None:
+        self.ctx.languages.set(code)  # installs the translator: every widget gets LanguageChange
+
+    def toggle_language(self) -> None:
+        self.set_language("en" if self.ctx.lang == "zh" else "zh_CN")
+
+    def _update_actions(self) -> None:
+        signed_in = self.ctx.user is not None and self.state == "home"
+        for action in (self.lock_action, self.password_action, self.signout_action):
+            action.setEnabled(signed_in)
+
+    def _set_state(self, state: str, widget: QWidget) -> None:
+        self.state = state
+        self.stack.setCurrentWidget(widget)
+        self.status.refresh()
+        self._update_actions()
+        self.state_changed.emit(state)
+
+    # ---- start-up ------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Decide the first screen: demo preparation, set-up wizard, sign-in or a problem."""
+        from .. import installation
+        from ..paths import DataDir
+        from ..text import CounterDeskError
+        from ..vault import Vault
+
+        data = DataDir(self.ctx.data_dir)
+        if not installation.exists(data):
+            if self.ctx.demo:
+                self._set_state("preparing", self.preparing)
+                run_task(self, lambda: Vault.create_demo(self.ctx.data_dir)[0], self._vault_ready, self._show_problem)
+                return
+            self.setup = SetupPage(self.ctx)
+            self.setup.finished.connect(self._vault_ready)
+            self.stack.addWidget(self.setup)
+            self._set_state("setup", self.setup)
+            self.setup.branch_code.setFocus()
+            return
+        try:
+            self._vault_ready(Vault.open(self.ctx.data_dir))
+        except CounterDeskError as exc:
+            self._show_problem(exc)
+
+    def _vault_ready(self, vault) -> None:
+        self.ctx.vault = vault
+        self.set_language(vault.pre_auth_settings()[UI_LANGUAGE])
+        self.retranslate()
+        self.show_signin()
+
+    def _show_problem(self, exc: BaseException) -> None:
+        log.error("cannot open the installation: %s", getattr(exc, "code", type(exc).__name__))
+        self.problem.setText(error_text(exc, self.ctx.lang))
+        self._set_state("problem", self.problem)
+
+    def show_signin(self, username: str = "", message: str = "") -> None:
+        self.signin.reset(username)
+        if message:
+            self.signin.message.show_error(message)
+        self._set_state("signin", self.signin)
+
+    # ---- signed in -----------------------------------------------------------------------------------
+    def _signed_in(self, user_session) -> None:
+        self.ctx.user = user_session
+        if user_session.must_change_password:
+            self.change_password(forced=True)
+            return
+        self._enter_home()
+
+    def _enter_home(self) -> None:
+        from .home import HomePage
+
+        if self.home is not None:
+            self.stack.removeWidget(self.home)
+            self.home.deleteLater()
+        self.home = HomePage(self.ctx)
+        self.home.settings_saved.connect(self._settings_saved)
+        self.stack.addWidget(self.home)
+        self._set_state("home", self.home)
+        self.home.nav.setFocus()
+        self._restart_idle_timer()
+
+    def _restart_idle_timer(self) -> None:
+        seconds = self.ctx.vault.settings()[IDLE_LOCK_SECONDS]
+        self.idle_timer.start(seconds * 1000)
+
+    def _settings_saved(self, changed: dict) -> None:
+        if UI_LANGUAGE.key in changed:
+            self.set_language(changed[UI_LANGUAGE.key])
+        if IDLE_LOCK_SECONDS.key in changed and self.state == "home":
+            self._restart_idle_timer()
+
+    def change_password(self, forced: bool) -> None:
+        from .password_dialog import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.ctx, forced, self)
+        self.password_dialog = dialog
+
+        def done(result: int) -> None:
+            if forced and result != ChangePasswordDialog.DialogCode.Accepted:
+                self.sign_out("password_change_declined")
+            elif forced:
+                self._enter_home()
+            dialog.deleteLater()
+        dialog.finished.connect(done)
+        dialog.open()
+
+    # ---- lock, resume, sign out ---------------------------------------------------------------------
+    def lock(self, reason: str) -> None:
+        if self.state != "home" or self.ctx.user is None:
+            return
+        self.idle_timer.stop()
+        vault, user = self.ctx.vault, self.ctx.user
+        run_task(self, lambda: vault.record(user, "auth.session_locked", "user", user.user_id, {"reason": reason}))
+        self.lock_page.prepare()
+        self._set_state("locked", self.lock_page)
+
+    def _resumed(self) -> None:
+        vault, user = self.ctx.vault, self.ctx.user
+        run_task(self, lambda: vault.record(user, "auth.session_resumed", "user", user.user_id))
+        self._set_state("home", self.home)
+        self._restart_idle_timer()
+
+    def _forced_out(self, message: str) -> None:
+        self.sign_out("account_locked", message)
+
+    def sign_out(self, reason: str, message: str = "") -> None:
+        user, vault = self.ctx.user, self.ctx.vault
+        if user is None:
+            return
+        self.idle_timer.stop()
+        self.ctx.user = None
+        if self.home is not None:
+            self.stack.removeWidget(self.home)
+            self.home.deleteLater()
+            self.home = None
+        self.show_signin("" if reason == "switch_user" else user.username, message)
+        self.signin.set_busy(True)
+        run_task(self, lambda: vault.sign_out(user, reason), lambda _r: self.signin.set_busy(False),
+                 lambda exc: (self.signin.set_busy(False), self.signin.message.show_error(error_text(exc, self.ctx.lang))))
+
+    # ---- window events --------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            QTimer.singleShot(0, self.first_shown.emit)
+
+    def closeEvent(self, event) -> None:
+        user, vault = self.ctx.user, self.ctx.vault
+        if user is not None and vault is not None:
+            try:  # a short, final write on the way out: the sign-out belongs in the audit log
+                vault.sign_out(user, "quit")
+            except Exception as exc:  # noqa: BLE001 - never block closing the window
+                log.error("sign-out on quit failed: %s", type(exc).__name__)
+            self.ctx.user = None
+        elif vault is not None:
+            vault.close()
+        QApplication.instance().removeEventFilter(self.idle_watcher)
+        super().closeEvent(event)

@@ -1,0 +1,86 @@
+"""Small shared widgets: page base with retranslation, banners, placeholder cards, error labels."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from ..text import CounterDeskError, Text
+
+
+class Page(QWidget):
+    """A screen of the stack. Subclasses build widgets once and set their texts in retranslate()."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        pass
+
+
+class MessageLabel(QLabel):
+    """Shows an error or info message; empty and hidden when there is nothing to say."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setAccessibleName("message")
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.setText(text)
+        self.setVisible(bool(text))
+
+    def show_info(self, text: str) -> None:
+        self.setStyleSheet("color: #1b5e20;")
+        self.setText(text)
+        self.setVisible(bool(text))
+
+    def clear_message(self) -> None:
+        self.setText("")
+        self.hide()
+
+
+def error_text(exc: BaseException, lang: str) -> str:
+    """The user-facing message of an exception from the core."""
+    if isinstance(exc, CounterDeskError):
+        result = getattr(exc, "result", None)
+        if result is not None and len(result.errors()) > 1:
+            return "\n".join(p.message(lang) for p in result.errors())
+        return exc.message(lang)
+    return Text("发生意外错误，操作未完成。详情已记录在日志中。",
+                "An unexpected error stopped the operation. Details are in the log.").get(lang)
+
+
+class DemoBanner(QLabel):
+    """A clearly visible marker that this installation holds demo data only."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setStyleSheet("background: #ff8f00; color: black; font-weight: bold; padding: 6px;")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+
+class PlaceholderCard(QFrame):
+    """Marks a task that a later release fills in, saying exactly what will be there."""
+
+    def __init__(self, title: str, body: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("PlaceholderCard { background: #f5f7fa; border: 1px dashed #90a4ae; border-radius: 6px; }")
+        layout = QVBoxLayout(self)
+        self.title = QLabel(title)
+        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.body = QLabel(body)
+        self.body.setWordWrap(True)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+        layout.addStretch(1)
+
+    def set_texts(self, title: str, body: str) -> None:
+        self.title.setText(title)
+        self.body.setText(body)

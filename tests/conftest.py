@@ -1,0 +1,47 @@
+# ---- core (Qt-free) fixtures: one demo installation per session, copied per test --------------
+import shutil as _core_shutil
+from pathlib import Path as _CorePath
+
+import pytest as _core_pytest
+
+from counterdesk.vault import DEMO_USERS as _CORE_DEMO_USERS, Vault as _CoreVault
+
+DEMO_PASSWORDS = {u.username: u.password for u in _CORE_DEMO_USERS}
+
+
+@_core_pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """(path, recovery_key) of a demo installation created once per session. Never modify it."""
+    root = tmp_path_factory.mktemp("demo-template") / "data"
+    vault, recovery_key = _CoreVault.create_demo(root)
+    vault.close()
+    return root, recovery_key
+
+
+@_core_pytest.fixture
+def demo_dir(tmp_path, demo_template) -> _CorePath:
+    """A fresh copy of the demo installation's data folder."""
+    target = tmp_path / "data"
+    _core_shutil.copytree(demo_template[0], target)
+    return target
+
+
+@_core_pytest.fixture
+def demo_recovery_key(demo_template) -> str:
+    return demo_template[1]
+
+
+@_core_pytest.fixture
+def demo_vault(demo_dir):
+    """A Vault opened on a fresh demo copy; closed (database and key forgotten) afterwards."""
+    vault = _CoreVault.open(demo_dir)
+    yield vault
+    vault.close()
+
+
+@_core_pytest.fixture
+def sign_in(demo_vault):
+    """sign_in("teller") -> UserSession, using the demo password of that user."""
+    def _sign_in(username: str = "admin"):
+        return demo_vault.sign_in(username, DEMO_PASSWORDS[username])
+    return _sign_in

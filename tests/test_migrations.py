@@ -1,0 +1,281 @@
+"""Alembic migrations on real SQLCipher files: every earlier revision upgrades to head with its data."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from counterdesk.session import Actor
+from counterdesk.store import audit, migrate
+from counterdesk.store import users as users_repo
+from counterdesk.store.engine import make_engine
+from counterdesk.store.migrate import SchemaError
+from counterdesk.store.models import Base
+from counterdesk.vault import DEMO_USERS, Vault
+
+PW = {u.username: u.password for u in DEMO_USERS}
+
+
+@pytest.fixture
+def key() -> bytes:
+    return os.urandom(32)
+
+
+@pytest.fixture
+def new_engine(tmp_path, key):
+    engines = []
+
+    def make(name: str = "m.db"):
+        engine = make_engine(tmp_path / name, key)
+        engines.append(engine)
+        return engine
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+def _tables(engine) -> set[str]:
+    with engine.connect() as conn:
+        return {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def _schema(engine) -> dict:
+    """Tables with their columns, plus indexes and triggers: what an upgrade must reproduce."""
+    out: dict = {}
+    with engine.connect() as conn:
+        for (name,) in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"):
+            cols = conn.exec_driver_sql(f"PRAGMA table_info('{name}')").fetchall()
+            out[name] = sorted((c[1], c[2].upper(), c[3], (c[4] or "").strip("'").lower(), c[5]) for c in cols)
+        out["__indexes__"] = sorted(
+            (r[0], r[1]) for r in conn.exec_driver_sql(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%'"))
+        out["__triggers__"] = sorted(
+            r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'"))
+    return out
+
+
+# ---- representative rows, as raw SQL valid at each revision ---------------------------------------
+# When a new revision is added, the previous head becomes an "earlier revision" and needs an entry.
+
+ADMIN_ID, TELLER_ID = str(uuid.uuid4()), str(uuid.uuid4())
+
+
+def _audit_rows(n: int) -> list[dict]:
+    rows, prev = [], audit.GENESIS
+    for seq in range(1, n + 1):
+        row = {"seq": seq, "ts": f"2026-01-0{seq}T08:00:00.000000+00:00", "actor_id": ADMIN_ID,
+               "actor_name": "admin", "workstation": "ws-1", "action": "user.created", "object_type": "user",
+               "object_id": TELLER_ID, "details": '{"role":"teller","username":"teller"}', "prev_hash": prev}
+        row["hash"] = audit.compute_hash(prev, row)
+        prev = row["hash"]
+        rows.append(row)
+    return rows
+
+
+def _seed_0001(conn) -> dict[str, list[tuple]]:
+    conn.exec_driver_sql(
+        "INSERT INTO users (id, username, display_name, role, active, created_at, created_by, password_changed_at) "
+        "VALUES (?, 'admin', '管理员 Admin', 'admin', 1, '2026-01-01T08:00:00+00:00', NULL, "
+        "'2026-01-01T08:00:00+00:00')", (ADMIN_ID,))
+    conn.exec_driver_sql(
+        "INSERT INTO users (id, username, display_name, role, active, created_at, created_by, password_changed_at) "
+        "VALUES (?, 'teller', '柜员 Teller', 'teller', 0, '2026-01-02T08:00:00+00:00', ?, "
+        "'2026-01-03T08:00:00+00:00')", (TELLER_ID, ADMIN_ID))
+    for row in _audit_rows(3):
+        conn.exec_driver_sql(
+            "INSERT INTO audit_log (seq, ts, actor_id, actor_name, workstation, action, object_type, object_id, "
+            "details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            tuple(row[k] for k in ("seq", "ts", "actor_id", "actor_name", "workstation", "action", "object_type",
+                                   "object_id", "details", "prev_hash", "hash")))
+    return {"users": 2, "audit_log": 3}
+
+
+def _seed_0002(conn) -> dict[str, int]:
+    counts = _seed_0001(conn)
+    conn.exec_driver_sql("UPDATE users SET must_change_password = 1 WHERE id = ?", (TELLER_ID,))
+    conn.exec_driver_sql(
+        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES "
+        "('auth.lockout_minutes', '30', '2026-01-04T08:00:00+00:00', ?), "
+        "('ui.language', '\"en\"', '2026-01-04T08:00:00+00:00', ?)", (ADMIN_ID, ADMIN_ID))
+    counts["settings"] = 2
+    return counts
+
+
+SEEDS = {"0001": _seed_0001, "0002": _seed_0002}
+
+
+def _dump(engine, tables) -> dict[str, list[dict]]:
+    out = {}
+    with engine.connect() as conn:
+        for table in tables:
+            pk = "seq" if table == "audit_log" else ("key" if table == "settings" else "id")
+            out[table] = [dict(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY {pk}").mappings()]
+    return out
+
+
+# ---- tests ----------------------------------------------------------------------------------------
+
+def test_all_revisions_form_one_ordered_line():
+    revs = migrate.all_revisions()
+    assert revs, "no migrations found"
+    assert revs[-1] == migrate.head_revision()
+    assert len(set(revs)) == len(revs)
+    script = ScriptDirectory.from_config(migrate._config())
+    assert script.get_base() == revs[0]
+    for older, newer in zip(revs, revs[1:]):
+        assert script.get_revision(newer).down_revision == older
+
+
+def test_empty_database_upgrades_to_head_with_all_tables(new_engine):
+    engine = new_engine()
+    assert migrate.current_revision(engine) is None
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    tables = _tables(engine)
+    assert set(Base.metadata.tables) <= tables
+    assert "alembic_version" in tables
+    schema = _schema(engine)
+    assert {"audit_log_no_update", "audit_log_no_delete"} <= set(schema["__triggers__"])
+    # Every model column exists in the migrated schema.
+    for table in Base.metadata.sorted_tables:
+        have = {c[0] for c in schema[table.name]}
+        assert {c.name for c in table.columns} <= have, table.name
+
+
+def test_models_match_the_migrated_schema(new_engine):
+    """Alembic autogenerate finds nothing to do: models and migrations agree."""
+    engine = new_engine()
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diffs == []
+
+
+def test_upgrade_at_head_is_a_no_op(new_engine, tmp_path):
+    engine = new_engine()
+    migrate.upgrade(engine)
+    before = _schema(engine)
+    migrate.upgrade(engine)
+    assert _schema(engine) == before
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_every_earlier_revision_has_representative_rows():
+    earlier = migrate.all_revisions()[:-1]
+    missing = [r for r in earlier if r not in SEEDS]
+    assert not missing, f"add representative rows for revision(s) {missing} to tests/test_migrations.py"
+
+
+@pytest.mark.parametrize("revision", [r for r in migrate.all_revisions()[:-1]] or [None])
+def test_earlier_revision_upgrades_with_data_intact(revision, new_engine):
+    if revision is None:
+        pytest.skip("only one revision so far")
+    engine = new_engine("old.db")
+    migrate.upgrade(engine, revision)
+    assert migrate.current_revision(engine) == revision
+    tables_before = _tables(engine)
+    with engine.begin() as conn:
+        counts = SEEDS[revision](conn)
+    before = _dump(engine, counts)
+
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    after = _dump(engine, counts)
+    head_schema = _schema(engine)
+
+    for table, rows in before.items():
+        assert len(after[table]) == counts[table] == len(rows), table
+        for old, new in zip(rows, after[table]):
+            # Old columns unchanged ...
+            assert {k: new[k] for k in old} == old, table
+            # ... and new columns hold their declared defaults.
+            for col, ctype, notnull, default, _pk in head_schema[table]:
+                if col in old:
+                    continue
+                assert default != "" or not notnull, f"{table}.{col} is NOT NULL without a default"
+                expected = {"0": 0, "1": 1, "false": 0, "true": 1}.get(default, default or None)
+                assert new[col] == expected, f"{table}.{col}"
+
+    # Tables that appeared after this revision exist and are empty.
+    for table in set(Base.metadata.tables) - tables_before:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar() == 0
+
+    # Upgraded data is usable through the current models and the audit chain still verifies.
+    from sqlalchemy.orm import Session
+    with Session(engine) as session:
+        users = {u.username: u for u in users_repo.all_users(session)}
+        assert set(users) == {"admin", "teller"}
+        assert users["admin"].active is True and users["teller"].active is False
+        if revision == "0001":
+            assert users["teller"].must_change_password is False  # the new column's default
+        assert audit.verify(session).ok
+        audit.append(session, Actor(ADMIN_ID, "admin", "ws-1"), "probe.after_upgrade")
+        session.commit()
+        assert audit.verify(session).ok
+
+    # Same schema as a database created at head directly.
+    fresh = new_engine("fresh.db")
+    migrate.upgrade(fresh)
+    assert _schema(engine) == _schema(fresh)
+
+
+def test_upgrade_step_by_step_equals_direct(new_engine):
+    stepped = new_engine("stepped.db")
+    for revision in migrate.all_revisions():
+        migrate.upgrade(stepped, revision)
+        assert migrate.current_revision(stepped) == revision
+    direct = new_engine("direct.db")
+    migrate.upgrade(direct)
+    assert _schema(stepped) == _schema(direct)
+
+
+def test_database_from_a_newer_version_is_refused_and_untouched(new_engine, tmp_path, key):
+    engine = new_engine("newer.db")
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    engine.dispose()
+    path = tmp_path / "newer.db"
+    before = path.read_bytes()
+    assert not (tmp_path / "newer.db-wal").exists()
+
+    again = new_engine("newer.db")
+    with pytest.raises(SchemaError) as err:
+        migrate.upgrade(again)
+    assert err.value.code == "schema_newer"
+    assert err.value.detail == "9999"
+    assert "9999" in err.value.message("en") and "9999" in err.value.message("zh")
+    again.dispose()
+    assert path.read_bytes() == before
+
+
+def test_sign_in_refuses_a_newer_database_and_leaves_it_alone(demo_dir):
+    vault = Vault.open(demo_dir)
+    key = vault.load_slots().unlock_with_password("admin", PW["admin"])[1]
+    engine = make_engine(demo_dir / "counterdesk.db", key)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    engine.dispose()
+    before = (demo_dir / "counterdesk.db").read_bytes()
+    with pytest.raises(SchemaError) as err:
+        vault.sign_in("admin", PW["admin"])
+    assert err.value.code == "schema_newer"
+    assert not vault.unlocked
+    assert (demo_dir / "counterdesk.db").read_bytes() == before
+    assert not (demo_dir / "counterdesk.db-wal").exists()
+
+
+def test_demo_installation_is_at_head(demo_dir):
+    vault = Vault.open(demo_dir)
+    key = vault.load_slots().unlock_with_password("admin", PW["admin"])[1]
+    engine = make_engine(demo_dir / "counterdesk.db", key)
+    try:
+        assert migrate.current_revision(engine) == migrate.head_revision()
+    finally:
+        engine.dispose()
