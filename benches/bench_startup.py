@@ -65,7 +65,10 @@ def time_to_marker(cmd: list[str], quirks: set[str] | None = None, own: list[flo
                     continue
                 chunk = os.read(proc.stdout.fileno(), 65536)
                 if not chunk:
-                    proc.wait(5)
+                    try:
+                        proc.wait(5)
+                    except subprocess.TimeoutExpired:
+                        pass  # stdout closed but still running: killed below
                     err.seek(0)
                     tail = err.read()[-4000:].decode("utf-8", "replace").strip().splitlines()[-3:]
                     raise NotShown(f"exited with {proc.returncode} before {MARKER}: "

@@ -146,9 +146,17 @@ def test_not_set_up_usage_and_missing_user(tmp_path, run):
     assert code == 1 and "--user" in err
 
 
-def test_role_without_permission_is_refused(data, run):
-    code, _, err = run(data, "--user", "teller", "users", "list", stdin=[PW["teller"]])
-    assert code == 1 and "not allowed" in err
+def test_terminal_prompt_permission_and_cancel(data, run, monkeypatch):
+    prompts = []
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": prompts.append(prompt) or PW["teller"])
+    code, _, err = run(data, "--user", "teller", "users", "list")
+    assert code == 1 and "not allowed" in err and prompts == ["Password for teller: "]
+
+    def interrupt(prompt=""):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli.getpass, "getpass", interrupt)
+    code, _, err = run(data, "--user", "teller", "users", "list")
+    assert code == 130 and "Cancelled." in err
 
 
 def test_unexpected_error_is_one_line_and_exit_3(data, run, monkeypatch):
@@ -308,6 +316,7 @@ def test_installed_script(data, tmp_path):
 
 
 def test_cli_stays_qt_free():
-    probe = "import sys, counterdesk.cli; print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))))"
+    probe = ("import sys, counterdesk.cli; "
+             "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr

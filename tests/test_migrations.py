@@ -279,3 +279,41 @@ def test_demo_installation_is_at_head(demo_dir):
         assert migrate.current_revision(engine) == migrate.head_revision()
     finally:
         engine.dispose()
+
+
+def test_foreign_keys_are_enforced_again_after_an_upgrade(new_engine):
+    engine = new_engine()
+    migrate.upgrade(engine, migrate.all_revisions()[0])
+    with engine.begin() as conn:
+        SEEDS[migrate.all_revisions()[0]](conn)
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    from sqlalchemy.exc import IntegrityError
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, username, display_name, role, active, must_change_password, created_at, "
+                "created_by, password_changed_at) VALUES ('x', 'ghost', 'G', 'teller', 1, 0, 't', 'no-such-user', 't')")
+
+
+def test_upgrade_with_dangling_reference_is_undone(new_engine, tmp_path):
+    """A reference that no longer resolves is found before commit; the file stays at its revision."""
+    first = migrate.all_revisions()[0]
+    if len(migrate.all_revisions()) < 2:
+        pytest.skip("only one revision so far")
+    engine = new_engine("dangling.db")
+    migrate.upgrade(engine, first)
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys = OFF")
+        raw.execute("INSERT INTO users (id, username, display_name, role, active, created_at, created_by, "
+                    "password_changed_at) VALUES ('u1', 'orphan', 'O', 'teller', 1, 't', 'missing', 't')")
+        raw.execute("PRAGMA foreign_keys = ON")
+    with pytest.raises(SchemaError) as err:
+        migrate.upgrade(engine)
+    assert err.value.code == "schema_fk"
+    assert migrate.current_revision(engine) == first
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT username FROM users").scalars().all() == ["orphan"]
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -68,17 +68,16 @@ def create_user(vault: Vault, actor: UserSession, username: str, display_name: s
 
     key = vault._key
 
-    def write(session):
+    def write(session, slots):
         if repo.by_username(session, username) is not None:
             bad = Result()
             bad.add("username", "taken", Text("该用户名已存在。", "This username is already taken."))
             raise ValidationFailed(bad)
         row = repo.create(session, username, display_name, role, actor.user_id, must_change=True)
         audit.append(session, actor.actor, "user.created", "user", row.id, {"username": row.username, "role": row.role})
-        with vault._edit_slots() as slots:
-            slots.set_password_slot(row.id, row.username, password, key)
+        slots.set_password_slot(row.id, row.username, password, key)
         return row.id
-    return vault.transact(write)
+    return vault.transact_with_slots(write)
 
 
 def change_own_password(vault: Vault, us: UserSession, old_password: str, new_password: str) -> None:
@@ -97,13 +96,12 @@ def change_own_password(vault: Vault, us: UserSession, old_password: str, new_pa
     from .store import users as repo
     key = vault._key
 
-    def write(session):
+    def write(session, slots):
         row = repo.get(session, us.user_id)
         row.must_change_password, row.password_changed_at = False, _now()
         audit.append(session, us.actor, "user.password_changed", "user", us.user_id, {"by": "self"})
-        with vault._edit_slots() as edit:
-            edit.set_password_slot(us.user_id, us.username, new_password, key)
-    vault.transact(write)
+        slots.set_password_slot(us.user_id, us.username, new_password, key)
+    vault.transact_with_slots(write)
 
 
 def _target(session, user_id: str):
@@ -120,16 +118,18 @@ def reset_password(vault: Vault, actor: UserSession, user_id: str, new_password:
     from .store import audit
     key = vault._key
 
-    def write(session):
+    def write(session, slots):
         row = _target(session, user_id)
+        if not row.active:
+            raise CounterDeskError(Text("该用户已停用，请改用“启用”并设置临时密码。",
+                                        "This user is disabled: enable them with a temporary password instead."),
+                                   code="user_disabled")
         _check_pw(vault, row.username, new_password)
         row.must_change_password, row.password_changed_at = True, _now()
         audit.append(session, actor.actor, "user.password_reset", "user", row.id, {"username": row.username})
-        if row.active:
-            with vault._edit_slots() as edit:
-                edit.set_password_slot(row.id, row.username, new_password, key)
+        slots.set_password_slot(row.id, row.username, new_password, key)
         return row.username
-    name = vault.transact(write)
+    name = vault.transact_with_slots(write)
     vault.auth_state.clear(name)
 
 
@@ -166,16 +166,15 @@ def disable_user(vault: Vault, actor: UserSession, user_id: str) -> None:
         raise CounterDeskError(Text("不能停用自己的账户。", "You cannot disable your own account."), code="self_disable")
     from .store import audit
 
-    def write(session):
+    def write(session, slots):
         row = _target(session, user_id)
         if not row.active:
             return
         _last_admin_guard(session, row, LAST_ADMIN)
         row.active = False
         audit.append(session, actor.actor, "user.disabled", "user", row.id, {"username": row.username})
-        with vault._edit_slots() as edit:
-            edit.remove_user(row.id)
-    vault.transact(write)
+        slots.remove_user(row.id)
+    vault.transact_with_slots(write)
 
 
 def enable_user(vault: Vault, actor: UserSession, user_id: str, new_password: str) -> None:
@@ -184,21 +183,23 @@ def enable_user(vault: Vault, actor: UserSession, user_id: str, new_password: st
     from .store import audit
     key = vault._key
 
-    def write(session):
+    def write(session, slots):
         row = _target(session, user_id)
         _check_pw(vault, row.username, new_password)
         row.active, row.must_change_password, row.password_changed_at = True, True, _now()
         audit.append(session, actor.actor, "user.enabled", "user", row.id, {"username": row.username})
-        with vault._edit_slots() as edit:
-            edit.set_password_slot(row.id, row.username, new_password, key)
+        slots.set_password_slot(row.id, row.username, new_password, key)
         return row.username
-    vault.auth_state.clear(vault.transact(write))
+    vault.auth_state.clear(vault.transact_with_slots(write))
 
 
 def unlock_account(vault: Vault, actor: UserSession, username: str) -> None:
     """Lift a lockout after failed sign-ins before it runs out."""
     require(actor.role, "users.manage")
+    from .store import users as repo
     name = normalise_username(username)
+    if vault.transact(lambda session: repo.by_username(session, name)) is None:
+        raise CounterDeskError(Text("没有这个用户。", "No such user."), code="no_user")
     vault.auth_state.clear(name)
     vault.record(actor, "user.unlocked", "user", None, {"username": name})
 

@@ -28,6 +28,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    os.umask(0o077)  # every file this process creates (database, WAL, logs) is private to the user
     from . import logs
     from .i18n_build import build as build_translations, qm_path
 

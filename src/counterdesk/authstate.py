@@ -16,8 +16,20 @@ from pathlib import Path
 from typing import Iterator
 
 from .atomicfile import write_json_atomic
+from .logs import scrub
+from .security.passwords import check_username
 
 MAX_PENDING = 1000
+NOT_A_USERNAME = "(not-a-username)"
+
+
+def account_key(username: str) -> str:
+    """The name failures are counted and reported under. Whatever was typed into the sign-in field
+    lands in this clear-text file, so text that cannot be a username (a name, an e-mail) shares one
+    bucket, and ID- or phone-shaped names are masked like in the log."""
+    if not check_username(username).ok:
+        return NOT_A_USERNAME
+    return scrub(username)
 
 
 def utcnow() -> datetime:
@@ -61,6 +73,7 @@ class AuthState:
 
     def status(self, username: str, now: datetime | None = None) -> LockStatus:
         now = now or utcnow()
+        username = account_key(username)
         acct = self._read()["accounts"].get(username, {})
         until = acct.get("locked_until")
         until_dt = datetime.fromisoformat(until) if until else None
@@ -69,6 +82,7 @@ class AuthState:
     def record_failure(self, username: str, reason: str, workstation: str, max_attempts: int,
                        lockout_minutes: int, now: datetime | None = None) -> LockStatus:
         now = now or utcnow()
+        username = account_key(username)
         with self._edit() as state:
             acct = state["accounts"].setdefault(username, {"failures": 0})
             until = acct.get("locked_until")
@@ -90,11 +104,13 @@ class AuthState:
 
     def record_refused_while_locked(self, username: str, workstation: str, now: datetime | None = None) -> None:
         now = now or utcnow()
+        username = account_key(username)
         with self._edit() as state:
             self._pend(state, {"ts": now.isoformat(), "action": "auth.sign_in_refused", "username": username,
                                "reason": "account_locked", "workstation": workstation})
 
     def clear(self, username: str) -> None:
+        username = account_key(username)
         with self._edit() as state:
             state["accounts"].pop(username, None)
 

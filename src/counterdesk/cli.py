@@ -40,10 +40,9 @@ ERROR = Text("错误：", "Error: ")
 NOT_SET_UP = Text("该数据目录尚未初始化：{path}\n请先运行 counterdesk-admin init（或 demo）。",
                   "This data folder is not set up: {path}\nRun counterdesk-admin init (or demo) first.")
 ALREADY = Text("该数据目录已经初始化，不会覆盖：{path}", "This data folder is already set up and will not be overwritten: {path}")
-PARTIAL = Text("该数据目录中上次初始化未完成（有 counterdesk.db 但没有 install.json）：{path}\n"
-               "如果该目录从未使用过，请删除 counterdesk.db 和 keyslots.json 后重新初始化。",
-               "An earlier set-up of this folder stopped before finishing (counterdesk.db without install.json): "
-               "{path}\nIf the folder was never used, remove counterdesk.db and keyslots.json and run init again.")
+PARTIAL = Text("注意：该目录中上次初始化未完成（有 counterdesk.db 但没有 install.json），旧文件已改名保留（*.unfinished-时间）。",
+               "Note: an earlier set-up of this folder stopped before finishing (counterdesk.db without "
+               "install.json); its files were renamed aside (*.unfinished-TIME), nothing was deleted.")
 NEED_USER = Text("此命令需要 --user 用户名。", "This command needs --user NAME.")
 MUST_CHANGE = Text("用户 {user} 须先修改密码：counterdesk-admin --user {user} users passwd {user}",
                    "{user} must change their password first: counterdesk-admin --user {user} users passwd {user}")
@@ -62,9 +61,11 @@ P_RECOVERY = Text("恢复密钥", "Recovery key")
 INIT_DONE = Text("已创建网点 {code} 的安装：{path}", "Created the installation of branch {code} in {path}")
 DEMO_DONE = Text("已创建演示安装（仅供培训，请勿录入真实客户数据）：{path}",
                  "Created the DEMO installation (training only, never enter real customer data): {path}")
-RECOVERY_TITLE = Text("恢复密钥（管理员忘记密码时使用）", "RECOVERY KEY (for when the administrator forgets the password)")
+RECOVERY_TITLE = Text("恢复密钥（管理员忘记密码时使用）",
+                      "RECOVERY KEY (for when the administrator forgets the password)")
 RECOVERY_WARN = Text("请立即抄写并存放在安全的地方。它不会再次显示；丢失后无法找回。",
-                     "Write it down now and keep it somewhere safe. It will NOT be shown again and cannot be retrieved.")
+                     "Write it down now and keep it somewhere safe. "
+                     "It will NOT be shown again and cannot be retrieved.")
 RECOVERY_OLD_VOID = Text("原恢复密钥已作废。", "The old recovery key no longer works.")
 RECOVERED = Text("已为 {user} 设置新密码。", "A new password is set for {user}.")
 HEAD_USERS = (Text("用户名", "username"), Text("姓名", "display name"), Text("角色", "role"),
@@ -194,7 +195,7 @@ def _refuse_existing(ctx: Ctx) -> None:
     if Vault.is_initialised(ctx.data_dir):
         raise CounterDeskError(ALREADY.format(path=ctx.data_dir), code="already_initialised")
     if Vault.partial_setup_left(ctx.data_dir):
-        raise CounterDeskError(PARTIAL.format(path=ctx.data_dir), code="partial_setup")
+        print(ctx.t(PARTIAL), file=sys.stderr)
 
 
 def _open(ctx: Ctx) -> Vault:
@@ -472,6 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (the console script passes it to sys.exit)."""
+    os.umask(0o077)  # every file this process creates (database, WAL, logs) is private to the user
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (1)

@@ -8,16 +8,26 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 from pathlib import Path
 
 ALLOWED_EXTRA = {"event", "user_id", "object_id", "code", "seconds", "count", "revision"}
 
+
+def _first3_last4(match: re.Match) -> str:
+    chars = re.sub(r"[ -]", "", match.group(0))
+    return f"{chars[:3]}***{chars[-4:]}"
+
+
 _PATTERNS = [
     # Resident ID (18 chars), old 15-digit IDs, bank cards and other long digit runs.
     (re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{8,}([\dXx]{4})(?![0-9A-Za-z])"), r"\1***\2"),
-    # Mainland mobile numbers.
-    (re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)"), r"\1****\2"),
+    # The same written in groups: ID as 6-8-4, card numbers in fours (spaces or dashes).
+    (re.compile(r"(?<![0-9A-Za-z])\d{6}[ -]\d{8}[ -]\d{3}[\dXx](?![0-9A-Za-z])"), _first3_last4),
+    (re.compile(r"(?<![0-9A-Za-z])\d{4}(?:[ -]\d{4}){2,}(?:[ -]\d{1,4})?(?![0-9A-Za-z])"), _first3_last4),
+    # Mainland mobile numbers, also with +86 and written 3-4-4.
+    (re.compile(r"(?<!\d)(?:\+?86[ -]?)?(1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)"), r"\1****\2"),
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "***@***"),
 ]
 
@@ -53,8 +63,11 @@ def setup(log_dir: Path | None, level: int = logging.INFO) -> None:
         handler.close()
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        log_file = log_dir / "counterdesk.log"
+        # Create the file private before the handler opens it (rotation keeps the mode).
+        os.close(os.open(log_file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            log_dir / "counterdesk.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+            log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     else:
         handler = logging.StreamHandler()
     handler.addFilter(RedactingFilter())

@@ -89,6 +89,7 @@ class Vault:
         self._key: bytes | None = None
         self._settings: SettingsValues | None = None
         self._open_lock = threading.Lock()
+        self._signed_in: list[str] = []  # user ids with an open session; the key goes when it empties
 
     # ---- opening and creating ------------------------------------------------------------------
     @classmethod
@@ -120,6 +121,8 @@ class Vault:
             res.add("role", "admin_required", Text("第一个用户必须是管理员。", "The first user must be an administrator."))
         if not res.ok:
             raise ValidationFailed(res)
+        if not data.install_file.exists() and data.database.exists():
+            _set_aside_unfinished(data)
         if data.install_file.exists() or data.database.exists():
             raise CounterDeskError(Text("该数据目录已经初始化，不会覆盖。", "This data folder is already set up; it will not be overwritten."),
                                    code="already_initialised", detail=str(data.root))
@@ -199,6 +202,12 @@ class Vault:
             yield slots
             slots.save()
 
+    def transact_with_slots(self, fn: Callable[[Any, KeySlots], T]) -> T:
+        """Run ``fn(session, slots)`` in one database transaction; the key-slot file is replaced only
+        after the commit succeeded (under a file lock), so a failed write changes neither."""
+        with self._edit_slots() as slots:
+            return self.transact(lambda session: fn(session, slots))
+
     def _attach(self, key: bytes) -> None:
         """Open the database with ``key`` (or check it matches the one already open)."""
         with self._open_lock:
@@ -236,6 +245,7 @@ class Vault:
             if self.db is not None:
                 self.db.close()
             self.db, self._key, self._settings = None, None, None
+            self._signed_in.clear()
 
     def _require_db(self):
         if self.db is None:
@@ -275,12 +285,18 @@ class Vault:
         self._check_not_locked(name)
         user_id, key = self._unwrap_for(name, password)
         self._attach(key)
+        try:
+            return self._start_session(name, user_id)
+        except BaseException:
+            if not self._signed_in:
+                self.close()  # nobody is signed in: do not keep the key after a refused sign-in
+            raise
+
+    def _start_session(self, name: str, user_id: str) -> UserSession:
         from .store import audit
         from .store import users as users_repo
 
-        def load_user(session):
-            return users_repo.get(session, user_id)
-        user = self.db.call(load_user)
+        user = self.db.call(lambda session: users_repo.get(session, user_id))
         if user is None or not user.active:
             raise self._fail(name, "disabled")
         self.auth_state.clear(name)
@@ -289,6 +305,7 @@ class Vault:
         self._flush_pending()
         self.db.call(lambda s: audit.append(s, us.actor, "auth.signed_in", "user", us.user_id,
                                             {"role": us.role.value}))
+        self._signed_in.append(us.user_id)
         return us
 
     def _flush_pending(self) -> None:
@@ -325,9 +342,13 @@ class Vault:
         self._require_db().call(lambda s: audit.append(s, actor, action, object_type, object_id, details))
 
     def sign_out(self, us: UserSession, reason: str = "user") -> None:
+        """End one session; the database closes and the key is dropped when no session is left."""
         if self.db is not None:
             self.record(us, "auth.signed_out", "user", us.user_id, {"reason": reason})
-        self.close()
+        if us.user_id in self._signed_in:
+            self._signed_in.remove(us.user_id)
+        if not self._signed_in:
+            self.close()
 
     def transact(self, fn: Callable[[Any], T]) -> T:
         return self._require_db().call(fn)
@@ -387,15 +408,14 @@ class Vault:
             raise ValidationFailed(pw)
         new_secret = new_recovery_secret()
 
-        def write(session):
+        def write(session, slots):
             row = users_repo.get(session, user.id)
             row.active, row.must_change_password, row.password_changed_at = True, False, _now_iso()
             audit.append(session, Actor(None, "recovery", self.info.workstation), "recovery.used", "user", user.id,
                          {"username": name})
-            with self._edit_slots() as edit:
-                edit.set_password_slot(user.id, name, new_password, key)
-                edit.set_recovery_slot(new_secret, key)
-        self.db.call(write)
+            slots.set_password_slot(user.id, name, new_password, key)
+            slots.set_recovery_slot(new_secret, key)
+        self.transact_with_slots(write)
         self.auth_state.clear(name)
         return format_recovery_key(new_secret)
 
@@ -408,10 +428,17 @@ class Vault:
         from .store.engine import integrity_problems
         db = self._require_db()
         problems = integrity_problems(db.engine)
-        chain = db.call(audit.verify)
+        try:
+            chain = db.call(audit.verify)
+        except CounterDeskError as exc:
+            # The audit table itself cannot be read: that is a break, reported, not a crash.
+            chain = audit.ChainReport(0, 0, f"audit log unreadable: {exc.code}", audit.GENESIS, False)
         report = VerifyReport(problems, chain)
-        self.record(us, "audit.verified", None, None,
-                    {"result": "ok" if report.ok else "broken", "first_broken": chain.first_broken})
+        try:
+            self.record(us, "audit.verified", None, None,
+                        {"result": "ok" if report.ok else "broken", "first_broken": chain.first_broken})
+        except CounterDeskError:
+            pass  # a damaged file may refuse the write; the report still goes to the user
         return report
 
 
@@ -434,6 +461,15 @@ def _load_settings(session) -> SettingsValues:
         except ValueError:
             continue
     return SettingsValues(stored)
+
+
+def _set_aside_unfinished(data: DataDir) -> None:
+    """An earlier set-up stopped after creating the database but before install.json: nobody can
+    have used it, but nothing is deleted either; it is renamed aside so set-up can start again."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    for path in (data.database, data.keyslot_file):
+        if path.exists():
+            os.replace(path, path.with_name(f"{path.name}.unfinished-{stamp}"))
 
 
 def new_id() -> str:

@@ -84,10 +84,20 @@ def integrity_problems(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         for row in conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall():
             problems.append(f"cipher: {row[0]}")
-        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+        try:
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+        except Exception as exc:  # a page that fails its HMAC stops the walk with an error
+            rows = [f"check could not complete: {getattr(exc, 'orig', exc) or type(exc).__name__}"]
+            conn.invalidate()  # SQLCipher keeps the codec error on this connection: do not reuse it
         if rows != ["ok"]:
             problems.extend(f"sqlite: {r}" for r in rows)
     return problems
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """SQLite's "corrupt" answers, which SQLCipher also gives for a page that fails its HMAC."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database disk image is malformed" in text or "file is not a database" in text
 
 
 def is_disk_full(exc: BaseException) -> bool:

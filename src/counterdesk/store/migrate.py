@@ -41,6 +41,17 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine, target: str = "head") -> None:
     """Bring the schema to ``target``; refuse a database written by a newer CounterDesk."""
+    from sqlalchemy.exc import DatabaseError as SADatabaseError
+    from .engine import DB_DAMAGED, DatabaseError, is_damaged
+    try:
+        _upgrade(engine, target)
+    except SADatabaseError as exc:
+        if is_damaged(exc):
+            raise DatabaseError(DB_DAMAGED, code="db_damaged", detail=str(exc.orig)) from exc
+        raise
+
+
+def _upgrade(engine: Engine, target: str) -> None:
     known = set(all_revisions())
     current = current_revision(engine)
     if current is not None and current not in known:
@@ -49,6 +60,20 @@ def upgrade(engine: Engine, target: str = "head") -> None:
             f"This database was written by a newer CounterDesk (schema revision {current}). "
             "Update the application first; nothing was changed."), code="schema_newer", detail=current)
     cfg = _config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, target)
+    with engine.connect() as conn:
+        # Batch migrations on SQLite copy a table and drop the original; with foreign keys enforced
+        # that DROP fails as soon as a row references another (users.created_by). SQLite ignores this
+        # pragma inside a transaction, so it is set first; the references are re-checked before commit.
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, target)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise SchemaError(Text("数据库升级后出现无效的引用，已撤销升级。未做任何更改。",
+                                           "The schema upgrade left invalid references and was undone; "
+                                           "nothing was changed."), code="schema_fk", detail=str(broken[:5]))
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")

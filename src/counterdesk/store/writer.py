@@ -9,11 +9,11 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, TypeVar
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError as SADatabaseError, OperationalError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .engine import DB_FULL, DatabaseError, is_disk_full
+from .engine import DB_DAMAGED, DB_FULL, DatabaseError, is_damaged, is_disk_full
 
 T = TypeVar("T")
 
@@ -34,6 +34,12 @@ class Database:
         except OperationalError as exc:
             if is_disk_full(exc):
                 raise DatabaseError(DB_FULL, code="disk_full", detail=str(exc.orig)) from exc
+            raise
+        except SADatabaseError as exc:
+            if is_damaged(exc):
+                # SQLCipher keeps a page error on the connection: drop the pooled connections.
+                self.engine.dispose()
+                raise DatabaseError(DB_DAMAGED, code="db_damaged", detail=str(exc.orig)) from exc
             raise
 
     def submit(self, fn: Callable[[Session], T]) -> "Future[T]":

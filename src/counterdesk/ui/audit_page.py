@@ -47,6 +47,13 @@ def local_time(ts: str) -> str:
         return ts or ""
 
 
+def short_id(object_id: str | None) -> str:
+    """UUIDs are shortened to their first 8 hex digits (the full id is in the tooltip)."""
+    if object_id and len(object_id) == 36 and object_id.count("-") == 4:
+        return object_id[:8] + "…"
+    return object_id or ""
+
+
 def compact_details(raw: str) -> str:
     """`{"role":"admin","username":"x"}` → `role=admin, username=x`; raw text if it is not a JSON object."""
     try:
@@ -95,11 +102,9 @@ class AuditPage(Page):
 
         self.verify_button = QPushButton()
         self.verify_button.setObjectName("verify_audit")
-        self.verify_button.setShortcut(QKeySequence("Ctrl+Shift+V"))
         self.verify_button.clicked.connect(self.verify)
         self.refresh_button = QPushButton()
         self.refresh_button.setObjectName("refresh_audit")
-        self.refresh_button.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.refresh_button.clicked.connect(self.refresh)
         buttons = QHBoxLayout()
         buttons.addWidget(self.verify_button)
@@ -128,6 +133,9 @@ class AuditPage(Page):
         self.verify_button.setToolTip(self.tr("Recompute the hash chain and check the database file (Ctrl+Shift+V)"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.refresh_button.setToolTip(self.tr("Reload the log (F5)"))
+        # setText() replaces a button's shortcut with the text's mnemonic: set shortcuts after texts.
+        self.verify_button.setShortcut(QKeySequence("Ctrl+Shift+V"))
+        self.refresh_button.setShortcut(QKeySequence(Qt.Key.Key_F5))
         if self.report is not None:
             self._show_report(self.report)
 
@@ -142,17 +150,20 @@ class AuditPage(Page):
             return
         self.rows = list(rows)
         self.table.setUpdatesEnabled(False)
+        # Start from an empty table: replacing items in place makes the resize-to-contents header
+        # re-measure every row on each replacement (quadratic; a refill of 500 rows took ~50 s).
+        self.table.setRowCount(0)
         self.table.setRowCount(len(self.rows))
         for r, e in enumerate(self.rows):
-            obj = " ".join(x for x in (e.object_type, e.object_id) if x)
+            obj = " ".join(x for x in (e.object_type, short_id(e.object_id)) if x)
             cells = [str(e.seq), local_time(e.ts), e.actor_name, e.workstation, e.action, obj,
                      compact_details(e.details)]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 0:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if c in (1, 5, 6):
-                    item.setToolTip(e.ts if c == 1 else text)  # full UTC stamp / full id / long details
+                if c in (1, 5, 6):  # full UTC stamp / full object id / long details
+                    item.setToolTip({1: e.ts, 5: " ".join(x for x in (e.object_type, e.object_id) if x)}.get(c, text))
                 self.table.setItem(r, c, item)
         self.table.setUpdatesEnabled(True)
         row = self.row_of_seq(self._select_seq) if self._select_seq is not None else -1

@@ -58,7 +58,6 @@ class SettingsPage(Page):
 
         self.save_button = QPushButton()
         self.save_button.setObjectName("save_settings")
-        self.save_button.setShortcut(QKeySequence("Ctrl+S"))
         self.save_button.clicked.connect(self.save)
         self.revert_button = QPushButton()
         self.revert_button.setObjectName("revert_settings")
@@ -73,9 +72,11 @@ class SettingsPage(Page):
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addWidget(self.intro)
-        lay.addWidget(scroll, 1)
+        # The buttons sit right under the form; the scroll area only matters once the list grows.
+        lay.addWidget(scroll)
         lay.addWidget(self.message)
         lay.addLayout(buttons)
+        lay.addStretch(1)
         self.retranslate()
         if ctx.vault is not None and getattr(ctx.vault, "unlocked", False):
             self.load()
@@ -143,6 +144,7 @@ class SettingsPage(Page):
             self.editors[key].setToolTip(tip)
         self.save_button.setText(self.tr("Saving…") if self._busy else self.tr("Save"))
         self.save_button.setToolTip(self.tr("Save the changed settings (Ctrl+S)"))
+        self.save_button.setShortcut(QKeySequence.StandardKey.Save)  # after setText, which resets it
         self.revert_button.setText(self.tr("Revert"))
         self.revert_button.setToolTip(self.tr("Discard unsaved changes"))
 

@@ -19,6 +19,7 @@ from .context import AppContext
 from .tasks import run_task
 from .widgets import MessageLabel, Page, error_text
 
+
 def _role_combo(lang: str, name: str) -> QComboBox:
     combo = QComboBox()
     combo.setObjectName(name)
@@ -38,6 +39,8 @@ class _CoreDialog(QDialog):
     """Shared frame of the user dialogs: fields, message, OK/Cancel, one core call off the UI thread.
     Holds no user-visible strings: tr() must be called in the concrete class (its tr context)."""
 
+    succeeded = Signal(str, str)  # message for the page, username concerned
+
     def __init__(self, ctx: AppContext, name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -49,10 +52,18 @@ class _CoreDialog(QDialog):
         self.message.setObjectName(name + "_message")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         for b in self.buttons.buttons():
-            b.setAutoDefault(False)  # Enter is handled in keyPressEvent, not by a default button
+            b.setAutoDefault(False)  # Enter is handled in eventFilter, not by a default button
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.body = QVBoxLayout(self)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
 
     def finish_layout(self) -> None:
         self.body.addWidget(self.message)
@@ -99,12 +110,17 @@ class _CoreDialog(QDialog):
         confirm.setFocus()
         return True
 
-    def run(self, fn: Callable[[], Any], on_ok: Callable[[Any], None]) -> None:
+    def run(self, fn: Callable[[], Any], username: str, success_text: str) -> None:
+        """Run the core call; on success tell the page what to say and close."""
         if not self.buttons.isEnabled():
             return  # a call is already running
         self.buttons.setEnabled(False)
         self.message.clear_message()
-        run_task(self, fn, lambda result: (on_ok(result), self.accept()), self._failed)
+        run_task(self, fn, lambda _r: self._ok(username, success_text), self._failed)
+
+    def _ok(self, username: str, text: str) -> None:
+        self.succeeded.emit(text, username)
+        self.accept()
 
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
@@ -117,8 +133,6 @@ class _CoreDialog(QDialog):
 
 class AddUserDialog(_CoreDialog):
     """Create an account with a temporary password; submit() is the one entry point."""
-
-    created = Signal(str)  # the new username
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, "add_user_dialog", parent)
@@ -151,14 +165,13 @@ class AddUserDialog(_CoreDialog):
         vault, actor = self.ctx.vault, self.ctx.user
         username, display = self.username.text().strip(), self.display_name.text().strip()
         role, password = self.role.currentData(), self.password.text()
-        self.run(lambda: accounts.create_user(vault, actor, username, display, role, password),
-                 lambda _id: self.created.emit(username))
+        self.run(lambda: accounts.create_user(vault, actor, username, display, role, password), username,
+                 self.tr("User {name} created. They must choose their own password at first sign-in.")
+                 .format(name=username))
 
 
 class TemporaryPasswordDialog(_CoreDialog):
     """Set a temporary password: admin reset, or re-enabling a disabled user (mode 'reset'/'enable')."""
-
-    done_ok = Signal()
 
     def __init__(self, ctx: AppContext, user: accounts.UserInfo, mode: str, parent: QWidget | None = None):
         super().__init__(ctx, "password_dialog", parent)
@@ -192,13 +205,15 @@ class TemporaryPasswordDialog(_CoreDialog):
         if self.passwords_differ(self.password, self.confirm, self.tr("The two passwords do not match.")):
             return
         vault, actor, uid, pw = self.ctx.vault, self.ctx.user, self.user.user_id, self.password.text()
-        call = accounts.enable_user if self.mode == "enable" else accounts.reset_password
-        self.run(lambda: call(vault, actor, uid, pw), lambda _r: self.done_ok.emit())
+        if self.mode == "enable":
+            call, text = accounts.enable_user, self.tr("{name} is enabled again with a temporary password.")
+        else:
+            call = accounts.reset_password
+            text = self.tr("Temporary password set for {name}; they must change it at next sign-in.")
+        self.run(lambda: call(vault, actor, uid, pw), self.user.username, text.format(name=self.user.username))
 
 
 class ChangeRoleDialog(_CoreDialog):
-    done_ok = Signal(str)  # the new role value
-
     def __init__(self, ctx: AppContext, user: accounts.UserInfo, parent: QWidget | None = None):
         super().__init__(ctx, "role_dialog", parent)
         self.user = user
@@ -219,7 +234,9 @@ class ChangeRoleDialog(_CoreDialog):
 
     def submit(self) -> None:
         vault, actor, uid, role = self.ctx.vault, self.ctx.user, self.user.user_id, self.role.currentData()
-        self.run(lambda: accounts.set_role(vault, actor, uid, role), lambda _r: self.done_ok.emit(role))
+        text = self.tr("{name} now has the role {role}.").format(name=self.user.username,
+                                                                  role=ROLE_NAMES[Role(role)].get(self.ctx.lang))
+        self.run(lambda: accounts.set_role(vault, actor, uid, role), self.user.username, text)
 
 
 class UsersPage(Page):
@@ -234,6 +251,7 @@ class UsersPage(Page):
         self._busy = False
         self._generation = 0  # only the newest refresh may fill the table
         self._select_after: str | None = None
+        self._pending: tuple[str, str] = ("", "")
 
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
@@ -258,11 +276,10 @@ class UsersPage(Page):
         self.role_button, self.disable_button = button("change_role"), button("disable_user")
         self.enable_button, self.unlock_button = button("enable_user"), button("unlock_user")
         self.refresh_button = button("refresh")
-        self.add_button.setShortcut(QKeySequence(Qt.Key.Key_Insert))
-        self.refresh_button.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.add_button.clicked.connect(self.open_add_user)
-        self.reset_button.clicked.connect(lambda: self.open_password_dialog("reset"))
-        self.enable_button.clicked.connect(lambda: self.open_password_dialog("enable"))
+        # Bound methods, not lambdas: a lambda capturing self keeps the page in a reference cycle.
+        self.reset_button.clicked.connect(self.open_reset_password)
+        self.enable_button.clicked.connect(self.open_enable)
         self.role_button.clicked.connect(self.open_change_role)
         self.disable_button.clicked.connect(self.disable_selected)
         self.unlock_button.clicked.connect(self.unlock_selected)
@@ -301,6 +318,9 @@ class UsersPage(Page):
         self.unlock_button.setToolTip(self.tr("Lift a lockout after too many failed sign-ins"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.refresh_button.setToolTip(self.tr("Reload the list (F5)"))
+        # setText() replaces a button's shortcut with the text's mnemonic: set shortcuts after texts.
+        self.add_button.setShortcut(QKeySequence(Qt.Key.Key_Insert))
+        self.refresh_button.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self._fill(self.users)  # role names and yes/no cells follow the language too
 
     # ---- table -----------------------------------------------------------------------------------
@@ -328,6 +348,7 @@ class UsersPage(Page):
         keep = self.selected_user()
         lang = self.ctx.lang
         yes, no = self.tr("Yes"), self.tr("No")
+        self.table.setRowCount(0)  # refill from empty: replacing items in place re-measures every row
         self.table.setRowCount(len(users))
         for row, u in enumerate(users):
             cells = [u.username, u.display_name, ROLE_NAMES[u.role].get(lang),
@@ -372,71 +393,73 @@ class UsersPage(Page):
         self.unlock_button.setEnabled(idle and sel is not None and sel.locked)
 
     # ---- actions ---------------------------------------------------------------------------------
-    def _open(self, dialog: QDialog) -> QDialog:
+    def _open(self, dialog: _CoreDialog) -> _CoreDialog:
+        # Bound methods only: a lambda capturing self would tie the page into a reference cycle.
         self.dialog = dialog
-        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
+        dialog.succeeded.connect(self._succeeded)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._dialog_finished)
         dialog.open()
         return dialog
 
-    def _dialog_closed(self, dialog: QDialog) -> None:
-        if self.dialog is dialog:
+    def _dialog_finished(self) -> None:
+        if self.dialog is not None and not self.dialog.isVisible():
             self.dialog = None
-        dialog.deleteLater()
         self.table.setFocus()
 
     def open_add_user(self) -> AddUserDialog:
-        dlg = AddUserDialog(self.ctx, self)
-        dlg.created.connect(lambda name: self._succeeded(
-            self.tr("User {name} created. They must choose their own password at first sign-in.").format(name=name),
-            select=name))
-        return self._open(dlg)
+        return self._open(AddUserDialog(self.ctx, self))
+
+    def open_reset_password(self) -> TemporaryPasswordDialog | None:
+        return self.open_password_dialog("reset")
+
+    def open_enable(self) -> TemporaryPasswordDialog | None:
+        return self.open_password_dialog("enable")
 
     def open_password_dialog(self, mode: str) -> TemporaryPasswordDialog | None:
         user = self.selected_user()
-        if user is None:
-            return None
-        dlg = TemporaryPasswordDialog(self.ctx, user, mode, self)
-        text = (self.tr("{name} is enabled again with a temporary password.") if mode == "enable"
-                else self.tr("Temporary password set for {name}; they must change it at next sign-in."))
-        dlg.done_ok.connect(lambda: self._succeeded(text.format(name=user.username)))
-        return self._open(dlg)
+        return self._open(TemporaryPasswordDialog(self.ctx, user, mode, self)) if user else None
 
     def open_change_role(self) -> ChangeRoleDialog | None:
         user = self.selected_user()
-        if user is None:
-            return None
-        dlg = ChangeRoleDialog(self.ctx, user, self)
-        dlg.done_ok.connect(lambda role: self._succeeded(self.tr("{name} now has the role {role}.").format(
-            name=user.username, role=ROLE_NAMES[Role(role)].get(self.ctx.lang))))
-        return self._open(dlg)
+        return self._open(ChangeRoleDialog(self.ctx, user, self)) if user else None
 
     def disable_selected(self) -> None:
         user = self.selected_user()
         if user is None or self._busy:
             return
         vault, actor = self.ctx.vault, self.ctx.user
-        self._run(lambda: accounts.disable_user(vault, actor, user.user_id),
-                  self.tr("{name} is disabled; their password no longer opens CounterDesk.").format(name=user.username))
+        text = self.tr("{name} is disabled; their password no longer opens CounterDesk.")
+        self._run(lambda: accounts.disable_user(vault, actor, user.user_id), user.username,
+                  text.format(name=user.username))
 
     def unlock_selected(self) -> None:
         user = self.selected_user()
         if user is None or self._busy:
             return
         vault, actor = self.ctx.vault, self.ctx.user
-        self._run(lambda: accounts.unlock_account(vault, actor, user.username),
+        self._run(lambda: accounts.unlock_account(vault, actor, user.username), user.username,
                   self.tr("{name} is unlocked and may sign in again.").format(name=user.username))
 
-    def _run(self, fn, success_text: str) -> None:
+    def _run(self, fn: Callable[[], Any], username: str, success_text: str) -> None:
         self._set_busy(True)
         self.message.clear_message()
-        run_task(self, fn, lambda _r: (self._set_busy(False), self._succeeded(success_text)),
-                 lambda exc: (self._set_busy(False), self._show_error(exc)))
+        self._pending = (success_text, username)
+        run_task(self, fn, self._action_ok, self._action_failed)
+
+    def _action_ok(self, _result) -> None:
+        self._set_busy(False)
+        self._succeeded(*self._pending)
+
+    def _action_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self._show_error(exc)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self._update_actions()
 
-    def _succeeded(self, text: str, select: str | None = None) -> None:
+    def _succeeded(self, text: str, select: str = "") -> None:
         self.message.show_info(text)
         self._select_after = select  # picked once the table has been refilled
         self.refresh()
