@@ -322,7 +322,7 @@ def test_language_switch_retranslates_core_texts(ctx, qtbot, users_page, setting
     ctx.languages.set("zh_CN")
     try:
         qtbot.waitUntil(lambda: row_of(users_page, "teller")[2] == "柜员")
-        assert settings_page.labels["auth.idle_lock_seconds"].text() == "无操作自动锁屏（秒）:"
+        assert settings_page.labels["auth.idle_lock_seconds"].text() == "无操作自动锁屏（秒）："
     finally:
         ctx.languages.set("en")
     qtbot.waitUntil(lambda: row_of(users_page, "teller")[2] == "Teller")

@@ -42,6 +42,10 @@
         <source>The two passwords do not match.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
+    <message>
+        <source>User {name} created. They must choose their own password at first sign-in.</source>
+        <translation>已创建用户 {name}。该用户首次登录时须设置自己的密码。</translation>
+    </message>
 </context>
 <context>
     <name>AuditPage</name>
@@ -156,8 +160,16 @@
         <translation>更改角色</translation>
     </message>
     <message>
-        <source>New role for {name}:</source>
-        <translation>{name} 的新角色：</translation>
+        <source>Choose the new role for {name}.</source>
+        <translation>为 {name} 选择新角色。</translation>
+    </message>
+    <message>
+        <source>&amp;Role</source>
+        <translation>角色(&amp;R)</translation>
+    </message>
+    <message>
+        <source>{name} now has the role {role}.</source>
+        <translation>{name} 的角色已改为 {role}。</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -499,6 +511,14 @@
         <source>The two passwords do not match.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
+    <message>
+        <source>{name} is enabled again with a temporary password.</source>
+        <translation>{name} 已使用临时密码重新启用。</translation>
+    </message>
+    <message>
+        <source>Temporary password set for {name}; they must change it at next sign-in.</source>
+        <translation>已为 {name} 设置临时密码；该用户下次登录时须修改。</translation>
+    </message>
 </context>
 <context>
     <name>UsersPage</name>
@@ -589,22 +609,6 @@
     <message>
         <source>Locked</source>
         <translation>已锁定</translation>
-    </message>
-    <message>
-        <source>User {name} created. They must choose their own password at first sign-in.</source>
-        <translation>已创建用户 {name}。该用户首次登录时须设置自己的密码。</translation>
-    </message>
-    <message>
-        <source>{name} is enabled again with a temporary password.</source>
-        <translation>{name} 已使用临时密码重新启用。</translation>
-    </message>
-    <message>
-        <source>Temporary password set for {name}; they must change it at next sign-in.</source>
-        <translation>已为 {name} 设置临时密码；该用户下次登录时须修改。</translation>
-    </message>
-    <message>
-        <source>{name} now has the role {role}.</source>
-        <translation>{name} 的角色已改为 {role}。</translation>
     </message>
     <message>
         <source>{name} is disabled; their password no longer opens CounterDesk.</source>

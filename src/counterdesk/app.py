@@ -64,7 +64,11 @@ def main(argv: list[str] | None = None) -> int:
             app.quit()
         window.first_shown.connect(probe)
     window.show()
-    return app.exec()
+    status = app.exec()
+    # Free the window before the QApplication goes away, never after it (a crash at exit otherwise).
+    window.deleteLater()
+    del window
+    return status
 
 
 if __name__ == "__main__":

@@ -348,7 +348,7 @@ def cmd_verify(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
     ctx.say(ENTRIES, n=chain.entries)
     ctx.say(HEAD_HASH, hash=chain.head_hash)
     if chain.first_broken is not None:
-        ctx.say(FIRST_BROKEN, seq=chain.first_broken, reason=chain.reason)
+        ctx.say(FIRST_BROKEN, seq=chain.first_broken, reason=chain.reason_text().get(ctx.lang))
     if not chain.append_only_enforced:
         ctx.say(NO_TRIGGERS)
     ctx.say(VERIFY_OK if report.ok else VERIFY_BAD)

@@ -419,6 +419,12 @@ class Vault:
         self.auth_state.clear(name)
         return format_recovery_key(new_secret)
 
+    def audit_entries(self, us: UserSession, limit: int = 500, before_seq: int | None = None) -> list:
+        """The newest audit entries, for those allowed to read the log."""
+        require(us.role, "audit.view")
+        from .store import audit
+        return self.transact(lambda session: audit.recent(session, limit, before_seq))
+
     # ---- verification ------------------------------------------------------------------------------------
     def verify(self, us: UserSession | None) -> "VerifyReport":
         """Recompute the audit chain and check the database file; records that it ran."""

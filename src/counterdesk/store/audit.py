@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..session import Actor
+from ..text import Text
 from .models import AuditEntry
 
 GENESIS = "0" * 64
@@ -83,6 +85,27 @@ class ChainReport:
     @property
     def ok(self) -> bool:
         return self.first_broken is None and self.append_only_enforced
+
+    def reason_text(self) -> Text:
+        """The reason in both languages, for screens and the CLI."""
+        return _reason_text(self.reason or "")
+
+
+_REASONS = (
+    (re.compile(r"sequence gap: expected (\d+), found (\d+)"), "序号不连续：应为 {0}，实为 {1}"),
+    (re.compile(r"previous-hash link does not match"), "与前一条记录的哈希链接不符"),
+    (re.compile(r"entry content does not match its hash"), "记录内容与其哈希不符（写入后被修改）"),
+    (re.compile(r"append-only triggers were removed"), "审计表的只追加保护触发器已被删除"),
+    (re.compile(r"audit log unreadable: (\S+)"), "审计日志无法读取：{0}"),
+)
+
+
+def _reason_text(reason: str) -> Text:
+    for pattern, zh in _REASONS:
+        match = pattern.search(reason)
+        if match:
+            return Text(zh.format(*match.groups()), reason)
+    return Text(reason, reason)
 
 
 def verify_rows(rows: Iterable[AuditEntry]) -> tuple[int, int | None, str | None, str]:

@@ -30,13 +30,9 @@ class AuditRow:
     details: str
 
 
-def load_recent(vault, limit: int = RECENT_LIMIT) -> list[AuditRow]:
-    from ..store import audit
-
-    def read(session):
-        return [AuditRow(e.seq, e.ts, e.actor_name, e.workstation, e.action, e.object_type, e.object_id, e.details)
-                for e in audit.recent(session, limit)]
-    return vault.transact(read)
+def load_recent(vault, user, limit: int = RECENT_LIMIT) -> list[AuditRow]:
+    return [AuditRow(e.seq, e.ts, e.actor_name, e.workstation, e.action, e.object_type, e.object_id, e.details)
+            for e in vault.audit_entries(user, limit)]
 
 
 def local_time(ts: str) -> str:
@@ -142,8 +138,8 @@ class AuditPage(Page):
     # ---- loading ---------------------------------------------------------------------------------
     def refresh(self) -> None:
         self._generation += 1
-        gen, vault = self._generation, self.ctx.vault
-        run_task(self, lambda: load_recent(vault), lambda rows: self._loaded(gen, rows), self._show_error)
+        gen, vault, user = self._generation, self.ctx.vault, self.ctx.user
+        run_task(self, lambda: load_recent(vault, user), lambda rows: self._loaded(gen, rows), self._show_error)
 
     def _loaded(self, gen: int, rows: list[AuditRow]) -> None:
         if gen != self._generation:
@@ -212,9 +208,9 @@ class AuditPage(Page):
         lines = []
         if chain.first_broken is not None:
             lines.append(self.tr("Audit chain BROKEN at entry #{seq}: {reason}")
-                         .format(seq=chain.first_broken, reason=chain.reason or ""))
+                         .format(seq=chain.first_broken, reason=chain.reason_text().get(self.ctx.lang)))
         elif not chain.append_only_enforced:
-            lines.append(self.tr("Audit log protection removed: {reason}").format(reason=chain.reason or ""))
+            lines.append(self.tr("Audit log protection removed: {reason}").format(reason=chain.reason_text().get(self.ctx.lang)))
         if report.integrity:
             lines.append(self.tr("Database integrity problems: {problems}")
                          .format(problems="; ".join(report.integrity)))

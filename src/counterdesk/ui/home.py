@@ -39,7 +39,8 @@ class HomePage(Page):
             self.nav.addItem("")
             if i < 9:
                 shortcut = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
-                shortcut.activated.connect(lambda i=i: self.nav.setCurrentRow(i))
+                shortcut.setProperty("task_row", i)
+                shortcut.activated.connect(self._jump)
         self.nav.currentRowChanged.connect(self._show)
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
@@ -60,6 +61,9 @@ class HomePage(Page):
             from .audit_page import AuditPage
             return AuditPage(self.ctx)
         return PlaceholderCard("", "")
+
+    def _jump(self) -> None:
+        self.nav.setCurrentRow(int(self.sender().property("task_row")))
 
     def _show(self, row: int) -> None:
         if row < 0:

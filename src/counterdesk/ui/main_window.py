@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.status = StatusBar(ctx)
         self.setStatusBar(self.status)
-        self.status.lock_requested.connect(lambda: self.lock("manual"))
+        self.status.lock_requested.connect(self.lock_manually)
         self.status.language_toggled.connect(self.toggle_language)
 
         self.preparing = QLabel()
@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.signin.language_requested.connect(self.set_language)
         self.lock_page = LockPage(ctx)
         self.lock_page.resumed.connect(self._resumed)
-        self.lock_page.switch_user_requested.connect(lambda: self.sign_out("switch_user"))
+        self.lock_page.switch_user_requested.connect(self.switch_user)
         self.lock_page.forced_out.connect(self._forced_out)
         self.setup: SetupPage | None = None
         for w in (self.preparing, self.problem, self.signin, self.lock_page):
@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
-        self.idle_timer.timeout.connect(lambda: self.lock("idle"))
+        self.idle_timer.timeout.connect(self.lock_when_idle)
         self.idle_watcher = IdleWatcher(self.idle_timer, self)
         QApplication.instance().installEventFilter(self.idle_watcher)
         self._build_actions()
@@ -89,12 +89,12 @@ class MainWindow(QMainWindow):
         self.lock_action = QAction(self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.lock_action.triggered.connect(lambda: self.lock("manual"))
+        self.lock_action.triggered.connect(self.lock_manually)
         self.password_action = QAction(self)
-        self.password_action.triggered.connect(lambda: self.change_password(forced=False))
+        self.password_action.triggered.connect(self.change_own_password)
         self.signout_action = QAction(self)
         self.signout_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
-        self.signout_action.triggered.connect(lambda: self.sign_out("user"))
+        self.signout_action.triggered.connect(self.sign_out_user)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -230,6 +230,23 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     # ---- lock, resume, sign out ---------------------------------------------------------------------
+    # Slots are bound methods, not lambdas: a lambda capturing self forms a reference cycle that
+    # lets Python free the window after the QApplication at exit, which crashes the process.
+    def lock_manually(self) -> None:
+        self.lock("manual")
+
+    def lock_when_idle(self) -> None:
+        self.lock("idle")
+
+    def switch_user(self) -> None:
+        self.sign_out("switch_user")
+
+    def sign_out_user(self) -> None:
+        self.sign_out("user")
+
+    def change_own_password(self) -> None:
+        self.change_password(forced=False)
+
     def lock(self, reason: str) -> None:
         if self.state != "home" or self.ctx.user is None:
             return
@@ -260,8 +277,14 @@ class MainWindow(QMainWindow):
             self.home = None
         self.show_signin("" if reason == "switch_user" else user.username, message)
         self.signin.set_busy(True)
-        run_task(self, lambda: vault.sign_out(user, reason), lambda _r: self.signin.set_busy(False),
-                 lambda exc: (self.signin.set_busy(False), self.signin.message.show_error(error_text(exc, self.ctx.lang))))
+        run_task(self, lambda: vault.sign_out(user, reason), self._signed_out, self._sign_out_failed)
+
+    def _signed_out(self, _result) -> None:
+        self.signin.set_busy(False)
+
+    def _sign_out_failed(self, exc: BaseException) -> None:
+        self.signin.set_busy(False)
+        self.signin.message.show_error(error_text(exc, self.ctx.lang))
 
     # ---- window events --------------------------------------------------------------------------------
     def showEvent(self, event) -> None:

@@ -32,6 +32,10 @@ class ChangePasswordDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
+        for button in self.buttons.buttons():
+            # Enter in a field is handled by the field (advance or submit); it must not also press OK.
+            button.setAutoDefault(False)
+            button.setDefault(False)
         lay.addWidget(intro)
         lay.addLayout(form)
         lay.addWidget(self.message)
@@ -45,7 +49,10 @@ class ChangePasswordDialog(QDialog):
 
         vault, user, old, new = self.ctx.vault, self.ctx.user, self.old.text(), self.new.text()
         self.buttons.setEnabled(False)
-        run_task(self, lambda: change_own_password(vault, user, old, new), lambda _r: self.accept(), self._failed)
+        run_task(self, lambda: change_own_password(vault, user, old, new), self._changed, self._failed)
+
+    def _changed(self, _result) -> None:
+        self.accept()
 
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)

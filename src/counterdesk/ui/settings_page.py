@@ -136,7 +136,7 @@ class SettingsPage(Page):
         self.intro.setText(self.tr("Changes apply to every workstation of this branch and are recorded in the "
                                    "audit log. Hover over a setting to see its key and source."))
         for key, s in self.settings.items():
-            self.labels[key].setText(s.description.get(lang) + ":")
+            self.labels[key].setText(s.description.get(lang) + ("：" if lang == "zh" else ":"))
             tip = self.tr("Key: {key}").format(key=key)
             if s.source:
                 tip += "\n" + self.tr("Source: {source}").format(source=s.source)

@@ -74,7 +74,7 @@ class SignInPage(Page):
         self.username.returnPressed.connect(self.password.setFocus)
         self.password.returnPressed.connect(self.attempt)
         self.submit.clicked.connect(self.attempt)
-        self.language.activated.connect(lambda _i: self.language_requested.emit(self.language.currentData()))
+        self.language.activated.connect(self._language_chosen)
         self.setTabOrder(self.username, self.password)
         self.setTabOrder(self.password, self.submit)
         self.setTabOrder(self.submit, self.language)
@@ -93,6 +93,9 @@ class SignInPage(Page):
         idx = self.language.findData(self.ctx.languages.code)
         if idx >= 0:
             self.language.setCurrentIndex(idx)
+
+    def _language_chosen(self, _index: int) -> None:
+        self.language_requested.emit(self.language.currentData())
 
     def reset(self, username: str = "") -> None:
         self.username.setText(username)
