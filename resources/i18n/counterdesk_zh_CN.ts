@@ -383,6 +383,10 @@
         <translation>创建网点</translation>
     </message>
     <message>
+        <source>Password: at least {n} characters with at least two of letters, digits and symbols, not containing the username.</source>
+        <translation>密码：至少 {n} 个字符，包含字母、数字、符号中的至少两类，且不得包含用户名。</translation>
+    </message>
+    <message>
         <source>This is the recovery key. It unlocks the data if every administrator password is lost. Write it down and keep it in the branch safe: it is shown only this once and is not stored anywhere in the clear.</source>
         <translation>这是恢复密钥。所有管理员密码都丢失时，可用它解锁数据。请抄写下来并存放在网点保险柜中：它只显示这一次，且不会以明文形式保存在任何地方。</translation>
     </message>

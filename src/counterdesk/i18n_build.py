@@ -2,14 +2,11 @@
 
 `python -m counterdesk.i18n_build` compiles stale .qm files (run by the project's bootstrap);
 `--update` re-extracts the strings from the UI sources into the .ts files, keeping translations.
-Runs Qt's own lupdate/lrelease tools from the installed PySide6 wheel as subprocesses.
+Runs Qt's own lupdate/lrelease tools from the installed PySide6 wheel as subprocesses. The GUI
+imports this module at start-up for the paths only, so the tool imports wait until they are used.
 """
 from __future__ import annotations
 
-import argparse
-import importlib.util
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,6 +16,9 @@ LANGUAGES = ("zh_CN",)
 
 
 def _tool(name: str) -> str:
+    import importlib.util
+    import shutil
+
     spec = importlib.util.find_spec("PySide6")
     if spec and spec.submodule_search_locations:
         for base in spec.submodule_search_locations:
@@ -44,6 +44,8 @@ def ui_sources() -> list[Path]:
 
 
 def update() -> None:
+    import subprocess
+
     sources = [str(p) for p in ui_sources()]
     for lang in LANGUAGES:
         subprocess.run([_tool("lupdate"), "-no-obsolete", "-locations", "none", *sources, "-ts", str(ts_path(lang))],
@@ -51,6 +53,8 @@ def update() -> None:
 
 
 def build(quiet: bool = False) -> None:
+    import subprocess
+
     for lang in LANGUAGES:
         ts, qm = ts_path(lang), qm_path(lang)
         if qm.exists() and qm.stat().st_mtime >= ts.stat().st_mtime:
@@ -61,6 +65,8 @@ def build(quiet: bool = False) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--update", action="store_true", help="re-extract strings into the .ts files")
     parser.add_argument("--quiet", action="store_true")

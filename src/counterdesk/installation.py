@@ -5,8 +5,6 @@ Read at start-up before the database can be unlocked, so this module stays impor
 from __future__ import annotations
 
 import json
-import socket
-import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -34,6 +32,9 @@ class InstallInfo:
 
     @classmethod
     def new(cls, branch_code: str, branch_name: str, demo: bool) -> "InstallInfo":
+        import socket
+        import uuid
+
         return cls(
             installation_id=str(uuid.uuid4()),
             branch_code=branch_code,

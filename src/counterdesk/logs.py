@@ -7,7 +7,6 @@ written, and only allow-listed ``extra`` keys survive.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import re
 from pathlib import Path
@@ -55,6 +54,25 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+MAX_BYTES = 2_000_000
+KEEP = 5
+
+
+def _rotate(log_file: Path) -> None:
+    """Rotate at start-up once the log is large (a desktop session rarely writes 2 MB; logging's own
+    rotating handler costs start-up time for no gain)."""
+    try:
+        if log_file.stat().st_size < MAX_BYTES:
+            return
+    except FileNotFoundError:
+        return
+    for i in range(KEEP - 1, 0, -1):
+        older = log_file.with_name(f"{log_file.name}.{i}")
+        if older.exists():
+            os.replace(older, log_file.with_name(f"{log_file.name}.{i + 1}"))
+    os.replace(log_file, log_file.with_name(f"{log_file.name}.1"))
+
+
 def setup(log_dir: Path | None, level: int = logging.INFO) -> None:
     root = logging.getLogger("counterdesk")
     root.setLevel(level)
@@ -64,10 +82,10 @@ def setup(log_dir: Path | None, level: int = logging.INFO) -> None:
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         log_file = log_dir / "counterdesk.log"
-        # Create the file private before the handler opens it (rotation keeps the mode).
+        _rotate(log_file)
+        # Create the file private before the handler opens it.
         os.close(os.open(log_file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8")
     else:
         handler = logging.StreamHandler()
     handler.addFilter(RedactingFilter())

@@ -458,6 +458,14 @@ class VerifyReport:
         return not self.integrity and self.chain.ok
 
 
+def preload_store() -> None:
+    """Import the database layer ahead of the first sign-in (SQLAlchemy and Alembic take ~0.4 s to
+    import); the GUI runs this in the background once its first window is up."""
+    from . import accounts  # noqa: F401
+    from .store import audit, engine, migrate, users, writer  # noqa: F401
+    migrate.head_revision()
+
+
 def _load_settings(session) -> SettingsValues:
     from .store.models import SettingValue
     stored = {}

@@ -16,12 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from ..atomicfile import write_json_atomic
 from ..text import CounterDeskError, Text
-from .kdf import Argon2Params, hkdf
 
 FORMAT = "counterdesk-keyslots/1"
 RECOVERY_SLOT = "recovery"
@@ -104,7 +100,15 @@ def _aad(installation_id: str, slot: Slot) -> bytes:
     return f"{FORMAT}|{installation_id}|{slot.slot_id}|{slot.user_id or ''}|{slot.username or ''}".encode()
 
 
+# The cryptography imports wait until first use: the GUI reads this module before its first frame.
+def _aesgcm(key: bytes):
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    return AESGCM(key)
+
+
 def _password_kek(kdf: dict, password: str) -> bytes:
+    from .kdf import Argon2Params
+
     if kdf.get("name") != "argon2id":
         raise KeySlotError(Text("密钥槽使用了不支持的算法。", "A key slot uses an unsupported algorithm."),
                            code="slot_kdf")
@@ -114,6 +118,7 @@ def _password_kek(kdf: dict, password: str) -> bytes:
 
 
 def _recovery_kek(kdf: dict, secret: bytes) -> bytes:
+    from .kdf import hkdf
     return hkdf(secret, _unb64(kdf["salt"]), b"counterdesk recovery slot")
 
 
@@ -174,17 +179,19 @@ class KeySlots:
               kek: bytes, db_key: bytes) -> Slot:
         slot = Slot(slot_id, kind, user_id, username, kdf, os.urandom(12), b"",
                     datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        slot.wrapped = AESGCM(kek).encrypt(slot.nonce, db_key, _aad(self.installation_id, slot))
+        slot.wrapped = _aesgcm(kek).encrypt(slot.nonce, db_key, _aad(self.installation_id, slot))
         return slot
 
     def _unwrap(self, slot: Slot, kek: bytes) -> bytes:
+        from cryptography.exceptions import InvalidTag
         try:
-            return AESGCM(kek).decrypt(slot.nonce, slot.wrapped, _aad(self.installation_id, slot))
+            return _aesgcm(kek).decrypt(slot.nonce, slot.wrapped, _aad(self.installation_id, slot))
         except InvalidTag:
             raise WrongSecret() from None
 
     def set_password_slot(self, user_id: str, username: str, password: str, db_key: bytes) -> None:
         """Add or replace one user's slot (a password change re-wraps only this slot)."""
+        from .kdf import Argon2Params
         params = Argon2Params.fresh()
         kdf = {"name": "argon2id", "salt": _b64(params.salt), "memory_kib": params.memory_kib,
                "iterations": params.iterations, "lanes": params.lanes}
@@ -202,6 +209,7 @@ class KeySlots:
         return slot, self._unwrap(slot, _password_kek(slot.kdf, password))
 
     def set_recovery_slot(self, secret: bytes, db_key: bytes) -> None:
+        from .kdf import hkdf
         salt = os.urandom(16)
         slot = self._wrap(RECOVERY_SLOT, "recovery", None, None, {"name": "hkdf-sha256", "salt": _b64(salt)},
                           hkdf(secret, salt, b"counterdesk recovery slot"), db_key)
@@ -216,4 +224,5 @@ class KeySlots:
 
 def dummy_password_work(password: str) -> None:
     """Spend the same time as a real unwrap, so an unknown username is not told apart by timing."""
+    from .kdf import Argon2Params
     Argon2Params(salt=b"counterdesk-none").derive(password)

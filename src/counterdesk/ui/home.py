@@ -29,7 +29,7 @@ class HomePage(Page):
         body = QHBoxLayout()
         self.nav = QListWidget()
         self.nav.setObjectName("task_list")
-        self.nav.setMaximumWidth(240)
+        self.nav.setMaximumWidth(210)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         for i, task in enumerate(self.task_ids):

@@ -17,7 +17,7 @@ from .lock_page import LockPage
 from .setup_page import SetupPage
 from .signin_page import SignInPage
 from .status_bar import StatusBar
-from .tasks import run_task
+from .tasks import preload_in_background, run_task
 from .widgets import error_text
 
 log = logging.getLogger("counterdesk.ui")
@@ -291,7 +291,13 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
-            QTimer.singleShot(0, self.first_shown.emit)
+            QTimer.singleShot(0, self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        self.first_shown.emit()
+        # Only now, so the import does not compete with the first frame for the interpreter.
+        from ..vault import preload_store
+        preload_in_background(preload_store)
 
     def closeEvent(self, event) -> None:
         user, vault = self.ctx.user, self.ctx.vault

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QLabel, QLineEdit, QPushButton, QStackedWidget,
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from ..roles import Role
@@ -21,11 +21,19 @@ class SetupPage(Page):
         self.ctx = ctx
         self._vault = None
         self.steps = QStackedWidget()
+        self.steps.setMaximumWidth(640)
         outer = QVBoxLayout(self)
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 20pt; font-weight: bold;")
-        outer.addWidget(self.title)
-        outer.addWidget(self.steps, 1)
+        column = QVBoxLayout()
+        column.addSpacing(24)
+        column.addWidget(self.title)
+        column.addWidget(self.steps, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addLayout(column, 3)
+        row.addStretch(1)
+        outer.addLayout(row, 1)
 
         # Step 1: branch and administrator
         first = QWidget()
@@ -51,12 +59,16 @@ class SetupPage(Page):
         for current, nxt in zip(fields, fields[1:]):
             current.returnPressed.connect(nxt.setFocus)
         self.confirm.returnPressed.connect(self.create)
+        self.policy = QLabel()
+        self.policy.setWordWrap(True)
+        self.policy.setStyleSheet("color: #546e7a;")
         self.message = MessageLabel()
         self.create_button = QPushButton()
         self.create_button.setObjectName("create")
         self.create_button.clicked.connect(self.create)
         lay.addWidget(self.intro)
         lay.addLayout(form)
+        lay.addWidget(self.policy)
         lay.addWidget(self.message)
         lay.addWidget(self.create_button)
         lay.addStretch(1)
@@ -97,11 +109,18 @@ class SetupPage(Page):
                                              self.tr("&Password"), self.tr("C&onfirm password"))):
             label.setText(text)
         self.create_button.setText(self.tr("Create branch"))
+        self.policy.setText(self.tr("Password: at least {n} characters with at least two of letters, digits and "
+                                    "symbols, not containing the username.").format(n=self._min_length()))
         self.recovery_intro.setText(self.tr(
             "This is the recovery key. It unlocks the data if every administrator password is lost. Write it down "
             "and keep it in the branch safe: it is shown only this once and is not stored anywhere in the clear."))
         self.written_down.setText(self.tr("I have written down the recovery key"))
         self.continue_button.setText(self.tr("Continue to sign-in"))
+
+    @staticmethod
+    def _min_length() -> int:
+        from ..settings import PASSWORD_MIN_LENGTH
+        return PASSWORD_MIN_LENGTH.default
 
     def create(self) -> None:
         if self.password.text() != self.confirm.text():

@@ -43,3 +43,13 @@ def run_task(parent: QObject, fn: Callable[[], Any], on_ok: Callable[[Any], None
     # The done-callback runs on the worker thread; emitting there queues the signal to the task's thread.
     _EXECUTOR.submit(fn).add_done_callback(task._complete)
     return task
+
+
+def preload_in_background(fn: Callable[[], Any]) -> None:
+    """Fire-and-forget work with no result for the UI (module warm-up); failures are only logged."""
+    def run() -> None:
+        try:
+            fn()
+        except Exception as exc:  # noqa: BLE001 - a failed warm-up only costs time later
+            log.warning("preload failed: %s", type(exc).__name__)
+    _EXECUTOR.submit(run)
