@@ -1,3 +1,20 @@
+"""Shared fixtures. Garbage collection runs on the main thread only (see counterdesk.ui.gc_guard):
+automatic collection on a worker thread would destroy Qt objects on the wrong thread."""
+import gc as _gc
+
+import pytest as _gc_pytest
+
+
+def pytest_configure(config):
+    _gc.disable()
+
+
+@_gc_pytest.fixture(autouse=True)
+def _collect_on_main_thread():
+    yield
+    _gc.collect()
+
+
 # ---- core (Qt-free) fixtures: one demo installation per session, copied per test --------------
 import shutil as _core_shutil
 from pathlib import Path as _CorePath

@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     from .ui.resources import Languages, load_font
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from .ui.gc_guard import MainThreadGarbageCollector
+
+    collector = MainThreadGarbageCollector(app)  # noqa: F841 - lives as long as the app
     app.setApplicationName("CounterDesk")
     app.setOrganizationName("CounterDesk")
     load_font(app)

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from .context import AppContext
 from .tasks import run_task
-from .widgets import MessageLabel, Page, error_text
+from .widgets import MessageLabel, Page, centered_column, error_text, title_label
 
 
 class LockPage(Page):
@@ -18,13 +18,8 @@ class LockPage(Page):
         super().__init__(parent)
         self.ctx = ctx
         self.busy = False
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        box = QWidget()
-        box.setMaximumWidth(460)
-        lay = QVBoxLayout(box)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 20pt; font-weight: bold;")
+        _outer, lay = centered_column(self)
+        self.title = title_label()
         self.who = QLabel()
         self.who.setWordWrap(True)
         self.password = QLineEdit()
@@ -44,12 +39,6 @@ class LockPage(Page):
         lay.addWidget(self.password)
         lay.addWidget(self.message)
         lay.addLayout(buttons)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(box)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
         self.password.returnPressed.connect(self.attempt)
         self.resume_button.clicked.connect(self.attempt)
         self.switch_button.clicked.connect(self.switch_user_requested)

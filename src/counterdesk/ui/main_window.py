@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
     def _set_state(self, state: str, widget: QWidget) -> None:
         self.state = state
         self.stack.setCurrentWidget(widget)
+        self.status.can_lock = state == "home"
         self.status.refresh()
         self._update_actions()
         self.state_changed.emit(state)

@@ -55,6 +55,8 @@ def _sign_in(window: MainWindow, username: str) -> None:
 def render(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
+    from .gc_guard import MainThreadGarbageCollector
+    MainThreadGarbageCollector(app)
     load_font(app)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLin
 from ..roles import Role
 from .context import AppContext
 from .tasks import run_task
-from .widgets import MessageLabel, Page, error_text
+from .widgets import MessageLabel, Page, error_text, title_label
 
 
 class SetupPage(Page):
@@ -23,8 +23,7 @@ class SetupPage(Page):
         self.steps = QStackedWidget()
         self.steps.setMaximumWidth(640)
         outer = QVBoxLayout(self)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 20pt; font-weight: bold;")
+        self.title = title_label()
         column = QVBoxLayout()
         column.addSpacing(24)
         column.addWidget(self.title)

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from .context import AppContext
 from .tasks import run_task
-from .widgets import DemoBanner, MessageLabel, Page, error_text
+from .widgets import DemoBanner, MessageLabel, Page, centered_column, error_text, title_label
 
 
 class SignInPage(Page):
@@ -18,17 +17,11 @@ class SignInPage(Page):
         super().__init__(parent)
         self.ctx = ctx
         self.busy = False
-        outer = QVBoxLayout(self)
+        outer, form_layout = centered_column(self)
         self.demo_banner = DemoBanner()
         self.demo_banner.setVisible(ctx.demo or bool(ctx.vault and ctx.vault.info.demo))
-        outer.addWidget(self.demo_banner)
-        outer.addStretch(1)
-
-        box = QWidget()
-        box.setMaximumWidth(460)
-        form_layout = QVBoxLayout(box)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 20pt; font-weight: bold;")
+        outer.insertWidget(0, self.demo_banner)
+        self.title = title_label()
         self.branch = QLabel()
         self.branch.setStyleSheet("color: #455a64;")
         form = QFormLayout()
@@ -64,12 +57,6 @@ class SignInPage(Page):
         form_layout.addWidget(self.submit)
         form_layout.addSpacing(12)
         form_layout.addLayout(lang_row)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(box)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
 
         self.username.returnPressed.connect(self.password.setFocus)
         self.password.returnPressed.connect(self.attempt)

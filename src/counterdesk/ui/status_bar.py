@@ -15,6 +15,7 @@ class StatusBar(QStatusBar):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.can_lock = False  # set by the main window: only an unlocked, signed-in screen can be locked
         self.user_label = QLabel()
         self.user_label.setObjectName("status_user")
         self.branch_label = QLabel()
@@ -55,4 +56,4 @@ class StatusBar(QStatusBar):
         self.language_button.setText("English" if self.ctx.lang == "zh" else "中文")
         self.language_button.setToolTip(self.tr("Switch the interface language"))
         self.lock_button.setText(self.tr("Lock (Ctrl+L)"))
-        self.lock_button.setVisible(user is not None)
+        self.lock_button.setVisible(user is not None and self.can_lock)

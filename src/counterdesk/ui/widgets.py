@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..text import CounterDeskError, Text
 
@@ -84,3 +84,26 @@ class PlaceholderCard(QFrame):
     def set_texts(self, title: str, body: str) -> None:
         self.title.setText(title)
         self.body.setText(body)
+
+
+def title_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet("font-size: 20pt; font-weight: bold;")
+    return label
+
+
+def centered_column(page: QWidget, width: int = 460) -> tuple[QVBoxLayout, QVBoxLayout]:
+    """A page layout with a fixed-width column centred on it (sign-in, lock screen).
+    Returns (outer layout, column layout); the column is placed between the stretches."""
+    outer = QVBoxLayout(page)
+    box = QWidget()
+    box.setMaximumWidth(width)
+    column = QVBoxLayout(box)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(box)
+    row.addStretch(1)
+    outer.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+    return outer, column
