@@ -54,4 +54,14 @@ if ! QT_QPA_PLATFORM=offscreen "$VPY" -c 'from PySide6 import QtWidgets, QtPdf' 
   }
 fi
 
+# A real window (not offscreen) goes through Qt's xcb plugin, which needs more X libraries.
+if [ "${QT_QPA_PLATFORM:-}" != "offscreen" ] && [ -n "${DISPLAY:-}" ]; then
+  xcb_plugin="$("$VPY" -c 'import PySide6, os; print(os.path.join(os.path.dirname(PySide6.__file__), "Qt/plugins/platforms/libqxcb.so"))')"
+  if ldd "$xcb_plugin" 2>/dev/null | grep -q "not found"; then
+    echo "Installing the X11 libraries Qt's window plugin needs..." >&2
+    apt_install libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
+      libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 || true
+  fi
+fi
+
 "$VPY" -m counterdesk.i18n_build --quiet
