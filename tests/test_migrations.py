@@ -15,6 +15,8 @@ from counterdesk.store import users as users_repo
 from counterdesk.store.engine import make_engine
 from counterdesk.store.migrate import SchemaError
 from counterdesk.store.models import Base
+import counterdesk.customers.models  # noqa: F401,E402  (customer tables on Base.metadata)
+import counterdesk.sanctions.models  # noqa: F401,E402  (sanctions tables on Base.metadata)
 from counterdesk.vault import DEMO_USERS, Vault
 
 PW = {u.username: u.password for u in DEMO_USERS}
@@ -106,14 +108,83 @@ def _seed_0002(conn) -> dict[str, int]:
     return counts
 
 
-SEEDS = {"0001": _seed_0001, "0002": _seed_0002}
+CUSTOMER_ID, COUNTER_SESSION_ID, CONSENT_ID = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+FORM_HASH = "ab" * 32
+
+
+def _seed_0003(conn) -> dict[str, int]:
+    counts = _seed_0002(conn)
+    ts = "2026-02-01T08:00:00+00:00"
+    conn.exec_driver_sql("INSERT INTO form_definitions (hash, form_id, version, body, stored_at) "
+                         "VALUES (?, 'kyc', 1, '{\"id\":\"kyc\"}', ?)", (FORM_HASH, ts))
+    conn.exec_driver_sql("INSERT INTO customers (id, created_at, created_by, current_version, status) "
+                         "VALUES (?, ?, ?, 2, 'active')", (CUSTOMER_ID, ts, TELLER_ID))
+    for version, phone in ((1, "+8613812345678"), (2, "+8613912345678")):
+        conn.exec_driver_sql(
+            "INSERT INTO customer_versions (customer_id, version, form_id, form_version, form_hash, data, "
+            "created_at, created_by, reason) VALUES (?, ?, 'kyc', 1, ?, ?, ?, ?, ?)",
+            (CUSTOMER_ID, version, FORM_HASH, f'{{"name_zh":"张三丰","phone":"{phone}"}}', ts, TELLER_ID,
+             None if version == 1 else "phone changed"))
+    conn.exec_driver_sql(
+        "INSERT INTO customer_documents (id, customer_id, doc_type, number_norm, issue_date, expiry_date, long_term, "
+        "current, added_at, added_in_version) VALUES (1, ?, 'resident_id', '11010519491231002X', '2010-01-01', "
+        "NULL, 1, 1, ?, 1)", (CUSTOMER_ID, ts))
+    conn.exec_driver_sql(
+        "INSERT INTO customer_names (id, customer_id, name_norm, pinyin_norm, pinyin_initials, kind) "
+        "VALUES (1, ?, '张三丰', 'zhangsanfeng', 'zsf', 'full'), (2, ?, '三丰', 'sanfeng', 'sf', 'given')",
+        (CUSTOMER_ID, CUSTOMER_ID))
+    conn.exec_driver_sql(
+        "INSERT INTO counter_sessions (id, teller_id, customer_id, status, step, stop_reason_code, created_at, "
+        "updated_at) VALUES (?, ?, ?, 'completed', 'identify', NULL, ?, ?)",
+        (COUNTER_SESSION_ID, TELLER_ID, CUSTOMER_ID, ts, ts))
+    conn.exec_driver_sql(
+        "INSERT INTO consents (id, customer_id, consent_type, text_version, text_hash, granted, recorded_at, "
+        "recorded_by, session_id) VALUES (?, ?, 'sensitive_pi', 1, ?, 1, ?, ?, ?)",
+        (CONSENT_ID, CUSTOMER_ID, "cd" * 32, ts, TELLER_ID, COUNTER_SESSION_ID))
+    conn.exec_driver_sql(
+        "INSERT INTO aml_ratings (id, customer_id, level, reasons, rated_at, rated_by, rules_version) "
+        "VALUES (1, ?, 'low', '[]', ?, ?, 'aml-2026.1')", (CUSTOMER_ID, ts, TELLER_ID))
+    counts.update({"form_definitions": 1, "customers": 1, "customer_versions": 2, "customer_documents": 1,
+                   "customer_names": 2, "counter_sessions": 1, "consents": 1, "aml_ratings": 1})
+    return counts
+
+
+LIST_OLD_ID, LIST_NEW_ID, SCREENING_ID = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+
+
+def _seed_0004(conn) -> dict[str, int]:
+    counts = _seed_0003(conn)
+    ts = "2026-03-01T08:00:00+00:00"
+    for list_id, sha, published, superseded in ((LIST_NEW_ID, "11" * 32, "2026-02-28", None),
+                                                (LIST_OLD_ID, "22" * 32, "2026-02-20", LIST_NEW_ID)):
+        conn.exec_driver_sql(
+            "INSERT INTO sanctions_lists (id, source, format, published, loaded_at, loaded_by, sha256, entries, "
+            "superseded_by) VALUES (?, 'UN', 'un', ?, ?, ?, ?, ?, ?)",
+            (list_id, published, ts, ADMIN_ID, sha, 1 if superseded is None else 2, superseded))
+    conn.exec_driver_sql(
+        "INSERT INTO sanctions_entries (id, list_id, ref, kind, names, birth_dates, nationalities, documents, programs) "
+        "VALUES (1, ?, 'QDi.901', 'person', ?, '[\"1968-03-15\"]', '[\"CN\"]', "
+        "'[{\"type\":\"Passport\",\"number\":\"E12345678\",\"country\":\"CN\"}]', 'Al-Qaida')",
+        (LIST_NEW_ID, '[{"name":"WANG XIAOMING","type":"primary","script":"latin"},'
+                      '{"name":"王晓明","type":"alias","script":"han"}]'))
+    conn.exec_driver_sql(
+        "INSERT INTO screenings (id, created_at, created_by, subject_ref, threshold, matcher_version, list_hashes, "
+        "status, hits, disposition_by, disposition_at, disposition_reason_code, disposition_note) "
+        "VALUES (?, ?, ?, ?, 0.85, 'cd-match-2026.1', ?, 'false_positive', '[]', ?, ?, 'different_dob', NULL)",
+        (SCREENING_ID, ts, TELLER_ID, CUSTOMER_ID, '["' + "11" * 32 + '"]', ADMIN_ID, ts))
+    counts.update({"sanctions_lists": 2, "sanctions_entries": 1, "screenings": 1})
+    return counts
+
+
+SEEDS = {"0001": _seed_0001, "0002": _seed_0002, "0003": _seed_0003, "0004": _seed_0004}
 
 
 def _dump(engine, tables) -> dict[str, list[dict]]:
     out = {}
     with engine.connect() as conn:
         for table in tables:
-            pk = "seq" if table == "audit_log" else ("key" if table == "settings" else "id")
+            pk = {"audit_log": "seq", "settings": "key", "form_definitions": "hash",
+                  "customer_versions": "customer_id, version"}.get(table, "id")
             out[table] = [dict(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY {pk}").mappings()]
     return out
 

@@ -23,9 +23,12 @@ ROLE_NAMES = {
 
 # Permissions are verbs on objects; roles hold sets of them.
 PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.TELLER: frozenset({"session.start", "customer.find", "customer.view", "customer.edit"}),
-    Role.SUPERVISOR: frozenset({"approval.queue", "approval.decide", "customer.find", "customer.view"}),
-    Role.ADMIN: frozenset({"users.manage", "catalog.manage", "settings.manage", "audit.view", "audit.verify"}),
+    Role.TELLER: frozenset({"session.start", "customer.find", "customer.view", "customer.edit", "screening.run",
+                            "customer.reveal", "aml.rate"}),
+    Role.SUPERVISOR: frozenset({"approval.queue", "approval.decide", "customer.find", "customer.view",
+                                "screening.run", "screening.dispose", "customer.reveal", "aml.rate"}),
+    Role.ADMIN: frozenset({"users.manage", "catalog.manage", "settings.manage", "audit.view", "audit.verify",
+                           "sanctions.manage"}),
     Role.AUDITOR: frozenset({"audit.view", "audit.verify"}),
 }
 

@@ -5,6 +5,8 @@ Values live in the encrypted database (authoritative). Settings needed before an
 """
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,7 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[Any, ...] | None = None
+    pattern: str | None = None  # str settings: the whole value must match this regular expression
     pre_auth: bool = False  # mirrored to install.json so the sign-in screen can use it
     source: str = ""
 
@@ -30,12 +33,16 @@ class Setting:
         elif self.type is int:
             ok_type = isinstance(value, int) and not isinstance(value, bool)
         elif self.type is float:
-            ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
+            # NaN passes every bound check (all comparisons are false), so non-finite values are refused here.
+            ok_type = (isinstance(value, (int, float)) and not isinstance(value, bool)
+                       and (isinstance(value, int) or math.isfinite(value)))
         else:
             ok_type = isinstance(value, self.type)
         if not ok_type:
             res.add(self.key, "type", Text(f"应为 {self.type.__name__} 类型", f"must be of type {self.type.__name__}"))
             return res
+        if self.pattern is not None and not re.fullmatch(self.pattern, value):
+            res.add(self.key, "format", Text("格式不正确", "not in the expected format"))
         if self.choices is not None and value not in self.choices:
             allowed = ", ".join(map(str, self.choices))
             res.add(self.key, "choice", Text(f"取值须为：{allowed}", f"must be one of: {allowed}"))
@@ -88,6 +95,26 @@ LOCKOUT_MINUTES = declare(Setting(
 IDLE_LOCK_SECONDS = declare(Setting(
     "auth.idle_lock_seconds", int, 300, Text("无操作自动锁屏（秒）", "Lock the screen after inactivity (seconds)"),
     minimum=1, maximum=3600, pre_auth=True, source="bank practice"))
+SANCTIONS_MAX_LIST_AGE_DAYS = declare(Setting(
+    "sanctions.max_list_age_days", int, 7,
+    Text("制裁名单最长有效天数（超过则筛查不能放行）", "Maximum age of a sanctions list in days (older: screening cannot clear)"),
+    minimum=1, maximum=90, source="bank practice (FATF R.6: screen against current lists)"))
+SANCTIONS_MATCH_THRESHOLD = declare(Setting(
+    "sanctions.match_threshold", float, 0.85,
+    Text("制裁筛查疑似命中阈值（0.5-0.99）", "Sanctions screening threshold for a potential hit (0.5-0.99)"),
+    minimum=0.5, maximum=0.99, source="bank practice"))
+
+# AML customer risk rating (counterdesk.customers.aml): ISO 3166-1 alpha-3 codes, comma-separated.
+AML_HIGH_RISK_COUNTRIES = declare(Setting(
+    "aml.high_risk_countries", str, "PRK,IRN,MMR",
+    Text("高风险国家或地区（ISO 三位字母代码，逗号分隔；客户国籍或税收居民国在列则评为高风险）",
+         "High-risk jurisdictions (ISO alpha-3 codes, comma-separated; nationality or tax residence there rates high)"),
+    pattern=r"([A-Z]{3}(,[A-Z]{3})*)?", source="FATF high-risk jurisdictions subject to a call for action"))
+AML_MONITORED_COUNTRIES = declare(Setting(
+    "aml.monitored_countries", str, "",
+    Text("需加强监测的国家或地区（ISO 三位字母代码，逗号分隔；评为中风险）",
+         "Jurisdictions under increased monitoring (ISO alpha-3 codes, comma-separated; rates medium)"),
+    pattern=r"([A-Z]{3}(,[A-Z]{3})*)?", source="FATF jurisdictions under increased monitoring (fill in the current list)"))
 
 
 class SettingsValues:

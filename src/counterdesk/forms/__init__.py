@@ -1,0 +1,17 @@
+"""Forms as data: versioned definitions with a content hash, one generic validator for answers.
+
+A definition (``definitions/<id>_v<version>.json``) drives the screen, the paper and the store: the
+store keeps the answers with the form id, version and hash, so the exact wording a customer saw is
+always recoverable. See ``definition`` for the format, ``answers`` for the rules engine.
+"""
+from .answers import check_answers, evaluate, normalise_answers, stop_problems, validate_answers
+from .choices import choices
+from .definition import (Check, Condition, Field, Form, FormDefinitionError, Option, Section, Stop, content_hash,
+                         parse_definition)
+from .registry import FormInfo, FormNotFound, list_forms, load_file, load_form
+
+__all__ = [
+    "Check", "Condition", "Field", "Form", "FormDefinitionError", "FormInfo", "FormNotFound", "Option", "Section",
+    "Stop", "check_answers", "choices", "content_hash", "evaluate", "list_forms", "load_file", "load_form",
+    "normalise_answers", "parse_definition", "stop_problems", "validate_answers",
+]

@@ -2,6 +2,8 @@
 from alembic import context
 
 from counterdesk.store.models import Base
+import counterdesk.customers.models  # noqa: F401  (puts the customer tables on Base.metadata)
+import counterdesk.sanctions.models  # noqa: F401  (puts the sanctions tables on Base.metadata)
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,

@@ -1,0 +1,51 @@
+"""Small helpers shared by the customer modules: time stamps, ids, errors, audit keys."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy.orm import Session
+
+from ..store import audit
+from ..text import CounterDeskError, Result, Text
+
+# Detail keys the customer features write into the audit log: ids, codes, counts, field names and
+# masked values only (see counterdesk.store.audit).
+audit.register_detail_keys("fields", "form", "doc_type", "level", "rules_version", "session_id", "consent_id",
+                           "text_version", "customer_id")
+
+
+class CustomerError(CounterDeskError):
+    code = "customer"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def invalid(field: str, code: str, zh: str, en: str) -> Result:
+    res = Result()
+    res.add(field, code, Text(zh, en))
+    return res
+
+
+def load_customer(session: Session, customer_id: str):
+    from .models import Customer
+    customer = session.get(Customer, customer_id) if isinstance(customer_id, str) else None
+    if customer is None:
+        raise CustomerError(Text("找不到该客户。", "No such customer."), code="customer_not_found",
+                            detail=str(customer_id))
+    return customer
+
+
+def version_row(session: Session, customer_id: str, version: int):
+    from .models import CustomerVersion
+    row = session.get(CustomerVersion, (customer_id, version))
+    if row is None:
+        raise CustomerError(Text("该客户没有这个版本。", "The customer has no such version."), code="version_not_found",
+                            detail=f"{customer_id}@{version}")
+    return row

@@ -1,0 +1,126 @@
+"""The identification step of a counter session, driven headless through the real core."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+
+import pytest
+
+from counterdesk import accounts
+from counterdesk.customers import repository as customers
+from counterdesk.flow.identification import Identification, civil_capacity_problems
+from counterdesk.paths import resources_dir
+from counterdesk.sanctions import disposition, lists
+
+SPECIMEN = {"id_doc_type": "resident_id", "id_number": "11010519491231002X", "id_issue_date": "2006-05-20",
+            "id_long_term": True}
+ANSWERS = {"name_zh": "张晓梅", "sex": "female", "birth_date": "1949-12-31", "nationality": "CHN",
+           "phone": "13812345678", "address": "北京市朝阳区建国路 88 号", "occupation": "gbt6565_2",
+           "employer": "某某研究所", "civil_capacity": "full", "tax_residency": "cn_only", "pep_status": "none",
+           "customer_tier": "mass"}
+
+
+def fresh_un_list() -> bytes:
+    """The bundled UN sample, dated today so the freshness rule lets screening clear."""
+    raw = (resources_dir() / "sanctions" / "un_consolidated_sample.xml").read_text(encoding="utf-8")
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%dT00:00:00.000Z")
+    return re.sub(r'dateGenerated="[^"]+"', f'dateGenerated="{today}"', raw, count=1).encode("utf-8")
+
+
+@pytest.fixture
+def lists_loaded(demo_vault, sign_in):
+    admin = sign_in("admin")
+    lists.import_files(demo_vault, admin, [("un_consolidated_sample.xml", fresh_un_list())])
+    return admin
+
+
+def test_new_customer_is_identified_and_stored(demo_vault, sign_in, lists_loaded):
+    teller = sign_in("teller")
+    ident = Identification(demo_vault, teller)
+    out = ident.submit(SPECIMEN)
+    assert out.result.ok and ident.flow.current_id == "consent"
+    assert ident.flow.data["document"]["sex"] == "F"
+    ident.submit({"consent_granted": True})
+    assert ident.flow.current_id == "profile"
+    out = ident.submit({"answers": ANSWERS})
+    assert out.result.ok, [p.code for p in out.result.problems]
+    assert ident.flow.current_id == "screening"
+    ident.submit({})  # the screen runs the screening as soon as the step opens
+    assert ident.flow.current_id == "done", ident.flow.held
+    assert ident.flow.data["screening_status"] == "clear"
+    found = customers.find_by_document(demo_vault, teller, "resident_id", "11010519491231002x")
+    assert found is not None and found.customer_id == ident.flow.data["customer_id"]
+    ident.finish()
+
+
+def test_returning_customer_skips_consent_and_gets_a_new_version(demo_vault, sign_in, lists_loaded):
+    teller = sign_in("teller")
+    first = Identification(demo_vault, teller)
+    for step in (SPECIMEN, {"consent_granted": True}, {"answers": ANSWERS}, {}):
+        first.submit(step)
+    first.finish()
+    again = Identification(demo_vault, teller)
+    again.submit(SPECIMEN)
+    assert again.flow.current_id == "profile" and again.flow.data["existing"] is not None
+    again.submit({"answers": dict(ANSWERS, address="北京市海淀区中关村大街 1 号")})
+    again.submit({})
+    assert again.flow.current_id == "done"
+    history = customers.versions(demo_vault, teller, again.flow.data["customer_id"])
+    assert len(history) == 2
+
+
+def test_expired_document_stops_the_session(demo_vault, sign_in):
+    teller = sign_in("teller")
+    ident = Identification(demo_vault, teller, today=date(2026, 11, 25))
+    out = ident.submit({"id_doc_type": "resident_id", "id_number": "11010519491231002X",
+                        "id_issue_date": "2000-01-01", "id_expiry_date": "2020-01-01"})
+    assert out.stop is not None and out.stop.code == "document_expired"
+    assert ident.flow.stopped is not None
+
+
+def test_refused_consent_stores_nothing(demo_vault, sign_in):
+    teller = sign_in("teller")
+    ident = Identification(demo_vault, teller)
+    ident.submit(SPECIMEN)
+    out = ident.submit({"consent_granted": False})
+    assert out.stop.code == "consent_refused"
+    assert customers.find_by_document(demo_vault, teller, "resident_id", "11010519491231002X") is None
+
+
+@pytest.mark.parametrize("age,capacity,ok", [(7, "limited", False), (7, "none", True), (8, "full", False),
+                                             (15, "limited", True), (16, "full", True), (40, "full", True)])
+def test_civil_capacity_fits_the_age(age, capacity, ok):
+    assert civil_capacity_problems(age, capacity).ok is ok
+
+
+def test_no_civil_capacity_stops_the_session(demo_vault, sign_in, lists_loaded):
+    teller = sign_in("teller")
+    ident = Identification(demo_vault, teller)
+    ident.submit(SPECIMEN)
+    ident.submit({"consent_granted": True})
+    out = ident.submit({"answers": dict(ANSWERS, civil_capacity="none")})
+    assert out.stop is not None and out.stop.code == "no_civil_capacity"
+
+
+def test_screening_hit_holds_until_another_supervisor_clears_it(demo_vault, sign_in, lists_loaded):
+    teller = sign_in("teller")
+    supervisor = sign_in("supervisor")
+    ident = Identification(demo_vault, teller)
+    # A customer who shares name, birth date and nationality with a (fictional) entry of the UN sample.
+    ident.submit(dict(SPECIMEN, id_number="110105196803150011", id_issue_date="2010-06-01", id_long_term=False,
+                      id_expiry_date="2030-06-01"))
+    ident.submit({"consent_granted": True})
+    ident.submit({"answers": dict(ANSWERS, name_zh="王晓明", name_latin="WANG XIAOMING", sex="male",
+                                  birth_date="1968-03-15")})
+    out = ident.submit({})
+    assert out.hold is not None and ident.flow.current_id == "screening"
+    pending = disposition.pending_hits(demo_vault, supervisor)
+    assert [p.screening_id for p in pending] == [ident.flow.data["screening_id"]]
+    disposition.dispose(demo_vault, supervisor, ident.flow.data["screening_id"], "false_positive",
+                        _false_positive_code(), "different date of birth on the list")
+    out = ident.submit({})
+    assert ident.flow.current_id == "done"
+
+
+def _false_positive_code() -> str:
+    return next(iter(disposition.FALSE_POSITIVE_REASONS))
