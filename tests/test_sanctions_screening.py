@@ -225,6 +225,15 @@ def test_only_potential_hits_can_be_disposed(loaded, sign_in):
     assert err.value.code == "screening_not_found"
 
 
+def test_stored_screening_can_be_read_back(loaded, sign_in):
+    result = screening.screen(loaded, sign_in("teller"), WANG, "customer-9", now=NOW)
+    for user in ("teller", "supervisor", "auditor"):
+        record = disposition.get_screening(loaded, sign_in(user), result.screening_id)
+        assert record.hits == result.hits and record.list_hashes == result.list_hashes
+        assert record.subject_ref == "customer-9" and record.created_by == "teller"
+    assert disposition.get_screening(loaded, sign_in("auditor"), "missing") is None
+
+
 def test_reason_codes_are_bilingual():
     assert set(FALSE_POSITIVE_REASONS) == {"different_dob", "different_nationality", "different_person_document",
                                            "partial_name", "other"}

@@ -116,7 +116,10 @@ class Identification:
         for key in DOCUMENT_FIELDS:
             if data.get(key) not in (None, ""):
                 answers[key] = data[key]
-        values, result = check_answers(self.form, answers, today=self.today)
+        # A returning customer's screen shows masked current values; what the teller types replaces them.
+        current = self._current_data(data["customer_id"]) if data.get("customer_id") else {}
+        merged = {k: v for k, v in {**current, **answers}.items() if v is not None and self.form.has_field(k)}
+        values, result = check_answers(self.form, merged, today=self.today)
         age = (data.get("document") or {}).get("age")
         result.problems += civil_capacity_problems(age, values.get("civil_capacity")).problems
         stops = stop_problems(self.form, result)
@@ -162,6 +165,17 @@ class Identification:
         return Outcome(hold=Text("筛查发现疑似命中，须由另一位主管复核。复核完成后点击“重新检查”。",
                                  "Screening found a potential hit that another supervisor must review. "
                                  "Press “Check again” once it has been reviewed."))
+
+    def _current_data(self, customer_id: str) -> dict[str, Any]:
+        """The stored answers, for validation only (never shown: the screen gets masked values)."""
+        import json
+
+        from ..customers.common import load_customer, version_row
+
+        def read(session) -> dict[str, Any]:
+            customer = load_customer(session, customer_id)
+            return json.loads(version_row(session, customer.id, customer.current_version).data)
+        return self.vault.transact(read)
 
     # ---- for the UI ----------------------------------------------------------------------------------------
     def submit(self, updates: dict[str, Any] | None = None) -> Outcome:

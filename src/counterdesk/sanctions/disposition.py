@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from ..roles import require
+from ..roles import can, require
 from ..session import UserSession
 from ..store import audit
 from ..store.models import User
@@ -132,8 +132,9 @@ def pending_hits(vault, us: UserSession) -> list[ScreeningRecord]:
 
 
 def get_screening(vault, us: UserSession, screening_id: str) -> ScreeningRecord | None:
-    """One stored screening (for the session evidence and the review screen)."""
-    require(us.role, "screening.run")
+    """One stored screening (for the session evidence, the review screen and auditors)."""
+    if not can(us.role, "audit.view"):
+        require(us.role, "screening.run")
 
     def read(session):
         row = session.get(Screening, screening_id)

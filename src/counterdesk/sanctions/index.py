@@ -18,10 +18,10 @@ from .normalise import NameForm, name_form
 
 # How many postings one query may walk, rarest keys first: bounds the work for very common names
 # ("Wang Wei") where further keys add little but cost much.
-POSTINGS_BUDGET = 30_000
+POSTINGS_BUDGET = 12_000
 CANDIDATE_NAMES = 48          # at least this many best-overlapping names are scored ...
 CLOSE_SHARE = 0.75            # ... and all whose overlap is within this share of the best ...
-MAX_CANDIDATE_NAMES = 600     # ... up to this many
+MAX_CANDIDATE_NAMES = 400     # ... up to this many
 
 
 @dataclass(frozen=True)

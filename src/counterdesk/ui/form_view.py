@@ -113,6 +113,7 @@ class FormView(QWidget):
                 editor = self._editor(f)
                 editor.setObjectName(f.key)
                 label = QLabel()
+                label.setMinimumWidth(200)  # one label column width across all sections
                 label.setBuddy(editor)
                 self.editors[f.key], self.labels[f.key] = editor, label
                 layout.addRow(label, editor)

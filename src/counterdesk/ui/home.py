@@ -57,6 +57,9 @@ class HomePage(Page):
             page = SettingsPage(self.ctx)
             page.saved.connect(self.settings_saved)
             return page
+        if task == "session.start":
+            from .session_page import CounterSessionPage
+            return CounterSessionPage(self.ctx)
         if task == "audit.view":
             from .audit_page import AuditPage
             return AuditPage(self.ctx)
@@ -92,11 +95,6 @@ class HomePage(Page):
 
     def placeholder_text(self, task: str) -> str:
         texts = {
-            "session.start": self.tr(
-                "The counter session guides you through one customer visit: identify the customer (identity "
-                "document, personal data, consent, sanctions screening), the risk questionnaire answered by the "
-                "customer on the customer screen, the product recommendation by suitability, and the disclosure "
-                "sign-off with the signed confirmation. Identification is the next step being built."),
             "customer.find": self.tr(
                 "Find a returning customer by document number or by name in characters or pinyin. Results are "
                 "masked (ID first 3 + last 4, surname + *); revealing a value is recorded in the audit log."),

@@ -1,0 +1,265 @@
+"""The teller's counter session: the identification steps on one page, driven by the Qt-free
+flow (counterdesk.flow.identification). Every core call runs off the UI thread."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+from .context import AppContext
+from .session_steps import ConsentStep, DocumentStep, DoneStep, ProfileStep, ScreeningStep
+from .tasks import run_task
+from .widgets import MessageLabel, Page, error_text
+
+STEP_ORDER = ("document", "consent", "profile", "screening", "done")
+
+_SEX = {"M": "male", "F": "female"}
+
+
+class CounterSessionPage(Page):
+    state_changed = Signal(str)  # idle, busy, step:<id>, stopped, held, finished
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ident = None
+        self.reader_fields: dict = {}
+        self.steps: dict[str, QWidget] = {}
+        outer = QVBoxLayout(self)
+        self.header = QHBoxLayout()
+        self.step_labels = {sid: QLabel() for sid in STEP_ORDER}
+        for label in self.step_labels.values():
+            self.header.addWidget(label)
+        self.header.addStretch(1)
+        outer.addLayout(self.header)
+        self.stack = QStackedWidget()
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.stack.addWidget(self.intro)
+        outer.addWidget(self.stack, 1)
+        self.banner = MessageLabel()
+        self.banner.setObjectName("session_banner")
+        outer.addWidget(self.banner)
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton()
+        self.start_button.setObjectName("start_session")
+        self.back_button = QPushButton()
+        self.back_button.setObjectName("session_back")
+        self.next_button = QPushButton()
+        self.next_button.setObjectName("session_next")
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("session_cancel")
+        for b in (self.start_button, self.back_button, self.cancel_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.next_button)
+        outer.addLayout(buttons)
+        self.start_button.clicked.connect(self.start)
+        self.back_button.clicked.connect(self.back)
+        self.next_button.clicked.connect(self.next)
+        self.cancel_button.clicked.connect(self.cancel)
+        QShortcut(QKeySequence("F2"), self).activated.connect(self._start_shortcut)
+        QShortcut(QKeySequence("Ctrl+Return"), self).activated.connect(self.next)
+        QShortcut(QKeySequence("Alt+Left"), self).activated.connect(self.back)
+        self.busy = False
+        self.retranslate()
+        self._update_buttons()
+
+    # ---- text ----------------------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        names = {"document": self.tr("1 Document"), "consent": self.tr("2 Consent"), "profile": self.tr("3 Customer data"),
+                 "screening": self.tr("4 Screening"), "done": self.tr("5 Done")}
+        current = self.ident.flow.current_id if self.ident else None
+        for sid, label in self.step_labels.items():
+            label.setText(names[sid])
+            label.setStyleSheet("font-weight: bold; color: #0d47a1; padding: 2px 8px;" if sid == current
+                                else "color: #78909c; padding: 2px 8px;")
+        self.intro.setText(self.tr(
+            "Start a counter session to serve a customer (F2). First the customer is identified: the identity "
+            "document is typed, scanned or read; a new customer gives separate consent to the processing of "
+            "sensitive personal information; the customer's data is completed; and the customer is screened "
+            "against the sanctions lists. The risk questionnaire, recommendation and sign-off follow in later "
+            "releases."))
+        self.start_button.setText(self.tr("&Start counter session (F2)"))
+        self.back_button.setText(self.tr("← &Back"))
+        self.next_button.setText(self.tr("&Next (Ctrl+Enter)") if not (self.ident and self.ident.flow.finished)
+                                 else self.tr("&Finish"))
+        self.cancel_button.setText(self.tr("&Cancel session"))
+        for step in self.steps.values():
+            step.retranslate()
+
+    def _update_buttons(self) -> None:
+        active = self.ident is not None and self.ident.flow.stopped is None
+        self.start_button.setVisible(not active)
+        self.start_button.setEnabled(not self.busy)
+        self.back_button.setVisible(active)
+        self.back_button.setEnabled(active and not self.busy and self.ident.flow.can_go_back
+                                    and self.ident.flow.current_id != "done")
+        self.next_button.setVisible(active and self.ident.flow.current_id != "consent")
+        self.next_button.setEnabled(active and not self.busy)
+        self.cancel_button.setVisible(active and not self.ident.flow.finished)
+        self.cancel_button.setEnabled(not self.busy)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self._update_buttons()
+        if busy:
+            self.state_changed.emit("busy")
+
+    # ---- starting -------------------------------------------------------------------------------------------
+    def _start_shortcut(self) -> None:
+        if self.start_button.isVisible() and self.start_button.isEnabled():
+            self.start()
+
+    def start(self) -> None:
+        from ..flow.identification import Identification
+
+        vault, user = self.ctx.vault, self.ctx.user
+        self.banner.clear_message()
+        self._set_busy(True)
+        run_task(self, lambda: Identification(vault, user), self._started, self._failed)
+
+    def _started(self, ident) -> None:
+        from ..flow.identification import DOCUMENT_FIELDS
+
+        self.ident = ident
+        self.reader_fields = {}
+        for step in list(self.steps.values()):
+            self.stack.removeWidget(step)
+            step.deleteLater()
+        document = DocumentStep(self.ctx)
+        document.read_done.connect(self._reader_fields)
+        consent = ConsentStep(self.ctx, ident.consent_form)
+        consent.decided.connect(self._consent_decided)
+        screening = ScreeningStep(self.ctx)
+        screening.recheck_requested.connect(self._recheck)
+        self.steps = {"document": document, "consent": consent,
+                      "profile": ProfileStep(self.ctx, ident.form, set(DOCUMENT_FIELDS)),
+                      "screening": screening, "done": DoneStep(self.ctx)}
+        for step in self.steps.values():
+            self.stack.addWidget(step)
+        self._set_busy(False)
+        self._show_current()
+        document.number.setFocus()
+
+    def _reader_fields(self, fields: dict) -> None:
+        self.reader_fields = fields
+
+    # ---- moving ---------------------------------------------------------------------------------------------
+    def _show_current(self) -> None:
+        flow = self.ident.flow
+        step = self.steps[flow.current_id]
+        self.stack.setCurrentWidget(step)
+        step.message.clear_message()
+        if flow.current_id == "profile":
+            self._prepare_profile()
+        elif flow.current_id == "screening":
+            step.running()
+            self._submit({})  # screening runs as soon as its page opens
+        elif flow.current_id == "done":
+            step.enter(flow.data)
+        self.retranslate()
+        self._update_buttons()
+        self.state_changed.emit(f"step:{flow.current_id}")
+
+    def _prepare_profile(self) -> None:
+        step = self.steps["profile"]
+        data = self.ident.flow.data
+        if data.get("customer_id") and data.get("existing") is not None:
+            from ..customers import repository
+
+            vault, user, cid = self.ctx.vault, self.ctx.user, data["customer_id"]
+            run_task(self, lambda: repository.get_customer(vault, user, cid),
+                     lambda record: step.prefill({}, record.fields), self._failed)
+            return
+        doc, read = data.get("document") or {}, self.reader_fields
+        values = {"sex": _SEX.get(doc.get("sex")), "birth_date": doc.get("birth_date"),
+                  "nationality": doc.get("nationality") or None}
+        name = read.get("name")
+        if isinstance(name, str) and name and not name.isascii():
+            values["name_zh"] = name
+        elif isinstance(name, str) and name:
+            values["name_latin"] = name
+        if read.get("address"):
+            values["address"] = read["address"]
+        step.prefill({k: v for k, v in values.items() if v})
+
+    def next(self) -> None:
+        if self.ident is None or self.busy or not self.next_button.isVisible():
+            return
+        if self.ident.flow.finished:
+            self._finish()
+            return
+        self._submit(self.steps[self.ident.flow.current_id].collect())
+
+    def _consent_decided(self, granted: bool) -> None:
+        self._submit({"consent_granted": granted})
+
+    def _recheck(self) -> None:
+        self.steps["screening"].running()
+        self._submit({})
+
+    def _submit(self, updates: dict) -> None:
+        ident = self.ident
+        self._set_busy(True)
+        run_task(self, lambda: ident.submit(updates), self._outcome, self._failed)
+
+    def _outcome(self, outcome) -> None:
+        self._set_busy(False)
+        flow = self.ident.flow
+        if outcome.stop is not None:
+            self.banner.show_error(self.tr("Session stopped: {reason}").format(reason=outcome.stop.text.get(self.ctx.lang)))
+            self.steps[flow.current_id].message.clear_message()
+            self._update_buttons()
+            self.state_changed.emit("stopped")
+            return
+        if not outcome.result.ok:
+            self.steps[flow.current_id].show_problems(outcome.result)
+            self.state_changed.emit("problems")
+            return
+        if outcome.hold is not None:
+            self.steps[flow.current_id].held(outcome.hold.get(self.ctx.lang))
+            self.state_changed.emit("held")
+            return
+        warnings = [p for p in outcome.result.problems if p.severity == "warning"]
+        self.banner.show_info("\n".join(p.message(self.ctx.lang) for p in warnings))
+        self._show_current()
+
+    def back(self) -> None:
+        if self.ident is None or self.busy or not self.back_button.isEnabled():
+            return
+        self.ident.flow.back()
+        self._show_current()
+
+    def cancel(self) -> None:
+        if self.ident is None or self.busy:
+            return
+        ident = self.ident
+        self._set_busy(True)
+        run_task(self, ident.cancel, self._cancelled, self._failed)
+
+    def _cancelled(self, _result) -> None:
+        self._reset(self.tr("Session cancelled."))
+
+    def _finish(self) -> None:
+        ident = self.ident
+        self._set_busy(True)
+        run_task(self, ident.finish, self._finished, self._failed)
+
+    def _finished(self, _result) -> None:
+        self._reset(self.tr("Session complete. Start the next one with F2."))
+        self.state_changed.emit("finished")
+
+    def _reset(self, message: str) -> None:
+        self.ident = None
+        self.stack.setCurrentWidget(self.intro)
+        self._set_busy(False)
+        self.banner.show_info(message)
+        self.retranslate()
+        self.state_changed.emit("idle")
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.banner.show_error(error_text(exc, self.ctx.lang))
+        self.state_changed.emit("error")
