@@ -1,6 +1,6 @@
 """Run the CounterDesk benchmarks and report the figures against their targets.
 
-    .venv/bin/python benches/run.py [--quick] [store|signin|startup|screening ...]
+    .venv/bin/python benches/run.py [--quick] [store|signin|startup|screening|customers ...]
 
 Prints a table and writes benches/results/latest.json. Exit status is 0 even when a target is
 missed (this is a report, misses are marked MISS); it is 1 only if a benchmark itself crashed.
@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 from _common import ERROR, MISS, ROOT, Row, fmt  # noqa: E402
 
 BENCHES = {"store": "bench_store", "signin": "bench_signin", "startup": "bench_startup",
-           "screening": "bench_screening"}
+           "screening": "bench_screening", "customers": "bench_customers"}
 
 
 def _ensure_venv() -> None:
@@ -74,7 +74,7 @@ def print_table(rows: list[Row]) -> None:
 def main(argv: list[str] | None = None) -> int:
     _ensure_venv()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="fewer repetitions (3 instead of 5)")
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions (3 instead of 5); customers: smaller N")
     ap.add_argument("names", nargs="*", metavar="name", help=f"benchmarks to run: {', '.join(BENCHES)} (default all)")
     args = ap.parse_args(argv)
     names = [n.removeprefix("bench_") for n in args.names] or list(BENCHES)

@@ -62,3 +62,21 @@ def sign_in(demo_vault):
     def _sign_in(username: str = "admin"):
         return demo_vault.sign_in(username, DEMO_PASSWORDS[username])
     return _sign_in
+
+
+# ---- the DEMO branch as ./run creates it (with the bundled sanctions sample loaded) ---------------------
+@_core_pytest.fixture(scope="session")
+def demo_lists_template(tmp_path_factory):
+    from counterdesk.demo import create_demo
+
+    root = tmp_path_factory.mktemp("demo-lists-template") / "data"
+    vault, _key = create_demo(root)
+    vault.close()
+    return root
+
+
+@_core_pytest.fixture
+def demo_lists_dir(tmp_path, demo_lists_template) -> _CorePath:
+    target = tmp_path / "data"
+    _core_shutil.copytree(demo_lists_template, target)
+    return target

@@ -384,3 +384,13 @@ def test_audit_log_holds_no_clear_personal_data_and_still_verifies(demo_vault, s
     created = _audit(demo_vault, "customer.created")[0]["details"]
     assert created["masked"] == {"id_number": "110***********002X", "name": "张**", "phone": "+86 138****5678"}
     assert demo_vault.verify(sign_in("auditor")).ok
+
+
+def test_update_reports_unknown_keys_and_clears_with_none(demo_vault, teller):
+    cid, _ = _create(demo_vault, teller, occupation="gbt6565_2", employer="北京华信科技有限公司")
+    with pytest.raises(ValidationFailed) as err:
+        repo.update_customer(demo_vault, teller, cid, {"phnoe": "13912345678"}, "typo in the key")
+    assert [(p.field, p.code) for p in err.value.result.problems] == [("phnoe", "unknown_field")]
+    # Retired: the employer is no longer asked, so it is dropped from the new version.
+    assert repo.update_customer(demo_vault, teller, cid, {"occupation": "retired", "employer": None}, "retired") == 2
+    assert repo.versions(demo_vault, teller, cid)[1].changed_fields == ("employer", "occupation")

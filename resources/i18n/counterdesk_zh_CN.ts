@@ -48,6 +48,73 @@
     </message>
 </context>
 <context>
+    <name>ApprovalsPage</name>
+    <message>
+        <source>Approval queue</source>
+        <translation>待审批队列</translation>
+    </message>
+    <message>
+        <source>Potential sanctions hits wait here for a supervisor who did not run the screening. Review the evidence, then clear the hit as a false positive with a reason, or confirm the match (the session stops and the escalation is recorded). Sign-offs needing approval will appear here with the disclosure step.</source>
+        <translation>疑似制裁名单命中在此等待未执行该筛查的主管处理。请核查证据后，注明理由排除误报，或确认命中（业务终止并记录上报）。需要审批的签署确认将在风险揭示功能上线后出现在此。</translation>
+    </message>
+    <message>
+        <source>Screened at</source>
+        <translation>筛查时间</translation>
+    </message>
+    <message>
+        <source>Teller</source>
+        <translation>柜员</translation>
+    </message>
+    <message>
+        <source>Best score</source>
+        <translation>最高分</translation>
+    </message>
+    <message>
+        <source>Hits</source>
+        <translation>命中数</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>理由(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>说明(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Clear as &amp;false positive</source>
+        <translation>排除为误报(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Con&amp;firm match</source>
+        <translation>确认命中(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Refresh (F5)</source>
+        <translation>刷新（F5）</translation>
+    </message>
+    <message>
+        <source>Nothing is waiting for a decision.</source>
+        <translation>没有待处理的事项。</translation>
+    </message>
+    <message>
+        <source>Matcher {version}, threshold {threshold}, lists {lists}</source>
+        <translation>匹配器 {version}，阈值 {threshold}，名单 {lists}</translation>
+    </message>
+    <message>
+        <source>You ran this screening: another supervisor must decide it.</source>
+        <translation>此筛查由您执行，须由另一位主管处理。</translation>
+    </message>
+    <message>
+        <source>Decision recorded.</source>
+        <translation>处理结果已记录。</translation>
+    </message>
+    <message>
+        <source>Match confirmed; the teller's session will stop.</source>
+        <translation>已确认命中，柜员的业务将终止。</translation>
+    </message>
+</context>
+<context>
     <name>AuditPage</name>
     <message>
         <source>Audit log</source>
@@ -177,6 +244,197 @@
     </message>
 </context>
 <context>
+    <name>ConsentStep</name>
+    <message>
+        <source>Customer &amp;agrees</source>
+        <translation>客户同意(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Customer &amp;refuses</source>
+        <translation>客户拒绝(&amp;R)</translation>
+    </message>
+</context>
+<context>
+    <name>CounterSessionPage</name>
+    <message>
+        <source>1 Document</source>
+        <translation>1 证件</translation>
+    </message>
+    <message>
+        <source>2 Consent</source>
+        <translation>2 授权同意</translation>
+    </message>
+    <message>
+        <source>3 Customer data</source>
+        <translation>3 客户信息</translation>
+    </message>
+    <message>
+        <source>4 Screening</source>
+        <translation>4 名单筛查</translation>
+    </message>
+    <message>
+        <source>5 Done</source>
+        <translation>5 完成</translation>
+    </message>
+    <message>
+        <source>Start a counter session to serve a customer (F2). First the customer is identified: the identity document is typed, scanned or read; a new customer gives separate consent to the processing of sensitive personal information; the customer's data is completed; and the customer is screened against the sanctions lists. The risk questionnaire, recommendation and sign-off follow in later releases.</source>
+        <translation>开始柜面业务以接待客户（F2）。首先识别客户：录入、扫描或读取身份证件；新客户单独同意处理其敏感个人信息；完善客户信息；并对照制裁名单进行筛查。风险测评问卷、产品推荐和签署确认将在后续版本中提供。</translation>
+    </message>
+    <message>
+        <source>&amp;Start counter session (F2)</source>
+        <translation>开始柜面业务(&amp;S)（F2）</translation>
+    </message>
+    <message>
+        <source>← &amp;Back</source>
+        <translation>← 上一步(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Next (Ctrl+Enter)</source>
+        <translation>下一步(&amp;N)（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>&amp;Finish</source>
+        <translation>完成(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel session</source>
+        <translation>取消业务(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Session stopped: {reason}</source>
+        <translation>业务已终止：{reason}</translation>
+    </message>
+    <message>
+        <source>Session cancelled.</source>
+        <translation>业务已取消。</translation>
+    </message>
+    <message>
+        <source>Session complete. Start the next one with F2.</source>
+        <translation>业务已完成。按 F2 开始下一笔。</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentStep</name>
+    <message>
+        <source>Document &amp;type</source>
+        <translation>证件类型(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Document &amp;number</source>
+        <translation>证件号码(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Issue date</source>
+        <translation>签发日期(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Long-term (长期)</source>
+        <translation>长期有效(&amp;L)</translation>
+    </message>
+    <message>
+        <source>E&amp;xpiry date</source>
+        <translation>有效期至(&amp;X)</translation>
+    </message>
+    <message>
+        <source>&amp;MRZ (passport lines)</source>
+        <translation>机读码 MRZ(&amp;M)（护照底部两行）</translation>
+    </message>
+    <message>
+        <source>Type the number or scan the document into this field</source>
+        <translation>输入证件号码，或将证件扫描到此处</translation>
+    </message>
+    <message>
+        <source>Document reader: SIMULATOR (demo and tests only)</source>
+        <translation>读卡器：模拟器（仅用于演示和测试）</translation>
+    </message>
+    <message>
+        <source>&amp;Read document</source>
+        <translation>读取证件(&amp;R)</translation>
+    </message>
+</context>
+<context>
+    <name>DoneStep</name>
+    <message>
+        <source>Returning customer</source>
+        <translation>老客户</translation>
+    </message>
+    <message>
+        <source>New customer</source>
+        <translation>新客户</translation>
+    </message>
+    <message>
+        <source>no match on the loaded lists</source>
+        <translation>未命中已加载的名单</translation>
+    </message>
+    <message>
+        <source>potential hit cleared by a supervisor as a false positive</source>
+        <translation>疑似命中已由主管排除为误报</translation>
+    </message>
+    <message>
+        <source>Identification complete.
+{kind}, document {number}.
+Screening: {status}.</source>
+        <translation>客户识别完成。
+{kind}，证件 {number}。
+名单筛查：{status}。</translation>
+    </message>
+</context>
+<context>
+    <name>FindCustomerPage</name>
+    <message>
+        <source>Find a customer</source>
+        <translation>查找客户</translation>
+    </message>
+    <message>
+        <source>Document number, or name in characters or pinyin (full or initials)</source>
+        <translation>证件号码，或姓名（汉字、全拼或拼音首字母）</translation>
+    </message>
+    <message>
+        <source>&amp;Search</source>
+        <translation>查找(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>证件</translation>
+    </message>
+    <message>
+        <source>Born</source>
+        <translation>出生</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>客户层级</translation>
+    </message>
+    <message>
+        <source>Found by</source>
+        <translation>匹配方式</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Value (masked)</source>
+        <translation>值（已脱敏）</translation>
+    </message>
+    <message>
+        <source>&amp;Reveal the selected value (recorded in the audit log)</source>
+        <translation>查看所选项的完整内容(&amp;R)（记入审计日志）</translation>
+    </message>
+    <message>
+        <source>No customer found.</source>
+        <translation>未找到客户。</translation>
+    </message>
+    <message>
+        <source>This value is not masked.</source>
+        <translation>此项未脱敏。</translation>
+    </message>
+</context>
+<context>
     <name>HomePage</name>
     <message>
         <source>Start a counter session</source>
@@ -205,18 +463,6 @@
     <message>
         <source>Audit log</source>
         <translation>审计日志</translation>
-    </message>
-    <message>
-        <source>The counter session guides you through one customer visit: identify the customer (identity document, personal data, consent, sanctions screening), the risk questionnaire answered by the customer on the customer screen, the product recommendation by suitability, and the disclosure sign-off with the signed confirmation. Identification is the next step being built.</source>
-        <translation>柜面业务引导您完成一次客户办理：识别客户（身份证件、个人信息、授权同意、制裁名单筛查），客户在客户屏上亲自完成风险测评问卷，按适当性匹配推荐产品，最后进行风险揭示确认并打印签名确认书。客户识别是下一步开发的功能。</translation>
-    </message>
-    <message>
-        <source>Find a returning customer by document number or by name in characters or pinyin. Results are masked (ID first 3 + last 4, surname + *); revealing a value is recorded in the audit log.</source>
-        <translation>按证件号码或姓名（汉字或拼音）查找老客户。结果默认脱敏显示（证件号前 3 位 + 后 4 位，姓 + *）；查看完整信息会记入审计日志。</translation>
-    </message>
-    <message>
-        <source>Sign-offs that need a supervisor will queue here: customer-initiated purchases above the customer's grade, special care for customers aged 65 and over, large amounts, medium or high AML risk and open sanctions hits. You will see the evidence and approve or reject with a reason.</source>
-        <translation>需要主管审批的业务将在此排队：客户主动购买高于其风险等级的产品、65 岁及以上客户的特别关注、大额交易、中高洗钱风险以及待处理的制裁名单命中。您可查看全部证据，批准或注明理由后退回。</translation>
     </message>
     <message>
         <source>The product catalog will be managed here: products rated R1-R5 with type, issuer, term, minimum amount, sale window, cooling-off and recording rules; import and export as CSV or JSON with every row validated; every version kept.</source>
@@ -291,6 +537,28 @@
     <message>
         <source>Preparing the DEMO branch (creating the encrypted database and demo users)…</source>
         <translation>正在准备演示网点（创建加密数据库和演示用户）…</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileStep</name>
+    <message>
+        <source>Returning customer: current values are shown masked in grey. Type only what has changed; empty fields keep their current value.</source>
+        <translation>老客户：当前信息以灰色脱敏显示。只需填写有变化的项，留空的项保持不变。</translation>
+    </message>
+    <message>
+        <source>New customer: complete the customer's data. Fields marked * are required.</source>
+        <translation>新客户：请完善客户信息，带 * 的为必填项。</translation>
+    </message>
+</context>
+<context>
+    <name>ScreeningStep</name>
+    <message>
+        <source>Check &amp;again</source>
+        <translation>重新检查(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Screening the customer against the sanctions lists…</source>
+        <translation>正在对照制裁名单筛查客户…</translation>
     </message>
 </context>
 <context>

@@ -252,7 +252,8 @@ def cmd_init(ctx: Ctx) -> int:
 
 def cmd_demo(ctx: Ctx) -> int:
     _refuse_existing(ctx)
-    _, recovery = Vault.create_demo(ctx.data_dir)
+    from .demo import create_demo
+    _, recovery = create_demo(ctx.data_dir)
     ctx.start_logging()
     log.info("demo installation created", extra={"event": "install.created"})
     ctx.say(DEMO_DONE, path=ctx.data_dir)

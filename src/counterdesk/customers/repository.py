@@ -217,8 +217,9 @@ def update_customer(vault, us: UserSession, customer_id: str, answers: Mapping[s
         old_row = version_row(session, customer.id, customer.current_version)
         old = json.loads(old_row.data)
         use = form or load_form(old_row.form_id)
-        merged = {**old, **answers}
-        merged = {k: v for k, v in merged.items() if v is not None and use.has_field(k)}
+        # Old keys the form no longer has are dropped; unknown keys in ``answers`` are reported.
+        merged = {**{k: v for k, v in old.items() if use.has_field(k)}, **answers}
+        merged = {k: v for k, v in merged.items() if v is not None}
         values, result = check_answers(use, merged)
         stops = {p.code for p in stop_problems(use, result)}
         result.problems = [p for p in result.problems if p.code not in stops]

@@ -57,6 +57,12 @@ class HomePage(Page):
             page = SettingsPage(self.ctx)
             page.saved.connect(self.settings_saved)
             return page
+        if task == "customer.find":
+            from .find_page import FindCustomerPage
+            return FindCustomerPage(self.ctx)
+        if task == "approval.queue":
+            from .approvals_page import ApprovalsPage
+            return ApprovalsPage(self.ctx)
         if task == "session.start":
             from .session_page import CounterSessionPage
             return CounterSessionPage(self.ctx)
@@ -95,13 +101,6 @@ class HomePage(Page):
 
     def placeholder_text(self, task: str) -> str:
         texts = {
-            "customer.find": self.tr(
-                "Find a returning customer by document number or by name in characters or pinyin. Results are "
-                "masked (ID first 3 + last 4, surname + *); revealing a value is recorded in the audit log."),
-            "approval.queue": self.tr(
-                "Sign-offs that need a supervisor will queue here: customer-initiated purchases above the "
-                "customer's grade, special care for customers aged 65 and over, large amounts, medium or high "
-                "AML risk and open sanctions hits. You will see the evidence and approve or reject with a reason."),
             "catalog.manage": self.tr(
                 "The product catalog will be managed here: products rated R1-R5 with type, issuer, term, minimum "
                 "amount, sale window, cooling-off and recording rules; import and export as CSV or JSON with "

@@ -148,13 +148,14 @@ class MainWindow(QMainWindow):
         from .. import installation
         from ..paths import DataDir
         from ..text import CounterDeskError
+        from ..demo import create_demo
         from ..vault import Vault
 
         data = DataDir(self.ctx.data_dir)
         if not installation.exists(data):
             if self.ctx.demo:
                 self._set_state("preparing", self.preparing)
-                run_task(self, lambda: Vault.create_demo(self.ctx.data_dir)[0], self._vault_ready, self._show_problem)
+                run_task(self, lambda: create_demo(self.ctx.data_dir)[0], self._vault_ready, self._show_problem)
                 return
             self.setup = SetupPage(self.ctx)
             self.setup.finished.connect(self._vault_ready)

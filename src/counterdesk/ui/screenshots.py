@@ -16,7 +16,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from ..vault import DEMO_USERS, Vault  # noqa: E402
+from ..demo import create_demo  # noqa: E402
+from ..vault import DEMO_USERS  # noqa: E402
 from .context import AppContext  # noqa: E402
 from .main_window import MainWindow  # noqa: E402
 from .resources import Languages, load_font  # noqa: E402
@@ -60,7 +61,7 @@ def render(out: Path) -> None:
     load_font(app)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
-        Vault.create_demo(data)
+        create_demo(data)
         languages = Languages(app)
         ctx = AppContext(data_dir=data, demo=True, languages=languages)
         window = MainWindow(ctx)

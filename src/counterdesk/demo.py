@@ -1,0 +1,27 @@
+"""The DEMO branch: demo users plus the bundled, fictional sanctions sample, so a newcomer can walk
+a whole identification at once. The sample carries no publication date of its own, so it is loaded
+as published on the day the demo is created; after sanctions.max_list_age_days the demo shows the
+freshness rule at work until an administrator imports a list again."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .paths import resources_dir
+from .vault import DEMO_USERS, Vault
+
+DEMO_LIST = "opensanctions_targets_sample.simple.csv"
+
+
+def create_demo(root: Path | str) -> tuple[Vault, str]:
+    vault, recovery_key = Vault.create_demo(root)
+    from .sanctions import lists
+
+    admin_user = DEMO_USERS[0]
+    admin = vault.sign_in(admin_user.username, admin_user.password)
+    try:
+        lists.import_paths(vault, admin, [resources_dir() / "sanctions" / DEMO_LIST], fmt="os-csv",
+                           source="DEMO sample (fictional)", published=datetime.now(timezone.utc).date())
+    finally:
+        vault.sign_out(admin, "demo_setup")
+    return vault, recovery_key

@@ -1,0 +1,252 @@
+"""The identification step walked through the real main window, offscreen: a new customer, a
+returning customer, an expired document, a minor, a refused consent, and a screening hit that a
+second supervisor clears."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QInputMethodEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication, QComboBox  # noqa: E402
+
+from counterdesk.customers import repository  # noqa: E402
+from counterdesk.store import audit  # noqa: E402
+from counterdesk.ui.context import AppContext  # noqa: E402
+from counterdesk.ui.main_window import MainWindow  # noqa: E402
+from counterdesk.ui.resources import Languages  # noqa: E402
+from counterdesk.vault import DEMO_USERS  # noqa: E402
+
+PASSWORDS = {u.username: u.password for u in DEMO_USERS}
+WAIT = 15_000
+
+
+def type_text(qtbot, widget, text):
+    """Type like a person: ASCII as key clicks; Chinese as an input method commits it."""
+    widget.setFocus()
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+    else:
+        event = QInputMethodEvent("", [])
+        event.setCommitString(text)
+        QApplication.sendEvent(widget, event)
+
+
+def choose(combo: QComboBox, value):
+    idx = combo.findData(value)
+    assert idx >= 0, (combo.objectName(), value)
+    combo.setCurrentIndex(idx)
+
+
+@pytest.fixture
+def open_window(qtbot, qapp):
+    made = []
+
+    def make(data_dir, username):
+        languages = Languages(qapp)
+        languages.set("zh_CN")
+        ctx = AppContext(data_dir=data_dir, demo=True, languages=languages)
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        window.start()
+        window.show()
+        page = window.signin
+        qtbot.waitUntil(lambda: window.state == "signin", timeout=WAIT)
+        qtbot.keyClicks(page.username, username)
+        qtbot.keyClicks(page.password, PASSWORDS[username])
+        qtbot.keyClick(page.password, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: window.state == "home", timeout=WAIT)
+        made.append((window, languages))
+        return window
+
+    yield make
+    for window, languages in made:
+        window.close()
+        languages.set("en")
+
+
+def session_page(qtbot, window):
+    window.home.show_task("session.start")
+    page = window.home.pages["session.start"]
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.ident is not None and not page.busy, timeout=WAIT)
+    return page
+
+
+def at(page, step):
+    return not page.busy and page.ident is not None and page.ident.flow.current_id == step
+
+
+def read_document(qtbot, page, profile):
+    doc = page.steps["document"]
+    choose(doc.profile, profile)
+    qtbot.mouseClick(doc.read_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
+
+
+def fill_profile(qtbot, page, name="张晓梅", capacity="full"):
+    view = page.steps["profile"].view
+    name_field = view.editors["name_zh"]
+    name_field.clear()
+    type_text(qtbot, name_field, name)
+    type_text(qtbot, view.editors["phone"], "13812345678")
+    type_text(qtbot, view.editors["employer"], "Research Institute")
+    choose(view.editors["occupation"], "gbt6565_2")
+    choose(view.editors["civil_capacity"], capacity)
+    choose(view.editors["tax_residency"], "cn_only")
+    choose(view.editors["pep_status"], "none")
+    choose(view.editors["customer_tier"], "mass")
+
+
+def next_step(qtbot, page):
+    qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
+
+
+def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir):
+    window = open_window(demo_lists_dir, "teller")
+    page = session_page(qtbot, window)
+    read_document(qtbot, page, "resident_id_long_term")
+    qtbot.waitUntil(lambda: at(page, "consent"), timeout=WAIT)
+    assert "敏感个人信息" in page.steps["consent"].text.toPlainText()
+    qtbot.mouseClick(page.steps["consent"].agree, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: at(page, "profile"), timeout=WAIT)
+    view = page.steps["profile"].view
+    assert view.editors["birth_date"].text() == "1949-12-31"  # filled from the document
+    fill_profile(qtbot, page)
+    next_step(qtbot, page)
+    qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
+    summary = page.steps["done"].summary.text()
+    assert "110***********002X" in summary and "新客户" in summary
+    next_step(qtbot, page)  # Finish
+    qtbot.waitUntil(lambda: page.ident is None and not page.busy, timeout=WAIT)
+
+    # The same document again: found, consent not asked again, current values shown masked.
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.ident is not None and not page.busy, timeout=WAIT)
+    read_document(qtbot, page, "resident_id_long_term")
+    qtbot.waitUntil(lambda: at(page, "profile"), timeout=WAIT)
+    phone = page.steps["profile"].view.editors["phone"]
+    qtbot.waitUntil(lambda: phone.placeholderText() != "", timeout=WAIT)
+    assert phone.placeholderText() == "+86 138****5678"
+    type_text(qtbot, page.steps["profile"].view.editors["address"], "Beijing Haidian Zhongguancun 1")
+    next_step(qtbot, page)
+    qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
+    assert "老客户" in page.steps["done"].summary.text()
+    vault, user = window.ctx.vault, window.ctx.user
+    found = repository.find_by_document(vault, user, "resident_id", "11010519491231002X")
+    assert len(repository.versions(vault, user, found.customer_id)) == 2
+
+
+def test_expired_document_stops_the_session(qtbot, open_window, demo_lists_dir):
+    window = open_window(demo_lists_dir, "teller")
+    page = session_page(qtbot, window)
+    read_document(qtbot, page, "resident_id_expired")
+    qtbot.waitUntil(lambda: not page.busy and page.ident.flow.stopped is not None, timeout=WAIT)
+    assert "终止" in page.banner.text() or "过期" in page.banner.text()
+    assert page.start_button.isVisible()
+
+
+def test_refused_consent_stores_nothing(qtbot, open_window, demo_lists_dir):
+    window = open_window(demo_lists_dir, "teller")
+    page = session_page(qtbot, window)
+    read_document(qtbot, page, "resident_id_adult")
+    qtbot.waitUntil(lambda: at(page, "consent"), timeout=WAIT)
+    qtbot.mouseClick(page.steps["consent"].refuse, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.busy and page.ident.flow.stopped is not None, timeout=WAIT)
+    assert "未保存" in page.banner.text()
+    vault, user = window.ctx.vault, window.ctx.user
+    number = page.ident.flow.data["document"]["number"]
+    assert repository.find_by_document(vault, user, "resident_id", number) is None
+
+
+def test_minor_needs_limited_capacity_and_a_guardian(qtbot, open_window, demo_lists_dir):
+    window = open_window(demo_lists_dir, "teller")
+    page = session_page(qtbot, window)
+    read_document(qtbot, page, "resident_id_minor")
+    qtbot.waitUntil(lambda: at(page, "consent"), timeout=WAIT)
+    qtbot.mouseClick(page.steps["consent"].agree, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: at(page, "profile"), timeout=WAIT)
+    fill_profile(qtbot, page, name="陈小模", capacity="full")
+    next_step(qtbot, page)
+    step = page.steps["profile"]
+    qtbot.waitUntil(lambda: not page.busy and step.message.isVisible(), timeout=WAIT)
+    assert "限制民事行为能力" in step.message.text() and at(page, "profile")
+    view = step.view
+    choose(view.editors["civil_capacity"], "limited")
+    next_step(qtbot, page)
+    qtbot.waitUntil(lambda: not page.busy and "监护人" in step.message.text(), timeout=WAIT)
+    type_text(qtbot, view.editors["guardian_name"], "陈大模")
+    choose(view.editors["guardian_relation"], "parent")
+    choose(view.editors["guardian_doc_type"], "resident_id")
+    type_text(qtbot, view.editors["guardian_doc_number"], "11010519491231002X")
+    next_step(qtbot, page)
+    qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
+
+
+def test_screening_hit_waits_for_a_second_supervisor(qtbot, open_window, demo_lists_dir):
+    teller_window = open_window(demo_lists_dir, "teller")
+    page = session_page(qtbot, teller_window)
+    doc = page.steps["document"]
+    choose(doc.doc_type, "resident_id")
+    qtbot.keyClicks(doc.number, "110101195911020011")  # on the (fictional) demo list as 刘建国
+    qtbot.keyClicks(doc.issue, "2010-01-01")
+    doc.long_term.setChecked(True)
+    next_step(qtbot, page)
+    qtbot.waitUntil(lambda: at(page, "consent"), timeout=WAIT)
+    qtbot.mouseClick(page.steps["consent"].agree, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: at(page, "profile"), timeout=WAIT)
+    fill_profile(qtbot, page, name="刘建国")
+    view = page.steps["profile"].view
+    choose(view.editors["sex"], "male")
+    type_text(qtbot, view.editors["address"], "北京市东城区东长安街 1 号")
+    next_step(qtbot, page)
+    screening = page.steps["screening"]
+    qtbot.waitUntil(lambda: not page.busy and screening.recheck.isVisible(), timeout=WAIT)
+    assert at(page, "screening") and "主管" in screening.status.text()
+
+    supervisor_window = open_window(demo_lists_dir, "supervisor")
+    approvals = supervisor_window.home.pages["approval.queue"]
+    qtbot.waitUntil(lambda: approvals.table.rowCount() == 1, timeout=WAIT)
+    assert "刘建国" in approvals.details.toPlainText() or "Liu" in approvals.details.toPlainText()
+    assert approvals.false_positive.isEnabled()
+    approvals.note.setText("different person: birth place differs")
+    qtbot.mouseClick(approvals.false_positive, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: approvals.table.rowCount() == 0 and approvals.message.isVisible(), timeout=WAIT)
+
+    qtbot.mouseClick(screening.recheck, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
+    actions = [e.action for e in teller_window.ctx.vault.transact(lambda s: audit.recent(s, 200))]
+    assert "sanctions.screened" in actions and "sanctions.disposed" in actions
+
+
+def test_find_customer_masks_and_reveal_is_audited(qtbot, open_window, demo_lists_dir):
+    window = open_window(demo_lists_dir, "teller")
+    page = session_page(qtbot, window)
+    read_document(qtbot, page, "resident_id_long_term")
+    qtbot.waitUntil(lambda: at(page, "consent"), timeout=WAIT)
+    qtbot.mouseClick(page.steps["consent"].agree, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: at(page, "profile"), timeout=WAIT)
+    fill_profile(qtbot, page)
+    next_step(qtbot, page)
+    qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
+
+    window.home.show_task("customer.find")
+    find = window.home.pages["customer.find"]
+    qtbot.keyClicks(find.query, "zxm")  # pinyin initials of 张晓梅
+    with qtbot.waitSignal(find.searched, timeout=WAIT):
+        qtbot.keyClick(find.query, Qt.Key.Key_Return)
+    assert find.table.rowCount() == 1
+    assert "张*" in find.table.item(0, 0).text()
+    find.table.selectRow(0)
+    qtbot.waitUntil(lambda: find.details.rowCount() > 0, timeout=WAIT)
+    values = [find.details.item(r, 1).text() for r in range(find.details.rowCount())]
+    assert "13812345678" not in values
+    keys = [find.details.item(r, 0).data(256) for r in range(find.details.rowCount())]
+    find.details.selectRow(keys.index("phone"))
+    with qtbot.waitSignal(find.revealed, timeout=WAIT):
+        qtbot.mouseClick(find.reveal_button, Qt.MouseButton.LeftButton)
+    assert find.details.item(keys.index("phone"), 1).text() == "+8613812345678"
+    actions = [e.action for e in window.ctx.vault.transact(lambda s: audit.recent(s, 50))]
+    assert "customer.revealed" in actions
