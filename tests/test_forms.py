@@ -167,6 +167,7 @@ def test_loader_refuses_each_kind_of_defect(code):
     (lambda d: _field(d, "note").update(rules={"required_if": {"any": [{"field": "ghost", "present": True}]}}),
      "unknown_reference"),
     (lambda d: _field(d, "kind")["options"][0].update(stop={"code": "x"}), "label_missing"),
+    (lambda d: _field(d, "kind")["options"][0].update(stop={"code": "required", "zh": "停", "en": "Stop"}), "bad_value"),
     (lambda d: d.update(checks=[{"kind": "at_least_one", "fields": ["note", "ghost"], "code": "c",
                                  "zh": "至少一项", "en": "one at least"}]), "unknown_reference"),
     (lambda d: d.update(checks=[{"kind": "exactly_one", "fields": ["note", "kind"], "code": "c",

@@ -119,6 +119,7 @@ def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir
     qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
     summary = page.steps["done"].summary.text()
     assert "110***********002X" in summary and "新客户" in summary
+    assert "反洗钱风险等级：低" in summary
     next_step(qtbot, page)  # Finish
     qtbot.waitUntil(lambda: page.ident is None and not page.busy, timeout=WAIT)
 

@@ -48,6 +48,7 @@ def test_new_customer_is_identified_and_stored(demo_vault, sign_in, lists_loaded
     ident.submit({})  # the screen runs the screening as soon as the step opens
     assert ident.flow.current_id == "done", ident.flow.held
     assert ident.flow.data["screening_status"] == "clear"
+    assert ident.flow.data["aml"].level == "low"  # Chinese national, low-risk occupation, not a PEP
     found = customers.find_by_document(demo_vault, teller, "resident_id", "11010519491231002x")
     assert found is not None and found.customer_id == ident.flow.data["customer_id"]
     ident.finish()

@@ -1,6 +1,7 @@
 """The single entry point check_document: every document type, typed-field comparison, robustness."""
 from __future__ import annotations
 
+
 from datetime import date, datetime
 
 import pytest
@@ -204,3 +205,26 @@ def test_generated_ids_check_clean(born, seq):
     number = resident_id.compose("110105", born, seq)
     check = check_document("resident_id", number, today=TODAY)
     assert check.result.ok and check.parsed.birth_date == born
+
+
+def test_scanned_passport_needs_no_typed_number():
+    check = check_document("passport", None, mrz=VALID_PASSPORT, today=TODAY)
+    assert check.result.ok and check.parsed.number == "SIM012345"
+    assert "missing" in codes(check_document("passport", None, today=TODAY))
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=texts, other=st.one_of(st.none(), texts, st.dates()))
+def test_lower_level_parsers_never_raise(text, other):
+    from counterdesk.identity import mrz, permits as p, validity
+    from counterdesk.text import Result
+    resident_id.parse(text, today=TODAY)
+    parsed = mrz.parse_mrz(text, today=TODAY)
+    p.hk_macau_permit(text), p.taiwan_permit(text)
+    p.hmt_residence_permit(text, today=TODAY), p.foreign_pr_id(text, today=TODAY)
+    validity.parse_expiry(text, result=Result())
+    valid = mrz.parse_mrz(VALID_PASSPORT, today=TODAY).mrz
+    for key in ("number", "birth_date", "expiry", "nationality", "sex", "surname", "given_names", "name"):
+        mrz.compare_mrz(valid, {key: text})
+        mrz.compare_mrz(valid, {key: other})
+    assert parsed.mrz is None or parsed.mrz.format in ("TD1", "TD2", "TD3")

@@ -1,6 +1,7 @@
 """The bundled GB/T 2260 table: content, history, provenance and load time."""
 from __future__ import annotations
 
+
 import csv
 import time
 

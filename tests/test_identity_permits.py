@@ -1,6 +1,7 @@
 """HK/Macau and Taiwan permits, HK/Macau/Taiwan residence permits, foreign permanent-resident IDs."""
 from __future__ import annotations
 
+
 from datetime import date
 
 import pytest

@@ -1,6 +1,7 @@
 """Document readers: the simulator, keyboard-wedge scanner text, scanner-burst detection."""
 from __future__ import annotations
 
+
 from datetime import date
 
 import pytest

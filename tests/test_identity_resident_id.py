@@ -1,6 +1,7 @@
 """Resident ID numbers (GB 11643-1999) and the old 15-digit form."""
 from __future__ import annotations
 
+
 from datetime import date
 
 import pytest

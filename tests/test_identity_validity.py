@@ -1,6 +1,7 @@
 """Expiry, 长期 and the resident ID's statutory validity period (居民身份证法 Art 5)."""
 from __future__ import annotations
 
+
 from datetime import date, timedelta
 
 import pytest

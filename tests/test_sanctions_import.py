@@ -107,6 +107,13 @@ def test_newer_file_supersedes_the_old_list(demo_vault, admin, tmp_path):
     assert details["superseded"] == [old.id]
 
 
+def test_file_order_of_a_csv_set_does_not_matter(demo_vault, admin):
+    pair = [SAMPLES / "ofac_sdn_sample.csv", SAMPLES / "ofac_alt_sample.csv"]
+    first = lists.import_paths(demo_vault, admin, pair, published=date(2026, 11, 21), now=NOW)
+    again = lists.import_paths(demo_vault, admin, pair[::-1], published=date(2026, 11, 21), now=NOW)
+    assert (first.status, again.status) == ("loaded", "unchanged")
+
+
 def test_an_older_file_does_not_replace_a_newer_list(demo_vault, admin, tmp_path):
     lists.import_paths(demo_vault, admin, [SAMPLES / "un_consolidated_sample.xml"], now=NOW)
     before = _counts(demo_vault)

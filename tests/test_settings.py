@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
@@ -97,8 +98,10 @@ def test_validate_never_raises_and_accepts_only_the_declared_type(key, value):
             assert value <= setting.maximum
         if setting.choices is not None:
             assert value in setting.choices
+        if setting.pattern is not None:
+            assert re.fullmatch(setting.pattern, value)
     else:
-        assert all(p.field == key and p.code in {"type", "min", "max", "choice"} for p in result.problems)
+        assert all(p.field == key and p.code in {"type", "min", "max", "choice", "format"} for p in result.problems)
 
 
 def test_parse_command_line_values():

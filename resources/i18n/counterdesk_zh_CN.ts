@@ -378,6 +378,22 @@ Screening: {status}.</source>
 {kind}，证件 {number}。
 名单筛查：{status}。</translation>
     </message>
+    <message>
+        <source>low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>AML risk rating: {level}</source>
+        <translation>反洗钱风险等级：{level}</translation>
+    </message>
 </context>
 <context>
     <name>FindCustomerPage</name>

@@ -466,6 +466,21 @@ def preload_store() -> None:
     migrate.head_revision()
 
 
+def preload_reference_data() -> None:
+    """Load the large read-only tables (pinyin dictionaries, the GB/T 2260 division table, country and
+    occupation lists) so that callers can then ``gc.freeze()`` them: they live for the whole process,
+    and keeping them out of every garbage collection keeps collections on the UI thread short."""
+    preload_store()
+    from pypinyin import lazy_pinyin
+
+    from .forms import countries, occupations
+    from .identity import gb2260
+    lazy_pinyin("预加载拼音词典")
+    countries.all_codes()
+    occupations.all_occupations()
+    gb2260.lookup("110105")
+
+
 def _load_settings(session) -> SettingsValues:
     from .store.models import SettingValue
     stored = {}

@@ -154,6 +154,10 @@ class Identification:
             status, message = record.status, None
         data["screening_status"] = status
         if status in ("clear", "false_positive"):
+            from ..customers import aml
+
+            history = aml.ScreeningHistory(cleared_false_positive=status == "false_positive")
+            data["aml"] = aml.rate_customer(self.vault, self.user, data["customer_id"], history)
             return Outcome(next_step="done")
         if status == "confirmed_match":
             sessions.stop_session(self.vault, self.user, self.session_id, "sanctions_match")

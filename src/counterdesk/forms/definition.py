@@ -48,6 +48,15 @@ CHECK_KINDS = frozenset({"at_least_one"})
 FORM_KINDS = frozenset({"form", "notice"})
 CONDITION_OPS = ("equals", "in", "not_in", "present")
 
+# Problem codes the validator itself produces. A stop code must differ from all of them, or an
+# ordinary correction (say "required") would end the session.
+BUILTIN_CODES = frozenset({
+    "required", "type", "unknown_field", "date_invalid", "choice_invalid", "phone_invalid", "country_unknown",
+    "occupation_unknown", "document_type_unknown", "document_number_invalid", "too_short", "too_long", "pattern",
+    "too_few", "too_many", "too_early", "too_late", "date_order", "too_small", "too_large", "must_be",
+    "country_not_allowed", "document_type_not_allowed",
+})
+
 _FORM_PROPS = {"id", "version", "kind", "title", "description", "sections", "checks"}
 _SECTION_PROPS = {"id", "title", "text", "fields"}
 _FIELD_PROPS = {"key", "type", "label", "help", "required", "options", "rules", "messages", "visible_if",
@@ -445,7 +454,10 @@ def _parse_field(ck: _Checker, raw: Any, path: str, top: dict, siblings: dict | 
                 if isinstance(s, dict):
                     ck.props(s, {"code", "zh", "en"}, spath)
                     stext = ck.text({k: s.get(k) for k in ("zh", "en")}, spath)
-                    if ck.key(s.get("code"), f"{spath}.code") and stext:
+                    if ck.key(s.get("code"), f"{spath}.code") and s["code"] in BUILTIN_CODES:
+                        ck.add(f"{spath}.code", "bad_value", f"终止代码不能与校验代码“{s['code']}”相同",
+                               f"a stop code cannot reuse the validation code '{s['code']}'")
+                    elif isinstance(s.get("code"), str) and KEY_RE.match(s["code"]) and stext:
                         stop = Stop(s["code"], stext)
                 else:
                     ck.add(spath, "not_object", "stop 须为 JSON 对象", "stop must be a JSON object")

@@ -183,9 +183,13 @@ def _check(doc_type: object, number: object, issue_date: object, expiry: object,
     parsed = ParsedDocument(kind, "")
     out.parsed = parsed
 
-    _check_number(kind, number, parsed, res, today)
+    has_mrz = not (mrz is None or (isinstance(mrz, str) and not mrz.strip()))
+    if kind is DocumentType.PASSPORT and has_mrz and (number is None or (isinstance(number, str) and not number.strip())):
+        pass  # a scanned passport: the number comes from the MRZ
+    else:
+        _check_number(kind, number, parsed, res, today)
 
-    if mrz not in (None, ""):
+    if has_mrz:
         if kind is DocumentType.PASSPORT:
             _apply_mrz(mrz, parsed, res, today)
         else:

@@ -66,12 +66,13 @@ class ImportRefused(CounterDeskError):
 
 
 def digest(files: list[tuple[str, bytes]]) -> str:
-    """SHA-256 of the file (as sha256sum prints it); of the files' contents in order for a set."""
+    """SHA-256 of the file (as sha256sum prints it); for a set (sdn.csv + alt.csv), of the sorted
+    per-file digests, so the order the files are named in does not make a "new" list."""
     if len(files) == 1:
         return hashlib.sha256(files[0][1]).hexdigest()
     h = hashlib.sha256()
-    for _name, data in files:
-        h.update(hashlib.sha256(data).digest())
+    for part in sorted(hashlib.sha256(data).digest() for _name, data in files):
+        h.update(part)
     return h.hexdigest()
 
 

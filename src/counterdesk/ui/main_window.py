@@ -26,6 +26,16 @@ _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Mou
              QEvent.Type.TabletPress, QEvent.Type.TouchBegin}
 
 
+def _preload_and_freeze() -> None:
+    """Import the store and load the reference tables before the first sign-in needs them, then
+    freeze them out of garbage collection (collections run on the UI thread; see gc_guard)."""
+    import gc
+
+    from ..vault import preload_reference_data
+    preload_reference_data()
+    gc.freeze()
+
+
 class IdleWatcher(QObject):
     """Restarts the idle timer on any keyboard, mouse, pen or touch input anywhere in the app."""
 
@@ -298,8 +308,7 @@ class MainWindow(QMainWindow):
     def _after_first_frame(self) -> None:
         self.first_shown.emit()
         # Only now, so the import does not compete with the first frame for the interpreter.
-        from ..vault import preload_store
-        preload_in_background(preload_store)
+        preload_in_background(_preload_and_freeze)
 
     def closeEvent(self, event) -> None:
         user, vault = self.ctx.user, self.ctx.vault

@@ -307,5 +307,12 @@ class DoneStep(StepWidget):
         status = {"clear": self.tr("no match on the loaded lists"),
                   "false_positive": self.tr("potential hit cleared by a supervisor as a false positive")}.get(
             data.get("screening_status"), data.get("screening_status", ""))
-        self.summary.setText(self.tr("Identification complete.\n{kind}, document {number}.\nScreening: {status}.")
-                             .format(kind=kind, number=number, status=status))
+        text = self.tr("Identification complete.\n{kind}, document {number}.\nScreening: {status}.").format(
+            kind=kind, number=number, status=status)
+        rating = data.get("aml")
+        if rating is not None:
+            levels = {"low": self.tr("low"), "medium": self.tr("medium"), "high": self.tr("high")}
+            reasons = "\n".join("· " + r.text.get(self.ctx.lang) for r in rating.reasons)
+            text += "\n\n" + self.tr("AML risk rating: {level}").format(level=levels.get(rating.level, rating.level))
+            text += ("\n" + reasons) if reasons else ""
+        self.summary.setText(text)

@@ -45,7 +45,7 @@ def parse(files: list[tuple[str, bytes]], fmt: str | None = None) -> ParsedList:
     for name, data in files:
         if len(data) > MAX_FILE_BYTES:
             raise ListFormatError(name, Text("文件过大", "the file is too large"), code="too_large")
-    fmt = fmt or detect_format(files[0][1])
+    fmt = fmt or next((f for f in (detect_format(data) for _name, data in files) if f), None)
     if fmt is None:
         raise ListFormatError(files[0][0], Text("无法识别文件格式，请用 --format 指定",
                                                 "the file format is not recognised; name it with --format"),
