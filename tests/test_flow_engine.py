@@ -63,3 +63,12 @@ def test_a_step_naming_an_unknown_step_is_a_programming_error():
     flow = Flow([Step("a", T, lambda d: Outcome(next_step="nowhere"))], "a")
     with pytest.raises(ValueError):
         flow.submit({})
+
+
+def test_a_locking_step_forbids_going_back():
+    flow = Flow([Step("a", T, needs("name", "b")), Step("b", T, lambda d: Outcome(next_step="b"), locks_back=True)],
+                "a")
+    flow.submit({"name": "x"})
+    assert flow.current_id == "b" and not flow.can_go_back
+    with pytest.raises(RuntimeError):
+        flow.back()

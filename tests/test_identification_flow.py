@@ -115,6 +115,7 @@ def test_screening_hit_holds_until_another_supervisor_clears_it(demo_vault, sign
                                   birth_date="1968-03-15")})
     out = ident.submit({})
     assert out.hold is not None and ident.flow.current_id == "screening"
+    assert not ident.flow.can_go_back  # the data screened cannot be edited to dodge the hit
     pending = disposition.pending_hits(demo_vault, supervisor)
     assert [p.screening_id for p in pending] == [ident.flow.data["screening_id"]]
     disposition.dispose(demo_vault, supervisor, ident.flow.data["screening_id"], "false_positive",

@@ -442,8 +442,48 @@ Screening: {status}.</source>
         <translation>查看所选项的完整内容(&amp;R)（记入审计日志）</translation>
     </message>
     <message>
+        <source>Mass</source>
+        <translation>大众客户</translation>
+    </message>
+    <message>
+        <source>Wealth</source>
+        <translation>财富客户</translation>
+    </message>
+    <message>
+        <source>Private banking</source>
+        <translation>私人银行</translation>
+    </message>
+    <message>
+        <source>document number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>pinyin</source>
+        <translation>拼音</translation>
+    </message>
+    <message>
+        <source>pinyin initials</source>
+        <translation>拼音首字母</translation>
+    </message>
+    <message>
+        <source>given name</source>
+        <translation>名字</translation>
+    </message>
+    <message>
         <source>No customer found.</source>
         <translation>未找到客户。</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
     </message>
     <message>
         <source>This value is not masked.</source>

@@ -38,6 +38,8 @@ class Step:
     # advance(data) checks the (already merged) data and decides where to go.
     advance: Callable[[dict], Outcome]
     final: bool = False
+    # Once entered, earlier answers may not be changed (e.g. after screening has run on them).
+    locks_back: bool = False
 
 
 class Flow:
@@ -57,7 +59,7 @@ class Flow:
 
     @property
     def can_go_back(self) -> bool:
-        return bool(self._stack) and self.stopped is None
+        return bool(self._stack) and self.stopped is None and not self.current.locks_back
 
     @property
     def finished(self) -> bool:

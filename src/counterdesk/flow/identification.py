@@ -67,8 +67,9 @@ class Identification:
             Step("document", TITLES["document"], self._document),
             Step("consent", TITLES["consent"], self._consent),
             Step("profile", TITLES["profile"], self._profile),
-            Step("screening", TITLES["screening"], self._screening),
-            Step("done", TITLES["done"], lambda data: Outcome(), final=True),
+            # Screening runs on the stored data: going back to change it would let a hit be edited away.
+            Step("screening", TITLES["screening"], self._screening, locks_back=True),
+            Step("done", TITLES["done"], lambda data: Outcome(), final=True, locks_back=True),
         ], "document")
 
     # ---- steps -------------------------------------------------------------------------------------------

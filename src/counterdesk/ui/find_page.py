@@ -92,9 +92,14 @@ class FindCustomerPage(Page):
         self.results = list(results)
         self.table.setRowCount(0)
         self.table.setRowCount(len(self.results))
+        tiers = {"mass": self.tr("Mass"), "wealth": self.tr("Wealth"), "private_banking": self.tr("Private banking")}
+        found_by = {"document": self.tr("document number"), "name": self.tr("name"), "pinyin": self.tr("pinyin"),
+                    "initials": self.tr("pinyin initials"), "given_name": self.tr("given name")}
         for r, s in enumerate(self.results):
             name = " / ".join(x for x in (s.name, s.name_latin) if x)
-            for c, text in enumerate((name, s.id_number, s.birth_date, s.customer_tier or "", s.matched_by)):
+            cells = (name, s.id_number, s.birth_date, tiers.get(s.customer_tier, s.customer_tier or ""),
+                     found_by.get(s.matched_by, s.matched_by))
+            for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         if not self.results:
             self.message.show_info(self.tr("No customer found."))
@@ -121,12 +126,27 @@ class FindCustomerPage(Page):
         self.details.setRowCount(0)
         self.details.setRowCount(len(rows))
         for r, (key, value) in enumerate(rows):
-            label = form.field(key).label.get(self.ctx.lang) if form.has_field(key) else key
-            item = QTableWidgetItem(label)
+            f = form.field(key) if form.has_field(key) else None
+            item = QTableWidgetItem(f.label.get(self.ctx.lang) if f else key)
             item.setData(256, key)  # Qt.UserRole: the field key for reveal
             self.details.setItem(r, 0, item)
-            self.details.setItem(r, 1, QTableWidgetItem(str(value)))
+            self.details.setItem(r, 1, QTableWidgetItem(self._display(f, value)))
         self.opened.emit(record.customer_id)
+
+    def _display(self, f, value) -> str:
+        """Option codes and yes/no as the user reads them; masked text as it is."""
+        from ..forms.choices import choices
+
+        if isinstance(value, bool):
+            return self.tr("Yes") if value else self.tr("No")
+        if f is not None and f.type in ("choice", "country", "occupation", "document_type"):
+            label = next((o.label for o in choices(f) if o.value == value), None)
+            if label is not None:
+                return label.get(self.ctx.lang)
+        if isinstance(value, list):
+            return "; ".join(", ".join(f"{v}" for v in item.values()) if isinstance(item, dict) else str(item)
+                             for item in value)
+        return str(value)
 
     def reveal_selected(self) -> None:
         from ..customers import repository

@@ -53,6 +53,64 @@ def _sign_in(window: MainWindow, username: str) -> None:
     _wait(lambda: window.state == "home")
 
 
+# A customer who shares name, birth date and ID number with an entry of the fictional demo list.
+_LISTED = {"name_zh": "刘建国", "sex": "male", "address": "北京市东城区东长安街 1 号", "phone": "13812345678",
+           "occupation": "gbt6565_2", "employer": "某某研究所", "civil_capacity": "full", "tax_residency": "cn_only",
+           "pep_status": "none", "customer_tier": "wealth"}
+
+
+def _step(page, step: str) -> None:
+    _wait(lambda: not page.busy and page.ident is not None and page.ident.flow.current_id == step)
+
+
+def _identification(window: MainWindow, out: Path) -> None:
+    """A new customer read from the simulator, then one whose screening waits for a supervisor."""
+    window.home.show_task("session.start")
+    page = window.home.pages["session.start"]
+    page.start()
+    _step(page, "document")
+    doc = page.steps["document"]
+    doc.profile.setCurrentIndex(doc.profile.findData("resident_id_long_term"))
+    doc.read_simulator()
+    _save(window, out, "10-session-document")
+    page.next()
+    _step(page, "consent")
+    _save(window, out, "11-session-consent")
+    page.steps["consent"].agree.click()
+    _step(page, "profile")
+    page.steps["profile"].view.set_values(dict(_LISTED, name_zh="张晓梅", sex="female", address="北京市朝阳区建国路 88 号"))
+    _save(window, out, "12-session-customer-data")
+    page.next()
+    _step(page, "done")
+    _save(window, out, "13-session-done")
+    page.next()
+    _wait(lambda: page.ident is None and not page.busy)
+
+    page.start()
+    _step(page, "document")
+    doc = page.steps["document"]
+    doc.doc_type.setCurrentIndex(doc.doc_type.findData("resident_id"))
+    doc.number.setText("110101195911020011")
+    doc.issue.setText("2010-01-01")
+    doc.long_term.setChecked(True)
+    page.next()
+    _step(page, "consent")
+    page.steps["consent"].agree.click()
+    _step(page, "profile")
+    page.steps["profile"].view.set_values(_LISTED)
+    page.next()
+    _wait(lambda: not page.busy and page.steps["screening"].recheck.isVisible())
+    _save(window, out, "14-session-screening-hold")
+    window.home.show_task("customer.find")
+    find = window.home.pages["customer.find"]
+    find.query.setText("zxm")
+    find.search()
+    _wait(lambda: find.table.rowCount() > 0)
+    find.table.selectRow(0)
+    _wait(lambda: find.details.rowCount() > 0)
+    _save(window, out, "15-find-customer")
+
+
 def render(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
@@ -73,13 +131,15 @@ def render(out: Path) -> None:
 
         _sign_in(window, "teller")
         _save(window, out, "02-teller-home")
+        _identification(window, out)
         window.lock("manual")
         _save(window, out, "03-lock-screen")
         window.sign_out("user")
         _wait(lambda: window.state == "signin" and window.signin.submit.isEnabled())
 
         _sign_in(window, "supervisor")
-        _save(window, out, "04-supervisor-home")
+        _wait(lambda: window.home.pages["approval.queue"].table.rowCount() > 0)
+        _save(window, out, "04-supervisor-approvals")
         window.sign_out("user")
         _wait(lambda: window.state == "signin" and window.signin.submit.isEnabled())
 

@@ -94,8 +94,7 @@ class CounterSessionPage(Page):
         self.start_button.setVisible(not active)
         self.start_button.setEnabled(not self.busy)
         self.back_button.setVisible(active)
-        self.back_button.setEnabled(active and not self.busy and self.ident.flow.can_go_back
-                                    and self.ident.flow.current_id != "done")
+        self.back_button.setEnabled(active and not self.busy and self.ident.flow.can_go_back)
         self.next_button.setVisible(active and self.ident.flow.current_id != "consent")
         self.next_button.setEnabled(active and not self.busy)
         self.cancel_button.setVisible(active and not self.ident.flow.finished)
