@@ -251,3 +251,17 @@ def test_find_customer_masks_and_reveal_is_audited(qtbot, open_window, demo_list
     assert find.details.item(keys.index("phone"), 1).text() == "+8613812345678"
     actions = [e.action for e in window.ctx.vault.transact(lambda s: audit.recent(s, 50))]
     assert "customer.revealed" in actions
+
+
+def test_keyboard_wedge_scan_of_a_passport_mrz_fills_the_form(qtbot, open_window, demo_lists_dir):
+    window = open_window(demo_lists_dir, "teller")
+    page = session_page(qtbot, window)
+    doc = page.steps["document"]
+    # A wedge scanner types both MRZ lines into the focused field in one fast burst, then Enter.
+    mrz = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+           "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+    qtbot.keyClicks(doc.number, mrz)
+    qtbot.keyClick(doc.number, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: doc.number.text() == "L898902C3", timeout=WAIT)
+    assert doc.doc_type.currentData() == "passport"
+    assert "L898902C36UTO" in doc.mrz.toPlainText()
