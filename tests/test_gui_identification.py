@@ -265,3 +265,17 @@ def test_keyboard_wedge_scan_of_a_passport_mrz_fills_the_form(qtbot, open_window
     qtbot.waitUntil(lambda: doc.number.text() == "L898902C3", timeout=WAIT)
     assert doc.doc_type.currentData() == "passport"
     assert "L898902C36UTO" in doc.mrz.toPlainText()
+
+
+def test_signing_out_ends_an_unfinished_session(qtbot, open_window, demo_lists_dir):
+    from counterdesk.customers import counter_sessions
+
+    window = open_window(demo_lists_dir, "teller")
+    page = session_page(qtbot, window)
+    session_id, vault = page.ident.session_id, window.ctx.vault
+    window.sign_out("user")
+    qtbot.waitUntil(lambda: window.state == "signin" and window.signin.submit.isEnabled(), timeout=WAIT)
+    teller = vault.sign_in("teller", PASSWORDS["teller"])
+    info = counter_sessions.get_session(vault, teller, session_id)
+    assert info.status == "stopped" and info.stop_reason_code == "cancelled_by_teller"
+    vault.sign_out(teller)

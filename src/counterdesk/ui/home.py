@@ -71,6 +71,14 @@ class HomePage(Page):
             return AuditPage(self.ctx)
         return PlaceholderCard("", "")
 
+    def open_counter_session(self):
+        """The teller's unfinished counter session (core object), if any."""
+        page = self.pages.get("session.start")
+        ident = getattr(page, "ident", None)
+        if ident is None or ident.flow.stopped is not None or ident.flow.finished:
+            return None
+        return ident
+
     def _jump(self) -> None:
         self.nav.setCurrentRow(int(self.sender().property("task_row")))
 

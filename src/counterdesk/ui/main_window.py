@@ -283,13 +283,20 @@ class MainWindow(QMainWindow):
             return
         self.idle_timer.stop()
         self.ctx.user = None
+        open_session = None
         if self.home is not None:
+            open_session = self.home.open_counter_session()
             self.stack.removeWidget(self.home)
             self.home.deleteLater()
             self.home = None
         self.show_signin("" if reason == "switch_user" else user.username, message)
         self.signin.set_busy(True)
-        run_task(self, lambda: vault.sign_out(user, reason), self._signed_out, self._sign_out_failed)
+
+        def end() -> None:
+            if open_session is not None:
+                open_session.cancel()  # an unfinished counter session ends with its teller
+            vault.sign_out(user, reason)
+        run_task(self, end, self._signed_out, self._sign_out_failed)
 
     def _signed_out(self, _result) -> None:
         self.signin.set_busy(False)
@@ -314,6 +321,9 @@ class MainWindow(QMainWindow):
         user, vault = self.ctx.user, self.ctx.vault
         if user is not None and vault is not None:
             try:  # a short, final write on the way out: the sign-out belongs in the audit log
+                open_session = self.home.open_counter_session() if self.home is not None else None
+                if open_session is not None:
+                    open_session.cancel()
                 vault.sign_out(user, "quit")
             except Exception as exc:  # noqa: BLE001 - never block closing the window
                 log.error("sign-out on quit failed: %s", type(exc).__name__)
