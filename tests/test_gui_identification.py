@@ -100,6 +100,27 @@ def fill_profile(qtbot, page, name="张晓梅", capacity="full"):
     choose(view.editors["customer_tier"], "mass")
 
 
+def answer_questionnaire(qtbot, page, age, pick=1):
+    """The customer answers every question on the customer window and confirms the result."""
+    step = page.steps["assessment"]
+    qtbot.waitUntil(lambda: step.start.isEnabled() and not page.busy, timeout=WAIT)
+    qtbot.mouseClick(step.start, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.customer_window is not None and page.customer_window.isVisible(), timeout=WAIT)
+    customer = page.customer_window
+    for question in customer.q.questions:
+        options = customer.q.form.field(question.key).options
+        customer.choose(question.key, age if question.key == "age" else options[pick].value)
+    total = len(customer.q.questions)
+    assert f"{total} of {total}" in step.progress.text() or f"{total} / " in step.progress.text() \
+        or str(total) in step.progress.text()  # the teller sees progress, not the answers
+    for _ in customer.q.questions:
+        if customer.forward.isVisible():
+            qtbot.mouseClick(customer.forward, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: customer.stack.currentWidget() is customer.result_page, timeout=WAIT)
+    assert "C" in customer.result_text.text()
+    qtbot.mouseClick(customer.confirm_button, Qt.MouseButton.LeftButton)
+
+
 def next_step(qtbot, page):
     qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
 
@@ -116,6 +137,8 @@ def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir
     assert view.editors["birth_date"].text() == "1949-12-31"  # filled from the document
     fill_profile(qtbot, page)
     next_step(qtbot, page)
+    qtbot.waitUntil(lambda: at(page, "assessment"), timeout=WAIT)
+    answer_questionnaire(qtbot, page, age="age_65_up")
     qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
     summary = page.steps["done"].summary.text()
     assert "110***********002X" in summary and "新客户" in summary
@@ -133,6 +156,10 @@ def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir
     assert phone.placeholderText() == "+86 138****5678"
     type_text(qtbot, page.steps["profile"].view.editors["address"], "Beijing Haidian Zhongguancun 1")
     next_step(qtbot, page)
+    qtbot.waitUntil(lambda: at(page, "assessment"), timeout=WAIT)
+    step = page.steps["assessment"]
+    qtbot.waitUntil(lambda: step.use_current.isVisible(), timeout=WAIT)  # assessed a moment ago: still valid
+    qtbot.mouseClick(step.use_current, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
     assert "老客户" in page.steps["done"].summary.text()
     vault, user = window.ctx.vault, window.ctx.user
@@ -183,7 +210,7 @@ def test_minor_needs_limited_capacity_and_a_guardian(qtbot, open_window, demo_li
     choose(view.editors["guardian_doc_type"], "resident_id")
     type_text(qtbot, view.editors["guardian_doc_number"], "11010519491231002X")
     next_step(qtbot, page)
-    qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
+    qtbot.waitUntil(lambda: at(page, "assessment"), timeout=WAIT)
 
 
 def test_screening_hit_waits_for_a_second_supervisor(qtbot, open_window, demo_lists_dir):
@@ -217,7 +244,7 @@ def test_screening_hit_waits_for_a_second_supervisor(qtbot, open_window, demo_li
     qtbot.waitUntil(lambda: approvals.table.rowCount() == 0 and approvals.message.isVisible(), timeout=WAIT)
 
     qtbot.mouseClick(screening.recheck, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
+    qtbot.waitUntil(lambda: at(page, "assessment"), timeout=WAIT)
     actions = [e.action for e in teller_window.ctx.vault.transact(lambda s: audit.recent(s, 200))]
     assert "sanctions.screened" in actions and "sanctions.disposed" in actions
 
@@ -231,7 +258,7 @@ def test_find_customer_masks_and_reveal_is_audited(qtbot, open_window, demo_list
     qtbot.waitUntil(lambda: at(page, "profile"), timeout=WAIT)
     fill_profile(qtbot, page)
     next_step(qtbot, page)
-    qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
+    qtbot.waitUntil(lambda: at(page, "assessment"), timeout=WAIT)
 
     window.home.show_task("customer.find")
     find = window.home.pages["customer.find"]

@@ -46,7 +46,7 @@ def test_new_customer_is_identified_and_stored(demo_vault, sign_in, lists_loaded
     assert out.result.ok, [p.code for p in out.result.problems]
     assert ident.flow.current_id == "screening"
     ident.submit({})  # the screen runs the screening as soon as the step opens
-    assert ident.flow.current_id == "done", ident.flow.held
+    assert ident.flow.current_id == "assessment", ident.flow.held
     assert ident.flow.data["screening_status"] == "clear"
     assert ident.flow.data["aml"].level == "low"  # Chinese national, low-risk occupation, not a PEP
     found = customers.find_by_document(demo_vault, teller, "resident_id", "11010519491231002x")
@@ -65,7 +65,7 @@ def test_returning_customer_skips_consent_and_gets_a_new_version(demo_vault, sig
     assert again.flow.current_id == "profile" and again.flow.data["existing"] is not None
     again.submit({"answers": {"address": "北京市海淀区中关村大街 1 号"}})  # only what changed
     again.submit({})
-    assert again.flow.current_id == "done"
+    assert again.flow.current_id == "assessment"
     history = customers.versions(demo_vault, teller, again.flow.data["customer_id"])
     assert len(history) == 2
 
@@ -121,8 +121,43 @@ def test_screening_hit_holds_until_another_supervisor_clears_it(demo_vault, sign
     disposition.dispose(demo_vault, supervisor, ident.flow.data["screening_id"], "false_positive",
                         _false_positive_code(), "different date of birth on the list")
     out = ident.submit({})
-    assert ident.flow.current_id == "done"
+    assert ident.flow.current_id == "assessment"
 
 
 def _false_positive_code() -> str:
     return next(iter(disposition.FALSE_POSITIVE_REASONS))
+
+
+def answer_all(ident, choice_index=1):
+    from counterdesk.forms.questionnaire import load_questionnaire
+
+    q = load_questionnaire()
+    answers = {question.key: q.form.field(question.key).options[choice_index].value for question in q.questions}
+    answers["age"] = "age_65_up"  # the specimen holder was born in 1949
+    return answers
+
+
+def test_customer_answers_the_questionnaire_and_confirms(demo_vault, sign_in, lists_loaded):
+    teller = sign_in("teller")
+    ident = Identification(demo_vault, teller)
+    for step in (SPECIMEN, {"consent_granted": True}, {"answers": ANSWERS}, {}):
+        ident.submit(step)
+    assert ident.flow.current_id == "assessment" and ident.current_assessment() is None
+    ident.start_assessment()
+    answers = answer_all(ident)
+    found, result = ident.submit_answers(answers, "customer_screen")
+    assert found.gradable, found.contradictions
+    assert result.grade in {"C1", "C2", "C3", "C4", "C5"} and result.confirmed_at is None
+    out = ident.submit({})
+    assert not out.result.ok  # not confirmed by the customer yet
+    ident.confirm_assessment(regrade_confirmed=False)
+    ident.submit({})
+    assert ident.flow.finished
+    # The teller may not key in a customer's answers as if they were the customer.
+    second = Identification(demo_vault, teller)
+    for step in (SPECIMEN, {"answers": {}}, {}):
+        second.submit(step)
+    assert second.current_assessment() is not None
+    second.start_assessment()
+    with pytest.raises(Exception):
+        second.submit_answers(answers, "teller_screen")

@@ -17,6 +17,7 @@ from counterdesk.store.migrate import SchemaError
 from counterdesk.store.models import Base
 import counterdesk.customers.models  # noqa: F401,E402  (customer tables on Base.metadata)
 import counterdesk.sanctions.models  # noqa: F401,E402  (sanctions tables on Base.metadata)
+import counterdesk.assessment.models  # noqa: F401,E402  (assessment tables on Base.metadata)
 from counterdesk.vault import DEMO_USERS, Vault
 
 PW = {u.username: u.password for u in DEMO_USERS}
@@ -176,14 +177,45 @@ def _seed_0004(conn) -> dict[str, int]:
     return counts
 
 
-SEEDS = {"0001": _seed_0001, "0002": _seed_0002, "0003": _seed_0003, "0004": _seed_0004}
+ASSESSMENT_IDS, RQ_HASH, PAPER_NO = (str(uuid.uuid4()), str(uuid.uuid4())), "ef" * 32, "RQ-DEMO-20260401-0001"
+
+
+def _seed_0005(conn) -> dict[str, int]:
+    counts = _seed_0004(conn)
+    ts = "2026-04-01T02:00:00.000000+00:00"
+    conn.exec_driver_sql("INSERT INTO form_definitions (hash, form_id, version, body, stored_at) "
+                         "VALUES (?, 'risk_questionnaire', 1, '{\"id\":\"risk_questionnaire\"}', ?)", (RQ_HASH, ts))
+    conn.exec_driver_sql(
+        "INSERT INTO paper_forms (form_number, form_id, form_version, form_hash, language, issued_at, issued_by) "
+        "VALUES (?, 'risk_questionnaire', 1, ?, 'zh', ?, ?)", (PAPER_NO, RQ_HASH, ts, TELLER_ID))
+    answers = '{"age":{"at":"%s","entered_at":"paper_form","option":"age_65_up"}}' % ts
+    # One confirmed paper assessment, one still in progress on the customer screen.
+    conn.exec_driver_sql(
+        "INSERT INTO assessments (id, customer_id, session_id, questionnaire_id, questionnaire_version, "
+        "questionnaire_hash, answers, paper_form_number, score, grade, lowest_category, contradictions, status, "
+        "created_at, created_by, completed_at, valid_until, confirmed_at, confirmed_by, previous_grade, "
+        "regrade_confirmed) VALUES (?, ?, ?, 'risk_questionnaire', 1, ?, ?, ?, 29, 'C3', 0, '[]', 'completed', "
+        "?, ?, ?, '2027-04-01T02:00:00.000000+00:00', ?, 'customer', 'C2', 1)",
+        (ASSESSMENT_IDS[0], CUSTOMER_ID, COUNTER_SESSION_ID, RQ_HASH, answers, PAPER_NO, ts, TELLER_ID, ts, ts))
+    conn.exec_driver_sql(
+        "INSERT INTO assessments (id, customer_id, session_id, questionnaire_id, questionnaire_version, "
+        "questionnaire_hash, answers, paper_form_number, score, grade, lowest_category, contradictions, status, "
+        "created_at, created_by, completed_at, valid_until, confirmed_at, confirmed_by, previous_grade, "
+        "regrade_confirmed) VALUES (?, ?, ?, 'risk_questionnaire', 1, ?, '{}', NULL, NULL, NULL, 0, "
+        "'[{\"code\":\"no_loss_but_high_return\"}]', 'in_progress', ?, ?, NULL, NULL, NULL, NULL, NULL, NULL)",
+        (ASSESSMENT_IDS[1], CUSTOMER_ID, COUNTER_SESSION_ID, RQ_HASH, ts, TELLER_ID))
+    counts.update({"form_definitions": 2, "paper_forms": 1, "assessments": 2})
+    return counts
+
+
+SEEDS = {"0001": _seed_0001, "0002": _seed_0002, "0003": _seed_0003, "0004": _seed_0004, "0005": _seed_0005}
 
 
 def _dump(engine, tables) -> dict[str, list[dict]]:
     out = {}
     with engine.connect() as conn:
         for table in tables:
-            pk = {"audit_log": "seq", "settings": "key", "form_definitions": "hash",
+            pk = {"audit_log": "seq", "settings": "key", "form_definitions": "hash", "paper_forms": "form_number",
                   "customer_versions": "customer_id, version"}.get(table, "id")
             out[table] = [dict(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY {pk}").mappings()]
     return out

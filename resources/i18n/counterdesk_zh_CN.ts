@@ -115,6 +115,41 @@
     </message>
 </context>
 <context>
+    <name>AssessmentStep</name>
+    <message>
+        <source>&amp;Use the current assessment</source>
+        <translation>使用现有测评结果(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Start the questionnaire on the customer screen</source>
+        <translation>在客户屏上开始问卷(&amp;S)</translation>
+    </message>
+    <message>
+        <source>The customer has no valid risk assessment. The customer answers the questionnaire personally on the customer screen.</source>
+        <translation>客户没有有效的风险测评结果。请客户在客户屏上亲自作答问卷。</translation>
+    </message>
+    <message>
+        <source>Valid assessment on file: {grade} {name}, valid until {until}. Use it, or start a new assessment if the customer's situation changed.</source>
+        <translation>已有有效测评：{grade} {name}，有效期至 {until}。可直接使用；如客户情况有变，请重新测评。</translation>
+    </message>
+    <message>
+        <source>The customer is answering on the customer screen.</source>
+        <translation>客户正在客户屏上作答。</translation>
+    </message>
+    <message>
+        <source>Hand the screen to the customer: they answer on the full-screen window.</source>
+        <translation>请将屏幕交给客户，由客户在全屏窗口中作答。</translation>
+    </message>
+    <message>
+        <source>Answered {done} of {total}</source>
+        <translation>已答 {done} 题，共 {total} 题</translation>
+    </message>
+    <message>
+        <source>Result shown to the customer: {grade} {name}. Waiting for the customer's confirmation.</source>
+        <translation>已向客户展示结果：{grade} {name}。等待客户确认。</translation>
+    </message>
+</context>
+<context>
     <name>AuditPage</name>
     <message>
         <source>Audit log</source>
@@ -273,8 +308,12 @@
         <translation>4 名单筛查</translation>
     </message>
     <message>
-        <source>5 Done</source>
-        <translation>5 完成</translation>
+        <source>5 Risk assessment</source>
+        <translation>5 风险测评</translation>
+    </message>
+    <message>
+        <source>6 Done</source>
+        <translation>6 完成</translation>
     </message>
     <message>
         <source>Start a counter session to serve a customer (F2). First the customer is identified: the identity document is typed, scanned or read; a new customer gives separate consent to the processing of sensitive personal information; the customer's data is completed; and the customer is screened against the sanctions lists. The risk questionnaire, recommendation and sign-off follow in later releases.</source>
@@ -311,6 +350,55 @@
     <message>
         <source>Session complete. Start the next one with F2.</source>
         <translation>业务已完成。按 F2 开始下一笔。</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerWindow</name>
+    <message>
+        <source>← Previous</source>
+        <translation>← 上一题</translation>
+    </message>
+    <message>
+        <source>I understand that my risk grade has changed and I confirm the new grade</source>
+        <translation>本人已知悉风险等级发生变化，并确认新的等级</translation>
+    </message>
+    <message>
+        <source>I confirm this result</source>
+        <translation>本人确认此测评结果</translation>
+    </message>
+    <message>
+        <source>Question {n} of {total} · answered {done}</source>
+        <translation>第 {n} 题，共 {total} 题 · 已答 {done} 题</translation>
+    </message>
+    <message>
+        <source>Submit answers</source>
+        <translation>提交答案</translation>
+    </message>
+    <message>
+        <source>Next →</source>
+        <translation>下一题 →</translation>
+    </message>
+    <message>
+        <source>Your risk tolerance grade: {grade} {name}
+Valid until {until}.</source>
+        <translation>您的风险承受能力等级：{grade} {name}
+有效期至 {until}。</translation>
+    </message>
+    <message>
+        <source>You are in the lowest risk category: only the lowest-risk products (R1) are open to you.</source>
+        <translation>您属于风险承受能力最低类别：仅可购买最低风险（R1）产品。</translation>
+    </message>
+    <message>
+        <source>Your previous grade was {previous}. Please read the new grade and confirm it.</source>
+        <translation>您之前的等级为 {previous}。请阅读新的等级并予以确认。</translation>
+    </message>
+    <message>
+        <source>Please tick the box to confirm the changed grade.</source>
+        <translation>请勾选以确认变化后的等级。</translation>
+    </message>
+    <message>
+        <source>Thank you. Please hand the screen back to the teller.</source>
+        <translation>谢谢。请将屏幕交还柜员。</translation>
     </message>
 </context>
 <context>

@@ -471,6 +471,8 @@ def build_parser() -> argparse.ArgumentParser:
     leaf(sub, "recover", "用恢复密钥重置管理员密码 / reset an admin password with the recovery key", cmd_recover)
     from .cli_sanctions import add_commands as add_sanctions_commands  # late: it imports this module
     add_sanctions_commands(sub, leaf)
+    from .cli_catalog import add_commands as add_catalog_commands
+    add_catalog_commands(sub, leaf)
     return parser
 
 

@@ -11,6 +11,7 @@ from .paths import resources_dir
 from .vault import DEMO_USERS, Vault
 
 DEMO_LIST = "opensanctions_targets_sample.simple.csv"
+DEMO_CATALOG = "demo_catalog.csv"
 
 
 def create_demo(root: Path | str) -> tuple[Vault, str]:
@@ -22,6 +23,10 @@ def create_demo(root: Path | str) -> tuple[Vault, str]:
     try:
         lists.import_paths(vault, admin, [resources_dir() / "sanctions" / DEMO_LIST], fmt="os-csv",
                            source="DEMO sample (fictional)", published=datetime.now(timezone.utc).date())
+        from .catalog import versions  # the demo catalog: fictional products of every type, R1-R5
+        versions.import_file(vault, admin, resources_dir() / "catalog" / DEMO_CATALOG, note="DEMO catalog (fictional)")
+        from .catalog import licences  # the demo teller: licensed for all but precious metals (shows the rule)
+        licences.grant_demo_licences(vault, admin, DEMO_USERS[1].username)
     finally:
         vault.sign_out(admin, "demo_setup")
     return vault, recovery_key

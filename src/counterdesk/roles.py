@@ -24,9 +24,10 @@ ROLE_NAMES = {
 # Permissions are verbs on objects; roles hold sets of them.
 PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.TELLER: frozenset({"session.start", "customer.find", "customer.view", "customer.edit", "screening.run",
-                            "customer.reveal", "aml.rate"}),
+                            "customer.reveal", "aml.rate", "assessment.run", "assessment.view"}),
     Role.SUPERVISOR: frozenset({"approval.queue", "approval.decide", "customer.find", "customer.view",
-                                "screening.run", "screening.dispose", "customer.reveal", "aml.rate"}),
+                                "screening.run", "screening.dispose", "customer.reveal", "aml.rate",
+                                "assessment.view"}),
     Role.ADMIN: frozenset({"users.manage", "catalog.manage", "settings.manage", "audit.view", "audit.verify",
                            "sanctions.manage"}),
     Role.AUDITOR: frozenset({"audit.view", "audit.verify"}),

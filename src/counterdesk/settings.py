@@ -117,6 +117,94 @@ AML_MONITORED_COUNTRIES = declare(Setting(
     pattern=r"([A-Z]{3}(,[A-Z]{3})*)?", source="FATF jurisdictions under increased monitoring (fill in the current list)"))
 
 
+# Suitability engine (counterdesk.suitability): the regulatory numbers behind each SUIT-* rule.
+SUIT_MAX_AMOUNT_SHARE = declare(Setting(
+    "suitability.max_amount_share", float, 0.5,
+    Text("单笔金额超过申报可投资资产的该比例视为与支付能力不相符（需书面确认）",
+         "An amount above this share of the declared investable assets is out of line with ability to pay "
+         "(needs a written acknowledgement)"),
+    minimum=0.01, maximum=1.0, source="NFRA 金融机构产品适当性管理办法 2025 Art 12 (threshold: practice)"))
+SUIT_LIMITED_CAPACITY_MAX_RISK = declare(Setting(
+    "suitability.limited_capacity_max_risk", int, 2,
+    Text("限制民事行为能力客户可购买的最高产品风险等级（R1-R5）",
+         "Highest product risk level (R1-R5) for a customer with limited civil capacity"),
+    minimum=1, maximum=5, source="NFRA 2025 Measures Art 19 (\"low risk\" = R1-R2: practice)"))
+SUIT_ELDERLY_AGE = declare(Setting(
+    "suitability.elderly_care_age", int, 65,
+    Text("高风险产品特别关照的客户年龄（周岁，含）", "Age (inclusive) from which selling high-risk products needs special care"),
+    minimum=50, maximum=90, source="NFRA 2025 Measures; CSRC 适当性办法 Art 20"))
+SUIT_ELDERLY_MIN_RISK = declare(Setting(
+    "suitability.elderly_care_min_risk", int, 4,
+    Text("老年客户特别关照适用的最低产品风险等级", "Lowest product risk level that triggers the special care for older customers"),
+    minimum=1, maximum=5, source="NFRA 2025 Measures; CSRC Art 20 (\"high risk\" = R4-R5: practice)"))
+SUIT_ELDERLY_READING_SECONDS = declare(Setting(
+    "suitability.elderly_reading_seconds", int, 300,
+    Text("老年客户阅读风险揭示的最短时间（秒）", "Minimum reading time of the risk disclosure for older customers (seconds)"),
+    minimum=30, maximum=3600, source="NFRA 2025 Measures (more time to consider; number: practice, unconfirmed)"))
+SUIT_QUALIFIED_MIN_EXPERIENCE = declare(Setting(
+    "suitability.qualified_min_experience_years", int, 2,
+    Text("合格投资者最少投资经历（年）", "Qualified investor: minimum investment experience (years)"),
+    minimum=0, maximum=20, source="资管新规 (银发〔2018〕106号) Art 5"))
+SUIT_QUALIFIED_NET_FIN_ASSETS = declare(Setting(
+    "suitability.qualified_net_financial_assets", int, 3_000_000,
+    Text("合格投资者：家庭金融净资产不低于（元）", "Qualified investor: household net financial assets at least (RMB)"),
+    minimum=0, source="资管新规 Art 5"))
+SUIT_QUALIFIED_FIN_ASSETS = declare(Setting(
+    "suitability.qualified_financial_assets", int, 5_000_000,
+    Text("合格投资者：家庭金融资产不低于（元）", "Qualified investor: household financial assets at least (RMB)"),
+    minimum=0, source="资管新规 Art 5"))
+SUIT_QUALIFIED_AVG_INCOME = declare(Setting(
+    "suitability.qualified_avg_income", int, 400_000,
+    Text("合格投资者：近3年本人年均收入不低于（元）", "Qualified investor: average personal income over 3 years at least (RMB)"),
+    minimum=0, source="资管新规 Art 5"))
+SUIT_PRIVATE_MIN_FIXED_INCOME = declare(Setting(
+    "suitability.private_min_fixed_income", int, 300_000,
+    Text("私募固定收益类产品单笔最低金额（元）", "Private fixed-income product: minimum amount (RMB)"),
+    minimum=0, source="资管新规 Art 5"))
+SUIT_PRIVATE_MIN_MIXED = declare(Setting(
+    "suitability.private_min_mixed", int, 400_000,
+    Text("私募混合类产品单笔最低金额（元）", "Private mixed product: minimum amount (RMB)"),
+    minimum=0, source="资管新规 Art 5"))
+SUIT_PRIVATE_MIN_EQUITY = declare(Setting(
+    "suitability.private_min_equity", int, 1_000_000,
+    Text("私募权益类、商品及金融衍生品类产品单笔最低金额（元）",
+         "Private equity / commodity / derivatives product: minimum amount (RMB)"),
+    minimum=0, source="资管新规 Art 5"))
+SUIT_COOLING_OFF_HOURS = declare(Setting(
+    "suitability.cooling_off_hours", int, 24,
+    Text("私募产品投资冷静期（小时，自签约起）", "Cooling-off period of private products (hours from signing)"),
+    minimum=24, maximum=720, source="私募投资基金募集行为管理办法 Art 31; 理财业务监督管理办法 2018 (≥ 24 h)"))
+SUIT_INSURANCE_MAX_AGE = declare(Setting(
+    "suitability.insurance_max_age", int, 65,
+    Text("银保渠道：投保人超过该年龄只可购买保障/固定收益类产品", "Bank-channel insurance: above this age, fixed-benefit products only"),
+    minimum=50, maximum=90, source="保监发〔2014〕3号"))
+SUIT_INSURANCE_MAX_AGE_PERIODIC = declare(Setting(
+    "suitability.insurance_max_age_periodic", int, 60,
+    Text("银保渠道期交产品：投保人超过该年龄只可购买固定收益类产品",
+         "Bank-channel periodic-premium insurance: above this age, fixed-benefit products only"),
+    minimum=50, maximum=90, source="保监发〔2014〕3号"))
+SUIT_INSURANCE_LOW_INCOME = declare(Setting(
+    "suitability.insurance_low_income", int, 50_000,
+    Text("银保渠道低收入标准：家庭年收入低于该金额（元）只可购买固定收益类产品",
+         "Bank-channel insurance low income: household annual income below this (RMB) → fixed-benefit products only"),
+    minimum=0, source="保监发〔2014〕3号 (number unconfirmed: local per-capita disposable income)"))
+SUIT_INSURANCE_SINGLE_MULTIPLE = declare(Setting(
+    "suitability.insurance_single_premium_income_multiple", int, 4,
+    Text("非保证收益保险：趸交保费超过家庭年收入的该倍数须签署投保声明",
+         "Non-guaranteed insurance: single premium above this multiple of household income needs a signed declaration"),
+    minimum=1, maximum=20, source="保监发〔2014〕3号"))
+SUIT_INSURANCE_PERIODIC_PERCENT = declare(Setting(
+    "suitability.insurance_periodic_premium_income_percent", int, 20,
+    Text("非保证收益保险：期交年保费超过家庭年收入的该百分比须签署投保声明",
+         "Non-guaranteed insurance: annual periodic premium above this percent of household income needs a signed declaration"),
+    minimum=1, maximum=100, source="保监发〔2014〕3号"))
+SUIT_INSURANCE_YEARS_PLUS_AGE = declare(Setting(
+    "suitability.insurance_years_plus_age", int, 60,
+    Text("非保证收益保险：缴费年限与投保人年龄之和达到该数须签署投保声明",
+         "Non-guaranteed insurance: payment years + policyholder age reaching this needs a signed declaration"),
+    minimum=1, maximum=150, source="保监发〔2014〕3号"))
+
+
 class SettingsValues:
     """A typed snapshot of all settings: declared defaults overlaid with stored values."""
 
@@ -137,3 +225,18 @@ class SettingsValues:
 
     def pre_auth(self) -> dict[str, Any]:
         return {k: v for k, v in self._values.items() if _DECLARED[k].pre_auth}
+
+# Risk-tolerance assessment (counterdesk.assessment). The maxima are the legal limits: a bank may be
+# stricter, never looser.
+ASSESSMENT_VALIDITY_MONTHS = declare(Setting(
+    "assessment.validity_months", int, 12,
+    Text("风险承受能力评估有效期（月）", "Validity of a risk-tolerance assessment (months)"),
+    minimum=1, maximum=12, source="NFRA 2025 Art 29"))
+ASSESSMENT_MAX_PER_DAY = declare(Setting(
+    "assessment.max_per_day", int, 2,
+    Text("每位客户每日最多评估次数", "Most assessments per customer per day"),
+    minimum=1, maximum=2, source="NFRA 2025 Art 29"))
+ASSESSMENT_MAX_PER_YEAR = declare(Setting(
+    "assessment.max_per_year", int, 8,
+    Text("每位客户连续 12 个月内最多评估次数", "Most assessments per customer in any rolling 12 months"),
+    minimum=1, maximum=8, source="NFRA 2025 Art 29"))

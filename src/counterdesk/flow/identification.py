@@ -32,6 +32,7 @@ TITLES = {
     "consent": Text("授权同意", "Consent"),
     "profile": Text("客户信息", "Customer data"),
     "screening": Text("名单筛查", "Screening"),
+    "assessment": Text("风险测评", "Risk assessment"),
     "done": Text("完成", "Done"),
 }
 
@@ -69,6 +70,7 @@ class Identification:
             Step("profile", TITLES["profile"], self._profile),
             # Screening runs on the stored data: going back to change it would let a hit be edited away.
             Step("screening", TITLES["screening"], self._screening, locks_back=True),
+            Step("assessment", TITLES["assessment"], self._assessment, locks_back=True),
             Step("done", TITLES["done"], lambda data: Outcome(), final=True, locks_back=True),
         ], "document")
 
@@ -159,7 +161,7 @@ class Identification:
 
             history = aml.ScreeningHistory(cleared_false_positive=status == "false_positive")
             data["aml"] = aml.rate_customer(self.vault, self.user, data["customer_id"], history)
-            return Outcome(next_step="done")
+            return Outcome(next_step="assessment")
         if status == "confirmed_match":
             sessions.stop_session(self.vault, self.user, self.session_id, "sanctions_match")
             return Outcome(stop=Stop("sanctions_match", Text(
@@ -181,6 +183,48 @@ class Identification:
             customer = load_customer(session, customer_id)
             return json.loads(version_row(session, customer.id, customer.current_version).data)
         return self.vault.transact(read)
+
+    # ---- risk assessment: answered by the customer on the customer screen -----------------------------
+    def current_assessment(self):
+        """A completed, confirmed, unexpired assessment the customer already has, or None."""
+        from ..assessment import repository as assessments
+        return assessments.current_assessment(self.vault, self.user, self.flow.data["customer_id"])
+
+    def start_assessment(self, paper_form_number: str | None = None) -> str:
+        from ..assessment import repository as assessments
+        aid = assessments.start_assessment(self.vault, self.user, self.flow.data["customer_id"], self.session_id,
+                                           paper_form_number=paper_form_number)
+        self.flow.data["assessment_id"] = aid
+        return aid
+
+    def submit_answers(self, answers: dict[str, str], entered_at: str):
+        """Store the answers; returns (AnswersResult, AssessmentResult or None when not gradable yet)."""
+        from ..assessment import repository as assessments
+        aid = self.flow.data["assessment_id"]
+        found = assessments.record_answers(self.vault, self.user, aid, answers, entered_at)
+        if not found.gradable:
+            return found, None
+        return found, assessments.grade(self.vault, self.user, aid)
+
+    def confirm_assessment(self, regrade_confirmed: bool):
+        from ..assessment import repository as assessments
+        result = assessments.confirm(self.vault, self.user, self.flow.data["assessment_id"], regrade_confirmed)
+        self.flow.data["assessment"] = result
+        return result
+
+    def _assessment(self, data: dict) -> Outcome:
+        # Either the customer confirmed a new result, or the teller chose the valid one on file.
+        if data.get("use_current_assessment"):
+            current = self.current_assessment()
+            if current is not None:
+                data["assessment"] = current
+        result = data.get("assessment")
+        if result is None or result.confirmed_at is None:
+            res = Result()
+            res.add("assessment", "not_confirmed", Text("客户尚未完成并确认风险测评。",
+                                                        "The customer has not completed and confirmed the assessment."))
+            return Outcome(res)
+        return Outcome(next_step="done")
 
     # ---- for the UI ----------------------------------------------------------------------------------------
     def submit(self, updates: dict[str, Any] | None = None) -> Outcome:

@@ -244,6 +244,11 @@ class _Checker:
 
 def parse_definition(data: Any, source: str = "<memory>") -> Form:
     """Build a Form from a definition object; raises FormDefinitionError listing every defect."""
+    if isinstance(data, dict) and data.get("kind") == "questionnaire":
+        # Scored questionnaires carry extra keys (scores, factors, bands): their own module checks
+        # those and hands the rest back to this parser.
+        from .questionnaire import parse_questionnaire
+        return parse_questionnaire(data, source).form
     ck = _Checker()
     if not isinstance(data, dict):
         ck.add("$", "not_object", "表单定义须为 JSON 对象", "a form definition must be a JSON object")

@@ -69,6 +69,9 @@ class HomePage(Page):
         if task == "audit.view":
             from .audit_page import AuditPage
             return AuditPage(self.ctx)
+        if task == "catalog.manage":
+            from .catalog_page import CatalogPage
+            return CatalogPage(self.ctx)
         return PlaceholderCard("", "")
 
     def open_counter_session(self):

@@ -7,11 +7,11 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from .context import AppContext
-from .session_steps import ConsentStep, DocumentStep, DoneStep, ProfileStep, ScreeningStep
+from .session_steps import AssessmentStep, ConsentStep, DocumentStep, DoneStep, ProfileStep, ScreeningStep
 from .tasks import run_task
 from .widgets import MessageLabel, Page, error_text
 
-STEP_ORDER = ("document", "consent", "profile", "screening", "done")
+STEP_ORDER = ("document", "consent", "profile", "screening", "assessment", "done")
 
 _SEX = {"M": "male", "F": "female"}
 
@@ -69,7 +69,8 @@ class CounterSessionPage(Page):
     # ---- text ----------------------------------------------------------------------------------------------
     def retranslate(self) -> None:
         names = {"document": self.tr("1 Document"), "consent": self.tr("2 Consent"), "profile": self.tr("3 Customer data"),
-                 "screening": self.tr("4 Screening"), "done": self.tr("5 Done")}
+                 "screening": self.tr("4 Screening"), "assessment": self.tr("5 Risk assessment"),
+                 "done": self.tr("6 Done")}
         current = self.ident.flow.current_id if self.ident else None
         for sid, label in self.step_labels.items():
             label.setText(names[sid])
@@ -95,7 +96,7 @@ class CounterSessionPage(Page):
         self.start_button.setEnabled(not self.busy)
         self.back_button.setVisible(active)
         self.back_button.setEnabled(active and not self.busy and self.ident.flow.can_go_back)
-        self.next_button.setVisible(active and self.ident.flow.current_id != "consent")
+        self.next_button.setVisible(active and self.ident.flow.current_id not in ("consent", "assessment"))
         self.next_button.setEnabled(active and not self.busy)
         self.cancel_button.setVisible(active and not self.ident.flow.finished)
         self.cancel_button.setEnabled(not self.busy)
@@ -133,9 +134,13 @@ class CounterSessionPage(Page):
         consent.decided.connect(self._consent_decided)
         screening = ScreeningStep(self.ctx)
         screening.recheck_requested.connect(self._recheck)
+        assessment = AssessmentStep(self.ctx)
+        assessment.start_requested.connect(self._start_assessment)
+        assessment.use_current_requested.connect(self._use_current_assessment)
+        self.customer_window = None
         self.steps = {"document": document, "consent": consent,
                       "profile": ProfileStep(self.ctx, ident.form, set(DOCUMENT_FIELDS)),
-                      "screening": screening, "done": DoneStep(self.ctx)}
+                      "screening": screening, "assessment": assessment, "done": DoneStep(self.ctx)}
         for step in self.steps.values():
             self.stack.addWidget(step)
         self._set_busy(False)
@@ -156,6 +161,9 @@ class CounterSessionPage(Page):
         elif flow.current_id == "screening":
             step.running()
             self._submit({})  # screening runs as soon as its page opens
+        elif flow.current_id == "assessment":
+            ident = self.ident
+            run_task(self, ident.current_assessment, step.show_current, self._failed)
         elif flow.current_id == "done":
             step.enter(flow.data)
         self.retranslate()
@@ -225,6 +233,77 @@ class CounterSessionPage(Page):
         self.banner.show_info("\n".join(p.message(self.ctx.lang) for p in warnings))
         self._show_current()
 
+    # ---- risk assessment on the customer window ---------------------------------------------------------
+    def _start_assessment(self) -> None:
+        ident = self.ident
+        self._set_busy(True)
+        run_task(self, ident.start_assessment, self._assessment_started, self._assessment_failed)
+
+    def _assessment_started(self, _assessment_id) -> None:
+        from ..forms.questionnaire import load_questionnaire
+        from .customer_window import CustomerWindow
+
+        self._set_busy(False)
+        questionnaire = load_questionnaire()
+        window = CustomerWindow(questionnaire, self.ctx.lang)
+        window.answered.connect(self._customer_answered)
+        window.submitted.connect(self._customer_submitted)
+        window.confirmed.connect(self._customer_confirmed)
+        self.customer_window = window
+        self.customer_where = window.show_for_customer()
+        self.steps["assessment"].answering(0, len(questionnaire.questions), self.customer_where)
+        self.state_changed.emit("customer_answering")
+
+    def _customer_answered(self, _key: str, _value: str) -> None:
+        window = self.customer_window
+        self.steps["assessment"].answering(len(window.answers), len(window.q.questions), self.customer_where)
+
+    def _customer_submitted(self, answers: dict) -> None:
+        from .customer_window import ENTERED_AT
+
+        ident = self.ident
+        self._set_busy(True)
+        run_task(self, lambda: ident.submit_answers(answers, ENTERED_AT), self._answers_recorded,
+                 self._assessment_failed)
+
+    def _answers_recorded(self, outcome) -> None:
+        found, result = outcome
+        self._set_busy(False)
+        if result is None:
+            self.customer_window.show_contradictions(found.contradictions, self.ctx.lang)
+            self.state_changed.emit("contradictions")
+            return
+        self.customer_window.show_result(result, self.ctx.lang)
+        self.steps["assessment"].graded(result)
+        self.state_changed.emit("graded")
+
+    def _customer_confirmed(self, regrade: bool) -> None:
+        ident = self.ident
+        self._set_busy(True)
+        run_task(self, lambda: ident.confirm_assessment(regrade), self._assessment_confirmed,
+                 self._assessment_failed)
+
+    def _assessment_confirmed(self, _result) -> None:
+        self._close_customer_window()
+        self._set_busy(False)
+        self._submit({})
+
+    def _use_current_assessment(self) -> None:
+        self._submit({"use_current_assessment": True})
+
+    def _assessment_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.steps["assessment"].reset_buttons()
+        self.steps["assessment"].message.show_error(error_text(exc, self.ctx.lang))
+        if self.customer_window is not None:
+            self.customer_window.notice.setText(error_text(exc, self.ctx.lang))
+
+    def _close_customer_window(self) -> None:
+        if self.customer_window is not None:
+            self.customer_window.close()
+            self.customer_window.deleteLater()
+            self.customer_window = None
+
     def back(self) -> None:
         if self.ident is None or self.busy or not self.back_button.isEnabled():
             return
@@ -251,6 +330,7 @@ class CounterSessionPage(Page):
         self.state_changed.emit("finished")
 
     def _reset(self, message: str) -> None:
+        self._close_customer_window()
         self.ident = None
         self.stack.setCurrentWidget(self.intro)
         self._set_busy(False)

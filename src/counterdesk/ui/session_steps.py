@@ -316,3 +316,71 @@ class DoneStep(StepWidget):
             text += "\n\n" + self.tr("AML risk rating: {level}").format(level=levels.get(rating.level, rating.level))
             text += ("\n" + reasons) if reasons else ""
         self.summary.setText(text)
+
+
+class AssessmentStep(StepWidget):
+    """The teller's view of the risk questionnaire: progress only; the customer answers on the
+    customer window, and the teller cannot change an answer."""
+
+    start_requested = Signal()
+    use_current_requested = Signal()
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        lay = QVBoxLayout(self)
+        self.status = QLabel()
+        self.status.setObjectName("assessment_status")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("font-size: 13pt;")
+        self.progress = QLabel()
+        self.progress.setObjectName("assessment_progress")
+        buttons = QHBoxLayout()
+        self.use_current = QPushButton()
+        self.use_current.setObjectName("assessment_use_current")
+        self.start = QPushButton()
+        self.start.setObjectName("assessment_start")
+        buttons.addWidget(self.use_current)
+        buttons.addWidget(self.start)
+        buttons.addStretch(1)
+        lay.addWidget(self.status)
+        lay.addWidget(self.progress)
+        lay.addLayout(buttons)
+        lay.addWidget(self.message)
+        lay.addStretch(1)
+        self.use_current.clicked.connect(self.use_current_requested)
+        self.start.clicked.connect(self.start_requested)
+        self.use_current.hide()
+        self.current = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.use_current.setText(self.tr("&Use the current assessment"))
+        self.start.setText(self.tr("&Start the questionnaire on the customer screen"))
+
+    def show_current(self, current) -> None:
+        self.current = current
+        if current is None:
+            self.status.setText(self.tr("The customer has no valid risk assessment. The customer answers the "
+                                        "questionnaire personally on the customer screen."))
+            self.use_current.hide()
+        else:
+            self.status.setText(self.tr("Valid assessment on file: {grade} {name}, valid until {until}. Use it, or "
+                                        "start a new assessment if the customer's situation changed.").format(
+                grade=current.grade, name=current.name.get(self.ctx.lang),
+                until=current.valid_until.date().isoformat()))
+            self.use_current.show()
+
+    def answering(self, done: int, total: int, where: str) -> None:
+        self.start.setEnabled(False)
+        self.use_current.setEnabled(False)
+        self.status.setText(self.tr("The customer is answering on the customer screen.") if where == "second_screen"
+                            else self.tr("Hand the screen to the customer: they answer on the full-screen window."))
+        self.progress.setText(self.tr("Answered {done} of {total}").format(done=done, total=total))
+
+    def graded(self, result) -> None:
+        self.status.setText(self.tr("Result shown to the customer: {grade} {name}. Waiting for the customer's "
+                                    "confirmation.").format(grade=result.grade, name=result.name.get(self.ctx.lang)))
+
+    def reset_buttons(self) -> None:
+        self.start.setEnabled(True)
+        self.use_current.setEnabled(True)

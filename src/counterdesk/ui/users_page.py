@@ -276,6 +276,8 @@ class UsersPage(Page):
         self.role_button, self.disable_button = button("change_role"), button("disable_user")
         self.enable_button, self.unlock_button = button("enable_user"), button("unlock_user")
         self.refresh_button = button("refresh")
+        self.licences_button = button("user_licences")
+        self.licences_button.clicked.connect(self.open_licences)
         self.add_button.clicked.connect(self.open_add_user)
         # Bound methods, not lambdas: a lambda capturing self keeps the page in a reference cycle.
         self.reset_button.clicked.connect(self.open_reset_password)
@@ -289,6 +291,7 @@ class UsersPage(Page):
         buttons = QHBoxLayout()
         for b in self.action_buttons:
             buttons.addWidget(b)
+        buttons.addWidget(self.licences_button)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
 
@@ -317,6 +320,8 @@ class UsersPage(Page):
         self.unlock_button.setText(self.tr("Unlock"))
         self.unlock_button.setToolTip(self.tr("Lift a lockout after too many failed sign-ins"))
         self.refresh_button.setText(self.tr("Refresh"))
+        self.licences_button.setText(self.tr("Licences…"))
+        self.licences_button.setToolTip(self.tr("Staff licences of the selected user"))
         self.refresh_button.setToolTip(self.tr("Reload the list (F5)"))
         # setText() replaces a button's shortcut with the text's mnemonic: set shortcuts after texts.
         self.add_button.setShortcut(QKeySequence(Qt.Key.Key_Insert))
@@ -423,6 +428,15 @@ class UsersPage(Page):
     def open_change_role(self) -> ChangeRoleDialog | None:
         user = self.selected_user()
         return self._open(ChangeRoleDialog(self.ctx, user, self)) if user else None
+
+    def open_licences(self) -> QDialog:
+        from .catalog_page import LicencesDialog  # late: catalog_page imports this module
+        user = self.selected_user()
+        self.dialog = LicencesDialog(self.ctx, user.user_id if user else None, self)
+        self.dialog.finished.connect(self.dialog.deleteLater)
+        self.dialog.finished.connect(self._dialog_finished)
+        self.dialog.open()
+        return self.dialog
 
     def disable_selected(self) -> None:
         user = self.selected_user()

@@ -4,6 +4,8 @@ from alembic import context
 from counterdesk.store.models import Base
 import counterdesk.customers.models  # noqa: F401  (puts the customer tables on Base.metadata)
 import counterdesk.sanctions.models  # noqa: F401  (puts the sanctions tables on Base.metadata)
+import counterdesk.catalog.models  # noqa: F401  (puts the catalog and licence tables on Base.metadata)
+import counterdesk.assessment.models  # noqa: F401  (puts the assessment tables on Base.metadata)
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,

@@ -1,0 +1,202 @@
+"""Evaluate the suitability rules for one customer and one (or many) products.
+
+``evaluate`` runs every rule of ``RULES`` and keeps every one that triggered, so a decision can
+always be explained and stored as evidence. The outcome is the strongest effect among them:
+
+    any prohibit                 → prohibited
+    else a customer-only rule    → customer_initiated_only (its conditions listed)
+    else any condition           → eligible_with_conditions
+    else an eligible-only rule   → eligible (may be sold, not a proactive recommendation)
+    else                         → recommended
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from ..text import Text
+from .facts import AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
+from .rules import (CONDITION_TEXTS, CONDITIONS, CUSTOMER_ONLY, ELIGIBLE_ONLY, PROHIBIT, RULES, RULES_VERSION,
+                    Limits, Rule, Subject, resolve_limits)
+
+RECOMMENDED = "recommended"
+ELIGIBLE = "eligible"
+ELIGIBLE_WITH_CONDITIONS = "eligible_with_conditions"
+CUSTOMER_INITIATED_ONLY = "customer_initiated_only"
+PROHIBITED = "prohibited"
+OUTCOMES = (RECOMMENDED, ELIGIBLE, ELIGIBLE_WITH_CONDITIONS, CUSTOMER_INITIATED_ONLY, PROHIBITED)
+SELLABLE = frozenset({RECOMMENDED, ELIGIBLE, ELIGIBLE_WITH_CONDITIONS})
+
+OUTCOME_TEXTS = {
+    RECOMMENDED: Text("适合，可推荐", "Suitable: may be recommended"),
+    ELIGIBLE: Text("适合，可销售（非主动推荐）", "Suitable: may be sold (not a proactive recommendation)"),
+    ELIGIBLE_WITH_CONDITIONS: Text("满足以下条件后可销售", "May be sold once the conditions below are met"),
+    CUSTOMER_INITIATED_ONLY: Text("仅限客户主动要求，须满足以下条件", "Only at the customer's own request, with the conditions below"),
+    PROHIBITED: Text("不得销售", "May not be sold"),
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    code: str
+    text: Text
+    rules: tuple[str, ...]  # the rules that require it
+    satisfied: bool = False  # already met by the facts given (guardian consent, written acknowledgement)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One triggered rule: the evidence line of a decision."""
+
+    rule_id: str
+    source: str
+    effect: str
+    reason: Text
+    conditions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    product_code: str
+    outcome: str
+    findings: tuple[Finding, ...]
+    conditions: tuple[Condition, ...] = ()  # empty when prohibited (nothing to fulfil)
+    rules_version: str = RULES_VERSION
+
+    @property
+    def sellable(self) -> bool:
+        """May be sold in a normal (not customer-initiated-exception) sale."""
+        return self.outcome in SELLABLE
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(f.rule_id for f in self.findings)
+
+    def condition_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.conditions)
+
+    def reasons(self, lang: str) -> list[str]:
+        return [f.reason.get(lang) for f in self.findings]
+
+
+def _satisfied(code: str, subject: Subject) -> bool:
+    if code == "guardian_consent":
+        return subject.customer.guardian_consent
+    if code == "written_acknowledgement":
+        return subject.context.acknowledged_amount_mismatch
+    return False
+
+
+class _Checker:
+    """Checks products for one Subject: keeps, per product type, only the rules that can trigger
+    for this customer, and reuses identical findings (same rules, same parameters) across products."""
+
+    def __init__(self, subject: Subject, rules: Sequence[Rule]):
+        self.subject = subject
+        self.rules = tuple(r for r in rules if r.guard is None or r.guard(subject))
+        self._by_type: dict[str, tuple[Rule, ...]] = {}
+        self._memo: dict[tuple, tuple[str, tuple[Finding, ...], tuple[Condition, ...]]] = {}
+
+    def decide(self, product: ProductFacts) -> Decision:
+        rules = self._by_type.get(product.type)
+        if rules is None:
+            rules = self._by_type[product.type] = tuple(
+                r for r in self.rules if r.types is None or product.type in r.types)
+        s = self.subject
+        hits = [r for r in rules if r.when(s, product)]
+        params = [r.params(s, product) if r.params is not None else None for r in hits]
+        key = tuple((r.id, tuple(pp.values()) if pp else None) for r, pp in zip(hits, params))
+        done = self._memo.get(key)
+        if done is None:
+            done = self._memo[key] = _conclude(s, hits, params)
+        return Decision(product.code, *done)
+
+
+def _conclude(subject: Subject, hits: list[Rule], params: list[dict | None]
+              ) -> tuple[str, tuple[Finding, ...], tuple[Condition, ...]]:
+    findings: list[Finding] = []
+    conditions: dict[str, Condition] = {}
+    effects = set()
+    for rule, pp in zip(hits, params):
+        pp = pp or {}
+        findings.append(Finding(rule.id, rule.source, rule.effect, rule.reason.format(**pp), rule.conditions))
+        effects.add(rule.effect)
+        for code in rule.conditions:
+            known = conditions.get(code)
+            if known is None:
+                conditions[code] = Condition(code, CONDITION_TEXTS[code].format(**pp), (rule.id,),
+                                             _satisfied(code, subject))
+            else:
+                conditions[code] = Condition(code, known.text, known.rules + (rule.id,), known.satisfied)
+    if PROHIBIT in effects:
+        return PROHIBITED, tuple(findings), ()
+    if CUSTOMER_ONLY in effects:
+        outcome = CUSTOMER_INITIATED_ONLY
+    elif CONDITIONS in effects:
+        outcome = ELIGIBLE_WITH_CONDITIONS
+    elif ELIGIBLE_ONLY in effects:
+        outcome = ELIGIBLE
+    else:
+        outcome = RECOMMENDED
+    return outcome, tuple(findings), tuple(conditions.values())
+
+
+def _limits(settings: Any) -> Limits:
+    global _DEFAULT_LIMITS
+    if settings is None:
+        if _DEFAULT_LIMITS is None:  # declared defaults never change at run time
+            _DEFAULT_LIMITS = resolve_limits(None)
+        return _DEFAULT_LIMITS
+    return resolve_limits(settings)
+
+
+_DEFAULT_LIMITS: Limits | None = None
+
+
+def subject_for(customer: CustomerFacts, assessment: AssessmentFacts | None, context: SaleContext,
+                settings: Any = None) -> Subject:
+    """The customer-side facts, computed once; reuse it to check many products quickly."""
+    return Subject.of(customer, assessment, context, _limits(settings))
+
+
+def evaluate(customer: CustomerFacts, assessment: AssessmentFacts | None, product: ProductFacts,
+             context: SaleContext, settings: Any = None, rules: Sequence[Rule] = RULES) -> Decision:
+    """The suitability decision for one product: outcome, conditions and every triggered rule.
+
+    ``settings``: a SettingsValues (or a dict by key); None uses the declared defaults.
+    ``assessment`` None means the customer has no assessment (prohibited: assess first).
+    """
+    return _Checker(subject_for(customer, assessment, context, settings), rules).decide(product)
+
+
+def evaluate_many(customer: CustomerFacts, assessment: AssessmentFacts | None, products: Iterable[ProductFacts],
+                  context: SaleContext, settings: Any = None, rules: Sequence[Rule] = RULES) -> list[Decision]:
+    """``evaluate`` for a whole catalog, in the products' order."""
+    checker = _Checker(subject_for(customer, assessment, context, settings), rules)
+    return [checker.decide(p) for p in products]
+
+
+def explain(decision: Decision, lang: str = "zh") -> list[str]:
+    """A decision as text lines for the teller screen, the paper record or a log."""
+    en = lang.startswith("en")
+    lines = [f"{decision.product_code}: {OUTCOME_TEXTS[decision.outcome].get(lang)}"]
+    if not decision.findings:
+        lines.append("  " + ("No rule restricts this sale." if en else "无任何规则限制本次销售。"))
+    for f in decision.findings:
+        lines.append(f"  [{f.rule_id}] {f.reason.get(lang)} ({'source' if en else '依据'}: {f.source})")
+    if decision.conditions:
+        lines.append("  " + ("Conditions:" if en else "条件："))
+        for c in decision.conditions:
+            done = (" ✓ done" if en else " ✓ 已满足") if c.satisfied else ""
+            lines.append(f"   - {c.code}: {c.text.get(lang)}{done}")
+    lines.append(f"  ({'rules' if en else '规则版本'} {decision.rules_version})")
+    return lines
+
+
+def outcome_rank(outcome: str) -> int:
+    """0 = best (recommended) … 4 = prohibited."""
+    return OUTCOMES.index(outcome)
+
+
+__all__ = ["Condition", "Decision", "Finding", "OUTCOMES", "OUTCOME_TEXTS", "evaluate", "evaluate_many", "explain",
+           "subject_for", "outcome_rank"]
