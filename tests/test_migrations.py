@@ -17,6 +17,7 @@ from counterdesk.store.migrate import SchemaError
 from counterdesk.store.models import Base
 import counterdesk.customers.models  # noqa: F401,E402  (customer tables on Base.metadata)
 import counterdesk.sanctions.models  # noqa: F401,E402  (sanctions tables on Base.metadata)
+import counterdesk.catalog.models  # noqa: F401,E402  (catalog and licence tables on Base.metadata)
 import counterdesk.assessment.models  # noqa: F401,E402  (assessment tables on Base.metadata)
 from counterdesk.vault import DEMO_USERS, Vault
 
@@ -208,7 +209,30 @@ def _seed_0005(conn) -> dict[str, int]:
     return counts
 
 
-SEEDS = {"0001": _seed_0001, "0002": _seed_0002, "0003": _seed_0003, "0004": _seed_0004, "0005": _seed_0005}
+def _seed_0006(conn) -> dict[str, int]:
+    counts = _seed_0005(conn)
+    ts = "2026-12-01T08:00:00+00:00"
+    for number, sha in ((1, "33" * 32), (2, None)):
+        conn.exec_driver_sql(
+            "INSERT INTO catalog_versions (number, created_at, created_by, source, sha256, file_name, note, products) "
+            "VALUES (?, ?, ?, ?, ?, ?, '', 1)",
+            (number, ts, ADMIN_ID, "import" if sha else "gui", sha, "catalog.csv" if sha else None))
+        conn.exec_driver_sql(
+            "INSERT INTO catalog_products (version, code, name_zh, name_en, type, risk_level, issuer, term_days, "
+            "min_amount_cents, currency, liquidity, sale_start, sale_end, public, private_class, principal_protected, "
+            "cooling_off_hours, recording_required, licence_required, periodic_premium, status) VALUES "
+            "(?, 'PWM-FI', '尊享固收私募理财', 'Private FI WM', 'private_wm', 'R3', 'Demo WM', 365, 30000000, 'CNY', "
+            "'closed_end', '2026-01-01', NULL, 0, 'fixed_income', 0, 24, 1, 'wealth_management', 0, ?)",
+            (number, "on_sale" if number == 1 else "suspended"))
+    conn.exec_driver_sql(
+        "INSERT INTO user_licences (id, user_id, licence_type, number, issued, expires, updated_at, updated_by) "
+        "VALUES (?, ?, 'fund_sales', 'F-2026-0001', '2026-01-01', '2028-12-31', ?, ?)",
+        (str(uuid.uuid4()), TELLER_ID, ts, ADMIN_ID))
+    counts.update({"catalog_versions": 2, "catalog_products": 2, "user_licences": 1})
+    return counts
+
+
+SEEDS = {"0001": _seed_0001, "0002": _seed_0002, "0003": _seed_0003, "0004": _seed_0004, "0005": _seed_0005, "0006": _seed_0006}
 
 
 def _dump(engine, tables) -> dict[str, list[dict]]:
@@ -216,7 +240,8 @@ def _dump(engine, tables) -> dict[str, list[dict]]:
     with engine.connect() as conn:
         for table in tables:
             pk = {"audit_log": "seq", "settings": "key", "form_definitions": "hash", "paper_forms": "form_number",
-                  "customer_versions": "customer_id, version"}.get(table, "id")
+                  "customer_versions": "customer_id, version", "catalog_versions": "number",
+                  "catalog_products": "version, code"}.get(table, "id")
             out[table] = [dict(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY {pk}").mappings()]
     return out
 

@@ -395,13 +395,20 @@ def parse_product(raw: Mapping[str, Any], rules: CatalogRules | None = None) -> 
     values["cooling_off_hours"] = (rules.cooling_off_default if private else 0) if cooling is None else cooling
     values["recording_required"] = (ptype in RECORDING_TYPES) if recording is None else recording
     values["periodic_premium"] = bool(periodic)
-    if not res.ok or any(values[f] is None for f in ("type", "risk_level", "min_amount", "liquidity", "sale_start",
-                                                     "status")):
-        if res.ok:  # a choice that failed always reported; this is only a safety net
-            res.add("", "incomplete", Text("行不完整", "incomplete row"))
-        return None, res
+    # Fields that failed to parse are replaced by placeholders and skipped by the rules, so the
+    # remaining rules still run and the row's other problems are reported in the same pass.
+    unreadable = frozenset(p.field for p in res.problems)
+    substitutes = {"type": "", "risk_level": "", "min_amount": Decimal(1), "liquidity": "", "sale_start": date.min,
+                   "status": "", "private_class": None}
+    for f in ("type", "risk_level", "min_amount", "liquidity", "sale_start", "status"):
+        if values[f] is None:
+            values[f] = substitutes[f]
+            unreadable |= {f}
+    for f in ("code", "name_zh", "name_en", "issuer", "currency"):
+        if f in unreadable:
+            values[f] = values[f] or ""
     product = Product(**values)
-    res.problems += validate_product(product, rules).problems
+    res.problems += validate_product(product, rules, unreadable).problems
     return (product if res.ok else None), res
 
 
@@ -413,8 +420,11 @@ def _is_currency(code: str) -> bool:
 
 
 # ---- rules on a whole product -------------------------------------------------------------------------
-def validate_product(p: Product, rules: CatalogRules | None = None) -> Result:
-    """Range and consistency rules on a parsed product; every broken rule is listed."""
+def validate_product(p: Product, rules: CatalogRules | None = None, unreadable: frozenset[str] = frozenset()
+                     ) -> Result:
+    """Range and consistency rules on a parsed product; every broken rule is listed. Rules that read a
+    field in ``unreadable`` (it failed to parse and is already reported) are skipped, so one typo
+    does not hide the other problems of the row, nor cause follow-on noise."""
     rules = rules or CatalogRules()
     res = Result()
 
@@ -422,59 +432,79 @@ def validate_product(p: Product, rules: CatalogRules | None = None) -> Result:
         lab = _label(field)
         res.add(field, code, Text(f"{lab.zh}：{zh}", f"{lab.en}: {en}"), severity)  # type: ignore[arg-type]
 
-    if not CODE_RE.fullmatch(p.code or ""):
+    def known(*names: str) -> bool:
+        return not unreadable.intersection(names)
+
+    if known("code") and not CODE_RE.fullmatch(p.code or ""):
         bad("code", "format", "格式不正确", "not in the expected format")
     for f in ("name_zh", "name_en", "issuer"):
         v = getattr(p, f)
+        if not known(f):
+            continue
         if not v.strip():
             bad(f, "required", "必填", "is required")
         elif len(v) > MAX_TEXT:
             bad(f, "too_long", f"不得超过 {MAX_TEXT} 个字符", f"must be at most {MAX_TEXT} characters")
-    if p.type not in PRODUCT_TYPES:
+    if known("type") and p.type not in PRODUCT_TYPES:
         bad("type", "unknown", "未知产品类型", "unknown product type")
-    if p.risk_level not in RISK_LEVELS:
-        bad("risk_level", "unknown", "须为 R1-R5", "must be R1-R5")
-    elif p.type == "deposit" and p.risk_level != "R1":
-        bad("risk_level", "deposit_r1", "存款受存款保险保障，风险等级应为 R1",
-            "a deposit is covered by deposit insurance and must be rated R1")
-    if p.liquidity not in LIQUIDITY:
+    if known("risk_level"):
+        if p.risk_level not in RISK_LEVELS:
+            bad("risk_level", "unknown", "须为 R1-R5", "must be R1-R5")
+        elif known("type") and p.type == "deposit" and p.risk_level != "R1":
+            bad("risk_level", "deposit_r1", "存款受存款保险保障，风险等级应为 R1",
+                "a deposit is covered by deposit insurance and must be rated R1")
+    if known("liquidity") and p.liquidity not in LIQUIDITY:
         bad("liquidity", "unknown", "未知取值", "unknown value")
-    if p.term_days is not None and not (1 <= p.term_days <= MAX_TERM_DAYS):
-        bad("term_days", "range", f"须在 1-{MAX_TERM_DAYS} 之间（不定期请留空）",
-            f"must be 1-{MAX_TERM_DAYS} (leave empty when open-ended)")
-    if p.term_days is None and p.liquidity in TERM_NEEDED:
-        bad("term_days", "required", "封闭式或到期兑付的产品须填写期限", "closed-end and held-to-maturity products need a term")
-    if p.min_amount <= 0:
-        bad("min_amount", "range", "须大于 0", "must be greater than 0")
-    elif p.min_amount > MAX_AMOUNT:
-        bad("min_amount", "range", "金额过大", "is implausibly large")
-    elif p.min_amount != p.min_amount.quantize(CENT):
-        bad("min_amount", "precision", "最多两位小数（精确到分）", "at most two decimals (cents)")
-    if not _is_currency(p.currency):
+    if known("term_days"):
+        if p.term_days is not None and not (1 <= p.term_days <= MAX_TERM_DAYS):
+            bad("term_days", "range", f"须在 1-{MAX_TERM_DAYS} 之间（不定期请留空）",
+                f"must be 1-{MAX_TERM_DAYS} (leave empty when open-ended)")
+        if p.term_days is None and known("liquidity") and p.liquidity in TERM_NEEDED:
+            bad("term_days", "required", "封闭式或到期兑付的产品须填写期限",
+                "closed-end and held-to-maturity products need a term")
+    amount_ok = known("min_amount")
+    if amount_ok:
+        if p.min_amount <= 0:
+            bad("min_amount", "range", "须大于 0", "must be greater than 0")
+            amount_ok = False
+        elif p.min_amount > MAX_AMOUNT:
+            bad("min_amount", "range", "金额过大", "is implausibly large")
+            amount_ok = False
+        elif p.min_amount != p.min_amount.quantize(CENT):
+            bad("min_amount", "precision", "最多两位小数（精确到分）", "at most two decimals (cents)")
+            amount_ok = False
+    if known("currency") and not _is_currency(p.currency):
         bad("currency", "unknown", "不是 ISO 4217 币种代码", "is not an ISO 4217 currency code")
-    if p.sale_end is not None and p.sale_end < p.sale_start:
+    if known("sale_start", "sale_end") and p.sale_end is not None and p.sale_end < p.sale_start:
         bad("sale_end", "before_start", f"不得早于销售起始日 {p.sale_start}", f"must not be before the sale start {p.sale_start}")
-    if p.status not in STATUSES:
+    if known("status") and p.status not in STATUSES:
         bad("status", "unknown", "未知状态", "unknown status")
-    if p.licence_required and p.licence_required not in LICENCE_TYPES:
-        bad("licence_required", "unknown", "未知资格类型", "unknown licence type")
-    usual = USUAL_LICENCE.get(p.type)
-    if usual and p.licence_required != usual:
-        lab = LICENCE_TYPES[usual]
-        bad("licence_required", "usual_licence", f"此类产品通常要求“{lab.zh}”，请确认",
-            f"this product type usually requires '{lab.en}'; please confirm", "warning")
-    if not (0 <= p.cooling_off_hours <= MAX_COOLING_OFF_HOURS):
+    if known("licence_required"):
+        if p.licence_required and p.licence_required not in LICENCE_TYPES:
+            bad("licence_required", "unknown", "未知资格类型", "unknown licence type")
+        usual = USUAL_LICENCE.get(p.type) if known("type") else None
+        if usual and p.licence_required != usual:
+            lab = LICENCE_TYPES[usual]
+            bad("licence_required", "usual_licence", f"此类产品通常要求“{lab.zh}”，请确认",
+                f"this product type usually requires '{lab.en}'; please confirm", "warning")
+    if known("cooling_off_hours") and not (0 <= p.cooling_off_hours <= MAX_COOLING_OFF_HOURS):
         bad("cooling_off_hours", "range", f"须在 0-{MAX_COOLING_OFF_HOURS} 之间", f"must be 0-{MAX_COOLING_OFF_HOURS}")
+    if not known("type"):
+        return res  # every rule below depends on the product type
 
     private = p.type in PRIVATE_TYPES
     if private:
-        if p.public:
+        if known("public") and p.public:
             bad("public", "private_not_public", "私募产品不能标记为公募", "a private product cannot be marked public")
-        if p.private_class is None:
+        if not known("private_class"):
+            pass
+        elif p.private_class is None:
             bad("private_class", "required", "私募产品须填写类别（决定合格投资者起购金额）",
                 "a private product needs its class (it sets the qualified-investor minimum)")
         elif p.private_class not in PRIVATE_CLASSES:
             bad("private_class", "unknown", "未知类别", "unknown class")
+        elif not (amount_ok and known("currency")):
+            pass
         elif p.currency == "CNY" and p.min_amount < rules.minimum(p.private_class):
             minimum = rules.minimum(p.private_class)
             cls = PRIVATE_CLASSES[p.private_class]
@@ -483,28 +513,29 @@ def validate_product(p: Product, rules: CatalogRules | None = None) -> Result:
                 f"a private {cls.en.lower()} product needs a minimum of at least CNY {minimum:,.2f} (资管新规)")
         elif p.currency != "CNY":
             bad("min_amount", "private_minimum_fx",
-                f"外币私募产品无法自动核对人民币起购标准，请人工确认折合金额",
+                "外币私募产品无法自动核对人民币起购标准，请人工确认折合金额",
                 f"the CNY minimum cannot be checked for a {p.currency} product; confirm the equivalent by hand",
                 "warning")
-        if p.cooling_off_hours < MIN_PRIVATE_COOLING_OFF_HOURS:
+        if known("cooling_off_hours") and p.cooling_off_hours < MIN_PRIVATE_COOLING_OFF_HOURS:
             bad("cooling_off_hours", "private_cooling_off", "私募产品冷静期不得少于 24 小时",
                 "a private product needs a cooling-off period of at least 24 hours")
     else:
-        if not p.public:
+        if known("public") and not p.public:
             bad("public", "public_type", "只有私募理财和私募基金可标记为非公募",
                 "only private WM products and private funds can be non-public")
-        if p.private_class is not None:
+        if known("private_class") and p.private_class is not None:
             bad("private_class", "public_product", "公募产品不填写私募类别", "a public product has no private class")
-    if p.type == "structured_deposit" and not p.principal_protected:
-        bad("principal_protected", "structured_deposit", "结构性存款属于存款，须保本",
-            "a structured deposit is a deposit and must protect the principal")
-    if p.type in ASSET_MANAGEMENT_TYPES and p.principal_protected:
-        bad("principal_protected", "no_guarantee", "资管产品不得承诺保本（资管新规）",
-            "asset-management products must not promise principal protection (资管新规)")
-    if p.type in RECORDING_TYPES and not p.recording_required:
+    if known("principal_protected"):
+        if p.type == "structured_deposit" and not p.principal_protected:
+            bad("principal_protected", "structured_deposit", "结构性存款属于存款，须保本",
+                "a structured deposit is a deposit and must protect the principal")
+        if p.type in ASSET_MANAGEMENT_TYPES and p.principal_protected:
+            bad("principal_protected", "no_guarantee", "资管产品不得承诺保本（资管新规）",
+                "asset-management products must not promise principal protection (资管新规)")
+    if known("recording_required") and p.type in RECORDING_TYPES and not p.recording_required:
         bad("recording_required", "dual_recording", "向个人销售理财和代销产品须双录",
             "WM and agency products sold to individuals must be recorded (双录)")
-    if p.periodic_premium and p.type not in INSURANCE_TYPES:
+    if known("periodic_premium") and p.periodic_premium and p.type not in INSURANCE_TYPES:
         bad("periodic_premium", "not_insurance", "只有保险产品有期缴保费", "only insurance products have periodic premiums")
     return res
 

@@ -105,7 +105,8 @@ class _Checker:
         s = self.subject
         hits = [r for r in rules if r.when(s, product)]
         params = [r.params(s, product) if r.params is not None else None for r in hits]
-        key = tuple((r.id, tuple(pp.values()) if pp else None) for r, pp in zip(hits, params))
+        # The hit rules fix which parameters exist, so their ids plus the flat values identify the result.
+        key = (tuple(map(id, hits)), tuple(v for pp in params if pp for v in pp.values()))
         done = self._memo.get(key)
         if done is None:
             done = self._memo[key] = _conclude(s, hits, params)

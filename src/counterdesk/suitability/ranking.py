@@ -91,27 +91,38 @@ def _fit(p: ProductFacts, d: Decision, grade: int, amount, horizon: int | None, 
 
 def recommend(customer: CustomerFacts, assessment: AssessmentFacts | None, products: Sequence[ProductFacts],
               context: SaleContext, horizon_days: int | None = None, liquidity_need: str | None = None,
-              settings: Any = None, rules: Sequence[Rule] = RULES) -> list[Ranked]:
+              settings: Any = None, rules: Sequence[Rule] = RULES,
+              decisions: Sequence[Decision] | None = None) -> list[Ranked]:
     """Products that may be recommended or sold (with conditions), best fit first.
 
     ``horizon_days``: how long the customer can commit the money; ``liquidity_need``: one of
-    LIQUIDITY_LEVELS (how often they need access). Both optional.
+    LIQUIDITY_LEVELS (how often they need access). Both optional. ``decisions``: the result of
+    ``evaluate_many`` for the same products and a NOT customer-initiated context, to save a second
+    pass; ignored (re-evaluated) when the context is customer-initiated or they do not line up.
     """
-    proactive = replace(context, customer_initiated=False)
+    proactive = replace(context, customer_initiated=False) if context.customer_initiated else context
     subject = subject_for(customer, assessment, proactive, settings)
     grade = subject.grade
     if grade is None:
         return []
+    if decisions is not None and (context.customer_initiated or len(decisions) != len(products)):
+        decisions = None
     need = _liq_index(liquidity_need)
     checker = _Checker(subject, rules)
+    fits: dict[tuple, tuple[float, Text]] = {}  # many products share the same fit inputs
     scored = []
     for index, product in enumerate(products):
         if product.risk_level > grade:  # never, whatever the outcome (professional investors included)
             continue
-        decision = checker.decide(product)
+        decision = decisions[index] if decisions is not None else None
+        if decision is None or decision.product_code != product.code:
+            decision = checker.decide(product)
         if decision.outcome not in SELLABLE:
             continue
-        score, reason = _fit(product, decision, grade, proactive.amount, horizon_days, need)
-        scored.append((score, outcome_rank(decision.outcome), product.code, index, product, decision, reason))
+        key = (product.risk_level, product.term_days, product.liquidity, product.min_amount, decision.conditions)
+        fit = fits.get(key)
+        if fit is None:
+            fit = fits[key] = _fit(product, decision, grade, proactive.amount, horizon_days, need)
+        scored.append((fit[0], outcome_rank(decision.outcome), product.code, index, product, decision, fit[1]))
     scored.sort(key=lambda t: t[:4])
     return [Ranked(i + 1, t[4], t[5], t[0], t[6]) for i, t in enumerate(scored)]

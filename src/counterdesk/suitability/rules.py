@@ -9,6 +9,7 @@ Effects, strongest first: prohibit > customer_initiated_only > conditions > elig
 from __future__ import annotations
 
 import calendar
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -216,6 +217,7 @@ class Rule:
     types: frozenset[str] | None = None
 
 
+@lru_cache(maxsize=4096)  # the same few amounts recur across a whole catalog
 def _money(d: Decimal | None) -> str:
     return "-" if d is None else f"{d.normalize():,f}" if d == d.to_integral_value() else f"{d:,}"
 
@@ -245,9 +247,14 @@ def _income(s: Subject) -> Decimal | None:
     return s.customer.household_annual_income
 
 
-def _licence_expiry(s: Subject, p: ProductFacts) -> tuple[bool, date | None]:
-    held = s.context.teller_licences
-    return (p.licence_required in held, held.get(p.licence_required)) if p.licence_required else (True, None)
+def _licence_missing(s: Subject, p: ProductFacts) -> bool:
+    return p.licence_required is not None and p.licence_required not in s.context.teller_licences
+
+
+def _licence_expired(s: Subject, p: ProductFacts) -> bool:
+    # Valid through its expiry date: expiring today still sells today.
+    expiry = s.context.teller_licences.get(p.licence_required) if p.licence_required is not None else None
+    return expiry is not None and expiry < s.context.today
 
 
 def _cooling_hours(s: Subject, p: ProductFacts) -> int:
@@ -327,7 +334,8 @@ RULES: tuple[Rule, ...] = (
               "Product risk {risk} is above the grade {grade}: only at the customer's own request, with a special written "
               "warning signed by the customer, the sale recording and supervisor approval"),
          ("special_risk_warning", "customer_signature", "recording", "supervisor_approval"), params=_base,
-         guard=lambda s: s.grade is not None and not s.customer.professional_investor and s.context.customer_initiated and s.exception_ok),
+         guard=lambda s: s.grade is not None and not s.customer.professional_investor
+         and s.context.customer_initiated and s.exception_ok),
     Rule("SUIT-PRO-01", "CSRC 适当性办法 Art 8 (professional investors); Art 22",
          Text("专业投资者购买高于评估等级的产品", "Professional investor above the assessed grade"),
          lambda s, p: _above(s, p) and s.customer.professional_investor, CONDITIONS,
@@ -408,7 +416,8 @@ RULES: tuple[Rule, ...] = (
          Text("家庭年收入 {income} 元低于 {low} 元，银保渠道只可购买固定收益类保险",
               "Household income RMB {income} is below RMB {low}: fixed-benefit insurance only"),
          params=lambda s, p: {"income": _money(_income(s)), "low": _money(s.limits.insurance_low_income)},
-         types=_NG, guard=lambda s: _income(s) is not None and _income(s) < s.limits.insurance_low_income),
+         types=_NG,
+         guard=lambda s: _income(s) is not None and _income(s) < s.limits.insurance_low_income),
     Rule("SUIT-INS-03", "保监发〔2014〕3号 (income needed for the checks)",
          Text("银保：未申报家庭年收入", "Bank insurance: household income not declared"),
          lambda s, p: _non_guaranteed(p) and _income(s) is None, PROHIBIT,
@@ -451,18 +460,16 @@ RULES: tuple[Rule, ...] = (
     # -- staff qualification (持证上岗)
     Rule("SUIT-LIC-01", "seed 003 §1.2 (持证上岗)",
          Text("柜员无所需资格证", "Teller lacks the licence"),
-         lambda s, p: not _licence_expiry(s, p)[0], PROHIBIT,
+         _licence_missing, PROHIBIT,
          Text("本柜员未持有销售本产品所需的资格证「{licence}」，不得由本柜员销售",
               "This teller does not hold the licence \"{licence}\" this product requires: not for sale by this teller"),
          params=lambda s, p: {"licence": p.licence_required}),
     Rule("SUIT-LIC-02", "seed 003 §1.2 (持证上岗)",
          Text("柜员资格证已过期", "Teller's licence expired"),
-         lambda s, p: _licence_expiry(s, p)[0] and _licence_expiry(s, p)[1] is not None
-         and _licence_expiry(s, p)[1] < s.context.today,
-         PROHIBIT,
+         _licence_expired, PROHIBIT,
          Text("本柜员的资格证「{licence}」已于 {expiry} 到期，不得由本柜员销售",
               "This teller's licence \"{licence}\" expired on {expiry}: not for sale by this teller"),
-         params=lambda s, p: {"licence": p.licence_required, "expiry": _licence_expiry(s, p)[1].isoformat()}),
+         params=lambda s, p: {"licence": p.licence_required, "expiry": str(s.context.teller_licences[p.licence_required])}),
     # -- product state
     Rule("SUIT-REC-01", "银监办发〔2017〕110号 (双录)",
          Text("双录", "Dual recording"),
