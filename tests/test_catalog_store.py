@@ -74,7 +74,7 @@ def test_header_problems_and_encoding(demo_vault, admin):
     assert (1, "colour", "unknown_column") in codes and (1, "issuer", "missing_column") in codes
     with pytest.raises(versions.ImportRejected) as err:
         versions.import_bytes(demo_vault, admin, "gbk.csv", csv_bytes(line("WM-1")) + "\n稳".encode("gbk"))
-    assert err.value.problems[0].code == "encoding" and err.value.problems[0].location.line == 3
+    assert err.value.problems[0].code == "encoding" and err.value.problems[0].location.line == 4
 
 
 def test_bom_is_accepted(demo_vault, admin):

@@ -43,8 +43,7 @@ def assessed_customer(vault, times: int, pick: int = 0) -> None:
         ident.start_assessment()
         ident.submit_answers(answers(pick), "customer_screen")
         ident.confirm_assessment(regrade_confirmed=False)
-        ident.submit({})
-        ident.finish()
+        ident.cancel()  # the sale itself is not the point here
     vault.sign_out(teller)
 
 
@@ -75,7 +74,7 @@ def test_changed_grade_needs_the_customers_reconfirmation(qtbot, open_window, de
     assert "勾选" in customer.notice.text() and at(page, "assessment")
     customer.reconfirm.setChecked(True)
     qtbot.mouseClick(customer.confirm_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
+    qtbot.waitUntil(lambda: at(page, "recommendation"), timeout=WAIT)
     assert page.customer_window is None
 
 
@@ -109,4 +108,30 @@ def test_third_assessment_in_a_day_is_refused(qtbot, open_window, demo_lists_dir
     assert "2" in step.message.text() and page.customer_window is None
     # The valid assessment from earlier today can still be used.
     qtbot.mouseClick(step.use_current, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
+    qtbot.waitUntil(lambda: at(page, "recommendation"), timeout=WAIT)
+
+
+def test_customer_initiated_product_above_the_grade(qtbot, open_window, demo_lists_dir):
+    window = open_window(demo_lists_dir, "teller")
+    assessed_customer(window.ctx.vault, 1, pick=0)  # a low grade
+    page = to_assessment(qtbot, window)
+    step = page.steps["assessment"]
+    qtbot.waitUntil(lambda: step.use_current.isVisible(), timeout=WAIT)
+    qtbot.mouseClick(step.use_current, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: at(page, "recommendation"), timeout=WAIT)
+    rec = page.steps["recommendation"]
+    qtbot.keyClicks(rec.amount, "50000")
+    qtbot.keyClicks(rec.assets, "600000")
+    qtbot.mouseClick(rec.propose, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.busy and rec.proposal is not None, timeout=WAIT)
+    listed = {rec.table.item(r, 1).text() for r in range(rec.table.rowCount())}
+    above = next(code for code, p in rec.proposal.products.items()
+                 if p.risk_level in ("R4", "R5") and p.status == "on_sale" and p.public
+                 and p.licence_required != "precious_metals")
+    assert above not in listed  # never offered by the bank
+    qtbot.keyClicks(rec.own_code, above)
+    qtbot.mouseClick(rec.own_check, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: rec.own_request is not None, timeout=WAIT)
+    decision = rec.own_request[1]
+    assert decision.outcome in ("customer_initiated_only", "prohibited")
+    assert rec.own_choose.isEnabled() == (decision.outcome == "customer_initiated_only")

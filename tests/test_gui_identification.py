@@ -121,6 +121,17 @@ def answer_questionnaire(qtbot, page, age, pick=1):
     qtbot.mouseClick(customer.confirm_button, Qt.MouseButton.LeftButton)
 
 
+def choose_recommended(qtbot, page):
+    """Amount and declared assets typed, suitable products shown best first, the first chosen."""
+    step = page.steps["recommendation"]
+    qtbot.keyClicks(step.amount, "50000")
+    qtbot.keyClicks(step.assets, "600000")
+    qtbot.mouseClick(step.propose, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.busy and step.table.rowCount() > 0, timeout=WAIT)
+    assert step.details.toPlainText()  # the selected product's decision and reasons
+    qtbot.mouseClick(step.choose, Qt.MouseButton.LeftButton)
+
+
 def next_step(qtbot, page):
     qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
 
@@ -139,6 +150,8 @@ def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir
     next_step(qtbot, page)
     qtbot.waitUntil(lambda: at(page, "assessment"), timeout=WAIT)
     answer_questionnaire(qtbot, page, age="age_65_up")
+    qtbot.waitUntil(lambda: at(page, "recommendation"), timeout=WAIT)
+    choose_recommended(qtbot, page)
     qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
     summary = page.steps["done"].summary.text()
     assert "110***********002X" in summary and "新客户" in summary
@@ -160,6 +173,8 @@ def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir
     step = page.steps["assessment"]
     qtbot.waitUntil(lambda: step.use_current.isVisible(), timeout=WAIT)  # assessed a moment ago: still valid
     qtbot.mouseClick(step.use_current, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: at(page, "recommendation"), timeout=WAIT)
+    choose_recommended(qtbot, page)
     qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
     assert "老客户" in page.steps["done"].summary.text()
     vault, user = window.ctx.vault, window.ctx.user

@@ -19,6 +19,7 @@ import counterdesk.customers.models  # noqa: F401,E402  (customer tables on Base
 import counterdesk.sanctions.models  # noqa: F401,E402  (sanctions tables on Base.metadata)
 import counterdesk.catalog.models  # noqa: F401,E402  (catalog and licence tables on Base.metadata)
 import counterdesk.assessment.models  # noqa: F401,E402  (assessment tables on Base.metadata)
+import counterdesk.sales.models  # noqa: F401,E402  (sale decisions on Base.metadata)
 from counterdesk.vault import DEMO_USERS, Vault
 
 PW = {u.username: u.password for u in DEMO_USERS}

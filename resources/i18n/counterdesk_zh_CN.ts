@@ -225,6 +225,161 @@
     </message>
 </context>
 <context>
+    <name>CatalogPage</name>
+    <message>
+        <source>Product catalog</source>
+        <translation>产品目录</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Risk</source>
+        <translation>风险等级</translation>
+    </message>
+    <message>
+        <source>Minimum amount</source>
+        <translation>起购金额</translation>
+    </message>
+    <message>
+        <source>Sale window</source>
+        <translation>销售期</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Products</source>
+        <translation>产品数</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Catalog versions (double-click to view an earlier one)</source>
+        <translation>目录版本（双击查看历史版本）</translation>
+    </message>
+    <message>
+        <source>&amp;Filter:</source>
+        <translation>筛选(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>code, name, issuer, type or risk level</source>
+        <translation>代码、名称、发行机构、类型或风险等级</translation>
+    </message>
+    <message>
+        <source>Add product…</source>
+        <translation>添加产品…</translation>
+    </message>
+    <message>
+        <source>Add a product (Ins)</source>
+        <translation>添加产品（Ins）</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Import a CSV or JSON catalog file; all rows must be valid</source>
+        <translation>导入 CSV 或 JSON 产品目录文件；所有行都必须有效</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Licences…</source>
+        <translation>从业资格…</translation>
+    </message>
+    <message>
+        <source>Staff licences required to sell products</source>
+        <translation>销售产品所需的员工从业资格</translation>
+    </message>
+    <message>
+        <source>Show current</source>
+        <translation>显示当前版本</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Reload the catalog (F5)</source>
+        <translation>重新加载目录（F5）</translation>
+    </message>
+    <message>
+        <source>No catalog loaded yet</source>
+        <translation>尚未导入产品目录</translation>
+    </message>
+    <message>
+        <source>Current version {n}</source>
+        <translation>当前版本 {n}</translation>
+    </message>
+    <message>
+        <source>Earlier version {n} (read-only)</source>
+        <translation>历史版本 {n}（只读）</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Edited</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Import catalog</source>
+        <translation>导入产品目录</translation>
+    </message>
+    <message>
+        <source>Catalog files (*.csv *.json);;All files (*)</source>
+        <translation>目录文件 (*.csv *.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Warning: {text}</source>
+        <translation>提示：{text}</translation>
+    </message>
+    <message>
+        <source>Export catalog</source>
+        <translation>导出产品目录</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv);;JSON (*.json)</source>
+        <translation>CSV (*.csv);;JSON (*.json)</translation>
+    </message>
+</context>
+<context>
     <name>ChangePasswordDialog</name>
     <message>
         <source>Change password</source>
@@ -312,8 +467,12 @@
         <translation>5 风险测评</translation>
     </message>
     <message>
-        <source>6 Done</source>
-        <translation>6 完成</translation>
+        <source>6 Recommendation</source>
+        <translation>6 产品推荐</translation>
+    </message>
+    <message>
+        <source>7 Done</source>
+        <translation>7 完成</translation>
     </message>
     <message>
         <source>Start a counter session to serve a customer (F2). First the customer is identified: the identity document is typed, scanned or read; a new customer gives separate consent to the processing of sensitive personal information; the customer's data is completed; and the customer is screened against the sanctions lists. The risk questionnaire, recommendation and sign-off follow in later releases.</source>
@@ -609,16 +768,95 @@ Screening: {status}.</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <source>The product catalog will be managed here: products rated R1-R5 with type, issuer, term, minimum amount, sale window, cooling-off and recording rules; import and export as CSV or JSON with every row validated; every version kept.</source>
-        <translation>产品目录将在此管理：R1-R5 级产品的类型、发行机构、期限、起购金额、销售期、冷静期和双录要求；支持 CSV 或 JSON 导入导出并逐行校验；保留每个版本。</translation>
-    </message>
-    <message>
         <source>Welcome, {name} ({role})</source>
         <translation>欢迎，{name}（{role}）</translation>
     </message>
     <message>
         <source>(Coming in a later release.)</source>
         <translation>（将在后续版本中提供。）</translation>
+    </message>
+</context>
+<context>
+    <name>LicencesDialog</name>
+    <message>
+        <source>Staff licences</source>
+        <translation>员工从业资格</translation>
+    </message>
+    <message>
+        <source>&amp;User</source>
+        <translation>用户(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>资格</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>证书编号</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>取得日期</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Licence &amp;type</source>
+        <translation>资格类型(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Certificate &amp;number</source>
+        <translation>证书编号(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Issued on</source>
+        <translation>取得日期(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Expires on (empty = no expiry)</source>
+        <translation>到期日(&amp;E)（留空为长期）</translation>
+    </message>
+    <message>
+        <source>Save licence</source>
+        <translation>保存资格</translation>
+    </message>
+    <message>
+        <source>Remove licence</source>
+        <translation>删除资格</translation>
+    </message>
+    <message>
+        <source>Valid</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <source>Not yet valid</source>
+        <translation>尚未生效</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>Enter dates as YYYY-MM-DD.</source>
+        <translation>日期格式为 YYYY-MM-DD。</translation>
+    </message>
+    <message>
+        <source>Licence saved: {licence}.</source>
+        <translation>已保存资格：{licence}。</translation>
+    </message>
+    <message>
+        <source>Licence removed.</source>
+        <translation>已删除资格。</translation>
+    </message>
+    <message>
+        <source>The user does not hold this licence.</source>
+        <translation>该用户没有此项资格。</translation>
     </message>
 </context>
 <context>
@@ -684,6 +922,113 @@ Screening: {status}.</source>
     </message>
 </context>
 <context>
+    <name>ProductDialog</name>
+    <message>
+        <source>Edit product</source>
+        <translation>编辑产品</translation>
+    </message>
+    <message>
+        <source>Add product</source>
+        <translation>添加产品</translation>
+    </message>
+    <message>
+        <source>&amp;Code</source>
+        <translation>代码(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Chinese &amp;name</source>
+        <translation>中文名称(&amp;N)</translation>
+    </message>
+    <message>
+        <source>English n&amp;ame</source>
+        <translation>英文名称(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Type</source>
+        <translation>类型(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Risk level</source>
+        <translation>风险等级(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Issuer</source>
+        <translation>发行机构(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Term (days, empty = open-ended)</source>
+        <translation>期限（天，留空为无固定期限）</translation>
+    </message>
+    <message>
+        <source>&amp;Minimum amount</source>
+        <translation>起购金额(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Currenc&amp;y (ISO 4217)</source>
+        <translation>币种(&amp;Y)（ISO 4217）</translation>
+    </message>
+    <message>
+        <source>&amp;Liquidity</source>
+        <translation>流动性(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Sale &amp;start</source>
+        <translation>销售开始(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Sale &amp;end (empty = no end)</source>
+        <translation>销售结束(&amp;E)（留空为不限）</translation>
+    </message>
+    <message>
+        <source>&amp;Public offering</source>
+        <translation>公募(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Pri&amp;vate class</source>
+        <translation>私募类别(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Principal protecte&amp;d</source>
+        <translation>保本(&amp;D)</translation>
+    </message>
+    <message>
+        <source>C&amp;ooling-off (hours)</source>
+        <translation>冷静期(&amp;O)（小时）</translation>
+    </message>
+    <message>
+        <source>Dual recordin&amp;g required</source>
+        <translation>须双录(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Licence re&amp;quired</source>
+        <translation>所需资格(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Periodic premium</source>
+        <translation>期缴保费</translation>
+    </message>
+    <message>
+        <source>Stat&amp;us</source>
+        <translation>状态(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Note (for the version list)</source>
+        <translation>备注（记入版本列表）</translation>
+    </message>
+    <message>
+        <source>Save as new catalog version</source>
+        <translation>保存为新的目录版本</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Product {code} saved; the catalog has a new version.</source>
+        <translation>产品 {code} 已保存，产品目录生成了新版本。</translation>
+    </message>
+</context>
+<context>
     <name>ProfileStep</name>
     <message>
         <source>Returning customer: current values are shown masked in grey. Type only what has changed; empty fields keep their current value.</source>
@@ -692,6 +1037,93 @@ Screening: {status}.</source>
     <message>
         <source>New customer: complete the customer's data. Fields marked * are required.</source>
         <translation>新客户：请完善客户信息，带 * 的为必填项。</translation>
+    </message>
+</context>
+<context>
+    <name>RecommendationStep</name>
+    <message>
+        <source>&amp;Amount to invest (CNY)</source>
+        <translation>拟投资金额(&amp;A)（元）</translation>
+    </message>
+    <message>
+        <source>&amp;Investable assets declared by the customer (CNY)</source>
+        <translation>客户申报的可投资资产(&amp;I)（元）</translation>
+    </message>
+    <message>
+        <source>Money may be &amp;needed</source>
+        <translation>资金可能需要使用的时间(&amp;N)</translation>
+    </message>
+    <message>
+        <source>within 1 year</source>
+        <translation>1 年以内</translation>
+    </message>
+    <message>
+        <source>in 1 to 3 years</source>
+        <translation>1-3 年</translation>
+    </message>
+    <message>
+        <source>in 3 to 5 years</source>
+        <translation>3-5 年</translation>
+    </message>
+    <message>
+        <source>after 5 years</source>
+        <translation>5 年以上</translation>
+    </message>
+    <message>
+        <source>&amp;Show suitable products</source>
+        <translation>显示适合的产品(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Filter by code or name</source>
+        <translation>按代码或名称筛选</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>序</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>Risk</source>
+        <translation>风险等级</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>推荐理由</translation>
+    </message>
+    <message>
+        <source>C&amp;hoose the selected product</source>
+        <translation>选择所选产品(&amp;H)</translation>
+    </message>
+    <message>
+        <source>The customer asks for a product by name (customer-initiated; never a suggestion of the bank):</source>
+        <translation>客户主动指定产品（客户主动要求，并非本行推荐）：</translation>
+    </message>
+    <message>
+        <source>Product code</source>
+        <translation>产品代码</translation>
+    </message>
+    <message>
+        <source>Check the customer's &amp;request</source>
+        <translation>核查客户的要求(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Proceed at the customer's request</source>
+        <translation>按客户要求继续办理</translation>
+    </message>
+    <message>
+        <source>No product in the catalog suits this customer and amount.</source>
+        <translation>目录中没有适合该客户及金额的产品。</translation>
+    </message>
+    <message>
+        <source>No product with this code in the catalog.</source>
+        <translation>目录中没有此代码的产品。</translation>
     </message>
 </context>
 <context>
@@ -1001,6 +1433,14 @@ Screening: {status}.</source>
     <message>
         <source>Refresh</source>
         <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Licences…</source>
+        <translation>从业资格…</translation>
+    </message>
+    <message>
+        <source>Staff licences of the selected user</source>
+        <translation>所选用户的从业资格</translation>
     </message>
     <message>
         <source>Reload the list (F5)</source>

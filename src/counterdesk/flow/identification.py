@@ -33,6 +33,7 @@ TITLES = {
     "profile": Text("客户信息", "Customer data"),
     "screening": Text("名单筛查", "Screening"),
     "assessment": Text("风险测评", "Risk assessment"),
+    "recommendation": Text("产品推荐", "Recommendation"),
     "done": Text("完成", "Done"),
 }
 
@@ -71,6 +72,7 @@ class Identification:
             # Screening runs on the stored data: going back to change it would let a hit be edited away.
             Step("screening", TITLES["screening"], self._screening, locks_back=True),
             Step("assessment", TITLES["assessment"], self._assessment, locks_back=True),
+            Step("recommendation", TITLES["recommendation"], self._recommendation),
             Step("done", TITLES["done"], lambda data: Outcome(), final=True, locks_back=True),
         ], "document")
 
@@ -223,6 +225,14 @@ class Identification:
             res = Result()
             res.add("assessment", "not_confirmed", Text("客户尚未完成并确认风险测评。",
                                                         "The customer has not completed and confirmed the assessment."))
+            return Outcome(res)
+        return Outcome(next_step="recommendation")
+
+    def _recommendation(self, data: dict) -> Outcome:
+        # The choice was stored by counterdesk.sales.recommendation (decision, reasons, catalog version).
+        if not data.get("sale_decision_id"):
+            res = Result()
+            res.add("product", "required", Text("请选择产品。", "Choose a product."))
             return Outcome(res)
         return Outcome(next_step="done")
 

@@ -55,13 +55,25 @@ class Finding:
     conditions: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
 class Decision:
-    product_code: str
-    outcome: str
-    findings: tuple[Finding, ...]
-    conditions: tuple[Condition, ...] = ()  # empty when prohibited (nothing to fulfil)
-    rules_version: str = RULES_VERSION
+    """The outcome for one product, with every triggered rule.
+
+    ``outcome``, ``rule_ids`` and the condition codes are settled when the decision is made; the
+    wording (``findings``, ``conditions``) is formatted on first use, so checking a whole catalog
+    does not pay for texts nobody reads. Two decisions are equal when all of these are equal.
+    """
+
+    __slots__ = ("product_code", "outcome", "rule_ids", "_codes", "_open", "_hits", "_subject", "_product",
+                 "_findings", "_conditions")
+    rules_version = RULES_VERSION
+
+    def __init__(self, product_code: str, outcome: str, rule_ids: tuple[str, ...], codes: tuple[str, ...],
+                 open_conditions: int, hits: tuple[Rule, ...], subject: Subject, product: ProductFacts):
+        self.product_code, self.outcome, self.rule_ids = product_code, outcome, rule_ids
+        self._codes, self._open, self._hits = codes, open_conditions, hits
+        self._subject, self._product = subject, product
+        self._findings: tuple[Finding, ...] | None = None
+        self._conditions: tuple[Condition, ...] | None = None
 
     @property
     def sellable(self) -> bool:
@@ -69,14 +81,56 @@ class Decision:
         return self.outcome in SELLABLE
 
     @property
-    def rule_ids(self) -> tuple[str, ...]:
-        return tuple(f.rule_id for f in self.findings)
+    def findings(self) -> tuple[Finding, ...]:
+        if self._findings is None:
+            self._format()
+        return self._findings  # type: ignore[return-value]
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        """What must be fulfilled before the sale; empty when prohibited (nothing to fulfil)."""
+        if self._conditions is None:
+            self._format()
+        return self._conditions  # type: ignore[return-value]
+
+    @property
+    def open_conditions(self) -> int:
+        """How many conditions the given facts do not already satisfy."""
+        return self._open
 
     def condition_codes(self) -> tuple[str, ...]:
-        return tuple(c.code for c in self.conditions)
+        return self._codes
 
     def reasons(self, lang: str) -> list[str]:
         return [f.reason.get(lang) for f in self.findings]
+
+    def _format(self) -> None:
+        s, p = self._subject, self._product
+        findings: list[Finding] = []
+        conditions: dict[str, Condition] = {}
+        for rule in self._hits:
+            pp = rule.params(s, p) if rule.params is not None else {}
+            findings.append(Finding(rule.id, rule.source, rule.effect, rule.reason.format(**pp), rule.conditions))
+            for code in rule.conditions:
+                known = conditions.get(code)
+                if known is None:
+                    conditions[code] = Condition(code, CONDITION_TEXTS[code].format(**pp), (rule.id,),
+                                                 _satisfied(code, s))
+                else:
+                    conditions[code] = Condition(code, known.text, known.rules + (rule.id,), known.satisfied)
+        self._findings = tuple(findings)
+        self._conditions = () if self.outcome == PROHIBITED else tuple(conditions.values())
+
+    def _key(self) -> tuple:
+        return (self.product_code, self.outcome, self.rule_ids, self.findings, self.conditions)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Decision) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Decision({self.product_code!r}, {self.outcome!r}, rules={self.rule_ids!r}, conditions={self._codes!r})"
 
 
 def _satisfied(code: str, subject: Subject) -> bool:
@@ -89,13 +143,13 @@ def _satisfied(code: str, subject: Subject) -> bool:
 
 class _Checker:
     """Checks products for one Subject: keeps, per product type, only the rules that can trigger
-    for this customer, and reuses identical findings (same rules, same parameters) across products."""
+    for this customer, and settles the outcome once per distinct set of triggered rules."""
 
     def __init__(self, subject: Subject, rules: Sequence[Rule]):
         self.subject = subject
         self.rules = tuple(r for r in rules if r.guard is None or r.guard(subject))
         self._by_type: dict[str, tuple[Rule, ...]] = {}
-        self._memo: dict[tuple, tuple[str, tuple[Finding, ...], tuple[Condition, ...]]] = {}
+        self._memo: dict[tuple, tuple] = {}
 
     def decide(self, product: ProductFacts) -> Decision:
         rules = self._by_type.get(product.type)
@@ -103,34 +157,20 @@ class _Checker:
             rules = self._by_type[product.type] = tuple(
                 r for r in self.rules if r.types is None or product.type in r.types)
         s = self.subject
-        hits = [r for r in rules if r.when(s, product)]
-        params = [r.params(s, product) if r.params is not None else None for r in hits]
-        # The hit rules fix which parameters exist, so their ids plus the flat values identify the result.
-        key = (tuple(map(id, hits)), tuple(v for pp in params if pp for v in pp.values()))
-        done = self._memo.get(key)
+        hits = tuple([r for r in rules if r.when(s, product)])
+        done = self._memo.get(hits)
         if done is None:
-            done = self._memo[key] = _conclude(s, hits, params)
-        return Decision(product.code, *done)
+            done = self._memo[hits] = _conclude(s, hits)
+        return Decision(product.code, done[0], done[1], done[2], done[3], hits, s, product)
 
 
-def _conclude(subject: Subject, hits: list[Rule], params: list[dict | None]
-              ) -> tuple[str, tuple[Finding, ...], tuple[Condition, ...]]:
-    findings: list[Finding] = []
-    conditions: dict[str, Condition] = {}
-    effects = set()
-    for rule, pp in zip(hits, params):
-        pp = pp or {}
-        findings.append(Finding(rule.id, rule.source, rule.effect, rule.reason.format(**pp), rule.conditions))
-        effects.add(rule.effect)
-        for code in rule.conditions:
-            known = conditions.get(code)
-            if known is None:
-                conditions[code] = Condition(code, CONDITION_TEXTS[code].format(**pp), (rule.id,),
-                                             _satisfied(code, subject))
-            else:
-                conditions[code] = Condition(code, known.text, known.rules + (rule.id,), known.satisfied)
+def _conclude(subject: Subject, hits: tuple[Rule, ...]) -> tuple[str, tuple[str, ...], tuple[str, ...], int]:
+    """Outcome, rule ids, condition codes and open-condition count: these depend on the rules only."""
+    effects = {r.effect for r in hits}
+    codes = tuple(dict.fromkeys(code for r in hits for code in r.conditions))
+    ids = tuple(r.id for r in hits)
     if PROHIBIT in effects:
-        return PROHIBITED, tuple(findings), ()
+        return PROHIBITED, ids, (), 0
     if CUSTOMER_ONLY in effects:
         outcome = CUSTOMER_INITIATED_ONLY
     elif CONDITIONS in effects:
@@ -139,7 +179,7 @@ def _conclude(subject: Subject, hits: list[Rule], params: list[dict | None]
         outcome = ELIGIBLE
     else:
         outcome = RECOMMENDED
-    return outcome, tuple(findings), tuple(conditions.values())
+    return outcome, ids, codes, sum(1 for c in codes if not _satisfied(c, subject))
 
 
 def _limits(settings: Any) -> Limits:

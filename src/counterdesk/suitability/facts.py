@@ -16,7 +16,10 @@ PRODUCT_TYPES = ("deposit", "structured_deposit", "public_wm", "private_wm", "pu
 PRIVATE_CLASSES = ("fixed_income", "mixed", "equity_commodity_derivatives")
 # Redemption/exit frequency, best first. The catalog maps its own wording onto these; any other
 # value is accepted and ranked as "unknown" (neither preferred nor excluded).
-LIQUIDITY_LEVELS = ("daily", "weekly", "monthly", "quarterly", "semiannual", "annual", "at_maturity")
+# Includes the catalog's own values (periodic_open, surrender, closed_end); periodic_open is placed
+# after quarterly because its dealing days vary by product (practice).
+LIQUIDITY_LEVELS = ("daily", "weekly", "monthly", "quarterly", "periodic_open", "semiannual", "annual", "surrender",
+                    "closed_end", "at_maturity")
 # Catalog statuses under which a product may be sold (anything else: not on sale).
 ON_SALE_STATUSES = ("on_sale",)
 

@@ -18,7 +18,8 @@ from .rules import RULES, Rule
 LIQUIDITY_TEXTS = {"daily": ("每日可赎回", "daily redemption"), "weekly": ("每周开放", "weekly"),
                    "monthly": ("每月开放", "monthly"), "quarterly": ("每季开放", "quarterly"),
                    "semiannual": ("每半年开放", "half-yearly"), "annual": ("每年开放", "yearly"),
-                   "at_maturity": ("到期兑付", "at maturity")}
+                   "periodic_open": ("定期开放", "periodic open"), "surrender": ("退保（可能有损失）", "surrender"),
+                   "closed_end": ("封闭式", "closed-end"), "at_maturity": ("到期兑付", "at maturity")}
 
 # Weights of the fit score (practice, not regulation; tune with the business).
 W_GRADE = 1.0  # per level below the grade
@@ -41,7 +42,7 @@ def _liq_index(value: str | None) -> int | None:
     return LIQUIDITY_LEVELS.index(value) if value in LIQUIDITY_LEVELS else None
 
 
-def _fit(p: ProductFacts, d: Decision, grade: int, amount, horizon: int | None, need: int | None) -> tuple[float, Text]:
+def _fit(p: ProductFacts, d: Decision, grade: int, horizon: int | None, need: int | None) -> tuple[float, Text]:
     zh: list[str] = []
     en: list[str] = []
     gap = grade - p.risk_level
@@ -79,9 +80,7 @@ def _fit(p: ProductFacts, d: Decision, grade: int, amount, horizon: int | None, 
         else:
             zh.append(f"{lz}，满足流动性需要")
             en.append(f"{le}, meets the liquidity need")
-    if p.min_amount > 0 and amount > 0:
-        score += W_AMOUNT * float(p.min_amount / amount)
-    open_conditions = sum(1 for c in d.conditions if not c.satisfied)
+    open_conditions = d.open_conditions
     if open_conditions:
         score += W_CONDITION * open_conditions
         zh.append(f"须满足 {open_conditions} 项条件")
@@ -108,6 +107,7 @@ def recommend(customer: CustomerFacts, assessment: AssessmentFacts | None, produ
     if decisions is not None and (context.customer_initiated or len(decisions) != len(products)):
         decisions = None
     need = _liq_index(liquidity_need)
+    amount = proactive.amount
     checker = _Checker(subject, rules)
     fits: dict[tuple, tuple[float, Text]] = {}  # many products share the same fit inputs
     scored = []
@@ -119,10 +119,13 @@ def recommend(customer: CustomerFacts, assessment: AssessmentFacts | None, produ
             decision = checker.decide(product)
         if decision.outcome not in SELLABLE:
             continue
-        key = (product.risk_level, product.term_days, product.liquidity, product.min_amount, decision.conditions)
+        key = (product.risk_level, product.term_days, product.liquidity, decision.open_conditions)
         fit = fits.get(key)
         if fit is None:
-            fit = fits[key] = _fit(product, decision, grade, proactive.amount, horizon_days, need)
-        scored.append((fit[0], outcome_rank(decision.outcome), product.code, index, product, decision, fit[1]))
+            fit = fits[key] = _fit(product, decision, grade, horizon_days, need)
+        score = fit[0]
+        if product.min_amount > 0 and amount > 0:  # prefer headroom above the minimum
+            score = round(score + W_AMOUNT * float(product.min_amount / amount), 9)
+        scored.append((score, outcome_rank(decision.outcome), product.code, index, product, decision, fit[1]))
     scored.sort(key=lambda t: t[:4])
     return [Ranked(i + 1, t[4], t[5], t[0], t[6]) for i, t in enumerate(scored)]

@@ -114,10 +114,10 @@ class ProductDialog(_CoreDialog):
         self.setWindowTitle(self.tr("Edit product") if self.product else self.tr("Add product"))
         texts = (self.tr("&Code"), self.tr("Chinese &name"), self.tr("English n&ame"), self.tr("&Type"),
                  self.tr("&Risk level"), self.tr("&Issuer"), self.tr("Term (days, empty = open-ended)"),
-                 self.tr("&Minimum amount"), self.tr("C&urrency (ISO 4217)"), self.tr("&Liquidity"),
+                 self.tr("&Minimum amount"), self.tr("Currenc&y (ISO 4217)"), self.tr("&Liquidity"),
                  self.tr("Sale &start"), self.tr("Sale &end (empty = no end)"), self.tr("&Public offering"),
-                 self.tr("Private &class"), self.tr("Principal &protected"), self.tr("C&ooling-off (hours)"),
-                 self.tr("Dual &recording required"), self.tr("Licence re&quired"), self.tr("Periodic premium"),
+                 self.tr("Pri&vate class"), self.tr("Principal protecte&d"), self.tr("C&ooling-off (hours)"),
+                 self.tr("Dual recordin&g required"), self.tr("Licence re&quired"), self.tr("Periodic premium"),
                  self.tr("Stat&us"), self.tr("Note (for the version list)"))
         for label, text in zip(self.labels, texts):
             label.setText(text)
@@ -186,6 +186,7 @@ class LicencesDialog(QDialog):
         self.setObjectName("licences_dialog")
         self.setMinimumWidth(560)
         self._want_user = user_id
+        self._generation = 0  # only the newest refresh may fill the table (the user may switch quickly)
         self.users: list[accounts.UserInfo] = []
         self.rows: list[licences.LicenceInfo] = []
         self.user_combo = QComboBox()
@@ -272,10 +273,14 @@ class LicencesDialog(QDialog):
         uid = self.user_id()
         if uid is None:
             return
-        vault, actor = self.ctx.vault, self.ctx.user
-        run_task(self, lambda: licences.list_licences(vault, actor, uid), self._loaded, self._failed)
+        self._generation += 1
+        gen, vault, actor = self._generation, self.ctx.vault, self.ctx.user
+        run_task(self, lambda: licences.list_licences(vault, actor, uid), lambda rows: self._loaded(gen, rows),
+                 self._failed)
 
-    def _loaded(self, rows: list) -> None:
+    def _loaded(self, gen: int, rows: list) -> None:
+        if gen != self._generation:
+            return
         self.rows = list(rows)
         self._fill()
         self.loaded.emit()

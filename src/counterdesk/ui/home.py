@@ -111,13 +111,8 @@ class HomePage(Page):
         return titles[task]
 
     def placeholder_text(self, task: str) -> str:
-        texts = {
-            "catalog.manage": self.tr(
-                "The product catalog will be managed here: products rated R1-R5 with type, issuer, term, minimum "
-                "amount, sale window, cooling-off and recording rules; import and export as CSV or JSON with "
-                "every row validated; every version kept."),
-        }
-        return texts.get(task, "")
+        """What a task that a later release fills in will do (none left today)."""
+        return ""
 
     def retranslate(self) -> None:
         user = self.user

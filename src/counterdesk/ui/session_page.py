@@ -11,7 +11,7 @@ from .session_steps import AssessmentStep, ConsentStep, DocumentStep, DoneStep, 
 from .tasks import run_task
 from .widgets import MessageLabel, Page, error_text
 
-STEP_ORDER = ("document", "consent", "profile", "screening", "assessment", "done")
+STEP_ORDER = ("document", "consent", "profile", "screening", "assessment", "recommendation", "done")
 
 _SEX = {"M": "male", "F": "female"}
 
@@ -70,7 +70,7 @@ class CounterSessionPage(Page):
     def retranslate(self) -> None:
         names = {"document": self.tr("1 Document"), "consent": self.tr("2 Consent"), "profile": self.tr("3 Customer data"),
                  "screening": self.tr("4 Screening"), "assessment": self.tr("5 Risk assessment"),
-                 "done": self.tr("6 Done")}
+                 "recommendation": self.tr("6 Recommendation"), "done": self.tr("7 Done")}
         current = self.ident.flow.current_id if self.ident else None
         for sid, label in self.step_labels.items():
             label.setText(names[sid])
@@ -96,7 +96,8 @@ class CounterSessionPage(Page):
         self.start_button.setEnabled(not self.busy)
         self.back_button.setVisible(active)
         self.back_button.setEnabled(active and not self.busy and self.ident.flow.can_go_back)
-        self.next_button.setVisible(active and self.ident.flow.current_id not in ("consent", "assessment"))
+        self.next_button.setVisible(active and self.ident.flow.current_id not in ("consent", "assessment",
+                                                                                  "recommendation"))
         self.next_button.setEnabled(active and not self.busy)
         self.cancel_button.setVisible(active and not self.ident.flow.finished)
         self.cancel_button.setEnabled(not self.busy)
@@ -138,9 +139,18 @@ class CounterSessionPage(Page):
         assessment.start_requested.connect(self._start_assessment)
         assessment.use_current_requested.connect(self._use_current_assessment)
         self.customer_window = None
+        from ..sales.recommendation import Recommender
+        from .recommendation_step import RecommendationStep
+
+        self.recommender = Recommender(ident)
+        recommendation = RecommendationStep(self.ctx)
+        recommendation.propose_requested.connect(self._propose)
+        recommendation.request_checked.connect(self._check_request)
+        recommendation.choose_requested.connect(self._choose_product)
         self.steps = {"document": document, "consent": consent,
                       "profile": ProfileStep(self.ctx, ident.form, set(DOCUMENT_FIELDS)),
-                      "screening": screening, "assessment": assessment, "done": DoneStep(self.ctx)}
+                      "screening": screening, "assessment": assessment, "recommendation": recommendation,
+                      "done": DoneStep(self.ctx)}
         for step in self.steps.values():
             self.stack.addWidget(step)
         self._set_busy(False)
@@ -303,6 +313,46 @@ class CounterSessionPage(Page):
             self.customer_window.close()
             self.customer_window.deleteLater()
             self.customer_window = None
+
+    # ---- recommendation ----------------------------------------------------------------------------------------
+    def _propose(self, inputs: dict) -> None:
+        rec, step = self.recommender, self.steps["recommendation"]
+        step.message.clear_message()
+        self._set_busy(True)
+        run_task(self, lambda: rec.propose(inputs["amount"], inputs, inputs["horizon"]), self._proposed,
+                 self._recommendation_failed)
+
+    def _proposed(self, outcome) -> None:
+        res, proposal = outcome
+        self._set_busy(False)
+        step = self.steps["recommendation"]
+        if proposal is None:
+            step.show_problems(res)
+            return
+        step.show_proposal(proposal)
+        self.state_changed.emit("proposed")
+
+    def _check_request(self, code: str) -> None:
+        rec, step = self.recommender, self.steps["recommendation"]
+        proposal = step.proposal
+        run_task(self, lambda: rec.customer_request(proposal, code),
+                 lambda decision: step.show_own_request(code, decision), self._recommendation_failed)
+
+    def _choose_product(self, code: str, customer_initiated: bool) -> None:
+        rec, step = self.recommender, self.steps["recommendation"]
+        proposal = step.proposal
+        decision = step.own_request[1] if customer_initiated else proposal.decisions[code]
+        self._set_busy(True)
+        run_task(self, lambda: rec.choose(proposal, code, decision, customer_initiated), self._chosen,
+                 self._recommendation_failed)
+
+    def _chosen(self, decision_id: str) -> None:
+        self._set_busy(False)
+        self._submit({"sale_decision_id": decision_id})
+
+    def _recommendation_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.steps["recommendation"].message.show_error(error_text(exc, self.ctx.lang))
 
     def back(self) -> None:
         if self.ident is None or self.busy or not self.back_button.isEnabled():
