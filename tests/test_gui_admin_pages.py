@@ -212,8 +212,12 @@ def test_settings_page_shows_every_declared_setting(ctx, settings_page):
         assert settings_page.labels[key].text().startswith(s.description.en)
         assert key in editor.toolTip()
         if isinstance(editor, QSpinBox):
-            assert (editor.minimum(), editor.maximum()) == (s.minimum, s.maximum)
+            # An unbounded setting gets the widget's own limit; a declared bound is used exactly.
+            assert editor.minimum() == s.minimum
+            assert editor.maximum() == (s.maximum if s.maximum is not None else 2**31 - 1)
             assert editor.value() == values[key]
+        if isinstance(editor, QDoubleSpinBox):
+            assert editor.value() == pytest.approx(values[key])
     language = settings_page.findChild(QComboBox, "ui.language")
     assert [language.itemText(i) for i in range(language.count())] == ["简体中文", "English"]
     assert language.currentData() == values["ui.language"]

@@ -33,8 +33,8 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.String(32), nullable=False),
         sa.Column("decided_by", sa.String(36), sa.ForeignKey("users.id"), nullable=False),
     )
-    op.create_index("ix_sale_decisions_session", "sale_decisions", ["session_id"])
-    op.create_index("ix_sale_decisions_customer", "sale_decisions", ["customer_id"])
+    op.create_index("ix_sale_decisions_session_id", "sale_decisions", ["session_id"])
+    op.create_index("ix_sale_decisions_customer_id", "sale_decisions", ["customer_id"])
     # Evidence: a decision is never changed; a new choice adds a new row.
     op.execute("CREATE TRIGGER sale_decisions_no_update BEFORE UPDATE ON sale_decisions "
                "BEGIN SELECT RAISE(ABORT, 'sale decisions are append-only'); END")
