@@ -27,12 +27,13 @@ class CustomerWindow(QWidget):
         self.lang = lang
         self.answers: dict[str, str] = {}
         self.index = 0
+        self.submitting = False
         font = self.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)  # read at arm's length, by people of every age
         self.setFont(font)
         outer = QVBoxLayout(self)
         self.title = QLabel()
-        self.title.setStyleSheet("font-weight: bold;")
+        self.title.setStyleSheet("font-weight: bold; font-size: 20pt;")
         self.progress = QLabel()
         self.progress.setObjectName("customer_progress")
         self.stack = QStackedWidget()
@@ -159,7 +160,7 @@ class CustomerWindow(QWidget):
         last = self.index == total - 1
         self.forward.setText(self.tr("Submit answers") if last else self.tr("Next →"))
         current = None if on_result else self.q.questions[self.index].key
-        self.forward.setEnabled(not on_result and current in self.answers)
+        self.forward.setEnabled(not on_result and current in self.answers and not self.submitting)
 
     def previous_question(self) -> None:
         if self.index > 0:
@@ -168,11 +169,15 @@ class CustomerWindow(QWidget):
     def next_question(self) -> None:
         if self.index < len(self.q.questions) - 1:
             self._show(self.index + 1)
-        elif len(self.answers) == len(self.q.questions):
+        elif len(self.answers) == len(self.q.questions) and not self.submitting:
+            # One submission at a time: a double click must not send the answers twice.
+            self.submitting = True
+            self.forward.setEnabled(False)
             self.submitted.emit(dict(self.answers))
 
     def show_contradictions(self, contradictions, lang: str) -> None:
         """Send the customer back to the first question involved, saying why."""
+        self.submitting = False
         self.notice.setText("\n".join(c.text.get(lang) for c in contradictions))
         keys = [q.key for q in self.q.questions]
         first = min((keys.index(k) for c in contradictions for k in c.questions if k in keys), default=0)
