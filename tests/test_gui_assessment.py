@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from counterdesk.flow.identification import Identification  # noqa: E402
 from counterdesk.forms.questionnaire import load_questionnaire  # noqa: E402
@@ -135,3 +136,37 @@ def test_customer_initiated_product_above_the_grade(qtbot, open_window, demo_lis
     decision = rec.own_request[1]
     assert decision.outcome in ("customer_initiated_only", "prohibited")
     assert rec.own_choose.isEnabled() == (decision.outcome == "customer_initiated_only")
+
+
+def test_paper_questionnaire_printed_then_keyed_in_with_its_number(qtbot, open_window, demo_lists_dir, tmp_path):
+    window = open_window(demo_lists_dir, "teller")
+    assessed_customer(window.ctx.vault, 1, pick=1)
+    page = to_assessment(qtbot, window)
+    step = page.steps["assessment"]
+    qtbot.waitUntil(lambda: step.use_current.isVisible(), timeout=WAIT)
+    pdf = tmp_path / "blank.pdf"
+    with qtbot.waitSignal(page.state_changed, timeout=WAIT, check_params_cb=lambda s: s == "blank_printed"):
+        page.print_blank_questionnaire(str(pdf))
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    number = next(w for w in step.message.text().replace("，", " ").split() if w.startswith("RQ-"))
+    # An unknown number is refused; the issued one is keyed in on the teller's screen.
+    step.message.clear_message()
+    qtbot.keyClicks(step.paper_number, "RQ-NOPE-1")
+    qtbot.mouseClick(step.paper_start, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.busy and step.message.isVisible(), timeout=WAIT)
+    assert page.customer_window is None and step.paper_start.isEnabled()
+    step.paper_number.clear()
+    qtbot.keyClicks(step.paper_number, number)
+    qtbot.mouseClick(step.paper_start, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.customer_window is not None, timeout=WAIT)
+    paper = page.customer_window
+    assert paper.entered_at == "paper_form" and not paper.isFullScreen() and number in paper.title.text()
+    for key, value in answers(1).items():
+        paper.choose(key, value)
+    paper.next_question()
+    qtbot.waitUntil(lambda: paper.stack.currentWidget() is paper.result_page, timeout=WAIT)
+    qtbot.mouseClick(paper.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: at(page, "recommendation"), timeout=WAIT)
+    query = text("SELECT paper_form_number FROM assessments WHERE paper_form_number IS NOT NULL")
+    stored = window.ctx.vault.transact(lambda s: s.execute(query).scalars().all())
+    assert stored == [number]

@@ -125,6 +125,18 @@
         <translation>在客户屏上开始问卷(&amp;S)</translation>
     </message>
     <message>
+        <source>&amp;Print a blank paper questionnaire…</source>
+        <translation>打印空白纸质问卷(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Form number of a completed paper questionnaire (RQ-…)</source>
+        <translation>已填写纸质问卷的表单编号（RQ-…）</translation>
+    </message>
+    <message>
+        <source>&amp;Key in the paper form</source>
+        <translation>录入纸质问卷(&amp;K)</translation>
+    </message>
+    <message>
         <source>The customer has no valid risk assessment. The customer answers the questionnaire personally on the customer screen.</source>
         <translation>客户没有有效的风险测评结果。请客户在客户屏上亲自作答问卷。</translation>
     </message>
@@ -139,6 +151,10 @@
     <message>
         <source>Hand the screen to the customer: they answer on the full-screen window.</source>
         <translation>请将屏幕交给客户，由客户在全屏窗口中作答。</translation>
+    </message>
+    <message>
+        <source>Key in the answers exactly as the customer marked them on the paper form.</source>
+        <translation>请严格按客户在纸质问卷上勾选的答案录入。</translation>
     </message>
     <message>
         <source>Answered {done} of {total}</source>
@@ -503,6 +519,14 @@
         <translation>业务已终止：{reason}</translation>
     </message>
     <message>
+        <source>Save the blank questionnaire</source>
+        <translation>保存空白问卷</translation>
+    </message>
+    <message>
+        <source>Blank questionnaire {number} saved; print it for the customer.</source>
+        <translation>空白问卷 {number} 已保存，请打印给客户填写。</translation>
+    </message>
+    <message>
         <source>Session cancelled.</source>
         <translation>业务已取消。</translation>
     </message>
@@ -513,6 +537,10 @@
 </context>
 <context>
     <name>CustomerWindow</name>
+    <message>
+        <source>{title} — keying in paper form {number}</source>
+        <translation>{title} — 录入纸质问卷 {number}</translation>
+    </message>
     <message>
         <source>← Previous</source>
         <translation>← 上一题</translation>

@@ -20,8 +20,12 @@ class CustomerWindow(QWidget):
     submitted = Signal(dict)             # all answers
     confirmed = Signal(bool)             # regrade confirmed (True when a changed grade was re-confirmed)
 
-    def __init__(self, questionnaire, lang: str, parent: QWidget | None = None):
+    def __init__(self, questionnaire, lang: str, parent: QWidget | None = None, paper_form: str | None = None):
         super().__init__(parent, Qt.WindowType.Window)
+        # Keying in a completed paper form is the teller's work on the teller's screen; the answers are
+        # the customer's, from the signed paper, and are stored as entered from that form.
+        self.paper_form = paper_form
+        self.entered_at = "paper_form" if paper_form else ENTERED_AT
         self.setObjectName("customer_window")
         self.q = questionnaire
         self.lang = lang
@@ -107,7 +111,10 @@ class CustomerWindow(QWidget):
         return page
 
     def retranslate(self) -> None:
-        self.title.setText(self.q.form.title.get(self.lang))
+        title = self.q.form.title.get(self.lang)
+        if self.paper_form:
+            title = self.tr("{title} — keying in paper form {number}").format(title=title, number=self.paper_form)
+        self.title.setText(title)
         for i, q in enumerate(self.q.questions):
             page = self.stack.widget(i)
             page.property("label").setText(f"{i + 1}. {q.label.get(self.lang)}")

@@ -138,7 +138,10 @@ class CounterSessionPage(Page):
         assessment = AssessmentStep(self.ctx)
         assessment.start_requested.connect(self._start_assessment)
         assessment.use_current_requested.connect(self._use_current_assessment)
+        assessment.paper_requested.connect(self._start_paper_assessment)
+        assessment.print_blank_requested.connect(self.print_blank_questionnaire)
         self.customer_window = None
+        self.paper_form = None
         from ..sales.recommendation import Recommender
         from .recommendation_step import RecommendationStep
 
@@ -246,8 +249,40 @@ class CounterSessionPage(Page):
     # ---- risk assessment on the customer window ---------------------------------------------------------
     def _start_assessment(self) -> None:
         ident = self.ident
+        self.paper_form = None
         self._set_busy(True)
         run_task(self, ident.start_assessment, self._assessment_started, self._assessment_failed)
+
+    def _start_paper_assessment(self, number: str) -> None:
+        ident = self.ident
+        self.paper_form = number
+        self._set_busy(True)
+        run_task(self, lambda: ident.start_assessment(paper_form_number=number), self._assessment_started,
+                 self._assessment_failed)
+
+    def print_blank_questionnaire(self, path: str | None = None) -> None:
+        """A blank paper questionnaire with a new form number, saved as PDF for printing."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from ..assessment.paper import blank_questionnaire_pdf, save_pdf
+
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the blank questionnaire"),
+                                                  "questionnaire.pdf", "PDF (*.pdf)")
+            if not path:
+                return
+        vault, user, lang = self.ctx.vault, self.ctx.user, self.ctx.lang
+
+        def make() -> str:
+            number, data = blank_questionnaire_pdf(vault, user, lang)
+            save_pdf(path, data)
+            return number
+        run_task(self, make, self._blank_printed, self._assessment_failed)
+
+    def _blank_printed(self, number: str) -> None:
+        self.steps["assessment"].message.show_info(
+            self.tr("Blank questionnaire {number} saved; print it for the customer.").format(number=number))
+        self.state_changed.emit("blank_printed")
 
     def _assessment_started(self, _assessment_id) -> None:
         from ..forms.questionnaire import load_questionnaire
@@ -255,12 +290,17 @@ class CounterSessionPage(Page):
 
         self._set_busy(False)
         questionnaire = load_questionnaire()
-        window = CustomerWindow(questionnaire, self.ctx.lang)
+        window = CustomerWindow(questionnaire, self.ctx.lang, paper_form=self.paper_form)
         window.answered.connect(self._customer_answered)
         window.submitted.connect(self._customer_submitted)
         window.confirmed.connect(self._customer_confirmed)
         self.customer_window = window
-        self.customer_where = window.show_for_customer()
+        if self.paper_form:
+            window.resize(900, 650)
+            window.show()
+            self.customer_where = "paper"
+        else:
+            self.customer_where = window.show_for_customer()
         self.steps["assessment"].answering(0, len(questionnaire.questions), self.customer_where)
         self.state_changed.emit("customer_answering")
 
@@ -269,11 +309,9 @@ class CounterSessionPage(Page):
         self.steps["assessment"].answering(len(window.answers), len(window.q.questions), self.customer_where)
 
     def _customer_submitted(self, answers: dict) -> None:
-        from .customer_window import ENTERED_AT
-
-        ident = self.ident
+        ident, entered_at = self.ident, self.customer_window.entered_at
         self._set_busy(True)
-        run_task(self, lambda: ident.submit_answers(answers, ENTERED_AT), self._answers_recorded,
+        run_task(self, lambda: ident.submit_answers(answers, entered_at), self._answers_recorded,
                  self._assessment_failed)
 
     def _answers_recorded(self, outcome) -> None:

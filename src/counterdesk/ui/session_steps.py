@@ -324,6 +324,8 @@ class AssessmentStep(StepWidget):
 
     start_requested = Signal()
     use_current_requested = Signal()
+    paper_requested = Signal(str)      # key in a completed paper form with this number
+    print_blank_requested = Signal()
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -342,9 +344,22 @@ class AssessmentStep(StepWidget):
         buttons.addWidget(self.use_current)
         buttons.addWidget(self.start)
         buttons.addStretch(1)
+        paper = QHBoxLayout()
+        self.print_blank = QPushButton()
+        self.print_blank.setObjectName("print_blank_questionnaire")
+        self.paper_number = QLineEdit()
+        self.paper_number.setObjectName("paper_form_number")
+        self.paper_start = QPushButton()
+        self.paper_start.setObjectName("paper_start")
+        paper.addWidget(self.print_blank)
+        paper.addWidget(self.paper_number, 1)
+        paper.addWidget(self.paper_start)
         lay.addWidget(self.status)
         lay.addWidget(self.progress)
         lay.addLayout(buttons)
+        lay.addLayout(paper)
+        self.print_blank.clicked.connect(self.print_blank_requested)
+        self.paper_start.clicked.connect(self._paper)
         lay.addWidget(self.message)
         lay.addStretch(1)
         self.use_current.clicked.connect(self.use_current_requested)
@@ -356,6 +371,14 @@ class AssessmentStep(StepWidget):
     def retranslate(self) -> None:
         self.use_current.setText(self.tr("&Use the current assessment"))
         self.start.setText(self.tr("&Start the questionnaire on the customer screen"))
+        self.print_blank.setText(self.tr("&Print a blank paper questionnaire…"))
+        self.paper_number.setPlaceholderText(self.tr("Form number of a completed paper questionnaire (RQ-…)"))
+        self.paper_start.setText(self.tr("&Key in the paper form"))
+
+    def _paper(self) -> None:
+        number = self.paper_number.text().strip()
+        if number:
+            self.paper_requested.emit(number)
 
     def show_current(self, current) -> None:
         self.current = current
@@ -371,10 +394,12 @@ class AssessmentStep(StepWidget):
             self.use_current.show()
 
     def answering(self, done: int, total: int, where: str) -> None:
-        self.start.setEnabled(False)
-        self.use_current.setEnabled(False)
-        self.status.setText(self.tr("The customer is answering on the customer screen.") if where == "second_screen"
-                            else self.tr("Hand the screen to the customer: they answer on the full-screen window."))
+        for w in (self.start, self.use_current, self.paper_start):
+            w.setEnabled(False)
+        texts = {"second_screen": self.tr("The customer is answering on the customer screen."),
+                 "handover": self.tr("Hand the screen to the customer: they answer on the full-screen window."),
+                 "paper": self.tr("Key in the answers exactly as the customer marked them on the paper form.")}
+        self.status.setText(texts[where])
         self.progress.setText(self.tr("Answered {done} of {total}").format(done=done, total=total))
 
     def graded(self, result) -> None:
@@ -382,5 +407,5 @@ class AssessmentStep(StepWidget):
                                     "confirmation.").format(grade=result.grade, name=result.name.get(self.ctx.lang)))
 
     def reset_buttons(self) -> None:
-        self.start.setEnabled(True)
-        self.use_current.setEnabled(True)
+        for w in (self.start, self.use_current, self.paper_start, self.print_blank):
+            w.setEnabled(True)
