@@ -78,3 +78,18 @@ def test_bad_amounts_are_structured_problems(at_recommendation):
     ident, _ = at_recommendation
     res, proposal = Recommender(ident).propose("abc", {"investable_assets": "-5"}, None)
     assert proposal is None and {p.code for p in res.problems} >= {"amount_invalid", "amount_range"}
+
+
+def test_declared_finances_reach_the_qualified_investor_rule():
+    from datetime import date
+
+    from counterdesk.sales.facts import customer_facts
+
+    kyc = {"birth_date": "1970-05-01", "civil_capacity": "full"}
+    answers = {"experience_years": {"value": "above_5y", "entered_at": "customer_screen"}}
+    plain = customer_facts(kyc, answers, {"investable_assets": "2000000"}, date(2026, 11, 25))
+    declared = customer_facts(kyc, answers, {"investable_assets": "2000000", "household_financial_assets": "6000000"},
+                              date(2026, 11, 25))
+    assert plain.age == 56 and plain.investment_experience_years == 5
+    assert plain.household_financial_assets is None
+    assert declared.household_financial_assets == Decimal("6000000")

@@ -1102,6 +1102,26 @@ Screening: {status}.</source>
         <translation>显示适合的产品(&amp;S)</translation>
     </message>
     <message>
+        <source>Declared finances for private products and insurance (optional)</source>
+        <translation>私募产品及保险所需的财务申报（选填）</translation>
+    </message>
+    <message>
+        <source>Household net financial assets (CNY)</source>
+        <translation>家庭金融净资产（元）</translation>
+    </message>
+    <message>
+        <source>Household financial assets (CNY)</source>
+        <translation>家庭金融资产（元）</translation>
+    </message>
+    <message>
+        <source>Average personal income, last 3 years (CNY)</source>
+        <translation>近 3 年个人年均收入（元）</translation>
+    </message>
+    <message>
+        <source>Household annual income (CNY)</source>
+        <translation>家庭年收入（元）</translation>
+    </message>
+    <message>
         <source>Filter by code or name</source>
         <translation>按代码或名称筛选</translation>
     </message>

@@ -4,13 +4,15 @@ action. The decisions come from counterdesk.suitability; this page only shows an
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
                                QWidget)
 
 from .session_steps import StepWidget
 
 HORIZONS = ("within_1y", "from_1y_to_3y", "from_3y_to_5y", "above_5y")
+EXTRA_DECLARED = ("household_net_financial_assets", "household_financial_assets", "avg_income_3y",
+                  "household_annual_income")
 
 
 class RecommendationStep(StepWidget):
@@ -36,6 +38,21 @@ class RecommendationStep(StepWidget):
         for label, w in zip(self.labels, (self.amount, self.assets, self.horizon)):
             label.setBuddy(w)
             form.addRow(label, w)
+        # What private products (qualified investor) and bank-channel insurance need the customer to
+        # declare; optional: without them those products are refused with the reason shown.
+        self.extra = QGroupBox()
+        self.extra.setCheckable(True)
+        self.extra.setChecked(False)
+        self.extra.setObjectName("declared_finances")
+        extra_form = QFormLayout(self.extra)
+        self.extra_fields = {}
+        for key in EXTRA_DECLARED:
+            edit = QLineEdit()
+            edit.setObjectName(key)
+            label = QLabel()
+            label.setBuddy(edit)
+            self.extra_fields[key] = (label, edit)
+            extra_form.addRow(label, edit)
         self.propose = QPushButton()
         self.propose.setObjectName("propose")
         self.filter = QLineEdit()
@@ -70,6 +87,7 @@ class RecommendationStep(StepWidget):
         self.choose.setEnabled(False)
         self.own_label = QLabel()
         lay.addLayout(form)
+        lay.addWidget(self.extra)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.details)
@@ -98,6 +116,13 @@ class RecommendationStep(StepWidget):
         for i, value in enumerate(HORIZONS):
             self.horizon.setItemText(i, horizons[value])
         self.propose.setText(self.tr("&Show suitable products"))
+        self.extra.setTitle(self.tr("Declared finances for private products and insurance (optional)"))
+        extra_labels = {"household_net_financial_assets": self.tr("Household net financial assets (CNY)"),
+                        "household_financial_assets": self.tr("Household financial assets (CNY)"),
+                        "avg_income_3y": self.tr("Average personal income, last 3 years (CNY)"),
+                        "household_annual_income": self.tr("Household annual income (CNY)")}
+        for key, (label, _edit) in self.extra_fields.items():
+            label.setText(extra_labels[key])
         self.filter.setPlaceholderText(self.tr("Filter by code or name"))
         self.table.setHorizontalHeaderLabels([self.tr("#"), self.tr("Code"), self.tr("Product"), self.tr("Risk"),
                                               self.tr("Why")])
@@ -112,8 +137,11 @@ class RecommendationStep(StepWidget):
         del lang
 
     def _propose(self) -> None:
-        self.propose_requested.emit({"amount": self.amount.text(), "investable_assets": self.assets.text(),
-                                     "horizon": self.horizon.currentData()})
+        inputs = {"amount": self.amount.text(), "investable_assets": self.assets.text(),
+                  "horizon": self.horizon.currentData()}
+        if self.extra.isChecked():
+            inputs.update({key: edit.text() for key, (_label, edit) in self.extra_fields.items()})
+        self.propose_requested.emit(inputs)
 
     def show_proposal(self, proposal) -> None:
         self.proposal = proposal
