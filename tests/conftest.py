@@ -87,3 +87,33 @@ def demo_lists_dir(tmp_path, demo_lists_template) -> _CorePath:
     target = tmp_path / "data"
     _core_shutil.copytree(demo_lists_template, target)
     return target
+
+
+# ---- the admin command line, run in-process --------------------------------------------------------------
+@_core_pytest.fixture
+def no_terminal(monkeypatch):
+    """No CLI test may fall through to a real terminal prompt; the password env var is opt-in."""
+    from counterdesk import cli
+
+    def refuse(prompt=""):
+        raise AssertionError(f"unexpected terminal prompt: {prompt}")
+    monkeypatch.setattr(cli.getpass, "getpass", refuse)
+    monkeypatch.delenv(cli.PASSWORD_ENV, raising=False)
+
+
+@_core_pytest.fixture
+def admin_cli(capsys, monkeypatch, demo_dir, no_terminal):
+    """run(*argv, user="admin", lang="en") -> (exit status, stdout, stderr) on a fresh demo copy."""
+    import io
+    import sys
+
+    from counterdesk import cli
+
+    def _run(*argv, user="admin", lang="en"):
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "stdin", io.StringIO(DEMO_PASSWORDS[user] + "\n"))
+        code = cli.main(["--data-dir", str(demo_dir), "--lang", lang, "--user", user, "--password-stdin", *argv])
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+    return _run

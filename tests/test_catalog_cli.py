@@ -1,12 +1,9 @@
 """counterdesk-admin catalog import / export / versions / list, in-process through counterdesk.cli.main(argv)."""
 from __future__ import annotations
 
-import io
-import sys
 
 import pytest
 
-from counterdesk import cli
 from counterdesk.catalog.products import FIELDS
 from counterdesk.paths import resources_dir
 from counterdesk.vault import DEMO_USERS
@@ -15,24 +12,9 @@ PW = {u.username: u.password for u in DEMO_USERS}
 DEMO_CSV = resources_dir() / "catalog" / "demo_catalog.csv"
 
 
-@pytest.fixture(autouse=True)
-def no_terminal(monkeypatch):
-    def refuse(prompt=""):
-        raise AssertionError(f"unexpected terminal prompt: {prompt}")
-    monkeypatch.setattr(cli.getpass, "getpass", refuse)
-    monkeypatch.delenv(cli.PASSWORD_ENV, raising=False)
-
-
 @pytest.fixture
-def run(capsys, monkeypatch, demo_dir):
-    def _run(*argv, user="admin", lang="en"):
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "stdin", io.StringIO(PW[user] + "\n"))
-        code = cli.main(["--data-dir", str(demo_dir), "--lang", lang, "--user", user, "--password-stdin", *argv])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-    return _run
+def run(admin_cli):
+    return admin_cli
 
 
 def test_import_list_export_round_trip(run, tmp_path):

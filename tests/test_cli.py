@@ -42,12 +42,8 @@ def data(tmp_path, cli_demo) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def no_terminal(monkeypatch):
-    """No test may fall through to a real terminal prompt; the env var is opt-in per test."""
-    def refuse(prompt=""):
-        raise AssertionError(f"unexpected terminal prompt: {prompt}")
-    monkeypatch.setattr(cli.getpass, "getpass", refuse)
-    monkeypatch.delenv(cli.PASSWORD_ENV, raising=False)
+def _no_terminal(no_terminal):
+    """Every test here runs without a terminal (see conftest.no_terminal)."""
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,25 +15,9 @@ SAMPLES = ROOT / "resources" / "sanctions"
 BROKEN = Path(__file__).resolve().parent / "data" / "sanctions"
 
 
-@pytest.fixture(autouse=True)
-def no_terminal(monkeypatch):
-    def refuse(prompt=""):
-        raise AssertionError(f"unexpected terminal prompt: {prompt}")
-    monkeypatch.setattr(cli.getpass, "getpass", refuse)
-    monkeypatch.delenv(cli.PASSWORD_ENV, raising=False)
-
-
 @pytest.fixture
-def run(capsys, monkeypatch, demo_dir):
-    """run(*argv, user="admin", lang="en") -> (exit status, stdout, stderr)."""
-    def _run(*argv, user="admin", lang="en"):
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "stdin", io.StringIO(PW[user] + "\n"))
-        code = cli.main(["--data-dir", str(demo_dir), "--lang", lang, "--user", user, "--password-stdin", *argv])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-    return _run
+def run(admin_cli):
+    return admin_cli
 
 
 def _sha(*names: str) -> str:

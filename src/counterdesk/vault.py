@@ -27,7 +27,7 @@ from .security.keyslots import (KeySlots, WrongSecret, dummy_password_work, form
                                 new_database_key, new_recovery_secret, normalise_username, parse_recovery_key)
 from .security.passwords import check_password, check_username
 from .session import Actor, UserSession
-from .settings import (IDLE_LOCK_SECONDS, LOCKOUT_MINUTES, MAX_FAILED_ATTEMPTS, PASSWORD_MIN_LENGTH,
+from .settings import (LOCKOUT_MINUTES, MAX_FAILED_ATTEMPTS, PASSWORD_MIN_LENGTH,
                        SettingsValues, declared)
 from .text import CounterDeskError, Result, Text
 

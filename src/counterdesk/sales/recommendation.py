@@ -11,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
 from ..roles import require
-from ..session import UserSession
 from ..store import audit
 from ..suitability import recommend
 from ..suitability.engine import Decision, evaluate, evaluate_many
