@@ -9,7 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from counterdesk.flow.identification import Identification  # noqa: E402
+from counterdesk.flow.counter_session import CounterSession  # noqa: E402
 from counterdesk.forms.questionnaire import load_questionnaire  # noqa: E402
 from test_gui_identification import (PASSWORDS, WAIT, at, open_window, read_document,  # noqa: E402,F401
                                      session_page)
@@ -36,7 +36,7 @@ def assessed_customer(vault, times: int, pick: int = 0) -> None:
     """A customer identified and assessed ``times`` times today, through the core."""
     teller = vault.sign_in("teller", PASSWORDS["teller"])
     for n in range(times):
-        ident = Identification(vault, teller)
+        ident = CounterSession(vault, teller)
         steps = [SPECIMEN, {"consent_granted": True}, {"answers": KYC}, {}] if n == 0 else \
             [SPECIMEN, {"answers": {}}, {}]
         for step in steps:

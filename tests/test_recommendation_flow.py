@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from counterdesk.demo import create_demo
-from counterdesk.flow.identification import Identification
+from counterdesk.flow.counter_session import CounterSession
 from counterdesk.forms.questionnaire import load_questionnaire
 from counterdesk.sales.recommendation import Recommender
 from counterdesk.vault import DEMO_USERS
@@ -26,7 +26,7 @@ def at_recommendation(demo_lists_dir):
 
     vault = Vault.open(demo_lists_dir)
     teller = vault.sign_in("teller", PW["teller"])
-    ident = Identification(vault, teller)
+    ident = CounterSession(vault, teller)
     for step in (SPECIMEN, {"consent_granted": True}, {"answers": KYC}, {}):
         ident.submit(step)
     ident.start_assessment()

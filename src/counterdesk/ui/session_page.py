@@ -1,5 +1,5 @@
 """The teller's counter session: the identification steps on one page, driven by the Qt-free
-flow (counterdesk.flow.identification). Every core call runs off the UI thread."""
+flow (counterdesk.flow.counter_session). Every core call runs off the UI thread."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
@@ -114,15 +114,15 @@ class CounterSessionPage(Page):
             self.start()
 
     def start(self) -> None:
-        from ..flow.identification import Identification
+        from ..flow.counter_session import CounterSession
 
         vault, user = self.ctx.vault, self.ctx.user
         self.banner.clear_message()
         self._set_busy(True)
-        run_task(self, lambda: Identification(vault, user), self._started, self._failed)
+        run_task(self, lambda: CounterSession(vault, user), self._started, self._failed)
 
     def _started(self, ident) -> None:
-        from ..flow.identification import DOCUMENT_FIELDS
+        from ..flow.counter_session import DOCUMENT_FIELDS
 
         self.ident = ident
         self.reader_fields = {}

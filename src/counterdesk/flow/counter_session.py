@@ -1,9 +1,10 @@
-"""The first step of a counter session: identify the customer (Qt-free).
+"""A counter session with one customer, as a Qt-free flow.
 
-Steps: document → (new customer: consent) → profile → screening → done. Each step's ``advance``
-does the step's work through the core (document checks, the customer store, sanctions screening)
-and names the next step, stops the session with a reason, or holds it for a supervisor. The GUI
-runs ``submit`` in a background task and maps steps to pages; tests drive it without Qt.
+Steps: document → (new customer: consent) → profile → screening → assessment → recommendation →
+done. Each step's ``advance`` does the step's work through the core (document checks, the customer
+store, sanctions screening, the customer's risk assessment, the suitability decision) and names the
+next step, stops the session with a reason, or holds it for a supervisor. The GUI runs ``submit``
+in a background task and maps steps to pages; tests drive it without Qt.
 """
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ def civil_capacity_problems(age: int | None, capacity: str | None) -> Result:
 
 
 @dataclass
-class Identification:
-    """One identification, bound to a counter session of the signed-in teller."""
+class CounterSession:
+    """One counter session of the signed-in teller, from identification to the chosen product."""
 
     vault: Any
     user: UserSession

@@ -8,7 +8,7 @@ import pytest
 
 from counterdesk import accounts
 from counterdesk.customers import repository as customers
-from counterdesk.flow.identification import Identification, civil_capacity_problems
+from counterdesk.flow.counter_session import CounterSession, civil_capacity_problems
 from counterdesk.paths import resources_dir
 from counterdesk.sanctions import disposition, lists
 
@@ -36,7 +36,7 @@ def lists_loaded(demo_vault, sign_in):
 
 def test_new_customer_is_identified_and_stored(demo_vault, sign_in, lists_loaded):
     teller = sign_in("teller")
-    ident = Identification(demo_vault, teller)
+    ident = CounterSession(demo_vault, teller)
     out = ident.submit(SPECIMEN)
     assert out.result.ok and ident.flow.current_id == "consent"
     assert ident.flow.data["document"]["sex"] == "F"
@@ -56,11 +56,11 @@ def test_new_customer_is_identified_and_stored(demo_vault, sign_in, lists_loaded
 
 def test_returning_customer_skips_consent_and_gets_a_new_version(demo_vault, sign_in, lists_loaded):
     teller = sign_in("teller")
-    first = Identification(demo_vault, teller)
+    first = CounterSession(demo_vault, teller)
     for step in (SPECIMEN, {"consent_granted": True}, {"answers": ANSWERS}, {}):
         first.submit(step)
     first.finish()
-    again = Identification(demo_vault, teller)
+    again = CounterSession(demo_vault, teller)
     again.submit(SPECIMEN)
     assert again.flow.current_id == "profile" and again.flow.data["existing"] is not None
     again.submit({"answers": {"address": "北京市海淀区中关村大街 1 号"}})  # only what changed
@@ -72,7 +72,7 @@ def test_returning_customer_skips_consent_and_gets_a_new_version(demo_vault, sig
 
 def test_expired_document_stops_the_session(demo_vault, sign_in):
     teller = sign_in("teller")
-    ident = Identification(demo_vault, teller, today=date(2026, 11, 25))
+    ident = CounterSession(demo_vault, teller, today=date(2026, 11, 25))
     out = ident.submit({"id_doc_type": "resident_id", "id_number": "11010519491231002X",
                         "id_issue_date": "2000-01-01", "id_expiry_date": "2020-01-01"})
     assert out.stop is not None and out.stop.code == "document_expired"
@@ -81,7 +81,7 @@ def test_expired_document_stops_the_session(demo_vault, sign_in):
 
 def test_refused_consent_stores_nothing(demo_vault, sign_in):
     teller = sign_in("teller")
-    ident = Identification(demo_vault, teller)
+    ident = CounterSession(demo_vault, teller)
     ident.submit(SPECIMEN)
     out = ident.submit({"consent_granted": False})
     assert out.stop.code == "consent_refused"
@@ -96,7 +96,7 @@ def test_civil_capacity_fits_the_age(age, capacity, ok):
 
 def test_no_civil_capacity_stops_the_session(demo_vault, sign_in, lists_loaded):
     teller = sign_in("teller")
-    ident = Identification(demo_vault, teller)
+    ident = CounterSession(demo_vault, teller)
     ident.submit(SPECIMEN)
     ident.submit({"consent_granted": True})
     out = ident.submit({"answers": dict(ANSWERS, civil_capacity="none")})
@@ -106,7 +106,7 @@ def test_no_civil_capacity_stops_the_session(demo_vault, sign_in, lists_loaded):
 def test_screening_hit_holds_until_another_supervisor_clears_it(demo_vault, sign_in, lists_loaded):
     teller = sign_in("teller")
     supervisor = sign_in("supervisor")
-    ident = Identification(demo_vault, teller)
+    ident = CounterSession(demo_vault, teller)
     # A customer who shares name, birth date and nationality with a (fictional) entry of the UN sample.
     ident.submit(dict(SPECIMEN, id_number="110105196803150011", id_issue_date="2010-06-01", id_long_term=False,
                       id_expiry_date="2030-06-01"))
@@ -139,7 +139,7 @@ def answer_all(ident, choice_index=1):
 
 def test_customer_answers_the_questionnaire_and_confirms(demo_vault, sign_in, lists_loaded):
     teller = sign_in("teller")
-    ident = Identification(demo_vault, teller)
+    ident = CounterSession(demo_vault, teller)
     for step in (SPECIMEN, {"consent_granted": True}, {"answers": ANSWERS}, {}):
         ident.submit(step)
     assert ident.flow.current_id == "assessment" and ident.current_assessment() is None
@@ -154,7 +154,7 @@ def test_customer_answers_the_questionnaire_and_confirms(demo_vault, sign_in, li
     ident.submit({})
     assert ident.flow.current_id == "recommendation"
     # The teller may not key in a customer's answers as if they were the customer.
-    second = Identification(demo_vault, teller)
+    second = CounterSession(demo_vault, teller)
     for step in (SPECIMEN, {"answers": {}}, {}):
         second.submit(step)
     assert second.current_assessment() is not None
