@@ -1523,4 +1523,27 @@ Screening: {status}.</source>
         <translation>{name} 已解锁，可以再次登录。</translation>
     </message>
 </context>
+<context>
+    <name>SignaturePad</name>
+    <message>
+        <source>Undo last stroke</source>
+        <translation>撤销上一笔</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Clear signature</source>
+        <translation>清除签名</translation>
+    </message>
+    <message>
+        <source>Please sign your full name here</source>
+        <translation>请在此处签署您的全名</translation>
+    </message>
+    <message>
+        <source>Signature box</source>
+        <translation>签名框</translation>
+    </message>
+</context>
 </TS>

@@ -240,3 +240,14 @@ ASSESSMENT_MAX_PER_YEAR = declare(Setting(
     "assessment.max_per_year", int, 8,
     Text("每位客户连续 12 个月内最多评估次数", "Most assessments per customer in any rolling 12 months"),
     minimum=1, maximum=8, source="NFRA 2025 Art 29"))
+
+# Risk disclosure (counterdesk.forms.disclosures): the shortest time the disclosure stays on screen
+# before the customer may confirm, by the product's risk level. Riskier products get longer; the
+# older-customer minimum (suitability.elderly_reading_seconds) applies on top.
+DISCLOSURE_MIN_READING_SECONDS = {
+    level: declare(Setting(
+        f"disclosure.min_reading_seconds_{level.lower()}", int, default,
+        Text(f"{level} 产品风险揭示最短阅读时间（秒）", f"Minimum reading time of the risk disclosure for {level} products (seconds)"),
+        minimum=0, maximum=3600, source="NFRA 2025 (sufficient time to read; numbers are bank policy)"))
+    for level, default in (("R1", 30), ("R2", 45), ("R3", 60), ("R4", 90), ("R5", 120))
+}
