@@ -54,6 +54,11 @@ if ! QT_QPA_PLATFORM=offscreen "$VPY" -c 'from PySide6 import QtWidgets, QtPdf' 
   }
 fi
 
+# PDF checks in the tests read the confirmation PDFs back with poppler's pdftotext/pdffonts.
+if ! command -v pdftotext >/dev/null 2>&1; then
+  apt_install poppler-utils || echo "poppler-utils not installed: PDF text checks will be skipped" >&2
+fi
+
 # A real window (not offscreen) goes through Qt's xcb plugin, which needs more X libraries.
 if [ "${QT_QPA_PLATFORM:-}" != "offscreen" ] && [ -n "${DISPLAY:-}" ]; then
   xcb_plugin="$("$VPY" -c 'import PySide6, os; print(os.path.join(os.path.dirname(PySide6.__file__), "Qt/plugins/platforms/libqxcb.so"))')"

@@ -233,7 +233,19 @@ def _seed_0006(conn) -> dict[str, int]:
     return counts
 
 
-SEEDS = {"0001": _seed_0001, "0002": _seed_0002, "0003": _seed_0003, "0004": _seed_0004, "0005": _seed_0005, "0006": _seed_0006}
+def _seed_0007(conn) -> dict[str, int]:
+    counts = _seed_0006(conn)
+    conn.exec_driver_sql(
+        "INSERT INTO sale_decisions (id, session_id, customer_id, assessment_id, catalog_version, product_code, amount, "
+        "customer_initiated, outcome, rules_version, findings, conditions, declared, decided_at, decided_by) "
+        "VALUES (?, ?, ?, NULL, 1, 'PWM-FI', '300000.00', 0, 'allowed', 'r1', '[]', '[]', '{}', ?, ?)",
+        (str(uuid.uuid4()), COUNTER_SESSION_ID, CUSTOMER_ID, "2026-12-02T08:00:00+00:00", TELLER_ID))
+    counts["sale_decisions"] = 1
+    return counts
+
+
+SEEDS = {"0001": _seed_0001, "0002": _seed_0002, "0003": _seed_0003, "0004": _seed_0004, "0005": _seed_0005,
+         "0006": _seed_0006, "0007": _seed_0007}
 
 
 def _dump(engine, tables) -> dict[str, list[dict]]:

@@ -473,6 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_sanctions_commands(sub, leaf)
     from .cli_catalog import add_commands as add_catalog_commands
     add_catalog_commands(sub, leaf)
+    from .cli_confirmation import add_commands as add_confirmation_commands
+    add_confirmation_commands(sub, leaf)
     return parser
 
 

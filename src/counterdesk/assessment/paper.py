@@ -10,14 +10,12 @@ render the same everywhere.
 from __future__ import annotations
 
 import io
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,56 +23,17 @@ from sqlalchemy.orm import Session
 from ..atomicfile import write_bytes_atomic
 from ..customers.forms_store import store_definition
 from ..forms.questionnaire import Questionnaire, load_questionnaire
-from ..paths import font_path
+from ..pdffont import FONT, MARGIN, PAGE_H, PAGE_W, register_font, tokens, wrap
 from ..roles import require
 from ..session import UserSession
 from ..store import audit
 from .grading import local_day
 from .models import PaperForm
 
-FONT = "CounterDeskCJK"
-_font_lock = threading.Lock()
-PAGE_W, PAGE_H = A4
-MARGIN = 18 * mm
-
-
-def _register_font() -> None:
-    with _font_lock:
-        if FONT not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(FONT, str(font_path()), subfontIndex=0))
-
-
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    """Break by width, character by character for CJK, at spaces for Latin words."""
-    lines, line = [], ""
-    for token in _tokens(text):
-        trial = line + token
-        if pdfmetrics.stringWidth(trial, FONT, size) <= width or not line:
-            line = trial
-        else:
-            lines.append(line.rstrip())
-            line = token.lstrip()
-    if line:
-        lines.append(line.rstrip())
-    return lines
-
-
-def _tokens(text: str) -> list[str]:
-    out, word = [], ""
-    for ch in text:
-        if ord(ch) > 0x2E7F:  # CJK: any character may start a new line
-            if word:
-                out.append(word)
-                word = ""
-            out.append(ch)
-        elif ch == " ":
-            out.append(word + " ")
-            word = ""
-        else:
-            word += ch
-    if word:
-        out.append(word)
-    return out
+# Font and page helpers are shared with the confirmation PDF (counterdesk.pdffont).
+_register_font = register_font
+_wrap = wrap
+_tokens = tokens
 
 
 L = {
