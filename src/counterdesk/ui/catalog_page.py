@@ -23,7 +23,7 @@ from ..catalog.products import (LICENCE_TYPES, LIQUIDITY, PRIVATE_CLASSES, PRIVA
 from .context import AppContext
 from .tasks import run_task
 from .users_page import _CoreDialog
-from .widgets import MessageLabel, Page, error_text
+from .widgets import DialogHostPage, MessageLabel, error_text
 
 
 def _combo(name: str, options: dict, lang: str, blank: bool = False) -> QComboBox:
@@ -349,7 +349,7 @@ class LicencesDialog(QDialog):
         self.message.show_error(error_text(exc, self.ctx.lang))
 
 
-class CatalogPage(Page):
+class CatalogPage(DialogHostPage):
     loaded = Signal()      # the tables have been (re)filled
     changed = Signal()     # a new catalog version exists
     failed = Signal(str)   # an operation failed; the message is shown on the page
@@ -555,16 +555,10 @@ class CatalogPage(Page):
 
     # ---- add / edit -------------------------------------------------------------------------------
     def _open(self, dialog: QDialog) -> QDialog:
-        self.dialog = dialog
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.finished.connect(self._dialog_finished)
-        dialog.open()
-        return dialog
+        return self.open_dialog(dialog)
 
-    def _dialog_finished(self) -> None:
-        if self.dialog is not None and not self.dialog.isVisible():
-            self.dialog = None
-        self.table.setFocus()
+    def focus_after_dialog(self) -> QWidget:
+        return self.table
 
     def open_add(self) -> ProductDialog | None:
         if self.shown_version is not None:

@@ -17,7 +17,7 @@ from .. import accounts
 from ..roles import ROLE_NAMES, Role
 from .context import AppContext
 from .tasks import run_task
-from .widgets import MessageLabel, Page, error_text
+from .widgets import DialogHostPage, MessageLabel, error_text
 
 
 def _role_combo(lang: str, name: str) -> QComboBox:
@@ -239,7 +239,7 @@ class ChangeRoleDialog(_CoreDialog):
         self.run(lambda: accounts.set_role(vault, actor, uid, role), self.user.username, text)
 
 
-class UsersPage(Page):
+class UsersPage(DialogHostPage):
     changed = Signal()  # after every successful change
     loaded = Signal()   # the table has been (re)filled
 
@@ -400,17 +400,11 @@ class UsersPage(Page):
     # ---- actions ---------------------------------------------------------------------------------
     def _open(self, dialog: _CoreDialog) -> _CoreDialog:
         # Bound methods only: a lambda capturing self would tie the page into a reference cycle.
-        self.dialog = dialog
         dialog.succeeded.connect(self._succeeded)
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.finished.connect(self._dialog_finished)
-        dialog.open()
-        return dialog
+        return self.open_dialog(dialog)
 
-    def _dialog_finished(self) -> None:
-        if self.dialog is not None and not self.dialog.isVisible():
-            self.dialog = None
-        self.table.setFocus()
+    def focus_after_dialog(self) -> QWidget:
+        return self.table
 
     def open_add_user(self) -> AddUserDialog:
         return self._open(AddUserDialog(self.ctx, self))

@@ -19,6 +19,28 @@ class Page(QWidget):
         pass
 
 
+class DialogHostPage(Page):
+    """A page that opens modeless-in-effect dialogs one at a time (``self.dialog``, for tests) and
+    gives the focus back to its main view (``focus_after_dialog``) when a dialog closes."""
+
+    dialog = None
+
+    def open_dialog(self, dialog):
+        self.dialog = dialog
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._dialog_finished)
+        dialog.open()
+        return dialog
+
+    def _dialog_finished(self) -> None:
+        if self.dialog is not None and not self.dialog.isVisible():
+            self.dialog = None
+        self.focus_after_dialog().setFocus()
+
+    def focus_after_dialog(self) -> QWidget:
+        return self
+
+
 class MessageLabel(QLabel):
     """Shows an error or info message; empty and hidden when there is nothing to say."""
 
