@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .roles import ROLE_NAMES, Role, require
+from .roles import Role, require
 from .security.keyslots import normalise_username
 from .security.passwords import check_password, check_username
 from .session import UserSession
@@ -202,10 +202,6 @@ def unlock_account(vault: Vault, actor: UserSession, username: str) -> None:
         raise CounterDeskError(Text("没有这个用户。", "No such user."), code="no_user")
     vault.auth_state.clear(name)
     vault.record(actor, "user.unlocked", "user", None, {"username": name})
-
-
-def role_name(role: Role, lang: str) -> str:
-    return ROLE_NAMES[role].get(lang)
 
 
 __all__ = ["UserInfo", "list_users", "create_user", "change_own_password", "reset_password", "set_role",

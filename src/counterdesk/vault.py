@@ -11,7 +11,6 @@ import hmac
 import json
 import os
 import threading
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -500,6 +499,3 @@ def _set_aside_unfinished(data: DataDir) -> None:
         if path.exists():
             os.replace(path, path.with_name(f"{path.name}.unfinished-{stamp}"))
 
-
-def new_id() -> str:
-    return str(uuid.uuid4())
