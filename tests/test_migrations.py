@@ -244,8 +244,18 @@ def _seed_0007(conn) -> dict[str, int]:
     return counts
 
 
+def _seed_0008(conn) -> dict[str, int]:
+    counts = _seed_0007(conn)
+    conn.exec_driver_sql(
+        "INSERT INTO branch_certificates (subject, not_after, sha256_fingerprint, p12, p12_password, created_at, "
+        "created_by, active) VALUES ('CN=Demo', '2028-01-01T00:00:00+00:00', ?, ?, 'pw', ?, ?, 1)",
+        ("cd" * 32, b"\x30\x82", "2026-12-03T08:00:00+00:00", ADMIN_ID))
+    counts["branch_certificates"] = 1
+    return counts
+
+
 SEEDS = {"0001": _seed_0001, "0002": _seed_0002, "0003": _seed_0003, "0004": _seed_0004, "0005": _seed_0005,
-         "0006": _seed_0006, "0007": _seed_0007}
+         "0006": _seed_0006, "0007": _seed_0007, "0008": _seed_0008}
 
 
 def _dump(engine, tables) -> dict[str, list[dict]]:

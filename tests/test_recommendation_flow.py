@@ -55,7 +55,7 @@ def test_ranked_products_never_exceed_the_grade_and_the_choice_is_stored(at_reco
     top = proposal.ranked[0]
     decision_id = rec.choose(proposal, top.product.code, top.decision, customer_initiated=False)
     ident.submit({"sale_decision_id": decision_id})
-    assert ident.flow.finished
+    assert ident.flow.current_id == "signoff" and ident.flow.data["signoff"].plan.product_code == top.product.code
 
 
 def test_a_product_above_the_grade_only_on_the_customers_own_request(at_recommendation):
@@ -86,7 +86,7 @@ def test_declared_finances_reach_the_qualified_investor_rule():
     from counterdesk.sales.facts import customer_facts
 
     kyc = {"birth_date": "1970-05-01", "civil_capacity": "full"}
-    answers = {"experience_years": {"value": "above_5y", "entered_at": "customer_screen"}}
+    answers = {"experience_years": {"option": "above_5y", "entered_at": "customer_screen"}}
     plain = customer_facts(kyc, answers, {"investable_assets": "2000000"}, date(2026, 11, 25))
     declared = customer_facts(kyc, answers, {"investable_assets": "2000000", "household_financial_assets": "6000000"},
                               date(2026, 11, 25))

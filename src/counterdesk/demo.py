@@ -27,6 +27,8 @@ def create_demo(root: Path | str) -> tuple[Vault, str]:
         versions.import_file(vault, admin, resources_dir() / "catalog" / DEMO_CATALOG, note="DEMO catalog (fictional)")
         from .catalog import licences  # the demo teller: licensed for all but precious metals (shows the rule)
         licences.grant_demo_licences(vault, admin, DEMO_USERS[1].username)
+        from .confirmation.certstore import install_demo_certificate  # signs the demo confirmations
+        install_demo_certificate(vault, admin)
     finally:
         vault.sign_out(admin, "demo_setup")
     return vault, recovery_key

@@ -24,10 +24,10 @@ ROLE_NAMES = {
 # Permissions are verbs on objects; roles hold sets of them.
 PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.TELLER: frozenset({"session.start", "customer.find", "customer.view", "customer.edit", "screening.run",
-                            "customer.reveal", "aml.rate", "assessment.run", "assessment.view"}),
+                            "customer.reveal", "aml.rate", "assessment.run", "assessment.view", "aftersale.manage"}),
     Role.SUPERVISOR: frozenset({"approval.queue", "approval.decide", "customer.find", "customer.view",
                                 "screening.run", "screening.dispose", "customer.reveal", "aml.rate",
-                                "assessment.view"}),
+                                "assessment.view", "aftersale.manage"}),
     Role.ADMIN: frozenset({"users.manage", "catalog.manage", "settings.manage", "audit.view", "audit.verify",
                            "sanctions.manage"}),
     Role.AUDITOR: frozenset({"audit.view", "audit.verify"}),
@@ -35,8 +35,8 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 
 # The home-screen tasks of each role, in display order.
 TASKS: dict[Role, tuple[str, ...]] = {
-    Role.TELLER: ("session.start", "customer.find"),
-    Role.SUPERVISOR: ("approval.queue", "customer.find"),
+    Role.TELLER: ("session.start", "customer.find", "aftersale.manage"),
+    Role.SUPERVISOR: ("approval.queue", "customer.find", "aftersale.manage"),
     Role.ADMIN: ("users.manage", "catalog.manage", "settings.manage", "audit.view"),
     Role.AUDITOR: ("audit.view",),
 }

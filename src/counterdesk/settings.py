@@ -251,3 +251,23 @@ DISCLOSURE_MIN_READING_SECONDS = {
         minimum=0, maximum=3600, source="NFRA 2025 (sufficient time to read; numbers are bank policy)"))
     for level, default in (("R1", 30), ("R2", 45), ("R3", 60), ("R4", 90), ("R5", 120))
 }
+
+# Disclosure sign-off (counterdesk.signoff).
+SIGNOFF_APPROVAL_AMOUNT = declare(Setting(
+    "signoff.approval_amount", int, 1_000_000,
+    Text("单笔金额超过该数（元）的销售须经主管审批", "Sales above this amount (RMB) need supervisor approval"),
+    minimum=0, source="bank policy (maker-checker threshold)"))
+SIGNOFF_APPROVAL_EXPIRY_MINUTES = declare(Setting(
+    "signoff.approval_expiry_minutes", int, 30,
+    Text("审批请求的有效时间（分钟），过期后须重新提交", "Minutes an approval request stays open before it must be resubmitted"),
+    minimum=5, maximum=1440, source="bank policy"))
+SIGNOFF_SENTENCE_MIN_RISK = declare(Setting(
+    "signoff.sentence_min_risk", int, 2,
+    Text("从该产品风险等级起客户须抄录确认语句（R1-R5；特别警示和老年客户始终须抄录）",
+         "From this product risk level the customer types the confirmation sentence (R1-R5; always for special "
+         "warnings and older customers)"),
+    minimum=1, maximum=5, source="CSRC 适当性办法 Art 19-20; bank policy"))
+SIGNOFF_FOLLOWUP_DAYS = declare(Setting(
+    "signoff.followup_due_days", int, 5,
+    Text("冷静期结束后回访任务的完成期限（天）", "Days after the cooling-off period ends within which the follow-up visit is due"),
+    minimum=1, maximum=30, source="domain-rules §5 (follow-up by a non-sales employee; deadline: bank policy)"))

@@ -1,7 +1,7 @@
 """A counter session with one customer, as a Qt-free flow.
 
 Steps: document → (new customer: consent) → profile → screening → assessment → recommendation →
-done. Each step's ``advance`` does the step's work through the core (document checks, the customer
+signoff → (approval) → confirmation → done; the sign-off part lives in .signoff_steps. Each step's ``advance`` does the step's work through the core (document checks, the customer
 store, sanctions screening, the customer's risk assessment, the suitability decision) and names the
 next step, stops the session with a reason, or holds it for a supervisor. The GUI runs ``submit``
 in a background task and maps steps to pages; tests drive it without Qt.
@@ -21,6 +21,7 @@ from ..identity.documents import check_document
 from ..session import UserSession
 from ..text import Result, Text
 from .engine import Flow, Outcome, Step, Stop
+from .signoff_steps import SignoffSteps
 
 KYC_FORM = "kyc"
 CONSENT_FORM = "consent_sensitive_pi"
@@ -35,6 +36,9 @@ TITLES = {
     "screening": Text("名单筛查", "Screening"),
     "assessment": Text("风险测评", "Risk assessment"),
     "recommendation": Text("产品推荐", "Recommendation"),
+    "signoff": Text("揭示与签署", "Disclosure and signature"),
+    "approval": Text("主管审批", "Supervisor approval"),
+    "confirmation": Text("确认书", "Confirmation"),
     "done": Text("完成", "Done"),
 }
 
@@ -55,12 +59,13 @@ def civil_capacity_problems(age: int | None, capacity: str | None) -> Result:
 
 
 @dataclass
-class CounterSession:
-    """One counter session of the signed-in teller, from identification to the chosen product."""
+class CounterSession(SignoffSteps):
+    """One counter session of the signed-in teller, from identification to the signed confirmation."""
 
     vault: Any
     user: UserSession
     today: date | None = None
+    lang: str = "zh"  # the customer's language: disclosures, the typed sentence, the confirmation
 
     def __post_init__(self) -> None:
         self.form = load_form(KYC_FORM)
@@ -74,6 +79,10 @@ class CounterSession:
             Step("screening", TITLES["screening"], self._screening, locks_back=True),
             Step("assessment", TITLES["assessment"], self._assessment, locks_back=True),
             Step("recommendation", TITLES["recommendation"], self._recommendation),
+            Step("signoff", TITLES["signoff"], self._signoff),
+            # Once sent for approval or signed off, the sale cannot be taken back through the flow.
+            Step("approval", TITLES["approval"], self._approval, locks_back=True),
+            Step("confirmation", TITLES["confirmation"], self._confirmation, locks_back=True),
             Step("done", TITLES["done"], lambda data: Outcome(), final=True, locks_back=True),
         ], "document")
 
@@ -228,14 +237,6 @@ class CounterSession:
                                                         "The customer has not completed and confirmed the assessment."))
             return Outcome(res)
         return Outcome(next_step="recommendation")
-
-    def _recommendation(self, data: dict) -> Outcome:
-        # The choice was stored by counterdesk.sales.recommendation (decision, reasons, catalog version).
-        if not data.get("sale_decision_id"):
-            res = Result()
-            res.add("product", "required", Text("请选择产品。", "Choose a product."))
-            return Outcome(res)
-        return Outcome(next_step="done")
 
     # ---- for the UI ----------------------------------------------------------------------------------------
     def submit(self, updates: dict[str, Any] | None = None) -> Outcome:

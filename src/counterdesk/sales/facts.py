@@ -23,8 +23,8 @@ def customer_facts(kyc: Mapping[str, Any], assessment_answers: Mapping[str, Any]
     for private products, household financial figures (all in CNY)."""
     birth = date.fromisoformat(kyc["birth_date"])
     experience = assessment_answers.get("experience_years")
-    if isinstance(experience, Mapping):  # stored answers carry where they were entered
-        experience = experience.get("value")
+    if isinstance(experience, Mapping):  # stored answers carry the option with where/when it was entered
+        experience = experience.get("option", experience.get("value"))
 
     def money(key: str) -> Decimal | None:
         value = declared.get(key)

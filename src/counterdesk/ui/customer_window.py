@@ -219,9 +219,15 @@ class CustomerWindow(QWidget):
     # ---- placement ----------------------------------------------------------------------------------------------
     def show_for_customer(self) -> str:
         """Full screen on a second screen if there is one, else on this one (handed over)."""
-        screens = QGuiApplication.screens()
-        target = screens[1] if len(screens) > 1 else QGuiApplication.primaryScreen()
-        self.setScreen(target)
-        self.setGeometry(target.geometry())
-        self.showFullScreen()
-        return "second_screen" if len(screens) > 1 else "handover"
+        return place_for_customer(self)
+
+
+def place_for_customer(window: QWidget) -> str:
+    """Show ``window`` full screen on a second screen if there is one, else on the teller's screen,
+    which the teller hands over. Returns "second_screen" or "handover"."""
+    screens = QGuiApplication.screens()
+    target = screens[1] if len(screens) > 1 else QGuiApplication.primaryScreen()
+    window.setScreen(target)
+    window.setGeometry(target.geometry())
+    window.showFullScreen()
+    return "second_screen" if len(screens) > 1 else "handover"

@@ -8,6 +8,7 @@ import counterdesk.catalog.models  # noqa: F401  (puts the catalog and licence t
 import counterdesk.assessment.models  # noqa: F401  (puts the assessment tables on Base.metadata)
 import counterdesk.sales.models  # noqa: F401  (puts the sale decisions on Base.metadata)
 import counterdesk.confirmation.models  # noqa: F401  (puts the branch certificates on Base.metadata)
+import counterdesk.signoff.models  # noqa: F401  (puts the sign-off tables on Base.metadata)
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,

@@ -1,0 +1,331 @@
+"""The sign-off headless: from the chosen product to the signed confirmation, approvals, the
+evidence chain, prints and cooling-off, on the DEMO branch (real encrypted store, real signing)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from counterdesk.flow.counter_session import CounterSession
+from counterdesk.forms.disclosures import confirmation_sentence
+from counterdesk.forms.questionnaire import load_questionnaire
+from counterdesk.sales.recommendation import Recommender
+from counterdesk.signature import Signature, Stroke
+from counterdesk.signoff import approvals, cooling, document, evidence
+from counterdesk.signoff.common import SignoffError
+from counterdesk.vault import DEMO_USERS, Vault
+
+PW = {u.username: u.password for u in DEMO_USERS}
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+    im = Image.new("RGBA", (400, 160), (255, 255, 255, 0))
+    ImageDraw.Draw(im).line([(10, 40), (200, 90), (380, 50)], fill=(0, 0, 80, 255), width=4)
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+PNG = _png()
+SPECIMEN = {"id_doc_type": "resident_id", "id_number": "11010519491231002X", "id_issue_date": "2006-05-20",
+            "id_long_term": True}
+
+
+def kyc(birth: str) -> dict:
+    return {"name_zh": "张晓梅", "sex": "female", "birth_date": birth, "nationality": "CHN",
+            "phone": "13812345678", "address": "北京市朝阳区建国路 88 号", "occupation": "gbt6565_2",
+            "employer": "某某研究所", "civil_capacity": "full", "tax_residency": "cn_only", "pep_status": "none",
+            "customer_tier": "mass"}
+
+
+def signature_json() -> str:
+    strokes = [Stroke.of([(10 + i * 6, 40 + (i % 5) * 7, 0.6, i * 15) for i in range(40)]),
+               Stroke.of([(30 + i * 5, 90 - (i % 4) * 9, 0.5, 700 + i * 15) for i in range(30)])]
+    return Signature(strokes=tuple(strokes), width=400, height=160).to_json()
+
+
+@pytest.fixture
+def vault(demo_lists_dir):
+    v = Vault.open(demo_lists_dir)
+    yield v
+    v.close()
+
+
+YOUNG = {"id_doc_type": "resident_id", "id_number": "110105199001010029", "id_issue_date": "2020-05-20",
+         "id_long_term": False, "id_expiry_date": "2040-05-20"}
+MIDDLE = {"id_doc_type": "resident_id", "id_number": "110105198005050023", "id_issue_date": "2020-06-01",
+          "id_long_term": False, "id_expiry_date": "2040-06-01"}
+
+
+def at_recommendation(vault, option: int = 1, age_answer: str = "age_65_up", doc: dict = SPECIMEN,
+                      birth: str = "1949-12-31") -> CounterSession:
+    teller = vault.sign_in("teller", PW["teller"])
+    ident = CounterSession(vault, teller)
+    for step in (doc, {"consent_granted": True}, {"answers": kyc(birth)}, {}):
+        outcome = ident.submit(step)
+        assert outcome.result.ok and outcome.stop is None, outcome
+    ident.start_assessment()
+    q = load_questionnaire()
+    answers = {x.key: q.form.field(x.key).options[min(option, len(q.form.field(x.key).options) - 1)].value
+               for x in q.questions}
+    answers["age"] = age_answer
+    found, result = ident.submit_answers(answers, "customer_screen")
+    assert result is not None, found.contradictions
+    ident.confirm_assessment(False)
+    ident.submit({})
+    assert ident.flow.current_id == "recommendation"
+    return ident
+
+
+def choose(ident: CounterSession, code: str, amount: str = "100000", own: bool = False) -> None:
+    rec = Recommender(ident)
+    res, proposal = rec.propose(amount, {"investable_assets": "5000000"}, None)
+    assert res.ok
+    decision = rec.customer_request(proposal, code) if own else proposal.decisions[code]
+    assert decision.outcome != "prohibited", decision
+    outcome = ident.submit({"sale_decision_id": rec.choose(proposal, code, decision, customer_initiated=own)})
+    assert outcome.result.ok and ident.flow.current_id == "signoff"
+
+
+def customer_signs(ident: CounterSession) -> None:
+    plan = ident.flow.data["signoff"].plan
+    ident.record_reading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
+                          "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
+                         "customer_screen")
+    if plan.recording_required:
+        ident.record_recording(True, "REC-2026-000123")
+    ident.record_signature(confirmation_sentence("zh") if plan.sentence_required else None, signature_json(), PNG,
+                           "customer_screen")
+    ident.attest(True, True)
+
+
+def test_ordinary_sale_completes_without_approval_and_the_evidence_chain_verifies(vault):
+    ident = at_recommendation(vault)
+    choose(ident, "DM-WM-F90")
+    plan = ident.flow.data["signoff"].plan
+    assert plan.recording_required and plan.sentence_required and not plan.needs_approval
+    assert plan.forms[0].startswith("disclosure_wealth_management@")
+    customer_signs(ident)
+    assert ident.submit({}).result.ok and ident.flow.current_id == "confirmation"
+    state = ident.issue_confirmation()
+    assert state.status == "completed" and state.document_number.startswith("DEMO-")
+    blocked = ident.submit({})
+    assert {p.field for p in blocked.result.problems} == {"customer", "branch"}
+    for copy in ("customer", "branch"):
+        job = ident.prepare_print(copy)
+        assert job.copy == copy and job.pdf == ident.confirmation_pdf()
+        ident.record_print(job)
+    reprint = ident.prepare_print("customer")
+    assert reprint.copy == "reprint" and reprint.pdf != job.pdf
+    assert ident.submit({}).result.ok and ident.flow.finished
+    ident.finish()
+
+    from counterdesk.confirmation.signing import verify_pdf
+    check = verify_pdf(ident.confirmation_pdf())
+    assert check.intact and check.evidence_hash == state.evidence_hash
+    chain = vault.transact(lambda s: evidence.links(s, state.signoff_id))
+    assert [link["kind"] for link in chain] == ["document", "screening", "questionnaire", "suitability", "disclosure",
+                                                "recording", "signature", "attestation", "pdf"]
+    assert "11010519491231002X" not in json.dumps(chain, ensure_ascii=False)  # hashes, not the ID number
+    report = vault.transact(evidence.verify_all)
+    assert report.ok and report.checked == 1
+
+
+def test_a_changed_evidence_field_is_found_by_verify(vault):
+    ident = at_recommendation(vault)
+    choose(ident, "DM-WM-F90")
+    customer_signs(ident)
+    ident.submit({})
+    sid = ident.issue_confirmation().signoff_id
+
+    def tamper(session):
+        session.connection().exec_driver_sql("DROP TRIGGER evidence_links_no_update")
+        session.connection().exec_driver_sql(
+            "UPDATE evidence_links SET payload = replace(payload, '\"consent\":true', '\"consent\":false') "
+            "WHERE signoff_id = ? AND kind = 'recording'", (sid,))
+    vault.transact(tamper)
+    report = vault.transact(evidence.verify_all)
+    assert not report.ok and any("recording" in p and "content changed" in p for p in report.problems)
+
+
+def test_customer_initiated_mismatch_needs_a_supervisor_who_is_not_the_maker(vault):
+    ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
+    choose(ident, "DM-WM-EQ", own=True)
+    plan = ident.flow.data["signoff"].plan
+    assert plan.customer_initiated and "warning_customer_initiated_mismatch@1" in plan.forms
+    assert "customer_initiated" in {r.code for r in plan.approval_reasons}
+    customer_signs(ident)
+    assert ident.submit({}).result.ok and ident.flow.current_id == "approval"
+    held = ident.submit({})
+    assert held.hold is not None and ident.flow.current_id == "approval"
+
+    supervisor = vault.sign_in("supervisor", PW["supervisor"])
+    queue = approvals.pending_requests(vault, supervisor)
+    assert len(queue) == 1 and queue[0].can_decide and queue[0].customer_masked == "张**"
+    from counterdesk.signoff import process
+    with pytest.raises(Exception) as refused:  # the checker cannot change the maker's evidence
+        process.record_recording(vault, supervisor, queue[0].signoff_id, True, "REC-1234")
+    assert getattr(refused.value, "code", "") == "permission_denied"
+    info, chain = approvals.request_evidence(vault, supervisor, queue[0].request_id)
+    assert [link["kind"] for link in chain][-1] == "attestation"
+    approvals.decide(vault, supervisor, queue[0].request_id, approve=True, override=True)
+    with pytest.raises(SignoffError) as again:
+        approvals.decide(vault, supervisor, queue[0].request_id, approve=True)
+    assert again.value.code == "request_decided"
+    assert ident.submit({}).result.ok and ident.flow.current_id == "confirmation"
+    state = ident.issue_confirmation()
+    entries = vault.audit_entries(vault.sign_in("auditor", PW["auditor"]), limit=50)
+    assert any(e.action == "signoff.approved_override" for e in entries)
+    assert vault.transact(evidence.verify_all).ok
+    assert state.status == "completed"
+
+
+def test_maker_cannot_approve_and_a_second_pending_request_is_refused(vault):
+    ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
+    choose(ident, "DM-WM-EQ", own=True)
+    customer_signs(ident)
+    ident.submit({})
+    req = ident.approval_status()
+    with pytest.raises(Exception) as denied:  # a teller has no approval permission at all
+        approvals.decide(vault, ident.user, req.request_id, approve=True)
+    assert getattr(denied.value, "code", "") == "permission_denied"
+    with pytest.raises(SignoffError) as twice:
+        ident.resubmit_approval()
+    assert twice.value.code == "request_pending"
+
+
+def test_rejection_returns_the_session_to_the_teller_with_the_reason(vault):
+    ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
+    choose(ident, "DM-WM-EQ", own=True)
+    customer_signs(ident)
+    ident.submit({})
+    supervisor = vault.sign_in("supervisor", PW["supervisor"])
+    req = approvals.pending_requests(vault, supervisor)[0]
+    with pytest.raises(SignoffError) as no_reason:
+        approvals.decide(vault, supervisor, req.request_id, approve=False, reason="  ")
+    assert no_reason.value.code == "reason_required"
+    approvals.decide(vault, supervisor, req.request_id, approve=False, reason="金额与客户资产不符")
+    assert ident.submit({}).result.ok
+    assert ident.flow.current_id == "signoff" and ident.flow.data["rejection"] == "金额与客户资产不符"
+    fresh = ident.flow.data["signoff"]
+    assert fresh.status == "collecting" and fresh.signoff_id != req.signoff_id and fresh.read is None
+    assert ident.flow.can_go_back  # the teller may choose another product
+
+
+def test_expired_request_cannot_be_decided_and_can_be_resubmitted(vault):
+    ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
+    choose(ident, "DM-WM-EQ", own=True)
+    customer_signs(ident)
+    ident.submit({})
+    supervisor = vault.sign_in("supervisor", PW["supervisor"])
+    req = ident.approval_status()
+    later = datetime.now(timezone.utc) + timedelta(hours=2)
+    with pytest.raises(SignoffError) as expired:
+        approvals.decide(vault, supervisor, req.request_id, approve=True, now=later)
+    assert expired.value.code == "request_expired"
+    again = approvals.resubmit(vault, ident.user, req.signoff_id, now=later)
+    assert again.status == "pending" and again.request_id != req.request_id
+
+
+def test_refused_recording_stops_the_sale(vault):
+    ident = at_recommendation(vault)
+    choose(ident, "DM-WM-F90")
+    plan = ident.flow.data["signoff"].plan
+    ident.record_reading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
+                          "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
+                         "customer_screen")
+    ident.record_recording(False)
+    outcome = ident.submit({})
+    assert outcome.stop is not None and outcome.stop.code == "recording_refused"
+    from counterdesk.customers import counter_sessions
+    with pytest.raises(Exception):
+        counter_sessions.set_step(vault, ident.user, ident.session_id, "x")  # the session is closed
+
+
+def test_elderly_customer_high_risk_product_gets_care_notice_longer_reading_and_approval(vault):
+    ident = at_recommendation(vault, option=3)
+    choose(ident, "DM-WM-EQ")
+    plan = ident.flow.data["signoff"].plan
+    assert plan.elderly_care and "notice_elderly_care@1" in plan.forms
+    assert plan.min_reading_seconds >= vault.settings()["suitability.elderly_reading_seconds"]
+    assert "elderly_care" in {r.code for r in plan.approval_reasons}
+    with pytest.raises(SignoffError) as fast:
+        ident.record_reading({"seconds": plan.min_reading_seconds - 1, "scrolled_to_end": True,
+                              "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
+                             "customer_screen")
+    assert fast.value.code == "too_fast"
+
+
+def test_core_refusals_reading_sentence_signature(vault):
+    ident = at_recommendation(vault)
+    choose(ident, "DM-WM-F90")
+    plan = ident.flow.data["signoff"].plan
+    forms = [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]
+    for read, entered, code in (({"seconds": 999, "scrolled_to_end": True, "forms": forms}, "teller", "not_customer_screen"),
+                                ({"seconds": 999, "scrolled_to_end": False, "forms": forms}, "customer_screen", "not_scrolled"),
+                                ({"seconds": 999, "scrolled_to_end": True, "forms": forms[:0]}, "customer_screen",
+                                 "disclosure_mismatch")):
+        with pytest.raises(SignoffError) as exc:
+            ident.record_reading(read, entered)
+        assert exc.value.code == code
+    ident.record_reading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True, "forms": forms}, "customer_screen")
+    with pytest.raises(SignoffError) as ref:
+        ident.record_recording(True, "x")
+    assert ref.value.code == "recording_ref"
+    ident.record_recording(True, "REC-0001")
+    with pytest.raises(SignoffError) as wrong:
+        ident.record_signature("本人已阅读", signature_json(), PNG, "customer_screen")
+    assert wrong.value.code == "sentence_mismatch"
+    tiny = Signature(strokes=(Stroke.of([(1, 1, 0.5, 0), (2, 2, 0.5, 10)]),), width=400, height=160).to_json()
+    with pytest.raises(SignoffError) as trivial:
+        ident.record_signature(confirmation_sentence("zh"), tiny, PNG, "customer_screen")
+    assert trivial.value.code == "signature_invalid"
+    with pytest.raises(SignoffError) as unsigned:
+        ident.attest(True, True)
+    assert unsigned.value.code == "not_signed"
+    ident.record_signature("本人已阅读风险揭示，愿意承担投资风险。", signature_json(), PNG, "customer_screen")
+    with pytest.raises(SignoffError) as half:
+        ident.attest(True, False)
+    assert half.value.code == "attestation_incomplete"
+
+
+def test_cooling_off_cancellation_and_follow_up_by_someone_else(vault):
+    ident = at_recommendation(vault, option=3, age_answer="age_46_55", birth="1980-05-05", doc=MIDDLE)
+    rec = Recommender(ident)
+    res, proposal = rec.propose("400000", {"investable_assets": "9000000", "household_financial_assets": "6000000"}, None)
+    private = [c for c, d in proposal.decisions.items() if proposal.products[c].type == "private_wm"
+               and d.outcome != "prohibited"]
+    assert private, {c: (d.outcome, d.rule_ids) for c, d in proposal.decisions.items() if "PWM" in c}
+    code = private[0]
+    ident.submit({"sale_decision_id": rec.choose(proposal, code, proposal.decisions[code], False)})
+    plan = ident.flow.data["signoff"].plan
+    assert plan.cooling_off_hours >= 24 and "notice_cooling_off@1" in plan.forms
+    customer_signs(ident)
+    if ident.submit({}).result.ok and ident.flow.current_id == "approval":
+        supervisor = vault.sign_in("supervisor", PW["supervisor"])
+        approvals.decide(vault, supervisor, ident.approval_status().request_id, approve=True)
+        ident.submit({})
+    state = ident.issue_confirmation()
+    until = datetime.fromisoformat(state.cooling_off_until)
+    items = cooling.in_cooling_off(vault, ident.user)
+    assert [i.signoff_id for i in items] == [state.signoff_id]
+    # after the period: a follow-up task the seller may not do
+    later = until + timedelta(minutes=1)
+    assert cooling.in_cooling_off(vault, ident.user, now=later) == []
+    tasks = cooling.follow_up_tasks(vault, ident.user, now=later)
+    assert len(tasks) == 1 and not tasks[0].can_do
+    with pytest.raises(SignoffError) as seller:
+        cooling.complete_follow_up(vault, ident.user, tasks[0].task_id, "客户确认知悉")
+    assert seller.value.code == "seller_follow_up"
+    supervisor = vault.sign_in("supervisor", PW["supervisor"])
+    cooling.complete_follow_up(vault, supervisor, tasks[0].task_id, "客户确认知悉产品风险", now=later)
+    assert cooling.follow_up_tasks(vault, supervisor, now=later) == []
+    with pytest.raises(SignoffError) as over:
+        cooling.cancel(vault, ident.user, state.signoff_id, "RF-000123", now=later)
+    assert over.value.code == "cooling_off_over"
+    cooling.cancel(vault, ident.user, state.signoff_id, "RF-000123", now=until - timedelta(hours=1))
+    assert cooling.in_cooling_off(vault, ident.user, now=until - timedelta(hours=1)) == []
