@@ -351,10 +351,11 @@ def test_print_pdf_can_run_off_the_ui_thread(qtbot, tmp_path, signed_pdf, one_pa
     owner = QObject()
     out = tmp_path / "worker.pdf"
     printer = pdf_printer(out)
-    results = []
-    task = run_task(owner, lambda: print_pdf(one_page_pdf, printer), results.append)
-    with qtbot.waitSignal(task.finished, timeout=WAIT * 2):
-        pass
+    results, errors = [], []
+    # on_ok/on_error are connected inside run_task before the work starts, so nothing is missed.
+    run_task(owner, lambda: print_pdf(one_page_pdf, printer), results.append, errors.append)
+    qtbot.waitUntil(lambda: bool(results or errors), timeout=WAIT * 2)
+    assert errors == []
     assert results == [1]
     assert page_count(out.read_bytes()) == 1
 

@@ -79,7 +79,7 @@ def test_teller_signs_in_and_sees_only_teller_tasks(qtbot, make_window, demo_dir
 
 
 @pytest.mark.parametrize("role,tasks", [
-    ("supervisor", ("approval.queue", "customer.find")),
+    ("supervisor", ("approval.queue", "approval.signoff", "customer.find", "aftersale.manage")),
     ("admin", ("users.manage", "catalog.manage", "settings.manage", "audit.view")),
     ("auditor", ("audit.view",)),
 ])

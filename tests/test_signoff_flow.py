@@ -276,7 +276,7 @@ def test_core_refusals_reading_sentence_signature(vault):
     with pytest.raises(SignoffError) as ref:
         ident.record_recording(True, "x")
     assert ref.value.code == "recording_ref"
-    ident.record_recording(True, "REC-0001")
+    ident.record_recording(True)  # consent on the customer screen; the reference comes with the attestation
     with pytest.raises(SignoffError) as wrong:
         ident.record_signature("本人已阅读", signature_json(), PNG, "customer_screen")
     assert wrong.value.code == "sentence_mismatch"
@@ -291,6 +291,11 @@ def test_core_refusals_reading_sentence_signature(vault):
     with pytest.raises(SignoffError) as half:
         ident.attest(True, False)
     assert half.value.code == "attestation_incomplete"
+    with pytest.raises(SignoffError) as no_ref:
+        ident.attest(True, True)
+    assert no_ref.value.code == "recording_ref"
+    state = ident.attest(True, True, "REC-0001")
+    assert state.recording_ref == "REC-0001" and state.status == "approved"
 
 
 def test_cooling_off_cancellation_and_follow_up_by_someone_else(vault):

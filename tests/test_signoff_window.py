@@ -423,3 +423,35 @@ def test_show_for_customer_goes_full_screen_on_the_only_screen(qtbot, forms, clo
     qtbot.waitExposed(w)
     assert w.isFullScreen()
     assert w.geometry() == QApplication.primaryScreen().geometry()
+
+
+def test_a_language_change_retranslates_every_text(qtbot, make, clock):
+    from PySide6.QtCore import QTranslator
+
+    class Marked(QTranslator):
+        def translate(self, context, source, disambiguation=None, n=-1):
+            return f"ZH:{source}" if context == "SignoffWindow" else None
+
+        def isEmpty(self):  # an empty translator is never installed
+            return False
+
+    w = make()
+    scroll_to_end(qtbot, w)
+    position = w.text.verticalScrollBar().value()
+    translator = Marked()
+    QApplication.installTranslator(translator)
+    try:
+        qtbot.waitUntil(lambda: w.read_button.text().startswith("ZH:"), timeout=WAIT)
+        assert w.read_button.text() == "ZH:I have read and understood the risk disclosure"
+        assert w.countdown.text() == "ZH:Please read to the end. You can confirm in 30 s."
+        assert w.title.text() == "ZH:Please read the risk disclosure"
+        assert w.recording_yes.text() == "ZH:I agree to the recording"
+        assert "ZH:Version disclosure_fund@1 · " in w.text.toPlainText()
+        # The end already seen stays seen, and the text stays where the customer left it.
+        assert position > 0 and w.text.verticalScrollBar().value() == position
+        clock.advance(30)
+        w.refresh_gate()
+        assert w.read_button.isEnabled()
+    finally:
+        QApplication.removeTranslator(translator)
+    qtbot.waitUntil(lambda: w.read_button.text() == "I have read and understood the risk disclosure", timeout=WAIT)

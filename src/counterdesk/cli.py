@@ -337,6 +337,9 @@ def cmd_users_unlock(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
     return EXIT_OK
 
 
+EVIDENCE_CHECKED = Text("已核验销售证据记录：{n} 条", "Sale evidence records checked: {n}")
+
+
 def cmd_verify(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
     report = vault.verify(us)
     chain = report.chain
@@ -352,6 +355,10 @@ def cmd_verify(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
         ctx.say(FIRST_BROKEN, seq=chain.first_broken, reason=chain.reason_text().get(ctx.lang))
     if not chain.append_only_enforced:
         ctx.say(NO_TRIGGERS)
+    if report.evidence is not None:
+        ctx.say(EVIDENCE_CHECKED, n=report.evidence.checked)
+        for problem in report.evidence.problems:
+            print(f"  {problem}")
     ctx.say(VERIFY_OK if report.ok else VERIFY_BAD)
     return EXIT_OK if report.ok else EXIT_BROKEN
 

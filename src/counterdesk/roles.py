@@ -25,7 +25,7 @@ ROLE_NAMES = {
 PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.TELLER: frozenset({"session.start", "customer.find", "customer.view", "customer.edit", "screening.run",
                             "customer.reveal", "aml.rate", "assessment.run", "assessment.view", "aftersale.manage"}),
-    Role.SUPERVISOR: frozenset({"approval.queue", "approval.decide", "customer.find", "customer.view",
+    Role.SUPERVISOR: frozenset({"approval.queue", "approval.signoff", "approval.decide", "customer.find", "customer.view",
                                 "screening.run", "screening.dispose", "customer.reveal", "aml.rate",
                                 "assessment.view", "aftersale.manage"}),
     Role.ADMIN: frozenset({"users.manage", "catalog.manage", "settings.manage", "audit.view", "audit.verify",
@@ -36,7 +36,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 # The home-screen tasks of each role, in display order.
 TASKS: dict[Role, tuple[str, ...]] = {
     Role.TELLER: ("session.start", "customer.find", "aftersale.manage"),
-    Role.SUPERVISOR: ("approval.queue", "customer.find", "aftersale.manage"),
+    Role.SUPERVISOR: ("approval.queue", "approval.signoff", "customer.find", "aftersale.manage"),
     Role.ADMIN: ("users.manage", "catalog.manage", "settings.manage", "audit.view"),
     Role.AUDITOR: ("audit.view",),
 }

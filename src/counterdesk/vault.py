@@ -438,7 +438,12 @@ class Vault:
         except CounterDeskError as exc:
             # The audit table itself cannot be read: that is a break, reported, not a crash.
             chain = audit.ChainReport(0, 0, f"audit log unreadable: {exc.code}", audit.GENESIS, False)
-        report = VerifyReport(problems, chain)
+        from .signoff import evidence
+        try:
+            records = db.call(evidence.verify_all)
+        except CounterDeskError as exc:
+            records = evidence.EvidenceReport(0, [f"evidence records unreadable: {exc.code}"])
+        report = VerifyReport(problems, chain, records)
         try:
             self.record(us, "audit.verified", None, None,
                         {"result": "ok" if report.ok else "broken", "first_broken": chain.first_broken})
@@ -451,10 +456,11 @@ class Vault:
 class VerifyReport:
     integrity: list[str]
     chain: Any  # counterdesk.store.audit.ChainReport
+    evidence: Any = None  # counterdesk.signoff.evidence.EvidenceReport: every sale's evidence chain
 
     @property
     def ok(self) -> bool:
-        return not self.integrity and self.chain.ok
+        return not self.integrity and self.chain.ok and (self.evidence is None or self.evidence.ok)
 
 
 def preload_store() -> None:

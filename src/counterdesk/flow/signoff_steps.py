@@ -56,9 +56,9 @@ class SignoffSteps:
         return self._keep(process.record_signature(self.vault, self.user, self._signoff_id(), sentence,
                                                    signature_json, png, entered_at))
 
-    def attest(self, identity_verified: bool, disclosure_explained: bool):
+    def attest(self, identity_verified: bool, disclosure_explained: bool, recording_reference: str | None = None):
         return self._keep(process.attest(self.vault, self.user, self._signoff_id(), identity_verified,
-                                         disclosure_explained))
+                                         disclosure_explained, recording_reference))
 
     def approval_status(self):
         return approvals.latest_request(self.vault, self.user, self._signoff_id())
@@ -107,7 +107,7 @@ class SignoffSteps:
         if state.read is None:
             missing.append(("reading", "客户阅读风险揭示", "the customer reads the disclosure"))
         if state.plan.recording_required and not state.recording_consent:
-            missing.append(("recording", "双录同意与录像编号", "recording consent and reference"))
+            missing.append(("recording", "客户对双录的同意", "the customer's consent to the recording"))
         if state.signed_at is None:
             missing.append(("signature", "客户签名", "the customer's signature"))
         if state.attested_at is None:

@@ -72,6 +72,12 @@ def _pending(session, session_id: str) -> ApprovalRequest | None:
                                                          ApprovalRequest.status == PENDING)).first()
 
 
+def _session_open(session, session_id: str) -> bool:
+    from ..customers.models import CounterSession
+    cs = session.get(CounterSession, session_id)
+    return cs is not None and cs.status == "open"
+
+
 def _status(req: ApprovalRequest, moment: datetime) -> str:
     if req.status == PENDING and parse(req.expires_at) <= moment:
         return EXPIRED
@@ -98,21 +104,22 @@ def _names(session) -> dict[str, str]:
 
 def pending_requests(vault, us: UserSession, now: datetime | None = None) -> list[RequestInfo]:
     """Requests waiting for a supervisor, oldest first (expired ones are left out)."""
-    require(us.role, "approval.queue")
+    require(us.role, "approval.signoff")
     moment = now_utc(now)
 
     def read(session) -> list[RequestInfo]:
         names = _names(session)
         rows = session.scalars(select(ApprovalRequest).where(ApprovalRequest.status == PENDING)
                                .order_by(ApprovalRequest.requested_at))
-        return [i for i in (_info(session, r, us, moment, names) for r in rows) if i.status == PENDING]
+        return [i for i in (_info(session, r, us, moment, names) for r in rows
+                            if _session_open(session, r.session_id)) if i.status == PENDING]
     return vault.transact(read)
 
 
 def request_evidence(vault, us: UserSession, request_id: str) -> tuple[RequestInfo, list[dict]]:
     """The request and the sign-off's evidence chain so far (hashes and references; personal data
     stays masked, a reveal goes through the audited customer reveal)."""
-    require(us.role, "approval.queue")
+    require(us.role, "approval.signoff")
 
     def read(session):
         req = _load_request(session, request_id)
@@ -145,6 +152,8 @@ def decide(vault, us: UserSession, request_id: str, approve: bool, reason: str =
             raise refuse("maker_checker", "不能审批自己经办的销售，须由另一位主管处理。",
                          "You made this sale: another supervisor must decide it.")
         status = _status(req, moment)
+        if status == PENDING and not _session_open(session, req.session_id):
+            raise refuse("session_closed", "该柜面服务会话已结束，无需审批。", "The counter session has ended; nothing to approve.")
         if status == EXPIRED:
             raise refuse("request_expired", "该审批请求已过期，须由柜员重新提交。",
                          "The request has expired; the teller must submit it again.")
@@ -194,3 +203,19 @@ def resubmit(vault, us: UserSession, signoff_id: str, now: datetime | None = Non
         req_id = open_request(session, us, row, state_of(row).plan, moment, expiry)
         return _info(session, session.get(ApprovalRequest, req_id), us, moment, _names(session))
     return vault.transact(write)
+
+
+def decide_at_station(vault, station_user: UserSession, username: str, password: str, request_id: str,
+                      approve: bool, reason: str = "") -> RequestInfo:
+    """Supervisor override: the supervisor signs in on top of the teller's session at the teller's
+    workstation (no second workstation, or the network is down), decides, and is signed out again.
+    The sign-in is checked like any other (lockout included) and the override is audited with the
+    station's teller."""
+    require(station_user.role, "session.start")
+    supervisor = vault.sign_in(username, password)
+    try:
+        vault.record(supervisor, "signoff.override_sign_in", "approval_request", request_id,
+                     {"station_user": station_user.username})
+        return decide(vault, supervisor, request_id, approve, reason, override=True)
+    finally:
+        vault.sign_out(supervisor, "override_done")

@@ -33,7 +33,7 @@ from .models import Signoff
 from .plan import make_plan
 
 audit.register_detail_keys("signoff_id", "needs_approval", "consent", "document_number", "copy", "override",
-                           "request_id", "decision")
+                           "request_id", "decision", "station_user")
 
 CUSTOMER_SCREEN = "customer_screen"
 _REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-/.]{3,63}")
@@ -167,22 +167,28 @@ def record_reading(vault, us: UserSession, signoff_id: str, read: Mapping[str, A
     return vault.transact(write)
 
 
-def record_recording(vault, us: UserSession, signoff_id: str, consent: bool, reference: str | None = None
-                     ) -> SignoffState:
-    """The customer's consent to the sale recording (双录) and the recording system's reference.
-    A refusal stops the sale and the counter session: the product cannot be sold without it."""
-    require(us.role, "session.start")
+def _check_ref(reference: str | None) -> str:
     ref = (reference or "").strip()
-    if consent and not _REF_RE.fullmatch(ref):
+    if not _REF_RE.fullmatch(ref):
         raise refuse("recording_ref", "请填写录音录像系统的编号（4-64 位字母、数字或 - _ / .）。",
                      "Enter the recording system's reference (4-64 letters, digits or - _ / .).")
+    return ref
+
+
+def record_recording(vault, us: UserSession, signoff_id: str, consent: bool, reference: str | None = None
+                     ) -> SignoffState:
+    """The customer's consent to the sale recording (双录), given on the customer screen; the
+    recording system's reference may come with it or with the teller's attestation. A refusal stops
+    the sale and the counter session: the product cannot be sold without the recording."""
+    require(us.role, "session.start")
+    ref = _check_ref(reference) if consent and reference else None
 
     def write(session) -> SignoffState:
         row = load_own(session, us, signoff_id, COLLECTING)
         if not state_of(row).plan.recording_required:
             raise refuse("recording_not_required", "本产品无需双录。", "This sale is not recorded.")
-        row.recording_consent, row.recording_ref, row.updated_at = bool(consent), ref or None, iso(now_utc())
-        evidence.append(session, row.id, "recording", {"consent": bool(consent), "reference": ref or None})
+        row.recording_consent, row.recording_ref, row.updated_at = bool(consent), ref, iso(now_utc())
+        evidence.append(session, row.id, "recording", {"consent": bool(consent), "reference": ref})
         audit.append(session, us.actor, "signoff.recording", "signoff", row.id, {"consent": bool(consent)})
         if not consent:
             row.status = STOPPED
@@ -232,14 +238,16 @@ def record_signature(vault, us: UserSession, signoff_id: str, sentence: str | No
 
 
 def attest(vault, us: UserSession, signoff_id: str, identity_verified: bool, disclosure_explained: bool,
-           now: datetime | None = None) -> SignoffState:
-    """The teller confirms the identity was verified and the disclosure explained. The sign-off then
-    waits for a supervisor when the plan requires one, else it is ready to issue."""
+           recording_reference: str | None = None, now: datetime | None = None) -> SignoffState:
+    """The teller confirms the identity was verified and the disclosure explained (and gives the
+    recording reference if not given yet). The sign-off then waits for a supervisor when the plan
+    requires one, else it is ready to issue."""
     require(us.role, "session.start")
     if not (identity_verified and disclosure_explained):
         raise refuse("attestation_incomplete", "请确认已核实客户身份并已讲解风险揭示。",
                      "Confirm that you verified the identity and explained the disclosure.")
     moment = now_utc(now)
+    ref = _check_ref(recording_reference) if recording_reference else None
     expiry = int(vault.settings()["signoff.approval_expiry_minutes"])
 
     def write(session) -> SignoffState:
@@ -247,6 +255,11 @@ def attest(vault, us: UserSession, signoff_id: str, identity_verified: bool, dis
         if row.signed_at is None:
             raise refuse("not_signed", "客户尚未签名。", "The customer has not signed yet.")
         plan = state_of(row).plan
+        if plan.recording_required and not row.recording_ref:
+            if ref is None:
+                raise refuse("recording_ref", "请填写录音录像系统的编号。", "Enter the recording system's reference.")
+            row.recording_ref = ref
+            evidence.append(session, row.id, "recording", {"consent": True, "reference": ref})
         row.attested_at = row.updated_at = iso(moment)
         evidence.append(session, row.id, "attestation", {"teller": us.user_id, "identity_verified": True,
                                                          "disclosure_explained": True, "at": row.attested_at})

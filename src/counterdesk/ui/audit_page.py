@@ -214,6 +214,9 @@ class AuditPage(Page):
         if report.integrity:
             lines.append(self.tr("Database integrity problems: {problems}")
                          .format(problems="; ".join(report.integrity)))
+        if report.evidence is not None and not report.evidence.ok:
+            lines.append(self.tr("Sale evidence records BROKEN: {problems}")
+                         .format(problems="; ".join(report.evidence.problems[:5])))
         self.message.show_error("\n".join(lines))
 
     def _show_error(self, exc: BaseException) -> None:

@@ -86,7 +86,10 @@ def _page_layout_for(point_size: QSizeF) -> QPageLayout:
     if not size.isValid():
         size = QPageSize(QPageSize.PageSizeId.A4)
     orientation = QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
-    return QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
+    layout = QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
+    # Full-page mode: zero margins are accepted even by printers with a larger hardware minimum.
+    layout.setMode(QPageLayout.Mode.FullPageMode)
+    return layout
 
 
 def prepare_printer(printer: QPrinter, doc_name: str = DEFAULT_DOC_NAME) -> None:
@@ -128,6 +131,7 @@ def print_pdf(pdf_bytes: bytes, printer: QPrinter, *, max_dpi: int = MAX_PRINT_D
         if not painter.begin(printer):
             raise CounterDeskError(PRINT_FAILED, code="print_failed", detail=printer.outputFileName() or None)
         printed = 0
+        finished = False
         try:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             dpi = min(printer.resolution(), max_dpi) if max_dpi else printer.resolution()
@@ -148,7 +152,10 @@ def print_pdf(pdf_bytes: bytes, printer: QPrinter, *, max_dpi: int = MAX_PRINT_D
                 painter.fillRect(target, QColor("white"))
                 painter.drawImage(target, image)
                 printed += 1
+            finished = True
         finally:
+            if not finished:
+                printer.abort()  # cancel the half-printed job rather than send it
             painter.end()
         return printed
     finally:

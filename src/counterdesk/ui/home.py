@@ -63,6 +63,12 @@ class HomePage(Page):
         if task == "approval.queue":
             from .approvals_page import ApprovalsPage
             return ApprovalsPage(self.ctx)
+        if task == "approval.signoff":
+            from .signoff_queue_page import SignoffApprovalsPage
+            return SignoffApprovalsPage(self.ctx)
+        if task == "aftersale.manage":
+            from .aftersale_page import AfterSalePage
+            return AfterSalePage(self.ctx)
         if task == "session.start":
             from .session_page import CounterSessionPage
             return CounterSessionPage(self.ctx)
@@ -102,7 +108,9 @@ class HomePage(Page):
         titles = {
             "session.start": self.tr("Start a counter session"),
             "customer.find": self.tr("Find a customer"),
-            "approval.queue": self.tr("Approval queue"),
+            "approval.queue": self.tr("Screening reviews"),
+            "approval.signoff": self.tr("Sign-off approvals"),
+            "aftersale.manage": self.tr("Cooling-off and follow-ups"),
             "users.manage": self.tr("Users"),
             "catalog.manage": self.tr("Product catalog"),
             "settings.manage": self.tr("Settings"),

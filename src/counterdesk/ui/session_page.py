@@ -11,7 +11,10 @@ from .session_steps import AssessmentStep, ConsentStep, DocumentStep, DoneStep, 
 from .tasks import run_task
 from .widgets import MessageLabel, Page, error_text
 
-STEP_ORDER = ("document", "consent", "profile", "screening", "assessment", "recommendation", "done")
+STEP_ORDER = ("document", "consent", "profile", "screening", "assessment", "recommendation", "signoff", "approval",
+              "confirmation", "done")
+# Steps whose page has its own buttons: the common Next button is hidden there.
+OWN_BUTTONS = ("consent", "assessment", "recommendation", "signoff", "approval")
 
 _SEX = {"M": "male", "F": "female"}
 
@@ -63,6 +66,7 @@ class CounterSessionPage(Page):
         QShortcut(QKeySequence("Ctrl+Return"), self).activated.connect(self.next)
         QShortcut(QKeySequence("Alt+Left"), self).activated.connect(self.back)
         self.busy = False
+        self.signoff = None  # SignoffController of the running session
         self.retranslate()
         self._update_buttons()
 
@@ -70,7 +74,8 @@ class CounterSessionPage(Page):
     def retranslate(self) -> None:
         names = {"document": self.tr("1 Document"), "consent": self.tr("2 Consent"), "profile": self.tr("3 Customer data"),
                  "screening": self.tr("4 Screening"), "assessment": self.tr("5 Risk assessment"),
-                 "recommendation": self.tr("6 Recommendation"), "done": self.tr("7 Done")}
+                 "recommendation": self.tr("6 Recommendation"), "signoff": self.tr("7 Sign-off"),
+                 "approval": self.tr("8 Approval"), "confirmation": self.tr("9 Confirmation"), "done": self.tr("10 Done")}
         current = self.ident.flow.current_id if self.ident else None
         for sid, label in self.step_labels.items():
             label.setText(names[sid])
@@ -80,8 +85,9 @@ class CounterSessionPage(Page):
             "Start a counter session to serve a customer (F2). First the customer is identified: the identity "
             "document is typed, scanned or read; a new customer gives separate consent to the processing of "
             "sensitive personal information; the customer's data is completed; and the customer is screened "
-            "against the sanctions lists. The risk questionnaire, recommendation and sign-off follow in later "
-            "releases."))
+            "against the sanctions lists. Then the customer answers the risk questionnaire, the teller proposes suitable "
+            "products, the customer reads the risk disclosure and signs, a supervisor approves where required, and the "
+            "signed confirmation is printed."))
         self.start_button.setText(self.tr("&Start counter session (F2)"))
         self.back_button.setText(self.tr("← &Back"))
         self.next_button.setText(self.tr("&Next (Ctrl+Enter)") if not (self.ident and self.ident.flow.finished)
@@ -96,8 +102,7 @@ class CounterSessionPage(Page):
         self.start_button.setEnabled(not self.busy)
         self.back_button.setVisible(active)
         self.back_button.setEnabled(active and not self.busy and self.ident.flow.can_go_back)
-        self.next_button.setVisible(active and self.ident.flow.current_id not in ("consent", "assessment",
-                                                                                  "recommendation"))
+        self.next_button.setVisible(active and self.ident.flow.current_id not in OWN_BUTTONS)
         self.next_button.setEnabled(active and not self.busy)
         self.cancel_button.setVisible(active and not self.ident.flow.finished)
         self.cancel_button.setEnabled(not self.busy)
@@ -119,7 +124,8 @@ class CounterSessionPage(Page):
         vault, user = self.ctx.vault, self.ctx.user
         self.banner.clear_message()
         self._set_busy(True)
-        run_task(self, lambda: CounterSession(vault, user), self._started, self._failed)
+        lang = self.ctx.lang
+        run_task(self, lambda: CounterSession(vault, user, lang=lang), self._started, self._failed)
 
     def _started(self, ident) -> None:
         from ..flow.counter_session import DOCUMENT_FIELDS
@@ -150,12 +156,21 @@ class CounterSessionPage(Page):
         recommendation.propose_requested.connect(self._propose)
         recommendation.request_checked.connect(self._check_request)
         recommendation.choose_requested.connect(self._choose_product)
+        from .signoff_controller import SignoffController
+        from .signoff_pages import ApprovalStep, ConfirmationStep, SignoffStep
+
         self.steps = {"document": document, "consent": consent,
                       "profile": ProfileStep(self.ctx, ident.form, set(DOCUMENT_FIELDS)),
                       "screening": screening, "assessment": assessment, "recommendation": recommendation,
-                      "done": DoneStep(self.ctx)}
+                      "signoff": SignoffStep(self.ctx), "approval": ApprovalStep(self.ctx),
+                      "confirmation": ConfirmationStep(self.ctx), "done": DoneStep(self.ctx)}
         for step in self.steps.values():
             self.stack.addWidget(step)
+        if self.signoff is not None:
+            self.signoff.leave()
+            self.signoff.deleteLater()
+        self.signoff = SignoffController(self, self.steps)
+        self.signoff.state_changed.connect(self.state_changed)
         self._set_busy(False)
         self._show_current()
         document.number.setFocus()
@@ -177,6 +192,8 @@ class CounterSessionPage(Page):
         elif flow.current_id == "assessment":
             ident = self.ident
             run_task(self, ident.current_assessment, step.show_current, self._failed)
+        elif flow.current_id in ("signoff", "approval", "confirmation"):
+            self.signoff.enter(flow.current_id)
         elif flow.current_id == "done":
             step.enter(flow.data)
         self.retranslate()
@@ -229,6 +246,8 @@ class CounterSessionPage(Page):
         self._set_busy(False)
         flow = self.ident.flow
         if outcome.stop is not None:
+            if self.signoff is not None:
+                self.signoff.leave()
             self.banner.show_error(self.tr("Session stopped: {reason}").format(reason=outcome.stop.text.get(self.ctx.lang)))
             self.steps[flow.current_id].message.clear_message()
             self._update_buttons()
@@ -419,6 +438,8 @@ class CounterSessionPage(Page):
 
     def _reset(self, message: str) -> None:
         self._close_customer_window()
+        if self.signoff is not None:
+            self.signoff.leave()
         self.ident = None
         self.stack.setCurrentWidget(self.intro)
         self._set_busy(False)

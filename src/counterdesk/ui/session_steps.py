@@ -309,6 +309,10 @@ class DoneStep(StepWidget):
             data.get("screening_status"), data.get("screening_status", ""))
         text = self.tr("Identification complete.\n{kind}, document {number}.\nScreening: {status}.").format(
             kind=kind, number=number, status=status)
+        signoff = data.get("signoff")
+        if signoff is not None and signoff.document_number:
+            text = self.tr("Sale complete: confirmation {doc} signed and printed.").format(doc=signoff.document_number) \
+                + "\n\n" + text
         rating = data.get("aml")
         if rating is not None:
             levels = {"low": self.tr("low"), "medium": self.tr("medium"), "high": self.tr("high")}

@@ -1,0 +1,7 @@
+from .widgets import Page
+
+
+class AfterSalePage(Page):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
