@@ -334,3 +334,39 @@ def test_cooling_off_cancellation_and_follow_up_by_someone_else(vault):
     assert over.value.code == "cooling_off_over"
     cooling.cancel(vault, ident.user, state.signoff_id, "RF-000123", now=until - timedelta(hours=1))
     assert cooling.in_cooling_off(vault, ident.user, now=until - timedelta(hours=1)) == []
+
+
+def test_admin_verify_checks_every_evidence_record(demo_lists_dir, capsys, monkeypatch, no_terminal):
+    import io
+    import sys
+
+    from counterdesk import cli
+
+    vault = Vault.open(demo_lists_dir)
+    ident = at_recommendation(vault)
+    choose(ident, "DM-WM-F90")
+    customer_signs(ident)
+    ident.submit({})
+    sid = ident.issue_confirmation().signoff_id
+    vault.sign_out(ident.user)
+    vault.close()
+
+    def verify() -> tuple[int, str]:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "stdin", io.StringIO(PW["auditor"] + "\n"))
+        code = cli.main(["--data-dir", str(demo_lists_dir), "--lang", "en", "--user", "auditor", "--password-stdin",
+                         "verify"])
+        return code, capsys.readouterr().out
+
+    code, out = verify()
+    assert code == 0 and "Sale evidence records checked: 1" in out
+    vault = Vault.open(demo_lists_dir)
+    admin = vault.sign_in("admin", PW["admin"])
+
+    def swap_pdf(session):
+        session.connection().exec_driver_sql("UPDATE signoffs SET pdf = ? WHERE id = ?", (b"%PDF-1.4 forged", sid))
+    vault.transact(swap_pdf)
+    vault.sign_out(admin)
+    vault.close()
+    code, out = verify()
+    assert code == 2 and "stored confirmation PDF differs" in out

@@ -50,6 +50,7 @@ class RequestInfo:
     decision_reason: str | None
     override: bool
     can_decide: bool                 # the asking user may decide it (not the maker, still pending)
+    customer_id: str = ""            # for an audited reveal (counterdesk.customers.repository.reveal)
 
 
 def open_request(session, us: UserSession, row: Signoff, plan, moment: datetime, expiry_minutes: int) -> str:
@@ -95,7 +96,7 @@ def _info(session, req: ApprovalRequest, us: UserSession, moment: datetime, name
         names.get(req.requested_by, "?"), mask_name(customer_name_of(session, row.customer_id)),
         plan.product_code, plan.risk_level, plan.amount, req.requested_at, req.expires_at,
         names.get(req.decided_by) if req.decided_by else None, req.decided_at, req.decision_reason, req.override,
-        status == PENDING and us.user_id not in (req.requested_by, row.teller_id))
+        status == PENDING and us.user_id not in (req.requested_by, row.teller_id), row.customer_id)
 
 
 def _names(session) -> dict[str, str]:

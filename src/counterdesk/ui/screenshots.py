@@ -108,6 +108,15 @@ def _identification(window: MainWindow, out: Path) -> None:
     _wait(lambda: not page.busy and rec.table.rowCount() > 0)
     _save(window, out, "18-session-recommendation")
     rec.choose.click()
+    _step(page, "signoff")
+    _save(window, out, "20-session-signoff")
+    _customer_signs(page, out)
+    _attest(page)
+    _step(page, "confirmation")
+    _wait(lambda: page.steps["confirmation"].view.page_count() > 0 and not page.busy)
+    _save(window, out, "23-session-confirmation")
+    _print_both(page)
+    page.next()
     _step(page, "done")
     _save(window, out, "13-session-done")
     page.next()
@@ -136,6 +145,95 @@ def _identification(window: MainWindow, out: Path) -> None:
     find.table.selectRow(0)
     _wait(lambda: find.details.rowCount() > 0)
     _save(window, out, "15-find-customer")
+
+
+class _Clock:
+    """The reading timer of the screenshots: time passes when told to, not in real time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _draw(widget, points) -> None:
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+
+    for i, (x, y) in enumerate(points):
+        kind = QEvent.Type.MouseButtonPress if i == 0 else (
+            QEvent.Type.MouseButtonRelease if i == len(points) - 1 else QEvent.Type.MouseMove)
+        button = Qt.MouseButton.LeftButton if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton
+        buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else Qt.MouseButton.LeftButton
+        pos = QPointF(x, y)
+        QApplication.sendEvent(widget, QMouseEvent(kind, pos, widget.mapToGlobal(pos), button, buttons,
+                                                   Qt.KeyboardModifier.NoModifier))
+
+
+def _customer_signs(page, out: Path) -> None:
+    """The customer's part on the customer window: read, consent, type the sentence, sign."""
+    from ..forms.disclosures import confirmation_sentence
+
+    clock = _Clock()
+    page.signoff.clock = clock
+    page.steps["signoff"].handover.click()
+    _wait(lambda: page.signoff.window is not None)
+    w = page.signoff.window
+    w.showNormal()
+    w.resize(1000, 700)
+    QApplication.processEvents()
+    w.grab().save(str(out / "21-customer-disclosure.png"))
+    bar = w.text.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    clock.now += page.ident.flow.data["signoff"].plan.min_reading_seconds
+    w.refresh_gate()
+    w.read_button.click()
+    if w.recording_yes is not None:
+        _wait(lambda: w.stage == "recording")
+        w.recording_yes.click()
+    if w.sentence_edit is not None:
+        _wait(lambda: w.stage == "sentence")
+        w.sentence_edit.insert(confirmation_sentence(page.ident.flow.data["signoff"].lang))
+        w.sentence_ok.click()
+    _wait(lambda: w.stage == "signature")
+    QApplication.processEvents()
+    canvas = w.pad.canvas
+    width, height = canvas.width(), canvas.height()
+    for x0, span in ((0.08, 0.3), (0.45, 0.4)):
+        _draw(canvas, [(int(width * (x0 + span * i / 30)), int(height * (0.5 + (0.25 if i % 2 else -0.2) / (1 + i % 3))))
+                       for i in range(31)])
+    QApplication.processEvents()
+    w.grab().save(str(out / "22-customer-signature.png"))
+    w.sign_button.click()
+    _wait(lambda: page.ident.flow.data["signoff"].signed_at is not None and not page.busy)
+
+
+def _attest(page) -> None:
+    step = page.steps["signoff"]
+    if step.recording_ref.isVisible():
+        step.recording_ref.setText("REC-2026-000123")
+    step.identity.setChecked(True)
+    step.explained.setChecked(True)
+    step.submit.click()
+
+
+def _print_both(page) -> None:
+    """Printed to PDF files in a temporary folder (a real printer is chosen in the print dialog)."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    folder = Path(tempfile.mkdtemp())
+
+    def printer(_parent, _title):
+        p = QPrinter(QPrinter.PrinterMode.HighResolution)
+        p.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        p.setOutputFileName(str(folder / f"copy-{len(list(folder.iterdir()))}.pdf"))
+        return p
+    page.signoff.choose_printer = printer
+    view = page.steps["confirmation"].view
+    for kind in ("customer", "branch"):
+        view.buttons[kind].click()
+        _wait(lambda k=kind: view.is_printed(k) and not page.busy)
 
 
 def render(out: Path) -> None:

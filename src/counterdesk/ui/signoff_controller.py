@@ -222,17 +222,20 @@ class SignoffController(QObject):
         if printer is None:
             view.set_busy(False)
             return
-        try:
-            print_pdf(job.pdf, printer)
-        except Exception as exc:  # noqa: BLE001 - a printer problem is shown, the job is not recorded
-            self._print_failed(exc)
-            return
         ident = self.ident
 
         def recorded(copies) -> None:
             view.set_busy(False)
             for copy, _at in copies:
                 view.set_printed(copy, True)
-            self.steps["confirmation"].message.show_info(self.tr("{copy} printed.").format(copy=titles[job.copy]))
+            done = {"customer": self.tr("Customer copy printed."), "branch": self.tr("Branch copy printed."),
+                    "reprint": self.tr("Copy (marked COPY) printed.")}
+            self.steps["confirmation"].message.show_info(done[job.copy])
             self.state_changed.emit(f"printed:{job.copy}")
-        run_task(self, lambda: ident.record_print(job), recorded, self._print_failed)
+
+        def print_then_record():
+            # Rendering the pages for the printer takes most of a second: a worker does it, and the
+            # print is recorded only once the printer accepted every page.
+            print_pdf(job.pdf, printer)
+            return ident.record_print(job)
+        run_task(self, print_then_record, recorded, self._print_failed)

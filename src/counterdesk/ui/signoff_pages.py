@@ -114,7 +114,9 @@ class SignoffStep(StepWidget):
         self.recording_label.setVisible(plan.recording_required)
         self.recording_ref.setVisible(plan.recording_required)
         customer_done = state.signed_at is not None
-        self.handover.setEnabled(not customer_done and stage == "")
+        # Handing over again replaces the customer window (e.g. it was closed by mistake); what the
+        # customer already confirmed stays stored and is not asked again by the core.
+        self.handover.setEnabled(not customer_done)
         self.submit.setEnabled(customer_done)
 
     def _submit(self) -> None:
