@@ -136,7 +136,22 @@ def next_step(qtbot, page):
     qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
 
 
-def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir):
+def sell_through(qtbot, page, tmp_path) -> None:
+    """From the chosen product to the printed confirmation (see test_gui_signoff)."""
+    from test_gui_signoff import FakeClock, customer_signs, override, print_both, teller_attests
+
+    qtbot.waitUntil(lambda: at(page, "signoff"), timeout=WAIT)
+    page.signoff.clock = FakeClock()
+    customer_signs(qtbot, page)
+    teller_attests(qtbot, page)
+    if at(page, "approval"):
+        override(qtbot, page, approve=True)
+    qtbot.waitUntil(lambda: at(page, "confirmation"), timeout=WAIT)
+    print_both(qtbot, page, tmp_path)
+    next_step(qtbot, page)
+
+
+def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir, tmp_path):
     window = open_window(demo_lists_dir, "teller")
     page = session_page(qtbot, window)
     read_document(qtbot, page, "resident_id_long_term")
@@ -152,6 +167,7 @@ def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir
     answer_questionnaire(qtbot, page, age="age_65_up")
     qtbot.waitUntil(lambda: at(page, "recommendation"), timeout=WAIT)
     choose_recommended(qtbot, page)
+    sell_through(qtbot, page, tmp_path)
     qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
     summary = page.steps["done"].summary.text()
     assert "110***********002X" in summary and "新客户" in summary
@@ -175,6 +191,7 @@ def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir
     qtbot.mouseClick(step.use_current, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: at(page, "recommendation"), timeout=WAIT)
     choose_recommended(qtbot, page)
+    sell_through(qtbot, page, tmp_path)
     qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
     assert "老客户" in page.steps["done"].summary.text()
     vault, user = window.ctx.vault, window.ctx.user

@@ -70,8 +70,8 @@ def test_teller_signs_in_and_sees_only_teller_tasks(qtbot, make_window, demo_dir
     assert window.signin.submit.text() == "登录"
     sign_in(qtbot, window, "teller")
     home = window.home
-    assert home.task_ids == ("session.start", "customer.find")
-    assert [home.nav.item(i).text().split("\t")[0] for i in range(home.nav.count())] == ["开始柜面业务", "查找客户"]
+    assert home.task_ids == ("session.start", "customer.find", "aftersale.manage")
+    assert [home.nav.item(i).text().split("\t")[0] for i in range(home.nav.count())] == ["开始柜面业务", "查找客户", "冷静期与回访"]
     assert "演示柜员" in window.status.user_label.text()
     assert "DEMO" in window.status.branch_label.text()
     assert window.status.lock_button.isVisible()

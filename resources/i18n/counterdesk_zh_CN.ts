@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AddUserDialog</name>
@@ -45,6 +46,168 @@
     <message>
         <source>User {name} created. They must choose their own password at first sign-in.</source>
         <translation>已创建用户 {name}。该用户首次登录时须设置自己的密码。</translation>
+    </message>
+</context>
+<context>
+    <name>AfterSalePage</name>
+    <message>
+        <source>Cooling-off and follow-ups</source>
+        <translation>冷静期与回访</translation>
+    </message>
+    <message>
+        <source>During the cooling-off period the customer may cancel a sale for a full refund. Once the period is over, a member of staff who did not sell the product visits or calls the customer and records the outcome.</source>
+        <translation>投资冷静期内，客户可解除合同并获全额退款。冷静期结束后，由未销售该产品的员工上门或电话回访客户并记录结果。</translation>
+    </message>
+    <message>
+        <source>Document number</source>
+        <translation>文件编号</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Cooling-off until</source>
+        <translation>冷静期截止</translation>
+    </message>
+    <message>
+        <source>Seller</source>
+        <translation>销售人员</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>截止日期</translation>
+    </message>
+    <message>
+        <source>Refund &amp;reference</source>
+        <translation>退款编号(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Transaction reference of the full refund</source>
+        <translation>全额退款的交易编号</translation>
+    </message>
+    <message>
+        <source>The customer asked to cancel within the cooling-off period</source>
+        <translation>客户在冷静期内要求解除合同</translation>
+    </message>
+    <message>
+        <source>Record &amp;cancellation with full refund</source>
+        <translation>登记解除并全额退款(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Outcome of the visit</source>
+        <translation>回访结果(&amp;O)</translation>
+    </message>
+    <message>
+        <source>What the customer said; whether they understand the risks</source>
+        <translation>客户的反馈；是否了解产品风险</translation>
+    </message>
+    <message>
+        <source>Record the &amp;follow-up visit</source>
+        <translation>登记回访(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Refresh (F5)</source>
+        <translation>刷新（F5）</translation>
+    </message>
+    <message>
+        <source>In cooling-off ({count})</source>
+        <translation>冷静期中（{count}）</translation>
+    </message>
+    <message>
+        <source>Follow-up visits ({count})</source>
+        <translation>待回访（{count}）</translation>
+    </message>
+    <message>
+        <source>{due} (overdue)</source>
+        <translation>{due}（已逾期）</translation>
+    </message>
+    <message>
+        <source>No sale is in its cooling-off period.</source>
+        <translation>目前没有处于冷静期的销售。</translation>
+    </message>
+    <message>
+        <source>Select a sale.</source>
+        <translation>请选择一笔销售。</translation>
+    </message>
+    <message>
+        <source>Sale {document} ({product}, amount {amount}) was signed on {signed}. Until {until} the customer may cancel it for a full refund: make the refund first, then record it here with its reference.</source>
+        <translation>销售 {document}（{product}，金额 {amount}）签署于 {signed}。{until} 之前客户可解除合同并获全额退款：请先办理退款，再在此登记退款编号。</translation>
+    </message>
+    <message>
+        <source>No follow-up visit is due.</source>
+        <translation>目前没有待办的回访。</translation>
+    </message>
+    <message>
+        <source>Select a follow-up task.</source>
+        <translation>请选择一项回访任务。</translation>
+    </message>
+    <message>
+        <source>You sold this product ({document}): the follow-up visit must be made by a colleague who did not sell it.</source>
+        <translation>该产品（{document}）由您销售：回访须由未参与销售的同事完成。</translation>
+    </message>
+    <message>
+        <source>Sale {document} ({product}) sold by {seller}: contact the customer, check that they understand the product and its risks, and record the outcome. Due by {due}.</source>
+        <translation>销售 {document}（{product}），销售人员 {seller}：请联系客户，确认其了解产品及风险，并登记回访结果。截止 {due}。</translation>
+    </message>
+    <message>
+        <source>Tick the box to confirm that the customer asked to cancel within the cooling-off period.</source>
+        <translation>请勾选，确认客户在冷静期内要求解除合同。</translation>
+    </message>
+    <message>
+        <source>Cancellation of {document} recorded with refund {reference}.</source>
+        <translation>已登记 {document} 的解除，退款编号 {reference}。</translation>
+    </message>
+    <message>
+        <source>Follow-up visit for {document} recorded.</source>
+        <translation>已登记 {document} 的回访。</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalStep</name>
+    <message>
+        <source>Supervisor &amp;approves at this workstation…</source>
+        <translation>主管在本机审批(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Submit again</source>
+        <translation>重新提交(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Sending the request…</source>
+        <translation>正在提交审批请求…</translation>
+    </message>
+    <message>
+        <source>Waiting for a supervisor&apos;s approval.</source>
+        <translation>等待主管审批。</translation>
+    </message>
+    <message>
+        <source>The request expired without a decision: submit it again.</source>
+        <translation>审批请求已过期未处理，请重新提交。</translation>
+    </message>
+    <message>
+        <source>Approved by {name}.</source>
+        <translation>{name} 已批准。</translation>
+    </message>
+    <message>
+        <source>Rejected by {name}: {reason}</source>
+        <translation>{name} 已驳回：{reason}</translation>
+    </message>
+    <message>
+        <source>Reasons:
+{reasons}
+Requested {at}, expires {until} (UTC).</source>
+        <translation>审批原因：
+{reasons}
+提交于 {at}，{until} 过期（UTC）。</translation>
     </message>
 </context>
 <context>
@@ -110,7 +273,7 @@
         <translation>处理结果已记录。</translation>
     </message>
     <message>
-        <source>Match confirmed; the teller's session will stop.</source>
+        <source>Match confirmed; the teller&apos;s session will stop.</source>
         <translation>已确认命中，柜员的业务将终止。</translation>
     </message>
 </context>
@@ -141,7 +304,7 @@
         <translation>客户没有有效的风险测评结果。请客户在客户屏上亲自作答问卷。</translation>
     </message>
     <message>
-        <source>Valid assessment on file: {grade} {name}, valid until {until}. Use it, or start a new assessment if the customer's situation changed.</source>
+        <source>Valid assessment on file: {grade} {name}, valid until {until}. Use it, or start a new assessment if the customer&apos;s situation changed.</source>
         <translation>已有有效测评：{grade} {name}，有效期至 {until}。可直接使用；如客户情况有变，请重新测评。</translation>
     </message>
     <message>
@@ -161,7 +324,7 @@
         <translation>已答 {done} 题，共 {total} 题</translation>
     </message>
     <message>
-        <source>Result shown to the customer: {grade} {name}. Waiting for the customer's confirmation.</source>
+        <source>Result shown to the customer: {grade} {name}. Waiting for the customer&apos;s confirmation.</source>
         <translation>已向客户展示结果：{grade} {name}。等待客户确认。</translation>
     </message>
 </context>
@@ -238,6 +401,10 @@
     <message>
         <source>Database integrity problems: {problems}</source>
         <translation>数据库完整性问题：{problems}</translation>
+    </message>
+    <message>
+        <source>Sale evidence records BROKEN: {problems}</source>
+        <translation>销售证据记录已损坏：{problems}</translation>
     </message>
 </context>
 <context>
@@ -450,6 +617,104 @@
     </message>
 </context>
 <context>
+    <name>ConfirmationStep</name>
+    <message>
+        <source>Issuing and signing the confirmation…</source>
+        <translation>正在生成并签署确认书…</translation>
+    </message>
+    <message>
+        <source>Confirmation {number} signed. Print the customer copy and the branch copy.</source>
+        <translation>确认书 {number} 已签署。请打印客户联和网点留存联。</translation>
+    </message>
+    <message>
+        <source>Cooling-off period until {until} (UTC): the customer may cancel for a full refund.</source>
+        <translation>投资冷静期至 {until}（UTC）：期内客户可解除合同并获全额退款。</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmationView</name>
+    <message>
+        <source>Page {page} of {count}</source>
+        <translation>第 {page} 页 / 共 {count} 页</translation>
+    </message>
+    <message>
+        <source>No confirmation to show</source>
+        <translation>没有可显示的确认书</translation>
+    </message>
+    <message>
+        <source>Confirmation preview</source>
+        <translation>确认书预览</translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl++)</source>
+        <translation>放大（Ctrl++）</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+-)</source>
+        <translation>缩小（Ctrl+-）</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>Fit width</source>
+        <translation>适合宽度</translation>
+    </message>
+    <message>
+        <source>Fit the page to the width of the view (Ctrl+0)</source>
+        <translation>按视图宽度显示页面（Ctrl+0）</translation>
+    </message>
+    <message>
+        <source>Print customer copy</source>
+        <translation>打印客户联</translation>
+    </message>
+    <message>
+        <source>Print branch copy</source>
+        <translation>打印网点留存联</translation>
+    </message>
+    <message>
+        <source>Reprint (marked COPY)</source>
+        <translation>重新打印（标注副本）</translation>
+    </message>
+    <message>
+        <source>Prints a separately produced copy marked COPY on every page</source>
+        <translation>打印另行生成、每页标注“副本”的文件</translation>
+    </message>
+    <message>
+        <source>This confirmation cannot be shown: the PDF is damaged or incomplete. Produce the confirmation again.</source>
+        <translation>无法显示该确认书：PDF 文件已损坏或不完整。请重新生成确认书。</translation>
+    </message>
+    <message>
+        <source>Customer copy: printed ✓</source>
+        <translation>客户联：已打印 ✓</translation>
+    </message>
+    <message>
+        <source>Customer copy: not printed</source>
+        <translation>客户联：未打印</translation>
+    </message>
+    <message>
+        <source>Branch copy: printed ✓</source>
+        <translation>网点留存联：已打印 ✓</translation>
+    </message>
+    <message>
+        <source>Branch copy: not printed</source>
+        <translation>网点留存联：未打印</translation>
+    </message>
+    <message>
+        <source>Reprint (COPY): printed ✓</source>
+        <translation>副本：已打印 ✓</translation>
+    </message>
+    <message>
+        <source>Printing… please wait.</source>
+        <translation>正在打印，请稍候…</translation>
+    </message>
+</context>
+<context>
     <name>ConsentStep</name>
     <message>
         <source>Customer &amp;agrees</source>
@@ -487,12 +752,24 @@
         <translation>6 产品推荐</translation>
     </message>
     <message>
-        <source>7 Done</source>
-        <translation>7 完成</translation>
+        <source>7 Sign-off</source>
+        <translation>7 揭示与签署</translation>
     </message>
     <message>
-        <source>Start a counter session to serve a customer (F2). First the customer is identified: the identity document is typed, scanned or read; a new customer gives separate consent to the processing of sensitive personal information; the customer's data is completed; and the customer is screened against the sanctions lists. The risk questionnaire, recommendation and sign-off follow in later releases.</source>
-        <translation>开始柜面业务以接待客户（F2）。首先识别客户：录入、扫描或读取身份证件；新客户单独同意处理其敏感个人信息；完善客户信息；并对照制裁名单进行筛查。风险测评问卷、产品推荐和签署确认将在后续版本中提供。</translation>
+        <source>8 Approval</source>
+        <translation>8 主管审批</translation>
+    </message>
+    <message>
+        <source>9 Confirmation</source>
+        <translation>9 确认书</translation>
+    </message>
+    <message>
+        <source>10 Done</source>
+        <translation>10 完成</translation>
+    </message>
+    <message>
+        <source>Start a counter session to serve a customer (F2). First the customer is identified: the identity document is typed, scanned or read; a new customer gives separate consent to the processing of sensitive personal information; the customer&apos;s data is completed; and the customer is screened against the sanctions lists. Then the customer answers the risk questionnaire, the teller proposes suitable products, the customer reads the risk disclosure and signs, a supervisor approves where required, and the signed confirmation is printed.</source>
+        <translation>开始柜面业务以服务客户（F2）。首先识别客户：录入、扫描或读取身份证件；新客户单独同意处理敏感个人信息；补全客户信息；并进行制裁名单筛查。随后客户本人完成风险测评，柜员推荐适合的产品，客户阅读风险揭示并签名，按规定需审批的由主管审批，最后打印已签名的确认书。</translation>
     </message>
     <message>
         <source>&amp;Start counter session (F2)</source>
@@ -654,6 +931,10 @@ Screening: {status}.</source>
 名单筛查：{status}。</translation>
     </message>
     <message>
+        <source>Sale complete: confirmation {doc} signed and printed.</source>
+        <translation>销售完成：确认书 {doc} 已签署并打印。</translation>
+    </message>
+    <message>
         <source>low</source>
         <translation>低</translation>
     </message>
@@ -776,8 +1057,16 @@ Screening: {status}.</source>
         <translation>查找客户</translation>
     </message>
     <message>
-        <source>Approval queue</source>
-        <translation>待审批队列</translation>
+        <source>Screening reviews</source>
+        <translation>名单筛查复核</translation>
+    </message>
+    <message>
+        <source>Sign-off approvals</source>
+        <translation>签署审批</translation>
+    </message>
+    <message>
+        <source>Cooling-off and follow-ups</source>
+        <translation>冷静期与回访</translation>
     </message>
     <message>
         <source>Users</source>
@@ -894,7 +1183,7 @@ Screening: {status}.</source>
         <translation>屏幕已锁定</translation>
     </message>
     <message>
-        <source>Locked for {name}. Enter this user's password to continue, or switch user (this signs {name} out).</source>
+        <source>Locked for {name}. Enter this user&apos;s password to continue, or switch user (this signs {name} out).</source>
         <translation>已为 {name} 锁定。输入该用户的密码继续，或切换用户（{name} 将被登出）。</translation>
     </message>
     <message>
@@ -947,6 +1236,45 @@ Screening: {status}.</source>
     <message>
         <source>Preparing the DEMO branch (creating the encrypted database and demo users)…</source>
         <translation>正在准备演示网点（创建加密数据库和演示用户）…</translation>
+    </message>
+</context>
+<context>
+    <name>OverrideDialog</name>
+    <message>
+        <source>Supervisor approval at this workstation</source>
+        <translation>主管在本机审批</translation>
+    </message>
+    <message>
+        <source>Customer {customer}, product {product} ({risk}), amount {amount}.
+Reasons:
+{reasons}
+
+The supervisor signs in here; the approval is recorded as given at this workstation.</source>
+        <translation>客户 {customer}，产品 {product}（{risk}），金额 {amount}。
+审批原因：
+{reasons}
+
+主管在此登录；审批将记录为在本柜员工作站上作出。</translation>
+    </message>
+    <message>
+        <source>Supervisor &amp;user name</source>
+        <translation>主管用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Password</source>
+        <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Reason (required to reject)</source>
+        <translation>原因（驳回时必填）(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Approve</source>
+        <translation>批准(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Re&amp;ject</source>
+        <translation>驳回(&amp;J)</translation>
     </message>
 </context>
 <context>
@@ -1063,7 +1391,7 @@ Screening: {status}.</source>
         <translation>老客户：当前信息以灰色脱敏显示。只需填写有变化的项，留空的项保持不变。</translation>
     </message>
     <message>
-        <source>New customer: complete the customer's data. Fields marked * are required.</source>
+        <source>New customer: complete the customer&apos;s data. Fields marked * are required.</source>
         <translation>新客户：请完善客户信息，带 * 的为必填项。</translation>
     </message>
 </context>
@@ -1158,11 +1486,11 @@ Screening: {status}.</source>
         <translation>产品代码</translation>
     </message>
     <message>
-        <source>Check the customer's &amp;request</source>
+        <source>Check the customer&apos;s &amp;request</source>
         <translation>核查客户的要求(&amp;R)</translation>
     </message>
     <message>
-        <source>Proceed at the customer's request</source>
+        <source>Proceed at the customer&apos;s request</source>
         <translation>按客户要求继续办理</translation>
     </message>
     <message>
@@ -1336,6 +1664,533 @@ Screening: {status}.</source>
     <message>
         <source>Enter your username and password.</source>
         <translation>请输入用户名和密码。</translation>
+    </message>
+</context>
+<context>
+    <name>SignaturePad</name>
+    <message>
+        <source>Undo last stroke</source>
+        <translation>撤销上一笔</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Clear signature</source>
+        <translation>清除签名</translation>
+    </message>
+    <message>
+        <source>Please sign your full name here</source>
+        <translation>请在此处签署您的全名</translation>
+    </message>
+    <message>
+        <source>Signature box</source>
+        <translation>签名框</translation>
+    </message>
+</context>
+<context>
+    <name>SignoffApprovalsPage</name>
+    <message>
+        <source>Sign-off approvals</source>
+        <translation>签署审批</translation>
+    </message>
+    <message>
+        <source>Sales that need a supervisor&apos;s approval wait here. Read the reasons and the evidence collected at the counter, then approve, or reject with a reason (the sale goes back to the teller). You cannot decide a sale you made or asked for. The list updates by itself every two seconds.</source>
+        <translation>需要主管审批的销售在此等待。请阅读审批原因和柜面采集的证据，然后批准，或填写原因后驳回（销售退回柜员）。您不能审批自己经办或提交的销售。列表每两秒自动更新。</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Product (risk)</source>
+        <translation>产品（风险等级）</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Reasons</source>
+        <translation>审批原因</translation>
+    </message>
+    <message>
+        <source>Teller</source>
+        <translation>柜员</translation>
+    </message>
+    <message>
+        <source>Requested at</source>
+        <translation>提交时间</translation>
+    </message>
+    <message>
+        <source>Expires at</source>
+        <translation>过期时间</translation>
+    </message>
+    <message>
+        <source>&amp;Reason (required to reject)</source>
+        <translation>原因（驳回时必填）(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Why you reject the sale, or a note on the approval</source>
+        <translation>驳回的原因，或批准的备注</translation>
+    </message>
+    <message>
+        <source>&amp;Approve</source>
+        <translation>批准(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Re&amp;ject and return to the teller</source>
+        <translation>驳回并退回柜员(&amp;J)</translation>
+    </message>
+    <message>
+        <source>Refresh (F5)</source>
+        <translation>刷新（F5）</translation>
+    </message>
+    <message>
+        <source>Identity document</source>
+        <translation>身份证件</translation>
+    </message>
+    <message>
+        <source>Sanctions screening</source>
+        <translation>制裁名单筛查</translation>
+    </message>
+    <message>
+        <source>Risk questionnaire</source>
+        <translation>风险测评问卷</translation>
+    </message>
+    <message>
+        <source>Suitability check</source>
+        <translation>适当性匹配</translation>
+    </message>
+    <message>
+        <source>Risk disclosure read</source>
+        <translation>阅读风险揭示</translation>
+    </message>
+    <message>
+        <source>Sale recording</source>
+        <translation>销售录音录像</translation>
+    </message>
+    <message>
+        <source>Customer signature</source>
+        <translation>客户签名</translation>
+    </message>
+    <message>
+        <source>Teller attestation</source>
+        <translation>柜员确认</translation>
+    </message>
+    <message>
+        <source>Supervisor decision</source>
+        <translation>主管审批</translation>
+    </message>
+    <message>
+        <source>Signed confirmation</source>
+        <translation>已签名的确认书</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>no hit</source>
+        <translation>未命中</translation>
+    </message>
+    <message>
+        <source>potential hit</source>
+        <translation>疑似命中</translation>
+    </message>
+    <message>
+        <source>hit cleared as a false positive</source>
+        <translation>已排除为误报</translation>
+    </message>
+    <message>
+        <source>confirmed match</source>
+        <translation>确认命中</translation>
+    </message>
+    <message>
+        <source>refused: lists out of date</source>
+        <translation>拒绝：名单已过期</translation>
+    </message>
+    <message>
+        <source>suitable, may be recommended</source>
+        <translation>适合，可推荐</translation>
+    </message>
+    <message>
+        <source>suitable</source>
+        <translation>适合</translation>
+    </message>
+    <message>
+        <source>suitable with conditions</source>
+        <translation>附条件适合</translation>
+    </message>
+    <message>
+        <source>only at the customer&apos;s own request</source>
+        <translation>仅限客户主动购买</translation>
+    </message>
+    <message>
+        <source>may not be sold</source>
+        <translation>不得销售</translation>
+    </message>
+    <message>
+        <source>{doc_type}; document fingerprint {digest}; customer record version {version}</source>
+        <translation>{doc_type}；证件指纹 {digest}；客户信息版本 {version}</translation>
+    </message>
+    <message>
+        <source>No screening recorded for this sale</source>
+        <translation>本笔销售没有筛查记录</translation>
+    </message>
+    <message>
+        <source>Result: {status}; threshold {threshold}; {lists} list(s)</source>
+        <translation>结果：{status}；阈值 {threshold}；名单 {lists} 份</translation>
+    </message>
+    <message>
+        <source>{hits} hit(s)</source>
+        <translation>命中 {hits} 条</translation>
+    </message>
+    <message>
+        <source>decision: {reason}</source>
+        <translation>处理：{reason}</translation>
+    </message>
+    <message>
+        <source>No risk assessment recorded</source>
+        <translation>没有风险测评记录</translation>
+    </message>
+    <message>
+        <source>Grade {grade}, score {score}; form {form}; valid until {until}</source>
+        <translation>等级 {grade}，得分 {score}；问卷 {form}；有效期至 {until}</translation>
+    </message>
+    <message>
+        <source>{product} ({risk}), amount {amount}: {outcome}; rules {rules}</source>
+        <translation>{product}（{risk}），金额 {amount}：{outcome}；规则 {rules}</translation>
+    </message>
+    <message>
+        <source>at the customer&apos;s own request</source>
+        <translation>客户主动要求</translation>
+    </message>
+    <message>
+        <source>{count} condition(s) of sale</source>
+        <translation>销售条件 {count} 项</translation>
+    </message>
+    <message>
+        <source>{forms} text(s) shown on the customer screen for {seconds} s; read to the end: {scrolled}</source>
+        <translation>客户屏显示 {forms} 份文本共 {seconds} 秒；已阅读至末尾：{scrolled}</translation>
+    </message>
+    <message>
+        <source>The customer refused the recording</source>
+        <translation>客户拒绝录音录像</translation>
+    </message>
+    <message>
+        <source>The customer consented; recording reference {reference}</source>
+        <translation>客户已同意；录像编号 {reference}</translation>
+    </message>
+    <message>
+        <source>(given with the attestation)</source>
+        <translation>（随柜员确认提供）</translation>
+    </message>
+    <message>
+        <source>{points} points in {seconds} s on the customer screen; confirmation sentence typed: {sentence}; image {digest}</source>
+        <translation>在客户屏上书写 {points} 个点、用时 {seconds} 秒；已抄录确认语句：{sentence}；图像 {digest}</translation>
+    </message>
+    <message>
+        <source>Identity verified: {identity}; disclosure explained: {explained}; at {at}</source>
+        <translation>已核实身份：{identity}；已讲解风险揭示：{explained}；时间 {at}</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>(at the teller&apos;s workstation)</source>
+        <translation>（在柜员工作站上）</translation>
+    </message>
+    <message>
+        <source>Document {number}; file {digest}</source>
+        <translation>文件 {number}；文件摘要 {digest}</translation>
+    </message>
+    <message>
+        <source>The request you had selected is no longer waiting (decided elsewhere, expired or withdrawn).</source>
+        <translation>您所选的请求已不在等待中（已在别处处理、已过期或已撤回）。</translation>
+    </message>
+    <message>
+        <source>No sale is waiting for approval.</source>
+        <translation>目前没有等待审批的销售。</translation>
+    </message>
+    <message>
+        <source>Select a request to see its reasons and evidence.</source>
+        <translation>请选择一项请求以查看审批原因和证据。</translation>
+    </message>
+    <message>
+        <source>{product} ({risk}), amount {amount}</source>
+        <translation>{product}（{risk}），金额 {amount}</translation>
+    </message>
+    <message>
+        <source>Customer {customer}; teller {teller}; requested {requested}; expires {expires}.</source>
+        <translation>客户 {customer}；柜员 {teller}；提交于 {requested}；{expires} 过期。</translation>
+    </message>
+    <message>
+        <source>Why a supervisor must approve</source>
+        <translation>须经主管审批的原因</translation>
+    </message>
+    <message>
+        <source>Evidence recorded at the counter</source>
+        <translation>柜面记录的证据</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>环节</translation>
+    </message>
+    <message>
+        <source>What was recorded</source>
+        <translation>记录内容</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Link hash</source>
+        <translation>链接哈希</translation>
+    </message>
+    <message>
+        <source>{count} links; the chain ends in {digest}.</source>
+        <translation>共 {count} 个环节；证据链末端为 {digest}。</translation>
+    </message>
+    <message>
+        <source>No evidence recorded.</source>
+        <translation>没有证据记录。</translation>
+    </message>
+    <message>
+        <source>You made or asked for this sale: another supervisor must decide it.</source>
+        <translation>该销售由您经办或提交：须由另一位主管审批。</translation>
+    </message>
+    <message>
+        <source>Approved: the teller can now issue the confirmation.</source>
+        <translation>已批准：柜员现在可以生成确认书。</translation>
+    </message>
+    <message>
+        <source>Rejected: the sale is back with the teller, with your reason.</source>
+        <translation>已驳回：销售已连同您的原因退回柜员。</translation>
+    </message>
+</context>
+<context>
+    <name>SignoffController</name>
+    <message>
+        <source>Print the customer copy</source>
+        <translation>打印客户联</translation>
+    </message>
+    <message>
+        <source>Print the branch copy</source>
+        <translation>打印网点留存联</translation>
+    </message>
+    <message>
+        <source>Print a copy (marked COPY)</source>
+        <translation>打印副本（标注“副本”）</translation>
+    </message>
+    <message>
+        <source>Customer copy printed.</source>
+        <translation>客户联已打印。</translation>
+    </message>
+    <message>
+        <source>Branch copy printed.</source>
+        <translation>网点留存联已打印。</translation>
+    </message>
+    <message>
+        <source>Copy (marked COPY) printed.</source>
+        <translation>副本已打印。</translation>
+    </message>
+</context>
+<context>
+    <name>SignoffStep</name>
+    <message>
+        <source>&amp;Hand over to the customer (disclosure, consent, signature)</source>
+        <translation>把屏幕交给客户（揭示、同意、签名）(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Recording reference (双录):</source>
+        <translation>录音录像编号（双录）：</translation>
+    </message>
+    <message>
+        <source>Reference from the branch recording system</source>
+        <translation>网点录音录像系统的编号</translation>
+    </message>
+    <message>
+        <source>I have verified the customer&apos;s identity against the original document</source>
+        <translation>本人已核对客户身份证件原件</translation>
+    </message>
+    <message>
+        <source>I have explained the risk disclosure and the product to the customer</source>
+        <translation>本人已向客户讲解风险揭示和产品</translation>
+    </message>
+    <message>
+        <source>&amp;Confirm and submit</source>
+        <translation>确认并提交(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Rejected by the supervisor: {reason}. Collect the sign-off again, or go back and choose another product.</source>
+        <translation>主管已驳回：{reason}。请重新办理签署，或返回上一步选择其他产品。</translation>
+    </message>
+    <message>
+        <source>Product {code} ({risk}), amount {amount}.</source>
+        <translation>产品 {code}（{risk}），金额 {amount}。</translation>
+    </message>
+    <message>
+        <source>Texts to read: {n}; minimum reading time {s} s.</source>
+        <translation>须阅读文本 {n} 份；最短阅读时间 {s} 秒。</translation>
+    </message>
+    <message>
+        <source>Cooling-off period: {h} h from signing.</source>
+        <translation>投资冷静期：自签署起 {h} 小时。</translation>
+    </message>
+    <message>
+        <source>Needs supervisor approval: {reasons}</source>
+        <translation>须经主管审批：{reasons}</translation>
+    </message>
+    <message>
+        <source>No supervisor approval needed.</source>
+        <translation>无需主管审批。</translation>
+    </message>
+    <message>
+        <source>The customer read the disclosure</source>
+        <translation>客户已阅读风险揭示</translation>
+    </message>
+    <message>
+        <source>not asked yet</source>
+        <translation>尚未询问</translation>
+    </message>
+    <message>
+        <source>agreed</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <source>Recording consent: {answer}</source>
+        <translation>录音录像同意：{answer}</translation>
+    </message>
+    <message>
+        <source>The customer typed the confirmation sentence</source>
+        <translation>客户已抄录确认语句</translation>
+    </message>
+    <message>
+        <source>The customer signed</source>
+        <translation>客户已签名</translation>
+    </message>
+</context>
+<context>
+    <name>SignoffWindow</name>
+    <message>
+        <source>Risk disclosure text</source>
+        <translation>风险揭示文本</translation>
+    </message>
+    <message>
+        <source>I have read and understood the risk disclosure</source>
+        <translation>本人已阅读并理解风险揭示</translation>
+    </message>
+    <message>
+        <source>The sale of this product is recorded on audio and video in the bank&apos;s sales recording zone, as the regulation requires. The recording is kept as evidence of what you were told and what you decided.
+
+The product cannot be sold to you without your consent to the recording.</source>
+        <translation>根据监管要求，本产品的销售过程将在本行录音录像区进行同步录音录像。录音录像将作为向您告知的内容及您所作决定的证据予以保存。
+
+未经您同意录音录像，本行不能向您销售本产品。</translation>
+    </message>
+    <message>
+        <source>I agree to the recording</source>
+        <translation>我同意录音录像</translation>
+    </message>
+    <message>
+        <source>I do not agree</source>
+        <translation>我不同意</translation>
+    </message>
+    <message>
+        <source>Please type the following sentence into the box below:</source>
+        <translation>请在下方输入框中抄录以下语句：</translation>
+    </message>
+    <message>
+        <source>Confirmation sentence</source>
+        <translation>确认语句</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Please sign your full name in the box below, then press &quot;Sign&quot;.</source>
+        <translation>请在下方框内签写您的全名，然后按“签名”。</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>签名</translation>
+    </message>
+    <message>
+        <source>The product cannot be sold without the recording. Please hand the screen back to the teller.</source>
+        <translation>未经录音录像，本产品不能销售。请将屏幕交还柜员。</translation>
+    </message>
+    <message>
+        <source>Thank you. Please hand the screen back to the teller.</source>
+        <translation>谢谢。请将屏幕交还柜员。</translation>
+    </message>
+    <message>
+        <source>Risk disclosure and confirmation</source>
+        <translation>风险揭示与确认</translation>
+    </message>
+    <message>
+        <source>Please read the risk disclosure</source>
+        <translation>请阅读风险揭示</translation>
+    </message>
+    <message>
+        <source>Recording of the sale</source>
+        <translation>销售录音录像</translation>
+    </message>
+    <message>
+        <source>Your confirmation</source>
+        <translation>您的确认</translation>
+    </message>
+    <message>
+        <source>Your signature</source>
+        <translation>您的签名</translation>
+    </message>
+    <message>
+        <source>Step {n} of {total}</source>
+        <translation>第 {n} 步 / 共 {total} 步</translation>
+    </message>
+    <message>
+        <source>Version {ref} · {hash}</source>
+        <translation>版本 {ref} · {hash}</translation>
+    </message>
+    <message>
+        <source>Please read to the end. You can confirm in {s} s.</source>
+        <translation>请阅读至末尾。{s} 秒后可以确认。</translation>
+    </message>
+    <message>
+        <source>Please scroll to the end of the text.</source>
+        <translation>请滚动到文本末尾。</translation>
+    </message>
+    <message>
+        <source>You may now confirm.</source>
+        <translation>现在可以确认。</translation>
+    </message>
+    <message>
+        <source>The sentence matches. Press Enter or &quot;Confirm&quot;.</source>
+        <translation>语句一致。请按回车或“确认”。</translation>
+    </message>
+    <message>
+        <source>Type the sentence shown above.</source>
+        <translation>请输入上方显示的语句。</translation>
+    </message>
+    <message>
+        <source>The text does not match the sentence yet.</source>
+        <translation>输入内容与语句尚不一致。</translation>
     </message>
 </context>
 <context>
@@ -1521,29 +2376,6 @@ Screening: {status}.</source>
     <message>
         <source>{name} is unlocked and may sign in again.</source>
         <translation>{name} 已解锁，可以再次登录。</translation>
-    </message>
-</context>
-<context>
-    <name>SignaturePad</name>
-    <message>
-        <source>Undo last stroke</source>
-        <translation>撤销上一笔</translation>
-    </message>
-    <message>
-        <source>Redo</source>
-        <translation>恢复</translation>
-    </message>
-    <message>
-        <source>Clear signature</source>
-        <translation>清除签名</translation>
-    </message>
-    <message>
-        <source>Please sign your full name here</source>
-        <translation>请在此处签署您的全名</translation>
-    </message>
-    <message>
-        <source>Signature box</source>
-        <translation>签名框</translation>
     </message>
 </context>
 </TS>

@@ -38,9 +38,17 @@ def short_hash(value) -> str:
     return str(value)[:HASH_CHARS] if value else "—"
 
 
+def product_names(vault, user) -> dict:
+    """{code: Product} of the current catalog, for product names in the page's language."""
+    from ..catalog.versions import current_catalog
+
+    return {p.code: p for p in current_catalog(vault, user).products}
+
+
 def load_queue(vault, user, known: frozenset[str]):
-    """Worker side of a refresh: the pending requests, and the evidence chain of every request the
-    page has not seen yet (a pending request's chain does not change until it is decided)."""
+    """Worker side of a refresh: the pending requests, the evidence chain of every request the
+    page has not seen yet (a pending request's chain does not change until it is decided), and the
+    catalog's products when a new request needs a name."""
     from ..signoff import approvals
     from ..signoff.common import SignoffError
 
@@ -53,7 +61,7 @@ def load_queue(vault, user, known: frozenset[str]):
             chains[req.request_id] = approvals.request_evidence(vault, user, req.request_id)[1]
         except SignoffError:  # decided or withdrawn between the two reads: the next poll drops it
             continue
-    return requests, chains
+    return requests, chains, (product_names(vault, user) if chains else None)
 
 
 class SignoffApprovalsPage(Page):
@@ -65,7 +73,9 @@ class SignoffApprovalsPage(Page):
         self.ctx = ctx
         self.requests: list = []
         self.chains: dict[str, list[dict]] = {}
+        self.products: dict = {}
         self.loading = False
+        self._generation = 0  # bumped by each decision: a load started before it is stale
         self.deciding = False
         self._reload = False
         self._selected_id: str | None = None
@@ -96,6 +106,7 @@ class SignoffApprovalsPage(Page):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setChildrenCollapsible(False)
+        splitter.setSizes([150, 450])  # a few rows; the evidence needs the room
         form = QFormLayout()
         self.reason = QLineEdit()
         self.reason.setObjectName("signoff_decision_reason")
@@ -126,8 +137,9 @@ class SignoffApprovalsPage(Page):
         lay.addWidget(self.explanation)
         lay.addLayout(buttons)
         lay.addWidget(self.message)
-        self.approve.clicked.connect(lambda: self._decide(True))
-        self.reject.clicked.connect(lambda: self._decide(False))
+        # Slots are bound methods, not lambdas capturing self (see AfterSalePage._start).
+        self.approve.clicked.connect(self.approve_request)
+        self.reject.clicked.connect(self.reject_request)
         self.refresh_button.clicked.connect(self.refresh)
         QShortcut(QKeySequence("F5"), self).activated.connect(self.refresh)
         self.timer = QTimer(self)
@@ -179,6 +191,15 @@ class SignoffApprovalsPage(Page):
             "refused_stale_lists": self.tr("refused: lists out of date"),
         }.get(status, status or "—")
 
+    def _outcome(self, outcome: str | None) -> str:
+        return {
+            "recommended": self.tr("suitable, may be recommended"),
+            "eligible": self.tr("suitable"),
+            "eligible_with_conditions": self.tr("suitable with conditions"),
+            "customer_initiated_only": self.tr("only at the customer's own request"),
+            "prohibited": self.tr("may not be sold"),
+        }.get(outcome or "", outcome or "—")
+
     def link_facts(self, kind: str, p: dict) -> str:
         """The key facts of one evidence link, in words (the payloads hold no personal data)."""
         lang = self.ctx.lang
@@ -191,9 +212,11 @@ class SignoffApprovalsPage(Page):
         if kind == "screening":
             if not p:
                 return self.tr("No screening recorded for this sale")
-            text = self.tr("Result: {status}; {hits} hit(s); threshold {threshold}; {lists} list(s)").format(
-                status=self._screening_status(p.get("status")), hits=p.get("hits", 0),
-                threshold=p.get("threshold", "—"), lists=len(p.get("lists") or []))
+            text = self.tr("Result: {status}; threshold {threshold}; {lists} list(s)").format(
+                status=self._screening_status(p.get("status")), threshold=p.get("threshold", "—"),
+                lists=len(p.get("lists") or []))
+            if p.get("hits"):
+                text += "; " + self.tr("{hits} hit(s)").format(hits=p["hits"])
             if p.get("disposition"):
                 from ..sanctions.disposition import CONFIRM_REASONS, FALSE_POSITIVE_REASONS
                 reason = FALSE_POSITIVE_REASONS.get(p["disposition"]) or CONFIRM_REASONS.get(p["disposition"])
@@ -207,18 +230,14 @@ class SignoffApprovalsPage(Page):
                 grade=p.get("grade") or "—", score=p.get("score", "—"), form=p.get("questionnaire") or "—",
                 until=(p.get("valid_until") or "—")[:10])
         if kind == "suitability":
-            from ..suitability import OUTCOME_TEXTS
-            outcome = OUTCOME_TEXTS.get(p.get("outcome"))
-            conditions = p.get("conditions") or []
             text = self.tr("{product} ({risk}), amount {amount}: {outcome}; rules {rules}").format(
                 product=p.get("product_code") or "—", risk=p.get("product_risk") or "—",
-                amount=money(p.get("amount")), outcome=outcome.get(lang) if outcome else (p.get("outcome") or "—"),
+                amount=money(p.get("amount")), outcome=self._outcome(p.get("outcome")),
                 rules=p.get("rules_version") or "—")
-            if p.get("customer_initiated"):
+            if p.get("customer_initiated") and p.get("outcome") != "customer_initiated_only":
                 text += "; " + self.tr("at the customer's own request")
-            if conditions:
-                text += "; " + self.tr("conditions met: {met} of {count}").format(
-                    met=sum(1 for c in conditions if len(c) > 1 and c[1]), count=len(conditions))
+            if p.get("conditions"):
+                text += "; " + self.tr("{count} condition(s) of sale").format(count=len(p["conditions"]))
             return text
         if kind == "disclosure":
             return self.tr("{forms} text(s) shown on the customer screen for {seconds} s; read to the end: "
@@ -271,16 +290,23 @@ class SignoffApprovalsPage(Page):
             self._reload = True
             return
         self.loading = True
-        vault, user, known = self.ctx.vault, self.ctx.user, frozenset(self.chains)
-        run_task(self, lambda: load_queue(vault, user, known), self._loaded, self._load_failed)
+        vault, user, known, generation = self.ctx.vault, self.ctx.user, frozenset(self.chains), self._generation
+        run_task(self, lambda: (generation, load_queue(vault, user, known)), self._loaded, self._load_failed)
 
     def load(self) -> None:
         self.refresh()
 
     def _loaded(self, result) -> None:
         self.loading = False
-        requests, chains = result
+        generation, result = result
+        if generation != self._generation:
+            self._reload = False
+            self.refresh()  # read before a decision made here: read again
+            return
+        requests, chains, products = result
         self.chains.update(chains)
+        if products is not None:
+            self.products = products
         listed = {r.request_id for r in requests}
         self.chains = {k: v for k, v in self.chains.items() if k in listed}
         if self._load_error:
@@ -322,6 +348,8 @@ class SignoffApprovalsPage(Page):
                 item = QTableWidgetItem(text)
                 if c == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if c == 1 and req.product_code in self.products:
+                    item.setToolTip(self.products[req.product_code].name(lang))
                 if c == 3:
                     item.setToolTip("\n".join(reasons))
                 self.table.setItem(r, c, item)
@@ -348,10 +376,7 @@ class SignoffApprovalsPage(Page):
 
     def _selected(self) -> None:
         req = self.current()
-        if req is not None:
-            self._selected_id = req.request_id
-        elif self.requests:
-            self._selected_id = None
+        self._selected_id = req.request_id if req is not None else None
         self._show_details(req)
         self._update_buttons()
 
@@ -362,8 +387,10 @@ class SignoffApprovalsPage(Page):
             self.details.setHtml(f"<p>{html.escape(text)}</p>")
             return
         lang, e = self.ctx.lang, html.escape
+        product = self.products.get(req.product_code)
+        name = f"{req.product_code} {product.name(lang)}" if product is not None else req.product_code
         heading = self.tr("{product} ({risk}), amount {amount}").format(
-            product=req.product_code, risk=req.risk_level, amount=money(req.amount))
+            product=name, risk=req.risk_level, amount=money(req.amount))
         summary = self.tr("Customer {customer}; teller {teller}; requested {requested}; expires {expires}.").format(
             customer=req.customer_masked, teller=req.teller_name, requested=local_time(req.requested_at),
             expires=local_time(req.expires_at))
@@ -411,6 +438,12 @@ class SignoffApprovalsPage(Page):
             w.setToolTip(why)
 
     # ---- deciding ---------------------------------------------------------------------------------
+    def approve_request(self) -> None:
+        self._decide(True)
+
+    def reject_request(self) -> None:
+        self._decide(False)
+
     def _decide(self, approve: bool) -> None:
         from ..signoff.approvals import decide
 
@@ -419,6 +452,7 @@ class SignoffApprovalsPage(Page):
             return
         vault, user, reason = self.ctx.vault, self.ctx.user, self.reason.text()
         self.deciding = True
+        self._generation += 1
         self._update_buttons()
         self.message.clear_message()
         run_task(self, lambda: decide(vault, user, req.request_id, approve, reason), self._decided, self._failed)

@@ -1,0 +1,323 @@
+"""counterdesk-hub: run and administer the sync hub.
+
+    counterdesk-hub [--database-url URL] upgrade
+    counterdesk-hub serve [--host 127.0.0.1] [--port 8443] [--certfile CERT --keyfile KEY]
+    counterdesk-hub tls-demo --out DIR [--host localhost] [--force]
+    counterdesk-hub branch add CODE NAME | branch list
+    counterdesk-hub enrol-code BRANCH [--hours 24]
+    counterdesk-hub device list BRANCH | device revoke DEVICE_ID
+    counterdesk-hub headoffice keygen --out FILE | headoffice register --public-key FILE
+    counterdesk-hub master publish --kind {catalog,questionnaire,sanctions} --version N --key FILE PAYLOAD_FILE
+
+The database is ``--database-url``, else ``$COUNTERDESK_HUB_DATABASE_URL``, else the demo SQLite file
+``./.counterdesk-hub/hub.db``. Exit 0 on success, 1 on any error (with a one-line message).
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ..text import CounterDeskError
+from .db import DEFAULT_URL, make_engine, session_factory
+from .errors import HubError
+from .migrate import SchemaError, require_head
+from .signing import MASTER_KINDS, public_key_bytes, public_key_fingerprint, sign_master_item
+
+ENV_URL = "COUNTERDESK_HUB_DATABASE_URL"
+
+
+class CliError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors exit 1 like every other error
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="counterdesk-hub", description="CounterDesk sync hub")
+    p.add_argument("--database-url", default=None,
+                   help=f"SQLAlchemy URL (default: ${ENV_URL}, else {DEFAULT_URL})")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("upgrade", help="bring the database schema to the current version").set_defaults(run=cmd_upgrade)
+
+    s = sub.add_parser("serve", help="run the hub's HTTP(S) server")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8443)
+    s.add_argument("--certfile")
+    s.add_argument("--keyfile")
+    s.set_defaults(run=cmd_serve)
+
+    t = sub.add_parser("tls-demo", help="write a self-signed DEMO certificate and key")
+    t.add_argument("--out", required=True, type=Path)
+    t.add_argument("--host", default="localhost")
+    t.add_argument("--force", action="store_true", help="replace existing files")
+    t.set_defaults(run=cmd_tls_demo)
+
+    b = sub.add_parser("branch", help="branches").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ba = b.add_parser("add")
+    ba.add_argument("code")
+    ba.add_argument("name")
+    ba.set_defaults(run=cmd_branch_add)
+    b.add_parser("list").set_defaults(run=cmd_branch_list)
+
+    e = sub.add_parser("enrol-code", help="a one-time enrolment code for a branch's first workstation")
+    e.add_argument("branch")
+    e.add_argument("--hours", type=float, default=24)
+    e.set_defaults(run=cmd_enrol_code)
+
+    d = sub.add_parser("device", help="enrolled devices").add_subparsers(dest="action", required=True,
+                                                                          parser_class=_Parser)
+    dl = d.add_parser("list")
+    dl.add_argument("branch")
+    dl.set_defaults(run=cmd_device_list)
+    dr = d.add_parser("revoke")
+    dr.add_argument("device_id")
+    dr.set_defaults(run=cmd_device_revoke)
+
+    h = sub.add_parser("headoffice", help="the head-office signing key").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    hk = h.add_parser("keygen", help="write a new Ed25519 private key (PEM, mode 0600) and FILE.pub")
+    hk.add_argument("--out", required=True, type=Path)
+    hk.set_defaults(run=cmd_headoffice_keygen)
+    hr = h.add_parser("register", help="register the head-office public key on this hub")
+    hr.add_argument("--public-key", required=True, type=Path)
+    hr.set_defaults(run=cmd_headoffice_register)
+
+    m = sub.add_parser("master", help="master data").add_subparsers(dest="action", required=True,
+                                                                     parser_class=_Parser)
+    mp = m.add_parser("publish", help="sign a master-data file with the head-office key and store it")
+    mp.add_argument("--kind", required=True, choices=MASTER_KINDS)
+    mp.add_argument("--version", required=True, type=int)
+    mp.add_argument("--key", required=True, type=Path, help="the head-office private key (PEM)")
+    mp.add_argument("payload", type=Path)
+    mp.set_defaults(run=cmd_master_publish)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # usage error (1) or --help (0), already printed
+        return exc.code if isinstance(exc.code, int) else 1
+    args.database_url = args.database_url or os.environ.get(ENV_URL) or DEFAULT_URL
+    try:
+        return args.run(args) or 0
+    except HubError as exc:
+        return _fail(exc.detail or exc.code)
+    except (CliError, SchemaError, FileExistsError) as exc:
+        return _fail(str(exc))
+    except CounterDeskError as exc:
+        return _fail(exc.message("en"))
+    except SQLAlchemyError as exc:
+        return _fail(f"database error: {getattr(exc, 'orig', None) or exc}".splitlines()[0])
+    except OSError as exc:
+        return _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+
+
+def _fail(message: str) -> int:
+    print(f"counterdesk-hub: error: {message}", file=sys.stderr)
+    return 1
+
+
+@contextmanager
+def _session(args, *, write: bool = False) -> Iterator[Session]:
+    engine = make_engine(args.database_url)
+    try:
+        require_head(engine)
+        sessions = session_factory(engine)
+        with (sessions.begin() if write else sessions()) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+# ---- commands ------------------------------------------------------------------------------------
+
+def cmd_upgrade(args) -> int:
+    from .migrate import current_revision, head_revision, upgrade
+    engine = make_engine(args.database_url)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    print(f"Hub database at schema revision {head_revision()} (was {before or 'empty'}).")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+    from .app import create_app
+    if bool(args.certfile) != bool(args.keyfile):
+        raise CliError("give both --certfile and --keyfile, or neither")
+    engine = make_engine(args.database_url)
+    try:
+        require_head(engine)
+    finally:
+        engine.dispose()
+    if not args.certfile:
+        print("counterdesk-hub: warning: serving without TLS; use --certfile/--keyfile outside a test bench",
+              file=sys.stderr)
+    uvicorn.run(create_app(args.database_url), host=args.host, port=args.port, ssl_certfile=args.certfile,
+                ssl_keyfile=args.keyfile, timeout_graceful_shutdown=3, log_level="info")
+    return 0
+
+
+def cmd_tls_demo(args) -> int:
+    from .tlsdemo import make_demo_certificate
+    made = make_demo_certificate(args.out, args.host, overwrite=args.force)
+    print(f"Certificate: {made.cert_path}")
+    print(f"Private key: {made.key_path} (mode 0600)")
+    print(f"SHA-256 fingerprint: {made.fingerprint}")
+    print(f"Valid until: {made.not_after:%Y-%m-%d}")
+    print("This is a self-signed DEMO certificate: give the certificate file to the workstations as the hub's CA.")
+    return 0
+
+
+def cmd_branch_add(args) -> int:
+    from .branches import add_branch
+    with _session(args, write=True) as session:
+        branch = add_branch(session, args.code, args.name)
+    print(f"Branch {branch.code} ({branch.name}) added. Next: counterdesk-hub enrol-code {branch.code}")
+    return 0
+
+
+def cmd_branch_list(args) -> int:
+    from .branches import list_branches
+    with _session(args) as session:
+        rows = list_branches(session)
+    if not rows:
+        print("No branches yet.")
+    for row in rows:
+        print(f"{row.code}\t{row.name}\tdevices: {row.devices}\tbranch key: {row.key_id or '-'}\t"
+              f"created {row.created_at:%Y-%m-%d %H:%M}Z")
+    return 0
+
+
+def cmd_enrol_code(args) -> int:
+    from .branches import get_branch
+    from .enrolment import new_first_code
+    with _session(args, write=True) as session:
+        code, expires_at = new_first_code(session, args.branch, args.hours)
+        branch_key_id = get_branch(session, args.branch).key_id
+    print(f"One-time enrolment code for branch {args.branch}: {code}")
+    print(f"Valid until {expires_at:%Y-%m-%d %H:%M}Z; it works once.")
+    if branch_key_id is not None:
+        print("Note: this branch already has a branch key. This code carries no key: it only re-enrols a "
+              "workstation that still holds the key. For a new workstation, make the code on an enrolled "
+              "workstation of the branch.")
+    return 0
+
+
+def cmd_device_list(args) -> int:
+    from .enrolment import list_devices
+    with _session(args) as session:
+        rows = list_devices(session, args.branch)
+    if not rows:
+        print(f"No devices enrolled in branch {args.branch}.")
+    for d in rows:
+        state = f"revoked {d.revoked_at:%Y-%m-%d %H:%M}Z" if d.revoked_at else "active"
+        print(f"{d.id}\t{d.name}\tworkstation {d.workstation_id}\tenrolled {d.enrolled_at:%Y-%m-%d %H:%M}Z\t{state}")
+    return 0
+
+
+def cmd_device_revoke(args) -> int:
+    from .enrolment import revoke_device
+    with _session(args, write=True) as session:
+        device = revoke_device(session, args.device_id)
+    print(f"Device {device.id} ({device.name}, branch {device.branch}) is revoked; its requests are refused.")
+    return 0
+
+
+def cmd_headoffice_keygen(args) -> int:
+    from ..atomicfile import write_bytes_atomic
+    out: Path = args.out
+    pub = out.with_name(out.name + ".pub")
+    for path in (out, pub):
+        if path.exists():
+            raise CliError(f"{path} already exists; not overwriting a key")
+    key = Ed25519PrivateKey.generate()
+    write_bytes_atomic(out, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()), mode=0o600)
+    write_bytes_atomic(pub, key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                          serialization.PublicFormat.SubjectPublicKeyInfo), mode=0o644)
+    print(f"Head-office private key: {out} (mode 0600; keep it offline)")
+    print(f"Public key: {pub}")
+    print(f"Public key fingerprint (SHA-256): {public_key_fingerprint(key)}")
+    return 0
+
+
+def cmd_headoffice_register(args) -> int:
+    from .master import register_head_office_key
+    raw = read_public_key(args.public_key)
+    with _session(args, write=True) as session:
+        row, new = register_head_office_key(session, raw)
+    print(("Registered" if new else "Already registered") + f" head-office key, fingerprint {row.fingerprint}")
+    print("Workstations pin this key at enrolment; compare the fingerprint they show with this one.")
+    return 0
+
+
+def cmd_master_publish(args) -> int:
+    from .master import publish
+    key = read_private_key(args.key)
+    payload = args.payload.read_bytes()
+    signature = sign_master_item(key, args.kind, args.version, payload)
+    with _session(args, write=True) as session:
+        item = publish(session, args.kind, args.version, payload, signature)
+        seq, digest = item.seq, item.sha256
+    print(f"Published {args.kind} version {args.version} ({len(payload)} bytes, SHA-256 {digest}) as item {seq}.")
+    return 0
+
+
+# ---- key files -----------------------------------------------------------------------------------
+
+def read_private_key(path: Path) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError) as exc:
+        raise CliError(f"{path} is not an unencrypted PEM private key ({exc})") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise CliError(f"{path} is not an Ed25519 key")
+    return key
+
+
+def read_public_key(path: Path) -> bytes:
+    """32 raw bytes from a PEM public key, a PEM private key (its public half) or base64 text."""
+    data = path.read_bytes()
+    if b"-----BEGIN" in data:
+        try:
+            if b"PRIVATE KEY" in data:
+                key = serialization.load_pem_private_key(data, password=None)
+            else:
+                key = serialization.load_pem_public_key(data)
+        except (ValueError, TypeError) as exc:
+            raise CliError(f"{path} is not a readable PEM key ({exc})") from exc
+        if not isinstance(key, (Ed25519PrivateKey, Ed25519PublicKey)):
+            raise CliError(f"{path} is not an Ed25519 key")
+        return public_key_bytes(key)
+    try:
+        raw = base64.b64decode(data.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise CliError(f"{path} holds neither a PEM key nor the base64 of 32 raw public-key bytes")
+    return raw
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The hub's tables. Record bodies are stored only as the workstations' ciphertext (``envelope``)."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Identity, Index, Integer, LargeBinary, String,
+                        TypeDecorator, UniqueConstraint, Uuid)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# One global, ever-growing sequence; SQLite only auto-increments an INTEGER PRIMARY KEY.
+SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out (SQLite hands back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Branch(Base):
+    __tablename__ = "branches"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The branch key's id (``bk1-…``): from the first enrolment that names it, else the first push.
+    key_id: Mapped[str | None] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)
+    branch: Mapped[str] = mapped_column(ForeignKey("branches.code"), index=True)
+    workstation_id: Mapped[uuid.UUID] = mapped_column(Uuid())
+    name: Mapped[str] = mapped_column(String(100))
+    sign_public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EnrolCode(Base):
+    __tablename__ = "enrol_codes"
+    code_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    branch: Mapped[str] = mapped_column(ForeignKey("branches.code"), index=True)
+    wrapped_branch_key: Mapped[bytes | None] = mapped_column(LargeBinary(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The enrolled device that asked for the code; NULL for a code made on the hub (first workstation).
+    created_by_device: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("devices.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by_device: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("devices.id"))
+
+
+class Nonce(Base):
+    __tablename__ = "nonces"
+    device: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Record(Base):
+    __tablename__ = "records"
+    __table_args__ = (Index("ix_records_branch_seq", "branch", "seq"),)
+    seq: Mapped[int] = mapped_column(SEQ, Identity(), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), unique=True)
+    branch: Mapped[str] = mapped_column(ForeignKey("branches.code"))
+    type: Mapped[str] = mapped_column(String(64))
+    workstation_id: Mapped[uuid.UUID] = mapped_column(Uuid())
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    key_id: Mapped[str] = mapped_column(String(24))
+    envelope: Mapped[bytes] = mapped_column(LargeBinary())
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON())
+
+
+class MasterItem(Base):
+    __tablename__ = "master_items"
+    __table_args__ = (UniqueConstraint("kind", "version", name="uq_master_items_kind_version"),)
+    seq: Mapped[int] = mapped_column(SEQ, Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer())
+    sha256: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(LargeBinary())
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HeadOfficeKey(Base):
+    """The head-office public key (one row, id 1) that workstations pin at enrolment."""
+
+    __tablename__ = "head_office_key"
+    id: Mapped[int] = mapped_column(Integer(), primary_key=True, autoincrement=False)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())

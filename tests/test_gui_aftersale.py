@@ -1,0 +1,190 @@
+"""After-sale page, driven offscreen on a real demo installation: a private-product sale in its
+cooling-off period is cancelled (only with the customer's request ticked and a valid refund
+reference), and the follow-up visit after the period is refused to the seller and recorded by a
+colleague."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+
+from counterdesk.forms.disclosures import confirmation_sentence  # noqa: E402
+from counterdesk.sales.recommendation import Recommender  # noqa: E402
+from counterdesk.signoff import approvals, cooling, process  # noqa: E402
+from counterdesk.ui.aftersale_page import AfterSalePage  # noqa: E402
+from counterdesk.ui.context import AppContext  # noqa: E402
+from counterdesk.ui.resources import Languages  # noqa: E402
+from counterdesk.vault import Vault  # noqa: E402
+from test_gui_identification import WAIT, open_window, type_text  # noqa: E402,F401
+from test_signoff_flow import MIDDLE, PNG, PW, at_recommendation, signature_json  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+def private_sale(vault, signed_at: datetime | None = None):
+    """A completed sale of a private wealth-management product (it has a cooling-off period), made
+    by the demo teller. With ``signed_at`` the customer signed then, so the period may be over."""
+    ident = at_recommendation(vault, option=3, age_answer="age_46_55", birth="1980-05-05", doc=MIDDLE)
+    rec = Recommender(ident)
+    res, proposal = rec.propose("400000", {"investable_assets": "9000000", "household_financial_assets": "6000000"},
+                                None)
+    assert res.ok
+    code = next(c for c, d in proposal.decisions.items()
+                if proposal.products[c].type == "private_wm" and d.outcome != "prohibited")
+    ident.submit({"sale_decision_id": rec.choose(proposal, code, proposal.decisions[code], False)})
+    plan = ident.flow.data["signoff"].plan
+    assert plan.cooling_off_hours >= 24
+    sid = ident.flow.data["signoff"].signoff_id
+    ident.record_reading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
+                          "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
+                         "customer_screen")
+    if plan.recording_required:
+        ident.record_recording(True, "REC-2026-000456")
+    process.record_signature(vault, ident.user, sid, confirmation_sentence("zh") if plan.sentence_required else None,
+                             signature_json(), PNG, "customer_screen", now=signed_at)
+    ident.attest(True, True)
+    assert ident.submit({}).result.ok
+    if ident.flow.current_id == "approval":
+        supervisor = vault.sign_in("supervisor", PW["supervisor"])
+        approvals.decide(vault, supervisor, ident.approval_status().request_id, approve=True)
+        vault.sign_out(supervisor)
+        ident.submit({})
+    state = ident.issue_confirmation()
+    assert state.status == "completed" and state.cooling_off_until
+    return ident, state
+
+
+@pytest.fixture
+def vault(demo_lists_dir):
+    v = Vault.open(demo_lists_dir)
+    yield v
+    v.close()
+
+
+@pytest.fixture
+def make_page(vault, qapp, qtbot, demo_lists_dir):
+    made = []
+
+    def make(username: str) -> AfterSalePage:
+        ctx = AppContext(demo_lists_dir, demo=True, languages=Languages(qapp))
+        ctx.vault, ctx.user = vault, vault.sign_in(username, PW[username])
+        page = AfterSalePage(ctx)
+        qtbot.addWidget(page)
+        page.resize(1000, 700)
+        page.show()
+        with qtbot.waitSignal(page.loaded, timeout=WAIT):
+            page.refresh()
+        made.append(page)
+        return page
+    yield make
+    for page in made:  # no background work may still run when the vault closes
+        qtbot.waitUntil(lambda: not page.loading and not page.busy, timeout=WAIT)
+
+
+def product_label(vault, code: str) -> str:
+    from counterdesk.catalog.versions import current_catalog
+
+    user = vault.sign_in("auditor", PW["auditor"])
+    return f"{code} {current_catalog(vault, user).get(code).name('en')}"
+
+
+def cells(table, row: int) -> list[str]:
+    return [table.item(row, c).text() for c in range(table.columnCount())]
+
+
+def test_a_sale_in_cooling_off_is_cancelled_only_when_asked_and_with_a_refund_reference(qtbot, vault, make_page):
+    ident, state = private_sale(vault)
+    page = make_page("teller")
+    assert page.cooling_table.rowCount() == 1 and page.followup_table.rowCount() == 0
+    row = cells(page.cooling_table, 0)
+    plan = ident.flow.data["signoff"].plan
+    assert row[0] == state.document_number and row[0].startswith("DEMO-")
+    assert row[1:4] == ["张**", product_label(vault, plan.product_code), "400,000.00"]
+    until = datetime.fromisoformat(state.cooling_off_until).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    assert row[4] == until and row[5] == "演示柜员 Demo Teller"
+    assert page.tabs.tabText(0) == "In cooling-off (1)" and page.tabs.tabText(1) == "Follow-up visits (0)"
+    assert state.document_number in page.cooling_details.text() and until in page.cooling_details.text()
+    assert "No follow-up visit is due." in page.followup_details.text() and not page.followup_done.isEnabled()
+    assert page.cooling_cancel.isEnabled() and not page.cooling_confirm.isChecked()
+
+    # Without the customer's request ticked: refused by the page, nothing stored.
+    qtbot.keyClicks(page.refund_reference, "RF-000123")
+    qtbot.mouseClick(page.cooling_cancel, Qt.MouseButton.LeftButton)
+    assert "Tick the box" in page.message.text() and page.message.isVisible()
+    assert [i.signoff_id for i in cooling.in_cooling_off(vault, page.ctx.user)] == [state.signoff_id]
+
+    # An invalid refund reference: the core's refusal is shown.
+    page.cooling_confirm.setChecked(True)
+    page.refund_reference.clear()
+    qtbot.keyClicks(page.refund_reference, "x")
+    qtbot.mouseClick(page.cooling_cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "refund transaction reference" in page.message.text(), timeout=WAIT)
+    assert page.cooling_table.rowCount() == 1 and page.cooling_cancel.isEnabled()
+
+    page.refund_reference.clear()
+    qtbot.keyClicks(page.refund_reference, "RF-000123")
+    with qtbot.waitSignal(page.loaded, timeout=WAIT), qtbot.waitSignal(page.changed, timeout=WAIT) as changed:
+        qtbot.mouseClick(page.cooling_cancel, Qt.MouseButton.LeftButton)
+    assert changed.args == ["cancelled"]
+    qtbot.waitUntil(lambda: page.cooling_table.rowCount() == 0 and not page.loading, timeout=WAIT)
+    assert page.message.text() == f"Cancellation of {state.document_number} recorded with refund RF-000123."
+    assert page.refund_reference.text() == "" and not page.cooling_confirm.isChecked()
+    assert not page.cooling_cancel.isEnabled() and page.tabs.tabText(0) == "In cooling-off (0)"
+    assert cooling.in_cooling_off(vault, page.ctx.user) == []
+
+
+def test_the_follow_up_is_refused_to_the_seller_and_recorded_by_a_colleague(qtbot, vault, make_page):
+    signed = datetime.now(timezone.utc) - timedelta(days=30)  # the cooling-off period is long over
+    _ident, state = private_sale(vault, signed_at=signed)
+    assert datetime.fromisoformat(state.cooling_off_until) < datetime.now(timezone.utc)
+
+    seller = make_page("teller")
+    assert seller.cooling_table.rowCount() == 0 and seller.followup_table.rowCount() == 1
+    row = cells(seller.followup_table, 0)
+    assert row[:4] == [state.document_number, "张**", product_label(vault, state.plan.product_code),
+                       "演示柜员 Demo Teller"]
+    assert seller.tabs.tabText(1) == "Follow-up visits (1)"
+    assert not seller.followup_done.isEnabled() and not seller.followup_outcome.isEnabled()
+    assert "You sold this product" in seller.followup_details.text()
+    assert seller.followup_done.toolTip() == seller.followup_details.text()
+
+    colleague = make_page("supervisor")
+    assert colleague.followup_table.rowCount() == 1 and colleague.followup_done.isEnabled()
+    task = colleague.current_task()
+    assert task.can_do and task.document_number == state.document_number
+    assert "sold by 演示柜员 Demo Teller" in colleague.followup_details.text()
+
+    # An empty outcome: the core's refusal.
+    qtbot.mouseClick(colleague.followup_done, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Describe the outcome" in colleague.message.text(), timeout=WAIT)
+
+    type_text(qtbot, colleague.followup_outcome, "客户确认知悉产品风险，无异议")
+    with qtbot.waitSignal(colleague.loaded, timeout=WAIT), \
+            qtbot.waitSignal(colleague.changed, timeout=WAIT) as changed:
+        qtbot.mouseClick(colleague.followup_done, Qt.MouseButton.LeftButton)
+    assert changed.args == ["follow_up_done"]
+    qtbot.waitUntil(lambda: colleague.followup_table.rowCount() == 0 and not colleague.loading, timeout=WAIT)
+    assert colleague.message.text() == f"Follow-up visit for {state.document_number} recorded."
+    assert colleague.followup_outcome.text() == "" and not colleague.followup_done.isEnabled()
+    done = cooling.follow_up_tasks(vault, colleague.ctx.user, include_done=True)
+    assert [(t.task_id, t.status) for t in done] == [(task.task_id, "done")]
+
+    with qtbot.waitSignal(seller.loaded, timeout=WAIT):
+        qtbot.mouseClick(seller.refresh_button, Qt.MouseButton.LeftButton)
+    assert seller.followup_table.rowCount() == 0
+
+
+def test_the_page_is_in_both_homes(qtbot, open_window, demo_lists_dir):
+    window = open_window(demo_lists_dir, "teller")
+    page = window.home.pages["aftersale.manage"]
+    assert isinstance(page, AfterSalePage)
+    private_sale(window.ctx.vault)
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        window.home.show_task("aftersale.manage")
+    assert page.isVisible() and page.cooling_table.rowCount() == 1
+    assert page.cooling_table.item(0, 1).text() == "张**"
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT)
