@@ -204,10 +204,10 @@
     <message>
         <source>Reasons:
 {reasons}
-Requested {at}, expires {until} (UTC).</source>
+Requested {at}, expires {until}.</source>
         <translation>审批原因：
 {reasons}
-提交于 {at}，{until} 过期（UTC）。</translation>
+提交于 {at}，{until} 过期。</translation>
     </message>
 </context>
 <context>
@@ -627,8 +627,8 @@ Requested {at}, expires {until} (UTC).</source>
         <translation>确认书 {number} 已签署。请打印客户联和网点留存联。</translation>
     </message>
     <message>
-        <source>Cooling-off period until {until} (UTC): the customer may cancel for a full refund.</source>
-        <translation>投资冷静期至 {until}（UTC）：期内客户可解除合同并获全额退款。</translation>
+        <source>Cooling-off period until {until}: the customer may cancel for a full refund.</source>
+        <translation>投资冷静期至 {until}：期内客户可解除合同并获全额退款。</translation>
     </message>
 </context>
 <context>

@@ -236,6 +236,82 @@ def _print_both(page) -> None:
         _wait(lambda k=kind: view.is_printed(k) and not page.busy)
 
 
+def _headless_sale(vault, teller, doc: dict, kyc: dict, pick: int, code: str, own: bool, declared: dict):
+    """A sale through the core up to the teller's attestation (for the supervisor's and the
+    after-sale screens): a customer identified, assessed, the product chosen, the customer signed."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from ..flow.counter_session import CounterSession
+    from ..forms.disclosures import confirmation_sentence
+    from ..forms.questionnaire import load_questionnaire
+    from ..sales.recommendation import Recommender
+    from ..signature import Signature, Stroke
+
+    ident = CounterSession(vault, teller)
+    inputs = {"document": doc, "consent": {"consent_granted": True}, "profile": {"answers": kyc}, "screening": {}}
+    while ident.flow.current_id != "assessment":
+        outcome = ident.submit(inputs[ident.flow.current_id])
+        if not outcome.result.ok or outcome.stop or outcome.hold:
+            raise RuntimeError(f"demo sale stopped at {ident.flow.current_id}: {outcome}")
+    ident.start_assessment()
+    q = load_questionnaire()
+    answers = {x.key: q.form.field(x.key).options[min(pick, len(q.form.field(x.key).options) - 1)].value
+               for x in q.questions}
+    answers["age"] = "age_46_55"
+    _found, graded = ident.submit_answers(answers, "customer_screen")
+    ident.confirm_assessment(bool(graded and graded.needs_reconfirmation))
+    ident.submit({})
+    rec = Recommender(ident)
+    _res, proposal = rec.propose(declared["amount"], declared, None)
+    decision = rec.customer_request(proposal, code) if own else proposal.decisions[code]
+    ident.submit({"sale_decision_id": rec.choose(proposal, code, decision, customer_initiated=own)})
+    plan = ident.flow.data["signoff"].plan
+    ident.record_reading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
+                          "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
+                         "customer_screen")
+    if plan.recording_required:
+        ident.record_recording(True)
+    strokes = (Stroke.of([(20 + i * 9, 60 + (i % 5) * 12, 0.6, i * 20) for i in range(30)]),)
+    image = Image.new("RGBA", (400, 160), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line([(20, 60), (200, 110), (380, 70)], fill=(0, 0, 90, 255), width=4)
+    png = io.BytesIO()
+    image.save(png, "PNG")
+    ident.record_signature(confirmation_sentence("zh") if plan.sentence_required else None,
+                           Signature(strokes=strokes, width=400, height=160).to_json(), png.getvalue(),
+                           "customer_screen")
+    ident.attest(True, True, "REC-2026-000456")
+    ident.submit({})
+    return ident
+
+
+_MIDDLE_AGED = {"name_zh": "王建华", "sex": "female", "birth_date": "1980-05-05", "nationality": "CHN",
+                "phone": "13912345678", "address": "北京市海淀区中关村大街 1 号", "occupation": "gbt6565_2",
+                "employer": "某某科技公司", "civil_capacity": "full", "tax_residency": "cn_only", "pep_status": "none",
+                "customer_tier": "wealth"}
+_MIDDLE_DOC = {"id_doc_type": "resident_id", "id_number": "110105198005050023", "id_issue_date": "2020-06-01",
+               "id_long_term": False, "id_expiry_date": "2040-06-01"}
+
+
+def _supervisor_and_after_sale(window: MainWindow, out: Path) -> None:
+    """A sale in cooling-off (completed) and one waiting for approval, made by the teller through the
+    core; then the supervisor's queue and the after-sale list."""
+    vault, teller = window.ctx.vault, window.ctx.user
+    private = _headless_sale(vault, teller, _MIDDLE_DOC, _MIDDLE_AGED, 3, "DM-PWM-FI", False,
+                             {"amount": "400000", "investable_assets": "9000000",
+                              "household_financial_assets": "6000000"})
+    private.issue_confirmation()
+    private.finish()
+    _headless_sale(vault, teller, _MIDDLE_DOC, {}, 1, "DM-WM-EQ", True,
+                   {"amount": "150000", "investable_assets": "900000"})
+    window.home.show_task("aftersale.manage")
+    page = window.home.pages["aftersale.manage"]
+    _wait(lambda: page.cooling_table.rowCount() > 0)
+    page.cooling_table.selectRow(0)
+    _save(window, out, "25-aftersale-cooling-off")
+
+
 def render(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
@@ -257,6 +333,7 @@ def render(out: Path) -> None:
         _sign_in(window, "teller")
         _save(window, out, "02-teller-home")
         _identification(window, out)
+        _supervisor_and_after_sale(window, out)
         window.lock("manual")
         _save(window, out, "03-lock-screen")
         window.sign_out("user")
@@ -265,6 +342,12 @@ def render(out: Path) -> None:
         _sign_in(window, "supervisor")
         _wait(lambda: window.home.pages["approval.queue"].table.rowCount() > 0)
         _save(window, out, "04-supervisor-approvals")
+        window.home.show_task("approval.signoff")
+        queue = window.home.pages["approval.signoff"]
+        _wait(lambda: queue.table.rowCount() > 0)
+        queue.table.selectRow(0)
+        _wait(lambda: "DM-WM-EQ" in queue.details.toPlainText())
+        _save(window, out, "24-supervisor-signoff-approvals")
         window.sign_out("user")
         _wait(lambda: window.state == "signin" and window.signin.submit.isEnabled())
 

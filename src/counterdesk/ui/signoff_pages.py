@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
+from .audit_page import local_time
 from .session_steps import StepWidget
 
 _DONE, _TODO = "✔", "○"
@@ -180,8 +181,8 @@ class ApprovalStep(StepWidget):
                                                                             reason=request.decision_reason or "")}
         self.status.setText(texts.get(request.status, request.status))
         reasons = "\n".join("· " + r.text(self.ctx.lang) for r in request.reasons)
-        self.details.setText(self.tr("Reasons:\n{reasons}\nRequested {at}, expires {until} (UTC).").format(
-            reasons=reasons, at=request.requested_at[11:16], until=request.expires_at[11:16]))
+        self.details.setText(self.tr("Reasons:\n{reasons}\nRequested {at}, expires {until}.").format(
+            reasons=reasons, at=local_time(request.requested_at), until=local_time(request.expires_at)))
         self.resubmit.setVisible(request.status == "expired")
         self.override.setEnabled(request.status == "pending")
 
@@ -214,6 +215,6 @@ class ConfirmationStep(StepWidget):
         text = self.tr("Confirmation {number} signed. Print the customer copy and the branch copy.").format(
             number=state.document_number)
         if state.cooling_off_until:
-            text += "\n" + self.tr("Cooling-off period until {until} (UTC): the customer may cancel for a full refund."
-                                   ).format(until=state.cooling_off_until[:16].replace("T", " "))
+            text += "\n" + self.tr("Cooling-off period until {until}: the customer may cancel for a full refund."
+                                   ).format(until=local_time(state.cooling_off_until))
         self.status.setText(text)
