@@ -58,6 +58,8 @@ def customer_reads(qtbot, page):
     w = page.signoff.window
     assert w.windowState() & Qt.WindowState.WindowFullScreen  # handed over: full screen for the customer
     plan = page.ident.flow.data["signoff"].plan
+    shown = w.text.toPlainText()
+    assert plan.product_code in shown and "风险承受能力等级" in shown and "适当性匹配结果" in shown
     assert not w.read_button.isEnabled()
     qtbot.keyClick(w.text, Qt.Key.Key_End)
     page.signoff.clock.advance(plan.min_reading_seconds)

@@ -209,3 +209,16 @@ def test_the_queue_in_the_supervisors_home_polls_only_while_shown(qtbot, open_wi
     home.show_task("approval.queue")
     assert not queue.isVisible() and not queue.timer.isActive()
     qtbot.waitUntil(lambda: not queue.loading, timeout=WAIT)
+
+
+def test_the_customers_name_is_masked_until_revealed_and_the_reveal_is_audited(qtbot, page, vault):
+    pending_sale(vault)
+    show_and_load(qtbot, page)
+    page.table.selectRow(0)
+    name = kyc("1990-01-01")["name_zh"]
+    assert name not in page.details.toPlainText() and page.reveal_button.isEnabled()
+    qtbot.mouseClick(page.reveal_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: name in page.message.text(), timeout=WAIT)
+    auditor = vault.sign_in("auditor", PW["auditor"])
+    reveals = [e for e in vault.audit_entries(auditor) if e.action == "customer.revealed"]
+    assert reveals and reveals[0].actor_name == "supervisor" and name not in str(reveals[0].details)

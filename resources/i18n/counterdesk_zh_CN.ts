@@ -1732,6 +1732,10 @@ The supervisor signs in here; the approval is recorded as given at this workstat
         <translation>原因（驳回时必填）(&amp;R)</translation>
     </message>
     <message>
+        <source>Show the customer&apos;s &amp;name (recorded)</source>
+        <translation>显示客户姓名（将记录）(&amp;N)</translation>
+    </message>
+    <message>
         <source>Why you reject the sale, or a note on the approval</source>
         <translation>驳回的原因，或批准的备注</translation>
     </message>
@@ -1970,6 +1974,10 @@ The supervisor signs in here; the approval is recorded as given at this workstat
     <message>
         <source>You made or asked for this sale: another supervisor must decide it.</source>
         <translation>该销售由您经办或提交：须由另一位主管审批。</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s name: {name}</source>
+        <translation>客户姓名：{name}</translation>
     </message>
     <message>
         <source>Approved: the teller can now issue the confirmation.</source>

@@ -8,6 +8,7 @@ copy marked 副本 / COPY. Every print is recorded and audited.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -103,6 +104,47 @@ def build_data(session, vault, row: Signoff, moment: datetime, evidence_hash: st
         product_facts=facts, warning_letter=_text_of(warning) if warning else None, signature_png=row.signature_png,
         supervisor_name=names.get(approved.decided_by) if approved else None,
         supervisor_at=parse(approved.decided_at) if approved else None, cooling_off_until=cooling)
+
+
+def sale_summary(vault, us: UserSession, signoff_id: str) -> list[tuple[Text, Text | str]]:
+    """What the customer reads above the disclosure: the product's key facts and amount, the
+    customer's risk grade and the suitability result with its reasons (labels and values in zh/en)."""
+    require(us.role, "session.start")
+    from ..assessment.models import Assessment
+    from ..catalog.products import LIQUIDITY, PRODUCT_TYPES, RISK_LEVELS
+    from ..catalog.versions import products_in
+    from ..forms.questionnaire import load_questionnaire
+    from ..sales.models import SaleDecision
+    from ..suitability.engine import OUTCOME_TEXTS
+
+    def read(session) -> list[tuple[Text, Text | str]]:
+        row = load_own(session, us, signoff_id)
+        decision = session.get(SaleDecision, row.sale_decision_id)
+        product = next(p for p in products_in(session, decision.catalog_version) if p.code == decision.product_code)
+        rows: list[tuple[Text, Text | str]] = [
+            (Text("产品", "Product"), Text(f"{product.name_zh}（{product.code}）", f"{product.name_en} ({product.code})")),
+            (Text("产品类型", "Product type"), PRODUCT_TYPES[product.type]),
+            (Text("产品风险等级", "Product risk level"), RISK_LEVELS.get(product.risk_level, product.risk_level)),
+            (Text("发行机构", "Issuer"), product.issuer)]
+        if product.term_days:
+            rows.append((Text("期限", "Term"), Text(f"{product.term_days} 天", f"{product.term_days} days")))
+        rows.append((Text("流动性", "Liquidity"), LIQUIDITY.get(product.liquidity, product.liquidity)))
+        rows.append((Text("保本", "Principal protected"),
+                     Text("是", "yes") if product.principal_protected else Text("否，可能损失本金", "no: you may lose money")))
+        rows.append((Text("购买金额", "Amount"), f"{Decimal(decision.amount):,.2f} {product.currency}"))
+        a = session.get(Assessment, decision.assessment_id) if decision.assessment_id else None
+        if a is not None and a.grade:
+            band = load_questionnaire(a.questionnaire_id, a.questionnaire_version).band(a.grade)
+            rows.append((Text("您的风险承受能力等级", "Your risk tolerance grade"),
+                         Text(f"{a.grade} {band.name.zh}（有效期至 {(a.valid_until or '')[:10]}）",
+                              f"{a.grade} {band.name.en} (valid until {(a.valid_until or '')[:10]})")))
+        rows.append((Text("适当性匹配结果", "Suitability result"), OUTCOME_TEXTS[decision.outcome]))
+        findings = [f for f in json.loads(decision.findings) if f.get("effect") != "info"]
+        if findings:
+            rows.append((Text("原因", "Reasons"), Text("；".join(f["zh"] for f in findings),
+                                                      "; ".join(f["en"] for f in findings))))
+        return rows
+    return vault.transact(read)
 
 
 def issue(vault, us: UserSession, signoff_id: str, now: datetime | None = None) -> SignoffState:

@@ -73,19 +73,30 @@ class SignoffController(QObject):
 
     # ---- the customer window ------------------------------------------------------------------------
     def hand_over(self) -> None:
+        """Fetch what the customer reads about the purchase, then open the customer window."""
+        from ..signoff.document import sale_summary
+
+        vault, user, sid = self.ctx.vault, self.ctx.user, self.ident.flow.data["signoff"].signoff_id
+        self.page._set_busy(True)
+        run_task(self, lambda: sale_summary(vault, user, sid), self._open_window, self._fail("signoff"))
+
+    def _open_window(self, summary) -> None:
         from ..forms import load_form
         from ..forms.disclosures import confirmation_sentence
         from .signoff_window import SignoffWindow
 
+        self.page._set_busy(False)
         state = self.ident.flow.data["signoff"]
         plan = state.plan
+        facts = [(label.get(state.lang), value.get(state.lang) if hasattr(value, "get") else str(value))
+                 for label, value in summary]
         forms = [load_form(ref.split("@")[0], int(ref.split("@")[1])) for ref in plan.forms]
         self.close_window()
         self.sentence = None
         window = SignoffWindow(forms, state.lang, min_seconds=plan.min_reading_seconds,
                                recording_required=plan.recording_required,
                                sentence=confirmation_sentence(state.lang) if plan.sentence_required else None,
-                               clock=self.clock)
+                               clock=self.clock, facts=facts)
         window.read_confirmed.connect(self._read)
         window.recording_decided.connect(self._recording)
         window.sentence_entered.connect(self._sentence)

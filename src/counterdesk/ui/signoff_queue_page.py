@@ -125,8 +125,11 @@ class SignoffApprovalsPage(Page):
         self.reject.setObjectName("signoff_reject")
         self.refresh_button = QPushButton()
         self.refresh_button.setObjectName("signoff_refresh")
+        self.reveal_button = QPushButton()
+        self.reveal_button.setObjectName("signoff_reveal")
         buttons.addWidget(self.approve)
         buttons.addWidget(self.reject)
+        buttons.addWidget(self.reveal_button)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
         self.message = MessageLabel()
@@ -141,6 +144,7 @@ class SignoffApprovalsPage(Page):
         self.approve.clicked.connect(self.approve_request)
         self.reject.clicked.connect(self.reject_request)
         self.refresh_button.clicked.connect(self.refresh)
+        self.reveal_button.clicked.connect(self.reveal_customer)
         QShortcut(QKeySequence("F5"), self).activated.connect(self.refresh)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
@@ -158,6 +162,7 @@ class SignoffApprovalsPage(Page):
             self.tr("Customer"), self.tr("Product (risk)"), self.tr("Amount"), self.tr("Reasons"), self.tr("Teller"),
             self.tr("Requested at"), self.tr("Expires at")])
         self.reason_label.setText(self.tr("&Reason (required to reject)"))
+        self.reveal_button.setText(self.tr("Show the customer's &name (recorded)"))
         self.reason.setPlaceholderText(self.tr("Why you reject the sale, or a note on the approval"))
         self.approve.setText(self.tr("&Approve"))
         self.reject.setText(self.tr("Re&ject and return to the teller"))
@@ -436,6 +441,24 @@ class SignoffApprovalsPage(Page):
         self.explanation.setVisible(bool(why))
         for w in (self.approve, self.reject):
             w.setToolTip(why)
+        self.reveal_button.setEnabled(req is not None and bool(req.customer_id))
+
+    # ---- revealing -------------------------------------------------------------------------------
+    def reveal_customer(self) -> None:
+        """The customer's name in clear, for this supervisor only; the reveal is audited by the core."""
+        from ..customers.repository import reveal
+
+        req = self.current()
+        if req is None or not req.customer_id:
+            return
+        vault, user, cid = self.ctx.vault, self.ctx.user, req.customer_id
+        run_task(self, lambda: reveal(vault, user, cid, "name_zh"), self._revealed, self._reveal_failed)
+
+    def _revealed(self, name) -> None:
+        self.message.show_info(self.tr("Customer's name: {name}").format(name=name))
+
+    def _reveal_failed(self, exc: BaseException) -> None:
+        self.message.show_error(error_text(exc, self.ctx.lang))
 
     # ---- deciding ---------------------------------------------------------------------------------
     def approve_request(self) -> None:

@@ -61,13 +61,16 @@ class SignoffWindow(QWidget):
 
     def __init__(self, forms: list[Form], lang: str, *, min_seconds: int, recording_required: bool,
                  sentence: str | None, clock: Callable[[], float] = time.monotonic,
-                 parent: QWidget | None = None):
+                 facts: list[tuple[str, str]] | None = None, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window)
         if not forms:
             raise ValueError("a sign-off needs at least one disclosure form")
         self.setObjectName("signoff_window")
         self.forms = list(forms)
         self.lang = lang
+        # The purchase the disclosure is about (product key facts, amount, the customer's grade and the
+        # suitability result), already in the customer's language; shown above the texts.
+        self.facts = list(facts or [])
         self.min_seconds = max(0, int(min_seconds))
         self.recording_required = recording_required
         self.sentence = sentence
@@ -318,6 +321,11 @@ class SignoffWindow(QWidget):
 
     def _disclosure_html(self) -> str:
         parts = []
+        if self.facts:
+            parts.append(f"<h2>{html.escape(self.tr('About this purchase'))}</h2><table cellpadding='4'>")
+            for label, value in self.facts:
+                parts.append(f"<tr><td><b>{html.escape(label)}</b></td><td>{html.escape(value)}</td></tr>")
+            parts.append("</table>")
         for form in self.forms:
             version = self.tr("Version {ref} · {hash}").format(ref=form.ref, hash=form.hash[:SHORT_HASH])
             parts.append(f"<h2>{html.escape(form.title.get(self.lang))}</h2>")
