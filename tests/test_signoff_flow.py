@@ -370,3 +370,26 @@ def test_admin_verify_checks_every_evidence_record(demo_lists_dir, capsys, monke
     vault.close()
     code, out = verify()
     assert code == 2 and "stored confirmation PDF differs" in out
+
+
+def test_the_issued_confirmation_reads_back_with_pypdf(vault):
+    """The signed file of a real sale: pypdf extracts the Chinese text, the ID is masked, the
+    signature validates and carries the evidence hash of the chain."""
+    import io
+
+    from pypdf import PdfReader
+
+    from counterdesk.confirmation.signing import verify_pdf
+
+    ident = at_recommendation(vault)
+    choose(ident, "DM-WM-F90")
+    customer_signs(ident)
+    ident.submit({})
+    state = ident.issue_confirmation()
+    pdf = ident.confirmation_pdf()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "金融产品购买确认书" in text and state.document_number in text and "张**" in text
+    assert "110***********002X" in text and "11010519491231002X" not in text
+    assert confirmation_sentence("zh") in text.replace("\n", "")
+    check = verify_pdf(pdf)
+    assert check.intact and check.evidence_hash == state.evidence_hash
