@@ -254,8 +254,42 @@ def _seed_0008(conn) -> dict[str, int]:
     return counts
 
 
+SIGNOFF_ID, REQUEST_ID = str(uuid.uuid4()), str(uuid.uuid4())
+
+
+def _seed_0009(conn) -> dict[str, int]:
+    counts = _seed_0008(conn)
+    ts = "2026-12-04T08:00:00+00:00"
+    decision_id = conn.exec_driver_sql("SELECT id FROM sale_decisions").scalar()
+    conn.exec_driver_sql(
+        "INSERT INTO signoffs (id, session_id, sale_decision_id, customer_id, teller_id, status, plan, lang, read, "
+        "recording_consent, recording_ref, typed_sentence, signature_json, signature_png, signed_at, attested_at, "
+        "document_number, pdf, pdf_sha256, evidence_hash, completed_at, cooling_off_until, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, 'pending_approval', '{}', 'zh', '{\"seconds\":60}', 1, 'REC-0001', NULL, '{}', ?, "
+        "?, ?, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?)",
+        (SIGNOFF_ID, COUNTER_SESSION_ID, decision_id, CUSTOMER_ID, TELLER_ID, b"\x89PNG", ts, ts, ts, ts))
+    conn.exec_driver_sql(
+        "INSERT INTO evidence_links (id, signoff_id, seq, kind, payload, prev_hash, hash, created_at) "
+        "VALUES (1, ?, 1, 'document', '{}', ?, ?, ?)", (SIGNOFF_ID, "00" * 32, "aa" * 32, ts))
+    conn.exec_driver_sql(
+        "INSERT INTO approval_requests (id, signoff_id, session_id, reasons, requested_by, requested_at, expires_at, "
+        "status, decided_by, decided_at, decision_reason, override) VALUES (?, ?, ?, '[]', ?, ?, ?, 'pending', NULL, "
+        "NULL, NULL, 0)", (REQUEST_ID, SIGNOFF_ID, COUNTER_SESSION_ID, TELLER_ID, ts, "2026-12-04T09:00:00+00:00"))
+    conn.exec_driver_sql(
+        "INSERT INTO confirmation_prints (id, signoff_id, copy, pdf_sha256, printed_by, printed_at) "
+        "VALUES (1, ?, 'customer', ?, ?, ?)", (SIGNOFF_ID, "bb" * 32, TELLER_ID, ts))
+    conn.exec_driver_sql(
+        "INSERT INTO follow_up_tasks (id, signoff_id, seller_id, created_at, due_at, status, done_by, done_at, outcome) "
+        "VALUES (?, ?, ?, ?, '2026-12-11T08:00:00+00:00', 'open', NULL, NULL, NULL)",
+        (str(uuid.uuid4()), SIGNOFF_ID, TELLER_ID, ts))
+    counts.update({"signoffs": 1, "evidence_links": 1, "approval_requests": 1, "confirmation_prints": 1,
+                   "follow_up_tasks": 1})
+    return counts
+
+
 SEEDS = {"0001": _seed_0001, "0002": _seed_0002, "0003": _seed_0003, "0004": _seed_0004, "0005": _seed_0005,
-         "0006": _seed_0006, "0007": _seed_0007, "0008": _seed_0008}
+         "0006": _seed_0006, "0007": _seed_0007, "0008": _seed_0008,
+         "0009": _seed_0009}
 
 
 def _dump(engine, tables) -> dict[str, list[dict]]:

@@ -9,6 +9,7 @@ import counterdesk.assessment.models  # noqa: F401  (puts the assessment tables 
 import counterdesk.sales.models  # noqa: F401  (puts the sale decisions on Base.metadata)
 import counterdesk.confirmation.models  # noqa: F401  (puts the branch certificates on Base.metadata)
 import counterdesk.signoff.models  # noqa: F401  (puts the sign-off tables on Base.metadata)
+import counterdesk.sync.models  # noqa: F401  (puts the sync tables on Base.metadata; installs the outbox hook)
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
