@@ -69,12 +69,12 @@ def show_and_load(qtbot, page) -> None:
 
 def test_a_tellers_request_appears_by_itself_with_its_evidence_and_no_personal_data(qtbot, page, vault):
     show_and_load(qtbot, page)
-    assert page.table.rowCount() == 0 and page.timer.isActive() and page.timer.interval() == 2000
+    assert page.table.rowCount() == 0 and page.timer.isActive() and page.timer.interval() == 1000
     assert "No sale is waiting for approval." in page.details.toPlainText()
     assert not page.approve.isEnabled() and not page.reject.isEnabled()
 
     ident = pending_sale(vault)
-    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=3000)  # the 2 s poll, no click
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=3000)  # the 1 s poll, no click
     req = approvals.pending_requests(vault, page.ctx.user)[0]
     row = cells(page.table, 0)
     assert row[0] == "张**" and row[1] == f"DM-WM-EQ ({req.risk_level})" and row[2] == "100,000.00"

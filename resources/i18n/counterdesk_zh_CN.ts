@@ -1696,8 +1696,8 @@ The supervisor signs in here; the approval is recorded as given at this workstat
         <translation>签署审批</translation>
     </message>
     <message>
-        <source>Sales that need a supervisor&apos;s approval wait here. Read the reasons and the evidence collected at the counter, then approve, or reject with a reason (the sale goes back to the teller). You cannot decide a sale you made or asked for. The list updates by itself every two seconds.</source>
-        <translation>需要主管审批的销售在此等待。请阅读审批原因和柜面采集的证据，然后批准，或填写原因后驳回（销售退回柜员）。您不能审批自己经办或提交的销售。列表每两秒自动更新。</translation>
+        <source>Sales that need a supervisor&apos;s approval wait here. Read the reasons and the evidence collected at the counter, then approve, or reject with a reason (the sale goes back to the teller). You cannot decide a sale you made or asked for. The list updates by itself every second.</source>
+        <translation>需要主管审批的销售在此等待。请阅读审批原因和柜面采集的证据，然后批准，或填写原因后驳回（销售退回柜员）。您不能审批自己经办或提交的销售。列表每秒自动更新。</translation>
     </message>
     <message>
         <source>Customer</source>
@@ -2222,6 +2222,26 @@ The product cannot be sold to you without your consent to the recording.</source
     <message>
         <source>Sync: stand-alone (no hub configured)</source>
         <translation>同步：单机（未配置中心）</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>Sync: {state} · last {last} · {pending} not yet sent</source>
+        <translation>同步：{state} · 上次 {last} · {pending} 条未上送</translation>
+    </message>
+    <message>
+        <source>{n} refused by the hub</source>
+        <translation>{n} 条被中心拒收</translation>
     </message>
     <message>
         <source>Switch the interface language</source>

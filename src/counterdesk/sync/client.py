@@ -174,6 +174,7 @@ class SyncClient:
         self._creds: _Creds | None = None
         self._online = False
         self._lock = threading.Lock()
+        self._push_lock = threading.Lock()
         stored_url = vault.transact(lambda s: state.get(s, state.HUB_URL))
         self.hub_url = (hub_url or stored_url or "").rstrip("/")
         if not self.hub_url:
@@ -330,14 +331,16 @@ class SyncClient:
         return self.vault.transact(mark)
 
     def push_all(self, max_batches: int = 1000) -> PushResult:
-        total = PushResult()
-        for _ in range(max_batches):
-            res = self.push_once()
-            total = PushResult(total.sent + res.sent, total.duplicate + res.duplicate,
-                               total.rejected + res.rejected, res.pending)
-            if res.sent + res.duplicate + res.rejected == 0 or res.pending == 0:
-                break
-        return total
+        # One pusher at a time: the worker's push loop and its round may both want to push.
+        with self._push_lock:
+            total = PushResult()
+            for _ in range(max_batches):
+                res = self.push_once()
+                total = PushResult(total.sent + res.sent, total.duplicate + res.duplicate,
+                                   total.rejected + res.rejected, res.pending)
+                if res.sent + res.duplicate + res.rejected == 0 or res.pending == 0:
+                    break
+            return total
 
     def requeue_quarantined(self, record_ids: list[str] | None = None) -> int:
         """Admin action: send quarantined records again (e.g. after the hub was fixed)."""
@@ -553,6 +556,13 @@ class SyncClient:
         return SyncStatus(self._online, last, pending, quarantined)
 
 
+def tls_verify(vault) -> "ssl.SSLContext | bool":
+    """What the client should trust for the hub: the CA given at enrolment, else the system store."""
+    import ssl
+    pem = vault.transact(lambda s: state.get(s, state.HUB_CA_PEM))
+    return ssl.create_default_context(cadata=pem) if pem else True
+
+
 def status(vault, online: bool = False) -> SyncStatus:
     """The status without a client (e.g. for the status bar before the first connection)."""
     def read(session):
@@ -589,19 +599,53 @@ class SyncWorker:
         self.master_every_s = master_every_s
         self._master_at = 0.0
         self._thread: threading.Thread | None = None
+        self._pusher: threading.Thread | None = None
+        self._dirty = threading.Event()
+        self.push_every_s = 5.0
         self.last_error: Exception | None = None
         self.rounds = 0
 
     def start(self) -> "SyncWorker":
         if self._thread is None:
+            from . import outbox
+            outbox.on_commit(self.kick)
             self._thread = threading.Thread(target=self._run, name="counterdesk-sync", daemon=True)
+            self._pusher = threading.Thread(target=self._push_loop, name="counterdesk-sync-push", daemon=True)
             self._thread.start()
+            self._pusher.start()
         return self
 
+    def kick(self) -> None:
+        """New outbox rows were committed: push them now (the pull loop may be in a long poll)."""
+        self._dirty.set()
+
+    def _push_loop(self) -> None:
+        backoff = Backoff(sleep=self._stop.wait)
+        while not self._stop.is_set():
+            self._dirty.wait(self.push_every_s)
+            if self._stop.is_set():
+                break
+            self._dirty.clear()
+            try:
+                self.client.push_all()
+                backoff.reset()
+                self._notify()
+            except (HubUnreachable, HubRefused) as exc:
+                self.last_error = exc
+                self._notify()
+                backoff.wait()
+            except Exception:  # noqa: BLE001 - the loop must survive a bug in one push
+                log.exception("sync: unexpected error while pushing")
+                backoff.wait()
+
     def stop(self, timeout: float | None = None) -> None:
+        from . import outbox
+        outbox.remove_on_commit(self.kick)
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout if timeout is not None else self.wait_timeout + 20)
+        self._dirty.set()
+        for thread in (self._thread, self._pusher):
+            if thread is not None:
+                thread.join(timeout if timeout is not None else self.wait_timeout + 20)
 
     @property
     def running(self) -> bool:

@@ -12,6 +12,7 @@ The code is taken as its 16 raw bytes (the 32 hex characters decoded) for both S
 from __future__ import annotations
 
 import base64
+import ssl
 import hashlib
 import secrets
 import uuid
@@ -78,7 +79,8 @@ def enrol(vault, us: UserSession, hub_url: str, code: str, name: str | None = No
     body = {"branch_code": branch, "code": code, "workstation_id": workstation_id, "name": name,
             "sign_public_key": base64.b64encode(public).decode("ascii")}
     hub = hub_url.rstrip("/")
-    with httpx.Client(base_url=hub, verify=verify, transport=transport, timeout=30.0) as http:
+    trust = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+    with httpx.Client(base_url=hub, verify=trust, transport=transport, timeout=30.0) as http:
         def post(payload):
             try:
                 return http.post("/v1/enrol", json=payload)
@@ -115,6 +117,12 @@ def enrol(vault, us: UserSession, hub_url: str, code: str, name: str | None = No
         import time
         offset = round(_parse_time(server_time) - time.time(), 3)
     private = device_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    # The hub's CA (a demo or private CA): kept with the sync state so the background sync trusts
+    # exactly the certificate the administrator gave at enrolment.
+    ca_pem = None
+    if isinstance(verify, str) and verify:
+        from pathlib import Path
+        ca_pem = Path(verify).read_text(encoding="ascii")
 
     def write(session):
         state.put_key(session, state.DEVICE_KEY, private, device_id)
@@ -124,7 +132,7 @@ def enrol(vault, us: UserSession, hub_url: str, code: str, name: str | None = No
         for key, value in ((state.WORKSTATION_ID, workstation_id), (state.DEVICE_ID, device_id),
                            (state.BRANCH_CODE, data.get("branch_code") or branch), (state.HUB_URL, hub),
                            (state.NAME, name), (state.CURSOR, 0), (state.CLOCK_OFFSET, offset),
-                           (state.MASTER_SINCE, 0)):
+                           (state.MASTER_SINCE, 0), (state.HUB_CA_PEM, ca_pem)):
             state.put(session, key, value)
         session.flush()
         added = backfill(session)  # history from before this installation had sync

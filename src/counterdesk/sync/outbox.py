@@ -341,6 +341,37 @@ def _after_flush(session: Session, _flush_context) -> None:
     if not events:
         return
     _enqueue(conn, events, workstation_id(conn))
+    session.info["outbox_dirty"] = True
+
+
+# Called after a transaction that wrote outbox rows commits (the sync worker pushes at once instead
+# of at its next round, so a teller's approval request reaches the hub within a second or so).
+_on_commit: list = []
+
+
+def on_commit(callback) -> None:
+    with _lock:
+        if callback not in _on_commit:
+            _on_commit.append(callback)
+
+
+def remove_on_commit(callback) -> None:
+    with _lock:
+        if callback in _on_commit:
+            _on_commit.remove(callback)
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop("outbox_dirty", False):
+        for callback in list(_on_commit):
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - a waker must never break the writer's commit
+                pass
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("outbox_dirty", None)
 
 
 def _enqueue(conn: Connection, events: list[_Event], ws: str | None) -> None:
@@ -370,6 +401,8 @@ def install() -> None:
     with _lock:
         if not _installed:
             event.listen(Session, "after_flush", _after_flush)
+            event.listen(Session, "after_commit", _after_commit)
+            event.listen(Session, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
             _installed = True
 
 

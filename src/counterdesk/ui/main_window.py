@@ -63,6 +63,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.status = StatusBar(ctx)
         self.setStatusBar(self.status)
+        from .sync_status import SyncController
+        self.sync = SyncController(self)
+        self.sync.changed.connect(self.status.show_sync)
         self.status.lock_requested.connect(self.lock_manually)
         self.status.language_toggled.connect(self.toggle_language)
 
@@ -215,6 +218,7 @@ class MainWindow(QMainWindow):
         self._set_state("home", self.home)
         self.home.nav.setFocus()
         self._restart_idle_timer()
+        self.sync.start(self.ctx.vault, self.ctx.user)
 
     def _restart_idle_timer(self) -> None:
         seconds = self.ctx.vault.settings()[IDLE_LOCK_SECONDS]
@@ -292,14 +296,18 @@ class MainWindow(QMainWindow):
         self.show_signin("" if reason == "switch_user" else user.username, message)
         self.signin.set_busy(True)
 
+        sync = self.sync
+
         def end() -> None:
             if open_session is not None:
                 open_session.cancel()  # an unfinished counter session ends with its teller
+            sync.stop()  # before the database closes with the last sign-out
             vault.sign_out(user, reason)
         run_task(self, end, self._signed_out, self._sign_out_failed)
 
     def _signed_out(self, _result) -> None:
         self.signin.set_busy(False)
+        self.status.show_sync(None)
 
     def _sign_out_failed(self, exc: BaseException) -> None:
         self.signin.set_busy(False)
@@ -324,6 +332,7 @@ class MainWindow(QMainWindow):
                 open_session = self.home.open_counter_session() if self.home is not None else None
                 if open_session is not None:
                     open_session.cancel()
+                self.sync.stop()
                 vault.sign_out(user, "quit")
             except Exception as exc:  # noqa: BLE001 - never block closing the window
                 log.error("sign-out on quit failed: %s", type(exc).__name__)

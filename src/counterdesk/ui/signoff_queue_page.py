@@ -22,7 +22,7 @@ from .context import AppContext
 from .tasks import run_task
 from .widgets import MessageLabel, Page, error_text
 
-POLL_MS = 2000
+POLL_MS = 1000
 HASH_CHARS = 12
 
 
@@ -157,7 +157,7 @@ class SignoffApprovalsPage(Page):
         self.intro.setText(self.tr(
             "Sales that need a supervisor's approval wait here. Read the reasons and the evidence collected at "
             "the counter, then approve, or reject with a reason (the sale goes back to the teller). You cannot "
-            "decide a sale you made or asked for. The list updates by itself every two seconds."))
+            "decide a sale you made or asked for. The list updates by itself every second."))
         self.table.setHorizontalHeaderLabels([
             self.tr("Customer"), self.tr("Product (risk)"), self.tr("Amount"), self.tr("Reasons"), self.tr("Teller"),
             self.tr("Requested at"), self.tr("Expires at")])

@@ -16,6 +16,7 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.ctx = ctx
         self.can_lock = False  # set by the main window: only an unlocked, signed-in screen can be locked
+        self.sync_status = None  # counterdesk.sync.client.SyncStatus while syncing, else None
         self.user_label = QLabel()
         self.user_label.setObjectName("status_user")
         self.branch_label = QLabel()
@@ -51,9 +52,26 @@ class StatusBar(QStatusBar):
             self.branch_label.setStyleSheet("color: #e65100; font-weight: bold;" if info.demo else "")
         else:
             self.branch_label.setText("")
-        # The hub connection arrives with the sync feature; until then this workstation is stand-alone.
-        self.sync_label.setText(self.tr("Sync: stand-alone (no hub configured)"))
+        self.show_sync(self.sync_status)
         self.language_button.setText("English" if self.ctx.lang == "zh" else "中文")
         self.language_button.setToolTip(self.tr("Switch the interface language"))
         self.lock_button.setText(self.tr("Lock (Ctrl+L)"))
         self.lock_button.setVisible(user is not None and self.can_lock)
+
+    def show_sync(self, status) -> None:
+        """Online or offline, the last sync and the records that have not reached the hub yet."""
+        self.sync_status = status
+        if status is None:
+            self.sync_label.setText(self.tr("Sync: stand-alone (no hub configured)"))
+            self.sync_label.setStyleSheet("")
+            return
+        from .audit_page import local_time
+
+        state = self.tr("online") if status.online else self.tr("offline")
+        last = local_time(status.last_sync_at)[11:16] if status.last_sync_at else self.tr("never")
+        text = self.tr("Sync: {state} · last {last} · {pending} not yet sent").format(
+            state=state, last=last, pending=status.pending_count)
+        if status.quarantined_count:
+            text += " · " + self.tr("{n} refused by the hub").format(n=status.quarantined_count)
+        self.sync_label.setText(text)
+        self.sync_label.setStyleSheet("" if status.online and not status.quarantined_count else "color: #b71c1c;")
