@@ -79,6 +79,8 @@ def test_teller_on_a_supervisor_on_b_then_a_prints(qtbot, open_window, tls_hub, 
 
     qtbot.waitUntil(lambda: at(page, "confirmation"), timeout=WAIT)
     print_both(qtbot, page, tmp_path)
+    delivery = page.steps["confirmation"].delivery
+    qtbot.waitUntil(lambda: "中心" in delivery.text() or "Hub" in delivery.text(), timeout=WAIT)
     finish(qtbot, page)
     # Everything A recorded reaches the hub: nothing left to send.
     qtbot.waitUntil(lambda: window_a.status.sync_status is not None and window_a.status.sync_status.pending_count == 0,

@@ -619,6 +619,18 @@ Requested {at}, expires {until}.</source>
 <context>
     <name>ConfirmationStep</name>
     <message>
+        <source>This workstation is stand-alone: the records stay here.</source>
+        <translation>本工作站为单机模式：记录保存在本机。</translation>
+    </message>
+    <message>
+        <source>Hub: all {sent} records of this sale have arrived.</source>
+        <translation>中心：本笔销售的 {sent} 条记录已全部上送。</translation>
+    </message>
+    <message>
+        <source>Hub: {unsent} records of this sale not yet sent (they go as soon as the hub can be reached).</source>
+        <translation>中心：本笔销售尚有 {unsent} 条记录未上送（连接中心后即自动上送）。</translation>
+    </message>
+    <message>
         <source>Issuing and signing the confirmation…</source>
         <translation>正在生成并签署确认书…</translation>
     </message>

@@ -55,5 +55,17 @@ def counts(session: Session) -> tuple[int, int]:
     return rows.get(PENDING, 0), rows.get(QUARANTINED, 0)
 
 
+def delivery_of_signoff(session: Session, signoff_id: str) -> tuple[int, int] | None:
+    """(records of this sale not yet at the hub, records at the hub), or None when stand-alone: what
+    the teller's screen shows next to a sale."""
+    if not enrolled(session):
+        return None
+    needle = f'%"signoff_id":"{signoff_id}"%'
+    rows = dict(session.execute(select(Outbox.state, func.count()).where(Outbox.meta.like(needle))
+                                .group_by(Outbox.state)).all())
+    unsent = sum(n for st, n in rows.items() if st != "sent")
+    return unsent, rows.get("sent", 0)
+
+
 def enrolled(session: Session) -> bool:
     return get(session, DEVICE_ID) is not None and get_key(session, BRANCH_KEY) is not None

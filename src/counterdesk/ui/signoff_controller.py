@@ -213,6 +213,18 @@ class SignoffController(QObject):
         self.page._set_busy(False)
         self.steps["confirmation"].view.set_pdf(pdf)
         self.state_changed.emit("issued")
+        self.show_delivery()
+
+    def show_delivery(self) -> None:
+        """How many of this sale's records reached the hub (shown on the confirmation step)."""
+        from ..sync.state import delivery_of_signoff
+
+        vault, sid = self.ctx.vault, self.ident.flow.data["signoff"].signoff_id
+        run_task(self, lambda: vault.transact(lambda s: delivery_of_signoff(s, sid)),
+                 self.steps["confirmation"].show_delivery, self._delivery_failed)
+
+    def _delivery_failed(self, _exc: BaseException) -> None:
+        self.steps["confirmation"].delivery.clear()
 
     def print_copy(self, kind: str) -> None:
         ident, view = self.ident, self.steps["confirmation"].view
@@ -243,6 +255,7 @@ class SignoffController(QObject):
                     "reprint": self.tr("Copy (marked COPY) printed.")}
             self.steps["confirmation"].message.show_info(done[job.copy])
             self.state_changed.emit(f"printed:{job.copy}")
+            self.show_delivery()
 
         def print_then_record():
             # Rendering the pages for the printer takes most of a second: a worker does it, and the

@@ -197,8 +197,11 @@ class ConfirmationStep(StepWidget):
         lay = QVBoxLayout(self)
         self.status = _bold(QLabel())
         self.status.setObjectName("confirmation_status")
+        self.delivery = QLabel()
+        self.delivery.setObjectName("confirmation_delivery")
         self.view = ConfirmationView()
         lay.addWidget(self.status)
+        lay.addWidget(self.delivery)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.message)
         self.state = None
@@ -206,6 +209,17 @@ class ConfirmationStep(StepWidget):
 
     def retranslate(self) -> None:
         self.show_state(self.state)
+
+    def show_delivery(self, delivery) -> None:
+        """Whether this sale's records have reached the hub: (unsent, sent), or None (stand-alone)."""
+        if delivery is None:
+            self.delivery.setText(self.tr("This workstation is stand-alone: the records stay here."))
+            return
+        unsent, sent = delivery
+        self.delivery.setText(self.tr("Hub: all {sent} records of this sale have arrived.").format(sent=sent)
+                              if unsent == 0 else
+                              self.tr("Hub: {unsent} records of this sale not yet sent (they go as soon as the hub "
+                                      "can be reached).").format(unsent=unsent))
 
     def show_state(self, state) -> None:
         self.state = state
