@@ -43,7 +43,15 @@ def list_users(vault: Vault, actor: UserSession) -> list[UserInfo]:
     require(actor.role, "users.manage")
     from .store import users as repo
 
-    rows = vault.transact(repo.all_users)
+    def local_users(session):
+        # Users of other workstations that sync only knows by id (inactive placeholders, no key slot)
+        # are not this workstation's accounts: the users page does not list them.
+        from sqlalchemy import select
+
+        from .sync.models import SyncRemoteUser
+        remote = set(session.scalars(select(SyncRemoteUser.user_id)))
+        return [r for r in repo.all_users(session) if r.id not in remote]
+    rows = vault.transact(local_users)
     return [UserInfo(r.id, r.username, r.display_name, Role(r.role), r.active, r.must_change_password,
                      r.created_at, vault.auth_state.status(r.username).locked) for r in rows]
 
