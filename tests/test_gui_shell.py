@@ -80,7 +80,7 @@ def test_teller_signs_in_and_sees_only_teller_tasks(qtbot, make_window, demo_dir
 
 @pytest.mark.parametrize("role,tasks", [
     ("supervisor", ("approval.queue", "approval.signoff", "customer.find", "aftersale.manage")),
-    ("admin", ("users.manage", "catalog.manage", "settings.manage", "audit.view")),
+    ("admin", ("users.manage", "catalog.manage", "settings.manage", "audit.view", "sync.manage")),
     ("auditor", ("audit.view",)),
 ])
 def test_each_role_gets_its_own_home(qtbot, make_window, demo_dir, role, tasks):

@@ -29,7 +29,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
                                 "screening.run", "screening.dispose", "customer.reveal", "aml.rate",
                                 "assessment.view", "aftersale.manage"}),
     Role.ADMIN: frozenset({"users.manage", "catalog.manage", "settings.manage", "audit.view", "audit.verify",
-                           "sanctions.manage"}),
+                           "sanctions.manage", "sync.manage"}),
     Role.AUDITOR: frozenset({"audit.view", "audit.verify"}),
 }
 
@@ -37,7 +37,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 TASKS: dict[Role, tuple[str, ...]] = {
     Role.TELLER: ("session.start", "customer.find", "aftersale.manage"),
     Role.SUPERVISOR: ("approval.queue", "approval.signoff", "customer.find", "aftersale.manage"),
-    Role.ADMIN: ("users.manage", "catalog.manage", "settings.manage", "audit.view"),
+    Role.ADMIN: ("users.manage", "catalog.manage", "settings.manage", "audit.view", "sync.manage"),
     Role.AUDITOR: ("audit.view",),
 }
 

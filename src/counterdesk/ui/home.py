@@ -15,6 +15,7 @@ from .widgets import Page, PlaceholderCard
 
 class HomePage(Page):
     settings_saved = Signal(dict)
+    sync_enrolled = Signal()  # the workstation was just enrolled: the window starts the background sync
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -78,7 +79,15 @@ class HomePage(Page):
         if task == "catalog.manage":
             from .catalog_page import CatalogPage
             return CatalogPage(self.ctx)
+        if task == "sync.manage":
+            from .sync_page import SyncPage
+            page = SyncPage(self.ctx)
+            page.enrolled.connect(self._sync_enrolled)
+            return page
         return PlaceholderCard("", "")
+
+    def _sync_enrolled(self, _enrolment) -> None:
+        self.sync_enrolled.emit()
 
     def open_counter_session(self):
         """The teller's unfinished counter session (core object), if any."""
@@ -115,6 +124,7 @@ class HomePage(Page):
             "catalog.manage": self.tr("Product catalog"),
             "settings.manage": self.tr("Settings"),
             "audit.view": self.tr("Audit log"),
+            "sync.manage": self.tr("Sync with the hub"),
         }
         return titles[task]
 

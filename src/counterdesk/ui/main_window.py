@@ -214,11 +214,16 @@ class MainWindow(QMainWindow):
             self.home.deleteLater()
         self.home = HomePage(self.ctx)
         self.home.settings_saved.connect(self._settings_saved)
+        self.home.sync_enrolled.connect(self._start_sync)
         self.stack.addWidget(self.home)
         self._set_state("home", self.home)
         self.home.nav.setFocus()
         self._restart_idle_timer()
         self.sync.start(self.ctx.vault, self.ctx.user)
+
+    def _start_sync(self) -> None:
+        if self.ctx.user is not None:
+            self.sync.start(self.ctx.vault, self.ctx.user)
 
     def _restart_idle_timer(self) -> None:
         seconds = self.ctx.vault.settings()[IDLE_LOCK_SECONDS]
