@@ -360,6 +360,10 @@ def render(out: Path) -> None:
         _save(window, out, "19-admin-catalog")
         window.home.show_task("settings.manage")
         _save(window, out, "06-admin-settings")
+        window.home.show_task("sync.manage")
+        sync_page = window.home.pages["sync.manage"]
+        _wait(lambda: getattr(sync_page, "view", None) is not None and not sync_page.loading)
+        _save(window, out, "26-admin-sync")
         window.home.show_task("audit.view")
         _wait(lambda: window.home.pages["audit.view"].table.rowCount() > 0)
         _save(window, out, "07-audit-log")
