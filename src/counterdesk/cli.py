@@ -482,6 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalog_commands(sub, leaf)
     from .cli_confirmation import add_commands as add_confirmation_commands
     add_confirmation_commands(sub, leaf)
+    from .cli_sync import add_commands as add_sync_commands
+    add_sync_commands(sub, leaf)
     return parser
 
 

@@ -5,8 +5,8 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Identity, Index, Integer, LargeBinary, String,
-                        TypeDecorator, UniqueConstraint, Uuid)
+from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Identity, Index, Integer, LargeBinary, SmallInteger,
+                        String, TypeDecorator, UniqueConstraint, Uuid, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # One global, ever-growing sequence; SQLite only auto-increments an INTEGER PRIMARY KEY.
@@ -48,8 +48,11 @@ class Branch(Base):
 
 class Device(Base):
     __tablename__ = "devices"
+    # (branch, revoked_at): a branch's devices, and its active ones (revoked_at IS NULL) for the device
+    # counts of `branch list`; it serves every lookup by branch alone too (migration 0002).
+    __table_args__ = (Index("ix_devices_branch_revoked_at", "branch", "revoked_at"),)
     id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)
-    branch: Mapped[str] = mapped_column(ForeignKey("branches.code"), index=True)
+    branch: Mapped[str] = mapped_column(ForeignKey("branches.code"))
     workstation_id: Mapped[uuid.UUID] = mapped_column(Uuid())
     name: Mapped[str] = mapped_column(String(100))
     sign_public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
@@ -79,7 +82,12 @@ class Nonce(Base):
 
 class Record(Base):
     __tablename__ = "records"
-    __table_args__ = (Index("ix_records_branch_seq", "branch", "seq"),)
+    # ix_records_device_id: what one device pushed (after a device is lost or revoked), and the foreign
+    # key's own checks, without reading the whole table (migration 0002).
+    __table_args__ = (Index("ix_records_branch_seq", "branch", "seq"), Index("ix_records_device_id", "device_id"))
+    # ``protocol`` is written by its server default and never read in the request path: inserts do not
+    # fetch it back, and loading a record leaves it out until it is asked for.
+    __mapper_args__ = {"eager_defaults": False}
     seq: Mapped[int] = mapped_column(SEQ, Identity(), primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(Uuid(), unique=True)
     branch: Mapped[str] = mapped_column(ForeignKey("branches.code"))
@@ -92,6 +100,10 @@ class Record(Base):
     envelope: Mapped[bytes] = mapped_column(LargeBinary())
     content_sha256: Mapped[str] = mapped_column(String(64))
     meta: Mapped[dict[str, Any]] = mapped_column(JSON())
+    # The sync protocol version the record was pushed under (docs/sync-protocol.md, "version 1"): every
+    # record so far came under version 1, so the server default fills it, for the rows that existed
+    # before migration 0002 too. A later protocol tells its records apart by it.
+    protocol: Mapped[int] = mapped_column(SmallInteger(), server_default=text("1"), deferred=True)
 
 
 class MasterItem(Base):

@@ -76,6 +76,13 @@ def enrol(vault, us: UserSession, hub_url: str, code: str, name: str | None = No
     public = device_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     workstation_id = str(uuid.uuid4())
     candidate = envelope.new_branch_key()
+    if again:
+        # Enrolling again (e.g. after the device was revoked): offer the branch key this workstation
+        # still holds, so a code made on the hub (which carries no key) re-enrols it for that key.
+        def held_key(session):
+            row = state.get_key(session, state.BRANCH_KEY)
+            return bytes(row.material) if row is not None else None
+        candidate = vault.transact(held_key) or candidate
     body = {"branch_code": branch, "code": code, "workstation_id": workstation_id, "name": name,
             "sign_public_key": base64.b64encode(public).decode("ascii")}
     hub = hub_url.rstrip("/")

@@ -72,39 +72,16 @@ def load_sync(vault, user) -> SyncView:
 
 
 def open_conflicts_without_content(vault) -> list:
-    """Open conflicts for a user who may not view customers: which records, never what differs (the
-    same as ``counterdesk-admin sync conflicts`` shows an administrator)."""
-    from sqlalchemy import select
-
-    from ..sync.conflicts import ConflictInfo
-    from ..sync.models import SyncConflict
-
-    def read(session):
-        q = select(SyncConflict).where(SyncConflict.resolved_at.is_(None)).order_by(SyncConflict.detected_at)
-        return [ConflictInfo(r.id, r.kind, r.object_id, r.base_version, r.local_version, None,
-                             r.remote_workstation_id, (), r.detail, r.detected_at, r.resolved_at, r.resolution)
-                for r in session.scalars(q)]
-    return vault.transact(read)
+    """Open conflicts for a user who may not view customers (see counterdesk.sync.admin)."""
+    from ..sync.admin import conflicts_without_content
+    return conflicts_without_content(vault)
 
 
 BAD_URL = Text("同步服务器地址须以 https:// 开头（测试环境可用 http://）。",
                "The hub address must start with https:// (http:// on a test bench only).")
-BAD_CA = Text("无法读取 CA 证书文件（须为 PEM 格式）：{path}", "Cannot read the CA certificate file (PEM expected): {path}")
-
-
 def check_ca(path: str) -> str:
-    """The CA file as ``enrol`` takes it, after checking that it holds a PEM certificate."""
-    from pathlib import Path
-
-    from cryptography import x509
-    try:
-        data = Path(path).read_bytes()
-        if not x509.load_pem_x509_certificates(data):
-            raise ValueError("no certificate")
-        data.decode("ascii")
-    except (OSError, ValueError):
-        raise CounterDeskError(BAD_CA.format(path=path), code="bad_ca") from None
-    return str(path)
+    from ..sync.admin import check_ca as checked
+    return checked(path)
 
 
 def enrol_workstation(vault, user, hub: str, code: str, ca: str, name: str, branch: str):
@@ -139,27 +116,10 @@ def next_code(vault, user, hours: int):
 
 
 def send_again(vault, user, record_ids: list[str] | None) -> int:
-    """Quarantined records back to pending (all of them with None); each requeue is audited, as the
-    command line does."""
-    from ..store import audit
-    from ..sync.client import SyncClient, quarantined, tls_verify
-
-    errors = {r["id"]: r["error"] for r in quarantined(vault)}
-    ids = [i for i in (record_ids if record_ids is not None else list(errors)) if i in errors]
-    if not ids:
-        return 0
-    client = SyncClient(vault, user, verify=tls_verify(vault))
-    try:
-        n = client.requeue_quarantined(ids)
-    finally:
-        client.close()
-
-    def audited(session):
-        for record_id in ids:
-            audit.append(session, user.actor, "sync.requeued", "sync_record", record_id,
-                         {"error": errors.get(record_id)})
-    vault.transact(audited)
-    return n
+    """Quarantined records back to pending (all of them with None), audited (counterdesk.sync.admin)."""
+    from ..sync.admin import requeue
+    from ..sync.client import quarantined
+    return requeue(vault, user, record_ids, {r["id"]: r["error"] for r in quarantined(vault)})
 
 
 def resolve_conflict(vault, user, conflict_id: str, keep: str):
