@@ -187,7 +187,7 @@ def test_the_maker_sees_why_they_cannot_decide(qtbot, page, vault):
     page.timer.stop()  # the test replaces the loaded request below; no poll may overwrite it
     req = page.requests[0]
     as_maker = dataclasses.replace(req, can_decide=False)
-    page._loaded((page._generation, ([as_maker], {req.request_id: page.chains[req.request_id]}, None)))
+    page._read_done((page._generation, ([as_maker], {req.request_id: page.chains[req.request_id]}, None)))
     assert page.current() == as_maker
     assert not page.approve.isEnabled() and not page.reject.isEnabled() and not page.reason.isEnabled()
     assert page.explanation.isVisible()

@@ -20,7 +20,7 @@ from .audit_page import local_time
 from .context import AppContext
 from .signoff_queue_page import money
 from .tasks import run_task
-from .widgets import MessageLabel, Page, error_text
+from .widgets import LoadingPage, MessageLabel, error_text
 
 
 def load_aftersale(vault, user):
@@ -59,8 +59,7 @@ def _overdue(ts: str) -> bool:
         return False
 
 
-class AfterSalePage(Page):
-    loaded = Signal()
+class AfterSalePage(LoadingPage):
     changed = Signal(str)  # "cancelled" or "follow_up_done"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
@@ -69,10 +68,7 @@ class AfterSalePage(Page):
         self.sales: list = []
         self.tasks: list = []
         self.products: dict = {}
-        self.loading = False
-        self._generation = 0  # bumped by each change made here: a load started before it is stale
         self.busy = False
-        self._reload = False
         self._sale_id: str | None = None
         self._success_text = ""
         lay = QVBoxLayout(self)
@@ -184,37 +180,14 @@ class AfterSalePage(Page):
         self.tabs.setTabText(1, self.tr("Follow-up visits ({count})").format(count=len(self.tasks)))
 
     # ---- loading ----------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Reload both lists; a call while a load runs is folded into one more load afterwards."""
-        if self.loading:
-            self._reload = True
-            return
-        self.loading = True
-        vault, user, generation = self.ctx.vault, self.ctx.user, self._generation
-        run_task(self, lambda: (generation, load_aftersale(vault, user)), self._loaded, self._load_failed)
+    def read_job(self):
+        vault, user = self.ctx.vault, self.ctx.user
+        return lambda: load_aftersale(vault, user)
 
-    def load(self) -> None:
-        self.refresh()
-
-    def _loaded(self, result) -> None:
-        self.loading = False
-        generation, result = result
-        if generation != self._generation:
-            self._reload = False
-            self.refresh()  # read before a change made here: read again
-            return
-        sales, tasks, products = result
+    def show_data(self, data) -> None:
+        sales, tasks, products = data
         self.sales, self.tasks, self.products = list(sales), list(tasks), products
         self._fill()
-        self.loaded.emit()
-        if self._reload:
-            self._reload = False
-            self.refresh()
-
-    def _load_failed(self, exc: BaseException) -> None:
-        self.loading = False
-        self._reload = False
-        self.message.show_error(error_text(exc, self.ctx.lang))
 
     def _fill(self) -> None:
         """Refill both tables, keeping the selected sale and task by id."""
@@ -352,7 +325,7 @@ class AfterSalePage(Page):
     def _start(self, success_text: str) -> None:
         self.busy = True
         self._success_text = success_text
-        self._generation += 1
+        self.changed_here()
         self.message.clear_message()
         self._update()
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QHBoxLayout, QHea
 from .audit_page import local_time
 from .context import AppContext
 from .tasks import run_task
-from .widgets import MessageLabel, Page, error_text
+from .widgets import LoadingPage, MessageLabel, error_text
 
 POLL_MS = 1000
 HASH_CHARS = 12
@@ -64,8 +64,7 @@ def load_queue(vault, user, known: frozenset[str]):
     return requests, chains, (product_names(vault, user) if chains else None)
 
 
-class SignoffApprovalsPage(Page):
-    loaded = Signal()
+class SignoffApprovalsPage(LoadingPage):
     decided = Signal(str)  # "approved" or "rejected"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
@@ -74,10 +73,7 @@ class SignoffApprovalsPage(Page):
         self.requests: list = []
         self.chains: dict[str, list[dict]] = {}
         self.products: dict = {}
-        self.loading = False
-        self._generation = 0  # bumped by each decision: a load started before it is stale
         self.deciding = False
-        self._reload = False
         self._selected_id: str | None = None
         self._load_error = False
         lay = QVBoxLayout(self)
@@ -289,26 +285,12 @@ class SignoffApprovalsPage(Page):
         if not self.loading and not self.deciding:
             self.refresh()
 
-    def refresh(self) -> None:
-        """Reload the queue; a call while a load runs is folded into one more load afterwards."""
-        if self.loading:
-            self._reload = True
-            return
-        self.loading = True
-        vault, user, known, generation = self.ctx.vault, self.ctx.user, frozenset(self.chains), self._generation
-        run_task(self, lambda: (generation, load_queue(vault, user, known)), self._loaded, self._load_failed)
+    def read_job(self):
+        vault, user, known = self.ctx.vault, self.ctx.user, frozenset(self.chains)
+        return lambda: load_queue(vault, user, known)
 
-    def load(self) -> None:
-        self.refresh()
-
-    def _loaded(self, result) -> None:
-        self.loading = False
-        generation, result = result
-        if generation != self._generation:
-            self._reload = False
-            self.refresh()  # read before a decision made here: read again
-            return
-        requests, chains, products = result
+    def show_data(self, data) -> None:
+        requests, chains, products = data
         self.chains.update(chains)
         if products is not None:
             self.products = products
@@ -329,14 +311,8 @@ class SignoffApprovalsPage(Page):
             # Never move the selection to another sale by itself: only when nothing was selected
             # (first load, or after this page's own decision) is the oldest request selected.
             self._select(self._selected_id, first=not vanished)
-        self.loaded.emit()
-        if self._reload:
-            self._reload = False
-            self.refresh()
 
-    def _load_failed(self, exc: BaseException) -> None:
-        self.loading = False
-        self._reload = False
+    def read_failed(self, exc: BaseException) -> None:
         self._load_error = True
         self.message.show_error(error_text(exc, self.ctx.lang))
 
@@ -475,7 +451,7 @@ class SignoffApprovalsPage(Page):
             return
         vault, user, reason = self.ctx.vault, self.ctx.user, self.reason.text()
         self.deciding = True
-        self._generation += 1
+        self.changed_here()
         self._update_buttons()
         self.message.clear_message()
         run_task(self, lambda: decide(vault, user, req.request_id, approve, reason), self._decided, self._failed)

@@ -24,7 +24,7 @@ from ..text import CounterDeskError, Text
 from .audit_page import local_time, short_id
 from .context import AppContext
 from .tasks import run_task
-from .widgets import MessageLabel, Page, error_text
+from .widgets import LoadingPage, MessageLabel, error_text
 
 CODE_HOURS_DEFAULT, CODE_HOURS_MAX = 24, 168
 
@@ -165,8 +165,7 @@ def grouped(code: str) -> str:
     return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
-class SyncPage(Page):
-    loaded = Signal()
+class SyncPage(LoadingPage):
     enrolled = Signal(object)   # counterdesk.sync.enrol.Enrolment: the window may start the background sync
     changed = Signal(str)       # "synced", "code", "requeued", "resolved"
 
@@ -174,10 +173,7 @@ class SyncPage(Page):
         super().__init__(parent)
         self.ctx = ctx
         self.view: SyncView | None = None
-        self.loading = False
         self.busy = False
-        self._reload = False
-        self._generation = 0  # bumped by each action here: a load started before it is stale
         self._success_text = ""
         self._conflict_id: str | None = None
         self._record_ids: set[str] = set()  # the quarantined records selected, kept across reloads
@@ -448,38 +444,16 @@ class SyncPage(Page):
         }.get(kind, kind)
 
     # ---- loading ----------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Reload; a call while a load runs is folded into one more load afterwards."""
-        if self.ctx.vault is None or self.ctx.user is None:
-            return
-        if self.loading:
-            self._reload = True
-            return
-        self.loading = True
-        vault, user, generation = self.ctx.vault, self.ctx.user, self._generation
-        run_task(self, lambda: (generation, load_sync(vault, user)), self._loaded, self._load_failed)
+    def can_read(self) -> bool:
+        return self.ctx.vault is not None and self.ctx.user is not None
 
-    def load(self) -> None:
-        self.refresh()
+    def read_job(self):
+        vault, user = self.ctx.vault, self.ctx.user
+        return lambda: load_sync(vault, user)
 
-    def _loaded(self, result) -> None:
-        self.loading = False
-        generation, view = result
-        if generation != self._generation:
-            self._reload = False
-            self.refresh()  # read before an action made here: read again
-            return
-        self.view = view
+    def show_data(self, data) -> None:
+        self.view = data
         self._fill()
-        self.loaded.emit()
-        if self._reload:
-            self._reload = False
-            self.refresh()
-
-    def _load_failed(self, exc: BaseException) -> None:
-        self.loading = False
-        self._reload = False
-        self.message.show_error(error_text(exc, self.ctx.lang))
 
     def _fill(self) -> None:
         view = self.view
@@ -776,7 +750,7 @@ class SyncPage(Page):
     def _start(self, success_text: str) -> None:
         self.busy = True
         self._success_text = success_text
-        self._generation += 1
+        self.changed_here()
         self.message.clear_message()
         self._update()
 

@@ -1,10 +1,11 @@
 """Small shared widgets: page base with retranslation, banners, placeholder cards, error labels."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..text import CounterDeskError, Text
+from .tasks import run_task
 
 
 class Page(QWidget):
@@ -17,6 +18,68 @@ class Page(QWidget):
 
     def retranslate(self) -> None:
         pass
+
+
+class LoadingPage(Page):
+    """A page whose data is read off the UI thread. One read at a time: a refresh asked for while one
+    runs is folded into one more read afterwards; a read that started before a change made on this
+    page (``changed_here``) is thrown away and done again. Subclasses give ``read_job`` (a callable
+    run in a worker) and ``show_data``; they own a ``message`` label for errors."""
+
+    loaded = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.loading = False
+        self._reload = False
+        self._generation = 0
+
+    def read_job(self):
+        raise NotImplementedError
+
+    def show_data(self, data) -> None:
+        raise NotImplementedError
+
+    def can_read(self) -> bool:
+        return True
+
+    def changed_here(self) -> None:
+        """A change was made on this page: reads started before it are stale."""
+        self._generation += 1
+
+    def refresh(self) -> None:
+        if not self.can_read():
+            return
+        if self.loading:
+            self._reload = True
+            return
+        self.loading = True
+        job, generation = self.read_job(), self._generation
+        run_task(self, lambda: (generation, job()), self._read_done, self._read_failed)
+
+    def load(self) -> None:
+        self.refresh()
+
+    def _read_done(self, result) -> None:
+        self.loading = False
+        generation, data = result
+        if generation != self._generation:
+            self._reload = False
+            self.refresh()  # read before a change made here: read again
+            return
+        self.show_data(data)
+        self.loaded.emit()
+        if self._reload:
+            self._reload = False
+            self.refresh()
+
+    def _read_failed(self, exc: BaseException) -> None:
+        self.loading = False
+        self._reload = False
+        self.read_failed(exc)
+
+    def read_failed(self, exc: BaseException) -> None:
+        self.message.show_error(error_text(exc, self.ctx.lang))
 
 
 class DialogHostPage(Page):
