@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -96,8 +96,8 @@ def _store(sessions: sessionmaker[Session], device: SignedDevice, checked: list[
         existing = {row.id: row for row in session.execute(
             select(Record.id, Record.branch, Record.content_sha256, Record.seq).where(Record.id.in_(ids)))}
         received_at = utcnow()
-        fresh: dict[Any, tuple[str, Record]] = {}
-        pending: list[tuple[int, Record, str]] = []
+        fresh: dict[Any, tuple[str, dict]] = {}
+        pending: list[tuple[int, Any, str]] = []
         for c in checked:
             rec = c.record
             if branch.key_id is None:
@@ -111,22 +111,27 @@ def _store(sessions: sessionmaker[Session], device: SignedDevice, checked: list[
                 else:
                     out[c.index] = receipt(str(rec.id), REJECTED, error="conflict_id")
             elif rec.id in fresh:
-                sha, row = fresh[rec.id]
-                pending.append((c.index, row, DUPLICATE if sha == c.content_sha256 else "conflict_id"))
+                sha, _row = fresh[rec.id]
+                pending.append((c.index, rec.id, DUPLICATE if sha == c.content_sha256 else "conflict_id"))
             else:
-                row = Record(id=rec.id, branch=device.branch, type=rec.type, workstation_id=rec.workstation_id,
-                             device_id=device.id, created_at=parse_iso(rec.created_at), received_at=received_at,
-                             key_id=rec.key_id, envelope=c.envelope, content_sha256=c.content_sha256,
-                             meta=rec.meta)
+                row = {"id": rec.id, "branch": device.branch, "type": rec.type, "workstation_id": rec.workstation_id,
+                       "device_id": device.id, "created_at": parse_iso(rec.created_at), "received_at": received_at,
+                       "key_id": rec.key_id, "envelope": c.envelope, "content_sha256": c.content_sha256,
+                       "meta": rec.meta}
                 fresh[rec.id] = (c.content_sha256, row)
-                pending.append((c.index, row, ACCEPTED))
-        session.add_all(row for _sha, row in fresh.values())
-        session.flush()
-        for index, row, status in pending:
+                pending.append((c.index, rec.id, ACCEPTED))
+        seqs: dict[Any, int] = {}
+        if fresh:
+            # One multi-row INSERT … RETURNING (Core, not the ORM unit of work): the batch's rows and
+            # their new sequence numbers in a single round trip, in the order given.
+            result = session.execute(insert(Record).returning(Record.id, Record.seq, sort_by_parameter_order=True),
+                                     [row for _sha, row in fresh.values()])
+            seqs = {rid: seq for rid, seq in result.all()}
+        for index, rid, status in pending:
             if status == "conflict_id":
-                out[index] = receipt(str(row.id), REJECTED, error="conflict_id")
+                out[index] = receipt(str(rid), REJECTED, error="conflict_id")
             else:
-                out[index] = receipt(str(row.id), status, seq=row.seq)
+                out[index] = receipt(str(rid), status, seq=seqs[rid])
     return out
 
 
