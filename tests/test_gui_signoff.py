@@ -197,6 +197,7 @@ def test_customer_initiated_mismatch_approved_by_supervisor_override(qtbot, open
     teller_attests(qtbot, page)
     assert at(page, "approval")
     qtbot.waitUntil(lambda: getattr(page.signoff.request, "status", None) == "pending", timeout=WAIT)
+    assert "单机" in page.steps["approval"].delivery.text()  # no hub: the supervisor approves here
     override(qtbot, page, approve=True)
     qtbot.waitUntil(lambda: at(page, "confirmation"), timeout=WAIT)
     printed = print_both(qtbot, page, tmp_path)

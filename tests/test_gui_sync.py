@@ -66,6 +66,7 @@ def test_teller_on_a_supervisor_on_b_then_a_prints(qtbot, open_window, tls_hub, 
     teller_attests(qtbot, page)
     assert at(page, "approval")
     submitted = time.monotonic()
+    qtbot.waitUntil(lambda: "已上送中心" in page.steps["approval"].delivery.text(), timeout=WAIT)
 
     window_b.home.show_task("approval.signoff")
     queue = window_b.home.pages["approval.signoff"]

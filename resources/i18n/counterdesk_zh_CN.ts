@@ -209,6 +209,18 @@ Requested {at}, expires {until}.</source>
 {reasons}
 提交于 {at}，{until} 过期。</translation>
     </message>
+    <message>
+        <source>Stand-alone workstation: a supervisor approves here.</source>
+        <translation>单机工作站：由主管在本机审批。</translation>
+    </message>
+    <message>
+        <source>The request has reached the hub: supervisors on the other workstations of the branch see it.</source>
+        <translation>审批请求已上送中心：本网点其他工作站的主管可以看到。</translation>
+    </message>
+    <message>
+        <source>The request has not reached the hub yet (it goes as soon as the hub can be reached); a supervisor can approve here.</source>
+        <translation>审批请求尚未上送中心（连接中心后即自动上送）；主管可在本机审批。</translation>
+    </message>
 </context>
 <context>
     <name>ApprovalsPage</name>
@@ -1044,6 +1056,14 @@ Screening: {status}.</source>
     <message>
         <source>No customer found.</source>
         <translation>未找到客户。</translation>
+    </message>
+    <message>
+        <source>Hub: all {sent} records of this customer have arrived.</source>
+        <translation>中心：该客户的 {sent} 条记录已全部上送。</translation>
+    </message>
+    <message>
+        <source>Hub: {unsent} records of this customer not yet sent.</source>
+        <translation>中心：该客户尚有 {unsent} 条记录未上送。</translation>
     </message>
     <message>
         <source>Yes</source>

@@ -55,16 +55,21 @@ def counts(session: Session) -> tuple[int, int]:
     return rows.get(PENDING, 0), rows.get(QUARANTINED, 0)
 
 
-def delivery_of_signoff(session: Session, signoff_id: str) -> tuple[int, int] | None:
-    """(records of this sale not yet at the hub, records at the hub), or None when stand-alone: what
-    the teller's screen shows next to a sale."""
+def delivery(session: Session, key: str, value: str) -> tuple[int, int] | None:
+    """(records about ``key`` = ``value`` not yet at the hub, records at the hub), or None when
+    stand-alone: what a screen shows next to a sale (signoff_id), an approval request (request_id)
+    or a customer (customer_id). ``key`` is one of the allow-listed meta keys."""
     if not enrolled(session):
         return None
-    needle = f'%"signoff_id":"{signoff_id}"%'
+    needle = f'%"{key}":"{value}"%'
     rows = dict(session.execute(select(Outbox.state, func.count()).where(Outbox.meta.like(needle))
                                 .group_by(Outbox.state)).all())
     unsent = sum(n for st, n in rows.items() if st != "sent")
     return unsent, rows.get("sent", 0)
+
+
+def delivery_of_signoff(session: Session, signoff_id: str) -> tuple[int, int] | None:
+    return delivery(session, "signoff_id", signoff_id)
 
 
 def enrolled(session: Session) -> bool:

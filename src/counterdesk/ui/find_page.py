@@ -46,12 +46,15 @@ class FindCustomerPage(Page):
         self.details.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.reveal_button = QPushButton()
         self.reveal_button.setObjectName("reveal_field")
+        self.delivery = QLabel()
+        self.delivery.setObjectName("customer_delivery")
         self.message = MessageLabel()
         lay.addWidget(self.title)
         lay.addLayout(row)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.details, 2)
         lay.addWidget(self.reveal_button)
+        lay.addWidget(self.delivery)
         lay.addWidget(self.message)
         self.query.returnPressed.connect(self.search)
         self.search_button.clicked.connect(self.search)
@@ -132,6 +135,21 @@ class FindCustomerPage(Page):
             self.details.setItem(r, 0, item)
             self.details.setItem(r, 1, QTableWidgetItem(self._display(f, value)))
         self.opened.emit(record.customer_id)
+        from ..sync.state import delivery
+
+        vault, cid = self.ctx.vault, record.customer_id
+        run_task(self, lambda: vault.transact(lambda s: delivery(s, "customer_id", cid)), self._delivery,
+                 self._failed)
+
+    def _delivery(self, result) -> None:
+        """Whether this customer's records reached the hub (nothing shown on a stand-alone workstation)."""
+        if result is None:
+            self.delivery.clear()
+            return
+        unsent, sent = result
+        self.delivery.setText(self.tr("Hub: all {sent} records of this customer have arrived.").format(sent=sent)
+                              if unsent == 0 else
+                              self.tr("Hub: {unsent} records of this customer not yet sent.").format(unsent=unsent))
 
     def _display(self, f, value) -> str:
         """Option codes and yes/no as the user reads them; masked text as it is."""

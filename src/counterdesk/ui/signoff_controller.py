@@ -168,17 +168,25 @@ class SignoffController(QObject):
             self.timer.stop()
             return
         self._polling = True
-        ident = self.ident
-        run_task(self, ident.approval_status, self._polled, self._poll_failed)
+        ident, vault = self.ident, self.ctx.vault
+
+        def status():
+            from ..sync.state import delivery
+            request = ident.approval_status()
+            reached = vault.transact(lambda s: delivery(s, "request_id", request.request_id)) if request else None
+            return request, reached
+        run_task(self, status, self._polled, self._poll_failed)
 
     def _poll_failed(self, exc: BaseException) -> None:
         self._polling = False
         self._fail("approval")(exc)
 
-    def _polled(self, request) -> None:
+    def _polled(self, result) -> None:
         self._polling = False
+        request, delivered = result if isinstance(result, tuple) else (result, None)
         self.request = request
         self.steps["approval"].show_request(request)
+        self.steps["approval"].show_delivery(delivered)
         status = getattr(request, "status", "approved")
         self.state_changed.emit(f"approval:{status}")
         if status in ("approved", "rejected") and not self.page.busy:

@@ -144,12 +144,15 @@ class ApprovalStep(StepWidget):
         self.details = QLabel()
         self.details.setObjectName("approval_details")
         self.details.setWordWrap(True)
+        self.delivery = QLabel()
+        self.delivery.setObjectName("approval_delivery")
         self.override = QPushButton()
         self.override.setObjectName("approval_override")
         self.resubmit = QPushButton()
         self.resubmit.setObjectName("approval_resubmit")
         lay.addWidget(self.status)
         lay.addWidget(self.details)
+        lay.addWidget(self.delivery)
         row = QHBoxLayout()
         row.addWidget(self.override)
         row.addWidget(self.resubmit)
@@ -185,6 +188,18 @@ class ApprovalStep(StepWidget):
             reasons=reasons, at=local_time(request.requested_at), until=local_time(request.expires_at)))
         self.resubmit.setVisible(request.status == "expired")
         self.override.setEnabled(request.status == "pending")
+
+
+    def show_delivery(self, delivered) -> None:
+        """Whether the request reached the hub, so supervisors on other workstations can see it."""
+        if delivered is None:
+            self.delivery.setText(self.tr("Stand-alone workstation: a supervisor approves here."))
+        elif delivered[0] == 0:
+            self.delivery.setText(self.tr("The request has reached the hub: supervisors on the other workstations "
+                                          "of the branch see it."))
+        else:
+            self.delivery.setText(self.tr("The request has not reached the hub yet (it goes as soon as the hub can "
+                                          "be reached); a supervisor can approve here."))
 
 
 class ConfirmationStep(StepWidget):
