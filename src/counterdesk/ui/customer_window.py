@@ -15,6 +15,13 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QHBoxLayout, QLabel, QPu
 ENTERED_AT = "customer_screen"
 
 
+def _colour(label: QLabel, colour: str) -> None:
+    from PySide6.QtGui import QColor, QPalette
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+    label.setPalette(palette)
+
+
 class CustomerWindow(QWidget):
     answered = Signal(str, str)          # question key, option value
     submitted = Signal(dict)             # all answers
@@ -47,7 +54,7 @@ class CustomerWindow(QWidget):
         self.notice = QLabel()
         self.notice.setObjectName("customer_notice")
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet("color: #b71c1c;")
+        _colour(self.notice, "#b71c1c")  # a palette, not a style sheet: that would drop the large font
         outer.addWidget(self.notice)
         buttons = QHBoxLayout()
         self.back = QPushButton()
@@ -213,7 +220,7 @@ class CustomerWindow(QWidget):
         self.confirmed.emit(bool(getattr(self, "_needs_reconfirm", False)))
 
     def show_handback(self) -> None:
-        self.notice.setStyleSheet("color: #1b5e20;")
+        _colour(self.notice, "#1b5e20")
         self.notice.setText(self.tr("Thank you. Please hand the screen back to the teller."))
 
     # ---- placement ----------------------------------------------------------------------------------------------

@@ -40,7 +40,9 @@ def _wait(predicate, timeout_ms: int = 20000) -> None:
 
 
 def _save(window: MainWindow, out: Path, name: str) -> None:
-    QApplication.processEvents()
+    # Layout requests posted by the last change (e.g. a language switch) need a few passes.
+    for _ in range(5):
+        QApplication.processEvents()
     window.grab().save(str(out / f"{name}.png"))
     print(out / f"{name}.png")
 
