@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from ..forms.questionnaire import Band, Questionnaire
+from ..identity.dates import age_on
 from ..text import Text
 
 CST = timezone(timedelta(hours=8), "CST")
@@ -46,10 +47,6 @@ class Evaluation:
     @property
     def gradable(self) -> bool:
         return self.band is not None
-
-
-def age_on(birth: date, on: date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -6,15 +6,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping
 
+from ..identity.dates import age_on
 from ..suitability.facts import AssessmentFacts, CustomerFacts
 
 # Years of investment experience behind each questionnaire answer (the lower end: a claim of
 # "2-5 years" counts as 2 for the qualified-investor test, never more).
 EXPERIENCE_YEARS = {"none": 0, "below_2y": 0, "from_2y_to_5y": 2, "above_5y": 5}
-
-
-def age_on(birth: date, today: date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def customer_facts(kyc: Mapping[str, Any], assessment_answers: Mapping[str, Any], declared: Mapping[str, Any],

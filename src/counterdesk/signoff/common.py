@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -21,6 +22,18 @@ class SignoffError(CounterDeskError):
 
 def refuse(code: str, zh: str, en: str, detail: str | None = None) -> SignoffError:
     return SignoffError(Text(zh, en), code=code, detail=detail)
+
+
+_REFERENCE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-/.]{3,63}")
+
+
+def check_reference(value: str | None, code: str, zh_what: str, en_what: str) -> str:
+    """A reference from another system (recording, refund): 4-64 letters, digits or - _ / ."""
+    ref = (value or "").strip()
+    if not _REFERENCE_RE.fullmatch(ref):
+        raise refuse(code, f"请填写{zh_what}（4-64 位字母、数字或 - _ / .）。",
+                     f"Enter {en_what} (4-64 letters, digits or - _ / .).")
+    return ref
 
 
 def now_utc(now: datetime | None = None) -> datetime:

@@ -8,7 +8,6 @@ after it). ``sync_follow_ups`` creates the due tasks; the lists call it, so no s
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,10 +19,9 @@ from ..roles import require
 from ..session import UserSession
 from ..store import audit
 from ..store.models import User
-from .common import COMPLETED, iso, load, now_utc, parse, refuse
+from .common import COMPLETED, check_reference, iso, load, now_utc, parse, refuse
 from .models import CoolingOffCancellation, FollowUpTask, Signoff
 
-_REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-/.]{3,63}")
 CANCELLED = "cancelled"
 
 
@@ -82,10 +80,7 @@ def in_cooling_off(vault, us: UserSession, now: datetime | None = None) -> list[
 def cancel(vault, us: UserSession, signoff_id: str, refund_reference: str, now: datetime | None = None) -> None:
     """Record the customer's cancellation within the period, with the refund's reference."""
     require(us.role, "aftersale.manage")
-    ref = (refund_reference or "").strip()
-    if not _REF_RE.fullmatch(ref):
-        raise refuse("refund_ref", "请填写退款交易编号（4-64 位字母、数字或 - _ / .）。",
-                     "Enter the refund transaction reference (4-64 letters, digits or - _ / .).")
+    ref = check_reference(refund_reference, "refund_ref", "退款交易编号", "the refund transaction reference")
     moment = now_utc(now)
 
     def write(session):

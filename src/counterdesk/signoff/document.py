@@ -47,6 +47,30 @@ def _text_of(forms, lang_sections=True) -> Text:
     return Text("\n\n".join(zh), "\n\n".join(en))
 
 
+def product_key_facts(product) -> list[tuple[Text, Text | str]]:
+    """The product's key facts as the customer reads them and the confirmation prints them."""
+    from ..catalog.products import LIQUIDITY, PRODUCT_TYPES
+
+    facts: list[tuple[Text, Text | str]] = [(Text("产品类型", "Product type"), PRODUCT_TYPES[product.type]),
+                                           (Text("发行机构", "Issuer"), product.issuer)]
+    if product.term_days:
+        facts.append((Text("期限", "Term"), Text(f"{product.term_days} 天", f"{product.term_days} days")))
+    facts.append((Text("流动性", "Liquidity"), LIQUIDITY.get(product.liquidity, product.liquidity)))
+    facts.append((Text("保本", "Principal protected"),
+                  Text("是", "yes") if product.principal_protected else Text("否，可能损失本金", "no: you may lose money")))
+    return facts
+
+
+def _grade(assessment) -> Text | None:
+    """"C4 积极型" / "C4 Aggressive" of a graded assessment row, else None."""
+    from ..forms.questionnaire import load_questionnaire
+
+    if assessment is None or not assessment.grade:
+        return None
+    band = load_questionnaire(assessment.questionnaire_id, assessment.questionnaire_version).band(assessment.grade)
+    return Text(f"{assessment.grade} {band.name.zh}", f"{assessment.grade} {band.name.en}")
+
+
 def _document_number(session, branch_code: str, moment: datetime) -> str:
     prefix = f"{branch_code}-{moment.astimezone(CST):%Y%m%d}-"
     count = session.scalar(select(func.count()).select_from(Signoff)
@@ -57,12 +81,10 @@ def _document_number(session, branch_code: str, moment: datetime) -> str:
 def build_data(session, vault, row: Signoff, moment: datetime, evidence_hash: str) -> ConfirmationData:
     """ConfirmationData for ``row`` from the stored decision, customer, assessment and sign-off."""
     from ..assessment.models import Assessment
-    from ..catalog.products import LIQUIDITY, PRODUCT_TYPES
     from ..catalog.versions import products_in
     from ..forms import load_form
     from ..forms.disclosures import MISMATCH_WARNING_ID
     from ..forms.documents import DOCUMENT_TYPES
-    from ..forms.questionnaire import load_questionnaire
     from ..sales.models import SaleDecision
     from .process import _kyc
 
@@ -71,22 +93,14 @@ def build_data(session, vault, row: Signoff, moment: datetime, evidence_hash: st
     product = next(p for p in products_in(session, decision.catalog_version) if p.code == decision.product_code)
     _customer, kyc = _kyc(session, row.customer_id)
     a = session.get(Assessment, decision.assessment_id) if decision.assessment_id else None
-    grade: Text | str = "—"
-    if a is not None and a.grade:
-        band = load_questionnaire(a.questionnaire_id, a.questionnaire_version).band(a.grade)
-        grade = Text(f"{a.grade} {band.name.zh}", f"{a.grade} {band.name.en}")
+    grade: Text | str = _grade(a) or "—"
     forms = [load_form(ref.split("@")[0], int(ref.split("@")[1])) for ref in plan.forms]
     warning = [f for f in forms if f.id == MISMATCH_WARNING_ID]
     shown = [f for f in forms if f.id != MISMATCH_WARNING_ID]
     names = {u.id: u.display_name for u in session.scalars(select(User))}
     approved = session.scalars(select(ApprovalRequest).where(ApprovalRequest.signoff_id == row.id,
                                                              ApprovalRequest.status == APPROVED)).first()
-    facts: list[tuple[Text, Text | str]] = [(Text("产品类型", "Product type"), PRODUCT_TYPES[product.type]),
-                                           (Text("发行机构", "Issuer"), product.issuer)]
-    if product.term_days:
-        facts.append((Text("期限", "Term"), Text(f"{product.term_days} 天", f"{product.term_days} days")))
-    facts.append((Text("流动性", "Liquidity"), LIQUIDITY.get(product.liquidity, product.liquidity)))
-    facts.append((Text("保本", "Principal protected"), Text("是", "yes") if product.principal_protected else Text("否", "no")))
+    facts = product_key_facts(product)
     signed = parse(row.signed_at)
     cooling = signed + timedelta(hours=plan.cooling_off_hours) if plan.cooling_off_hours else None
     doc_type = kyc.get("id_doc_type") or ""
@@ -111,9 +125,8 @@ def sale_summary(vault, us: UserSession, signoff_id: str) -> list[tuple[Text, Te
     customer's risk grade and the suitability result with its reasons (labels and values in zh/en)."""
     require(us.role, "session.start")
     from ..assessment.models import Assessment
-    from ..catalog.products import LIQUIDITY, PRODUCT_TYPES, RISK_LEVELS
+    from ..catalog.products import RISK_LEVELS
     from ..catalog.versions import products_in
-    from ..forms.questionnaire import load_questionnaire
     from ..sales.models import SaleDecision
     from ..suitability.engine import OUTCOME_TEXTS
 
@@ -123,21 +136,15 @@ def sale_summary(vault, us: UserSession, signoff_id: str) -> list[tuple[Text, Te
         product = next(p for p in products_in(session, decision.catalog_version) if p.code == decision.product_code)
         rows: list[tuple[Text, Text | str]] = [
             (Text("产品", "Product"), Text(f"{product.name_zh}（{product.code}）", f"{product.name_en} ({product.code})")),
-            (Text("产品类型", "Product type"), PRODUCT_TYPES[product.type]),
             (Text("产品风险等级", "Product risk level"), RISK_LEVELS.get(product.risk_level, product.risk_level)),
-            (Text("发行机构", "Issuer"), product.issuer)]
-        if product.term_days:
-            rows.append((Text("期限", "Term"), Text(f"{product.term_days} 天", f"{product.term_days} days")))
-        rows.append((Text("流动性", "Liquidity"), LIQUIDITY.get(product.liquidity, product.liquidity)))
-        rows.append((Text("保本", "Principal protected"),
-                     Text("是", "yes") if product.principal_protected else Text("否，可能损失本金", "no: you may lose money")))
+            *product_key_facts(product)]
         rows.append((Text("购买金额", "Amount"), f"{Decimal(decision.amount):,.2f} {product.currency}"))
         a = session.get(Assessment, decision.assessment_id) if decision.assessment_id else None
-        if a is not None and a.grade:
-            band = load_questionnaire(a.questionnaire_id, a.questionnaire_version).band(a.grade)
+        grade = _grade(a)
+        if grade is not None:
+            until = (a.valid_until or "")[:10]
             rows.append((Text("您的风险承受能力等级", "Your risk tolerance grade"),
-                         Text(f"{a.grade} {band.name.zh}（有效期至 {(a.valid_until or '')[:10]}）",
-                              f"{a.grade} {band.name.en} (valid until {(a.valid_until or '')[:10]})")))
+                         Text(f"{grade.zh}（有效期至 {until}）", f"{grade.en} (valid until {until})")))
         rows.append((Text("适当性匹配结果", "Suitability result"), OUTCOME_TEXTS[decision.outcome]))
         findings = [f for f in json.loads(decision.findings) if f.get("effect") != "info"]
         if findings:

@@ -26,7 +26,8 @@ APPROVAL_TEXTS = {
     "customer_initiated": Text("客户主动购买超出其风险承受能力的产品", "Customer-initiated purchase above the customer's grade"),
     "elderly_care": Text("{age} 岁客户购买高风险产品（特别关照）", "Customer aged {age} buying a high-risk product (special care)"),
     "amount": Text("金额 {amount} 元超过审批线 {limit} 元", "Amount {amount} above the approval threshold {limit}"),
-    "aml": Text("客户反洗钱风险等级：{level}", "Customer's AML risk rating: {level}"),
+    "aml_medium": Text("客户反洗钱风险等级：中", "Customer's AML risk rating: medium"),
+    "aml_high": Text("客户反洗钱风险等级：高", "Customer's AML risk rating: high"),
     "open_condition": Text("未满足的条件：{text}", "Open condition: {text}"),
 }
 
@@ -106,7 +107,7 @@ def make_plan(*, product, amount: Decimal, customer_initiated: bool, outcome: st
     if amount > limit:
         reasons.append(_reason("amount", amount=f"{amount:,.2f}", limit=f"{limit:,}"))
     if aml_level in ("medium", "high"):
-        reasons.append(_reason("aml", level={"medium": "中 / medium", "high": "高 / high"}[aml_level]))
+        reasons.append(_reason(f"aml_{aml_level}"))
     for c in conditions:
         if c["code"] not in MET_BY_SIGNOFF and not c.get("satisfied"):
             reasons.append(ApprovalReason("open_condition:" + c["code"],

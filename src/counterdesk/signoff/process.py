@@ -9,7 +9,6 @@ session may call these; a refused recording stops the sale and the session.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,8 +26,8 @@ from ..session import UserSession
 from ..signature import Signature, check_signature
 from ..store import audit
 from . import evidence
-from .common import (ABANDONED, APPROVED, COLLECTING, PENDING, REJECTED, STOPPED, SignoffState, iso, load_own,
-                     now_utc, refuse, state_of)
+from .common import (ABANDONED, APPROVED, COLLECTING, PENDING, REJECTED, STOPPED, SignoffState, check_reference,
+                     iso, load_own, now_utc, refuse, state_of)
 from .models import Signoff
 from .plan import make_plan
 
@@ -36,7 +35,6 @@ audit.register_detail_keys("signoff_id", "needs_approval", "consent", "document_
                            "request_id", "decision", "station_user")
 
 CUSTOMER_SCREEN = "customer_screen"
-_REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-/.]{3,63}")
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _PNG_MAX = 2 * 1024 * 1024
 
@@ -168,11 +166,7 @@ def record_reading(vault, us: UserSession, signoff_id: str, read: Mapping[str, A
 
 
 def _check_ref(reference: str | None) -> str:
-    ref = (reference or "").strip()
-    if not _REF_RE.fullmatch(ref):
-        raise refuse("recording_ref", "请填写录音录像系统的编号（4-64 位字母、数字或 - _ / .）。",
-                     "Enter the recording system's reference (4-64 letters, digits or - _ / .).")
-    return ref
+    return check_reference(reference, "recording_ref", "录音录像系统的编号", "the recording system's reference")
 
 
 def record_recording(vault, us: UserSession, signoff_id: str, consent: bool, reference: str | None = None

@@ -185,6 +185,11 @@ class SyncClient:
     def close(self) -> None:
         self.http.close()
 
+    @property
+    def online(self) -> bool:
+        """Whether the last request reached the hub (no I/O: safe to ask from the UI thread)."""
+        return self._online
+
     def __enter__(self) -> "SyncClient":
         return self
 

@@ -164,18 +164,13 @@ class SignoffController(QObject):
 
     # ---- approval --------------------------------------------------------------------------------------
     def _poll(self) -> None:
-        if self._polling or self.ident is None or self.ident.flow.current_id != "approval":
+        if self.ident is None or self.ident.flow.current_id != "approval":
             self.timer.stop()
             return
+        if self._polling:
+            return  # the last poll is still out: the timer tries again (it must not stop waiting)
         self._polling = True
-        ident, vault = self.ident, self.ctx.vault
-
-        def status():
-            from ..sync.state import delivery
-            request = ident.approval_status()
-            reached = vault.transact(lambda s: delivery(s, "request_id", request.request_id)) if request else None
-            return request, reached
-        run_task(self, status, self._polled, self._poll_failed)
+        run_task(self, _approval_status(self.ident, self.ctx.vault), self._polled, self._poll_failed)
 
     def _poll_failed(self, exc: BaseException) -> None:
         self._polling = False
@@ -183,7 +178,7 @@ class SignoffController(QObject):
 
     def _polled(self, result) -> None:
         self._polling = False
-        request, delivered = result if isinstance(result, tuple) else (result, None)
+        request, delivered = result
         self.request = request
         self.steps["approval"].show_request(request)
         self.steps["approval"].show_delivery(delivered)
@@ -199,13 +194,17 @@ class SignoffController(QObject):
         if self.request is None:
             return
         dialog = OverrideDialog(self.ctx, self.request, self.page)
-        dialog.finished.connect(lambda _r: (dialog.deleteLater(), self._poll()))
+        dialog.finished.connect(self._override_closed)
         self.dialog = dialog
         dialog.open()
 
+    def _override_closed(self, _result: int) -> None:
+        self.dialog.deleteLater()
+        self._poll()
+
     def _resubmit(self) -> None:
-        ident = self.ident
-        run_task(self, ident.resubmit_approval, self._polled, self._fail("approval"))
+        run_task(self, _approval_status(self.ident, self.ctx.vault, resubmit=True), self._polled,
+                 self._fail("approval"))
 
     # ---- confirmation ------------------------------------------------------------------------------------
     def _issue(self) -> None:
@@ -271,3 +270,14 @@ class SignoffController(QObject):
             print_pdf(job.pdf, printer)
             return ident.record_print(job)
         run_task(self, print_then_record, recorded, self._print_failed)
+
+
+def _approval_status(ident, vault, resubmit: bool = False):
+    """A worker job: (the sign-off's latest approval request, whether its records reached the hub);
+    with ``resubmit`` it first asks again after an expired request."""
+    def job():
+        from ..sync.state import delivery
+        request = ident.resubmit_approval() if resubmit else ident.approval_status()
+        reached = vault.transact(lambda s: delivery(s, "request_id", request.request_id)) if request else None
+        return request, reached
+    return job

@@ -58,7 +58,7 @@ class SyncController(QObject):
 
         self._refreshing = True
         vault, worker = self.vault, self.worker
-        online = bool(worker and worker.client.status().online)
+        online = bool(worker and worker.client.online)  # no database read on the UI thread
         run_task(self, lambda: status(vault, online), self._refreshed, self._refresh_failed)
 
     def _refreshed(self, status) -> None:
