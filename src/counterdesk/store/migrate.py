@@ -4,11 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from ..alembic_scripts import Scripts
 from ..text import CounterDeskError, Text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -18,25 +16,11 @@ class SchemaError(CounterDeskError):
     code = "schema"
 
 
-def _config() -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return cfg
-
-
-def head_revision() -> str:
-    return ScriptDirectory.from_config(_config()).get_current_head()
-
-
-def all_revisions() -> list[str]:
-    """Every revision, oldest first."""
-    script = ScriptDirectory.from_config(_config())
-    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
-
-
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+_SCRIPTS = Scripts(MIGRATIONS_DIR)
+_config = _SCRIPTS.config
+head_revision = _SCRIPTS.head_revision
+all_revisions = _SCRIPTS.all_revisions
+current_revision = _SCRIPTS.current_revision
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
