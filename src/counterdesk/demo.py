@@ -15,6 +15,8 @@ DEMO_CATALOG = "demo_catalog.csv"
 
 
 def create_demo(root: Path | str) -> tuple[Vault, str]:
+    from .vault import preload_reference_data
+    preload_reference_data()  # the demo imports most of the core: never at the same time as a warm-up
     vault, recovery_key = Vault.create_demo(root)
     from .sanctions import lists
 

@@ -100,6 +100,7 @@ class Vault:
     def initialise(cls, root: Path | str, branch_code: str, branch_name: str, admin: NewUser,
                    more_users: tuple[NewUser, ...] = (), demo: bool = False) -> tuple["Vault", str]:
         """Create a new installation; returns the vault and the one-time recovery key to show."""
+        preload_store()  # see _WARM_UP
         data = DataDir(root)
         res = Result()
         code = branch_code.strip()
@@ -209,6 +210,7 @@ class Vault:
 
     def _attach(self, key: bytes) -> None:
         """Open the database with ``key`` (or check it matches the one already open)."""
+        preload_store()  # see _WARM_UP
         with self._open_lock:
             if self._key is not None:
                 if not hmac.compare_digest(self._key, key):
@@ -463,27 +465,44 @@ class VerifyReport:
         return not self.integrity and self.chain.ok and (self.evidence is None or self.evidence.ok)
 
 
+# The first import of SQLAlchemy (and of the other large packages) must not happen in two threads at
+# once: their modules import each other, and Python resolves such a cross-thread import cycle by handing
+# one thread a half-initialised module (ImportError "partially initialized module"). The GUI warms up in
+# the background while a worker may already create the DEMO branch or sign someone in, so every such
+# path goes through these guarded, idempotent warm-ups first.
+_WARM_UP = threading.RLock()
+_warmed: set[str] = set()
+
+
 def preload_store() -> None:
     """Import the database layer ahead of the first sign-in (SQLAlchemy and Alembic take ~0.4 s to
     import); the GUI runs this in the background once its first window is up."""
-    from . import accounts  # noqa: F401
-    from .store import audit, engine, migrate, users, writer  # noqa: F401
-    migrate.head_revision()
+    with _WARM_UP:
+        if "store" in _warmed:
+            return
+        from . import accounts  # noqa: F401
+        from .store import audit, engine, migrate, users, writer  # noqa: F401
+        migrate.head_revision()
+        _warmed.add("store")
 
 
 def preload_reference_data() -> None:
     """Load the large read-only tables (pinyin dictionaries, the GB/T 2260 division table, country and
     occupation lists) so that callers can then ``gc.freeze()`` them: they live for the whole process,
     and keeping them out of every garbage collection keeps collections on the UI thread short."""
-    preload_store()
-    from pypinyin import lazy_pinyin
+    with _WARM_UP:
+        if "reference" in _warmed:
+            return
+        preload_store()
+        from pypinyin import lazy_pinyin
 
-    from .forms import countries, occupations
-    from .identity import gb2260
-    lazy_pinyin("预加载拼音词典")
-    countries.all_codes()
-    occupations.all_occupations()
-    gb2260.lookup("110105")
+        from .forms import countries, occupations
+        from .identity import gb2260
+        lazy_pinyin("预加载拼音词典")
+        countries.all_codes()
+        occupations.all_occupations()
+        gb2260.lookup("110105")
+        _warmed.add("reference")
 
 
 def _load_settings(session) -> SettingsValues:
