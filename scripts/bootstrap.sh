@@ -39,6 +39,21 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VPY" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
   "$VPY" -m pip install -q --disable-pip-version-check -r requirements.lock
   "$VPY" -m pip install -q --disable-pip-version-check --no-deps -e .
+  # Remove what the lock no longer lists (a replaced wheel would otherwise shadow its successor's files).
+  stale="$("$VPY" - <<'PY'
+import re
+from importlib.metadata import distributions
+norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()
+locked = {norm(line.split("==")[0]) for line in open("requirements.lock") if "==" in line}
+keep = locked | {"pip", "setuptools", "wheel", "counterdesk"}
+print(" ".join(sorted({d.metadata["Name"] for d in distributions() if norm(d.metadata["Name"]) not in keep})))
+PY
+)"
+  if [ -n "$stale" ]; then
+    # shellcheck disable=SC2086
+    "$VPY" -m pip uninstall -q -y $stale
+    "$VPY" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps -r requirements.lock
+  fi
   echo "$want" > "$stamp"
 fi
 
