@@ -8,7 +8,8 @@ from datetime import date, datetime, timezone
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from counterdesk.assessment.grading import (AGE_MISMATCH, CST, NO_FULL_CAPACITY, UNWILLING_ANY_LOSS, add_months,
+from counterdesk.branchtime import BRANCH_TZ as CST
+from counterdesk.assessment.grading import (AGE_MISMATCH, NO_FULL_CAPACITY, UNWILLING_ANY_LOSS, add_months,
                                             age_on, evaluate)
 from counterdesk.forms import FormDefinitionError, list_forms, load_form
 from counterdesk.forms.questionnaire import REQUIRED_FACTORS, load_questionnaire, parse_questionnaire

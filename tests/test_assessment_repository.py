@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from counterdesk.assessment import paper, repository as arepo
-from counterdesk.assessment.grading import CST
+from counterdesk.branchtime import BRANCH_TZ as CST
 from counterdesk.customers import repository as repo
 from counterdesk.forms import load_form
 from counterdesk.roles import PermissionDenied
@@ -19,7 +19,7 @@ from counterdesk.vault import ValidationFailed
 
 KYC = {
     "id_doc_type": "resident_id", "id_number": "11010519491231002X", "id_issue_date": "2015-06-01",
-    "id_long_term": True, "name_zh": "张三丰", "sex": "male", "birth_date": "1949-12-31", "nationality": "CHN",
+    "id_long_term": True, "name_zh": "张三丰", "sex": "female", "birth_date": "1949-12-31", "nationality": "CHN",
     "phone": "13812345678", "address": "北京市朝阳区建国路88号院3号楼", "occupation": "retired",
     "civil_capacity": "full", "tax_residency": "cn_only", "pep_status": "none", "customer_tier": "wealth",
 }

@@ -201,6 +201,9 @@ def test_a_damaged_pdf_shows_an_error_in_the_view_and_nothing_can_be_printed(qtb
                                        ("confirmation_reprint", "reprint")])
 def test_buttons_ask_for_the_right_copy(qtbot, view, signed_pdf, name, kind):
     view.set_pdf(signed_pdf)
+    if kind == "reprint":
+        view.set_printed("customer", True)
+        view.set_printed("branch", True)
     button = view.findChild(type(view.buttons[kind]), name)
     assert button is view.buttons[kind] and button.isEnabled()
     with qtbot.waitSignal(view.print_requested, timeout=WAIT) as blocker:
@@ -223,8 +226,20 @@ def test_set_busy_disables_the_print_buttons(qtbot, view, signed_pdf):
         for button in view.buttons.values():
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     view.set_busy(False)
-    assert [b.isEnabled() for b in view.buttons.values()] == [True, True, True]
+    assert [b.isEnabled() for b in view.buttons.values()] == [True, True, False]  # no copy before the originals
     assert "Printing" not in view.status_label.text()
+
+
+def test_a_copy_only_after_both_originals(qtbot, view, signed_pdf):
+    view.set_pdf(signed_pdf)
+    reprint = view.buttons["reprint"]
+    assert not reprint.isEnabled() and "customer copy and the branch copy" in reprint.toolTip()
+    with qtbot.assertNotEmitted(view.print_requested):
+        qtbot.mouseClick(reprint, Qt.MouseButton.LeftButton)
+    view.set_printed("customer", True)
+    assert not reprint.isEnabled()
+    view.set_printed("branch", True)
+    assert reprint.isEnabled() and "marked COPY" in reprint.toolTip()
 
 
 def test_set_printed_marks_the_copies(view, signed_pdf):

@@ -161,3 +161,29 @@ def test_customer_answers_the_questionnaire_and_confirms(demo_vault, sign_in, li
     second.start_assessment()
     with pytest.raises(Exception):
         second.submit_answers(answers, "teller_screen")
+
+
+def test_a_birth_date_that_contradicts_the_id_is_refused_and_nothing_is_stored(demo_vault, sign_in, lists_loaded):
+    """110105198506151236 encodes 1985-06-15 and a man; 1986-06-15 typed at the profile step is refused
+    on the field, and the store itself refuses it too."""
+    teller = sign_in("teller")
+    ident = CounterSession(demo_vault, teller)
+    doc = {"id_doc_type": "resident_id", "id_number": "110105198506151236", "id_issue_date": "2015-06-01",
+           "id_long_term": False, "id_expiry_date": "2035-06-01"}
+    assert ident.submit(doc).result.ok
+    ident.submit({"consent_granted": True})
+    wrong = {**ANSWERS, "sex": "male", "birth_date": "1986-06-15"}
+    out = ident.submit({"answers": wrong})
+    assert [(p.field, p.code) for p in out.result.errors()] == [("birth_date", "contradicts_document")]
+    assert ident.flow.current_id == "profile"
+    assert customers.find_by_document(demo_vault, teller, "resident_id", "110105198506151236") is None
+    out = ident.submit({"answers": {**wrong, "sex": "female", "birth_date": "1985-06-15"}})
+    assert [(p.field, p.code) for p in out.result.errors()] == [("sex", "contradicts_document")]
+    out = ident.submit({"answers": {**wrong, "birth_date": "1985-06-15"}})
+    assert out.result.ok and ident.flow.current_id == "screening"
+    # The store is the last line: a change to the stored customer that contradicts the document is refused.
+    from counterdesk.vault import ValidationFailed
+    with pytest.raises(ValidationFailed) as refused:
+        customers.update_customer(demo_vault, teller, ident.flow.data["customer_id"], {"birth_date": "1986-06-15"},
+                                  "typo")
+    assert [p.code for p in refused.value.result.errors()] == ["contradicts_document"]

@@ -104,10 +104,13 @@ def test_a_sale_in_cooling_off_is_cancelled_only_when_asked_and_with_a_refund_re
     plan = ident.flow.data["signoff"].plan
     assert row[0] == state.document_number and row[0].startswith("DEMO-")
     assert row[1:4] == ["张**", product_label(vault, plan.product_code), "400,000.00"]
-    until = datetime.fromisoformat(state.cooling_off_until).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    assert row[4] == until and row[5] == "演示柜员 Demo Teller"
+    # The branch's time (UTC+8), not the workstation's clock zone; the column heading names the zone.
+    until = datetime.fromisoformat(state.cooling_off_until).astimezone(timezone(timedelta(hours=8)))
+    assert row[4] == f"{until:%Y-%m-%d %H:%M}" and row[5] == "演示柜员 Demo Teller"
+    assert page.cooling_table.horizontalHeaderItem(4).text() == "Cooling-off until (UTC+8)"
     assert page.tabs.tabText(0) == "In cooling-off (1)" and page.tabs.tabText(1) == "Follow-up visits (0)"
-    assert state.document_number in page.cooling_details.text() and until in page.cooling_details.text()
+    assert state.document_number in page.cooling_details.text()
+    assert f"{until:%Y-%m-%d %H:%M} (UTC+8)" in page.cooling_details.text()
     assert "No follow-up visit is due." in page.followup_details.text() and not page.followup_done.isEnabled()
     assert page.cooling_cancel.isEnabled() and not page.cooling_confirm.isChecked()
 

@@ -1,6 +1,6 @@
 """The identification step walked through the real main window, offscreen: a new customer, a
-returning customer, an expired document, a minor, a refused consent, and a screening hit that a
-second supervisor clears."""
+returning customer, an expired document, a minor, a refused consent (a screening hit that a second
+supervisor decides: test_gui_screening_review)."""
 from __future__ import annotations
 
 import os
@@ -243,42 +243,6 @@ def test_minor_needs_limited_capacity_and_a_guardian(qtbot, open_window, demo_li
     type_text(qtbot, view.editors["guardian_doc_number"], "11010519491231002X")
     next_step(qtbot, page)
     qtbot.waitUntil(lambda: at(page, "assessment"), timeout=WAIT)
-
-
-def test_screening_hit_waits_for_a_second_supervisor(qtbot, open_window, demo_lists_dir):
-    teller_window = open_window(demo_lists_dir, "teller")
-    page = session_page(qtbot, teller_window)
-    doc = page.steps["document"]
-    choose(doc.doc_type, "resident_id")
-    qtbot.keyClicks(doc.number, "110101195911020011")  # on the (fictional) demo list as 刘建国
-    qtbot.keyClicks(doc.issue, "2010-01-01")
-    doc.long_term.setChecked(True)
-    next_step(qtbot, page)
-    qtbot.waitUntil(lambda: at(page, "consent"), timeout=WAIT)
-    qtbot.mouseClick(page.steps["consent"].agree, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: at(page, "profile"), timeout=WAIT)
-    fill_profile(qtbot, page, name="刘建国")
-    view = page.steps["profile"].view
-    choose(view.editors["sex"], "male")
-    type_text(qtbot, view.editors["address"], "北京市东城区东长安街 1 号")
-    next_step(qtbot, page)
-    screening = page.steps["screening"]
-    qtbot.waitUntil(lambda: not page.busy and screening.recheck.isVisible(), timeout=WAIT)
-    assert at(page, "screening") and "主管" in screening.status.text()
-
-    supervisor_window = open_window(demo_lists_dir, "supervisor")
-    approvals = supervisor_window.home.pages["approval.queue"]
-    qtbot.waitUntil(lambda: approvals.table.rowCount() == 1, timeout=WAIT)
-    assert "刘建国" in approvals.details.toPlainText() or "Liu" in approvals.details.toPlainText()
-    assert approvals.false_positive.isEnabled()
-    approvals.note.setText("different person: birth place differs")
-    qtbot.mouseClick(approvals.false_positive, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: approvals.table.rowCount() == 0 and approvals.message.isVisible(), timeout=WAIT)
-
-    qtbot.mouseClick(screening.recheck, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: at(page, "assessment"), timeout=WAIT)
-    actions = [e.action for e in teller_window.ctx.vault.transact(lambda s: audit.recent(s, 200))]
-    assert "sanctions.screened" in actions and "sanctions.disposed" in actions
 
 
 def test_find_customer_masks_and_reveal_is_audited(qtbot, open_window, demo_lists_dir):

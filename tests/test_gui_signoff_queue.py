@@ -62,6 +62,21 @@ def cells(table, row: int) -> list[str]:
     return [table.item(row, c).text() for c in range(table.columnCount())]
 
 
+@pytest.fixture
+def machine_in_new_york():
+    """The workstation's clock set to another time zone: screens must still show the branch's time."""
+    import time
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    yield
+    if before is None:
+        os.environ.pop("TZ")
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
 def show_and_load(qtbot, page) -> None:
     with qtbot.waitSignal(page.loaded, timeout=WAIT):
         page.show()  # showEvent starts the polling and loads at once
@@ -80,7 +95,8 @@ def test_a_tellers_request_appears_by_itself_with_its_evidence_and_no_personal_d
     assert row[0] == "张**" and row[1] == f"DM-WM-EQ ({req.risk_level})" and row[2] == "100,000.00"
     assert row[3] == "Customer-initiated purchase above the customer's grade"
     assert row[4] == "演示柜员 Demo Teller"
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", row[5]) and row[6] > row[5]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[5]) and row[6] > row[5]
+    assert page.table.horizontalHeaderItem(5).text() == "Requested at (UTC+8)"
     assert page.current().request_id == req.request_id  # the oldest request is selected
 
     text = page.details.toPlainText()
@@ -222,3 +238,21 @@ def test_the_customers_name_is_masked_until_revealed_and_the_reveal_is_audited(q
     auditor = vault.sign_in("auditor", PW["auditor"])
     reveals = [e for e in vault.audit_entries(auditor) if e.action == "customer.revealed"]
     assert reveals and reveals[0].actor_name == "supervisor" and name not in str(reveals[0].details)
+
+
+def test_times_are_the_branchs_with_the_zone_whatever_the_machines_clock(qtbot, page, vault, machine_in_new_york):
+    from datetime import datetime, timedelta, timezone
+
+    page.ctx.languages.set("zh_CN")
+    try:
+        ident = pending_sale(vault)
+        show_and_load(qtbot, page)
+        qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=3000)
+        req = approvals.pending_requests(vault, page.ctx.user)[0]
+        beijing = datetime.fromisoformat(req.requested_at).astimezone(timezone(timedelta(hours=8)))
+        assert cells(page.table, 0)[5] == beijing.strftime("%Y-%m-%d %H:%M")  # not New York's clock
+        assert page.table.horizontalHeaderItem(5).text().endswith("（北京时间）")
+        assert f"{beijing:%Y-%m-%d %H:%M}（北京时间）" in page.details.toPlainText()
+        ident.cancel()
+    finally:
+        page.ctx.languages.set("en")

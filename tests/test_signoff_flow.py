@@ -116,9 +116,13 @@ def test_ordinary_sale_completes_without_approval_and_the_evidence_chain_verifie
     blocked = ident.submit({})
     assert {p.field for p in blocked.result.problems} == {"customer", "branch"}
     for copy in ("customer", "branch"):
+        with pytest.raises(SignoffError) as refused:  # no COPY while an original is not out
+            ident.prepare_print("reprint")
+        assert refused.value.code == "originals_not_printed"
         job = ident.prepare_print(copy)
         assert job.copy == copy and job.pdf == ident.confirmation_pdf()
         ident.record_print(job)
+    assert ident.prepare_print("reprint").copy == "reprint"
     reprint = ident.prepare_print("customer")
     assert reprint.copy == "reprint" and reprint.pdf != job.pdf
     assert ident.submit({}).result.ok and ident.flow.finished
@@ -393,3 +397,26 @@ def test_the_issued_confirmation_reads_back_with_pypdf(vault):
     assert confirmation_sentence("zh") in text.replace("\n", "")
     check = verify_pdf(pdf)
     assert check.intact and check.evidence_hash == state.evidence_hash
+
+
+@pytest.mark.parametrize("code,risk,special_care", [("DM-FD-BAL", "R3", False), ("DM-WM-EQ", "R4", True)])
+def test_older_customers_get_special_care_for_high_risk_products(vault, code, risk, special_care):
+    """domain-rules §5 (NFRA 2025; CSRC Art 20): selling a *high-risk* product to a customer of 65 or
+    over triggers the special duty of care. Which levels are high risk is the setting
+    suitability.elderly_care_min_risk (R4 by default, with its source); below it, the ordinary rules."""
+    from counterdesk.settings import DISCLOSURE_MIN_READING_SECONDS, SUIT_ELDERLY_MIN_RISK, SettingsValues
+
+    defaults = SettingsValues()
+    assert defaults[SUIT_ELDERLY_MIN_RISK] == 4 and "NFRA" in SUIT_ELDERLY_MIN_RISK.source
+    ident = at_recommendation(vault, option=3)  # born 1949-12-31: 76 years old; graded C5
+    choose(ident, code, amount="1000000")
+    plan = ident.flow.data["signoff"].plan
+    assert plan.risk_level == risk and plan.elderly_care is special_care
+    reasons = [r.code for r in plan.approval_reasons]
+    if special_care:
+        assert plan.min_reading_seconds == 300 and "elderly_care" in reasons and plan.sentence_required
+        assert any(f.startswith("notice_elderly_care@") for f in plan.forms)
+    else:
+        assert plan.min_reading_seconds == defaults[DISCLOSURE_MIN_READING_SECONDS[risk]] == 60
+        assert "elderly_care" not in reasons
+        assert not any(f.startswith("notice_elderly_care@") for f in plan.forms)

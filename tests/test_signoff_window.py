@@ -302,6 +302,26 @@ def to_signature(qtbot, w, clock) -> None:
     assert w.stage == "signature"
 
 
+def test_the_signature_page_does_not_move_when_a_message_comes_and_goes(qtbot, make, clock):
+    """A tap meant for "Sign" must never land on "Clear signature" because a message vanished."""
+    w = make(lang="zh")
+    to_signature(qtbot, w, clock)
+    qtbot.waitUntil(lambda: w.sign_button.isVisible())
+
+    def places():
+        return [(b.mapTo(w, QPoint(0, 0)), b.size()) for b in (w.sign_button, w.pad.clear_button, w.pad.canvas)]
+    before = places()
+    draw(qtbot, w.pad.canvas, [(120, 100), (125, 101), (130, 102)])
+    w.sign_button.click()
+    assert "签名过短或过小" in w.notice.text()
+    w.layout().activate()  # lay out now, as the event loop would before the next frame
+    assert places() == before
+    draw(qtbot, w.pad.canvas, [(40, 60), (300, 120), (600, 80)])  # new ink clears the message
+    assert w.notice.text() == ""
+    w.layout().activate()
+    assert places() == before
+
+
 def test_an_empty_or_tiny_signature_is_refused_with_a_message(qtbot, make, clock):
     w = make()
     got = []
@@ -313,7 +333,7 @@ def test_an_empty_or_tiny_signature_is_refused_with_a_message(qtbot, make, clock
     assert got == [] and w.stage == "signature"
     # A tap and a short dash.
     qtbot.mouseClick(w.pad.canvas, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
-    assert not w.notice.isVisible()  # new ink clears the old message
+    assert w.notice.text() == ""  # new ink clears the old message
     draw(qtbot, w.pad.canvas, [(120, 100), (125, 101), (130, 102)])
     w.sign_button.click()
     assert w.notice.text() == "The signature is too short or too small; please sign your full name."
@@ -362,7 +382,7 @@ def test_back_to_signature_clears_the_pad_and_keeps_the_error(qtbot, make, clock
 
 def test_show_error_is_shown_on_any_page(make):
     w = make()
-    assert not w.notice.isVisible()
+    assert w.notice.text() == ""
     w.show_error("The disclosure could not be recorded.")
     assert w.notice.isVisible() and w.notice.text() == "The disclosure could not be recorded."
 

@@ -225,12 +225,12 @@ Requested {at}, expires {until}.</source>
 <context>
     <name>ApprovalsPage</name>
     <message>
-        <source>Approval queue</source>
-        <translation>待审批队列</translation>
+        <source>Screening reviews</source>
+        <translation>名单筛查复核</translation>
     </message>
     <message>
-        <source>Potential sanctions hits wait here for a supervisor who did not run the screening. Review the evidence, then clear the hit as a false positive with a reason, or confirm the match (the session stops and the escalation is recorded). Sign-offs needing approval will appear here with the disclosure step.</source>
-        <translation>疑似制裁名单命中在此等待未执行该筛查的主管处理。请核查证据后，注明理由排除误报，或确认命中（业务终止并记录上报）。需要审批的签署确认将在风险揭示功能上线后出现在此。</translation>
+        <source>Potential sanctions hits wait here for a supervisor who did not run the screening. Review the evidence, then clear the hit as a false positive with the reason that the evidence shows, or confirm the match (the session stops and the escalation is recorded). Sales waiting for approval are on the Sign-off approvals page.</source>
+        <translation>疑似制裁名单命中在此等待未执行该筛查的主管复核。请核查证据后，按证据所示选择理由排除误报，或确认命中（业务终止并记录上报）。等待审批的销售在“签署审批”页面处理。</translation>
     </message>
     <message>
         <source>Screened at</source>
@@ -267,6 +267,10 @@ Requested {at}, expires {until}.</source>
     <message>
         <source>Refresh (F5)</source>
         <translation>刷新（F5）</translation>
+    </message>
+    <message>
+        <source>— choose the reason the evidence shows —</source>
+        <translation>— 请按证据选择理由 —</translation>
     </message>
     <message>
         <source>Nothing is waiting for a decision.</source>
@@ -417,6 +421,29 @@ Requested {at}, expires {until}.</source>
     <message>
         <source>Sale evidence records BROKEN: {problems}</source>
         <translation>销售证据记录已损坏：{problems}</translation>
+    </message>
+</context>
+<context>
+    <name>CancelSessionDialog</name>
+    <message>
+        <source>Cancel the counter session?</source>
+        <translation>取消本次柜面业务？</translation>
+    </message>
+    <message>
+        <source>The session ends and cannot be resumed; what has been recorded so far stays stored. Choose why the session is cancelled.</source>
+        <translation>业务将终止且不能继续办理，已记录的内容会保留。请选择取消原因。</translation>
+    </message>
+    <message>
+        <source>— choose a reason —</source>
+        <translation>— 请选择原因 —</translation>
+    </message>
+    <message>
+        <source>&amp;Keep the session</source>
+        <translation>继续办理(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel the session</source>
+        <translation>确认取消业务(&amp;C)</translation>
     </message>
 </context>
 <context>
@@ -710,6 +737,10 @@ Requested {at}, expires {until}.</source>
         <translation>打印另行生成、每页标注“副本”的文件</translation>
     </message>
     <message>
+        <source>A copy can be printed once the customer copy and the branch copy have been printed</source>
+        <translation>客户联和银行留存联均打印后，方可打印副本</translation>
+    </message>
+    <message>
         <source>This confirmation cannot be shown: the PDF is damaged or incomplete. Produce the confirmation again.</source>
         <translation>无法显示该确认书：PDF 文件已损坏或不完整。请重新生成确认书。</translation>
     </message>
@@ -826,6 +857,10 @@ Requested {at}, expires {until}.</source>
     <message>
         <source>Blank questionnaire {number} saved; print it for the customer.</source>
         <translation>空白问卷 {number} 已保存，请打印给客户填写。</translation>
+    </message>
+    <message>
+        <source>Session cancelled: {reason}</source>
+        <translation>业务已取消：{reason}</translation>
     </message>
     <message>
         <source>Session cancelled.</source>
@@ -1237,6 +1272,10 @@ Screening: {status}.</source>
     <message>
         <source>Switch user</source>
         <translation>切换用户</translation>
+    </message>
+    <message>
+        <source>The screen locked while someone was typing; those keys were not used as a password and did not count as a sign-in attempt. Enter your password.</source>
+        <translation>屏幕在输入过程中锁定；这些按键未被当作密码，也不计为登录尝试。请输入您的密码。</translation>
     </message>
 </context>
 <context>

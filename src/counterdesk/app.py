@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     from .i18n_build import build as build_translations, qm_path
 
     args.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    logs.setup(args.data_dir / "logs")
+    logs.setup(args.data_dir / "logs", catch_uncaught=True)
 
     from PySide6.QtWidgets import QApplication
 

@@ -136,7 +136,7 @@ SUIT_ELDERLY_AGE = declare(Setting(
 SUIT_ELDERLY_MIN_RISK = declare(Setting(
     "suitability.elderly_care_min_risk", int, 4,
     Text("老年客户特别关照适用的最低产品风险等级", "Lowest product risk level that triggers the special care for older customers"),
-    minimum=1, maximum=5, source="NFRA 2025 Measures; CSRC Art 20 (\"high risk\" = R4-R5: practice)"))
+    minimum=1, maximum=5, source="NFRA 2025 Measures (65+ high-risk purchases); CSRC Art 20 (\"high risk\" = R4 中高 and R5 高: practice)"))
 SUIT_ELDERLY_READING_SECONDS = declare(Setting(
     "suitability.elderly_reading_seconds", int, 300,
     Text("老年客户阅读风险揭示的最短时间（秒）", "Minimum reading time of the risk disclosure for older customers (seconds)"),

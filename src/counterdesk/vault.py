@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator, TypeVar
 
 from . import installation
 from .authstate import AuthState, utcnow
+from .branchtime import format_time
 from .installation import InstallInfo
 from .paths import DataDir
 from .roles import Role, require
@@ -54,8 +55,9 @@ NOT_UNLOCKED = Text("数据库尚未解锁，请先登录。", "The database is 
 
 
 def account_locked_text(until: datetime | None) -> Text:
-    when = until.astimezone().strftime("%H:%M") if until else "?"
-    return Text(f"连续登录失败次数过多，账户已锁定至 {when}。", f"Too many failed sign-ins: the account is locked until {when}.")
+    zh = format_time(until, "zh", clock_only=True) if until else "?"
+    en = format_time(until, "en", clock_only=True) if until else "?"
+    return Text(f"连续登录失败次数过多，账户已锁定至 {zh}。", f"Too many failed sign-ins: the account is locked until {en}.")
 
 
 @dataclass(frozen=True)

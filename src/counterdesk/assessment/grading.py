@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
+from ..branchtime import BRANCH_TZ, branch_day
 from ..forms.questionnaire import Band, Questionnaire
 from ..identity.dates import age_on
 from ..text import Text
 
-CST = timezone(timedelta(hours=8), "CST")
 AGE_MISMATCH = "age_mismatch"
 NO_FULL_CAPACITY = "no_full_civil_capacity"
 UNWILLING_ANY_LOSS = "unwilling_any_loss"
@@ -50,8 +50,8 @@ class Evaluation:
 
 
 def add_months(moment: datetime, months: int) -> datetime:
-    """Same wall-clock time ``months`` later in CST; the 31st becomes the month's last day."""
-    local = moment.astimezone(CST)
+    """Same wall-clock time ``months`` later on the branch's clock; the 31st becomes the month's last day."""
+    local = moment.astimezone(BRANCH_TZ)
     index = local.month - 1 + months
     year, month = local.year + index // 12, index % 12 + 1
     day = min(local.day, calendar.monthrange(year, month)[1])
@@ -59,7 +59,7 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def local_day(moment: datetime) -> date:
-    return moment.astimezone(CST).date()
+    return branch_day(moment)
 
 
 def find_contradictions(q: Questionnaire, answers: Mapping[str, str], birth_date: date | None = None,

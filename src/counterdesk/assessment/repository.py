@@ -30,15 +30,14 @@ from ..settings import ASSESSMENT_MAX_PER_DAY, ASSESSMENT_MAX_PER_YEAR, ASSESSME
 from ..store import audit
 from ..text import CounterDeskError, Result, Text
 from ..vault import ValidationFailed
-from .grading import CST, Contradiction, add_months, evaluate, local_day
+from ..branchtime import BRANCH_TZ
+from .grading import Contradiction, add_months, evaluate, local_day
 from .models import Assessment, PaperForm
 
 IN_PROGRESS, COMPLETED, SUPERSEDED = "in_progress", "completed", "superseded"
 CUSTOMER_SCREEN, PAPER_FORM, TELLER_SCREEN = "customer_screen", "paper_form", "teller_screen"
 ENTRY_POINTS = (CUSTOMER_SCREEN, PAPER_FORM)
 
-audit.register_detail_keys("assessment_id", "grade", "previous_grade", "lowest_category", "form_number",
-                           "entered_at", "contradictions", "questions", "regrade_confirmed", "limit")
 
 
 class AssessmentError(CounterDeskError):
@@ -135,7 +134,7 @@ def _plain(answers_json: str) -> dict[str, str]:
 
 def completed_counts(session: Session, customer_id: str, now: datetime) -> tuple[int, int]:
     """(completed today in CST, completed in the rolling 12 months up to ``now``)."""
-    day_start = datetime.combine(local_day(now), datetime.min.time(), CST)
+    day_start = datetime.combine(local_day(now), datetime.min.time(), BRANCH_TZ)
     year_start = add_months(now, -12)
     base = select(func.count()).select_from(Assessment).where(
         Assessment.customer_id == customer_id, Assessment.completed_at.is_not(None),

@@ -23,7 +23,6 @@ from ..vault import ValidationFailed
 from .models import UserLicence
 from .products import LICENCE_TYPES, licence_label
 
-audit.register_detail_keys("licence_type", "issued", "expires")
 
 NUMBER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/._-]{0,63}")
 

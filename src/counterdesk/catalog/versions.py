@@ -34,8 +34,6 @@ from .fileio import FileProblem, Location
 from .models import CatalogProduct, CatalogVersion
 from .products import FIELDS, CatalogRules, Product, parse_product, rules_from_settings
 
-audit.register_detail_keys("catalog_version", "sha256", "products", "added", "changed", "removed", "code",
-                           "warnings")
 
 MAX_NOTE = 200
 MAX_LISTED_PROBLEMS = 200  # the exception text lists this many; .problems keeps them all

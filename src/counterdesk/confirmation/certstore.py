@@ -19,7 +19,6 @@ from ..text import CounterDeskError
 from .models import BranchCertificate
 from .signing import NO_CERT, Signer, create_demo_certificate, import_pkcs12, load_signer, reprotect
 
-audit.register_detail_keys("fingerprint", "not_after")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
@@ -25,11 +25,11 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
                                 TableStyle)
 
+from ..branchtime import format_time
 from ..customers.masking import mask_id_number, mask_name
 from ..pdffont import FONT, MARGIN, PAGE_H, PAGE_W, register_font
 from ..text import Text
 
-CST = timezone(timedelta(hours=8))  # documents show China Standard Time, whatever the machine's zone
 PAYLOAD_PREFIX = "CDCONF1"          # versioned, so a later layout of the payload stays readable
 
 Label = str | Text
@@ -125,8 +125,7 @@ def _t(value: Label | None, lang: str) -> str:
 
 
 def _when(moment: datetime, lang: str) -> str:
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(CST)
-    return local.strftime("%Y-%m-%d %H:%M") + (" (UTC+8)" if lang == "en" else "（北京时间）")
+    return format_time(moment, lang)
 
 
 def _money(amount: Decimal, currency: str) -> str:

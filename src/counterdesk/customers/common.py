@@ -1,4 +1,4 @@
-"""Small helpers shared by the customer modules: time stamps, ids, errors, audit keys."""
+"""Small helpers shared by the customer modules: time stamps, ids, errors."""
 from __future__ import annotations
 
 import uuid
@@ -6,13 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
-from ..store import audit
 from ..text import CounterDeskError, Result, Text
-
-# Detail keys the customer features write into the audit log: ids, codes, counts, field names and
-# masked values only (see counterdesk.store.audit).
-audit.register_detail_keys("fields", "form", "doc_type", "level", "rules_version", "session_id", "consent_id",
-                           "text_version", "customer_id")
 
 
 class CustomerError(CounterDeskError):

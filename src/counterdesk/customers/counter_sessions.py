@@ -18,6 +18,17 @@ from .records import CounterSessionInfo
 OPEN, STOPPED, COMPLETED = "open", "stopped", "completed"
 _STOP_CODE_MAX = 64
 
+# Why a teller cancels a session on purpose (stored as "cancelled:<code>"); signing out or quitting
+# with a session open stops it as "cancelled_by_teller".
+CANCEL_REASONS: dict[str, Text] = {
+    "customer_left": Text("客户已离开柜台", "The customer left the counter"),
+    "customer_declined": Text("客户决定不再办理", "The customer decided not to go ahead"),
+    "wrong_customer": Text("证件或客户有误，须重新开始", "Wrong document or customer: starting again"),
+    "system_problem": Text("设备或系统故障", "An equipment or system problem"),
+    "other": Text("其他原因", "Another reason"),
+}
+CANCEL_PREFIX = "cancelled:"
+
 
 def _info(row: CounterSession) -> CounterSessionInfo:
     return CounterSessionInfo(row.id, row.teller_id, row.customer_id, row.status, row.step, row.stop_reason_code,

@@ -22,6 +22,7 @@ from ..store import audit
 from ..text import Result, Text
 from ..vault import ValidationFailed
 from . import masking
+from .consistency import document_problems
 from .common import CustomerError, invalid, load_customer, new_id, now_iso, version_row
 from .consent import record_consent, usable_consent  # noqa: F401  (part of this API)
 from .counter_sessions import (attach_customer, complete_session, get_session, load_open,  # noqa: F401
@@ -164,6 +165,7 @@ def create_customer(vault, us: UserSession, answers: Mapping[str, Any], form: Fo
     require(us.role, "customer.edit")
     form = form or load_form(KYC_FORM_ID)
     values, result = check_answers(form, answers)
+    result.problems += document_problems(values)
     stops = stop_problems(form, result)
     if stops:
         def stop(session: Session) -> None:
@@ -221,6 +223,7 @@ def update_customer(vault, us: UserSession, customer_id: str, answers: Mapping[s
         merged = {**{k: v for k, v in old.items() if use.has_field(k)}, **answers}
         merged = {k: v for k, v in merged.items() if v is not None}
         values, result = check_answers(use, merged)
+        result.problems += document_problems(values)
         stops = {p.code for p in stop_problems(use, result)}
         result.problems = [p for p in result.problems if p.code not in stops]
         _raise_invalid(result)

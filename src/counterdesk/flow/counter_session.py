@@ -15,6 +15,7 @@ from typing import Any
 from ..customers import consent as consents
 from ..customers import counter_sessions as sessions
 from ..customers import repository as customers
+from ..customers.consistency import document_problems
 from ..forms import load_form
 from ..forms.answers import check_answers, stop_problems
 from ..identity.documents import check_document
@@ -135,6 +136,7 @@ class CounterSession(SignoffSteps):
         current = self._current_data(data["customer_id"]) if data.get("customer_id") else {}
         merged = {k: v for k, v in {**current, **answers}.items() if v is not None and self.form.has_field(k)}
         values, result = check_answers(self.form, merged, today=self.today)
+        result.problems += document_problems(values, mrz=data.get("mrz"), today=self.today)
         age = (data.get("document") or {}).get("age")
         result.problems += civil_capacity_problems(age, values.get("civil_capacity")).problems
         stops = stop_problems(self.form, result)
@@ -248,9 +250,16 @@ class CounterSession(SignoffSteps):
     def finish(self) -> None:
         sessions.complete_session(self.vault, self.user, self.session_id)
 
-    def cancel(self) -> None:
+    def cancel(self, reason: str | None = None) -> None:
+        """End the session unfinished: ``reason`` is one of CANCEL_REASONS when the teller cancels it on
+        purpose, None when it ends with the teller's sign-out."""
+        if reason is not None and reason not in sessions.CANCEL_REASONS:
+            raise ValueError(f"unknown cancel reason {reason!r}")
         if self.flow.stopped is None and not self.flow.finished:
-            sessions.stop_session(self.vault, self.user, self.session_id, "cancelled_by_teller")
+            code = sessions.CANCEL_PREFIX + reason if reason else "cancelled_by_teller"
+            sessions.stop_session(self.vault, self.user, self.session_id, code)
+            self.flow.stop(Stop(code, sessions.CANCEL_REASONS[reason] if reason else Text(
+                "柜员签退，业务终止。", "The teller signed out: the session ended.")))
 
 
 def _iso(value: date | None) -> str | None:

@@ -86,6 +86,11 @@ class Flow:
         self.data, self.held, self.current_id = candidate, None, outcome.next_step
         return outcome
 
+    def stop(self, stop: Stop) -> None:
+        """End the flow from outside a step (the teller cancels the session)."""
+        if self.stopped is None:
+            self.stopped = stop
+
     def back(self) -> None:
         if not self.can_go_back:
             raise RuntimeError("nothing to go back to")

@@ -18,7 +18,6 @@ from ..suitability.facts import ProductFacts, SaleContext
 from ..text import Result, Text
 from .facts import assessment_facts, customer_facts
 
-audit.register_detail_keys("product_code", "outcome", "amount_band", "customer_initiated", "catalog_version")
 
 LIQUIDITY_DAYS = {"within_1y": 365, "from_1y_to_3y": 3 * 365, "from_3y_to_5y": 5 * 365, "above_5y": 10 * 365}
 

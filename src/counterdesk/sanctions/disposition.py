@@ -45,6 +45,7 @@ class ScreeningRecord:
     created_at: str
     created_by: str          # username
     created_by_id: str
+    created_by_name: str     # the teller's display name, for screens
     subject_ref: str
     status: str
     threshold: float
@@ -60,17 +61,20 @@ class ScreeningRecord:
         return self.status == "potential_hit" and self.created_by_id != us.user_id
 
 
-def _record(row: Screening, names: dict[str, str]) -> ScreeningRecord:
+def _record(row: Screening, names: dict[str, tuple[str, str]]) -> ScreeningRecord:
+    username, display = names.get(row.created_by, (row.created_by, row.created_by))
     return ScreeningRecord(
-        row.id, row.created_at, names.get(row.created_by, row.created_by), row.created_by, row.subject_ref, row.status,
+        row.id, row.created_at, username, row.created_by, display, row.subject_ref, row.status,
         row.threshold, row.matcher_version, tuple(json.loads(row.list_hashes)),
         tuple(Hit.from_json(h) for h in json.loads(row.hits)),
-        names.get(row.disposition_by, row.disposition_by) if row.disposition_by else None, row.disposition_at,
+        names.get(row.disposition_by, (row.disposition_by,))[0] if row.disposition_by else None, row.disposition_at,
         row.disposition_reason_code, row.disposition_note)
 
 
-def _names(session) -> dict[str, str]:
-    return {uid: name for uid, name in session.execute(select(User.id, User.username))}
+def _names(session) -> dict[str, tuple[str, str]]:
+    """user id -> (username, display name)"""
+    return {uid: (username, display) for uid, username, display
+            in session.execute(select(User.id, User.username, User.display_name))}
 
 
 def _check(decision: str, reason_code: str, note: str | None) -> str:

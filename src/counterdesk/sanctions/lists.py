@@ -27,9 +27,6 @@ from .normalise import script_of
 from .parsers import MAX_FILE_BYTES, parse
 from .records import FORMATS, ListFormatError, ParsedList
 
-audit.register_detail_keys("list_id", "sha256", "entries", "published", "superseded", "location", "status", "hits",
-                           "threshold", "matcher_version", "lists", "subject_ref", "decision", "reason_code",
-                           "screening_id")
 
 # Publishers whose files carry an authoritative publication date of their own.
 DATED_FORMATS = ("un", "ofac-xml")

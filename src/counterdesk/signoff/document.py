@@ -15,7 +15,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ..confirmation.render import CST, ConfirmationData, render_confirmation
+from ..branchtime import BRANCH_TZ
+from ..confirmation.render import ConfirmationData, render_confirmation
 from ..roles import require
 from ..session import UserSession
 from ..store import audit
@@ -72,7 +73,7 @@ def _grade(assessment) -> Text | None:
 
 
 def _document_number(session, branch_code: str, moment: datetime) -> str:
-    prefix = f"{branch_code}-{moment.astimezone(CST):%Y%m%d}-"
+    prefix = f"{branch_code}-{moment.astimezone(BRANCH_TZ):%Y%m%d}-"
     count = session.scalar(select(func.count()).select_from(Signoff)
                            .where(Signoff.document_number.like(prefix + "%"))) or 0
     return f"{prefix}{count + 1:05d}"
@@ -191,7 +192,9 @@ class PrintJob:
 
 def prepare_print(vault, us: UserSession, signoff_id: str, copy: str) -> PrintJob:
     """The bytes to print for ``copy`` ("customer" or "branch"); once that copy was printed, a
-    re-rendered, re-signed file marked 副本 / COPY instead."""
+    re-rendered, re-signed file marked 副本 / COPY instead. A copy asked for directly ("reprint") is
+    refused until both originals are printed: an original that never left the printer is printed as
+    the original."""
     require(us.role, "session.start")
     if copy not in COPIES + (REPRINT,):
         raise refuse("copy_kind", "未知的打印联次。", "Unknown copy.", str(copy))
@@ -201,6 +204,10 @@ def prepare_print(vault, us: UserSession, signoff_id: str, copy: str) -> PrintJo
     def read(session):
         row = load_own(session, us, signoff_id, COMPLETED)
         printed = set(session.scalars(select(ConfirmationPrint.copy).where(ConfirmationPrint.signoff_id == row.id)))
+        if copy == REPRINT and not set(COPIES) <= printed:
+            raise refuse("originals_not_printed", "客户联和银行留存联尚未全部打印：请先打印原件，副本只能在原件打印后制作。",
+                         "The customer copy and the branch copy have not both been printed: print the originals "
+                         "first; a copy can only be made after them.", row.id)
         if copy != REPRINT and copy not in printed:
             return PrintJob(row.id, copy, row.pdf, row.document_number), None
         return None, (row, build_data(session, vault, row, parse(row.completed_at), row.evidence_hash))

@@ -31,8 +31,6 @@ from .common import (ABANDONED, APPROVED, COLLECTING, PENDING, REJECTED, STOPPED
 from .models import Signoff
 from .plan import make_plan
 
-audit.register_detail_keys("signoff_id", "needs_approval", "consent", "document_number", "copy", "override",
-                           "request_id", "decision", "station_user")
 
 CUSTOMER_SCREEN = "customer_screen"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -22,18 +22,36 @@ from .models import AuditEntry
 
 GENESIS = "0" * 64
 
-# Keys that may appear in details. Values must be ids, codes, counts or masked text.
-SAFE_DETAIL_KEYS: set[str] = {
+# Keys that may appear in details. Values must be ids, codes, counts or masked text. One list for
+# the whole product, so that which keys are allowed never depends on which modules a process happened
+# to import (a decision that failed only in a fresh process once stopped screening reviews).
+SAFE_DETAIL_KEYS: frozenset[str] = frozenset({
+    # accounts, settings, the store
     "reason", "role", "old_role", "new_role", "username", "display_name", "setting", "old", "new",
     "attempts", "locked_until", "mode", "count", "result", "first_broken", "format", "file",
     "masked", "field", "source", "version", "revision", "pending_dropped", "workstation", "by",
     "language", "error",
-}
-
-
-def register_detail_keys(*keys: str) -> None:
-    """Later features declare the extra (non-personal) detail keys they log."""
-    SAFE_DETAIL_KEYS.update(keys)
+    # customers, consent, AML
+    "consent_id", "customer_id", "doc_type", "fields", "form", "level", "rules_version", "session_id",
+    "text_version",
+    # sanctions lists and screening
+    "decision", "entries", "hits", "list_id", "lists", "location", "matcher_version", "published",
+    "reason_code", "screening_id", "sha256", "status", "subject_ref", "superseded", "threshold",
+    # risk assessment
+    "assessment_id", "contradictions", "entered_at", "form_number", "grade", "limit", "lowest_category",
+    "previous_grade", "questions", "regrade_confirmed",
+    # catalog and licences
+    "added", "catalog_version", "changed", "code", "products", "removed", "warnings", "expires", "issued",
+    "licence_type",
+    # recommendation and sale decision
+    "amount_band", "customer_initiated", "outcome", "product_code",
+    # sign-off, confirmation, certificates
+    "consent", "copy", "document_number", "needs_approval", "override", "request_id", "signoff_id",
+    "station_user", "fingerprint", "not_after",
+    # sync
+    "branch", "conflict_id", "device_id", "hub", "key_id", "kind", "record_id", "record_type", "records",
+    "resolution", "seq",
+})
 
 
 def _now() -> str:

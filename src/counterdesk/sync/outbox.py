@@ -46,17 +46,12 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from ..store import audit
 from .models import PENDING, Outbox, SyncState
 
 APPLYING = "counterdesk.sync.applying"
 NAMESPACE = uuid.UUID("6c1d3e0a-8f0b-5b3e-9a57-2f1c0de5a001")
 UNENROLLED = "unenrolled"
 BODY_VERSION = 1
-
-# Detail keys of the sync's own audit entries (ids, codes, counts; no personal data).
-audit.register_detail_keys("device_id", "branch", "hub", "fingerprint", "key_id", "records", "kind", "seq",
-                           "record_id", "record_type", "conflict_id", "resolution", "customer_id")
 
 # The allow-listed meta keys of each type (the hub refuses any other key).
 META_KEYS: dict[str, tuple[str, ...]] = {

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHBoxL
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from .audit_page import local_time
+from ..branchtime import format_time, zone_heading
 from .context import AppContext
 from .signoff_queue_page import money
 from .tasks import run_task
@@ -162,9 +162,9 @@ class AfterSalePage(LoadingPage):
             "the outcome."))
         self.cooling_table.setHorizontalHeaderLabels([
             self.tr("Document number"), self.tr("Customer"), self.tr("Product"), self.tr("Amount"),
-            self.tr("Cooling-off until"), self.tr("Seller")])
+            zone_heading(self.tr("Cooling-off until"), self.ctx.lang), self.tr("Seller")])
         self.followup_table.setHorizontalHeaderLabels([
-            self.tr("Document number"), self.tr("Customer"), self.tr("Product"), self.tr("Seller"), self.tr("Due")])
+            self.tr("Document number"), self.tr("Customer"), self.tr("Product"), self.tr("Seller"), zone_heading(self.tr("Due"), self.ctx.lang)])
         self.refund_label.setText(self.tr("Refund &reference"))
         self.refund_reference.setPlaceholderText(self.tr("Transaction reference of the full refund"))
         self.cooling_confirm.setText(self.tr("The customer asked to cancel within the cooling-off period"))
@@ -224,7 +224,7 @@ class AfterSalePage(LoadingPage):
     def _sale_cells(self, s) -> list[tuple]:
         return [(s.document_number, False, "", False), (s.customer_masked, False, "", False),
                 (self._product(s.product_code), False, "", False), (money(s.amount), True, "", False),
-                (local_time(s.cooling_off_until), False, "", False), (s.seller_name, False, "", False)]
+                (format_time(s.cooling_off_until, self.ctx.lang, zone=False), False, "", False), (s.seller_name, False, "", False)]
 
     def _product(self, code: str) -> str:
         product = self.products.get(code)
@@ -232,7 +232,7 @@ class AfterSalePage(LoadingPage):
 
     def _task_cells(self, t) -> list[tuple]:
         late = _overdue(t.due_at)
-        due = local_time(t.due_at)
+        due = format_time(t.due_at, self.ctx.lang, zone=False)
         return [(t.document_number, False, "", False), (t.customer_masked, False, "", False),
                 (self._product(t.product_code), False, "", False), (t.seller_name, False, "", False),
                 (self.tr("{due} (overdue)").format(due=due) if late else due, False, "", late)]
@@ -266,7 +266,7 @@ class AfterSalePage(LoadingPage):
                 "Sale {document} ({product}, amount {amount}) was signed on {signed}. Until {until} the customer may "
                 "cancel it for a full refund: make the refund first, then record it here with its reference.")
                 .format(document=sale.document_number, product=sale.product_code, amount=money(sale.amount),
-                        signed=local_time(sale.signed_at), until=local_time(sale.cooling_off_until)))
+                        signed=format_time(sale.signed_at, self.ctx.lang), until=format_time(sale.cooling_off_until, self.ctx.lang)))
         can_cancel = sale is not None and not self.busy
         for w in (self.refund_reference, self.cooling_confirm, self.cooling_cancel):
             w.setEnabled(can_cancel)
@@ -285,7 +285,7 @@ class AfterSalePage(LoadingPage):
                 "Sale {document} ({product}) sold by {seller}: contact the customer, check that they understand "
                 "the product and its risks, and record the outcome. Due by {due}.")
                 .format(document=task.document_number, product=task.product_code, seller=task.seller_name,
-                        due=local_time(task.due_at)))
+                        due=format_time(task.due_at, self.ctx.lang)))
             self.followup_details.setStyleSheet("")
         can_do = task is not None and task.can_do and not self.busy
         self.followup_outcome.setEnabled(can_do)

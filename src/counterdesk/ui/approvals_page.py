@@ -1,5 +1,5 @@
-"""The supervisor's approval queue. Today it holds sanctions-screening hits waiting for a decision;
-sign-offs needing approval join it with the disclosure step. Maker ≠ checker is enforced by the core."""
+"""Screening reviews: potential sanctions hits waiting for a supervisor's decision. Maker ≠ checker
+is enforced by the core. No reason is preselected: the supervisor picks one after reading the evidence."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxL
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from .audit_page import local_time
+from ..branchtime import format_time, zone_heading
 from .context import AppContext
 from .tasks import run_task
 from .widgets import MessageLabel, Page, error_text
@@ -22,6 +22,7 @@ class ApprovalsPage(Page):
         super().__init__(parent)
         self.ctx = ctx
         self.records: list = []
+        self._shown: str | None = None
         lay = QVBoxLayout(self)
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
@@ -39,6 +40,7 @@ class ApprovalsPage(Page):
         form = QFormLayout()
         self.reason = QComboBox()
         self.reason.setObjectName("disposition_reason")
+        self.reason.currentIndexChanged.connect(self._update_buttons)
         self.note = QLineEdit()
         self.note.setObjectName("disposition_note")
         self.reason_label, self.note_label = QLabel(), QLabel()
@@ -73,13 +75,13 @@ class ApprovalsPage(Page):
         self._update_buttons()
 
     def retranslate(self) -> None:
-        self.title.setText(self.tr("Approval queue"))
+        self.title.setText(self.tr("Screening reviews"))
         self.intro.setText(self.tr(
             "Potential sanctions hits wait here for a supervisor who did not run the screening. Review the "
-            "evidence, then clear the hit as a false positive with a reason, or confirm the match (the session "
-            "stops and the escalation is recorded). Sign-offs needing approval will appear here with the "
-            "disclosure step."))
-        self.table.setHorizontalHeaderLabels([self.tr("Screened at"), self.tr("Teller"), self.tr("Best score"),
+            "evidence, then clear the hit as a false positive with the reason that the evidence shows, or confirm "
+            "the match (the session stops and the escalation is recorded). Sales waiting for approval are on the "
+            "Sign-off approvals page."))
+        self.table.setHorizontalHeaderLabels([zone_heading(self.tr("Screened at"), self.ctx.lang), self.tr("Teller"), self.tr("Best score"),
                                               self.tr("Hits")])
         self.reason_label.setText(self.tr("&Reason"))
         self.note_label.setText(self.tr("&Note"))
@@ -94,10 +96,10 @@ class ApprovalsPage(Page):
 
         current = self.reason.currentData()
         self.reason.clear()
+        self.reason.addItem(self.tr("— choose the reason the evidence shows —"), None)
         for code, text in FALSE_POSITIVE_REASONS.items():
             self.reason.addItem(text.get(self.ctx.lang), code)
-        idx = self.reason.findData(current)
-        self.reason.setCurrentIndex(max(idx, 0))
+        self.reason.setCurrentIndex(max(self.reason.findData(current), 0))
 
     def refresh(self) -> None:
         from ..sanctions.disposition import pending_hits
@@ -114,7 +116,8 @@ class ApprovalsPage(Page):
         self.table.setRowCount(len(self.records))
         for r, rec in enumerate(self.records):
             best = max((h.score for h in rec.hits), default=0.0)
-            for c, text in enumerate((local_time(rec.created_at), rec.created_by, f"{best:.2f}", str(len(rec.hits)))):
+            for c, text in enumerate((format_time(rec.created_at, self.ctx.lang, zone=False), rec.created_by_name, f"{best:.2f}",
+                                      str(len(rec.hits)))):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         if self.records:
             self.table.selectRow(0)
@@ -127,6 +130,11 @@ class ApprovalsPage(Page):
 
     def _selected(self) -> None:
         rec = self.current()
+        shown = rec.screening_id if rec else None
+        if shown != self._shown:  # a reason chosen for one hit never carries over to the next
+            self._shown = shown
+            self.reason.setCurrentIndex(0)
+            self.note.clear()
         if rec is None:
             self.details.setPlainText(self.tr("Nothing is waiting for a decision."))
         else:
@@ -144,8 +152,9 @@ class ApprovalsPage(Page):
     def _update_buttons(self) -> None:
         rec = self.current()
         allowed = rec is not None and rec.can_dispose(self.ctx.user)
-        for w in (self.false_positive, self.confirm, self.reason, self.note):
+        for w in (self.confirm, self.reason, self.note):
             w.setEnabled(allowed)
+        self.false_positive.setEnabled(allowed and self.reason.currentData() is not None)
 
     def clear_as_false_positive(self) -> None:
         self._decide("false_positive", self.reason.currentData())

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ..branchtime import format_time, zone_heading
 from .context import AppContext
 from .tasks import run_task
 from .widgets import MessageLabel, Page, error_text
@@ -33,14 +33,6 @@ class AuditRow:
 def load_recent(vault, user, limit: int = RECENT_LIMIT) -> list[AuditRow]:
     return [AuditRow(e.seq, e.ts, e.actor_name, e.workstation, e.action, e.object_type, e.object_id, e.details)
             for e in vault.audit_entries(user, limit)]
-
-
-def local_time(ts: str) -> str:
-    """ISO UTC timestamp → local wall-clock time to the second; unreadable values are shown as stored."""
-    try:
-        return datetime.fromisoformat(ts).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except (TypeError, ValueError):
-        return ts or ""
 
 
 def short_id(object_id: str | None) -> str:
@@ -122,7 +114,7 @@ class AuditPage(Page):
         self.intro.setText(self.tr("Every change is recorded here and linked to the entry before it, so later "
                                    "edits can be detected. Newest first; the latest {count} entries are shown.")
                            .format(count=RECENT_LIMIT))
-        self.table.setHorizontalHeaderLabels([self.tr("Seq"), self.tr("Time"), self.tr("User"),
+        self.table.setHorizontalHeaderLabels([self.tr("Seq"), zone_heading(self.tr("Time"), self.ctx.lang), self.tr("User"),
                                               self.tr("Workstation"), self.tr("Action"), self.tr("Object"),
                                               self.tr("Details")])
         self.verify_button.setText(self.tr("Verifying…") if self._verifying else self.tr("Verify chain"))
@@ -152,7 +144,7 @@ class AuditPage(Page):
         self.table.setRowCount(len(self.rows))
         for r, e in enumerate(self.rows):
             obj = " ".join(x for x in (e.object_type, short_id(e.object_id)) if x)
-            cells = [str(e.seq), local_time(e.ts), e.actor_name, e.workstation, e.action, obj,
+            cells = [str(e.seq), format_time(e.ts, self.ctx.lang, seconds=True, zone=False), e.actor_name, e.workstation, e.action, obj,
                      compact_details(e.details)]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -315,6 +315,7 @@ class ConfirmationView(QWidget):
         if kind not in KINDS:
             raise ValueError(f"unknown copy kind: {kind!r}")
         self._printed[kind] = bool(done)
+        self._update_enabled()
         self.retranslate()
 
     def is_printed(self, kind: str) -> bool:
@@ -328,8 +329,10 @@ class ConfirmationView(QWidget):
 
     def _update_enabled(self) -> None:
         has_doc = self.document is not None
-        for button in self.buttons.values():
-            button.setEnabled(has_doc and not self._busy)
+        for kind, button in self.buttons.items():
+            # A copy marked COPY only once every original is out (the core refuses it before).
+            originals_out = kind != "reprint" or all(self._printed[k] for k in KINDS if k != "reprint")
+            button.setEnabled(has_doc and not self._busy and originals_out)
         for button in (self.zoom_in_button, self.zoom_out_button, self.fit_button):
             button.setEnabled(has_doc)
 
@@ -394,7 +397,9 @@ class ConfirmationView(QWidget):
         for kind, text in labels.items():
             self.buttons[kind].setText(f"{text} ✓" if self._printed[kind] else text)
             self.buttons[kind].setAccessibleName(text)
-        self.buttons["reprint"].setToolTip(self.tr("Prints a separately produced copy marked COPY on every page"))
+        self.buttons["reprint"].setToolTip(
+            self.tr("Prints a separately produced copy marked COPY on every page") if self.buttons["reprint"].isEnabled()
+            else self.tr("A copy can be printed once the customer copy and the branch copy have been printed"))
 
         if self._load_failed:
             self.message.show_error(self.tr("This confirmation cannot be shown: the PDF is damaged or incomplete. "

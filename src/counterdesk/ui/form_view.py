@@ -24,6 +24,7 @@ class _GroupEditor(QWidget):
     """A repeating group (e.g. tax jurisdictions) as a small table: one row per item."""
 
     changed = Signal()
+    field_changed = Signal(str)  # the key of the field whose value changed
 
     def __init__(self, f: Field, lang: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -93,6 +94,7 @@ class FormView(QWidget):
     """All sections of a form; ``values()`` returns answers in the shape the core validates."""
 
     changed = Signal()
+    field_changed = Signal(str)  # the key of the field whose value changed
 
     def __init__(self, form: Form, lang: str, parent: QWidget | None = None, skip: set[str] | None = None):
         super().__init__(parent)
@@ -161,6 +163,10 @@ class FormView(QWidget):
 
     def _changed(self, *_args) -> None:
         self.update_visibility()
+        sender = self.sender()
+        key = sender.objectName() if sender is not None else ""
+        if key in self.editors:
+            self.field_changed.emit(key)
         self.changed.emit()
 
     def relabel(self, lang: str) -> None:

@@ -97,6 +97,11 @@ class HomePage(Page):
             return None
         return ident
 
+    def customer_window_in_use(self) -> bool:
+        """A customer window of the running counter session is open (questionnaire or sign-off)."""
+        page = self.pages.get("session.start")
+        return bool(page is not None and page.customer_window_in_use())
+
     def _jump(self) -> None:
         self.nav.setCurrentRow(int(self.sender().property("task_row")))
 

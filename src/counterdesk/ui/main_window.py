@@ -6,6 +6,8 @@ home (built per signed-in role) and the lock screen.
 from __future__ import annotations
 
 import logging
+import time
+from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -37,15 +39,21 @@ def _preload_and_freeze() -> None:
 
 
 class IdleWatcher(QObject):
-    """Restarts the idle timer on any keyboard, mouse, pen or touch input anywhere in the app."""
+    """Restarts the idle timer on any keyboard, mouse, pen or touch input anywhere in the app, and
+    remembers when the last key was pressed (the lock screen tells typing that began before it)."""
 
     def __init__(self, timer: QTimer, parent: QObject | None = None):
         super().__init__(parent)
         self.timer = timer
+        self.last_key_at = float("-inf")  # time.monotonic()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY and self.timer.isActive():
-            self.timer.start()
+        kind = event.type()
+        if kind in _ACTIVITY:
+            if kind == QEvent.Type.KeyPress:
+                self.last_key_at = time.monotonic()
+            if self.timer.isActive():
+                self.timer.start()
         return False
 
 
@@ -192,7 +200,7 @@ class MainWindow(QMainWindow):
         self.problem.setText(error_text(exc, self.ctx.lang))
         self._set_state("problem", self.problem)
 
-    def show_signin(self, username: str = "", message: str = "") -> None:
+    def show_signin(self, username: str = "", message: str | Callable[[], str] = "") -> None:
         self.signin.reset(username)
         if message:
             self.signin.message.show_error(message)
@@ -257,6 +265,11 @@ class MainWindow(QMainWindow):
         self.lock("manual")
 
     def lock_when_idle(self) -> None:
+        if self.home is not None and self.home.customer_window_in_use():
+            # The customer is reading or signing on the customer window (an older customer's minimum
+            # reading time alone can be as long as the idle limit): the counter is not unattended.
+            self._restart_idle_timer()
+            return
         self.lock("idle")
 
     def switch_user(self) -> None:
@@ -274,7 +287,9 @@ class MainWindow(QMainWindow):
         self.idle_timer.stop()
         vault, user = self.ctx.vault, self.ctx.user
         run_task(self, lambda: vault.record(user, "auth.session_locked", "user", user.user_id, {"reason": reason}))
-        self.lock_page.prepare()
+        # A manual lock is the teller's own keystroke; after an automatic one, keys of a burst that was
+        # already under way are someone's typing meant for the form, never a password.
+        self.lock_page.prepare(typing_since=None if reason == "manual" else self.idle_watcher.last_key_at)
         self._set_state("locked", self.lock_page)
 
     def _resumed(self) -> None:
@@ -283,10 +298,11 @@ class MainWindow(QMainWindow):
         self._set_state("home", self.home)
         self._restart_idle_timer()
 
-    def _forced_out(self, message: str) -> None:
-        self.sign_out("account_locked", message)
+    def _forced_out(self, exc: BaseException) -> None:
+        ctx = self.ctx  # not self: a closure holding the window would keep it alive past the QApplication
+        self.sign_out("account_locked", lambda: error_text(exc, ctx.lang))
 
-    def sign_out(self, reason: str, message: str = "") -> None:
+    def sign_out(self, reason: str, message: str | Callable[[], str] = "") -> None:
         user, vault = self.ctx.user, self.ctx.vault
         if user is None:
             return
@@ -316,7 +332,8 @@ class MainWindow(QMainWindow):
 
     def _sign_out_failed(self, exc: BaseException) -> None:
         self.signin.set_busy(False)
-        self.signin.message.show_error(error_text(exc, self.ctx.lang))
+        ctx = self.ctx
+        self.signin.message.show_error(lambda: error_text(exc, ctx.lang))
 
     # ---- window events --------------------------------------------------------------------------------
     def showEvent(self, event) -> None:

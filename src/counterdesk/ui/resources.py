@@ -46,6 +46,8 @@ class Languages:
     def set(self, code: str) -> None:
         if code == self.code and (self._translator is not None or code == "en"):
             return
+        # The code first: widgets read ``lang`` while they handle the LanguageChange that follows.
+        self.code = code
         if self._translator is not None:
             self._app.removeTranslator(self._translator)
             self._translator = None
@@ -56,4 +58,3 @@ class Languages:
                 self._translator = translator
             else:
                 log.error("translation file missing: %s", qm_path(code).name)
-        self.code = code

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from .cancel_dialog import CancelSessionDialog
 from .context import AppContext
 from .session_steps import AssessmentStep, ConsentStep, DocumentStep, DoneStep, ProfileStep, ScreeningStep
 from .tasks import run_task
@@ -66,6 +67,8 @@ class CounterSessionPage(Page):
         QShortcut(QKeySequence("Ctrl+Return"), self).activated.connect(self.next)
         QShortcut(QKeySequence("Alt+Left"), self).activated.connect(self.back)
         self.busy = False
+        self.customer_window = None  # the questionnaire on the customer screen, while it is open
+        self.cancel_dialog: CancelSessionDialog | None = None
         self.signoff = None  # SignoffController of the running session
         self.retranslate()
         self._update_buttons()
@@ -371,6 +374,10 @@ class CounterSessionPage(Page):
             self.customer_window.deleteLater()
             self.customer_window = None
 
+    def customer_window_in_use(self) -> bool:
+        windows = [self.customer_window, self.signoff.window if self.signoff is not None else None]
+        return any(w is not None and w.isVisible() for w in windows)
+
     # ---- recommendation ----------------------------------------------------------------------------------------
     def _propose(self, inputs: dict) -> None:
         rec, step = self.recommender, self.steps["recommendation"]
@@ -418,14 +425,31 @@ class CounterSessionPage(Page):
         self._show_current()
 
     def cancel(self) -> None:
-        if self.ident is None or self.busy:
+        """Ask first (and why); nothing ends until the teller confirms with a reason."""
+        if self.ident is None or self.busy or self.cancel_dialog is not None:
+            return
+        dialog = CancelSessionDialog(self.ctx, self)
+        dialog.finished.connect(self._cancel_answered)
+        self.cancel_dialog = dialog
+        dialog.open()
+        self.state_changed.emit("cancel_asked")
+
+    def _cancel_answered(self, result: int) -> None:
+        dialog, self.cancel_dialog = self.cancel_dialog, None
+        reason = dialog.chosen_reason() if dialog is not None else None
+        if dialog is not None:
+            dialog.deleteLater()
+        if result != CancelSessionDialog.DialogCode.Accepted or reason is None or self.ident is None:
+            self.state_changed.emit("cancel_declined")
             return
         ident = self.ident
         self._set_busy(True)
-        run_task(self, ident.cancel, self._cancelled, self._failed)
+        run_task(self, lambda: ident.cancel(reason), self._cancelled, self._failed)
 
     def _cancelled(self, _result) -> None:
-        self._reset(self.tr("Session cancelled."))
+        stop = self.ident.flow.stopped if self.ident else None
+        self._reset(self.tr("Session cancelled: {reason}").format(reason=stop.text.get(self.ctx.lang))
+                    if stop else self.tr("Session cancelled."))
 
     def _finish(self) -> None:
         ident = self.ident

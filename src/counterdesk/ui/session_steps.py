@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
 
 from ..identity.documents import DocumentType
 from ..identity.readers import SimulatorReader, WedgeParser, looks_like_scanner_burst
-from ..text import Result
+from ..text import Problem, Result
 from .form_view import FormView
 from .widgets import MessageLabel
 
@@ -31,11 +31,17 @@ class _KeyTimes(QObject):
         return False
 
 
+def top_field(problem: Problem) -> str:
+    """The form field a problem belongs to ("group[0].item" belongs to "group")."""
+    return problem.field.split("[")[0].split(".")[0]
+
+
 class StepWidget(QWidget):
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.message = MessageLabel()
+        self.problems: list[Problem] = []  # shown until the teller changes the field they belong to
 
     def collect(self) -> dict:
         return {}
@@ -44,7 +50,22 @@ class StepWidget(QWidget):
         pass
 
     def show_problems(self, result: Result) -> None:
-        self.message.show_error("\n".join(p.message(self.ctx.lang) for p in result.problems))
+        self.problems = list(result.problems)
+        self._show_problem_list()
+
+    def _show_problem_list(self) -> None:
+        problems, ctx = self.problems, self.ctx
+        if problems:
+            self.message.show_error(lambda: "\n".join(p.message(ctx.lang) for p in problems))
+        else:
+            self.message.clear_message()
+
+    def field_changed(self, key: str) -> None:
+        """The teller edited ``key``: its problems are answered (the next submission checks again)."""
+        kept = [p for p in self.problems if top_field(p) != key]
+        if len(kept) != len(self.problems):
+            self.problems = kept
+            self._show_problem_list()
 
     def retranslate(self) -> None:
         pass
@@ -87,6 +108,11 @@ class DocumentStep(StepWidget):
             form.addRow(label, w)
         self.long_term.toggled.connect(self._long_term_toggled)
         self.number.returnPressed.connect(self._number_entered)
+        for edit in (self.number, self.issue, self.expiry):
+            edit.textEdited.connect(self._edited)
+        self.mrz.textChanged.connect(self._edited)
+        self.doc_type.activated.connect(self._edited)
+        self.long_term.toggled.connect(self._expiry_edited)
         # Reader: the simulator is for the demo branch and tests, and says so on the screen.
         self.reader_box = QGroupBox()
         rlay = QHBoxLayout(self.reader_box)
@@ -118,6 +144,9 @@ class DocumentStep(StepWidget):
 
     def _long_term_toggled(self, on: bool) -> None:
         self.expiry.setEnabled(not on)
+
+    def _expiry_edited(self) -> None:
+        self.field_changed("expiry")
 
     def _number_entered(self) -> None:
         burst = looks_like_scanner_burst(self.keys.times[-64:])
@@ -159,13 +188,21 @@ class DocumentStep(StepWidget):
         out["mrz"] = mrz or None
         return out
 
-    def show_problems(self, result: Result) -> None:
-        super().show_problems(result)
-        fields = {"number": self.number, "id_number": self.number, "issue_date": self.issue,
-                  "expiry": self.expiry, "mrz": self.mrz, "doc_type": self.doc_type}
-        bad = {p.field.split(".")[0] for p in result.problems}
-        for key, w in fields.items():
+    def _field_widgets(self) -> dict[str, QWidget]:
+        return {"number": self.number, "id_number": self.number, "issue_date": self.issue,
+                "expiry": self.expiry, "mrz": self.mrz, "doc_type": self.doc_type}
+
+    def _show_problem_list(self) -> None:
+        super()._show_problem_list()
+        bad = {top_field(p) for p in self.problems}
+        for key, w in self._field_widgets().items():
             w.setStyleSheet(_ERROR_STYLE if key in bad else "")
+
+    def _edited(self) -> None:
+        widget = self.sender()
+        for key, w in self._field_widgets().items():
+            if w is widget:
+                self.field_changed(key)
 
 
 class ConsentStep(StepWidget):
@@ -222,6 +259,7 @@ class ProfileStep(StepWidget):
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.view = FormView(form, ctx.lang, skip=skip)
+        self.view.field_changed.connect(self.field_changed)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.view)
@@ -249,8 +287,12 @@ class ProfileStep(StepWidget):
         return {"answers": self.view.values()}
 
     def show_problems(self, result: Result) -> None:
-        self.message.show_error("\n".join(self.view.show_problems(result, self.ctx.lang)))
+        super().show_problems(result)
         self.view.focus_first_problem(result)
+
+    def _show_problem_list(self) -> None:
+        super()._show_problem_list()
+        self.view.show_problems(Result(list(self.problems)), self.ctx.lang)
 
 
 class ScreeningStep(StepWidget):

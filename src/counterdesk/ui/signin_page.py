@@ -104,7 +104,7 @@ class SignInPage(Page):
             return
         username, password = self.username.text().strip(), self.password.text()
         if not username or not password:
-            self.message.show_error(self.tr("Enter your username and password."))
+            self.message.show_error(lambda: self.tr("Enter your username and password."))
             (self.username if not username else self.password).setFocus()
             return
         self.message.clear_message()
@@ -120,5 +120,5 @@ class SignInPage(Page):
     def _failed(self, exc: BaseException) -> None:
         self.set_busy(False)
         self.password.clear()
-        self.message.show_error(error_text(exc, self.ctx.lang))
+        self.message.show_error(lambda: error_text(exc, self.ctx.lang))
         self.password.setFocus()

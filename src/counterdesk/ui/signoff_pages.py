@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
-from .audit_page import local_time
+from ..branchtime import format_time
 from .session_steps import StepWidget
 
 _DONE, _TODO = "✔", "○"
@@ -185,7 +185,7 @@ class ApprovalStep(StepWidget):
         self.status.setText(texts.get(request.status, request.status))
         reasons = "\n".join("· " + r.text(self.ctx.lang) for r in request.reasons)
         self.details.setText(self.tr("Reasons:\n{reasons}\nRequested {at}, expires {until}.").format(
-            reasons=reasons, at=local_time(request.requested_at), until=local_time(request.expires_at)))
+            reasons=reasons, at=format_time(request.requested_at, self.ctx.lang), until=format_time(request.expires_at, self.ctx.lang)))
         self.resubmit.setVisible(request.status == "expired")
         self.override.setEnabled(request.status == "pending")
 
@@ -245,5 +245,5 @@ class ConfirmationStep(StepWidget):
             number=state.document_number)
         if state.cooling_off_until:
             text += "\n" + self.tr("Cooling-off period until {until}: the customer may cancel for a full refund."
-                                   ).format(until=local_time(state.cooling_off_until))
+                                   ).format(until=format_time(state.cooling_off_until, self.ctx.lang))
         self.status.setText(text)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QHBoxLayout, QHea
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from .audit_page import local_time
+from ..branchtime import format_time, zone_heading
 from .context import AppContext
 from .tasks import run_task
 from .widgets import LoadingPage, MessageLabel, error_text
@@ -156,7 +156,7 @@ class SignoffApprovalsPage(LoadingPage):
             "decide a sale you made or asked for. The list updates by itself every second."))
         self.table.setHorizontalHeaderLabels([
             self.tr("Customer"), self.tr("Product (risk)"), self.tr("Amount"), self.tr("Reasons"), self.tr("Teller"),
-            self.tr("Requested at"), self.tr("Expires at")])
+            zone_heading(self.tr("Requested at"), self.ctx.lang), zone_heading(self.tr("Expires at"), self.ctx.lang)])
         self.reason_label.setText(self.tr("&Reason (required to reject)"))
         self.reveal_button.setText(self.tr("Show the customer's &name (recorded)"))
         self.reason.setPlaceholderText(self.tr("Why you reject the sale, or a note on the approval"))
@@ -257,7 +257,7 @@ class SignoffApprovalsPage(LoadingPage):
         if kind == "attestation":
             return self.tr("Identity verified: {identity}; disclosure explained: {explained}; at {at}").format(
                 identity=self._yes_no(p.get("identity_verified")),
-                explained=self._yes_no(p.get("disclosure_explained")), at=local_time(p.get("at")))
+                explained=self._yes_no(p.get("disclosure_explained")), at=format_time(p.get("at"), self.ctx.lang))
         if kind == "approval":
             text = self.tr("Approved") if p.get("decision") == "approved" else self.tr("Rejected")
             if p.get("override"):
@@ -324,7 +324,8 @@ class SignoffApprovalsPage(LoadingPage):
         for r, req in enumerate(self.requests):
             reasons = [x.text(lang) for x in req.reasons]
             cells = (req.customer_masked, f"{req.product_code} ({req.risk_level})", money(req.amount),
-                     "; ".join(reasons), req.teller_name, local_time(req.requested_at), local_time(req.expires_at))
+                     "; ".join(reasons), req.teller_name, format_time(req.requested_at, self.ctx.lang, zone=False),
+                     format_time(req.expires_at, self.ctx.lang, zone=False))
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 2:
@@ -373,8 +374,8 @@ class SignoffApprovalsPage(LoadingPage):
         heading = self.tr("{product} ({risk}), amount {amount}").format(
             product=name, risk=req.risk_level, amount=money(req.amount))
         summary = self.tr("Customer {customer}; teller {teller}; requested {requested}; expires {expires}.").format(
-            customer=req.customer_masked, teller=req.teller_name, requested=local_time(req.requested_at),
-            expires=local_time(req.expires_at))
+            customer=req.customer_masked, teller=req.teller_name, requested=format_time(req.requested_at, self.ctx.lang),
+            expires=format_time(req.expires_at, self.ctx.lang))
         why = self.tr("Why a supervisor must approve")
         parts = [f"<h3>{e(heading)}</h3>", f"<p>{e(summary)}</p>", f"<p><b>{e(why)}</b></p><ul>"]
         parts += [f"<li>{e(r.text(lang))}</li>" for r in req.reasons]
@@ -389,7 +390,7 @@ class SignoffApprovalsPage(LoadingPage):
                 f"<td valign='top'>{e(str(link.get('seq')))}.</td>"
                 f"<td valign='top'><b>{e(self.kind_text(link.get('kind', '')))}</b></td>"
                 f"<td valign='top'>{e(self.link_facts(link.get('kind', ''), link.get('payload') or {}))}</td>"
-                f"<td valign='top' style='white-space: nowrap'>{e(local_time(link.get('at')))}</td>"
+                f"<td valign='top' style='white-space: nowrap'>{e(format_time(link.get('at'), self.ctx.lang, seconds=True))}</td>"
                 f"<td valign='top'><tt>{e(short_hash(link.get('hash')))}</tt></td>"
                 "</tr>")
         if rows:

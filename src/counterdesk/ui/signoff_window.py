@@ -105,7 +105,10 @@ class SignoffWindow(QWidget):
         self.notice.setWordWrap(True)
         _tint(self.notice, RED)
         _bold(self.notice)
-        self.notice.hide()
+        # The notice's room is always kept (two lines), so a message appearing or going away never
+        # moves the buttons under the customer's finger.
+        self.notice.setMinimumHeight(2 * self.notice.fontMetrics().lineSpacing() + 4)
+        self.notice.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         outer.addWidget(self.notice)
 
         self.pages: dict[str, QWidget] = {}
@@ -359,7 +362,6 @@ class SignoffWindow(QWidget):
 
     def _set_notice(self, text: str) -> None:
         self.notice.setText(text)
-        self.notice.setVisible(bool(text))
 
     def show_error(self, text: str) -> None:
         """Show a message to the customer (e.g. when the core refused what was entered)."""

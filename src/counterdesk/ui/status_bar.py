@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
+from ..branchtime import format_time
 from ..roles import ROLE_NAMES
 from .context import AppContext
 
@@ -65,10 +66,8 @@ class StatusBar(QStatusBar):
             self.sync_label.setText(self.tr("Sync: stand-alone (no hub configured)"))
             self.sync_label.setStyleSheet("")
             return
-        from .audit_page import local_time
-
         state = self.tr("online") if status.online else self.tr("offline")
-        last = local_time(status.last_sync_at)[11:16] if status.last_sync_at else self.tr("never")
+        last = format_time(status.last_sync_at, self.ctx.lang, clock_only=True) if status.last_sync_at else self.tr("never")
         text = self.tr("Sync: {state} · last {last} · {pending} not yet sent").format(
             state=state, last=last, pending=status.pending_count)
         if status.quarantined_count:

@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFormLayout, QGro
                                QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
 
+from ..branchtime import format_time, zone_heading
 from ..roles import can
 from ..text import CounterDeskError, Text
-from .audit_page import local_time, short_id
+from .audit_page import short_id
 from .context import AppContext
 from .tasks import run_task
 from .widgets import LoadingPage, MessageLabel, error_text
@@ -418,7 +419,7 @@ class SyncPage(LoadingPage):
         self.q_intro.setText(self.tr(
             "Records the hub refused. Their content stays on this workstation and is never shown here. Once "
             "the cause is fixed (for example the hub was updated), send them again."))
-        self.q_table.setHorizontalHeaderLabels([self.tr("Type"), self.tr("Error"), self.tr("Created at"),
+        self.q_table.setHorizontalHeaderLabels([self.tr("Type"), self.tr("Error"), zone_heading(self.tr("Created at"), self.ctx.lang),
                                                 self.tr("Record id")])
         self.q_send_selected.setText(self.tr("Send the selected a&gain"))
         self.q_send_all.setText(self.tr("Send &all again"))
@@ -427,7 +428,7 @@ class SyncPage(LoadingPage):
             "versions are kept until someone chooses which one stays current; nothing is lost either way."))
         self.c_table.setHorizontalHeaderLabels([self.tr("What"), self.tr("Record"), self.tr("Versions (start / "
                                                 "here / other)"), self.tr("Changed fields"), self.tr("Other workstation"),
-                                                self.tr("Found at")])
+                                                zone_heading(self.tr("Found at"), self.ctx.lang)])
         self.keep_local.setText(self.tr("Keep this workstation's &version"))
         self.keep_remote.setText(self.tr("Keep the &other's version"))
         self.refresh_button.setText(self.tr("Refresh (F5)"))
@@ -470,7 +471,7 @@ class SyncPage(LoadingPage):
         self.v_branch.setText(view.branch_code)
         self.v_name.setText(view.name)
         self.v_device.setText(view.device_id)
-        self.v_last.setText(local_time(view.last_sync_at) if view.last_sync_at else self.tr("never"))
+        self.v_last.setText(format_time(view.last_sync_at, self.ctx.lang) if view.last_sync_at else self.tr("never"))
         self.v_pending.setText(str(view.pending))
         self.v_quarantined.setText(str(len(view.quarantined)))
         self.v_conflicts.setText(str(len(view.conflicts)))
@@ -489,7 +490,7 @@ class SyncPage(LoadingPage):
 
         # quarantined records, keeping the selection by id
         self._fill_table(self.q_table, [
-            [(row["type"], ""), (row["error"] or "", row["error"] or ""), (local_time(row["created_at"]), ""),
+            [(row["type"], ""), (row["error"] or "", row["error"] or ""), (format_time(row["created_at"], self.ctx.lang, zone=False), ""),
              (short_id(row["id"]), row["id"])] for row in view.quarantined])
         self.q_table.blockSignals(True)
         flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
@@ -518,7 +519,7 @@ class SyncPage(LoadingPage):
             fields = self.tr("(not shown to your role)")
         return [(self.kind_text(c.kind), c.detail or ""), (short_id(c.object_id), c.object_id), (versions, ""),
                 (fields, fields), (short_id(c.remote_workstation_id), c.remote_workstation_id),
-                (local_time(c.detected_at), "")]
+                (format_time(c.detected_at, self.ctx.lang, zone=False), "")]
 
     @staticmethod
     def _fill_table(table: QTableWidget, rows: list[list[tuple[str, str]]]) -> None:
@@ -698,7 +699,7 @@ class SyncPage(LoadingPage):
         self.code_note.setText(self.tr(
             "One-time code for the next workstation of branch {branch}, valid until {until}; it works once and "
             "is not shown again. Enter it there with the hub address {hub}.").format(
-            branch=made.branch_code, until=local_time(made.expires_at) or made.expires_at, hub=hub))
+            branch=made.branch_code, until=format_time(made.expires_at, self.ctx.lang), hub=hub))
 
     # ---- quarantined records ----------------------------------------------------------------------
     def send_selected_again(self) -> None:

@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from ..text import CounterDeskError
+
 log = logging.getLogger("counterdesk.ui")
 
 # Two workers: a slow KDF never queues behind another task. Database writes still go through the
@@ -26,6 +28,9 @@ class Task(QObject):
         if exc is None:
             self.succeeded.emit(future.result())
         else:
+            if not isinstance(exc, CounterDeskError):
+                # The screen says "details are in the log": they must be (a core refusal is not an error).
+                log.error("background task failed", exc_info=(type(exc), exc, exc.__traceback__))
             self.failed.emit(exc)
         self.finished.emit()
 
@@ -37,8 +42,6 @@ def run_task(parent: QObject, fn: Callable[[], Any], on_ok: Callable[[Any], None
         task.succeeded.connect(on_ok)
     if on_error:
         task.failed.connect(on_error)
-    else:
-        task.failed.connect(lambda exc: log.error("background task failed: %s", type(exc).__name__))
     task.finished.connect(task.deleteLater)
     # The done-callback runs on the worker thread; emitting there queues the signal to the task's thread.
     _EXECUTOR.submit(fn).add_done_callback(task._complete)
@@ -50,6 +53,6 @@ def preload_in_background(fn: Callable[[], Any]) -> None:
     def run() -> None:
         try:
             fn()
-        except Exception as exc:  # noqa: BLE001 - a failed warm-up only costs time later
-            log.warning("preload failed: %s", type(exc).__name__)
+        except Exception:  # noqa: BLE001 - a failed warm-up only costs time later
+            log.warning("preload failed", exc_info=True)
     _EXECUTOR.submit(run)

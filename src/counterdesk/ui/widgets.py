@@ -1,6 +1,8 @@
 """Small shared widgets: page base with retranslation, banners, placeholder cards, error labels."""
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -105,28 +107,43 @@ class DialogHostPage(Page):
 
 
 class MessageLabel(QLabel):
-    """Shows an error or info message; empty and hidden when there is nothing to say."""
+    """Shows an error or info message; empty and hidden when there is nothing to say.
+
+    Given a function instead of a string (``lambda: self.tr("…")``, ``lambda: error_text(exc, ctx.lang)``)
+    the message is rendered again when the language changes, so it never stays in the old language."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setAccessibleName("message")
+        self._render: Callable[[], str] | None = None
         self.hide()
 
-    def show_error(self, text: str) -> None:
-        self.setStyleSheet("color: #b00020; font-weight: bold;")
-        self.setText(text)
-        self.setVisible(bool(text))
+    def _show(self, text: str | Callable[[], str], style: str) -> None:
+        self._render = text if callable(text) else None
+        self.setStyleSheet(style)
+        shown = text() if callable(text) else text
+        self.setText(shown)
+        self.setVisible(bool(shown))
 
-    def show_info(self, text: str) -> None:
-        self.setStyleSheet("color: #1b5e20;")
-        self.setText(text)
-        self.setVisible(bool(text))
+    def show_error(self, text: str | Callable[[], str]) -> None:
+        self._show(text, "color: #b00020; font-weight: bold;")
+
+    def show_info(self, text: str | Callable[[], str]) -> None:
+        self._show(text, "color: #1b5e20;")
 
     def clear_message(self) -> None:
+        self._render = None
         self.setText("")
         self.hide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange and self._render is not None:
+            shown = self._render()
+            self.setText(shown)
+            self.setVisible(bool(shown))
+        super().changeEvent(event)
 
 
 def error_text(exc: BaseException, lang: str) -> str:
