@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .roles import Role, require
-from .security.keyslots import normalise_username
-from .security.passwords import check_password, check_username
-from .session import UserSession
-from .settings import PASSWORD_MIN_LENGTH
-from .text import CounterDeskError, Result, Text
-from .vault import AuthError, BAD_CREDENTIALS, ValidationFailed, Vault
+from counterdesk.roles import Role, require
+from counterdesk.security.keyslots import normalise_username
+from counterdesk.security.passwords import check_password, check_username
+from counterdesk.session import UserSession
+from counterdesk.settings import PASSWORD_MIN_LENGTH
+from counterdesk.text import CounterDeskError, Result, Text
+from counterdesk.vault import AuthError, BAD_CREDENTIALS, ValidationFailed, Vault
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,14 @@ def _check_pw(vault: Vault, username: str, password: str) -> None:
 
 def list_users(vault: Vault, actor: UserSession) -> list[UserInfo]:
     require(actor.role, "users.manage")
-    from .store import users as repo
+    from counterdesk.store import users as repo
 
     def local_users(session):
         # Users of other workstations that sync only knows by id (inactive placeholders, no key slot)
         # are not this workstation's accounts: the users page does not list them.
         from sqlalchemy import select
 
-        from .sync.models import SyncRemoteUser
+        from counterdesk.sync.models import SyncRemoteUser
         remote = set(session.scalars(select(SyncRemoteUser.user_id)))
         return [r for r in repo.all_users(session) if r.id not in remote]
     rows = vault.transact(local_users)
@@ -71,8 +71,8 @@ def create_user(vault: Vault, actor: UserSession, username: str, display_name: s
         res.problems += check_password(password, username, vault.settings()[PASSWORD_MIN_LENGTH]).problems
     if not res.ok:
         raise ValidationFailed(res)
-    from .store import audit
-    from .store import users as repo
+    from counterdesk.store import audit
+    from counterdesk.store import users as repo
 
     key = vault._key
 
@@ -100,8 +100,8 @@ def change_own_password(vault: Vault, us: UserSession, old_password: str, new_pa
         res.add("password", "unchanged", Text("新密码不能与当前密码相同。", "The new password must differ from the current one."))
         raise ValidationFailed(res)
     _check_pw(vault, us.username, new_password)
-    from .store import audit
-    from .store import users as repo
+    from counterdesk.store import audit
+    from counterdesk.store import users as repo
     key = vault._key
 
     def write(session, slots):
@@ -113,7 +113,7 @@ def change_own_password(vault: Vault, us: UserSession, old_password: str, new_pa
 
 
 def _target(session, user_id: str):
-    from .store import users as repo
+    from counterdesk.store import users as repo
     row = repo.get(session, user_id)
     if row is None:
         raise CounterDeskError(Text("没有这个用户。", "No such user."), code="no_user")
@@ -123,7 +123,7 @@ def _target(session, user_id: str):
 def reset_password(vault: Vault, actor: UserSession, user_id: str, new_password: str) -> None:
     """Admin sets a temporary password; the user must change it at next sign-in."""
     require(actor.role, "users.manage")
-    from .store import audit
+    from counterdesk.store import audit
     key = vault._key
 
     def write(session, slots):
@@ -142,7 +142,7 @@ def reset_password(vault: Vault, actor: UserSession, user_id: str, new_password:
 
 
 def _last_admin_guard(session, row, text: Text) -> None:
-    from .store import users as repo
+    from counterdesk.store import users as repo
     if row.role == Role.ADMIN.value and row.active and repo.active_admins(session) <= 1:
         raise CounterDeskError(text, code="last_admin")
 
@@ -153,7 +153,7 @@ LAST_ADMIN = Text("不能停用或降级最后一个管理员。", "The last act
 def set_role(vault: Vault, actor: UserSession, user_id: str, role: Role | str) -> None:
     require(actor.role, "users.manage")
     role = Role(role)
-    from .store import audit
+    from counterdesk.store import audit
 
     def write(session):
         row = _target(session, user_id)
@@ -172,7 +172,7 @@ def disable_user(vault: Vault, actor: UserSession, user_id: str) -> None:
     require(actor.role, "users.manage")
     if user_id == actor.user_id:
         raise CounterDeskError(Text("不能停用自己的账户。", "You cannot disable your own account."), code="self_disable")
-    from .store import audit
+    from counterdesk.store import audit
 
     def write(session, slots):
         row = _target(session, user_id)
@@ -188,7 +188,7 @@ def disable_user(vault: Vault, actor: UserSession, user_id: str) -> None:
 def enable_user(vault: Vault, actor: UserSession, user_id: str, new_password: str) -> None:
     """Re-enabling needs a new temporary password, because disabling removed the key slot."""
     require(actor.role, "users.manage")
-    from .store import audit
+    from counterdesk.store import audit
     key = vault._key
 
     def write(session, slots):
@@ -204,7 +204,7 @@ def enable_user(vault: Vault, actor: UserSession, user_id: str, new_password: st
 def unlock_account(vault: Vault, actor: UserSession, username: str) -> None:
     """Lift a lockout after failed sign-ins before it runs out."""
     require(actor.role, "users.manage")
-    from .store import users as repo
+    from counterdesk.store import users as repo
     name = normalise_username(username)
     if vault.transact(lambda session: repo.by_username(session, name)) is None:
         raise CounterDeskError(Text("没有这个用户。", "No such user."), code="no_user")

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .text import CounterDeskError, Text
+from counterdesk.text import CounterDeskError, Text
 
 DISK_FULL = Text("磁盘空间不足，未写入任何内容。请释放空间后重试。",
                  "The disk is full; nothing was written. Free some space and try again.")

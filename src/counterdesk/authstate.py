@@ -15,9 +15,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
-from .atomicfile import write_json_atomic
-from .logs import scrub
-from .security.passwords import check_username
+from counterdesk.atomicfile import write_json_atomic
+from counterdesk.logs import scrub
+from counterdesk.security.passwords import check_username
 
 MAX_PENDING = 1000
 NOT_A_USERNAME = "(not-a-username)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from .text import Text
+from counterdesk.text import Text
 
 BRANCH_TZ = timezone(timedelta(hours=8), "CST")
 ZONE = Text("北京时间", "UTC+8")

@@ -21,13 +21,13 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Callable
 
-from . import accounts, logs
-from .paths import DataDir, default_data_dir
-from .roles import Role, can, require
-from .security.keyslots import normalise_username
-from .settings import declared
-from .text import CounterDeskError, Result, Text
-from .vault import DEMO_USERS, NewUser, ValidationFailed, Vault
+from counterdesk import accounts, logs
+from counterdesk.paths import DataDir, default_data_dir
+from counterdesk.roles import Role, can, require
+from counterdesk.security.keyslots import normalise_username
+from counterdesk.settings import declared
+from counterdesk.text import CounterDeskError, Result, Text
+from counterdesk.vault import DEMO_USERS, NewUser, ValidationFailed, Vault
 
 log = logging.getLogger("counterdesk.cli")
 
@@ -252,7 +252,7 @@ def cmd_init(ctx: Ctx) -> int:
 
 def cmd_demo(ctx: Ctx) -> int:
     _refuse_existing(ctx)
-    from .demo import create_demo
+    from counterdesk.demo import create_demo
     _, recovery = create_demo(ctx.data_dir)
     ctx.start_logging()
     log.info("demo installation created", extra={"event": "install.created"})
@@ -476,13 +476,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key")
     p.add_argument("value")
     leaf(sub, "recover", "用恢复密钥重置管理员密码 / reset an admin password with the recovery key", cmd_recover)
-    from .cli_sanctions import add_commands as add_sanctions_commands  # late: it imports this module
+    from counterdesk.cli_sanctions import add_commands as add_sanctions_commands  # late: it imports this module
     add_sanctions_commands(sub, leaf)
-    from .cli_catalog import add_commands as add_catalog_commands
+    from counterdesk.cli_catalog import add_commands as add_catalog_commands
     add_catalog_commands(sub, leaf)
-    from .cli_confirmation import add_commands as add_confirmation_commands
+    from counterdesk.cli_confirmation import add_commands as add_confirmation_commands
     add_confirmation_commands(sub, leaf)
-    from .cli_sync import add_commands as add_sync_commands
+    from counterdesk.cli_sync import add_commands as add_sync_commands
     add_sync_commands(sub, leaf)
     return parser
 

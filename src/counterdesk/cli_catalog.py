@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from typing import Callable
 
-from .text import Text
+from counterdesk.text import Text
 
 HEAD_VERSIONS = (Text("版本", "version"), Text("创建时间", "created at"), Text("创建人", "created by"),
                  Text("来源", "source"), Text("产品数", "products"), Text("文件", "file"), Text("备注", "note"))
@@ -27,7 +27,7 @@ SOURCES = {"import": Text("导入", "import"), "gui": Text("界面编辑", "GUI 
 
 
 def cmd_import(ctx, vault, us, _pw: str) -> int:
-    from .catalog import versions
+    from counterdesk.catalog import versions
     a = ctx.args
     result = versions.import_file(vault, us, a.file, fmt=a.format, note=a.note or "", merge=a.merge)
     for w in result.warnings:
@@ -39,7 +39,7 @@ def cmd_import(ctx, vault, us, _pw: str) -> int:
 
 
 def cmd_export(ctx, vault, us, _pw: str) -> int:
-    from .catalog import versions
+    from counterdesk.catalog import versions
     a = ctx.args
     result = versions.export_file(vault, us, a.file, fmt=a.format, number=a.version)
     ctx.say(result.message)
@@ -47,8 +47,8 @@ def cmd_export(ctx, vault, us, _pw: str) -> int:
 
 
 def cmd_versions(ctx, vault, us, _pw: str) -> int:
-    from . import cli
-    from .catalog import versions
+    from counterdesk import cli
+    from counterdesk.catalog import versions
     rows = versions.list_versions(vault, us)
     if not rows:
         ctx.say(NO_CATALOG)
@@ -60,9 +60,9 @@ def cmd_versions(ctx, vault, us, _pw: str) -> int:
 
 
 def cmd_list(ctx, vault, us, _pw: str) -> int:
-    from . import cli
-    from .catalog import versions
-    from .catalog.products import STATUSES, type_label
+    from counterdesk import cli
+    from counterdesk.catalog import versions
+    from counterdesk.catalog.products import STATUSES, type_label
     cat = versions.catalog_at(vault, us, ctx.args.version) if ctx.args.version else versions.current_catalog(vault, us)
     if cat.version is None:
         ctx.say(NO_CATALOG)
@@ -76,7 +76,7 @@ def cmd_list(ctx, vault, us, _pw: str) -> int:
 
 def add_commands(sub, leaf: Callable) -> None:
     """Add the `catalog` group to the top-level subparsers (``leaf`` is cli.build_parser's helper)."""
-    from .cli import signed_in
+    from counterdesk.cli import signed_in
     group = sub.add_parser("catalog", help="产品目录 / product catalog").add_subparsers(
         dest="catalog_command", required=True, metavar="ACTION")
     p = leaf(group, "import", "导入产品目录（CSV 或 JSON，整体校验，全部成功才生效）/ import a catalog file "

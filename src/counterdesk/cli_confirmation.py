@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from .text import CounterDeskError, Text
+from counterdesk.text import CounterDeskError, Text
 
 P_P12 = Text("证书文件（PKCS#12）的密码", "Password of the certificate file (PKCS#12)")
 INSTALLED = Text("已启用网点签名证书：{subject}", "Branch signing certificate activated: {subject}")
@@ -40,7 +40,7 @@ V_TRUSTED = Text("签名证书受信任。", "The signing certificate is trusted
 
 
 def cmd_cert_demo(ctx, vault, us, _pw: str) -> int:
-    from .confirmation.certstore import install_demo_certificate
+    from counterdesk.confirmation.certstore import install_demo_certificate
     info = install_demo_certificate(vault, us)
     _say_installed(ctx, info)
     ctx.say(DEMO_NOTE)
@@ -48,8 +48,8 @@ def cmd_cert_demo(ctx, vault, us, _pw: str) -> int:
 
 
 def cmd_cert_import(ctx, vault, us, _pw: str) -> int:
-    from .confirmation.certstore import install_pkcs12
-    from .roles import require
+    from counterdesk.confirmation.certstore import install_pkcs12
+    from counterdesk.roles import require
     require(us.role, "settings.manage")  # before asking for a password that would be refused anyway
     path = Path(ctx.args.file)
     if not path.is_file():
@@ -68,8 +68,8 @@ def _say_installed(ctx, info) -> None:
 
 
 def cmd_cert_show(ctx, vault, us, _pw: str) -> int:
-    from . import cli
-    from .confirmation.certstore import list_certificates
+    from counterdesk import cli
+    from counterdesk.confirmation.certstore import list_certificates
     rows = list_certificates(vault, us)
     if not rows:
         ctx.say(NO_CERTS)
@@ -90,7 +90,7 @@ def _load_trust(path: Path):
 
 
 def cmd_verify_pdf(ctx) -> int:
-    from .confirmation.signing import verify_pdf
+    from counterdesk.confirmation.signing import verify_pdf
     a = ctx.args
     path = Path(a.file)
     try:
@@ -122,7 +122,7 @@ def cmd_verify_pdf(ctx) -> int:
 
 def add_commands(sub, leaf: Callable) -> None:
     """Add `cert` and `verify-pdf` to the top-level subparsers (``leaf`` is cli.build_parser's helper)."""
-    from .cli import signed_in
+    from counterdesk.cli import signed_in
     group = sub.add_parser("cert", help="网点签名证书 / branch signing certificate").add_subparsers(
         dest="cert_command", required=True, metavar="ACTION")
     leaf(group, "demo", "创建并启用自签名演示证书 / create and activate a self-signed DEMO certificate",

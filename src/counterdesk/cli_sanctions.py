@@ -12,7 +12,7 @@ import argparse
 from datetime import date
 from typing import Callable
 
-from .text import CounterDeskError, Text
+from counterdesk.text import CounterDeskError, Text
 
 HEAD_LISTS = (Text("来源", "source"), Text("格式", "format"), Text("发布日期", "published"), Text("导入时间", "loaded at"),
               Text("导入人", "loaded by"), Text("条目数", "entries"), Text("状态", "status"), Text("SHA-256", "SHA-256"))
@@ -31,7 +31,7 @@ def _date(raw: str) -> date:
 
 
 def cmd_import(ctx, vault, us, _pw: str) -> int:
-    from .sanctions import lists
+    from counterdesk.sanctions import lists
     a = ctx.args
     if len(a.files) > 2:
         raise CounterDeskError(TOO_MANY, code="too_many_files")
@@ -42,8 +42,8 @@ def cmd_import(ctx, vault, us, _pw: str) -> int:
 
 
 def cmd_list(ctx, vault, us, _pw: str) -> int:
-    from . import cli
-    from .sanctions import lists
+    from counterdesk import cli
+    from counterdesk.sanctions import lists
     rows = lists.list_lists(vault, us)
     if not rows:
         ctx.say(NO_LISTS)
@@ -56,8 +56,8 @@ def cmd_list(ctx, vault, us, _pw: str) -> int:
 
 def add_commands(sub, leaf: Callable) -> None:
     """Add the `sanctions` group to the top-level subparsers (``leaf`` is cli.build_parser's helper)."""
-    from .cli import signed_in
-    from .sanctions.records import FORMATS
+    from counterdesk.cli import signed_in
+    from counterdesk.sanctions.records import FORMATS
     group = sub.add_parser("sanctions", help="制裁名单 / sanctions lists").add_subparsers(
         dest="sanctions_command", required=True, metavar="ACTION")
     p = leaf(group, "import", "导入制裁名单文件（格式可自动识别）/ import a sanctions list file (format detected)",

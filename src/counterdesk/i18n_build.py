@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .paths import PACKAGE_DIR, resources_dir
+from counterdesk.paths import PACKAGE_DIR, resources_dir
 
 LANGUAGES = ("zh_CN",)
 

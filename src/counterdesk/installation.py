@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .atomicfile import write_json_atomic
-from .paths import DataDir
-from .text import CounterDeskError, Text
+from counterdesk.atomicfile import write_json_atomic
+from counterdesk.paths import DataDir
+from counterdesk.text import CounterDeskError, Text
 
 FORMAT = "counterdesk-install/1"
 

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from .paths import font_path
+from counterdesk.paths import font_path
 
 FONT = "CounterDeskCJK"
 PAGE_W, PAGE_H = A4

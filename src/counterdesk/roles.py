@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from .text import CounterDeskError, Text
+from counterdesk.text import CounterDeskError, Text
 
 
 class Role(str, Enum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .roles import Role
+from counterdesk.roles import Role
 
 
 @dataclass(frozen=True)

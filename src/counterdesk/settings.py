@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .text import Result, Text
+from counterdesk.text import Result, Text
 
 
 @dataclass(frozen=True)

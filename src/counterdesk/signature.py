@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, NamedTuple
 
-from .text import CounterDeskError, Result, Text
+from counterdesk.text import CounterDeskError, Result, Text
 
 MIN_POINTS = 10
 MIN_EXTENT = 40.0

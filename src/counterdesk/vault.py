@@ -17,19 +17,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
-from . import installation
-from .authstate import AuthState, utcnow
-from .branchtime import format_time
-from .installation import InstallInfo
-from .paths import DataDir
-from .roles import Role, require
-from .security.keyslots import (KeySlots, WrongSecret, dummy_password_work, format_recovery_key,
+from counterdesk import installation
+from counterdesk.authstate import AuthState, utcnow
+from counterdesk.branchtime import format_time
+from counterdesk.installation import InstallInfo
+from counterdesk.paths import DataDir
+from counterdesk.roles import Role, require
+from counterdesk.security.keyslots import (KeySlots, WrongSecret, dummy_password_work, format_recovery_key,
                                 new_database_key, new_recovery_secret, normalise_username, parse_recovery_key)
-from .security.passwords import check_password, check_username
-from .session import Actor, UserSession
-from .settings import (LOCKOUT_MINUTES, MAX_FAILED_ATTEMPTS, PASSWORD_MIN_LENGTH,
+from counterdesk.security.passwords import check_password, check_username
+from counterdesk.session import Actor, UserSession
+from counterdesk.settings import (LOCKOUT_MINUTES, MAX_FAILED_ATTEMPTS, PASSWORD_MIN_LENGTH,
                        SettingsValues, declared)
-from .text import CounterDeskError, Result, Text
+from counterdesk.text import CounterDeskError, Result, Text
 
 T = TypeVar("T")
 
@@ -130,10 +130,10 @@ class Vault:
                                    code="already_initialised", detail=str(data.root))
         data.ensure()
 
-        from .store import migrate
-        from .store.engine import make_engine
-        from .store.writer import Database
-        from .store import users as users_repo
+        from counterdesk.store import migrate
+        from counterdesk.store.engine import make_engine
+        from counterdesk.store.writer import Database
+        from counterdesk.store import users as users_repo
 
         info = InstallInfo.new(code.upper(), branch_name.strip(), demo)
         info.pre_auth_settings = SettingsValues().pre_auth()
@@ -148,7 +148,7 @@ class Vault:
             system = Actor(None, "system", info.workstation)
 
             def create_all(session):
-                from .store import audit
+                from counterdesk.store import audit
                 audit.append(session, system, "install.created", "branch", info.branch_code,
                              {"mode": "demo" if demo else "production"})
                 created_by = None
@@ -218,9 +218,9 @@ class Vault:
                 if not hmac.compare_digest(self._key, key):
                     raise AuthError(Text("密钥不一致，无法解锁。", "Key mismatch: cannot unlock."), code="key_mismatch")
                 return
-            from .store import migrate
-            from .store.engine import DB_DAMAGED, DatabaseError, check_readable, make_engine
-            from .store.writer import Database
+            from counterdesk.store import migrate
+            from counterdesk.store.engine import DB_DAMAGED, DatabaseError, check_readable, make_engine
+            from counterdesk.store.writer import Database
 
             if not self.data.database.exists():
                 raise DatabaseError(DB_DAMAGED, code="db_missing", detail=str(self.data.database))
@@ -296,8 +296,8 @@ class Vault:
             raise
 
     def _start_session(self, name: str, user_id: str) -> UserSession:
-        from .store import audit
-        from .store import users as users_repo
+        from counterdesk.store import audit
+        from counterdesk.store import users as users_repo
 
         user = self.db.call(lambda session: users_repo.get(session, user_id))
         if user is None or not user.active:
@@ -312,7 +312,7 @@ class Vault:
         return us
 
     def _flush_pending(self) -> None:
-        from .store import audit
+        from counterdesk.store import audit
         events, dropped = self.auth_state.peek_pending()
         if not events and not dropped:
             return
@@ -340,7 +340,7 @@ class Vault:
     def record(self, us: UserSession | None, action: str, object_type: str | None = None,
                object_id: str | None = None, details: dict[str, Any] | None = None) -> None:
         """Append one audit entry in its own transaction (for events with no other write)."""
-        from .store import audit
+        from counterdesk.store import audit
         actor = us.actor if us else Actor(None, "system", self.info.workstation)
         self._require_db().call(lambda s: audit.append(s, actor, action, object_type, object_id, details))
 
@@ -372,8 +372,8 @@ class Vault:
         res = setting.validate(value)
         if not res.ok:
             raise ValidationFailed(res)
-        from .store import audit
-        from .store.models import SettingValue
+        from counterdesk.store import audit
+        from counterdesk.store.models import SettingValue
         old = self.settings()[key]
 
         def write(session):
@@ -400,8 +400,8 @@ class Vault:
         except WrongSecret:
             raise AuthError(Text("恢复密钥不正确。", "The recovery key is not correct."), code="recovery_wrong") from None
         self._attach(key)
-        from .store import audit
-        from .store import users as users_repo
+        from counterdesk.store import audit
+        from counterdesk.store import users as users_repo
         name = normalise_username(username)
         user = self.db.call(lambda s: users_repo.by_username(s, name))
         if user is None or user.role != Role.ADMIN.value:
@@ -425,7 +425,7 @@ class Vault:
     def audit_entries(self, us: UserSession, limit: int = 500, before_seq: int | None = None) -> list:
         """The newest audit entries, for those allowed to read the log."""
         require(us.role, "audit.view")
-        from .store import audit
+        from counterdesk.store import audit
         return self.transact(lambda session: audit.recent(session, limit, before_seq))
 
     # ---- verification ------------------------------------------------------------------------------------
@@ -433,8 +433,8 @@ class Vault:
         """Recompute the audit chain and check the database file; records that it ran."""
         if us is not None:
             require(us.role, "audit.verify")
-        from .store import audit
-        from .store.engine import integrity_problems
+        from counterdesk.store import audit
+        from counterdesk.store.engine import integrity_problems
         db = self._require_db()
         problems = integrity_problems(db.engine)
         try:
@@ -442,7 +442,7 @@ class Vault:
         except CounterDeskError as exc:
             # The audit table itself cannot be read: that is a break, reported, not a crash.
             chain = audit.ChainReport(0, 0, f"audit log unreadable: {exc.code}", audit.GENESIS, False)
-        from .signoff import evidence
+        from counterdesk.signoff import evidence
         try:
             records = db.call(evidence.verify_all)
         except CounterDeskError as exc:
@@ -482,8 +482,8 @@ def preload_store() -> None:
     with _WARM_UP:
         if "store" in _warmed:
             return
-        from . import accounts  # noqa: F401
-        from .store import audit, engine, migrate, users, writer  # noqa: F401
+        from counterdesk import accounts  # noqa: F401
+        from counterdesk.store import audit, engine, migrate, users, writer  # noqa: F401
         migrate.head_revision()
         _warmed.add("store")
 
@@ -498,8 +498,8 @@ def preload_reference_data() -> None:
         preload_store()
         from pypinyin import lazy_pinyin
 
-        from .forms import countries, occupations
-        from .identity import gb2260
+        from counterdesk.forms import countries, occupations
+        from counterdesk.identity import gb2260
         lazy_pinyin("预加载拼音词典")
         countries.all_codes()
         occupations.all_occupations()
@@ -508,7 +508,7 @@ def preload_reference_data() -> None:
 
 
 def _load_settings(session) -> SettingsValues:
-    from .store.models import SettingValue
+    from counterdesk.store.models import SettingValue
     stored = {}
     for row in session.query(SettingValue).all():
         try:

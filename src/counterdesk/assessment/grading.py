@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
-from ..branchtime import BRANCH_TZ, branch_day
-from ..forms.questionnaire import Band, Questionnaire
-from ..identity.dates import age_on
-from ..text import Text
+from counterdesk.branchtime import BRANCH_TZ, branch_day
+from counterdesk.forms.questionnaire import Band, Questionnaire
+from counterdesk.identity.dates import age_on
+from counterdesk.text import Text
 
 AGE_MISMATCH = "age_mismatch"
 NO_FULL_CAPACITY = "no_full_civil_capacity"

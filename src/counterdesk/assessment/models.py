@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..store.models import Base
+from counterdesk.store.models import Base
 
 
 class PaperForm(Base):

@@ -20,15 +20,15 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..atomicfile import write_bytes_atomic
-from ..customers.forms_store import store_definition
-from ..forms.questionnaire import Questionnaire, load_questionnaire
-from ..pdffont import FONT, MARGIN, PAGE_H, PAGE_W, register_font, tokens, wrap
-from ..roles import require
-from ..session import UserSession
-from ..store import audit
-from .grading import local_day
-from .models import PaperForm
+from counterdesk.atomicfile import write_bytes_atomic
+from counterdesk.customers.forms_store import store_definition
+from counterdesk.forms.questionnaire import Questionnaire, load_questionnaire
+from counterdesk.pdffont import FONT, MARGIN, PAGE_H, PAGE_W, register_font, tokens, wrap
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.assessment.grading import local_day
+from counterdesk.assessment.models import PaperForm
 
 # Font and page helpers are shared with the confirmation PDF (counterdesk.pdffont).
 _register_font = register_font

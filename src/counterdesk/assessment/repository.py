@@ -20,19 +20,19 @@ from typing import Any, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..customers.common import load_customer, new_id, version_row
-from ..customers.counter_sessions import load_open
-from ..customers.forms_store import store_definition
-from ..forms.questionnaire import Questionnaire, load_questionnaire, questionnaire_from_form
-from ..roles import require
-from ..session import UserSession
-from ..settings import ASSESSMENT_MAX_PER_DAY, ASSESSMENT_MAX_PER_YEAR, ASSESSMENT_VALIDITY_MONTHS
-from ..store import audit
-from ..text import CounterDeskError, Result, Text
-from ..vault import ValidationFailed
-from ..branchtime import BRANCH_TZ
-from .grading import Contradiction, add_months, evaluate, local_day
-from .models import Assessment, PaperForm
+from counterdesk.customers.common import load_customer, new_id, version_row
+from counterdesk.customers.counter_sessions import load_open
+from counterdesk.customers.forms_store import store_definition
+from counterdesk.forms.questionnaire import Questionnaire, load_questionnaire, questionnaire_from_form
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.settings import ASSESSMENT_MAX_PER_DAY, ASSESSMENT_MAX_PER_YEAR, ASSESSMENT_VALIDITY_MONTHS
+from counterdesk.store import audit
+from counterdesk.text import CounterDeskError, Result, Text
+from counterdesk.vault import ValidationFailed
+from counterdesk.branchtime import BRANCH_TZ
+from counterdesk.assessment.grading import Contradiction, add_months, evaluate, local_day
+from counterdesk.assessment.models import Assessment, PaperForm
 
 IN_PROGRESS, COMPLETED, SUPERSEDED = "in_progress", "completed", "superseded"
 CUSTOMER_SCREEN, PAPER_FORM, TELLER_SCREEN = "customer_screen", "paper_form", "teller_screen"
@@ -111,7 +111,7 @@ def _load(session: Session, assessment_id: str) -> Assessment:
 
 
 def _questionnaire_of(session: Session, row: Assessment) -> Questionnaire:
-    from ..customers.forms_store import form_for
+    from counterdesk.customers.forms_store import form_for
     return questionnaire_from_form(form_for(session, row.questionnaire_id, row.questionnaire_version,
                                             row.questionnaire_hash))
 
@@ -209,7 +209,7 @@ def start_assessment(vault, us: UserSession, customer_id: str, session_id: str,
             if used is not None:
                 raise _error("paper_form_used", "这份纸质问卷已经录入过。", "This paper questionnaire was already keyed in.",
                              paper_form_number)
-            from ..customers.forms_store import form_for
+            from counterdesk.customers.forms_store import form_for
             paper_q = questionnaire_from_form(form_for(session, paper.form_id, paper.form_version, paper.form_hash))
             if q is not None and q.hash != paper_q.hash:
                 raise _error("paper_form_version", "纸质问卷的版本与所选问卷不同。",

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..text import Text
-from .products import FIELDS, REQUIRED, Product
+from counterdesk.text import Text
+from counterdesk.catalog.products import FIELDS, REQUIRED, Product
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 FORMATS = ("csv", "json")

@@ -14,14 +14,14 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 
-from ..roles import require
-from ..session import UserSession
-from ..store import audit
-from ..store.models import User
-from ..text import CounterDeskError, Result, Text
-from ..vault import ValidationFailed
-from .models import UserLicence
-from .products import LICENCE_TYPES, licence_label
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.store.models import User
+from counterdesk.text import CounterDeskError, Result, Text
+from counterdesk.vault import ValidationFailed
+from counterdesk.catalog.models import UserLicence
+from counterdesk.catalog.products import LICENCE_TYPES, licence_label
 
 
 NUMBER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/._-]{0,63}")
@@ -167,7 +167,7 @@ DEMO_LICENCES = ("fund_sales", "wealth_management", "insurance_agency")
 def grant_demo_licences(vault, us: UserSession, username: str, today: date | None = None) -> None:
     """DEMO set-up only: fictional certificates valid from today for three years. Precious metals are
     left out on purpose, so the demo shows a sale refused for a missing licence."""
-    from ..store import users as users_repo
+    from counterdesk.store import users as users_repo
     today = today or date.today()
     user_id = vault.transact(lambda s: getattr(users_repo.by_username(s, username), "id", None))
     if user_id is None:

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from ..text import Result, Text
+from counterdesk.text import Result, Text
 
 # ---- code lists -------------------------------------------------------------------------------------
 PRODUCT_TYPES: dict[str, Text] = {

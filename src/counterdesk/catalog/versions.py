@@ -22,17 +22,17 @@ from typing import Any, Mapping
 
 from sqlalchemy import func, insert, select
 
-from ..atomicfile import write_bytes_atomic
-from ..roles import require
-from ..session import UserSession
-from ..store import audit
-from ..store.models import User
-from ..text import CounterDeskError, Result, Text
-from ..vault import ValidationFailed
-from . import fileio
-from .fileio import FileProblem, Location
-from .models import CatalogProduct, CatalogVersion
-from .products import FIELDS, CatalogRules, Product, parse_product, rules_from_settings
+from counterdesk.atomicfile import write_bytes_atomic
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.store.models import User
+from counterdesk.text import CounterDeskError, Result, Text
+from counterdesk.vault import ValidationFailed
+from counterdesk.catalog import fileio
+from counterdesk.catalog.fileio import FileProblem, Location
+from counterdesk.catalog.models import CatalogProduct, CatalogVersion
+from counterdesk.catalog.products import FIELDS, CatalogRules, Product, parse_product, rules_from_settings
 
 
 MAX_NOTE = 200

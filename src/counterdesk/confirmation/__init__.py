@@ -4,6 +4,6 @@ render.render_confirmation builds the PDF (reportlab, embedded CJK font); signin
 with the branch certificate (PAdES baseline B, pyHanko); signing.verify_pdf says whether a file was
 changed after signing and which evidence hash it carries.
 """
-from .render import ConfirmationData, evidence_payload, render_confirmation
+from counterdesk.confirmation.render import ConfirmationData, evidence_payload, render_confirmation
 
 __all__ = ["ConfirmationData", "evidence_payload", "render_confirmation"]

@@ -12,12 +12,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select, update
 
-from ..roles import require
-from ..session import UserSession
-from ..store import audit
-from ..text import CounterDeskError
-from .models import BranchCertificate
-from .signing import NO_CERT, Signer, create_demo_certificate, import_pkcs12, load_signer, reprotect
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.text import CounterDeskError
+from counterdesk.confirmation.models import BranchCertificate
+from counterdesk.confirmation.signing import NO_CERT, Signer, create_demo_certificate, import_pkcs12, load_signer, reprotect
 
 
 

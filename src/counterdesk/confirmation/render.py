@@ -25,10 +25,10 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
                                 TableStyle)
 
-from ..branchtime import format_time
-from ..customers.masking import mask_id_number, mask_name
-from ..pdffont import FONT, MARGIN, PAGE_H, PAGE_W, register_font
-from ..text import Text
+from counterdesk.branchtime import format_time
+from counterdesk.customers.masking import mask_id_number, mask_name
+from counterdesk.pdffont import FONT, MARGIN, PAGE_H, PAGE_W, register_font
+from counterdesk.text import Text
 
 PAYLOAD_PREFIX = "CDCONF1"          # versioned, so a later layout of the payload stays readable
 

@@ -25,8 +25,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from ..text import CounterDeskError, Text
-from .render import parse_payload
+from counterdesk.text import CounterDeskError, Text
+from counterdesk.confirmation.render import parse_payload
 
 log = logging.getLogger("counterdesk.confirmation")
 # pyHanko logs an expected outcome (a changed file, a self-signed certificate) as a WARNING with a

@@ -28,15 +28,15 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..forms import occupations
-from ..roles import require
-from ..session import UserSession
-from ..settings import AML_HIGH_RISK_COUNTRIES, AML_MONITORED_COUNTRIES, SettingsValues
-from ..store import audit
-from ..text import Text
-from .common import load_customer, now_iso, version_row
-from .models import AmlRating
-from .records import Rating, Reason
+from counterdesk.forms import occupations
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.settings import AML_HIGH_RISK_COUNTRIES, AML_MONITORED_COUNTRIES, SettingsValues
+from counterdesk.store import audit
+from counterdesk.text import Text
+from counterdesk.customers.common import load_customer, now_iso, version_row
+from counterdesk.customers.models import AmlRating
+from counterdesk.customers.records import Rating, Reason
 
 RULES_VERSION = "aml-2026.1"
 LEVELS = ("low", "medium", "high")
@@ -58,7 +58,7 @@ def country_list(value: Any) -> frozenset[str]:
 
 
 def _country(code: str) -> tuple[str, str]:
-    from ..forms.countries import name
+    from counterdesk.forms.countries import name
     text = name(code)
     return f"{text.zh}（{code}）", f"{text.en} ({code})"
 

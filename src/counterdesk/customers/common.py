@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
-from ..text import CounterDeskError, Result, Text
+from counterdesk.text import CounterDeskError, Result, Text
 
 
 class CustomerError(CounterDeskError):
@@ -28,7 +28,7 @@ def invalid(field: str, code: str, zh: str, en: str) -> Result:
 
 
 def load_customer(session: Session, customer_id: str):
-    from .models import Customer
+    from counterdesk.customers.models import Customer
     customer = session.get(Customer, customer_id) if isinstance(customer_id, str) else None
     if customer is None:
         raise CustomerError(Text("找不到该客户。", "No such customer."), code="customer_not_found",
@@ -37,7 +37,7 @@ def load_customer(session: Session, customer_id: str):
 
 
 def version_row(session: Session, customer_id: str, version: int):
-    from .models import CustomerVersion
+    from counterdesk.customers.models import CustomerVersion
     row = session.get(CustomerVersion, (customer_id, version))
     if row is None:
         raise CustomerError(Text("该客户没有这个版本。", "The customer has no such version."), code="version_not_found",

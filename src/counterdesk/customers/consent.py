@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..roles import require
-from ..session import UserSession
-from ..store import audit
-from ..text import Text
-from .common import CustomerError, new_id, now_iso
-from .counter_sessions import load_open, stop_in
-from .forms_store import store_definition
-from .models import Consent
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.text import Text
+from counterdesk.customers.common import CustomerError, new_id, now_iso
+from counterdesk.customers.counter_sessions import load_open, stop_in
+from counterdesk.customers.forms_store import store_definition
+from counterdesk.customers.models import Consent
 
 CONSENT_FORM_ID = "consent_sensitive_pi"
 CONSENT_TYPE = "sensitive_pi"
@@ -32,7 +32,7 @@ def record_consent(vault, us: UserSession, session_id: str, granted: bool, text_
     require(us.role, "customer.edit")
     if not isinstance(granted, bool):
         raise CustomerError(Text("须明确记录同意或拒绝。", "Record an explicit yes or no."), code="consent_unclear")
-    from ..forms import load_form
+    from counterdesk.forms import load_form
     notice = load_form(CONSENT_FORM_ID, text_version)
 
     def write(session: Session) -> str | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
-from ..identity.documents import check_document
-from ..text import Problem, Text
+from counterdesk.identity.documents import check_document
+from counterdesk.text import Problem, Text
 
 _FIELDS = {"birth_date": Text("出生日期", "date of birth"), "sex": Text("性别", "sex"),
            "nationality": Text("国籍", "nationality")}

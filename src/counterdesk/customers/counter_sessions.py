@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..roles import require
-from ..session import UserSession
-from ..store import audit
-from ..text import Text
-from .common import CustomerError, new_id, now_iso
-from .models import CounterSession, Customer
-from .records import CounterSessionInfo
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.text import Text
+from counterdesk.customers.common import CustomerError, new_id, now_iso
+from counterdesk.customers.models import CounterSession, Customer
+from counterdesk.customers.records import CounterSessionInfo
 
 OPEN, STOPPED, COMPLETED = "open", "stopped", "completed"
 _STOP_CODE_MAX = 64

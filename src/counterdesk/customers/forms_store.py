@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..forms import Form, FormNotFound, load_form, parse_definition
-from ..text import Text
-from .common import CustomerError, now_iso
-from .models import FormDefinitionRecord
+from counterdesk.forms import Form, FormNotFound, load_form, parse_definition
+from counterdesk.text import Text
+from counterdesk.customers.common import CustomerError, now_iso
+from counterdesk.customers.models import FormDefinitionRecord
 
 
 def store_definition(session: Session, form: Form) -> None:

@@ -83,7 +83,7 @@ def mask_phone(value: Any) -> str:
 
 
 def _split_surname(name: str) -> tuple[str, str]:
-    from .names import COMPOUND_SURNAMES
+    from counterdesk.customers.names import COMPOUND_SURNAMES
     if len(name) > 2 and name[:2] in COMPOUND_SURNAMES:
         return name[:2], name[2:]
     return name[:1], name[1:]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from .models import CustomerDocument, CustomerName
-from .names import FULL, has_cjk, normalise_key
+from counterdesk.customers.models import CustomerDocument, CustomerName
+from counterdesk.customers.names import FULL, has_cjk, normalise_key
 
 _TOP = "\U0010ffff"  # sorts after every character: key <= s < key+_TOP  <=>  s starts with key
 

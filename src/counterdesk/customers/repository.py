@@ -15,23 +15,23 @@ from typing import Any, Mapping
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..forms import Form, check_answers, load_form, stop_problems
-from ..roles import require
-from ..session import UserSession
-from ..store import audit
-from ..text import Result, Text
-from ..vault import ValidationFailed
-from . import masking
-from .consistency import document_problems
-from .common import CustomerError, invalid, load_customer, new_id, now_iso, version_row
-from .consent import record_consent, usable_consent  # noqa: F401  (part of this API)
-from .counter_sessions import (attach_customer, complete_session, get_session, load_open,  # noqa: F401
+from counterdesk.forms import Form, check_answers, load_form, stop_problems
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.text import Result, Text
+from counterdesk.vault import ValidationFailed
+from counterdesk.customers import masking
+from counterdesk.customers.consistency import document_problems
+from counterdesk.customers.common import CustomerError, invalid, load_customer, new_id, now_iso, version_row
+from counterdesk.customers.consent import record_consent, usable_consent  # noqa: F401  (part of this API)
+from counterdesk.customers.counter_sessions import (attach_customer, complete_session, get_session, load_open,  # noqa: F401
                                open_session, set_step, stop_in, stop_session)
-from .forms_store import form_for, store_definition
-from .models import Customer, CustomerDocument, CustomerName, CustomerVersion
-from .names import normalise_key, search_keys
-from .queries import find_document, search_names
-from .records import CustomerRecord, CustomerSummary, VersionInfo
+from counterdesk.customers.forms_store import form_for, store_definition
+from counterdesk.customers.models import Customer, CustomerDocument, CustomerName, CustomerVersion
+from counterdesk.customers.names import normalise_key, search_keys
+from counterdesk.customers.queries import find_document, search_names
+from counterdesk.customers.records import CustomerRecord, CustomerSummary, VersionInfo
 
 KYC_FORM_ID = "kyc"
 ACTIVE = "active"
@@ -252,7 +252,7 @@ def find_by_document(vault, us: UserSession, doc_type: str | None, number: str) 
     """The customer holding this document (any type when ``doc_type`` is None), or None. One index
     probe; the audit entry holds the masked number only."""
     require(us.role, "customer.find")
-    from ..forms.fieldtypes import normalise_document_number
+    from counterdesk.forms.fieldtypes import normalise_document_number
     norm = normalise_document_number(number)
 
     def read(session: Session) -> CustomerSummary | None:

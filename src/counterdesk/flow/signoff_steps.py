@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..signoff import approvals, document, process
-from ..signoff.common import APPROVED, COMPLETED, PENDING, STOPPED
-from ..text import Result, Text
-from .engine import Outcome, Stop
+from counterdesk.signoff import approvals, document, process
+from counterdesk.signoff.common import APPROVED, COMPLETED, PENDING, STOPPED
+from counterdesk.text import Result, Text
+from counterdesk.flow.engine import Outcome, Stop
 
 WAITING = Text("已提交主管审批，等待审批结果。主管可在其工作站审批，或在本机登录审批。",
                "Sent for supervisor approval. A supervisor approves on their workstation, or signs in here to approve.")

@@ -4,11 +4,11 @@ A definition (``definitions/<id>_v<version>.json``) drives the screen, the paper
 store keeps the answers with the form id, version and hash, so the exact wording a customer saw is
 always recoverable. See ``definition`` for the format, ``answers`` for the rules engine.
 """
-from .answers import check_answers, evaluate, normalise_answers, stop_problems, validate_answers
-from .choices import choices
-from .definition import (Check, Condition, Field, Form, FormDefinitionError, Option, Section, Stop, content_hash,
+from counterdesk.forms.answers import check_answers, evaluate, normalise_answers, stop_problems, validate_answers
+from counterdesk.forms.choices import choices
+from counterdesk.forms.definition import (Check, Condition, Field, Form, FormDefinitionError, Option, Section, Stop, content_hash,
                          parse_definition)
-from .registry import FormInfo, FormNotFound, list_forms, load_file, load_form
+from counterdesk.forms.registry import FormInfo, FormNotFound, list_forms, load_file, load_form
 
 __all__ = [
     "Check", "Condition", "Field", "Form", "FormDefinitionError", "FormInfo", "FormNotFound", "Option", "Section",

@@ -1,5 +1,5 @@
 """python -m counterdesk.forms: print id, kind and content hash of every bundled form version."""
-from .registry import main
+from counterdesk.forms.registry import main
 
 if __name__ == "__main__":
     main()

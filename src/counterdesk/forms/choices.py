@@ -2,9 +2,9 @@
 the bundled reference lists behind country, occupation and document-type fields."""
 from __future__ import annotations
 
-from . import countries, occupations
-from .definition import Field, Option
-from .documents import DOCUMENT_TYPES
+from counterdesk.forms import countries, occupations
+from counterdesk.forms.definition import Field, Option
+from counterdesk.forms.documents import DOCUMENT_TYPES
 
 
 def choices(f: Field) -> list[Option]:

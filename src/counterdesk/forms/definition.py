@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from ..text import CounterDeskError, Problem, Text
+from counterdesk.text import CounterDeskError, Problem, Text
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -247,7 +247,7 @@ def parse_definition(data: Any, source: str = "<memory>") -> Form:
     if isinstance(data, dict) and data.get("kind") == "questionnaire":
         # Scored questionnaires carry extra keys (scores, factors, bands): their own module checks
         # those and hands the rest back to this parser.
-        from .questionnaire import parse_questionnaire
+        from counterdesk.forms.questionnaire import parse_questionnaire
         return parse_questionnaire(data, source).form
     ck = _Checker()
     if not isinstance(data, dict):
@@ -405,7 +405,7 @@ def _parse_condition(ck: _Checker, raw: Any, path: str, top: dict, siblings: dic
                 ck.add(f"{path}.{op}", "bad_reference_value", f"字段“{name}”没有选项“{v}”",
                        f"field '{name}' has no option '{v}'")
     if target.get("type") == "occupation":
-        from .occupations import all_occupations
+        from counterdesk.forms.occupations import all_occupations
         for v in values:
             if not _one_of(v, all_occupations()):
                 ck.add(f"{path}.{op}", "bad_reference_value", f"没有职业代码“{v}”", f"no occupation code '{v}'")
@@ -593,13 +593,13 @@ def _parse_rules(ck: _Checker, raw: dict, path: str, ftype: str | None, key: str
             else:
                 rules[name] = value
         elif name == "not_in":
-            from . import countries
+            from counterdesk.forms import countries
             if not isinstance(value, list) or not value or not all(countries.normalise(v) == v for v in value):
                 ck.add(rpath, "bad_rule_value", "须为 ISO 3166 三位字母代码数组", "must be an array of ISO 3166 alpha-3 codes")
             else:
                 rules[name] = tuple(value)
         elif name == "allowed":
-            from .documents import DOCUMENT_TYPES
+            from counterdesk.forms.documents import DOCUMENT_TYPES
             if not isinstance(value, list) or not value or not all(_one_of(v, DOCUMENT_TYPES) for v in value):
                 ck.add(rpath, "bad_rule_value", f"须为证件类型数组：{', '.join(DOCUMENT_TYPES)}",
                        f"must be an array of document types: {', '.join(DOCUMENT_TYPES)}")

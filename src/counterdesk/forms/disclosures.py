@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..text import CounterDeskError, Text
-from .definition import Form
-from .registry import load_form
+from counterdesk.text import CounterDeskError, Text
+from counterdesk.forms.definition import Form
+from counterdesk.forms.registry import load_form
 
 # Product type (counterdesk.catalog.products.PRODUCT_TYPES) → the disclosure of its family. Kept here
 # rather than imported so that loading forms never pulls in the catalog; test_disclosures checks that

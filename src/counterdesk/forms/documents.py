@@ -2,7 +2,7 @@
 DocumentType; checking a number's format belongs to that package, not to the forms."""
 from __future__ import annotations
 
-from ..text import Text
+from counterdesk.text import Text
 
 DOCUMENT_TYPES: dict[str, Text] = {
     "resident_id": Text("居民身份证", "Resident identity card"),

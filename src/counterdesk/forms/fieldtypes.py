@@ -11,10 +11,10 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
-from ..text import Text
-from . import countries, occupations
-from .definition import Field
-from .documents import DOCUMENT_TYPES
+from counterdesk.text import Text
+from counterdesk.forms import countries, occupations
+from counterdesk.forms.definition import Field
+from counterdesk.forms.documents import DOCUMENT_TYPES
 
 Finding = tuple[str, str, Text]  # (rule the finding comes from, problem code, message)
 _SPACES = re.compile(r"\s+")

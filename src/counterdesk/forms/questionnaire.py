@@ -23,8 +23,8 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..text import Problem, Text
-from .definition import Form, FormDefinitionError, _Checker, canonical_json, parse_definition
+from counterdesk.text import Problem, Text
+from counterdesk.forms.definition import Form, FormDefinitionError, _Checker, canonical_json, parse_definition
 
 KIND = "questionnaire"
 # Factors the law requires every risk questionnaire to cover (商业银行理财产品销售管理办法 2011 Art 28;
@@ -403,7 +403,7 @@ def questionnaire_from_form(form: Form) -> Questionnaire:
 
 def load_questionnaire(form_id: str = RISK_QUESTIONNAIRE_ID, version: int | None = None) -> Questionnaire:
     """A bundled questionnaire (latest version by default), checked against published.json."""
-    from .registry import load_form
+    from counterdesk.forms.registry import load_form
     return questionnaire_from_form(load_form(form_id, version))
 
 

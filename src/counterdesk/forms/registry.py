@@ -14,8 +14,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..text import CounterDeskError, Problem, Text
-from .definition import Form, FormDefinitionError, parse_definition
+from counterdesk.text import CounterDeskError, Problem, Text
+from counterdesk.forms.definition import Form, FormDefinitionError, parse_definition
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 PUBLISHED_FILE = DEFINITIONS_DIR / "published.json"

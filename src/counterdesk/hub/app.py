@@ -15,15 +15,15 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import enrolment, master, records
-from .auth import RequestVerifier, SignedDevice
-from .clock import iso_utc, now_text
-from .db import make_engine, session_factory
-from .errors import HubError
-from .middleware import BodyLimit, ServerTimeHeader
-from .schemas import (MAX_PULL, MAX_WAIT_S, EnrolCodeIn, EnrolCodeOut, EnrolIn, EnrolOut, ErrorOut, HealthOut,
+from counterdesk.hub import enrolment, master, records
+from counterdesk.hub.auth import RequestVerifier, SignedDevice
+from counterdesk.hub.clock import iso_utc, now_text
+from counterdesk.hub.db import make_engine, session_factory
+from counterdesk.hub.errors import HubError
+from counterdesk.hub.middleware import BodyLimit, ServerTimeHeader
+from counterdesk.hub.schemas import (MAX_PULL, MAX_WAIT_S, EnrolCodeIn, EnrolCodeOut, EnrolIn, EnrolOut, ErrorOut, HealthOut,
                       MasterOut, PullOut, PushIn, PushOut, WaitOut)
-from .wait import BranchNotifier
+from counterdesk.hub.wait import BranchNotifier
 
 PROTOCOL_VERSION = 1
 MAX_SEQ = 2 ** 63 - 1

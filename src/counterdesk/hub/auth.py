@@ -15,10 +15,10 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .clock import from_unix
-from .errors import unauthorised
-from .models import Device, Nonce
-from .signing import (H_DEVICE, H_NONCE, H_SIGNATURE, H_TIMESTAMP, MAX_SKEW_S, NONCE_WINDOW_S, canonical_request,
+from counterdesk.hub.clock import from_unix
+from counterdesk.hub.errors import unauthorised
+from counterdesk.hub.models import Device, Nonce
+from counterdesk.hub.signing import (H_DEVICE, H_NONCE, H_SIGNATURE, H_TIMESTAMP, MAX_SKEW_S, NONCE_WINDOW_S, canonical_request,
                       verify_signature)
 
 _NONCE = re.compile(r"^[0-9a-fA-F]{32}$")

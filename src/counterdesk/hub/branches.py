@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .clock import utcnow
-from .errors import HubError
-from .models import Branch, Device
+from counterdesk.hub.clock import utcnow
+from counterdesk.hub.errors import HubError
+from counterdesk.hub.models import Branch, Device
 
 BRANCH_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 

@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .auth import SignedDevice
-from .branches import get_branch
-from .clock import utcnow
-from .errors import ENROL_CODE_INVALID, HubError
-from .models import Branch, Device, EnrolCode, HeadOfficeKey
-from .schemas import EnrolCodeIn, EnrolIn
-from .signing import code_sha256
+from counterdesk.hub.auth import SignedDevice
+from counterdesk.hub.branches import get_branch
+from counterdesk.hub.clock import utcnow
+from counterdesk.hub.errors import ENROL_CODE_INVALID, HubError
+from counterdesk.hub.models import Branch, Device, EnrolCode, HeadOfficeKey
+from counterdesk.hub.schemas import EnrolCodeIn, EnrolIn
+from counterdesk.hub.signing import code_sha256
 
 
 @dataclass(frozen=True)

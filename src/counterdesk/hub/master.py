@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .clock import iso_utc, utcnow
-from .errors import HubError
-from .models import HeadOfficeKey, MasterItem
-from .schemas import MAX_MASTER_ITEMS
-from .signing import MASTER_KINDS, master_signing_string, public_key_fingerprint, sha256_hex, verify_signature
+from counterdesk.hub.clock import iso_utc, utcnow
+from counterdesk.hub.errors import HubError
+from counterdesk.hub.models import HeadOfficeKey, MasterItem
+from counterdesk.hub.schemas import MAX_MASTER_ITEMS
+from counterdesk.hub.signing import MASTER_KINDS, master_signing_string, public_key_fingerprint, sha256_hex, verify_signature
 
 
 def head_office_key(session: Session) -> HeadOfficeKey | None:

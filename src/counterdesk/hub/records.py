@@ -11,12 +11,12 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .auth import SignedDevice
-from .clock import iso_utc, parse_iso, utcnow
-from .models import Branch, Record
-from .record_types import RECORD_TYPES, meta_keys_not_allowed
-from .schemas import RecordIn
-from .signing import sha256_hex
+from counterdesk.hub.auth import SignedDevice
+from counterdesk.hub.clock import iso_utc, parse_iso, utcnow
+from counterdesk.hub.models import Branch, Record
+from counterdesk.hub.record_types import RECORD_TYPES, meta_keys_not_allowed
+from counterdesk.hub.schemas import RecordIn
+from counterdesk.hub.signing import sha256_hex
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 STORE_ATTEMPTS = 3

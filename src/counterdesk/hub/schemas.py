@@ -8,8 +8,8 @@ from typing import Annotated, Any, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, WithJsonSchema, field_validator
 
-from .clock import iso_utc, parse_iso
-from .record_types import RECORD_TYPES
+from counterdesk.hub.clock import iso_utc, parse_iso
+from counterdesk.hub.record_types import RECORD_TYPES
 
 MAX_BATCH = 500
 MAX_PULL = 500

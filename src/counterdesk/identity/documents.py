@@ -17,12 +17,12 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Mapping
 
-from ..text import Problem, Result, Text
-from . import mrz as mrz_mod
-from . import permits, resident_id, validity
-from .dates import age_on, parse_date
-from .mrz import Names
-from .rawinput import MAX_NUMBER_CHARS, coerce_text, fold
+from counterdesk.text import Problem, Result, Text
+from counterdesk.identity import mrz as mrz_mod
+from counterdesk.identity import permits, resident_id, validity
+from counterdesk.identity.dates import age_on, parse_date
+from counterdesk.identity.mrz import Names
+from counterdesk.identity.rawinput import MAX_NUMBER_CHARS, coerce_text, fold
 
 log = logging.getLogger("counterdesk.identity")
 

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..text import Result, Text
-from .checkdigits import mod11_2
-from .dates import EARLIEST_BIRTH, from_yyyymmdd
+from counterdesk.text import Result, Text
+from counterdesk.identity.checkdigits import mod11_2
+from counterdesk.identity.dates import EARLIEST_BIRTH, from_yyyymmdd
 
 FORMAT_18 = re.compile(r"[0-9]{17}[0-9X]")
 

@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Mapping
 
-from ..text import Problem, Result, Text
-from .checkdigits import mrz_check_digit
-from .dates import century_for_birth, make_date, parse_date
-from .rawinput import MAX_MRZ_CHARS, coerce_text
+from counterdesk.text import Problem, Result, Text
+from counterdesk.identity.checkdigits import mrz_check_digit
+from counterdesk.identity.dates import century_for_birth, make_date, parse_date
+from counterdesk.identity.rawinput import MAX_MRZ_CHARS, coerce_text
 
 MrzFormat = Literal["TD1", "TD2", "TD3"]
 LINE_SHAPES: dict[MrzFormat, tuple[int, int]] = {"TD3": (2, 44), "TD2": (2, 36), "TD1": (3, 30)}

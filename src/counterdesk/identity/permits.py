@@ -36,11 +36,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..text import Result, Text
-from . import gb2260, gb11643
-from .checkdigits import mrz_check_digit
-from .dates import century_for_birth, make_date
-from .rawinput import MAX_NUMBER_CHARS, coerce_text, fold
+from counterdesk.text import Result, Text
+from counterdesk.identity import gb2260, gb11643
+from counterdesk.identity.checkdigits import mrz_check_digit
+from counterdesk.identity.dates import century_for_birth, make_date
+from counterdesk.identity.rawinput import MAX_NUMBER_CHARS, coerce_text, fold
 
 HK_MACAU_NEW = re.compile(r"[HM][0-9]{8}")
 HK_MACAU_OLD = re.compile(r"[HM][0-9]{10}")

@@ -19,13 +19,13 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any, Callable, Mapping, Protocol, runtime_checkable
 
-from ..text import CounterDeskError, Text
-from . import gb11643, permits
-from . import mrz as mrz_mod
-from . import resident_id
-from .dates import add_years
-from .documents import DocumentType
-from .rawinput import MAX_MRZ_CHARS, fold
+from counterdesk.text import CounterDeskError, Text
+from counterdesk.identity import gb11643, permits
+from counterdesk.identity import mrz as mrz_mod
+from counterdesk.identity import resident_id
+from counterdesk.identity.dates import add_years
+from counterdesk.identity.documents import DocumentType
+from counterdesk.identity.rawinput import MAX_MRZ_CHARS, fold
 
 READ_FIELDS = frozenset({
     "number", "name", "surname", "given_names", "birth_date", "sex", "nationality", "expiry",

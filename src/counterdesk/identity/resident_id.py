@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..text import Result, Text
-from . import gb2260, gb11643
-from .checkdigits import mod11_2
-from .dates import make_date
-from .rawinput import MAX_NUMBER_CHARS, coerce_text, fold
+from counterdesk.text import Result, Text
+from counterdesk.identity import gb2260, gb11643
+from counterdesk.identity.checkdigits import mod11_2
+from counterdesk.identity.dates import make_date
+from counterdesk.identity.rawinput import MAX_NUMBER_CHARS, coerce_text, fold
 
 FORMAT_15 = re.compile(r"[0-9]{15}")
 HMT_PREFIXES = ("810000", "820000", "830000")

@@ -19,8 +19,8 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, timedelta
 
-from ..text import Result, Text
-from .dates import add_years, age_on, iso, parse_date, same_day_later
+from counterdesk.text import Result, Text
+from counterdesk.identity.dates import add_years, age_on, iso, parse_date, same_day_later
 
 LONG_TERM_WORDS = frozenset({"长期", "长期有效", "長期", "長期有效", "LONG-TERM", "LONG TERM", "LONGTERM", "LONG_TERM"})
 APPLICATION_LEAD_DAYS = 90   # 居民身份证法 Art 10: 60 days, extended by at most 30 in remote areas

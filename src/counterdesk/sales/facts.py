@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping
 
-from ..identity.dates import age_on
-from ..suitability.facts import AssessmentFacts, CustomerFacts
+from counterdesk.identity.dates import age_on
+from counterdesk.suitability.facts import AssessmentFacts, CustomerFacts
 
 # Years of investment experience behind each questionnaire answer (the lower end: a claim of
 # "2-5 years" counts as 2 for the qualified-investor test, never more).

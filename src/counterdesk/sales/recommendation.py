@@ -10,13 +10,13 @@ from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from ..roles import require
-from ..store import audit
-from ..suitability import recommend
-from ..suitability.engine import Decision, evaluate, evaluate_many
-from ..suitability.facts import ProductFacts, SaleContext
-from ..text import Result, Text
-from .facts import assessment_facts, customer_facts
+from counterdesk.roles import require
+from counterdesk.store import audit
+from counterdesk.suitability import recommend
+from counterdesk.suitability.engine import Decision, evaluate, evaluate_many
+from counterdesk.suitability.facts import ProductFacts, SaleContext
+from counterdesk.text import Result, Text
+from counterdesk.sales.facts import assessment_facts, customer_facts
 
 
 LIQUIDITY_DAYS = {"within_1y": 365, "from_1y_to_3y": 3 * 365, "from_3y_to_5y": 5 * 365, "above_5y": 10 * 365}
@@ -70,9 +70,9 @@ class Recommender:
         self.today = today or date.today()
 
     def _inputs(self, declared: Mapping[str, Any]):
-        from ..assessment import repository as assessments
-        from ..catalog.licences import list_licences
-        from ..catalog.versions import current_catalog
+        from counterdesk.assessment import repository as assessments
+        from counterdesk.catalog.licences import list_licences
+        from counterdesk.catalog.versions import current_catalog
 
         data = self.ident.flow.data
         result = data.get("assessment")
@@ -120,7 +120,7 @@ class Recommender:
     def choose(self, proposal: Proposal, code: str, decision: Decision, customer_initiated: bool) -> str:
         """Store the decision with the session; a prohibited product cannot be chosen."""
         if decision.outcome == "prohibited":
-            from ..text import CounterDeskError
+            from counterdesk.text import CounterDeskError
             raise CounterDeskError(Text("该产品不得向该客户销售。", "This product may not be sold to this customer."),
                                    code="prohibited")
         require(self.user.role, "session.start")
@@ -132,7 +132,7 @@ class Recommender:
                       for c in decision.conditions]
 
         def write(session) -> str:
-            from .models import SaleDecision
+            from counterdesk.sales.models import SaleDecision
 
             result = data.get("assessment")
             session.add(SaleDecision(

@@ -12,13 +12,13 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from ..roles import can, require
-from ..session import UserSession
-from ..store import audit
-from ..store.models import User
-from ..text import CounterDeskError, Result, Text
-from .matcher import Hit
-from .models import Screening
+from counterdesk.roles import can, require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.store.models import User
+from counterdesk.text import CounterDeskError, Result, Text
+from counterdesk.sanctions.matcher import Hit
+from counterdesk.sanctions.models import Screening
 
 DECISIONS = ("confirmed_match", "false_positive")
 FALSE_POSITIVE_REASONS: dict[str, Text] = {
@@ -78,7 +78,7 @@ def _names(session) -> dict[str, tuple[str, str]]:
 
 
 def _check(decision: str, reason_code: str, note: str | None) -> str:
-    from ..vault import ValidationFailed
+    from counterdesk.vault import ValidationFailed
     res = Result()
     note = (note or "").strip()
     if decision not in DECISIONS:

@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .normalise import NameForm, name_form
+from counterdesk.sanctions.normalise import NameForm, name_form
 
 # How many postings one query may walk, rarest keys first: bounds the work for very common names
 # ("Wang Wei") where further keys add little but cost much.

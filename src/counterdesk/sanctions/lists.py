@@ -17,15 +17,15 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select
 
-from ..roles import PermissionDenied, can, require
-from ..session import UserSession
-from ..store import audit
-from ..store.models import User
-from ..text import CounterDeskError, Text
-from .models import SanctionsEntry, SanctionsList
-from .normalise import script_of
-from .parsers import MAX_FILE_BYTES, parse
-from .records import FORMATS, ListFormatError, ParsedList
+from counterdesk.roles import PermissionDenied, can, require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.store.models import User
+from counterdesk.text import CounterDeskError, Text
+from counterdesk.sanctions.models import SanctionsEntry, SanctionsList
+from counterdesk.sanctions.normalise import script_of
+from counterdesk.sanctions.parsers import MAX_FILE_BYTES, parse
+from counterdesk.sanctions.records import FORMATS, ListFormatError, ParsedList
 
 
 # Publishers whose files carry an authoritative publication date of their own.
@@ -231,7 +231,7 @@ def stale_lists(lists: list[ListInfo], today: date, max_age_days: int) -> list[L
 
 def index_rows(session):
     """Everything the matcher needs from the current lists, as plain values (for IndexCache)."""
-    from .index import IndexedEntry
+    from counterdesk.sanctions.index import IndexedEntry
     lists = {r.id: r for r in session.execute(select(SanctionsList).where(SanctionsList.superseded_by.is_(None))).scalars()}
     out = []
     q = select(SanctionsEntry.list_id, SanctionsEntry.ref, SanctionsEntry.kind, SanctionsEntry.names,

@@ -18,9 +18,9 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
-from ..text import Text
-from .index import IndexedEntry, MatchIndex
-from .normalise import NameForm, name_form
+from counterdesk.text import Text
+from counterdesk.sanctions.index import IndexedEntry, MatchIndex
+from counterdesk.sanctions.normalise import NameForm, name_form
 
 MATCHER_VERSION = "cd-match-2026.1"
 
@@ -214,8 +214,8 @@ def adjustments_for(query: Query, entry: IndexedEntry, name_type: str) -> list[A
 # ---- the whole match ----------------------------------------------------------------------------
 def make_query(names: list[str], birth_date: date | None = None, nationality: str | None = None,
                documents: list[str] | None = None) -> Query:
-    from .countries import to_alpha2
-    from .parsers.common import doc_number
+    from counterdesk.sanctions.countries import to_alpha2
+    from counterdesk.sanctions.parsers.common import doc_number
     clean_names = [str(n) for n in names if str(n).strip()][:10]
     return Query(tuple(name_form(n, "person") for n in clean_names),
                  tuple(name_form(n, "entity") for n in clean_names),

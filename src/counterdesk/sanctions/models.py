@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..store.models import Base
+from counterdesk.store.models import Base
 
 
 class SanctionsList(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..text import CounterDeskError, Text
+from counterdesk.text import CounterDeskError, Text
 
 FORMATS = ("un", "ofac-xml", "ofac-csv", "os-csv", "os-ftm")
 KINDS = ("person", "entity")

@@ -16,15 +16,15 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from ..roles import require
-from ..session import UserSession
-from ..settings import SANCTIONS_MATCH_THRESHOLD, SANCTIONS_MAX_LIST_AGE_DAYS
-from ..store import audit
-from ..text import CounterDeskError, Result, Text
-from .index import CACHE, MatchIndex
-from .lists import ListInfo, current_lists, index_rows, stale_lists
-from .matcher import MATCHER_VERSION, Hit, make_query, match
-from .models import Screening
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.settings import SANCTIONS_MATCH_THRESHOLD, SANCTIONS_MAX_LIST_AGE_DAYS
+from counterdesk.store import audit
+from counterdesk.text import CounterDeskError, Result, Text
+from counterdesk.sanctions.index import CACHE, MatchIndex
+from counterdesk.sanctions.lists import ListInfo, current_lists, index_rows, stale_lists
+from counterdesk.sanctions.matcher import MATCHER_VERSION, Hit, make_query, match
+from counterdesk.sanctions.models import Screening
 
 STATUSES = ("clear", "potential_hit", "refused_stale_lists", "confirmed_match", "false_positive")
 
@@ -59,7 +59,7 @@ class ListsChanged(Exception):
 
 
 def _validate(subject: Subject, subject_ref: str) -> None:
-    from ..vault import ValidationFailed
+    from counterdesk.vault import ValidationFailed
     res = Result()
     if not isinstance(subject_ref, str) or not subject_ref.strip() or len(subject_ref) > 64:
         res.add("subject_ref", "required", Text("缺少被筛查对象的编号。", "The subject reference is missing."))

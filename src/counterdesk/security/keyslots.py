@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..atomicfile import write_json_atomic
-from ..text import CounterDeskError, Text
+from counterdesk.atomicfile import write_json_atomic
+from counterdesk.text import CounterDeskError, Text
 
 FORMAT = "counterdesk-keyslots/1"
 RECOVERY_SLOT = "recovery"
@@ -107,7 +107,7 @@ def _aesgcm(key: bytes):
 
 
 def _password_kek(kdf: dict, password: str) -> bytes:
-    from .kdf import Argon2Params
+    from counterdesk.security.kdf import Argon2Params
 
     if kdf.get("name") != "argon2id":
         raise KeySlotError(Text("密钥槽使用了不支持的算法。", "A key slot uses an unsupported algorithm."),
@@ -118,7 +118,7 @@ def _password_kek(kdf: dict, password: str) -> bytes:
 
 
 def _recovery_kek(kdf: dict, secret: bytes) -> bytes:
-    from .kdf import hkdf
+    from counterdesk.security.kdf import hkdf
     return hkdf(secret, _unb64(kdf["salt"]), b"counterdesk recovery slot")
 
 
@@ -191,7 +191,7 @@ class KeySlots:
 
     def set_password_slot(self, user_id: str, username: str, password: str, db_key: bytes) -> None:
         """Add or replace one user's slot (a password change re-wraps only this slot)."""
-        from .kdf import Argon2Params
+        from counterdesk.security.kdf import Argon2Params
         params = Argon2Params.fresh()
         kdf = {"name": "argon2id", "salt": _b64(params.salt), "memory_kib": params.memory_kib,
                "iterations": params.iterations, "lanes": params.lanes}
@@ -209,7 +209,7 @@ class KeySlots:
         return slot, self._unwrap(slot, _password_kek(slot.kdf, password))
 
     def set_recovery_slot(self, secret: bytes, db_key: bytes) -> None:
-        from .kdf import hkdf
+        from counterdesk.security.kdf import hkdf
         salt = os.urandom(16)
         slot = self._wrap(RECOVERY_SLOT, "recovery", None, None, {"name": "hkdf-sha256", "salt": _b64(salt)},
                           hkdf(secret, salt, b"counterdesk recovery slot"), db_key)
@@ -224,5 +224,5 @@ class KeySlots:
 
 def dummy_password_work(password: str) -> None:
     """Spend the same time as a real unwrap, so an unknown username is not told apart by timing."""
-    from .kdf import Argon2Params
+    from counterdesk.security.kdf import Argon2Params
     Argon2Params(salt=b"counterdesk-none").derive(password)

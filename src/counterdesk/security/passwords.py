@@ -1,7 +1,7 @@
 """Password policy: returns structured problems, never raises."""
 from __future__ import annotations
 
-from ..text import Result, Text
+from counterdesk.text import Result, Text
 
 
 def check_password(password: str, username: str = "", min_length: int = 12) -> Result:

@@ -16,16 +16,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..customers.masking import mask_name
-from ..roles import require
-from ..session import UserSession
-from ..store import audit
-from ..store.models import User
-from . import evidence
-from .common import APPROVED, REJECTED, iso, load, load_own, now_utc, parse, refuse, state_of
-from .common import PENDING as SIGNOFF_PENDING
-from .models import ApprovalRequest, Signoff
-from .plan import ApprovalReason
+from counterdesk.customers.masking import mask_name
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.store.models import User
+from counterdesk.signoff import evidence
+from counterdesk.signoff.common import APPROVED, REJECTED, iso, load, load_own, now_utc, parse, refuse, state_of
+from counterdesk.signoff.common import PENDING as SIGNOFF_PENDING
+from counterdesk.signoff.models import ApprovalRequest, Signoff
+from counterdesk.signoff.plan import ApprovalReason
 
 PENDING, EXPIRED = "pending", "expired"  # request states (a sign-off waiting is "pending_approval")
 _REASON_MAX = 500
@@ -74,7 +74,7 @@ def _pending(session, session_id: str) -> ApprovalRequest | None:
 
 
 def _session_open(session, session_id: str) -> bool:
-    from ..customers.models import CounterSession
+    from counterdesk.customers.models import CounterSession
     cs = session.get(CounterSession, session_id)
     return cs is not None and cs.status == "open"
 
@@ -86,7 +86,7 @@ def _status(req: ApprovalRequest, moment: datetime) -> str:
 
 
 def _info(session, req: ApprovalRequest, us: UserSession, moment: datetime, names: dict[str, str]) -> RequestInfo:
-    from .document import customer_name_of
+    from counterdesk.signoff.document import customer_name_of
 
     row = load(session, req.signoff_id)
     plan = state_of(row).plan

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ..session import UserSession
-from ..text import CounterDeskError, Text
-from .models import Signoff
-from .plan import SignoffPlan
+from counterdesk.session import UserSession
+from counterdesk.text import CounterDeskError, Text
+from counterdesk.signoff.models import Signoff
+from counterdesk.signoff.plan import SignoffPlan
 
 COLLECTING, PENDING, APPROVED, REJECTED, COMPLETED, STOPPED, ABANDONED = (
     "collecting", "pending_approval", "approved", "rejected", "completed", "stopped", "abandoned")

@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..customers.masking import mask_name
-from ..roles import require
-from ..session import UserSession
-from ..store import audit
-from ..store.models import User
-from .common import COMPLETED, check_reference, iso, load, now_utc, parse, refuse
-from .models import CoolingOffCancellation, FollowUpTask, Signoff
+from counterdesk.customers.masking import mask_name
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.store.models import User
+from counterdesk.signoff.common import COMPLETED, check_reference, iso, load, now_utc, parse, refuse
+from counterdesk.signoff.models import CoolingOffCancellation, FollowUpTask, Signoff
 
 CANCELLED = "cancelled"
 
@@ -51,7 +51,7 @@ class FollowUpItem:
 
 
 def _item(session, row: Signoff, names: dict[str, str]) -> CoolingOffItem:
-    from .document import customer_name_of
+    from counterdesk.signoff.document import customer_name_of
     plan = json.loads(row.plan)
     return CoolingOffItem(row.id, row.document_number, mask_name(customer_name_of(session, row.customer_id)),
                           plan["product_code"], plan["amount"], row.signed_at, row.cooling_off_until,

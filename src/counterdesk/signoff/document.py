@@ -15,23 +15,23 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ..branchtime import BRANCH_TZ
-from ..confirmation.render import ConfirmationData, render_confirmation
-from ..roles import require
-from ..session import UserSession
-from ..store import audit
-from ..store.models import User
-from ..text import Text
-from . import evidence
-from .common import APPROVED, COMPLETED, iso, load, load_own, now_utc, parse, refuse, state_of, SignoffState
-from .models import ApprovalRequest, ConfirmationPrint, Signoff
+from counterdesk.branchtime import BRANCH_TZ
+from counterdesk.confirmation.render import ConfirmationData, render_confirmation
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.store.models import User
+from counterdesk.text import Text
+from counterdesk.signoff import evidence
+from counterdesk.signoff.common import APPROVED, COMPLETED, iso, load, load_own, now_utc, parse, refuse, state_of, SignoffState
+from counterdesk.signoff.models import ApprovalRequest, ConfirmationPrint, Signoff
 
 COPIES = ("customer", "branch")
 REPRINT = "reprint"
 
 
 def customer_name_of(session, customer_id: str) -> str:
-    from .process import _kyc
+    from counterdesk.signoff.process import _kyc
     _customer, kyc = _kyc(session, customer_id)
     return kyc.get("name_zh") or kyc.get("name_latin") or ""
 
@@ -50,7 +50,7 @@ def _text_of(forms, lang_sections=True) -> Text:
 
 def product_key_facts(product) -> list[tuple[Text, Text | str]]:
     """The product's key facts as the customer reads them and the confirmation prints them."""
-    from ..catalog.products import LIQUIDITY, PRODUCT_TYPES
+    from counterdesk.catalog.products import LIQUIDITY, PRODUCT_TYPES
 
     facts: list[tuple[Text, Text | str]] = [(Text("产品类型", "Product type"), PRODUCT_TYPES[product.type]),
                                            (Text("发行机构", "Issuer"), product.issuer)]
@@ -64,7 +64,7 @@ def product_key_facts(product) -> list[tuple[Text, Text | str]]:
 
 def _grade(assessment) -> Text | None:
     """"C4 积极型" / "C4 Aggressive" of a graded assessment row, else None."""
-    from ..forms.questionnaire import load_questionnaire
+    from counterdesk.forms.questionnaire import load_questionnaire
 
     if assessment is None or not assessment.grade:
         return None
@@ -81,13 +81,13 @@ def _document_number(session, branch_code: str, moment: datetime) -> str:
 
 def build_data(session, vault, row: Signoff, moment: datetime, evidence_hash: str) -> ConfirmationData:
     """ConfirmationData for ``row`` from the stored decision, customer, assessment and sign-off."""
-    from ..assessment.models import Assessment
-    from ..catalog.versions import products_in
-    from ..forms import load_form
-    from ..forms.disclosures import MISMATCH_WARNING_ID
-    from ..forms.documents import DOCUMENT_TYPES
-    from ..sales.models import SaleDecision
-    from .process import _kyc
+    from counterdesk.assessment.models import Assessment
+    from counterdesk.catalog.versions import products_in
+    from counterdesk.forms import load_form
+    from counterdesk.forms.disclosures import MISMATCH_WARNING_ID
+    from counterdesk.forms.documents import DOCUMENT_TYPES
+    from counterdesk.sales.models import SaleDecision
+    from counterdesk.signoff.process import _kyc
 
     plan = state_of(row).plan
     decision = session.get(SaleDecision, row.sale_decision_id)
@@ -125,11 +125,11 @@ def sale_summary(vault, us: UserSession, signoff_id: str) -> list[tuple[Text, Te
     """What the customer reads above the disclosure: the product's key facts and amount, the
     customer's risk grade and the suitability result with its reasons (labels and values in zh/en)."""
     require(us.role, "session.start")
-    from ..assessment.models import Assessment
-    from ..catalog.products import RISK_LEVELS
-    from ..catalog.versions import products_in
-    from ..sales.models import SaleDecision
-    from ..suitability.engine import OUTCOME_TEXTS
+    from counterdesk.assessment.models import Assessment
+    from counterdesk.catalog.products import RISK_LEVELS
+    from counterdesk.catalog.versions import products_in
+    from counterdesk.sales.models import SaleDecision
+    from counterdesk.suitability.engine import OUTCOME_TEXTS
 
     def read(session) -> list[tuple[Text, Text | str]]:
         row = load_own(session, us, signoff_id)
@@ -158,8 +158,8 @@ def sale_summary(vault, us: UserSession, signoff_id: str) -> list[tuple[Text, Te
 def issue(vault, us: UserSession, signoff_id: str, now: datetime | None = None) -> SignoffState:
     """Render, sign and store the confirmation of an approved sign-off (once)."""
     require(us.role, "session.start")
-    from ..confirmation.certstore import branch_signer
-    from ..confirmation.signing import sign_pdf
+    from counterdesk.confirmation.certstore import branch_signer
+    from counterdesk.confirmation.signing import sign_pdf
 
     signer = branch_signer(vault, us)  # refuses clearly when no certificate is set up, before any write
     moment = now_utc(now)
@@ -198,8 +198,8 @@ def prepare_print(vault, us: UserSession, signoff_id: str, copy: str) -> PrintJo
     require(us.role, "session.start")
     if copy not in COPIES + (REPRINT,):
         raise refuse("copy_kind", "未知的打印联次。", "Unknown copy.", str(copy))
-    from ..confirmation.certstore import branch_signer
-    from ..confirmation.signing import sign_pdf
+    from counterdesk.confirmation.certstore import branch_signer
+    from counterdesk.confirmation.signing import sign_pdf
 
     def read(session):
         row = load_own(session, us, signoff_id, COMPLETED)

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import select
 
-from .models import EvidenceLink, Signoff
+from counterdesk.signoff.models import EvidenceLink, Signoff
 
 ORDER = ("document", "screening", "questionnaire", "suitability", "disclosure", "recording", "signature",
          "attestation", "approval", "pdf")

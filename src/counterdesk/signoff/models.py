@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..store.models import Base
+from counterdesk.store.models import Base
 
 
 class Signoff(Base):

@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
-from ..forms.disclosures import disclosures_for, min_reading_seconds
-from ..settings import (SIGNOFF_APPROVAL_AMOUNT, SIGNOFF_SENTENCE_MIN_RISK, SUIT_COOLING_OFF_HOURS,
+from counterdesk.forms.disclosures import disclosures_for, min_reading_seconds
+from counterdesk.settings import (SIGNOFF_APPROVAL_AMOUNT, SIGNOFF_SENTENCE_MIN_RISK, SUIT_COOLING_OFF_HOURS,
                         SUIT_ELDERLY_AGE)
-from ..suitability.rules import RECORDED_TYPES
-from ..text import Text
+from counterdesk.suitability.rules import RECORDED_TYPES
+from counterdesk.text import Text
 
 # Conditions the sign-off meets by itself (see the module docstring).
 MET_BY_SIGNOFF = frozenset({"special_risk_warning", "customer_signature", "recording", "extra_confirmation",

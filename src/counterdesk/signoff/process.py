@@ -16,20 +16,20 @@ from typing import Any, Mapping
 
 from sqlalchemy import select
 
-from ..customers import counter_sessions
-from ..customers.common import load_customer, version_row
-from ..customers.models import AmlRating
-from ..forms.disclosures import confirmation_sentence, sentence_matches
-from ..identity.dates import age_on
-from ..roles import require
-from ..session import UserSession
-from ..signature import Signature, check_signature
-from ..store import audit
-from . import evidence
-from .common import (ABANDONED, APPROVED, COLLECTING, PENDING, REJECTED, STOPPED, SignoffState, check_reference,
+from counterdesk.customers import counter_sessions
+from counterdesk.customers.common import load_customer, version_row
+from counterdesk.customers.models import AmlRating
+from counterdesk.forms.disclosures import confirmation_sentence, sentence_matches
+from counterdesk.identity.dates import age_on
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.signature import Signature, check_signature
+from counterdesk.store import audit
+from counterdesk.signoff import evidence
+from counterdesk.signoff.common import (ABANDONED, APPROVED, COLLECTING, PENDING, REJECTED, STOPPED, SignoffState, check_reference,
                      iso, load_own, now_utc, refuse, state_of)
-from .models import Signoff
-from .plan import make_plan
+from counterdesk.signoff.models import Signoff
+from counterdesk.signoff.plan import make_plan
 
 
 CUSTOMER_SCREEN = "customer_screen"
@@ -65,8 +65,8 @@ def _kyc(session, customer_id: str) -> tuple[Any, dict[str, Any]]:
 
 def _first_links(session, row: Signoff, decision, product, kyc: Mapping[str, Any], customer, screening_id) -> None:
     """document → screening → questionnaire → suitability, from what the store holds."""
-    from ..assessment.models import Assessment
-    from ..sanctions.models import Screening
+    from counterdesk.assessment.models import Assessment
+    from counterdesk.sanctions.models import Screening
 
     doc = f"{kyc.get('id_doc_type')}|{kyc.get('id_number')}"
     evidence.append(session, row.id, "document", {
@@ -94,8 +94,8 @@ def begin(vault, us: UserSession, session_id: str, sale_decision_id: str, lang: 
           screening_id: str | None = None, today: date | None = None, now: datetime | None = None) -> SignoffState:
     """Start the sign-off of the chosen product; an earlier unfinished sign-off of the session is set aside."""
     require(us.role, "session.start")
-    from ..catalog.versions import products_in
-    from ..sales.models import SaleDecision
+    from counterdesk.catalog.versions import products_in
+    from counterdesk.sales.models import SaleDecision
 
     moment = now_utc(now)
     settings = vault.settings()
@@ -256,7 +256,7 @@ def attest(vault, us: UserSession, signoff_id: str, identity_verified: bool, dis
         evidence.append(session, row.id, "attestation", {"teller": us.user_id, "identity_verified": True,
                                                          "disclosure_explained": True, "at": row.attested_at})
         if plan.needs_approval:
-            from .approvals import open_request
+            from counterdesk.signoff.approvals import open_request
             open_request(session, us, row, plan, moment, expiry)
             row.status = PENDING  # the sign-off waits; the request itself is "pending"
         else:

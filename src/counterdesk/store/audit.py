@@ -16,9 +16,9 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..session import Actor
-from ..text import Text
-from .models import AuditEntry
+from counterdesk.session import Actor
+from counterdesk.text import Text
+from counterdesk.store.models import AuditEntry
 
 GENESIS = "0" * 64
 

@@ -6,8 +6,8 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy.engine import Engine
 
-from ..alembic_scripts import Scripts
-from ..text import CounterDeskError, Text
+from counterdesk.alembic_scripts import Scripts
+from counterdesk.text import CounterDeskError, Text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -26,7 +26,7 @@ current_revision = _SCRIPTS.current_revision
 def upgrade(engine: Engine, target: str = "head") -> None:
     """Bring the schema to ``target``; refuse a database written by a newer CounterDesk."""
     from sqlalchemy.exc import DatabaseError as SADatabaseError
-    from .engine import DB_DAMAGED, DatabaseError, is_damaged
+    from counterdesk.store.engine import DB_DAMAGED, DatabaseError, is_damaged
     try:
         _upgrade(engine, target)
     except SADatabaseError as exc:

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..roles import Role
-from ..security.keyslots import normalise_username
-from .models import User
+from counterdesk.roles import Role
+from counterdesk.security.keyslots import normalise_username
+from counterdesk.store.models import User
 
 
 def _now() -> str:

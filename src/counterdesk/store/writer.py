@@ -13,7 +13,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError, OperationalError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .engine import DB_DAMAGED, DB_FULL, DatabaseError, is_damaged, is_disk_full
+from counterdesk.store.engine import DB_DAMAGED, DB_FULL, DatabaseError, is_damaged, is_disk_full
 
 T = TypeVar("T")
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
-from ..text import Text
-from .engine import SELLABLE, Decision, _Checker, outcome_rank, subject_for
-from .facts import LIQUIDITY_LEVELS, AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
-from .rules import RULES, Rule
+from counterdesk.text import Text
+from counterdesk.suitability.engine import SELLABLE, Decision, _Checker, outcome_rank, subject_for
+from counterdesk.suitability.facts import LIQUIDITY_LEVELS, AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
+from counterdesk.suitability.rules import RULES, Rule
 
 LIQUIDITY_TEXTS = {"daily": ("每日可赎回", "daily redemption"), "weekly": ("每周开放", "weekly"),
                    "monthly": ("每月开放", "monthly"), "quarterly": ("每季开放", "quarterly"),

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from .. import settings as S
-from ..text import Text
-from .facts import ON_SALE_STATUSES, AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
+from counterdesk import settings as S
+from counterdesk.text import Text
+from counterdesk.suitability.facts import ON_SALE_STATUSES, AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
 
 RULES_VERSION = "suit-2026.1"
 

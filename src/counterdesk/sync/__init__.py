@@ -8,6 +8,6 @@ key), ``state`` (sync state and keys in the encrypted database), ``enrol`` (enro
 further workstations), ``client`` (push, pull, long poll, master data, backoff, the background
 worker), ``apply`` (records from other workstations into the local tables), ``conflicts``.
 """
-from .outbox import install as _install
+from counterdesk.sync.outbox import install as _install
 
 _install()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..store import audit
-from ..text import CounterDeskError, Text
-from .conflicts import ConflictInfo
-from .models import SyncConflict
+from counterdesk.store import audit
+from counterdesk.text import CounterDeskError, Text
+from counterdesk.sync.conflicts import ConflictInfo
+from counterdesk.sync.models import SyncConflict
 
 BAD_CA = Text("无法读取 CA 证书文件（须为 PEM 格式）：{path}", "Cannot read the CA certificate file (PEM expected): {path}")
 
@@ -31,7 +31,7 @@ def check_ca(path: str | Path) -> str:
 def requeue(vault, us, record_ids: list[str] | None, errors: dict[str, str | None]) -> int:
     """Quarantined records (``errors``: id → the hub's refusal) back to pending, all of them with
     None; each requeue is audited."""
-    from .client import SyncClient, tls_verify
+    from counterdesk.sync.client import SyncClient, tls_verify
 
     ids = [i for i in (record_ids if record_ids is not None else list(errors)) if i in errors]
     if not ids:

@@ -23,9 +23,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..store.models import User
-from .models import Inbox, Outbox, SyncConflict, SyncOrigin, SyncRemoteUser
-from .outbox import applying, decode, now_iso, row_of, version_hash
+from counterdesk.store.models import User
+from counterdesk.sync.models import Inbox, Outbox, SyncConflict, SyncOrigin, SyncRemoteUser
+from counterdesk.sync.outbox import applying, decode, now_iso, row_of, version_hash
 
 OWN, APPLIED, STORED, SKIPPED, CONFLICT, FAILED = "own", "applied", "stored", "skipped", "conflict", "failed"
 LOCAL = "local"
@@ -74,10 +74,10 @@ def meta_matches(record_type: str, meta: dict, body: dict) -> bool:
 # ---- helpers -------------------------------------------------------------------------------------------------
 
 def _model(table: str):
-    from ..assessment.models import Assessment
-    from ..customers.models import CounterSession, CustomerVersion
-    from ..sales.models import SaleDecision
-    from ..signoff.models import ApprovalRequest, EvidenceLink, Signoff
+    from counterdesk.assessment.models import Assessment
+    from counterdesk.customers.models import CounterSession, CustomerVersion
+    from counterdesk.sales.models import SaleDecision
+    from counterdesk.signoff.models import ApprovalRequest, EvidenceLink, Signoff
     return {"customer_versions": CustomerVersion, "counter_sessions": CounterSession, "assessments": Assessment,
             "sale_decisions": SaleDecision, "signoffs": Signoff, "approval_requests": ApprovalRequest,
             "evidence_links": EvidenceLink}[table]
@@ -107,7 +107,7 @@ def _placeholder_username(session, username: str, user_id: str) -> str:
 
 def ensure_users(session, deps: dict, ws: str) -> None:
     """Users named by a remote row get an inactive placeholder (no key slot: it can never sign in)."""
-    from ..roles import Role
+    from counterdesk.roles import Role
     for user in deps.get("users") or []:
         if session.get(User, user["id"]) is not None:
             continue
@@ -127,8 +127,8 @@ def ensure_users(session, deps: dict, ws: str) -> None:
 
 
 def ensure_forms(session, deps: dict) -> None:
-    from ..assessment.models import PaperForm
-    from ..customers.models import FormDefinitionRecord
+    from counterdesk.assessment.models import PaperForm
+    from counterdesk.customers.models import FormDefinitionRecord
     for form in deps.get("form_definitions") or []:
         if session.get(FormDefinitionRecord, form["hash"]) is None:
             session.add(FormDefinitionRecord(**form))
@@ -163,8 +163,8 @@ def _replace(obj: Any, row: dict, skip: tuple[str, ...] = ()) -> None:
 # ---- per table -------------------------------------------------------------------------------------------------
 
 def _customer_version(session, body: dict, inbox: Inbox) -> str:
-    from ..customers import repository
-    from ..customers.models import Customer, CustomerVersion
+    from counterdesk.customers import repository
+    from counterdesk.customers.models import Customer, CustomerVersion
 
     row, ws = body["row"], inbox.workstation_id
     cid, v = row["customer_id"], int(row["version"])
@@ -234,8 +234,8 @@ def _append_only(session, table: str, body: dict, inbox: Inbox, key: str) -> str
 
 
 def _signoff(session, body: dict, inbox: Inbox) -> str:
-    from ..signoff.common import APPROVED, PENDING, REJECTED
-    from ..signoff.models import Signoff
+    from counterdesk.signoff.common import APPROVED, PENDING, REJECTED
+    from counterdesk.signoff.models import Signoff
 
     row, ws = body["row"], inbox.workstation_id
     obj = session.get(Signoff, row["id"])
@@ -258,7 +258,7 @@ def _signoff(session, body: dict, inbox: Inbox) -> str:
 
 
 def _approval(session, body: dict, inbox: Inbox) -> str:
-    from ..signoff.models import ApprovalRequest
+    from counterdesk.signoff.models import ApprovalRequest
 
     row, ws = body["row"], inbox.workstation_id
     obj = session.get(ApprovalRequest, row["id"])
@@ -278,8 +278,8 @@ def _approval(session, body: dict, inbox: Inbox) -> str:
 
 
 def _evidence(session, body: dict, inbox: Inbox) -> str:
-    from ..signoff import evidence
-    from ..signoff.models import EvidenceLink, Signoff
+    from counterdesk.signoff import evidence
+    from counterdesk.signoff.models import EvidenceLink, Signoff
 
     row = body["row"]
     if session.get(Signoff, row["signoff_id"]) is None:
@@ -340,8 +340,8 @@ def apply_one(session, inbox: Inbox, my_workstation: str, actor=None) -> str:
             return FAILED
     inbox.outcome, inbox.apply_error, inbox.applied_at = outcome, None, now_iso()
     if outcome == CONFLICT:
-        from ..session import Actor
-        from ..store import audit
+        from counterdesk.session import Actor
+        from counterdesk.store import audit
         # Outside ``applying``: this entry is a local event and is sent like any other.
         audit.append(session, actor or Actor(None, "sync", "sync"), "sync.conflict", "sync_record", inbox.id,
                      {"record_type": inbox.type})

@@ -21,12 +21,12 @@ from typing import Any, Callable
 import httpx
 from sqlalchemy import select
 
-from ..session import Actor, UserSession
-from ..store import audit
-from ..text import CounterDeskError, Text
-from . import envelope, state
-from .models import PENDING, QUARANTINED, SENT, Inbox, Outbox, SyncMaster
-from .outbox import now_iso
+from counterdesk.session import Actor, UserSession
+from counterdesk.store import audit
+from counterdesk.text import CounterDeskError, Text
+from counterdesk.sync import envelope, state
+from counterdesk.sync.models import PENDING, QUARANTINED, SENT, Inbox, Outbox, SyncMaster
+from counterdesk.sync.outbox import now_iso
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +246,7 @@ class SyncClient:
     def signed(self, method: str, path: str, query: str = "", payload: Any = None,
                timeout: float | None = None) -> httpx.Response:
         """A signed request; on ``clock_skew`` the offset is corrected and the request signed again once."""
-        from ..hub.signing import sign_request
+        from counterdesk.hub.signing import sign_request
         creds = self._load()
         body = b"" if payload is None else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         for attempt in (0, 1):
@@ -366,7 +366,7 @@ class SyncClient:
     def pull_once(self, limit: int = MAX_PULL) -> PullResult:
         """Fetch the next page after the cursor; store every record in the inbox and apply it, and
         move the cursor, all in one transaction."""
-        from . import apply
+        from counterdesk.sync import apply
         creds = self._load()
         cursor = self.cursor()
         resp = self._check(self.signed("GET", "/v1/pull", f"cursor={cursor}&limit={int(limit)}"))
@@ -417,7 +417,7 @@ class SyncClient:
             return rec, None, "does_not_open"
         except (KeyError, ValueError, TypeError):
             return rec, None, "malformed"
-        from .apply import meta_matches
+        from counterdesk.sync.apply import meta_matches
         if not meta_matches(str(rec.get("type")), rec.get("meta") or {}, body):
             return rec, None, "meta_mismatch"
         return rec, json.dumps(body, ensure_ascii=False, sort_keys=True), None
@@ -449,7 +449,7 @@ class SyncClient:
         """Fetch new master-data items; each is verified with the pinned head-office key before it is
         applied (catalog, sanctions list) or stored (questionnaire). A tampered item is refused,
         recorded and reported; nothing of it is applied."""
-        from ..hub.signing import verify_master_item
+        from counterdesk.hub.signing import verify_master_item
         creds = self._load()
         applied: list = []
         stored: list = []
@@ -502,8 +502,8 @@ class SyncClient:
     def apply_master(self) -> MasterResult:
         """Apply verified items: catalog and sanctions need an administrator (``us``); questionnaires
         are stored only. Items are verified again right before they are applied."""
-        from ..hub.signing import verify_master_item
-        from ..roles import can
+        from counterdesk.hub.signing import verify_master_item
+        from counterdesk.roles import can
         creds = self._load()
         items = self.vault.transact(lambda s: [(m.seq, m.kind, m.version, m.sha256, m.payload, m.signature)
                                                for m in s.scalars(select(SyncMaster).where(
@@ -530,11 +530,11 @@ class SyncClient:
                 continue
             try:
                 if kind == "catalog":
-                    from ..catalog.versions import import_bytes
+                    from counterdesk.catalog.versions import import_bytes
                     import_bytes(self.vault, self.us, f"master-catalog-{version}", payload,
                                  note=f"head office catalog v{version}")
                 else:
-                    from ..sanctions.lists import import_files
+                    from counterdesk.sanctions.lists import import_files
                     import_files(self.vault, self.us, [(f"master-sanctions-{version}", payload)])
             except CounterDeskError as exc:
                 self._set_master(seq, "failed", exc.code)
@@ -612,7 +612,7 @@ class SyncWorker:
 
     def start(self) -> "SyncWorker":
         if self._thread is None:
-            from . import outbox
+            from counterdesk.sync import outbox
             outbox.on_commit(self.kick)
             self._thread = threading.Thread(target=self._run, name="counterdesk-sync", daemon=True)
             self._pusher = threading.Thread(target=self._push_loop, name="counterdesk-sync-push", daemon=True)
@@ -644,7 +644,7 @@ class SyncWorker:
                 backoff.wait()
 
     def stop(self, timeout: float | None = None) -> None:
-        from . import outbox
+        from counterdesk.sync import outbox
         outbox.remove_on_commit(self.kick)
         self._stop.set()
         self._dirty.set()

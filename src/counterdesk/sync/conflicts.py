@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..roles import require
-from ..session import UserSession
-from ..store import audit
-from ..text import CounterDeskError, Text
-from .models import Inbox, SyncConflict
-from .outbox import decode, now_iso
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.text import CounterDeskError, Text
+from counterdesk.sync.models import Inbox, SyncConflict
+from counterdesk.sync.outbox import decode, now_iso
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class ConflictError(CounterDeskError):
 
 
 def _info(session, row: SyncConflict) -> ConflictInfo:
-    from ..customers.models import Customer, CustomerVersion
+    from counterdesk.customers.models import Customer, CustomerVersion
     remote_version, changed = None, ()
     inbox = session.get(Inbox, row.remote_record_id)
     if row.kind == "customer_version" and inbox is not None and inbox.body:
@@ -77,9 +77,9 @@ def resolve(vault, us: UserSession, conflict_id: str, keep: str) -> ConflictInfo
                             code="keep_invalid")
 
     def write(session) -> ConflictInfo:
-        from ..customers import repository
-        from ..customers.models import Customer, CustomerVersion
-        from .apply import ensure_forms
+        from counterdesk.customers import repository
+        from counterdesk.customers.models import Customer, CustomerVersion
+        from counterdesk.sync.apply import ensure_forms
 
         row = session.get(SyncConflict, conflict_id)
         if row is None:

@@ -21,14 +21,14 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy import select
 
-from ..roles import require
-from ..session import UserSession
-from ..store import audit
-from ..text import Text
-from . import envelope, state
-from .models import PENDING, Outbox
-from .client import HubRefused, HubUnreachable, SyncClient, SyncError
-from .outbox import backfill, rederive_pending_ids
+from counterdesk.roles import require
+from counterdesk.session import UserSession
+from counterdesk.store import audit
+from counterdesk.text import Text
+from counterdesk.sync import envelope, state
+from counterdesk.sync.models import PENDING, Outbox
+from counterdesk.sync.client import HubRefused, HubUnreachable, SyncClient, SyncError
+from counterdesk.sync.outbox import backfill, rederive_pending_ids
 
 ENROL_PERMISSION = "settings.manage"
 
@@ -120,7 +120,7 @@ def enrol(vault, us: UserSession, hub_url: str, code: str, name: str | None = No
     server_time = data.get("server_time")
     offset = 0.0
     if server_time:
-        from .client import _parse_time
+        from counterdesk.sync.client import _parse_time
         import time
         offset = round(_parse_time(server_time) - time.time(), 3)
     private = device_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())

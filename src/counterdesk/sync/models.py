@@ -20,7 +20,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..store.models import Base
+from counterdesk.store.models import Base
 
 PENDING, SENT, QUARANTINED = "pending", "sent", "quarantined"
 

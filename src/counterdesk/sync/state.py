@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import PENDING, QUARANTINED, Outbox, SyncKey, SyncState
-from .outbox import now_iso
+from counterdesk.sync.models import PENDING, QUARANTINED, Outbox, SyncKey, SyncState
+from counterdesk.sync.outbox import now_iso
 
 # sync_state keys
 WORKSTATION_ID, DEVICE_ID, BRANCH_CODE, HUB_URL, CURSOR, LAST_SYNC_AT, CLOCK_OFFSET, MASTER_SINCE, NAME = (

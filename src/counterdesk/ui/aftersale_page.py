@@ -16,17 +16,17 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHBoxL
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from ..branchtime import format_time, zone_heading
-from .context import AppContext
-from .signoff_queue_page import money
-from .tasks import run_task
-from .widgets import LoadingPage, MessageLabel, error_text
+from counterdesk.branchtime import format_time, zone_heading
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.signoff_queue_page import money
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import LoadingPage, MessageLabel, error_text
 
 
 def load_aftersale(vault, user):
     """Worker side of a refresh: (sales in cooling-off, open follow-up tasks)."""
-    from ..signoff import cooling
-    from .signoff_queue_page import product_names
+    from counterdesk.signoff import cooling
+    from counterdesk.ui.signoff_queue_page import product_names
 
     return cooling.in_cooling_off(vault, user), cooling.follow_up_tasks(vault, user), product_names(vault, user)
 
@@ -294,7 +294,7 @@ class AfterSalePage(LoadingPage):
 
     # ---- actions ----------------------------------------------------------------------------------
     def cancel_sale(self) -> None:
-        from ..signoff.cooling import cancel
+        from counterdesk.signoff.cooling import cancel
 
         sale = self.current_sale()
         if sale is None or self.busy:
@@ -310,7 +310,7 @@ class AfterSalePage(LoadingPage):
         run_task(self, lambda: cancel(vault, user, sale.signoff_id, ref), self._cancelled, self._failed)
 
     def complete_follow_up(self) -> None:
-        from ..signoff.cooling import complete_follow_up
+        from counterdesk.signoff.cooling import complete_follow_up
 
         task = self.current_task()
         if task is None or not task.can_do or self.busy:

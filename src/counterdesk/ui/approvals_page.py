@@ -8,10 +8,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxL
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from ..branchtime import format_time, zone_heading
-from .context import AppContext
-from .tasks import run_task
-from .widgets import MessageLabel, Page, error_text
+from counterdesk.branchtime import format_time, zone_heading
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import MessageLabel, Page, error_text
 
 
 class ApprovalsPage(Page):
@@ -92,7 +92,7 @@ class ApprovalsPage(Page):
         self._selected()
 
     def _fill_reasons(self) -> None:
-        from ..sanctions.disposition import FALSE_POSITIVE_REASONS
+        from counterdesk.sanctions.disposition import FALSE_POSITIVE_REASONS
 
         current = self.reason.currentData()
         self.reason.clear()
@@ -102,7 +102,7 @@ class ApprovalsPage(Page):
         self.reason.setCurrentIndex(max(self.reason.findData(current), 0))
 
     def refresh(self) -> None:
-        from ..sanctions.disposition import pending_hits
+        from counterdesk.sanctions.disposition import pending_hits
 
         vault, user = self.ctx.vault, self.ctx.user
         run_task(self, lambda: pending_hits(vault, user), self._loaded, self._failed)
@@ -163,7 +163,7 @@ class ApprovalsPage(Page):
         self._decide("confirmed_match", "identity_confirmed")
 
     def _decide(self, decision: str, reason_code: str) -> None:
-        from ..sanctions.disposition import dispose
+        from counterdesk.sanctions.disposition import dispose
 
         rec = self.current()
         if rec is None:

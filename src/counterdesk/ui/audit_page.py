@@ -9,10 +9,10 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..branchtime import format_time, zone_heading
-from .context import AppContext
-from .tasks import run_task
-from .widgets import MessageLabel, Page, error_text
+from counterdesk.branchtime import format_time, zone_heading
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import MessageLabel, Page, error_text
 
 RECENT_LIMIT = 500
 

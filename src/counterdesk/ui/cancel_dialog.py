@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..customers.counter_sessions import CANCEL_REASONS
-from .context import AppContext
+from counterdesk.customers.counter_sessions import CANCEL_REASONS
+from counterdesk.ui.context import AppContext
 
 
 class CancelSessionDialog(QDialog):

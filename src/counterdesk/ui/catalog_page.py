@@ -16,14 +16,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from .. import accounts
-from ..catalog import licences, versions
-from ..catalog.products import (LICENCE_TYPES, LIQUIDITY, PRIVATE_CLASSES, PRIVATE_TYPES, PRODUCT_TYPES,
+from counterdesk import accounts
+from counterdesk.catalog import licences, versions
+from counterdesk.catalog.products import (LICENCE_TYPES, LIQUIDITY, PRIVATE_CLASSES, PRIVATE_TYPES, PRODUCT_TYPES,
                                 RECORDING_TYPES, RISK_LEVELS, STATUSES, Product)
-from .context import AppContext
-from .tasks import run_task
-from .users_page import _CoreDialog
-from .widgets import DialogHostPage, MessageLabel, error_text
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.users_page import _CoreDialog
+from counterdesk.ui.widgets import DialogHostPage, MessageLabel, error_text
 
 
 def _combo(name: str, options: dict, lang: str, blank: bool = False) -> QComboBox:

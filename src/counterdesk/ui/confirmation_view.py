@@ -24,8 +24,8 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from ..text import CounterDeskError, Text
-from .widgets import MessageLabel
+from counterdesk.text import CounterDeskError, Text
+from counterdesk.ui.widgets import MessageLabel
 
 log = logging.getLogger("counterdesk.ui")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..session import UserSession
-from .resources import Languages
+from counterdesk.session import UserSession
+from counterdesk.ui.resources import Languages
 
 
 @dataclass

@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QG
                                QLineEdit, QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from ..forms.answers import evaluate
-from ..forms.choices import choices
-from ..forms.definition import Field, Form
-from ..text import Result
+from counterdesk.forms.answers import evaluate
+from counterdesk.forms.choices import choices
+from counterdesk.forms.definition import Field, Form
+from counterdesk.text import Result
 
 _ERROR_STYLE = "border: 2px solid #c62828;"
 

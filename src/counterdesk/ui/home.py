@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QStackedWidget, QVBoxLayout, QWidget
 
-from ..roles import ROLE_NAMES, TASKS
-from .context import AppContext
-from .widgets import Page, PlaceholderCard
+from counterdesk.roles import ROLE_NAMES, TASKS
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.widgets import Page, PlaceholderCard
 
 
 class HomePage(Page):
@@ -51,36 +51,36 @@ class HomePage(Page):
 
     def _build(self, task: str) -> QWidget:
         if task == "users.manage":
-            from .users_page import UsersPage
+            from counterdesk.ui.users_page import UsersPage
             return UsersPage(self.ctx)
         if task == "settings.manage":
-            from .settings_page import SettingsPage
+            from counterdesk.ui.settings_page import SettingsPage
             page = SettingsPage(self.ctx)
             page.saved.connect(self.settings_saved)
             return page
         if task == "customer.find":
-            from .find_page import FindCustomerPage
+            from counterdesk.ui.find_page import FindCustomerPage
             return FindCustomerPage(self.ctx)
         if task == "approval.queue":
-            from .approvals_page import ApprovalsPage
+            from counterdesk.ui.approvals_page import ApprovalsPage
             return ApprovalsPage(self.ctx)
         if task == "approval.signoff":
-            from .signoff_queue_page import SignoffApprovalsPage
+            from counterdesk.ui.signoff_queue_page import SignoffApprovalsPage
             return SignoffApprovalsPage(self.ctx)
         if task == "aftersale.manage":
-            from .aftersale_page import AfterSalePage
+            from counterdesk.ui.aftersale_page import AfterSalePage
             return AfterSalePage(self.ctx)
         if task == "session.start":
-            from .session_page import CounterSessionPage
+            from counterdesk.ui.session_page import CounterSessionPage
             return CounterSessionPage(self.ctx)
         if task == "audit.view":
-            from .audit_page import AuditPage
+            from counterdesk.ui.audit_page import AuditPage
             return AuditPage(self.ctx)
         if task == "catalog.manage":
-            from .catalog_page import CatalogPage
+            from counterdesk.ui.catalog_page import CatalogPage
             return CatalogPage(self.ctx)
         if task == "sync.manage":
-            from .sync_page import SyncPage
+            from counterdesk.ui.sync_page import SyncPage
             page = SyncPage(self.ctx)
             page.enrolled.connect(self._sync_enrolled)
             return page

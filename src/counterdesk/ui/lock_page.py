@@ -12,9 +12,9 @@ from typing import Callable
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from .context import AppContext
-from .tasks import run_task
-from .widgets import MessageLabel, Page, centered_column, error_text, title_label
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import MessageLabel, Page, centered_column, error_text, title_label
 
 BURST_GAP = 1.0  # seconds between keys that end a burst of typing
 

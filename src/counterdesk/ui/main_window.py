@@ -13,14 +13,14 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
-from ..settings import IDLE_LOCK_SECONDS, UI_LANGUAGE
-from .context import AppContext
-from .lock_page import LockPage
-from .setup_page import SetupPage
-from .signin_page import SignInPage
-from .status_bar import StatusBar
-from .tasks import preload_in_background, run_task
-from .widgets import error_text
+from counterdesk.settings import IDLE_LOCK_SECONDS, UI_LANGUAGE
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.lock_page import LockPage
+from counterdesk.ui.setup_page import SetupPage
+from counterdesk.ui.signin_page import SignInPage
+from counterdesk.ui.status_bar import StatusBar
+from counterdesk.ui.tasks import preload_in_background, run_task
+from counterdesk.ui.widgets import error_text
 
 log = logging.getLogger("counterdesk.ui")
 
@@ -33,7 +33,7 @@ def _preload_and_freeze() -> None:
     freeze them out of garbage collection (collections run on the UI thread; see gc_guard)."""
     import gc
 
-    from ..vault import preload_reference_data
+    from counterdesk.vault import preload_reference_data
     preload_reference_data()
     gc.freeze()
 
@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.status = StatusBar(ctx)
         self.setStatusBar(self.status)
-        from .sync_status import SyncController
+        from counterdesk.ui.sync_status import SyncController
         self.sync = SyncController(self)
         self.sync.changed.connect(self.status.show_sync)
         self.status.lock_requested.connect(self.lock_manually)
@@ -166,11 +166,11 @@ class MainWindow(QMainWindow):
     # ---- start-up ------------------------------------------------------------------------------------
     def start(self) -> None:
         """Decide the first screen: demo preparation, set-up wizard, sign-in or a problem."""
-        from .. import installation
-        from ..paths import DataDir
-        from ..text import CounterDeskError
-        from ..demo import create_demo
-        from ..vault import Vault
+        from counterdesk import installation
+        from counterdesk.paths import DataDir
+        from counterdesk.text import CounterDeskError
+        from counterdesk.demo import create_demo
+        from counterdesk.vault import Vault
 
         data = DataDir(self.ctx.data_dir)
         if not installation.exists(data):
@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
         self._enter_home()
 
     def _enter_home(self) -> None:
-        from .home import HomePage
+        from counterdesk.ui.home import HomePage
 
         if self.home is not None:
             self.stack.removeWidget(self.home)
@@ -244,7 +244,7 @@ class MainWindow(QMainWindow):
             self._restart_idle_timer()
 
     def change_password(self, forced: bool) -> None:
-        from .password_dialog import ChangePasswordDialog
+        from counterdesk.ui.password_dialog import ChangePasswordDialog
 
         dialog = ChangePasswordDialog(self.ctx, forced, self)
         self.password_dialog = dialog

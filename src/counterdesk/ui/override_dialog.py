@@ -6,9 +6,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
-from .context import AppContext
-from .tasks import run_task
-from .widgets import MessageLabel, error_text
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import MessageLabel, error_text
 
 
 class OverrideDialog(QDialog):
@@ -55,7 +55,7 @@ class OverrideDialog(QDialog):
         lay.addWidget(self.buttons)
 
     def decide(self, approve: bool) -> None:
-        from ..signoff.approvals import decide_at_station
+        from counterdesk.signoff.approvals import decide_at_station
 
         vault, station = self.ctx.vault, self.ctx.user
         name, password, reason = self.username.text().strip(), self.password.text(), self.reason.text()

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from .context import AppContext
-from .tasks import run_task
-from .widgets import MessageLabel, error_text
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import MessageLabel, error_text
 
 
 class ChangePasswordDialog(QDialog):
@@ -45,7 +45,7 @@ class ChangePasswordDialog(QDialog):
         if self.new.text() != self.confirm.text():
             self.message.show_error(self.tr("The two new passwords do not match."))
             return
-        from ..accounts import change_own_password
+        from counterdesk.accounts import change_own_password
 
         vault, user, old, new = self.ctx.vault, self.ctx.user, self.old.text(), self.new.text()
         self.buttons.setEnabled(False)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroup
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from .session_steps import StepWidget
+from counterdesk.ui.session_steps import StepWidget
 
 HORIZONS = ("within_1y", "from_1y_to_3y", "from_3y_to_5y", "above_5y")
 EXTRA_DECLARED = ("household_net_financial_assets", "household_financial_assets", "avg_income_3y",
@@ -177,7 +177,7 @@ class RecommendationStep(StepWidget):
             self._explain(self.proposal.decisions[code])
 
     def _explain(self, decision) -> None:
-        from ..suitability import explain
+        from counterdesk.suitability import explain
         self.details.setPlainText("\n".join(explain(decision, self.ctx.lang)))
 
     def _choose_ranked(self) -> None:

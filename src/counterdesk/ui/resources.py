@@ -7,8 +7,8 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from ..paths import font_path
-from ..i18n_build import qm_path
+from counterdesk.paths import font_path
+from counterdesk.i18n_build import qm_path
 
 log = logging.getLogger("counterdesk.ui")
 

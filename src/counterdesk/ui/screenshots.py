@@ -16,11 +16,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from ..demo import create_demo  # noqa: E402
-from ..vault import DEMO_USERS  # noqa: E402
-from .context import AppContext  # noqa: E402
-from .main_window import MainWindow  # noqa: E402
-from .resources import Languages, load_font  # noqa: E402
+from counterdesk.demo import create_demo  # noqa: E402
+from counterdesk.vault import DEMO_USERS  # noqa: E402
+from counterdesk.ui.context import AppContext  # noqa: E402
+from counterdesk.ui.main_window import MainWindow  # noqa: E402
+from counterdesk.ui.resources import Languages, load_font  # noqa: E402
 
 
 def _wait(predicate, timeout_ms: int = 20000) -> None:
@@ -175,7 +175,7 @@ def _draw(widget, points) -> None:
 
 def _customer_signs(page, out: Path) -> None:
     """The customer's part on the customer window: read, consent, type the sentence, sign."""
-    from ..forms.disclosures import confirmation_sentence
+    from counterdesk.forms.disclosures import confirmation_sentence
 
     clock = _Clock()
     page.signoff.clock = clock
@@ -245,11 +245,11 @@ def _headless_sale(vault, teller, doc: dict, kyc: dict, pick: int, code: str, ow
 
     from PIL import Image, ImageDraw
 
-    from ..flow.counter_session import CounterSession
-    from ..forms.disclosures import confirmation_sentence
-    from ..forms.questionnaire import load_questionnaire
-    from ..sales.recommendation import Recommender
-    from ..signature import Signature, Stroke
+    from counterdesk.flow.counter_session import CounterSession
+    from counterdesk.forms.disclosures import confirmation_sentence
+    from counterdesk.forms.questionnaire import load_questionnaire
+    from counterdesk.sales.recommendation import Recommender
+    from counterdesk.signature import Signature, Stroke
 
     ident = CounterSession(vault, teller)
     inputs = {"document": doc, "consent": {"consent_granted": True}, "profile": {"answers": kyc}, "screening": {}}
@@ -317,7 +317,7 @@ def _supervisor_and_after_sale(window: MainWindow, out: Path) -> None:
 def render(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
-    from .gc_guard import MainThreadGarbageCollector
+    from counterdesk.ui.gc_guard import MainThreadGarbageCollector
     MainThreadGarbageCollector(app)
     load_font(app)
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,11 +6,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from .cancel_dialog import CancelSessionDialog
-from .context import AppContext
-from .session_steps import AssessmentStep, ConsentStep, DocumentStep, DoneStep, ProfileStep, ScreeningStep
-from .tasks import run_task
-from .widgets import MessageLabel, Page, error_text
+from counterdesk.ui.cancel_dialog import CancelSessionDialog
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.session_steps import AssessmentStep, ConsentStep, DocumentStep, DoneStep, ProfileStep, ScreeningStep
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import MessageLabel, Page, error_text
 
 STEP_ORDER = ("document", "consent", "profile", "screening", "assessment", "recommendation", "signoff", "approval",
               "confirmation", "done")
@@ -122,7 +122,7 @@ class CounterSessionPage(Page):
             self.start()
 
     def start(self) -> None:
-        from ..flow.counter_session import CounterSession
+        from counterdesk.flow.counter_session import CounterSession
 
         vault, user = self.ctx.vault, self.ctx.user
         self.banner.clear_message()
@@ -131,7 +131,7 @@ class CounterSessionPage(Page):
         run_task(self, lambda: CounterSession(vault, user, lang=lang), self._started, self._failed)
 
     def _started(self, ident) -> None:
-        from ..flow.counter_session import DOCUMENT_FIELDS
+        from counterdesk.flow.counter_session import DOCUMENT_FIELDS
 
         self.ident = ident
         self.reader_fields = {}
@@ -151,16 +151,16 @@ class CounterSessionPage(Page):
         assessment.print_blank_requested.connect(self.print_blank_questionnaire)
         self.customer_window = None
         self.paper_form = None
-        from ..sales.recommendation import Recommender
-        from .recommendation_step import RecommendationStep
+        from counterdesk.sales.recommendation import Recommender
+        from counterdesk.ui.recommendation_step import RecommendationStep
 
         self.recommender = Recommender(ident)
         recommendation = RecommendationStep(self.ctx)
         recommendation.propose_requested.connect(self._propose)
         recommendation.request_checked.connect(self._check_request)
         recommendation.choose_requested.connect(self._choose_product)
-        from .signoff_controller import SignoffController
-        from .signoff_pages import ApprovalStep, ConfirmationStep, SignoffStep
+        from counterdesk.ui.signoff_controller import SignoffController
+        from counterdesk.ui.signoff_pages import ApprovalStep, ConfirmationStep, SignoffStep
 
         self.steps = {"document": document, "consent": consent,
                       "profile": ProfileStep(self.ctx, ident.form, set(DOCUMENT_FIELDS)),
@@ -207,7 +207,7 @@ class CounterSessionPage(Page):
         step = self.steps["profile"]
         data = self.ident.flow.data
         if data.get("customer_id") and data.get("existing") is not None:
-            from ..customers import repository
+            from counterdesk.customers import repository
 
             vault, user, cid = self.ctx.vault, self.ctx.user, data["customer_id"]
             run_task(self, lambda: repository.get_customer(vault, user, cid),
@@ -286,7 +286,7 @@ class CounterSessionPage(Page):
         """A blank paper questionnaire with a new form number, saved as PDF for printing."""
         from PySide6.QtWidgets import QFileDialog
 
-        from ..assessment.paper import blank_questionnaire_pdf, save_pdf
+        from counterdesk.assessment.paper import blank_questionnaire_pdf, save_pdf
 
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the blank questionnaire"),
@@ -307,8 +307,8 @@ class CounterSessionPage(Page):
         self.state_changed.emit("blank_printed")
 
     def _assessment_started(self, _assessment_id) -> None:
-        from ..forms.questionnaire import load_questionnaire
-        from .customer_window import CustomerWindow
+        from counterdesk.forms.questionnaire import load_questionnaire
+        from counterdesk.ui.customer_window import CustomerWindow
 
         self._set_busy(False)
         questionnaire = load_questionnaire()

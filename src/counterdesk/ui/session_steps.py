@@ -9,11 +9,11 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QScrollArea, QTextBrowser, QVBoxLayout, QWidget)
 
-from ..identity.documents import DocumentType
-from ..identity.readers import SimulatorReader, WedgeParser, looks_like_scanner_burst
-from ..text import Problem, Result
-from .form_view import FormView
-from .widgets import MessageLabel
+from counterdesk.identity.documents import DocumentType
+from counterdesk.identity.readers import SimulatorReader, WedgeParser, looks_like_scanner_burst
+from counterdesk.text import Problem, Result
+from counterdesk.ui.form_view import FormView
+from counterdesk.ui.widgets import MessageLabel
 
 _ERROR_STYLE = "border: 2px solid #c62828;"
 
@@ -342,7 +342,7 @@ class DoneStep(StepWidget):
     def enter(self, data: dict) -> None:
         existing = data.get("existing")
         doc = data.get("document") or {}
-        from ..customers.masking import mask_id_number
+        from counterdesk.customers.masking import mask_id_number
 
         number = mask_id_number(doc.get("number") or "")
         kind = self.tr("Returning customer") if existing is not None else self.tr("New customer")

@@ -12,12 +12,12 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
-from ..settings import Setting, declared
-from ..text import Result
-from ..vault import ValidationFailed
-from .context import AppContext
-from .tasks import run_task
-from .widgets import MessageLabel, Page, error_text
+from counterdesk.settings import Setting, declared
+from counterdesk.text import Result
+from counterdesk.vault import ValidationFailed
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import MessageLabel, Page, error_text
 
 # Language names are shown in their own language, whatever the current UI language is.
 _LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}

@@ -7,10 +7,10 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStackedWidget,
                                QVBoxLayout, QWidget)
 
-from ..roles import Role
-from .context import AppContext
-from .tasks import run_task
-from .widgets import MessageLabel, Page, error_text, title_label
+from counterdesk.roles import Role
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import MessageLabel, Page, error_text, title_label
 
 
 class SetupPage(Page):
@@ -118,7 +118,7 @@ class SetupPage(Page):
 
     @staticmethod
     def _min_length() -> int:
-        from ..settings import PASSWORD_MIN_LENGTH
+        from counterdesk.settings import PASSWORD_MIN_LENGTH
         return PASSWORD_MIN_LENGTH.default
 
     def create(self) -> None:
@@ -126,7 +126,7 @@ class SetupPage(Page):
             self.message.show_error(self.tr("The two passwords do not match."))
             self.confirm.setFocus()
             return
-        from ..vault import NewUser, Vault
+        from counterdesk.vault import NewUser, Vault
 
         admin = NewUser(self.admin_user.text().strip(), self.admin_name.text().strip() or self.admin_user.text().strip(),
                         Role.ADMIN, self.password.text())

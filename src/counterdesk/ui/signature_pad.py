@@ -11,7 +11,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QElapsedTimer, QEvent, QIODevice
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QTabletEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from ..signature import MOUSE_PRESSURE, Point, Signature, Stroke
+from counterdesk.signature import MOUSE_PRESSURE, Point, Signature, Stroke
 
 INK = QColor("#0d1b5e")  # dark blue, as with a ballpoint: visibly not printed text
 MIN_WIDTH = 1.2

@@ -4,9 +4,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from .context import AppContext
-from .tasks import run_task
-from .widgets import DemoBanner, MessageLabel, Page, centered_column, error_text, title_label
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import DemoBanner, MessageLabel, Page, centered_column, error_text, title_label
 
 
 class SignInPage(Page):

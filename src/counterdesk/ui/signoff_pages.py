@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
-from ..branchtime import format_time
-from .session_steps import StepWidget
+from counterdesk.branchtime import format_time
+from counterdesk.ui.session_steps import StepWidget
 
 _DONE, _TODO = "✔", "○"
 
@@ -207,7 +207,7 @@ class ConfirmationStep(StepWidget):
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
-        from .confirmation_view import ConfirmationView
+        from counterdesk.ui.confirmation_view import ConfirmationView
 
         lay = QVBoxLayout(self)
         self.status = _bold(QLabel())

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QHBoxLayout, QHea
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from ..branchtime import format_time, zone_heading
-from .context import AppContext
-from .tasks import run_task
-from .widgets import LoadingPage, MessageLabel, error_text
+from counterdesk.branchtime import format_time, zone_heading
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import LoadingPage, MessageLabel, error_text
 
 POLL_MS = 1000
 HASH_CHARS = 12
@@ -40,7 +40,7 @@ def short_hash(value) -> str:
 
 def product_names(vault, user) -> dict:
     """{code: Product} of the current catalog, for product names in the page's language."""
-    from ..catalog.versions import current_catalog
+    from counterdesk.catalog.versions import current_catalog
 
     return {p.code: p for p in current_catalog(vault, user).products}
 
@@ -49,8 +49,8 @@ def load_queue(vault, user, known: frozenset[str]):
     """Worker side of a refresh: the pending requests, the evidence chain of every request the
     page has not seen yet (a pending request's chain does not change until it is decided), and the
     catalog's products when a new request needs a name."""
-    from ..signoff import approvals
-    from ..signoff.common import SignoffError
+    from counterdesk.signoff import approvals
+    from counterdesk.signoff.common import SignoffError
 
     requests = approvals.pending_requests(vault, user)
     chains: dict[str, list[dict]] = {}
@@ -205,7 +205,7 @@ class SignoffApprovalsPage(LoadingPage):
         """The key facts of one evidence link, in words (the payloads hold no personal data)."""
         lang = self.ctx.lang
         if kind == "document":
-            from ..forms.documents import DOCUMENT_TYPES
+            from counterdesk.forms.documents import DOCUMENT_TYPES
             doc = DOCUMENT_TYPES.get(p.get("doc_type") or "")
             return self.tr("{doc_type}; document fingerprint {digest}; customer record version {version}").format(
                 doc_type=doc.get(lang) if doc else (p.get("doc_type") or "—"),
@@ -219,7 +219,7 @@ class SignoffApprovalsPage(LoadingPage):
             if p.get("hits"):
                 text += "; " + self.tr("{hits} hit(s)").format(hits=p["hits"])
             if p.get("disposition"):
-                from ..sanctions.disposition import CONFIRM_REASONS, FALSE_POSITIVE_REASONS
+                from counterdesk.sanctions.disposition import CONFIRM_REASONS, FALSE_POSITIVE_REASONS
                 reason = FALSE_POSITIVE_REASONS.get(p["disposition"]) or CONFIRM_REASONS.get(p["disposition"])
                 text += "; " + self.tr("decision: {reason}").format(
                     reason=reason.get(lang) if reason else p["disposition"])
@@ -423,7 +423,7 @@ class SignoffApprovalsPage(LoadingPage):
     # ---- revealing -------------------------------------------------------------------------------
     def reveal_customer(self) -> None:
         """The customer's name in clear, for this supervisor only; the reveal is audited by the core."""
-        from ..customers.repository import reveal
+        from counterdesk.customers.repository import reveal
 
         req = self.current()
         if req is None or not req.customer_id:
@@ -445,7 +445,7 @@ class SignoffApprovalsPage(LoadingPage):
         self._decide(False)
 
     def _decide(self, approve: bool) -> None:
-        from ..signoff.approvals import decide
+        from counterdesk.signoff.approvals import decide
 
         req = self.current()
         if req is None or self.deciding:

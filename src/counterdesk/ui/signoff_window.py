@@ -27,11 +27,11 @@ from PySide6.QtGui import QColor, QFont, QPalette, QShowEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStackedWidget, QTextBrowser,
                                QVBoxLayout, QWidget)
 
-from ..forms.definition import Form
-from ..forms.disclosures import sentence_matches
-from ..signature import check_signature
-from .customer_window import place_for_customer
-from .signature_pad import SignaturePad
+from counterdesk.forms.definition import Form
+from counterdesk.forms.disclosures import sentence_matches
+from counterdesk.signature import check_signature
+from counterdesk.ui.customer_window import place_for_customer
+from counterdesk.ui.signature_pad import SignaturePad
 
 STAGES = ("reading", "recording", "sentence", "signature", "thanks")
 SHORT_HASH = 12  # hex digits of the form hash shown under each title

@@ -4,9 +4,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
-from ..branchtime import format_time
-from ..roles import ROLE_NAMES
-from .context import AppContext
+from counterdesk.branchtime import format_time
+from counterdesk.roles import ROLE_NAMES
+from counterdesk.ui.context import AppContext
 
 
 class StatusBar(QStatusBar):

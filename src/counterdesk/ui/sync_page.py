@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFormLayout, QGro
                                QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from ..branchtime import format_time, zone_heading
-from ..roles import can
-from ..text import CounterDeskError, Text
-from .audit_page import short_id
-from .context import AppContext
-from .tasks import run_task
-from .widgets import LoadingPage, MessageLabel, error_text
+from counterdesk.branchtime import format_time, zone_heading
+from counterdesk.roles import can
+from counterdesk.text import CounterDeskError, Text
+from counterdesk.ui.audit_page import short_id
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import LoadingPage, MessageLabel, error_text
 
 CODE_HOURS_DEFAULT, CODE_HOURS_MAX = 24, 168
 
@@ -50,8 +50,8 @@ class SyncView:
 
 
 def load_sync(vault, user) -> SyncView:
-    from ..sync import state
-    from ..sync.client import quarantined, status
+    from counterdesk.sync import state
+    from counterdesk.sync.client import quarantined, status
 
     def read(session):
         values = state.all_state(session)
@@ -62,7 +62,7 @@ def load_sync(vault, user) -> SyncView:
     rows = quarantined(vault)
     content = can(user.role, "customer.view")
     if content:
-        from ..sync.conflicts import list_conflicts
+        from counterdesk.sync.conflicts import list_conflicts
         found = list_conflicts(vault, user)
     else:
         found = open_conflicts_without_content(vault)
@@ -74,19 +74,19 @@ def load_sync(vault, user) -> SyncView:
 
 def open_conflicts_without_content(vault) -> list:
     """Open conflicts for a user who may not view customers (see counterdesk.sync.admin)."""
-    from ..sync.admin import conflicts_without_content
+    from counterdesk.sync.admin import conflicts_without_content
     return conflicts_without_content(vault)
 
 
 BAD_URL = Text("同步服务器地址须以 https:// 开头（测试环境可用 http://）。",
                "The hub address must start with https:// (http:// on a test bench only).")
 def check_ca(path: str) -> str:
-    from ..sync.admin import check_ca as checked
+    from counterdesk.sync.admin import check_ca as checked
     return checked(path)
 
 
 def enrol_workstation(vault, user, hub: str, code: str, ca: str, name: str, branch: str):
-    from ..sync.enrol import enrol
+    from counterdesk.sync.enrol import enrol
 
     hub = hub.strip().rstrip("/")
     if not hub.lower().startswith(("https://", "http://")):
@@ -98,7 +98,7 @@ def enrol_workstation(vault, user, hub: str, code: str, ca: str, name: str, bran
 
 def sync_now(vault, user):
     """One full sync: push, pull, then head-office master data (applied with an administrator)."""
-    from ..sync.client import SyncClient, tls_verify
+    from counterdesk.sync.client import SyncClient, tls_verify
 
     client = SyncClient(vault, user, verify=tls_verify(vault))
     try:
@@ -110,21 +110,21 @@ def sync_now(vault, user):
 
 
 def next_code(vault, user, hours: int):
-    from ..sync.client import tls_verify
-    from ..sync.enrol import make_enrol_code
+    from counterdesk.sync.client import tls_verify
+    from counterdesk.sync.enrol import make_enrol_code
 
     return make_enrol_code(vault, user, verify=tls_verify(vault), expires_in_s=int(hours) * 3600)
 
 
 def send_again(vault, user, record_ids: list[str] | None) -> int:
     """Quarantined records back to pending (all of them with None), audited (counterdesk.sync.admin)."""
-    from ..sync.admin import requeue
-    from ..sync.client import quarantined
+    from counterdesk.sync.admin import requeue
+    from counterdesk.sync.client import quarantined
     return requeue(vault, user, record_ids, {r["id"]: r["error"] for r in quarantined(vault)})
 
 
 def resolve_conflict(vault, user, conflict_id: str, keep: str):
-    from ..sync.conflicts import resolve
+    from counterdesk.sync.conflicts import resolve
 
     return resolve(vault, user, conflict_id, keep)
 

@@ -11,7 +11,7 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from .tasks import run_task
+from counterdesk.ui.tasks import run_task
 
 log = logging.getLogger("counterdesk.ui")
 REFRESH_MS = 2000  # the pending count follows local changes between sync rounds
@@ -54,7 +54,7 @@ class SyncController(QObject):
     def refresh(self) -> None:
         if self._refreshing or self.vault is None or not self.enrolled:
             return
-        from ..sync.client import status
+        from counterdesk.sync.client import status
 
         self._refreshing = True
         vault, worker = self.vault, self.worker
@@ -79,8 +79,8 @@ class SyncController(QObject):
 
 
 def _start_worker(vault, user, on_change):
-    from ..sync import state
-    from ..sync.client import SyncClient, SyncWorker, status, tls_verify
+    from counterdesk.sync import state
+    from counterdesk.sync.client import SyncClient, SyncWorker, status, tls_verify
 
     if not vault.transact(state.enrolled):
         return None, None

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from ..text import CounterDeskError
+from counterdesk.text import CounterDeskError
 
 log = logging.getLogger("counterdesk.ui")
 

@@ -13,11 +13,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from .. import accounts
-from ..roles import ROLE_NAMES, Role
-from .context import AppContext
-from .tasks import run_task
-from .widgets import DialogHostPage, MessageLabel, error_text
+from counterdesk import accounts
+from counterdesk.roles import ROLE_NAMES, Role
+from counterdesk.ui.context import AppContext
+from counterdesk.ui.tasks import run_task
+from counterdesk.ui.widgets import DialogHostPage, MessageLabel, error_text
 
 
 def _role_combo(lang: str, name: str) -> QComboBox:
@@ -424,7 +424,7 @@ class UsersPage(DialogHostPage):
         return self._open(ChangeRoleDialog(self.ctx, user, self)) if user else None
 
     def open_licences(self) -> QDialog:
-        from .catalog_page import LicencesDialog  # late: catalog_page imports this module
+        from counterdesk.ui.catalog_page import LicencesDialog  # late: catalog_page imports this module
         user = self.selected_user()
         self.dialog = LicencesDialog(self.ctx, user.user_id if user else None, self)
         self.dialog.finished.connect(self.dialog.deleteLater)

@@ -6,8 +6,8 @@ from typing import Callable
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ..text import CounterDeskError, Text
-from .tasks import run_task
+from counterdesk.text import CounterDeskError, Text
+from counterdesk.ui.tasks import run_task
 
 
 class Page(QWidget):

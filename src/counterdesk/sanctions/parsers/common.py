@@ -5,8 +5,8 @@ import re
 import unicodedata
 from datetime import date, datetime
 
-from ...text import Text
-from ..records import ListFormatError, ParsedEntry, ParsedName
+from counterdesk.text import Text
+from counterdesk.sanctions.records import ListFormatError, ParsedEntry, ParsedName
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
@@ -83,7 +83,7 @@ def doc_number(value: str | None) -> str:
 
 
 def document(type_: str | None, number: str | None, country: str | None = None) -> dict | None:
-    from ..countries import to_alpha2
+    from counterdesk.sanctions.countries import to_alpha2
     num = doc_number(number)
     if not num or len(num) < 3:
         return None

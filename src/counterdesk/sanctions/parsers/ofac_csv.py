@@ -12,10 +12,10 @@ import io
 import re
 import zipfile
 
-from ...text import Text
-from ..countries import normalise_list
-from ..records import ListFormatError, ParsedEntry, ParsedList, ParsedName
-from .common import add_name, check_refs, clean, decode_text, document, no_entries, partial_date, unique
+from counterdesk.text import Text
+from counterdesk.sanctions.countries import normalise_list
+from counterdesk.sanctions.records import ListFormatError, ParsedEntry, ParsedList, ParsedName
+from counterdesk.sanctions.parsers.common import add_name, check_refs, clean, decode_text, document, no_entries, partial_date, unique
 
 SDN_COLUMNS = ("ent_num", "SDN_Name", "SDN_Type", "Program", "Title", "Call_Sign", "Vess_type", "Tonnage", "GRT",
                "Vess_flag", "Vess_owner", "Remarks")

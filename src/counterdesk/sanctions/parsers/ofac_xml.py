@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ...text import Text
-from ..countries import normalise_list
-from ..records import ListFormatError, ParsedEntry, ParsedList, ParsedName
-from .common import add_name, check_refs, document, no_entries, partial_date, publication_date, unique
-from .safexml import Doc, parse, text_of, texts_of
+from counterdesk.text import Text
+from counterdesk.sanctions.countries import normalise_list
+from counterdesk.sanctions.records import ListFormatError, ParsedEntry, ParsedList, ParsedName
+from counterdesk.sanctions.parsers.common import add_name, check_refs, document, no_entries, partial_date, publication_date, unique
+from counterdesk.sanctions.parsers.safexml import Doc, parse, text_of, texts_of
 
 SDN_TYPES = {"individual": "person", "entity": "entity", "vessel": "entity", "aircraft": "entity"}
 

@@ -16,10 +16,10 @@ import csv
 import io
 import json
 
-from ...text import Text
-from ..countries import normalise_list
-from ..records import ListFormatError, ParsedEntry, ParsedList, ParsedName
-from .common import add_name, check_refs, clean, decode_text, document, no_entries, partial_date, \
+from counterdesk.text import Text
+from counterdesk.sanctions.countries import normalise_list
+from counterdesk.sanctions.records import ListFormatError, ParsedEntry, ParsedList, ParsedName
+from counterdesk.sanctions.parsers.common import add_name, check_refs, clean, decode_text, document, no_entries, partial_date, \
     publication_date, unique
 
 PERSON_SCHEMATA = {"Person"}

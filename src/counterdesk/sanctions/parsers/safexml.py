@@ -10,8 +10,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pyexpat import ExpatError, ParserCreate, errors
 
-from ...text import Text
-from ..records import ListFormatError
+from counterdesk.text import Text
+from counterdesk.sanctions.records import ListFormatError
 
 
 class _Forbidden(Exception):

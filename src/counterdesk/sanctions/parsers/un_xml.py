@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ...text import Text
-from ..countries import normalise_list
-from ..records import ListFormatError, ParsedEntry, ParsedList, ParsedName
-from .common import add_name, check_refs, clean, document, no_entries, partial_date, publication_date, unique
-from .safexml import Doc, parse, text_of, texts_of
+from counterdesk.text import Text
+from counterdesk.sanctions.countries import normalise_list
+from counterdesk.sanctions.records import ListFormatError, ParsedEntry, ParsedList, ParsedName
+from counterdesk.sanctions.parsers.common import add_name, check_refs, clean, document, no_entries, partial_date, publication_date, unique
+from counterdesk.sanctions.parsers.safexml import Doc, parse, text_of, texts_of
 
 # A "Low" quality alias is a weak a.k.a. in UN terms (transliteration variants, nicknames).
 _WEAK = {"low"}
