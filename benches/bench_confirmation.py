@@ -25,8 +25,8 @@ def _time(fn, n: int) -> list[float]:
 
 
 def run(quick: bool = False) -> list[Row]:
-    from counterdesk.confirmation import render_confirmation
-    from counterdesk.confirmation.signing import create_demo_certificate, load_signer, sign_pdf, verify_pdf
+    from counterdesk.services.confirmation import render_confirmation
+    from counterdesk.services.confirmation.signing import create_demo_certificate, load_signer, sign_pdf, verify_pdf
     from test_confirmation_pdf import page_count, sample  # the test's 3-page sample document
 
     n = 10

@@ -18,10 +18,10 @@ import statistics
 import time
 import uuid
 
-from counterdesk.customers import repository as repo
-from counterdesk.customers.names import search_keys
-from counterdesk.customers.queries import find_document, search_names
-from counterdesk.vault import DEMO_USERS, Vault
+from counterdesk.services.customers import repository as repo
+from counterdesk.identity.names import search_keys
+from counterdesk.services.customers.queries import find_document, search_names
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
 
 from _common import Row, progress, temp_dir
 
@@ -124,7 +124,7 @@ def _real_customers(vault, us, n: int, start: int, rng: random.Random) -> list[t
 
 def _queries(names: list[str], rng: random.Random) -> list[str]:
     """Name queries the way tellers type them: characters, full pinyin, initials, odd case and spaces."""
-    from counterdesk.customers.names import pinyin_readings
+    from counterdesk.identity.names import pinyin_readings
     out = []
     for i in range(LOOKUPS):
         name = rng.choice(names)

@@ -179,7 +179,7 @@ class Device:
     id: str | None = None
 
     def headers(self, method: str, path: str, query: str = "", body: bytes = b"") -> dict[str, str]:
-        from counterdesk.hub.signing import sign_request
+        from counterdesk.protocol.signing import sign_request
         headers = sign_request(self.key, method, path, query, body, device_id=self.id)
         if body:
             headers["content-type"] = "application/json"
@@ -187,7 +187,7 @@ class Device:
 
 
 def _enrol_body(device: Device, code: str, *, offer_key_id: bool) -> dict:
-    from counterdesk.hub.signing import branch_key_id, public_key_bytes
+    from counterdesk.protocol.signing import branch_key_id, public_key_bytes
     body = {"branch_code": device.branch, "code": code, "workstation_id": device.workstation_id,
             "name": "柜台 1", "sign_public_key": base64.b64encode(public_key_bytes(device.key)).decode()}
     if offer_key_id:
@@ -221,7 +221,7 @@ def _add_branches(url: str, codes: list[str]) -> dict[str, str]:
 async def _enrol_branch(client: httpx.AsyncClient, branch: str, first_code: str, n: int) -> list[Device]:
     """The branch's first workstation enrols with the hub-made code and creates the branch key; every
     further one enrols with a code that the first one registers (POST /v1/enrol-codes, key wrapped)."""
-    from counterdesk.hub.signing import code_sha256
+    from counterdesk.protocol.signing import code_sha256
     branch_key = os.urandom(32)
     first = Device(branch, branch_key)
     res = await client.post("/v1/enrol", json=_enrol_body(first, first_code, offer_key_id=True))
@@ -288,7 +288,7 @@ def _plaintext(i: int) -> bytes:
 
 def _record(device: Device, record_type: str, i: int) -> dict:
     """A record as a workstation pushes it: AES-256-GCM under the branch key, AAD id|type|branch."""
-    from counterdesk.hub.signing import branch_key_id
+    from counterdesk.protocol.signing import branch_key_id
     record_id = str(uuid.uuid4())
     nonce = os.urandom(12)
     aad = f"{record_id}|{record_type}|{device.branch}".encode()

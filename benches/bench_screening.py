@@ -149,7 +149,7 @@ def make_queries(entries: list[dict], n: int = N_QUERIES, seed: int = 7) -> list
 
 
 def _indexed(entries: list[dict]):
-    from counterdesk.sanctions.index import IndexedEntry
+    from counterdesk.screening.index import IndexedEntry
     return [IndexedEntry("bench-list", "BENCH", "0" * 64, e["ref"], e["kind"], tuple((t, ty, "") for t, ty in e["names"]),
                          (e["dob"],) if e["dob"] else (), (e["nationality"],), (e["document"],) if e["document"] else (),
                          "BENCH") for e in entries]
@@ -173,9 +173,9 @@ def _to_csv(entries: list[dict]) -> bytes:
 
 
 def _end_to_end(entries: list[dict], queries: list[dict]) -> list[Row]:
-    from counterdesk.sanctions import lists, screening
-    from counterdesk.sanctions.index import CACHE
-    from counterdesk.vault import DEMO_USERS, Vault
+    from counterdesk.services.sanctions import lists, screening
+    from counterdesk.screening.index import CACHE
+    from counterdesk.services.auth.vault import DEMO_USERS, Vault
     pw = {u.username: u.password for u in DEMO_USERS}
     now = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
     rows = []
@@ -210,13 +210,13 @@ def _end_to_end(entries: list[dict], queries: list[dict]) -> list[Row]:
 
 
 def run(quick: bool = False) -> list[Row]:
-    from counterdesk.sanctions.index import MatchIndex
-    from counterdesk.sanctions.matcher import make_query, match
+    from counterdesk.screening.index import MatchIndex
+    from counterdesk.screening.matcher import make_query, match
     progress("generating 30,000 synthetic entries")
     entries = make_entries()
     queries = make_queries(entries)
     indexed = _indexed(entries)
-    from counterdesk.sanctions.normalise import _name_form, _pinyin
+    from counterdesk.screening.normalise import _name_form, _pinyin
     _name_form.cache_clear(), _pinyin.cache_clear()  # a cold build, as after an import
     t0 = time.perf_counter()
     index = MatchIndex.build(indexed)

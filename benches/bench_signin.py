@@ -12,22 +12,22 @@ import sys
 import time
 from pathlib import Path
 
-from counterdesk.installation import load as load_install
-from counterdesk.paths import DataDir
-from counterdesk.security.kdf import ARGON2_ITERATIONS, ARGON2_LANES, ARGON2_MEMORY_KIB
-from counterdesk.security.keyslots import KeySlots
-from counterdesk.vault import DEMO_USERS, Vault
+from counterdesk.services.auth.installation import load as load_install
+from counterdesk.base.paths import DataDir
+from counterdesk.services.auth.kdf import ARGON2_ITERATIONS, ARGON2_LANES, ARGON2_MEMORY_KIB
+from counterdesk.services.auth.keyslots import KeySlots
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
 
 from _common import ROOT, Row, median, progress, reps, temp_dir
 
 LIMIT_S = 0.5
 USER = next(u for u in DEMO_USERS if u.username == "teller")
 
-# Runs in a new interpreter: time from Vault.open to signed in, with counterdesk.vault already
+# Runs in a new interpreter: time from Vault.open to signed in, with counterdesk.services.auth.vault already
 # imported (as the GUI has it when the sign-in window is up) but the store modules not yet.
 FIRST_SIGNIN = """
 import json, sys, time
-from counterdesk.vault import Vault
+from counterdesk.services.auth.vault import Vault
 t0 = time.perf_counter()
 v = Vault.open(sys.argv[1]); us = v.sign_in(sys.argv[2], sys.argv[3])
 t1 = time.perf_counter()

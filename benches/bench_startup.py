@@ -133,7 +133,7 @@ def run(quick: bool = False) -> list[Row]:
     elif not (bin_dir / "counterdesk").exists():
         why = f"not available: {bin_dir / 'counterdesk'} missing (reinstall the project)"
     else:
-        from counterdesk.vault import Vault
+        from counterdesk.services.auth.vault import Vault
         with temp_dir("startup") as tmp:
             root = tmp / "data"
             progress("startup: creating demo installation")

@@ -14,8 +14,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from counterdesk.suitability import (LIQUIDITY_LEVELS, PRIVATE_CLASSES, PRODUCT_TYPES, AssessmentFacts,
-                                     CustomerFacts, ProductFacts, SaleContext, evaluate, evaluate_many, recommend)
+from counterdesk.suitability import LIQUIDITY_LEVELS, PRIVATE_CLASSES, PRODUCT_TYPES, AssessmentFacts, CustomerFacts, ProductFacts, SaleContext, evaluate, evaluate_many, recommend
 
 from _common import Row, median, progress
 

@@ -84,4 +84,4 @@ if [ "${QT_QPA_PLATFORM:-}" != "offscreen" ] && [ -n "${DISPLAY:-}" ]; then
   fi
 fi
 
-"$VPY" -m counterdesk.i18n_build --quiet
+"$VPY" -m counterdesk.ui.i18n_build --quiet

@@ -1,4 +1,4 @@
-"""Shared fixtures. Garbage collection runs on the main thread only (see counterdesk.ui.gc_guard):
+"""Shared fixtures. Garbage collection runs on the main thread only (see counterdesk.ui.widgets.gc_guard):
 automatic collection on a worker thread would destroy Qt objects on the wrong thread."""
 import gc as _gc
 
@@ -10,7 +10,7 @@ def pytest_configure(config):
     # Load the big read-only tables once (pinyin dictionaries, GB/T 2260, reference lists) and move
     # them out of the collector's sight: a full collection after each test then only walks what
     # the tests themselves made.
-    from counterdesk.vault import preload_reference_data
+    from counterdesk.services.auth.vault import preload_reference_data
     preload_reference_data()
     _gc.collect()
     _gc.freeze()
@@ -28,7 +28,7 @@ from pathlib import Path as _CorePath
 
 import pytest as _core_pytest
 
-from counterdesk.vault import DEMO_USERS as _CORE_DEMO_USERS, Vault as _CoreVault
+from counterdesk.services.auth.vault import DEMO_USERS as _CORE_DEMO_USERS, Vault as _CoreVault
 
 DEMO_PASSWORDS = {u.username: u.password for u in _CORE_DEMO_USERS}
 
@@ -65,7 +65,7 @@ def demo_vault(demo_dir):
 
 @_core_pytest.fixture
 def sign_in(demo_vault):
-    """sign_in("teller") -> UserSession, using the demo password of that user."""
+    """sign_in("teller") -> SignedInUser, using the demo password of that user."""
     def _sign_in(username: str = "admin"):
         return demo_vault.sign_in(username, DEMO_PASSWORDS[username])
     return _sign_in
@@ -74,7 +74,7 @@ def sign_in(demo_vault):
 # ---- the DEMO branch as ./run creates it (with the bundled sanctions sample loaded) ---------------------
 @_core_pytest.fixture(scope="session")
 def demo_lists_template(tmp_path_factory):
-    from counterdesk.demo import create_demo
+    from counterdesk.services.demo import create_demo
 
     root = tmp_path_factory.mktemp("demo-lists-template") / "data"
     vault, _key = create_demo(root)
@@ -93,7 +93,7 @@ def demo_lists_dir(tmp_path, demo_lists_template) -> _CorePath:
 @_core_pytest.fixture
 def no_terminal(monkeypatch):
     """No CLI test may fall through to a real terminal prompt; the password env var is opt-in."""
-    from counterdesk import cli
+    from counterdesk.cli import admin as cli
 
     def refuse(prompt=""):
         raise AssertionError(f"unexpected terminal prompt: {prompt}")
@@ -107,7 +107,7 @@ def admin_cli(capsys, monkeypatch, demo_dir, no_terminal):
     import io
     import sys
 
-    from counterdesk import cli
+    from counterdesk.cli import admin as cli
 
     def _run(*argv, user="admin", lang="en"):
         capsys.readouterr()

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from counterdesk.hub import branches, enrolment, migrate
 from counterdesk.hub.app import create_app
 from counterdesk.hub.db import make_engine
-from counterdesk.hub.signing import branch_key_id, public_key_bytes, sign_request
+from counterdesk.protocol.signing import branch_key_id, public_key_bytes, sign_request
 
 PG_HOST = os.environ.get("COUNTERDESK_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("COUNTERDESK_TEST_PG_PORT", "5432"))

@@ -8,9 +8,8 @@ from datetime import date, datetime, timezone
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from counterdesk.branchtime import BRANCH_TZ as CST
-from counterdesk.assessment.grading import (AGE_MISMATCH, NO_FULL_CAPACITY, UNWILLING_ANY_LOSS, add_months,
-                                            age_on, evaluate)
+from counterdesk.base.branchtime import BRANCH_TZ as CST
+from counterdesk.grading.rules import AGE_MISMATCH, NO_FULL_CAPACITY, UNWILLING_ANY_LOSS, add_months, age_on, evaluate
 from counterdesk.forms import FormDefinitionError, list_forms, load_form
 from counterdesk.forms.questionnaire import REQUIRED_FACTORS, load_questionnaire, parse_questionnaire
 from counterdesk.forms.registry import DEFINITIONS_DIR, PUBLISHED_FILE

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from counterdesk.assessment import paper, repository as arepo
-from counterdesk.branchtime import BRANCH_TZ as CST
-from counterdesk.customers import repository as repo
+from counterdesk.services.assessment import paper, repository as arepo
+from counterdesk.base.branchtime import BRANCH_TZ as CST
+from counterdesk.services.customers import repository as repo
 from counterdesk.forms import load_form
-from counterdesk.roles import PermissionDenied
-from counterdesk.vault import ValidationFailed
+from counterdesk.base.roles import PermissionDenied
+from counterdesk.base.text import ValidationFailed
 
 KYC = {
     "id_doc_type": "resident_id", "id_number": "11010519491231002X", "id_issue_date": "2015-06-01",

@@ -6,11 +6,11 @@ from hypothesis import given, settings, strategies as st
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 
-from counterdesk.session import Actor
+from counterdesk.base.actors import Actor
 from counterdesk.store import audit
 from counterdesk.store.engine import make_engine
-from counterdesk.store.models import AuditEntry
-from counterdesk.vault import DEMO_USERS, Vault
+from counterdesk.store.models.core import AuditEntry
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
 
 PW = {u.username: u.password for u in DEMO_USERS}
 ACTOR = Actor("u-1", "probe", "ws-test")

@@ -1,12 +1,12 @@
-"""counterdesk-admin catalog import / export / versions / list, in-process through counterdesk.cli.main(argv)."""
+"""counterdesk-admin catalog import / export / versions / list, in-process through counterdesk.cli.admin.main(argv)."""
 from __future__ import annotations
 
 
 import pytest
 
-from counterdesk.catalog.products import FIELDS
-from counterdesk.paths import resources_dir
-from counterdesk.vault import DEMO_USERS
+from counterdesk.services.catalog.products import FIELDS
+from counterdesk.base.paths import resources_dir
+from counterdesk.services.auth.vault import DEMO_USERS
 
 PW = {u.username: u.password for u in DEMO_USERS}
 DEMO_CSV = resources_dir() / "catalog" / "demo_catalog.csv"

@@ -9,13 +9,13 @@ from datetime import date
 
 import pytest
 
-from counterdesk.catalog import licences, versions
-from counterdesk.paths import resources_dir
-from counterdesk.ui.catalog_page import CatalogPage, LicencesDialog, ProductDialog
-from counterdesk.ui.context import AppContext
-from counterdesk.ui.resources import Languages
-from counterdesk.ui.users_page import UsersPage
-from counterdesk.vault import DEMO_USERS, Vault
+from counterdesk.services.catalog import licences, versions
+from counterdesk.base.paths import resources_dir
+from counterdesk.ui.admin.catalog_page import CatalogPage, LicencesDialog, ProductDialog
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.resources import Languages
+from counterdesk.ui.admin.users_page import UsersPage
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
 
 pytestmark = pytest.mark.gui
 PW = {u.username: u.password for u in DEMO_USERS}

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from counterdesk.catalog import licences, versions
-from counterdesk.catalog.products import FIELDS
-from counterdesk.paths import resources_dir
-from counterdesk.roles import PermissionDenied
+from counterdesk.services.catalog import licences, versions
+from counterdesk.services.catalog.products import FIELDS
+from counterdesk.base.paths import resources_dir
+from counterdesk.base.roles import PermissionDenied
 from counterdesk.store import audit
-from counterdesk.vault import ValidationFailed
+from counterdesk.base.text import ValidationFailed
 
 DEMO_CSV = resources_dir() / "catalog" / "demo_catalog.csv"
 HEADER = ",".join(FIELDS)
@@ -189,7 +189,7 @@ def test_licences(demo_vault, admin, sign_in):
 
 
 def test_demo_setup_loads_the_catalog(demo_lists_dir):
-    from counterdesk.vault import DEMO_USERS, Vault
+    from counterdesk.services.auth.vault import DEMO_USERS, Vault
     vault = Vault.open(demo_lists_dir)
     us = vault.sign_in("admin", DEMO_USERS[0].password)
     try:
@@ -197,7 +197,7 @@ def test_demo_setup_loads_the_catalog(demo_lists_dir):
         assert 30 <= len(cat.products) <= 40
         assert {p.risk_level for p in cat.products} == {"R1", "R2", "R3", "R4", "R5"}
         assert len({p.type for p in cat.products}) == 10
-        teller = next(u for u in __import__("counterdesk.accounts", fromlist=["x"]).list_users(vault, us)
+        teller = next(u for u in __import__("counterdesk.services.accounts", fromlist=["x"]).list_users(vault, us)
                       if u.username == "teller")
         assert licences.licence_ok(vault, teller.user_id, "fund_sales", date.today()).ok
         assert not licences.licence_ok(vault, teller.user_id, "precious_metals", date.today()).ok

@@ -1,4 +1,4 @@
-"""counterdesk-admin, run in-process through counterdesk.cli.main(argv) and once as the real script."""
+"""counterdesk-admin, run in-process through counterdesk.cli.admin.main(argv) and once as the real script."""
 from __future__ import annotations
 
 import contextlib
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from counterdesk import cli
+from counterdesk.cli import admin as cli
 from counterdesk.store.engine import make_engine
-from counterdesk.vault import DEMO_USERS, Vault
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
 
 PW = {u.username: u.password for u in DEMO_USERS}
 KEY_RE = re.compile(r"\b[A-Z2-7]{5}(?:-[A-Z2-7]{1,5}){10}\b")
@@ -312,7 +312,7 @@ def test_installed_script(data, tmp_path):
 
 
 def test_cli_stays_qt_free():
-    probe = ("import sys, counterdesk.cli; "
+    probe = ("import sys, counterdesk.cli.admin; "
              "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr

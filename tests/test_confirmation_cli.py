@@ -6,10 +6,10 @@ import sys
 
 import pytest
 
-from counterdesk import cli
-from counterdesk.confirmation import render_confirmation
-from counterdesk.confirmation.certstore import branch_signer
-from counterdesk.confirmation.signing import create_demo_certificate, sign_pdf
+from counterdesk.cli import admin as cli
+from counterdesk.services.confirmation import render_confirmation
+from counterdesk.services.confirmation.certstore import branch_signer
+from counterdesk.services.confirmation.signing import create_demo_certificate, sign_pdf
 
 from conftest import DEMO_PASSWORDS
 from test_confirmation_pdf import EVIDENCE, sample
@@ -79,7 +79,7 @@ def test_cert_import_and_refusals(admin_cli, demo_dir, capsys, monkeypatch, tmp_
 
 @pytest.mark.parametrize("lang,word", [("zh", "签名完整"), ("en", "Signature intact")])
 def test_verify_pdf_needs_no_sign_in(capsys, tmp_path, lang, word, no_terminal):
-    from counterdesk.confirmation.signing import load_signer
+    from counterdesk.services.confirmation.signing import load_signer
     pdf = tmp_path / "c.pdf"
     pdf.write_bytes(sign_pdf(render_confirmation(sample(), lang), load_signer(*create_demo_certificate("X", "Y"))))
     capsys.readouterr()

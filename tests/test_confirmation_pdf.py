@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pytest
 
-from counterdesk.confirmation import ConfirmationData, evidence_payload, render_confirmation
-from counterdesk.confirmation.signing import create_demo_certificate, load_signer, sign_pdf, verify_pdf
-from counterdesk.text import Text
+from counterdesk.services.confirmation import ConfirmationData, evidence_payload, render_confirmation
+from counterdesk.services.confirmation.signing import create_demo_certificate, load_signer, sign_pdf, verify_pdf
+from counterdesk.base.text import Text
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
 

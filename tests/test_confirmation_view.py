@@ -19,12 +19,11 @@ from PySide6.QtPdf import QPdfDocument  # noqa: E402
 from PySide6.QtPdfWidgets import QPdfView  # noqa: E402
 from PySide6.QtPrintSupport import QPrinter  # noqa: E402
 
-from counterdesk.confirmation import render_confirmation  # noqa: E402
-from counterdesk.confirmation.signing import create_demo_certificate, load_signer, sign_pdf  # noqa: E402
-from counterdesk.text import CounterDeskError  # noqa: E402
-from counterdesk.ui.confirmation_view import (ConfirmationView, MAX_PRINT_DPI, ZOOM_STEP,  # noqa: E402
-                                              load_document, print_pdf)
-from counterdesk.ui.tasks import run_task  # noqa: E402
+from counterdesk.services.confirmation import render_confirmation  # noqa: E402
+from counterdesk.services.confirmation.signing import create_demo_certificate, load_signer, sign_pdf  # noqa: E402
+from counterdesk.base.text import CounterDeskError  # noqa: E402
+from counterdesk.ui.widgets.confirmation_view import ConfirmationView, MAX_PRINT_DPI, ZOOM_STEP, load_document, print_pdf  # noqa: E402
+from counterdesk.ui.widgets.tasks import run_task  # noqa: E402
 from test_confirmation_pdf import sample  # noqa: E402  (ConfirmationData with a 3-page disclosure)
 
 pytestmark = pytest.mark.gui
@@ -72,7 +71,7 @@ def one_page_pdf(signer) -> bytes:
 
 @pytest.fixture
 def view(qtbot, qapp):
-    from counterdesk.ui.resources import load_font
+    from counterdesk.ui.widgets.resources import load_font
     load_font(qapp)
     w = ConfirmationView()
     w.resize(1000, 800)

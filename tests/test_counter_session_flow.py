@@ -6,11 +6,11 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from counterdesk import accounts
-from counterdesk.customers import repository as customers
+from counterdesk.services import accounts
+from counterdesk.services.customers import repository as customers
 from counterdesk.flow.counter_session import CounterSession, civil_capacity_problems
-from counterdesk.paths import resources_dir
-from counterdesk.sanctions import disposition, lists
+from counterdesk.base.paths import resources_dir
+from counterdesk.services.sanctions import disposition, lists
 
 SPECIMEN = {"id_doc_type": "resident_id", "id_number": "11010519491231002X", "id_issue_date": "2006-05-20",
             "id_long_term": True}
@@ -182,7 +182,7 @@ def test_a_birth_date_that_contradicts_the_id_is_refused_and_nothing_is_stored(d
     out = ident.submit({"answers": {**wrong, "birth_date": "1985-06-15"}})
     assert out.result.ok and ident.flow.current_id == "screening"
     # The store is the last line: a change to the stored customer that contradicts the document is refused.
-    from counterdesk.vault import ValidationFailed
+    from counterdesk.base.text import ValidationFailed
     with pytest.raises(ValidationFailed) as refused:
         customers.update_customer(demo_vault, teller, ident.flow.data["customer_id"], {"birth_date": "1986-06-15"},
                                   "typo")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from counterdesk.customers import masking as M
-from counterdesk.customers.names import COMPOUND_SURNAMES
+from counterdesk.services.customers import masking as M
+from counterdesk.identity.names import COMPOUND_SURNAMES
 
 
 @pytest.mark.parametrize("fn,value,expected", [

@@ -7,12 +7,12 @@ import json
 import pytest
 from sqlalchemy import text
 
-from counterdesk.customers import aml, repository as repo
-from counterdesk.customers.common import CustomerError
-from counterdesk.customers.models import CounterSession
+from counterdesk.services.customers import aml, repository as repo
+from counterdesk.services.customers.common import CustomerError
+from counterdesk.store.models.customers import CounterSession
 from counterdesk.forms import load_form
-from counterdesk.roles import PermissionDenied
-from counterdesk.vault import ValidationFailed
+from counterdesk.base.roles import PermissionDenied
+from counterdesk.base.text import ValidationFailed
 
 NAME, ID_NUMBER, PHONE, ADDRESS = "张三丰", "11010519491231002X", "13812345678", "北京市朝阳区建国路88号院3号楼"
 ANSWERS = {

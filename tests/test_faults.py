@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from counterdesk.atomicfile import DiskFullError, write_bytes_atomic, write_json_atomic
-from counterdesk.installation import InstallationError
-from counterdesk.roles import Role
-from counterdesk.security.keyslots import KeySlotError
+from counterdesk.base.atomicfile import DiskFullError, write_bytes_atomic, write_json_atomic
+from counterdesk.services.auth.installation import InstallationError
+from counterdesk.base.roles import Role
+from counterdesk.services.auth.keyslots import KeySlotError
 from counterdesk.store.engine import DatabaseError
-from counterdesk.text import CounterDeskError
-from counterdesk.vault import DEMO_USERS, AuthError, NewUser, Vault
+from counterdesk.base.text import CounterDeskError
+from counterdesk.services.auth.vault import DEMO_USERS, AuthError, NewUser, Vault
 
 PW = {u.username: u.password for u in DEMO_USERS}
 
@@ -279,7 +279,7 @@ def test_atomic_write_failing_midway_keeps_the_old_file(tmp_path):
     write_bytes_atomic(target, b"old contents")
     script = textwrap.dedent(f"""
         import resource, signal, sys
-        from counterdesk.atomicfile import write_bytes_atomic
+        from counterdesk.base.atomicfile import write_bytes_atomic
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (16384, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
         try:
@@ -341,7 +341,7 @@ def test_initialise_sets_an_unfinished_database_aside_and_never_overwrites_it(de
 
 
 def test_initialise_validates_before_touching_the_disk(tmp_path):
-    from counterdesk.vault import ValidationFailed
+    from counterdesk.base.text import ValidationFailed
     root = tmp_path / "fresh"
     with pytest.raises(ValidationFailed) as err:
         Vault.initialise(root, "bad code!", "", NewUser("x", "X", Role.TELLER, "short"),

@@ -2,7 +2,7 @@
 import pytest
 
 from counterdesk.flow.engine import Flow, Outcome, Step, Stop
-from counterdesk.text import Result, Text
+from counterdesk.base.text import Result, Text
 
 T = Text("t", "t")
 

@@ -11,17 +11,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
 
-from counterdesk import accounts
-from counterdesk.roles import Role
-from counterdesk.settings import declared
+from counterdesk.services import accounts
+from counterdesk.base.roles import Role
+from counterdesk.base.settings import declared
 from counterdesk.store import audit
 from counterdesk.store.engine import make_engine
-from counterdesk.ui.audit_page import AuditPage, AuditRow
-from counterdesk.ui.context import AppContext
-from counterdesk.ui.resources import Languages
-from counterdesk.ui.settings_page import SettingsPage
-from counterdesk.ui.users_page import AddUserDialog, UsersPage
-from counterdesk.vault import DEMO_USERS, AuthError, Vault
+from counterdesk.ui.admin.audit_page import AuditPage, AuditRow
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.resources import Languages
+from counterdesk.ui.admin.settings_page import SettingsPage
+from counterdesk.ui.admin.users_page import AddUserDialog, UsersPage
+from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
 
 pytestmark = pytest.mark.gui
 

@@ -13,12 +13,12 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from counterdesk.forms.disclosures import confirmation_sentence  # noqa: E402
-from counterdesk.sales.recommendation import Recommender  # noqa: E402
-from counterdesk.signoff import approvals, cooling, process  # noqa: E402
-from counterdesk.ui.aftersale_page import AfterSalePage  # noqa: E402
-from counterdesk.ui.context import AppContext  # noqa: E402
-from counterdesk.ui.resources import Languages  # noqa: E402
-from counterdesk.vault import Vault  # noqa: E402
+from counterdesk.services.sales.recommendation import Recommender  # noqa: E402
+from counterdesk.services.signoff import approvals, cooling, process  # noqa: E402
+from counterdesk.ui.counter.aftersale_page import AfterSalePage  # noqa: E402
+from counterdesk.ui.widgets.context import AppContext  # noqa: E402
+from counterdesk.ui.widgets.resources import Languages  # noqa: E402
+from counterdesk.services.auth.vault import Vault  # noqa: E402
 from test_gui_identification import WAIT, open_window, type_text  # noqa: E402,F401
 from test_signoff_flow import MIDDLE, PNG, PW, at_recommendation, signature_json  # noqa: E402
 
@@ -86,7 +86,7 @@ def make_page(vault, qapp, qtbot, demo_lists_dir):
 
 
 def product_label(vault, code: str) -> str:
-    from counterdesk.catalog.versions import current_catalog
+    from counterdesk.services.catalog.versions import current_catalog
 
     user = vault.sign_in("auditor", PW["auditor"])
     return f"{code} {current_catalog(vault, user).get(code).name('en')}"

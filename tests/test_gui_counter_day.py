@@ -15,9 +15,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 
-from counterdesk import logs  # noqa: E402
-from counterdesk.customers import counter_sessions  # noqa: E402
-from counterdesk.sanctions import disposition  # noqa: E402
+from counterdesk.base import logs  # noqa: E402
+from counterdesk.services.customers import counter_sessions  # noqa: E402
+from counterdesk.services.sanctions import disposition  # noqa: E402
 from counterdesk.store import audit  # noqa: E402
 from test_gui_identification import (PASSWORDS, WAIT, at, choose, fill_profile, next_step,  # noqa: E402,F401
                                      open_window, read_document, session_page, type_text)
@@ -70,7 +70,7 @@ def test_a_crash_leaves_its_stacks_in_crash_log(tmp_path):
     script = textwrap.dedent("""
         import faulthandler, sys
         from pathlib import Path
-        from counterdesk import logs
+        from counterdesk.base import logs
         logs.setup(Path(sys.argv[1]), catch_uncaught=True)
         def counter_page_switch():
             faulthandler._sigabrt()
@@ -216,9 +216,9 @@ def test_kyc_problems_go_when_the_field_is_fixed_and_follow_the_language(qtbot, 
 
 
 def test_the_sign_in_error_follows_the_language(qtbot, qapp, demo_lists_dir):
-    from counterdesk.ui.context import AppContext
-    from counterdesk.ui.main_window import MainWindow
-    from counterdesk.ui.resources import Languages
+    from counterdesk.ui.widgets.context import AppContext
+    from counterdesk.ui.shell.main_window import MainWindow
+    from counterdesk.ui.widgets.resources import Languages
 
     languages = Languages(qapp)
     languages.set("zh_CN")

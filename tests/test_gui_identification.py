@@ -12,12 +12,12 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QInputMethodEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QComboBox  # noqa: E402
 
-from counterdesk.customers import repository  # noqa: E402
+from counterdesk.services.customers import repository  # noqa: E402
 from counterdesk.store import audit  # noqa: E402
-from counterdesk.ui.context import AppContext  # noqa: E402
-from counterdesk.ui.main_window import MainWindow  # noqa: E402
-from counterdesk.ui.resources import Languages  # noqa: E402
-from counterdesk.vault import DEMO_USERS  # noqa: E402
+from counterdesk.ui.widgets.context import AppContext  # noqa: E402
+from counterdesk.ui.shell.main_window import MainWindow  # noqa: E402
+from counterdesk.ui.widgets.resources import Languages  # noqa: E402
+from counterdesk.services.auth.vault import DEMO_USERS  # noqa: E402
 
 PASSWORDS = {u.username: u.password for u in DEMO_USERS}
 WAIT = 15_000
@@ -291,7 +291,7 @@ def test_keyboard_wedge_scan_of_a_passport_mrz_fills_the_form(qtbot, open_window
 
 
 def test_signing_out_ends_an_unfinished_session(qtbot, open_window, demo_lists_dir):
-    from counterdesk.customers import counter_sessions
+    from counterdesk.services.customers import counter_sessions
 
     window = open_window(demo_lists_dir, "teller")
     page = session_page(qtbot, window)

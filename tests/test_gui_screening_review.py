@@ -14,9 +14,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from counterdesk.sanctions import disposition, screening  # noqa: E402
+from counterdesk.services.sanctions import disposition, screening  # noqa: E402
 from counterdesk.store import audit  # noqa: E402
-from counterdesk.vault import DEMO_USERS, Vault  # noqa: E402
+from counterdesk.services.auth.vault import DEMO_USERS, Vault  # noqa: E402
 from test_gui_identification import (WAIT, at, choose, fill_profile, next_step, open_window,  # noqa: E402,F401
                                      session_page, type_text)
 
@@ -93,13 +93,13 @@ def test_a_decision_in_a_fresh_process(demo_lists_dir, tmp_path):
 
     script = textwrap.dedent(f"""
         import sys
-        from counterdesk.vault import Vault
-        from counterdesk.sanctions import disposition
+        from counterdesk.services.auth.vault import Vault
+        from counterdesk.services.sanctions import disposition
         vault = Vault.open(sys.argv[1])
         supervisor = vault.sign_in("supervisor", {PASSWORDS["supervisor"]!r})
         record = disposition.dispose(vault, supervisor, {result.screening_id!r}, "false_positive",
                                      "different_person_document", "checked the documents")
-        assert "counterdesk.sanctions.lists" not in sys.modules
+        assert "counterdesk.services.sanctions.lists" not in sys.modules
         print(record.status)
     """)
     done = subprocess.run([sys.executable, "-c", script, str(demo_lists_dir)], capture_output=True, text=True,

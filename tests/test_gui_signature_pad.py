@@ -10,8 +10,8 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QImage, QMouseEvent, QPointingDevice, QTabletEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from counterdesk.signature import MOUSE_PRESSURE, check_signature  # noqa: E402
-from counterdesk.ui.signature_pad import SignaturePad  # noqa: E402
+from counterdesk.services.signoff.signature import MOUSE_PRESSURE, check_signature  # noqa: E402
+from counterdesk.ui.widgets.signature_pad import SignaturePad  # noqa: E402
 
 
 @pytest.fixture

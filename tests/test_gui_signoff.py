@@ -161,7 +161,7 @@ def pages_of_bytes(pdf: bytes) -> int:
 
 
 def signed_pdf(page) -> bytes:
-    from counterdesk.signoff.document import confirmation_pdf
+    from counterdesk.services.signoff.document import confirmation_pdf
     return confirmation_pdf(page.ctx.vault, page.ctx.user, page.ident.flow.data["signoff"].signoff_id)
 
 
@@ -180,7 +180,7 @@ def test_ordinary_sale_to_printed_confirmation(qtbot, open_window, demo_lists_di
     first = text_of(pdf)
     assert state.document_number in first and "金融产品购买确认书" in first and "张*" in first
     assert "11010519491231002X" not in first  # masked on paper
-    from counterdesk.confirmation.signing import verify_pdf
+    from counterdesk.services.confirmation.signing import verify_pdf
     assert verify_pdf(pdf).intact
     finish(qtbot, page)
     entries = [e.action for e in window.ctx.vault.audit_entries(window.ctx.vault.sign_in("auditor", PASSWORDS["auditor"]))]

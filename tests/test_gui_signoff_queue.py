@@ -13,12 +13,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from counterdesk.catalog.versions import current_catalog  # noqa: E402
-from counterdesk.signoff import approvals  # noqa: E402
-from counterdesk.ui.context import AppContext  # noqa: E402
-from counterdesk.ui.resources import Languages  # noqa: E402
-from counterdesk.ui.signoff_queue_page import SignoffApprovalsPage  # noqa: E402
-from counterdesk.vault import Vault  # noqa: E402
+from counterdesk.services.catalog.versions import current_catalog  # noqa: E402
+from counterdesk.services.signoff import approvals  # noqa: E402
+from counterdesk.ui.widgets.context import AppContext  # noqa: E402
+from counterdesk.ui.widgets.resources import Languages  # noqa: E402
+from counterdesk.ui.supervisor.signoff_approvals import SignoffApprovalsPage  # noqa: E402
+from counterdesk.services.auth.vault import Vault  # noqa: E402
 from test_gui_identification import WAIT, open_window, type_text  # noqa: E402,F401
 from test_signoff_flow import PW, SPECIMEN, YOUNG, at_recommendation, choose, customer_signs, kyc  # noqa: E402
 
@@ -155,7 +155,7 @@ def test_reject_needs_a_reason_then_returns_the_sale_to_the_teller(qtbot, page, 
 def test_selection_survives_the_polling_and_loads_never_overlap(qtbot, page, vault, monkeypatch):
     import threading
 
-    from counterdesk.ui import signoff_queue_page
+    from counterdesk.ui.supervisor import signoff_approvals as signoff_queue_page
 
     pending_sale(vault)
     pending_sale(vault, OTHER)

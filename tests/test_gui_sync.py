@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from counterdesk.hub import cli as hub_cli  # noqa: E402
-from counterdesk.sync.enrol import enrol, make_enrol_code  # noqa: E402
-from counterdesk.sync.client import tls_verify  # noqa: E402
-from counterdesk.vault import Vault  # noqa: E402
+from counterdesk.services.sync.enrol import enrol, make_enrol_code  # noqa: E402
+from counterdesk.services.sync.client import tls_verify  # noqa: E402
+from counterdesk.services.auth.vault import Vault  # noqa: E402
 from hub_support import hub_url  # noqa: E402,F401  (fixture)
 from test_gui_identification import PASSWORDS, WAIT, at, open_window  # noqa: E402,F401
 from test_gui_signoff import (choose_own, customer_signs, finish, print_both, teller_attests,  # noqa: E402

@@ -19,18 +19,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey 
 from PySide6.QtCore import Qt  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from counterdesk.customers import repository  # noqa: E402
+from counterdesk.services.customers import repository  # noqa: E402
 from counterdesk.hub import cli as hub_cli  # noqa: E402
-from counterdesk.hub.signing import public_key_fingerprint  # noqa: E402
+from counterdesk.protocol.signing import public_key_fingerprint  # noqa: E402
 from counterdesk.store import audit  # noqa: E402
-from counterdesk.sync import conflicts, state  # noqa: E402
-from counterdesk.sync.client import SyncClient, tls_verify  # noqa: E402
-from counterdesk.sync.enrol import enrol  # noqa: E402
-from counterdesk.sync.models import PENDING, QUARANTINED, SENT, Outbox  # noqa: E402
-from counterdesk.ui.context import AppContext  # noqa: E402
-from counterdesk.ui.resources import Languages  # noqa: E402
-from counterdesk.ui.sync_page import SyncPage  # noqa: E402
-from counterdesk.vault import Vault  # noqa: E402
+from counterdesk.services.sync import conflicts, state  # noqa: E402
+from counterdesk.services.sync.client import SyncClient, tls_verify  # noqa: E402
+from counterdesk.services.sync.enrol import enrol  # noqa: E402
+from counterdesk.store.models.sync import PENDING, QUARANTINED, SENT, Outbox  # noqa: E402
+from counterdesk.ui.widgets.context import AppContext  # noqa: E402
+from counterdesk.ui.widgets.resources import Languages  # noqa: E402
+from counterdesk.ui.admin.sync_page import SyncPage  # noqa: E402
+from counterdesk.services.auth.vault import Vault  # noqa: E402
 from hub_support import hub_url  # noqa: E402,F401  (fixture)
 from test_gui_identification import WAIT  # noqa: E402
 from test_hub_server import tls_hub  # noqa: E402,F401  (fixture)
@@ -232,7 +232,7 @@ def test_a_customer_changed_on_two_workstations_is_resolved_from_the_conflicts_t
     admin_a, admin_b = a.sign_in("admin", PW["admin"]), b.sign_in("admin", PW["admin"])
     enrol(a, admin_a, base, code, name="柜台 A", branch_code="SP02", verify=str(cert))
     client_a = SyncClient(a, admin_a, verify=tls_verify(a))
-    from counterdesk.sync.enrol import make_enrol_code
+    from counterdesk.services.sync.enrol import make_enrol_code
     enrol(b, admin_b, base, make_enrol_code(a, admin_a, verify=tls_verify(a)).code, name="柜台 B",
           branch_code="SP02", verify=str(cert))
     client_b = SyncClient(b, admin_b, verify=tls_verify(b))

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from counterdesk.hub import enrolment
 from counterdesk.hub.auth import prune_nonces
 from counterdesk.hub.models import Nonce
-from counterdesk.hub.signing import canonical_request, sign_request
+from counterdesk.protocol.signing import canonical_request, sign_request
 from hub_support import Device, hub, hub_url  # noqa: F401  (fixtures)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from counterdesk.hub.clock import utcnow
 from counterdesk.hub.models import Branch, Device as DeviceRow, EnrolCode
-from counterdesk.hub.signing import branch_key_id, code_sha256
+from counterdesk.protocol.signing import branch_key_id, code_sha256
 from hub_support import Device, hub, hub_url  # noqa: F401  (fixtures)
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from counterdesk.hub.signing import sign_request
+from counterdesk.protocol.signing import sign_request
 from hub_support import hub, hub_url  # noqa: F401  (fixtures)
 
 EXAMPLES_PER_OPERATION = 60

@@ -10,8 +10,7 @@ import stat
 import pytest
 
 from counterdesk.hub import cli
-from counterdesk.hub.signing import (master_signing_string, public_key_fingerprint, sha256_hex,
-                                     verify_master_item)
+from counterdesk.protocol.signing import master_signing_string, public_key_fingerprint, sha256_hex, verify_master_item
 from hub_support import hub, hub_url  # noqa: F401  (fixtures)
 
 
@@ -79,7 +78,7 @@ def test_tampered_items_fail_verification(hub, head_office, tmp_path):
     assert not verify_master_item(public_key, {**item, "signature": "garbage"})
     assert not verify_master_item(public_key, {k: v for k, v in item.items() if k != "payload"})
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from counterdesk.hub.signing import public_key_bytes
+    from counterdesk.protocol.signing import public_key_bytes
     assert not verify_master_item(public_key_bytes(Ed25519PrivateKey.generate()), item)
 
 

@@ -8,7 +8,7 @@ import uuid
 
 from counterdesk.hub.models import Branch, Record
 from counterdesk.hub.record_types import RECORD_TYPES
-from counterdesk.hub.signing import branch_key_id
+from counterdesk.protocol.signing import branch_key_id
 from hub_support import BRANCH_KEYS, decrypt, hub, hub_url, make_record  # noqa: F401  (fixtures)
 
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from counterdesk.hub import cli
-from counterdesk.hub.signing import sign_request
+from counterdesk.protocol.signing import sign_request
 from hub_support import Device, hub_url  # noqa: F401  (fixtures)
 
 

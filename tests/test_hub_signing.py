@@ -1,4 +1,4 @@
-"""counterdesk.hub.signing: the protocol's signatures as pure functions, shared with the workstations."""
+"""counterdesk.protocol.signing: the protocol's signatures as pure functions, shared with the workstations."""
 from __future__ import annotations
 
 import base64
@@ -10,9 +10,7 @@ import sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings, strategies as st
 
-from counterdesk.hub.signing import (branch_key_id, canonical_request, code_sha256, public_key_bytes,
-                                     public_key_fingerprint, sign_master_item, sign_request, verify_master_item,
-                                     verify_signature)
+from counterdesk.protocol.signing import branch_key_id, canonical_request, code_sha256, public_key_bytes, public_key_fingerprint, sign_master_item, sign_request, verify_master_item, verify_signature
 
 KEY = Ed25519PrivateKey.generate()
 
@@ -56,7 +54,7 @@ def test_codes_keys_and_fingerprints():
 
 def test_signing_imports_neither_fastapi_nor_a_database():
     """The workstation imports this module; it must stay light."""
-    script = ("import sys, json\nimport counterdesk.hub.signing\n"
+    script = ("import sys, json\nimport counterdesk.protocol.signing\n"
               "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & "
               "{'fastapi', 'starlette', 'sqlalchemy', 'pydantic', 'PySide6', 'uvicorn'})))")
     res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

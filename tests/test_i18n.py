@@ -11,8 +11,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from counterdesk import i18n_build  # noqa: E402
-from counterdesk.paths import font_path  # noqa: E402
+from counterdesk.ui import i18n_build  # noqa: E402
+from counterdesk.base.paths import font_path  # noqa: E402
 
 PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*\}|%\d+|%n")
 
@@ -48,7 +48,7 @@ def test_translation_sources_are_up_to_date(tmp_path):
     subprocess.run([i18n_build._tool("lupdate"), "-no-obsolete", "-locations", "none", *sources, "-ts", str(fresh)],
                    check=True, capture_output=True)
     stale = [(c, s) for c, s, _t, kind in messages(fresh) if kind == "unfinished"]
-    assert not stale, f"run `python -m counterdesk.i18n_build --update` and translate: {stale[:5]}"
+    assert not stale, f"run `python -m counterdesk.ui.i18n_build --update` and translate: {stale[:5]}"
 
 
 def test_qm_builds_and_loads(qapp, tmp_path):
@@ -65,7 +65,7 @@ def test_qm_builds_and_loads(qapp, tmp_path):
 def test_bundled_cjk_font_is_truetype_and_has_the_glyphs(qapp):
     from PySide6.QtGui import QFont, QFontMetrics
 
-    from counterdesk.ui.resources import load_font
+    from counterdesk.ui.widgets.resources import load_font
 
     data = font_path().read_bytes()
     assert data[:4] == b"ttcf"  # TrueType collection (glyf outlines), which reportlab can embed too

@@ -7,8 +7,7 @@ from datetime import date, datetime
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from counterdesk.identity import (DocumentType, check_document, guess_document_type, normalise_number,
-                                  resident_id)
+from counterdesk.identity import DocumentType, check_document, guess_document_type, normalise_number, resident_id
 from counterdesk.identity.mrz import compose_td3
 
 TODAY = date(2025, 11, 25)
@@ -217,7 +216,7 @@ def test_scanned_passport_needs_no_typed_number():
 @given(text=texts, other=st.one_of(st.none(), texts, st.dates()))
 def test_lower_level_parsers_never_raise(text, other):
     from counterdesk.identity import mrz, permits as p, validity
-    from counterdesk.text import Result
+    from counterdesk.base.text import Result
     resident_id.parse(text, today=TODAY)
     parsed = mrz.parse_mrz(text, today=TODAY)
     p.hk_macau_permit(text), p.taiwan_permit(text)

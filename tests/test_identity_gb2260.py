@@ -6,7 +6,7 @@ import csv
 import time
 
 from counterdesk.identity import gb2260
-from counterdesk.paths import resources_dir
+from counterdesk.base.paths import resources_dir
 
 
 def test_table_has_current_and_historical_codes():

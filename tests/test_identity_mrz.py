@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from counterdesk.identity.checkdigits import mrz_check_digit
-from counterdesk.identity.mrz import (compare_mrz, compose_td1, compose_td2, compose_td3, name_forms,
-                                      parse_mrz)
+from counterdesk.identity.mrz import compare_mrz, compose_td1, compose_td2, compose_td3, name_forms, parse_mrz
 
 TODAY = date(2025, 11, 25)
 L1 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"

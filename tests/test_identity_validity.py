@@ -9,7 +9,7 @@ import pytest
 from counterdesk.identity import DocumentType, check_document, resident_id
 from counterdesk.identity.dates import add_years, age_on, parse_date
 from counterdesk.identity.validity import parse_expiry, statutory_years
-from counterdesk.text import Result
+from counterdesk.base.text import Result
 
 TODAY = date(2025, 11, 25)
 BORN = date(1980, 6, 15)

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from counterdesk import accounts
-from counterdesk.security.kdf import ARGON2_MEMORY_KIB
-from counterdesk.security.keyslots import (KEY_BYTES, FORMAT, KeySlotError, KeySlots, Slot, WrongSecret,
-                                           format_recovery_key, new_database_key, parse_recovery_key)
+from counterdesk.services import accounts
+from counterdesk.services.auth.kdf import ARGON2_MEMORY_KIB
+from counterdesk.services.auth.keyslots import KEY_BYTES, FORMAT, KeySlotError, KeySlots, Slot, WrongSecret, format_recovery_key, new_database_key, parse_recovery_key
 from counterdesk.store import audit
-from counterdesk.vault import DEMO_USERS, AuthError, ValidationFailed, Vault
+from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
+from counterdesk.base.text import ValidationFailed
 
 PW = {u.username: u.password for u in DEMO_USERS}
 B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

@@ -7,7 +7,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from counterdesk import logs
+from counterdesk.base import logs
 
 ID_NUMBER, PHONE, CARD = "11010519491231002X", "13812345678", "6222021234567890123"
 

@@ -38,8 +38,8 @@ def core_modules() -> list[str]:
 
 def test_the_lists_are_not_empty():
     mods = core_modules()
-    for expected in ("counterdesk.vault", "counterdesk.accounts", "counterdesk.store.engine",
-                     "counterdesk.store.audit", "counterdesk.security.keyslots", "counterdesk.logs"):
+    for expected in ("counterdesk.services.auth.vault", "counterdesk.services.accounts", "counterdesk.store.engine",
+                     "counterdesk.store.audit", "counterdesk.services.auth.keyslots", "counterdesk.base.logs"):
         assert expected in mods
     assert not any(m.startswith("counterdesk.ui") or m == "counterdesk.app" for m in mods)
     assert any("migrations" in str(p) for p in core_files())
@@ -65,9 +65,10 @@ def test_a_core_workflow_loads_no_qt(tmp_path):
     """Not just imports: creating, opening and verifying an installation stays Qt-free."""
     script = (
         "import sys\n"
-        "from counterdesk.vault import Vault, NewUser\n"
-        "from counterdesk.roles import Role\n"
-        "from counterdesk import accounts, logs\n"
+        "from counterdesk.services.auth.vault import Vault, NewUser\n"
+        "from counterdesk.base.roles import Role\n"
+        "from counterdesk.base import logs\n"
+        "from counterdesk.services import accounts\n"
         f"logs.setup(None)\n"
         f"v, rk = Vault.initialise({str(tmp_path / 'd')!r}, 'B1', 'Branch', "
         "NewUser('chief', 'Chief', Role.ADMIN, 'Haupt-Chef-2027!'))\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from counterdesk import settings as S
+from counterdesk.base import settings as S
 
 README = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
 DEFAULTS = S.SettingsValues()

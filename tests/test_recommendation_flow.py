@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from counterdesk.demo import create_demo
+from counterdesk.services.demo import create_demo
 from counterdesk.flow.counter_session import CounterSession
 from counterdesk.forms.questionnaire import load_questionnaire
-from counterdesk.sales.recommendation import Recommender
-from counterdesk.vault import DEMO_USERS
+from counterdesk.services.sales.recommendation import Recommender
+from counterdesk.services.auth.vault import DEMO_USERS
 
 PW = {u.username: u.password for u in DEMO_USERS}
 SPECIMEN = {"id_doc_type": "resident_id", "id_number": "11010519491231002X", "id_issue_date": "2006-05-20",
@@ -22,7 +22,7 @@ KYC = {"name_zh": "张晓梅", "sex": "female", "birth_date": "1949-12-31", "nat
 
 @pytest.fixture
 def at_recommendation(demo_lists_dir):
-    from counterdesk.vault import Vault
+    from counterdesk.services.auth.vault import Vault
 
     vault = Vault.open(demo_lists_dir)
     teller = vault.sign_in("teller", PW["teller"])
@@ -83,7 +83,7 @@ def test_bad_amounts_are_structured_problems(at_recommendation):
 def test_declared_finances_reach_the_qualified_investor_rule():
     from datetime import date
 
-    from counterdesk.sales.facts import customer_facts
+    from counterdesk.services.sales.facts import customer_facts
 
     kyc = {"birth_date": "1970-05-01", "civil_capacity": "full"}
     answers = {"experience_years": {"option": "above_5y", "entered_at": "customer_screen"}}

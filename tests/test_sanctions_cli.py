@@ -1,4 +1,4 @@
-"""counterdesk-admin sanctions import / list, run in-process through counterdesk.cli.main(argv)."""
+"""counterdesk-admin sanctions import / list, run in-process through counterdesk.cli.admin.main(argv)."""
 from __future__ import annotations
 
 import hashlib
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from counterdesk import cli
-from counterdesk.vault import DEMO_USERS
+from counterdesk.cli import admin as cli
+from counterdesk.services.auth.vault import DEMO_USERS
 
 PW = {u.username: u.password for u in DEMO_USERS}
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from counterdesk.roles import PermissionDenied
-from counterdesk.sanctions import lists
-from counterdesk.sanctions.records import ListFormatError
+from counterdesk.base.roles import PermissionDenied
+from counterdesk.services.sanctions import lists
+from counterdesk.screening.records import ListFormatError
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "sanctions"
@@ -25,7 +25,7 @@ def _counts(vault) -> dict[str, int]:
 
 
 def _audit(vault, action):
-    from counterdesk.store.models import AuditEntry
+    from counterdesk.store.models.core import AuditEntry
     from sqlalchemy import select
     return vault.transact(lambda s: list(s.execute(select(AuditEntry).where(AuditEntry.action == action)).scalars()))
 

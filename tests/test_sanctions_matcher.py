@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from counterdesk.sanctions import normalise
-from counterdesk.sanctions.index import IndexedEntry, MatchIndex
-from counterdesk.sanctions.matcher import MATCHER_VERSION, Hit, make_query, match, name_similarity
-from counterdesk.sanctions.normalise import name_form
+from counterdesk.screening import normalise
+from counterdesk.screening.index import IndexedEntry, MatchIndex
+from counterdesk.screening.matcher import MATCHER_VERSION, Hit, make_query, match, name_similarity
+from counterdesk.screening.normalise import name_form
 
 THRESHOLD = 0.85
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from counterdesk.sanctions.countries import to_alpha2
-from counterdesk.sanctions.parsers import common, detect_format, parse
-from counterdesk.sanctions.records import ListFormatError
+from counterdesk.screening.countries import to_alpha2
+from counterdesk.screening.parsers import common, detect_format, parse
+from counterdesk.screening.records import ListFormatError
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "sanctions"

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from counterdesk import accounts
-from counterdesk.roles import PermissionDenied
-from counterdesk.sanctions import disposition, lists, screening
-from counterdesk.sanctions.disposition import DispositionRefused, FALSE_POSITIVE_REASONS
-from counterdesk.sanctions.index import CACHE
-from counterdesk.sanctions.matcher import MATCHER_VERSION
-from counterdesk.sanctions.screening import Subject
-from counterdesk.vault import ValidationFailed
+from counterdesk.services import accounts
+from counterdesk.base.roles import PermissionDenied
+from counterdesk.services.sanctions import disposition, lists, screening
+from counterdesk.services.sanctions.disposition import DispositionRefused, FALSE_POSITIVE_REASONS
+from counterdesk.screening.index import CACHE
+from counterdesk.screening.matcher import MATCHER_VERSION
+from counterdesk.services.sanctions.screening import Subject
+from counterdesk.base.text import ValidationFailed
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "sanctions"

@@ -7,11 +7,12 @@ import re
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from counterdesk import settings as S
-from counterdesk.roles import PermissionDenied
+from counterdesk.base import settings as S
+from counterdesk.base.roles import PermissionDenied
 from counterdesk.store import audit
-from counterdesk.text import Problem, Text
-from counterdesk.vault import DEMO_USERS, ValidationFailed, Vault
+from counterdesk.base.text import Problem, Text
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.base.text import ValidationFailed
 
 PW = {u.username: u.password for u in DEMO_USERS}
 DECLARED = S.declared()
@@ -202,7 +203,7 @@ def test_only_admins_change_settings(demo_vault, sign_in):
 
 
 def test_password_min_length_setting_is_enforced(demo_vault, sign_in):
-    from counterdesk import accounts
+    from counterdesk.services import accounts
     us = sign_in("admin")
     demo_vault.set_setting(us, "auth.password_min_length", 20)
     with pytest.raises(ValidationFailed) as err:

@@ -6,8 +6,7 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from counterdesk.signature import (MIN_EXTENT, MIN_POINTS, Point, Signature, SignatureFormatError, Stroke,
-                                   check_signature)
+from counterdesk.services.signoff.signature import MIN_EXTENT, MIN_POINTS, Point, Signature, SignatureFormatError, Stroke, check_signature
 
 
 def line(x0, y0, x1, y1, n=20, t0=0, pressure=0.5):
@@ -78,11 +77,11 @@ def test_json_round_trip():
 
 
 @pytest.mark.parametrize("text", [
-    "", "[]", '{"format": "other"}', '{"format": "counterdesk.signature", "version": 2, "width": 1, "height": 1, "strokes": []}',
-    '{"format": "counterdesk.signature", "version": 1, "width": 1, "height": 1, "strokes": [[[1, 2, 3]]]}',
-    '{"format": "counterdesk.signature", "version": 1, "width": 1, "height": 1, "strokes": [[[1, 2, NaN, 0]]]}',
-    '{"format": "counterdesk.signature", "version": 1, "width": 1, "height": 1, "strokes": [[[1, 2, 0.5, 1.5]]]}',
-    '{"format": "counterdesk.signature", "version": 1, "width": -1, "height": 1, "strokes": []}',
+    "", "[]", '{"format": "other"}', '{"format": "counterdesk.services.signoff.signature", "version": 2, "width": 1, "height": 1, "strokes": []}',
+    '{"format": "counterdesk.services.signoff.signature", "version": 1, "width": 1, "height": 1, "strokes": [[[1, 2, 3]]]}',
+    '{"format": "counterdesk.services.signoff.signature", "version": 1, "width": 1, "height": 1, "strokes": [[[1, 2, NaN, 0]]]}',
+    '{"format": "counterdesk.services.signoff.signature", "version": 1, "width": 1, "height": 1, "strokes": [[[1, 2, 0.5, 1.5]]]}',
+    '{"format": "counterdesk.services.signoff.signature", "version": 1, "width": -1, "height": 1, "strokes": []}',
 ])
 def test_bad_json_is_refused_with_a_typed_error(text):
     with pytest.raises(SignatureFormatError):

@@ -10,11 +10,11 @@ import pytest
 from counterdesk.flow.counter_session import CounterSession
 from counterdesk.forms.disclosures import confirmation_sentence
 from counterdesk.forms.questionnaire import load_questionnaire
-from counterdesk.sales.recommendation import Recommender
-from counterdesk.signature import Signature, Stroke
-from counterdesk.signoff import approvals, cooling, document, evidence
-from counterdesk.signoff.common import SignoffError
-from counterdesk.vault import DEMO_USERS, Vault
+from counterdesk.services.sales.recommendation import Recommender
+from counterdesk.services.signoff.signature import Signature, Stroke
+from counterdesk.services.signoff import approvals, cooling, document, evidence
+from counterdesk.services.signoff.common import SignoffError
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
 
 PW = {u.username: u.password for u in DEMO_USERS}
 
@@ -128,7 +128,7 @@ def test_ordinary_sale_completes_without_approval_and_the_evidence_chain_verifie
     assert ident.submit({}).result.ok and ident.flow.finished
     ident.finish()
 
-    from counterdesk.confirmation.signing import verify_pdf
+    from counterdesk.services.confirmation.signing import verify_pdf
     check = verify_pdf(ident.confirmation_pdf())
     assert check.intact and check.evidence_hash == state.evidence_hash
     chain = vault.transact(lambda s: evidence.links(s, state.signoff_id))
@@ -170,7 +170,7 @@ def test_customer_initiated_mismatch_needs_a_supervisor_who_is_not_the_maker(vau
     supervisor = vault.sign_in("supervisor", PW["supervisor"])
     queue = approvals.pending_requests(vault, supervisor)
     assert len(queue) == 1 and queue[0].can_decide and queue[0].customer_masked == "张**"
-    from counterdesk.signoff import process
+    from counterdesk.services.signoff import process
     with pytest.raises(Exception) as refused:  # the checker cannot change the maker's evidence
         process.record_recording(vault, supervisor, queue[0].signoff_id, True, "REC-1234")
     assert getattr(refused.value, "code", "") == "permission_denied"
@@ -245,7 +245,7 @@ def test_refused_recording_stops_the_sale(vault):
     ident.record_recording(False)
     outcome = ident.submit({})
     assert outcome.stop is not None and outcome.stop.code == "recording_refused"
-    from counterdesk.customers import counter_sessions
+    from counterdesk.services.customers import counter_sessions
     with pytest.raises(Exception):
         counter_sessions.set_step(vault, ident.user, ident.session_id, "x")  # the session is closed
 
@@ -344,7 +344,7 @@ def test_admin_verify_checks_every_evidence_record(demo_lists_dir, capsys, monke
     import io
     import sys
 
-    from counterdesk import cli
+    from counterdesk.cli import admin as cli
 
     vault = Vault.open(demo_lists_dir)
     ident = at_recommendation(vault)
@@ -383,7 +383,7 @@ def test_the_issued_confirmation_reads_back_with_pypdf(vault):
 
     from pypdf import PdfReader
 
-    from counterdesk.confirmation.signing import verify_pdf
+    from counterdesk.services.confirmation.signing import verify_pdf
 
     ident = at_recommendation(vault)
     choose(ident, "DM-WM-F90")
@@ -404,7 +404,7 @@ def test_older_customers_get_special_care_for_high_risk_products(vault, code, ri
     """domain-rules §5 (NFRA 2025; CSRC Art 20): selling a *high-risk* product to a customer of 65 or
     over triggers the special duty of care. Which levels are high risk is the setting
     suitability.elderly_care_min_risk (R4 by default, with its source); below it, the ordinary rules."""
-    from counterdesk.settings import DISCLOSURE_MIN_READING_SECONDS, SUIT_ELDERLY_MIN_RISK, SettingsValues
+    from counterdesk.base.settings import DISCLOSURE_MIN_READING_SECONDS, SUIT_ELDERLY_MIN_RISK, SettingsValues
 
     defaults = SettingsValues()
     assert defaults[SUIT_ELDERLY_MIN_RISK] == 4 and "NFRA" in SUIT_ELDERLY_MIN_RISK.source

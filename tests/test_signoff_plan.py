@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from counterdesk.catalog.products import parse_product
-from counterdesk.paths import resources_dir
-from counterdesk.settings import SettingsValues
-from counterdesk.signoff.plan import SignoffPlan, make_plan
+from counterdesk.services.catalog.products import parse_product
+from counterdesk.base.paths import resources_dir
+from counterdesk.base.settings import SettingsValues
+from counterdesk.services.signoff.plan import SignoffPlan, make_plan
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from PySide6.QtGui import QFont, QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton  # noqa: E402
 
 from counterdesk.forms.disclosures import confirmation_sentence, disclosures_for  # noqa: E402
-from counterdesk.signature import Signature, check_signature  # noqa: E402
-from counterdesk.ui.signoff_window import SignoffWindow  # noqa: E402
+from counterdesk.services.signoff.signature import Signature, check_signature  # noqa: E402
+from counterdesk.ui.customer.signoff import SignoffWindow  # noqa: E402
 
 WAIT = 3000
 EN_SENTENCE = confirmation_sentence("en")

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from counterdesk import accounts, logs
+from counterdesk.services import accounts
+from counterdesk.base import logs
 from counterdesk.store import audit
 from counterdesk.store.engine import connect_raw
-from counterdesk.store.models import SettingValue
-from counterdesk.vault import DEMO_USERS, AuthError, Vault
+from counterdesk.store.models.core import SettingValue
+from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
 
 PW = {u.username: u.password for u in DEMO_USERS}
 NAME, ID_NUMBER, PHONE = "张三丰", "11010519491231002X", "13812345678"

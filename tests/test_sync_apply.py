@@ -8,11 +8,12 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from counterdesk.customers import counter_sessions
-from counterdesk.customers.models import CounterSession
-from counterdesk.store.models import User
-from counterdesk.sync import apply, outbox
-from counterdesk.sync.models import Inbox, Outbox, SyncConflict, SyncOrigin, SyncRemoteUser
+from counterdesk.services.customers import counter_sessions
+from counterdesk.store.models.customers import CounterSession
+from counterdesk.store.models.core import User
+from counterdesk.services.sync import apply
+from counterdesk.store import outbox
+from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict, SyncOrigin, SyncRemoteUser
 
 OTHER, THIRD = str(uuid.uuid4()), str(uuid.uuid4())
 _seq = iter(range(1, 10_000))
@@ -79,7 +80,7 @@ def test_own_records_coming_back_are_not_applied_again(demo_vault, sign_in):
 
 
 def test_a_record_whose_parent_has_not_arrived_waits_and_is_retried(demo_vault, sign_in):
-    from counterdesk.signoff.models import EvidenceLink
+    from counterdesk.store.models.signoff import EvidenceLink
     sign_in("auditor")
     link = {"signoff_id": str(uuid.uuid4()), "seq": 1, "kind": "document", "payload": "{}", "prev_hash": "0" * 64,
             "hash": "1" * 64, "created_at": outbox.now_iso()}
@@ -101,7 +102,7 @@ def test_a_relabelled_record_is_refused():
 @pytest.fixture
 def sale_waiting(demo_lists_dir):
     """A sale waiting for approval on this workstation."""
-    from counterdesk.vault import Vault
+    from counterdesk.services.auth.vault import Vault
 
     from test_signoff_flow import YOUNG, at_recommendation, choose, customer_signs
     vault = Vault.open(demo_lists_dir)
@@ -114,7 +115,7 @@ def sale_waiting(demo_lists_dir):
 
 
 def _decision(vault, request_id: str, status: str, by: str) -> Inbox:
-    from counterdesk.signoff.models import ApprovalRequest
+    from counterdesk.store.models.signoff import ApprovalRequest
     row = vault.transact(lambda s: outbox.row_of(s.get(ApprovalRequest, request_id)))
     row.update(status=status, decided_by=by, decided_at=outbox.now_iso(), decision_reason="x" if status == "rejected"
                else None)
@@ -123,7 +124,7 @@ def _decision(vault, request_id: str, status: str, by: str) -> Inbox:
 
 
 def test_a_remote_decision_reaches_the_waiting_teller_and_a_second_one_becomes_a_conflict(sale_waiting):
-    from counterdesk.signoff.models import Signoff
+    from counterdesk.store.models.signoff import Signoff
     vault, ident = sale_waiting
     req = ident.approval_status()
     boss = str(uuid.uuid4())
@@ -145,7 +146,7 @@ def test_a_remote_decision_reaches_the_waiting_teller_and_a_second_one_becomes_a
 
 
 def test_an_evidence_link_that_forks_the_chain_is_a_conflict(sale_waiting):
-    from counterdesk.signoff import evidence
+    from counterdesk.services.signoff import evidence
     vault, ident = sale_waiting
     sid = ident.approval_status().signoff_id
     seq, head = vault.transact(lambda s: evidence.head(s, sid))

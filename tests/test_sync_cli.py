@@ -15,15 +15,15 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from counterdesk import cli
-from counterdesk.customers import repository
+from counterdesk.cli import admin as cli
+from counterdesk.services.customers import repository
 from counterdesk.hub import cli as hub_cli
 from counterdesk.hub import migrate
 from counterdesk.hub.db import make_engine
-from counterdesk.sync import state as sync_state
-from counterdesk.sync.client import status
-from counterdesk.sync.models import Outbox
-from counterdesk.vault import Vault
+from counterdesk.services.sync import state as sync_state
+from counterdesk.services.sync.client import status
+from counterdesk.store.models.sync import Outbox
+from counterdesk.services.auth.vault import Vault
 
 from conftest import DEMO_PASSWORDS
 from hub_support import pg_database

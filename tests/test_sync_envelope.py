@@ -10,9 +10,9 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings, strategies as st
 
-from counterdesk.hub.signing import branch_key_id
-from counterdesk.sync import envelope
-from counterdesk.sync.client import Backoff
+from counterdesk.protocol.signing import branch_key_id
+from counterdesk.services.sync import envelope
+from counterdesk.services.sync.client import Backoff
 
 KEY = bytes(range(32))
 RID = "0b6c2f1e-2d7a-4a53-9a1f-3c5d6e7f8091"

@@ -36,17 +36,17 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from counterdesk.customers import counter_sessions
-from counterdesk.customers.models import CounterSession
+from counterdesk.services.customers import counter_sessions
+from counterdesk.store.models.customers import CounterSession
 from counterdesk.hub import branches, enrolment, migrate
 from counterdesk.hub import cli as hub_cli
 from counterdesk.hub.db import make_engine, session_factory
 from counterdesk.hub.models import Device as HubDevice, Record
 from counterdesk.store import audit
-from counterdesk.sync.client import Backoff, HubUnreachable, SyncClient, SyncWorker, status
-from counterdesk.sync.enrol import enrol, make_enrol_code
-from counterdesk.sync.models import PENDING, QUARANTINED, SENT, Outbox
-from counterdesk.vault import Vault
+from counterdesk.services.sync.client import Backoff, HubUnreachable, SyncClient, SyncWorker, status
+from counterdesk.services.sync.enrol import enrol, make_enrol_code
+from counterdesk.store.models.sync import PENDING, QUARANTINED, SENT, Outbox
+from counterdesk.services.auth.vault import Vault
 
 from conftest import DEMO_PASSWORDS
 from hub_support import pg_database

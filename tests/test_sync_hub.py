@@ -18,18 +18,18 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
-from counterdesk.customers import counter_sessions, repository
+from counterdesk.services.customers import counter_sessions, repository
 from counterdesk.hub import master as hub_master
 from counterdesk.hub.models import Record
-from counterdesk.hub.signing import public_key_bytes, sign_master_item
-from counterdesk.paths import resources_dir
-from counterdesk.signoff import approvals, evidence
-from counterdesk.signoff.models import ApprovalRequest, Signoff
-from counterdesk.sync import conflicts, state
-from counterdesk.sync.client import SyncClient, SyncWorker
-from counterdesk.sync.enrol import enrol, make_enrol_code
-from counterdesk.sync.models import Inbox, Outbox, SyncConflict
-from counterdesk.vault import Vault
+from counterdesk.protocol.signing import public_key_bytes, sign_master_item
+from counterdesk.base.paths import resources_dir
+from counterdesk.services.signoff import approvals, evidence
+from counterdesk.store.models.signoff import ApprovalRequest, Signoff
+from counterdesk.services.sync import conflicts, state
+from counterdesk.services.sync.client import SyncClient, SyncWorker
+from counterdesk.services.sync.enrol import enrol, make_enrol_code
+from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict
+from counterdesk.services.auth.vault import Vault
 
 from hub_support import Hub, hub_url  # noqa: F401  (fixture)
 from test_signoff_flow import PW, YOUNG, at_recommendation, choose, customer_signs
@@ -211,14 +211,14 @@ def test_a_poison_record_is_quarantined_and_the_rest_flow(stations):
     assert result.rejected == 1 and result.sent >= 4 and result.pending == 0
     status = a.client.status()
     assert status.quarantined_count == 1 and status.pending_count == 0 and status.online
-    from counterdesk.sync.client import quarantined
+    from counterdesk.services.sync.client import quarantined
     [bad] = quarantined(a.vault)
     assert bad["error"] == "meta_not_allowed" and bad["id"].startswith("11111111")
     # The quarantine itself is audited, and that entry flowed too (push_all sends until nothing is left).
     audited = [r for r in a.outbox(type="audit.entry") if json.loads(r.meta)["action"] == "sync.quarantined"]
     assert len(audited) == 1 and audited[0].state == "sent"
     b.pull()
-    from counterdesk.customers.models import CounterSession
+    from counterdesk.store.models.customers import CounterSession
     assert b.vault.transact(lambda s: s.get(CounterSession, sid).status) == "stopped"
 
 
@@ -259,7 +259,7 @@ def test_long_poll_and_the_background_worker(stations):
     statuses = []
     worker = SyncWorker(b.client, wait_timeout=1, on_change=statuses.append, master_every_s=0).start()
     try:
-        from counterdesk.customers.models import CounterSession
+        from counterdesk.store.models.customers import CounterSession
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if b.vault.transact(lambda s: s.get(CounterSession, sid)) is not None:
@@ -328,7 +328,7 @@ def test_signed_master_data_is_applied_and_a_tampered_item_refused(stations, hub
     result = a.client.pull_master()
     assert ("catalog", version) in result.applied and ("questionnaire", version) in result.stored
     assert not result.refused
-    from counterdesk.catalog.versions import current_catalog
+    from counterdesk.services.catalog.versions import current_catalog
     names = {p.code: p.name_en for p in current_catalog(a.vault, a.admin).products}
     assert names["DM-DEP-3M"] == "Three-month time deposit"
 
@@ -358,7 +358,7 @@ def test_signed_master_data_is_applied_and_a_tampered_item_refused(stations, hub
 
 def test_enrolling_twice_needs_intent_and_a_bad_code_changes_nothing(stations, hub):
     a, _b = stations
-    from counterdesk.sync.client import HubRefused, SyncError
+    from counterdesk.services.sync.client import HubRefused, SyncError
     with pytest.raises(SyncError) as twice:
         enrol(a.vault, a.admin, HUB, "00" * 16, transport=PortalTransport(hub))
     assert twice.value.code == "already_enrolled"

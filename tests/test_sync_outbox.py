@@ -9,16 +9,16 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from counterdesk.customers import counter_sessions
-from counterdesk.customers.models import CustomerVersion
+from counterdesk.services.customers import counter_sessions
+from counterdesk.store.models.customers import CustomerVersion
 from counterdesk.hub.record_types import RECORD_TYPES
-from counterdesk.sales.models import SaleDecision
-from counterdesk.signoff import approvals
-from counterdesk.signoff.models import ApprovalRequest, EvidenceLink, Signoff
-from counterdesk.store.models import AuditEntry
-from counterdesk.sync import outbox
-from counterdesk.sync.models import Outbox
-from counterdesk.vault import Vault
+from counterdesk.store.models.sales import SaleDecision
+from counterdesk.services.signoff import approvals
+from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
+from counterdesk.store.models.core import AuditEntry
+from counterdesk.store import outbox
+from counterdesk.store.models.sync import Outbox
+from counterdesk.services.auth.vault import Vault
 
 from test_signoff_flow import PW, YOUNG, at_recommendation, choose, customer_signs, kyc
 
@@ -68,9 +68,9 @@ def test_a_database_without_the_outbox_table_is_left_alone(tmp_path):
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from counterdesk.session import Actor
+    from counterdesk.base.actors import Actor
     from counterdesk.store import audit
-    from counterdesk.store.models import Base
+    from counterdesk.store.models.core import Base
     engine = create_engine(f"sqlite:///{tmp_path / 'plain.db'}")
     Base.metadata.tables["audit_log"].create(engine)
     with Session(engine) as session, session.begin():
@@ -147,7 +147,7 @@ def test_a_full_sale_with_approval_enqueues_one_record_per_event_with_clean_meta
 
 
 def test_a_customer_change_names_the_version_it_was_based_on(vault):
-    from counterdesk.customers import repository
+    from counterdesk.services.customers import repository
     ident = at_recommendation(vault)
     cid = ident.flow.data["customer_id"] if "customer_id" in ident.flow.data else None
     cid = cid or vault.transact(lambda s: s.scalar(select(CustomerVersion.customer_id)))

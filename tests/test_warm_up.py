@@ -12,13 +12,13 @@ from pathlib import Path
 errors = []
 def warm():
     try:
-        from counterdesk.vault import preload_reference_data
+        from counterdesk.services.auth.vault import preload_reference_data
         preload_reference_data()
     except Exception:
         errors.append(traceback.format_exc())
 def demo():
     try:
-        from counterdesk.demo import create_demo
+        from counterdesk.services.demo import create_demo
         vault, _key = create_demo(Path(sys.argv[1]))
         vault.close()
     except Exception:

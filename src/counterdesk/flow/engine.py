@@ -10,7 +10,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from counterdesk.text import Result, Text
+from counterdesk.base.text import Result, Text
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,16 @@
 
 A mixin of counterdesk.flow.counter_session.CounterSession (kept apart so each module stays small).
 The customer's actions (reading, recording consent, sentence, signature) and the teller's
-attestation are stored by counterdesk.signoff as they happen; the steps' ``advance`` only reads the
+attestation are stored by counterdesk.services.signoff as they happen; the steps' ``advance`` only reads the
 stored state and decides where the session goes.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from counterdesk.signoff import approvals, document, process
-from counterdesk.signoff.common import APPROVED, COMPLETED, PENDING, STOPPED
-from counterdesk.text import Result, Text
+from counterdesk.services.signoff import approvals, document, process
+from counterdesk.services.signoff.common import APPROVED, COMPLETED, PENDING, STOPPED
+from counterdesk.base.text import Result, Text
 from counterdesk.flow.engine import Outcome, Stop
 
 WAITING = Text("已提交主管审批，等待审批结果。主管可在其工作站审批，或在本机登录审批。",
@@ -84,7 +84,7 @@ class SignoffSteps:
 
     # ---- steps ------------------------------------------------------------------------------------------
     def _recommendation(self, data: dict) -> Outcome:
-        # The choice was stored by counterdesk.sales.recommendation (decision, reasons, catalog version).
+        # The choice was stored by counterdesk.services.sales.recommendation (decision, reasons, catalog version).
         if not data.get("sale_decision_id"):
             return Outcome(_problem("product", "required", "请选择产品。", "Choose a product."))
         self._begin_signoff(data)

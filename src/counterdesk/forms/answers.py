@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
-from counterdesk.text import Problem, Result, Text
+from counterdesk.base.text import Problem, Result, Text
 from counterdesk.forms.definition import Condition, Field, Form
 from counterdesk.forms.fieldtypes import coerce, is_empty, rule_findings
 
@@ -48,7 +48,7 @@ def _derive(fn: str, source: Any) -> Any:
     if fn == "pinyin":
         if not isinstance(source, str) or not source.strip():
             return None
-        from counterdesk.customers.names import pinyin_display
+        from counterdesk.identity.names import pinyin_display
         return pinyin_display(source) or None
     return None
 

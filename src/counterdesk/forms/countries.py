@@ -9,7 +9,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from counterdesk.text import Text
+from counterdesk.base.text import Text
 
 _DATA = Path(__file__).resolve().parent / "data" / "countries_zh.json"
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from counterdesk.text import CounterDeskError, Problem, Text
+from counterdesk.base.text import CounterDeskError, Problem, Text
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -41,7 +41,7 @@ TYPE_RULES: dict[str, frozenset[str]] = {
     "document_number": frozenset({"min_length", "max_length"}),
     "group": frozenset({"min_items", "max_items"}),
 }
-# How a stored value is shown on screens, paper and in the audit log (counterdesk.customers.masking).
+# How a stored value is shown on screens, paper and in the audit log (counterdesk.services.customers.masking).
 MASKS = frozenset({"none", "name", "id_number", "phone", "card", "address", "date", "hide"})
 DERIVATIONS = frozenset({"pinyin"})
 CHECK_KINDS = frozenset({"at_least_one"})

@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from counterdesk.text import CounterDeskError, Text
+from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.forms.definition import Form
 from counterdesk.forms.registry import load_form
 
-# Product type (counterdesk.catalog.products.PRODUCT_TYPES) → the disclosure of its family. Kept here
+# Product type (counterdesk.services.catalog.products.PRODUCT_TYPES) → the disclosure of its family. Kept here
 # rather than imported so that loading forms never pulls in the catalog; test_disclosures checks that
 # every catalog type has an entry.
 FAMILY_OF_TYPE: dict[str, str] = {
@@ -82,7 +82,7 @@ def all_disclosure_forms() -> list[Form]:
 
 def min_reading_seconds(risk_level: str, values, *, elderly_care: bool = False) -> int:
     """Shortest time the disclosure stays on screen before confirming, from the settings snapshot
-    ``values`` (counterdesk.settings.SettingsValues); an older customer gets at least the elderly minimum."""
+    ``values`` (counterdesk.base.settings.SettingsValues); an older customer gets at least the elderly minimum."""
     seconds = int(values[f"disclosure.min_reading_seconds_{risk_level.lower()}"])
     if elderly_care:
         seconds = max(seconds, int(values["suitability.elderly_reading_seconds"]))

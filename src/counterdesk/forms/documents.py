@@ -2,7 +2,7 @@
 DocumentType; checking a number's format belongs to that package, not to the forms."""
 from __future__ import annotations
 
-from counterdesk.text import Text
+from counterdesk.base.text import Text
 
 DOCUMENT_TYPES: dict[str, Text] = {
     "resident_id": Text("居民身份证", "Resident identity card"),

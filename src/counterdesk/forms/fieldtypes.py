@@ -11,7 +11,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
-from counterdesk.text import Text
+from counterdesk.base.text import Text
 from counterdesk.forms import countries, occupations
 from counterdesk.forms.definition import Field
 from counterdesk.forms.documents import DOCUMENT_TYPES

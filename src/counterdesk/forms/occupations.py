@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from counterdesk.text import Text
+from counterdesk.base.text import Text
 
 _DATA = Path(__file__).resolve().parent / "data" / "occupations.json"
 RISK_LEVELS = ("low", "medium", "high")

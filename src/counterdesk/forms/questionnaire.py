@@ -23,7 +23,7 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
-from counterdesk.text import Problem, Text
+from counterdesk.base.text import Problem, Text
 from counterdesk.forms.definition import Form, FormDefinitionError, _Checker, canonical_json, parse_definition
 
 KIND = "questionnaire"

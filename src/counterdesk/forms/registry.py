@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from counterdesk.text import CounterDeskError, Problem, Text
+from counterdesk.base.text import CounterDeskError, Problem, Text
 from counterdesk.forms.definition import Form, FormDefinitionError, parse_definition
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"

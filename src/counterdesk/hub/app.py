@@ -21,8 +21,7 @@ from counterdesk.hub.clock import iso_utc, now_text
 from counterdesk.hub.db import make_engine, session_factory
 from counterdesk.hub.errors import HubError
 from counterdesk.hub.middleware import BodyLimit, ServerTimeHeader
-from counterdesk.hub.schemas import (MAX_PULL, MAX_WAIT_S, EnrolCodeIn, EnrolCodeOut, EnrolIn, EnrolOut, ErrorOut, HealthOut,
-                      MasterOut, PullOut, PushIn, PushOut, WaitOut)
+from counterdesk.hub.schemas import MAX_PULL, MAX_WAIT_S, EnrolCodeIn, EnrolCodeOut, EnrolIn, EnrolOut, ErrorOut, HealthOut, MasterOut, PullOut, PushIn, PushOut, WaitOut
 from counterdesk.hub.wait import BranchNotifier
 
 PROTOCOL_VERSION = 1

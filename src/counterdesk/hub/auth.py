@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from counterdesk.hub.clock import from_unix
 from counterdesk.hub.errors import unauthorised
 from counterdesk.hub.models import Device, Nonce
-from counterdesk.hub.signing import (H_DEVICE, H_NONCE, H_SIGNATURE, H_TIMESTAMP, MAX_SKEW_S, NONCE_WINDOW_S, canonical_request,
-                      verify_signature)
+from counterdesk.protocol.signing import H_DEVICE, H_NONCE, H_SIGNATURE, H_TIMESTAMP, MAX_SKEW_S, NONCE_WINDOW_S, canonical_request, verify_signature
 
 _NONCE = re.compile(r"^[0-9a-fA-F]{32}$")
 _TIMESTAMP = re.compile(r"^[0-9]{1,12}$")

@@ -28,11 +28,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from counterdesk.text import CounterDeskError
+from counterdesk.base.text import CounterDeskError
 from counterdesk.hub.db import DEFAULT_URL, make_engine, session_factory
 from counterdesk.hub.errors import HubError
 from counterdesk.hub.migrate import SchemaError, require_head
-from counterdesk.hub.signing import MASTER_KINDS, public_key_bytes, public_key_fingerprint, sign_master_item
+from counterdesk.protocol.signing import MASTER_KINDS, public_key_bytes, public_key_fingerprint, sign_master_item
 
 ENV_URL = "COUNTERDESK_HUB_DATABASE_URL"
 
@@ -245,7 +245,7 @@ def cmd_device_revoke(args) -> int:
 
 
 def cmd_headoffice_keygen(args) -> int:
-    from counterdesk.atomicfile import write_bytes_atomic
+    from counterdesk.base.atomicfile import write_bytes_atomic
     out: Path = args.out
     pub = out.with_name(out.name + ".pub")
     for path in (out, pub):

@@ -17,7 +17,7 @@ from counterdesk.hub.clock import utcnow
 from counterdesk.hub.errors import ENROL_CODE_INVALID, HubError
 from counterdesk.hub.models import Branch, Device, EnrolCode, HeadOfficeKey
 from counterdesk.hub.schemas import EnrolCodeIn, EnrolIn
-from counterdesk.hub.signing import code_sha256
+from counterdesk.protocol.signing import code_sha256
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from counterdesk.hub.clock import iso_utc, utcnow
 from counterdesk.hub.errors import HubError
 from counterdesk.hub.models import HeadOfficeKey, MasterItem
 from counterdesk.hub.schemas import MAX_MASTER_ITEMS
-from counterdesk.hub.signing import MASTER_KINDS, master_signing_string, public_key_fingerprint, sha256_hex, verify_signature
+from counterdesk.protocol.signing import MASTER_KINDS, master_signing_string, public_key_fingerprint, sha256_hex, verify_signature
 
 
 def head_office_key(session: Session) -> HeadOfficeKey | None:

@@ -7,7 +7,7 @@ import json
 from starlette.exceptions import HTTPException
 
 from counterdesk.hub.clock import iso_utc, utcnow
-from counterdesk.hub.signing import H_SERVER_TIME
+from counterdesk.protocol.signing import H_SERVER_TIME
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 _HEADER = H_SERVER_TIME.lower().encode("latin-1")

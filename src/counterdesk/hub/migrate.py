@@ -6,7 +6,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy.engine import Engine
 
-from counterdesk.alembic_scripts import Scripts
+from counterdesk.base.alembic_scripts import Scripts
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "hub_alembic_version"

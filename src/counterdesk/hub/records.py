@@ -16,7 +16,7 @@ from counterdesk.hub.clock import iso_utc, parse_iso, utcnow
 from counterdesk.hub.models import Branch, Record
 from counterdesk.hub.record_types import RECORD_TYPES, meta_keys_not_allowed
 from counterdesk.hub.schemas import RecordIn
-from counterdesk.hub.signing import sha256_hex
+from counterdesk.protocol.signing import sha256_hex
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 STORE_ATTEMPTS = 3

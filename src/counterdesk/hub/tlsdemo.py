@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from counterdesk.atomicfile import write_bytes_atomic
+from counterdesk.base.atomicfile import write_bytes_atomic
 
 CERT_FILE, KEY_FILE = "hub-cert.pem", "hub-key.pem"
 

@@ -7,11 +7,9 @@ Entry points for the flow and the UI:
   readers.SimulatorReader, readers.WedgeParser, readers.looks_like_scanner_burst
 Lower layers: resident_id, mrz, permits, validity, gb2260 (the bundled GB/T 2260 table).
 """
-from counterdesk.identity.documents import (DocumentCheck, DocumentType, ParsedDocument, check_document, check_read,
-                        guess_document_type, normalise_number)
+from counterdesk.identity.documents import DocumentCheck, DocumentType, ParsedDocument, check_document, check_read, guess_document_type, normalise_number
 from counterdesk.identity.mrz import MRZ, Names, compare_mrz, parse_mrz
-from counterdesk.identity.readers import (DocumentRead, DocumentReader, ReaderError, SimulatorReader, WedgeParser,
-                      looks_like_scanner_burst)
+from counterdesk.identity.readers import DocumentRead, DocumentReader, ReaderError, SimulatorReader, WedgeParser, looks_like_scanner_burst
 
 __all__ = [
     "DocumentCheck", "DocumentType", "ParsedDocument", "check_document", "check_read",

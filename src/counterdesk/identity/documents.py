@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Mapping
 
-from counterdesk.text import Problem, Result, Text
+from counterdesk.base.text import Problem, Result, Text
 from counterdesk.identity import mrz as mrz_mod
 from counterdesk.identity import permits, resident_id, validity
 from counterdesk.identity.dates import age_on, parse_date

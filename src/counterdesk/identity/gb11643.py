@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from counterdesk.text import Result, Text
+from counterdesk.base.text import Result, Text
 from counterdesk.identity.checkdigits import mod11_2
 from counterdesk.identity.dates import EARLIEST_BIRTH, from_yyyymmdd
 

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from counterdesk.paths import resources_dir
+from counterdesk.base.paths import resources_dir
 
 
 class Division(NamedTuple):  # a NamedTuple rather than a dataclass: 8,000 of them load 3x faster

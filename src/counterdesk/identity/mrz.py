@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Mapping
 
-from counterdesk.text import Problem, Result, Text
+from counterdesk.base.text import Problem, Result, Text
 from counterdesk.identity.checkdigits import mrz_check_digit
 from counterdesk.identity.dates import century_for_birth, make_date, parse_date
 from counterdesk.identity.rawinput import MAX_MRZ_CHARS, coerce_text

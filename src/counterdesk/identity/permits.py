@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from counterdesk.text import Result, Text
+from counterdesk.base.text import Result, Text
 from counterdesk.identity import gb2260, gb11643
 from counterdesk.identity.checkdigits import mrz_check_digit
 from counterdesk.identity.dates import century_for_birth, make_date

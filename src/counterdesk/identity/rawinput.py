@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from counterdesk.text import Result, Text
+from counterdesk.base.text import Result, Text
 
 MAX_NUMBER_CHARS = 64  # the longest document number is 18 characters; leave room for spaces
 MAX_MRZ_CHARS = 400    # 3 x 30 or 2 x 44 characters plus line breaks and stray spaces

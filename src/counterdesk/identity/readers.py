@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any, Callable, Mapping, Protocol, runtime_checkable
 
-from counterdesk.text import CounterDeskError, Text
+from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.identity import gb11643, permits
 from counterdesk.identity import mrz as mrz_mod
 from counterdesk.identity import resident_id

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from counterdesk.text import Result, Text
+from counterdesk.base.text import Result, Text
 from counterdesk.identity import gb2260, gb11643
 from counterdesk.identity.checkdigits import mod11_2
 from counterdesk.identity.dates import make_date

@@ -19,7 +19,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, timedelta
 
-from counterdesk.text import Result, Text
+from counterdesk.base.text import Result, Text
 from counterdesk.identity.dates import add_years, age_on, iso, parse_date, same_day_later
 
 LONG_TERM_WORDS = frozenset({"长期", "长期有效", "長期", "長期有效", "LONG-TERM", "LONG TERM", "LONGTERM", "LONG_TERM"})

@@ -16,9 +16,9 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counterdesk.session import Actor
-from counterdesk.text import Text
-from counterdesk.store.models import AuditEntry
+from counterdesk.base.actors import Actor
+from counterdesk.base.text import Text
+from counterdesk.store.models.core import AuditEntry
 
 GENESIS = "0" * 64
 

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
-from counterdesk.text import CounterDeskError, Text
+from counterdesk.base.text import CounterDeskError, Text
 
 BUSY_TIMEOUT_MS = 10_000
 

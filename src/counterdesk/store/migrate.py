@@ -6,8 +6,8 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy.engine import Engine
 
-from counterdesk.alembic_scripts import Scripts
-from counterdesk.text import CounterDeskError, Text
+from counterdesk.base.alembic_scripts import Scripts
+from counterdesk.base.text import CounterDeskError, Text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from counterdesk.roles import Role
-from counterdesk.security.keyslots import normalise_username
-from counterdesk.store.models import User
+from counterdesk.base.roles import Role
+from counterdesk.base.actors import normalise_username
+from counterdesk.store.models.core import User
 
 
 def _now() -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError, OperationalError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from counterdesk.store import outbox
 from counterdesk.store.engine import DB_DAMAGED, DB_FULL, DatabaseError, is_damaged, is_disk_full
 
 T = TypeVar("T")
@@ -20,6 +21,7 @@ T = TypeVar("T")
 
 class Database:
     def __init__(self, engine: Engine):
+        outbox.install()  # every write of a syncable row also writes its outbox record, in its transaction
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")

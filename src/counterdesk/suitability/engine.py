@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from counterdesk.text import Text
+from counterdesk.base.text import Text
 from counterdesk.suitability.facts import AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
-from counterdesk.suitability.rules import (CONDITION_TEXTS, CONDITIONS, CUSTOMER_ONLY, ELIGIBLE_ONLY, PROHIBIT, RULES, RULES_VERSION,
-                    Limits, Rule, Subject, resolve_limits)
+from counterdesk.suitability.rules import CONDITION_TEXTS, CONDITIONS, CUSTOMER_ONLY, ELIGIBLE_ONLY, PROHIBIT, RULES, RULES_VERSION, Limits, Rule, Subject, resolve_limits
 
 RECOMMENDED = "recommended"
 ELIGIBLE = "eligible"

@@ -73,7 +73,7 @@ class CustomerFacts:
     avg_income_3y: Decimal | None = None  # personal, average of the last 3 years
     household_annual_income: Decimal | None = None
     investment_experience_years: int = 0
-    aml_level: str | None = None  # low / medium / high (counterdesk.customers.aml); None: not rated
+    aml_level: str | None = None  # low / medium / high (counterdesk.services.customers.aml); None: not rated
 
     def __post_init__(self) -> None:
         _check(isinstance(self.age, int) and 0 <= self.age <= 150, f"age out of range: {self.age!r}")

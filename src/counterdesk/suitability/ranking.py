@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
-from counterdesk.text import Text
+from counterdesk.base.text import Text
 from counterdesk.suitability.engine import SELLABLE, Decision, _Checker, outcome_rank, subject_for
 from counterdesk.suitability.facts import LIQUIDITY_LEVELS, AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
 from counterdesk.suitability.rules import RULES, Rule

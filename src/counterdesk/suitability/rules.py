@@ -1,6 +1,6 @@
 """The suitability rules as data: each Rule has an id, its source, a predicate and an effect.
 
-Every number comes from a declared setting (counterdesk.settings, keys ``suitability.*``), resolved
+Every number comes from a declared setting (counterdesk.base.settings, keys ``suitability.*``), resolved
 once into ``Limits``. Customer-side facts (grade, validity, qualification) are computed once per
 customer into a ``Subject`` so that checking a whole catalog only runs the per-product predicates.
 
@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from counterdesk import settings as S
-from counterdesk.text import Text
+from counterdesk.base import settings as S
+from counterdesk.base.text import Text
 from counterdesk.suitability.facts import ON_SALE_STATUSES, AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
 
 RULES_VERSION = "suit-2026.1"

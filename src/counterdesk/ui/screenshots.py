@@ -16,11 +16,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from counterdesk.demo import create_demo  # noqa: E402
-from counterdesk.vault import DEMO_USERS  # noqa: E402
-from counterdesk.ui.context import AppContext  # noqa: E402
-from counterdesk.ui.main_window import MainWindow  # noqa: E402
-from counterdesk.ui.resources import Languages, load_font  # noqa: E402
+from counterdesk.services.demo import create_demo  # noqa: E402
+from counterdesk.services.auth.vault import DEMO_USERS  # noqa: E402
+from counterdesk.ui.widgets.context import AppContext  # noqa: E402
+from counterdesk.ui.shell.main_window import MainWindow  # noqa: E402
+from counterdesk.ui.widgets.resources import Languages, load_font  # noqa: E402
 
 
 def _wait(predicate, timeout_ms: int = 20000) -> None:
@@ -248,8 +248,8 @@ def _headless_sale(vault, teller, doc: dict, kyc: dict, pick: int, code: str, ow
     from counterdesk.flow.counter_session import CounterSession
     from counterdesk.forms.disclosures import confirmation_sentence
     from counterdesk.forms.questionnaire import load_questionnaire
-    from counterdesk.sales.recommendation import Recommender
-    from counterdesk.signature import Signature, Stroke
+    from counterdesk.services.sales.recommendation import Recommender
+    from counterdesk.services.signoff.signature import Signature, Stroke
 
     ident = CounterSession(vault, teller)
     inputs = {"document": doc, "consent": {"consent_granted": True}, "profile": {"answers": kyc}, "screening": {}}
@@ -317,7 +317,7 @@ def _supervisor_and_after_sale(window: MainWindow, out: Path) -> None:
 def render(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
-    from counterdesk.ui.gc_guard import MainThreadGarbageCollector
+    from counterdesk.ui.widgets.gc_guard import MainThreadGarbageCollector
     MainThreadGarbageCollector(app)
     load_font(app)
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,0 +1,528 @@
+"""counterdesk-admin: the branch administrator's command line (set-up, users, settings, verify, recovery).
+
+It drives the same Qt-free core as the GUI (Vault, accounts, settings), so every permission check,
+validation and audit entry is the one the GUI gets. Never import PySide6 here.
+
+Secrets are read without echo from the terminal. With --password-stdin they are read one per line
+from standard input instead, in this order: the signing-in user's password, then the new password
+(users add / passwd / enable); for init the admin password; for recover the recovery key, then the
+new password. For automation only, COUNTERDESK_PASSWORD may hold the sign-in password (anyone who
+can read the process environment can read it; prefer --password-stdin).
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any, Callable
+
+from counterdesk.services import accounts
+from counterdesk.base import logs
+from counterdesk.base.paths import DataDir, default_data_dir
+from counterdesk.base.roles import Role, can, require
+from counterdesk.base.actors import normalise_username
+from counterdesk.base.settings import declared
+from counterdesk.base.text import CounterDeskError, Result, Text
+from counterdesk.services.auth.vault import DEMO_USERS, NewUser, Vault
+from counterdesk.base.text import ValidationFailed
+
+log = logging.getLogger("counterdesk.cli.admin")
+
+PASSWORD_ENV = "COUNTERDESK_PASSWORD"
+EXIT_OK, EXIT_ERROR, EXIT_BROKEN, EXIT_UNEXPECTED, EXIT_CANCELLED = 0, 1, 2, 3, 130
+ROLES = [r.value for r in Role]
+
+# ---- messages (both languages; --lang picks one) -------------------------------------------------
+ERROR = Text("错误：", "Error: ")
+NOT_SET_UP = Text("该数据目录尚未初始化：{path}\n请先运行 counterdesk-admin init（或 demo）。",
+                  "This data folder is not set up: {path}\nRun counterdesk-admin init (or demo) first.")
+ALREADY = Text("该数据目录已经初始化，不会覆盖：{path}", "This data folder is already set up and will not be overwritten: {path}")
+PARTIAL = Text("注意：该目录中上次初始化未完成（有 counterdesk.db 但没有 install.json），旧文件已改名保留（*.unfinished-时间）。",
+               "Note: an earlier set-up of this folder stopped before finishing (counterdesk.db without "
+               "install.json); its files were renamed aside (*.unfinished-TIME), nothing was deleted.")
+NEED_USER = Text("此命令需要 --user 用户名。", "This command needs --user NAME.")
+MUST_CHANGE = Text("用户 {user} 须先修改密码：counterdesk-admin --user {user} users passwd {user}",
+                   "{user} must change their password first: counterdesk-admin --user {user} users passwd {user}")
+NO_INPUT = Text("未提供{what}（标准输入已结束）。", "No {what} given (standard input ended).")
+MISMATCH = Text("两次输入的密码不一致。", "The two passwords do not match.")
+NO_SUCH_USER = Text("没有这个用户：{user}", "No such user: {user}")
+CANCELLED = Text("已取消。", "Cancelled.")
+UNEXPECTED = Text("意外错误（{kind}），操作未完成。{where}", "Unexpected error ({kind}); the command did not finish. {where}")
+SEE_LOG = Text("详情见日志：{path}", "Details are in the log: {path}")
+P_PASSWORD = Text("{user} 的密码", "Password for {user}")
+P_REPEAT = Text("再次输入密码", "Repeat the password")
+P_ADMIN = Text("管理员 {user} 的密码", "Password for administrator {user}")
+P_TEMP = Text("{user} 的临时密码（首次登录须修改）", "Temporary password for {user} (must be changed at first sign-in)")
+P_NEW = Text("新密码", "New password")
+P_RECOVERY = Text("恢复密钥", "Recovery key")
+INIT_DONE = Text("已创建网点 {code} 的安装：{path}", "Created the installation of branch {code} in {path}")
+DEMO_DONE = Text("已创建演示安装（仅供培训，请勿录入真实客户数据）：{path}",
+                 "Created the DEMO installation (training only, never enter real customer data): {path}")
+RECOVERY_TITLE = Text("恢复密钥（管理员忘记密码时使用）",
+                      "RECOVERY KEY (for when the administrator forgets the password)")
+RECOVERY_WARN = Text("请立即抄写并存放在安全的地方。它不会再次显示；丢失后无法找回。",
+                     "Write it down now and keep it somewhere safe. "
+                     "It will NOT be shown again and cannot be retrieved.")
+RECOVERY_OLD_VOID = Text("原恢复密钥已作废。", "The old recovery key no longer works.")
+RECOVERED = Text("已为 {user} 设置新密码。", "A new password is set for {user}.")
+HEAD_USERS = (Text("用户名", "username"), Text("姓名", "display name"), Text("角色", "role"),
+              Text("启用", "active"), Text("须改密", "must change"), Text("锁定", "locked"))
+HEAD_DEMO = (Text("用户名", "username"), Text("密码", "password"), Text("角色", "role"))
+HEAD_SETTINGS = (Text("设置项", "key"), Text("当前值", "value"), Text("默认值", "default"), Text("说明", "description"))
+YES, NO = Text("是", "yes"), Text("否", "no")
+USER_ADDED = Text("已创建用户 {user}（{role}）。", "Created user {user} ({role}).")
+MUST_CHANGE_NOTE = Text("该用户首次登录时须修改密码。", "The user must change this password at the next sign-in.")
+OWN_CHANGED = Text("你的密码已修改。", "Your password has been changed.")
+RESET_DONE = Text("已重置 {user} 的密码。", "The password of {user} has been reset.")
+IS_DISABLED = Text("用户 {user} 已停用，请使用 users enable 重新启用并设置临时密码。",
+                   "{user} is disabled; use users enable to re-enable them with a temporary password.")
+ALREADY_ACTIVE = Text("用户 {user} 已是启用状态，未做更改。", "{user} is already active; nothing changed.")
+ROLE_DONE = Text("{user} 的角色已改为 {role}。", "The role of {user} is now {role}.")
+DISABLED_DONE = Text("已停用 {user}，其密码不再能解锁数据库。", "Disabled {user}; their password no longer opens the database.")
+ENABLED_DONE = Text("已重新启用 {user}。", "Re-enabled {user}.")
+UNLOCKED_DONE = Text("已解除 {user} 的登录锁定。", "Lifted the sign-in lock of {user}.")
+INTEGRITY_OK = Text("数据库完整性：正常", "Database integrity: ok")
+INTEGRITY_BAD = Text("数据库完整性问题：", "Database integrity problems:")
+ENTRIES = Text("已检查审计记录：{n} 条", "Audit entries checked: {n}")
+HEAD_HASH = Text("链头哈希：{hash}", "Head hash: {hash}")
+FIRST_BROKEN = Text("首个损坏记录：#{seq}（{reason}）", "first broken entry: #{seq} ({reason})")
+NO_TRIGGERS = Text("审计表的只追加保护（触发器）已被移除。", "The append-only triggers of the audit table are missing.")
+VERIFY_OK = Text("校验通过。", "Verification passed.")
+VERIFY_BAD = Text("校验失败：审计记录或数据库可能被篡改或已损坏。",
+                  "VERIFICATION FAILED: the audit log or the database may have been tampered with or damaged.")
+SETTING_UNKNOWN = Text("没有这个设置项。", "No such setting.")
+SETTING_PARSE = Text("无法识别取值“{raw}”（应为 {type}）。", "Cannot read the value '{raw}' (expected {type}).")
+SETTING_DONE = Text("{key}：{old} → {new}", "{key}: {old} -> {new}")
+
+
+class Ctx:
+    """The parsed command line plus what every command needs: language, data folder, secrets."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.lang: str = args.lang
+        self.data_dir = Path(args.data_dir)
+        self.secrets = Secrets(args.password_stdin, self.lang)
+        self.logging_ready = False
+
+    def t(self, text: Text, **kw: Any) -> str:
+        return (text.format(**kw) if kw else text).get(self.lang)
+
+    def say(self, text: Text, **kw: Any) -> None:
+        print(self.t(text, **kw))
+
+    def start_logging(self) -> None:
+        if not self.logging_ready and self.data_dir.is_dir():
+            logs.setup(DataDir(self.data_dir).log_dir)
+            self.logging_ready = True
+
+
+class Secrets:
+    """Where secrets come from: stdin lines (--password-stdin), the environment, or the terminal."""
+
+    def __init__(self, use_stdin: bool, lang: str):
+        self.use_stdin, self.lang = use_stdin, lang
+
+    def _missing(self, what: Text) -> CounterDeskError:
+        return CounterDeskError(Text(NO_INPUT.zh.format(what=what.zh), NO_INPUT.en.format(what=what.en)),
+                                code="no_input")
+
+    def _line(self, what: Text) -> str:
+        line = sys.stdin.readline()
+        if not line:
+            raise self._missing(what)
+        return line.rstrip("\r\n")  # only the line end: spaces may belong to the password
+
+    def _ask(self, prompt: Text) -> str:
+        try:
+            return getpass.getpass(prompt.get(self.lang) + ": ")
+        except EOFError:
+            raise self._missing(prompt) from None
+
+    def sign_in(self, username: str) -> str:
+        prompt = P_PASSWORD.format(user=username)
+        if self.use_stdin:
+            return self._line(prompt)
+        return os.environ.get(PASSWORD_ENV) or self._ask(prompt)
+
+    def new_password(self, prompt: Text) -> str:
+        if self.use_stdin:
+            return self._line(prompt)
+        first = self._ask(prompt)
+        if first != self._ask(P_REPEAT):
+            raise CounterDeskError(MISMATCH, code="password_mismatch")
+        return first
+
+    def secret(self, prompt: Text) -> str:
+        return self._line(prompt) if self.use_stdin else self._ask(prompt)
+
+
+# ---- output helpers -------------------------------------------------------------------------------
+def _width(s: str) -> int:
+    # CJK characters take two terminal columns; without this the table columns drift.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _table(ctx: Ctx, headers: tuple[Text, ...], rows: list[list[str]]) -> None:
+    cells = [[ctx.t(h) for h in headers]] + rows
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        print("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip())
+
+
+def _fmt(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _print_recovery_key(ctx: Ctx, key: str) -> None:
+    bar = "=" * 72
+    print(f"\n{bar}\n  {ctx.t(RECOVERY_TITLE)}\n\n      {key}\n\n  {ctx.t(RECOVERY_WARN)}\n{bar}\n")
+
+
+def _print_error(ctx: Ctx, exc: CounterDeskError) -> None:
+    if isinstance(exc, ValidationFailed):
+        for p in exc.result.problems:  # every problem, so the admin fixes them all in one go
+            print(f"{ctx.t(ERROR)}{p.field}: {p.message(ctx.lang)}", file=sys.stderr)
+    else:
+        print(ctx.t(ERROR) + exc.message(ctx.lang), file=sys.stderr)
+
+
+# ---- opening and signing in -------------------------------------------------------------------------
+def _refuse_existing(ctx: Ctx) -> None:
+    if Vault.is_initialised(ctx.data_dir):
+        raise CounterDeskError(ALREADY.format(path=ctx.data_dir), code="already_initialised")
+    if Vault.partial_setup_left(ctx.data_dir):
+        print(ctx.t(PARTIAL), file=sys.stderr)
+
+
+def _open(ctx: Ctx) -> Vault:
+    if not Vault.is_initialised(ctx.data_dir):
+        raise CounterDeskError(NOT_SET_UP.format(path=ctx.data_dir), code="not_initialised")
+    ctx.start_logging()
+    return Vault.open(ctx.data_dir)
+
+
+def _need_user(ctx: Ctx) -> str:
+    if not ctx.args.user:
+        raise CounterDeskError(NEED_USER, code="need_user")
+    return ctx.args.user
+
+
+Command = Callable[[Ctx, Vault, Any, str], int]
+
+
+def signed_in(fn: Command, self_service: Callable[[argparse.Namespace], bool] = lambda a: False):
+    """Wrap a command that needs the database: sign in, run, always sign out (also on errors)."""
+    def run_signed_in(ctx: Ctx) -> int:
+        name = _need_user(ctx)
+        vault = _open(ctx)
+        password = ctx.secrets.sign_in(name)
+        us = None
+        try:
+            us = vault.sign_in(name, password)
+            # A temporary password only lets its holder change it, as in the GUI.
+            if us.must_change_password and not self_service(ctx.args):
+                raise CounterDeskError(MUST_CHANGE.format(user=us.username), code="must_change_password")
+            return fn(ctx, vault, us, password)
+        finally:
+            try:
+                vault.sign_out(us, reason="cli") if us is not None else vault.close()
+            except Exception:  # never let a failed sign-out hide the command's own outcome
+                log.exception("sign-out failed")
+                vault.close()
+    return run_signed_in
+
+
+# ---- commands ---------------------------------------------------------------------------------------
+def cmd_init(ctx: Ctx) -> int:
+    a = ctx.args
+    _refuse_existing(ctx)
+    password = ctx.secrets.new_password(P_ADMIN.format(user=a.admin))
+    admin = NewUser(a.admin, a.admin_name or a.admin, Role.ADMIN, password)
+    vault, recovery = Vault.initialise(ctx.data_dir, a.branch_code, a.branch_name, admin)
+    ctx.start_logging()
+    log.info("installation created", extra={"event": "install.created"})
+    ctx.say(INIT_DONE, code=vault.info.branch_code, path=ctx.data_dir)
+    _print_recovery_key(ctx, recovery)
+    return EXIT_OK
+
+
+def cmd_demo(ctx: Ctx) -> int:
+    _refuse_existing(ctx)
+    from counterdesk.services.demo import create_demo
+    _, recovery = create_demo(ctx.data_dir)
+    ctx.start_logging()
+    log.info("demo installation created", extra={"event": "install.created"})
+    ctx.say(DEMO_DONE, path=ctx.data_dir)
+    _table(ctx, HEAD_DEMO, [[u.username, u.password, u.role.value] for u in DEMO_USERS])
+    _print_recovery_key(ctx, recovery)
+    return EXIT_OK
+
+
+def _find_user(vault: Vault, us, username: str) -> accounts.UserInfo:
+    name = normalise_username(username)
+    found = next((u for u in accounts.list_users(vault, us) if u.username == name), None)
+    if found is None:
+        raise CounterDeskError(NO_SUCH_USER.format(user=name), code="no_user")
+    return found
+
+
+def cmd_users_list(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    yn = {True: ctx.t(YES), False: ctx.t(NO)}
+    rows = [[u.username, u.display_name, u.role.value, yn[u.active], yn[u.must_change_password], yn[u.locked]]
+            for u in accounts.list_users(vault, us)]
+    _table(ctx, HEAD_USERS, rows)
+    return EXIT_OK
+
+
+def cmd_users_add(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    a = ctx.args
+    require(us.role, "users.manage")  # before asking for a password that would be refused anyway
+    password = ctx.secrets.new_password(P_TEMP.format(user=a.username))
+    accounts.create_user(vault, us, a.username, a.name, a.role, password)
+    ctx.say(USER_ADDED, user=normalise_username(a.username), role=a.role)
+    ctx.say(MUST_CHANGE_NOTE)
+    return EXIT_OK
+
+
+def _is_own(args: argparse.Namespace) -> bool:
+    return bool(args.user) and normalise_username(args.username) == normalise_username(args.user)
+
+
+def cmd_users_passwd(ctx: Ctx, vault: Vault, us, password: str) -> int:
+    if _is_own(ctx.args):
+        accounts.change_own_password(vault, us, password, ctx.secrets.new_password(P_NEW))
+        ctx.say(OWN_CHANGED)
+        return EXIT_OK
+    target = _find_user(vault, us, ctx.args.username)
+    if not target.active:  # a reset would not give a disabled user a key slot back
+        raise CounterDeskError(IS_DISABLED.format(user=target.username), code="user_disabled")
+    accounts.reset_password(vault, us, target.user_id, ctx.secrets.new_password(P_TEMP.format(user=target.username)))
+    ctx.say(RESET_DONE, user=target.username)
+    ctx.say(MUST_CHANGE_NOTE)
+    return EXIT_OK
+
+
+def cmd_users_role(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    target = _find_user(vault, us, ctx.args.username)
+    accounts.set_role(vault, us, target.user_id, ctx.args.role)
+    ctx.say(ROLE_DONE, user=target.username, role=ctx.args.role)
+    return EXIT_OK
+
+
+def cmd_users_disable(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    target = _find_user(vault, us, ctx.args.username)
+    accounts.disable_user(vault, us, target.user_id)
+    ctx.say(DISABLED_DONE, user=target.username)
+    return EXIT_OK
+
+
+def cmd_users_enable(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    target = _find_user(vault, us, ctx.args.username)
+    if target.active:
+        ctx.say(ALREADY_ACTIVE, user=target.username)
+        return EXIT_OK
+    accounts.enable_user(vault, us, target.user_id, ctx.secrets.new_password(P_TEMP.format(user=target.username)))
+    ctx.say(ENABLED_DONE, user=target.username)
+    ctx.say(MUST_CHANGE_NOTE)
+    return EXIT_OK
+
+
+def cmd_users_unlock(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    accounts.unlock_account(vault, us, ctx.args.username)
+    ctx.say(UNLOCKED_DONE, user=normalise_username(ctx.args.username))
+    return EXIT_OK
+
+
+EVIDENCE_CHECKED = Text("已核验销售证据记录：{n} 条", "Sale evidence records checked: {n}")
+
+
+def cmd_verify(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    report = vault.verify(us)
+    chain = report.chain
+    if report.integrity:
+        ctx.say(INTEGRITY_BAD)
+        for problem in report.integrity:
+            print(f"  {problem}")
+    else:
+        ctx.say(INTEGRITY_OK)
+    ctx.say(ENTRIES, n=chain.entries)
+    ctx.say(HEAD_HASH, hash=chain.head_hash)
+    if chain.first_broken is not None:
+        ctx.say(FIRST_BROKEN, seq=chain.first_broken, reason=chain.reason_text().get(ctx.lang))
+    if not chain.append_only_enforced:
+        ctx.say(NO_TRIGGERS)
+    if report.evidence is not None:
+        ctx.say(EVIDENCE_CHECKED, n=report.evidence.checked)
+        for problem in report.evidence.problems:
+            print(f"  {problem}")
+    ctx.say(VERIFY_OK if report.ok else VERIFY_BAD)
+    return EXIT_OK if report.ok else EXIT_BROKEN
+
+
+def cmd_settings_list(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    if not can(us.role, "audit.view"):  # admins and auditors may read the settings
+        require(us.role, "settings.manage")
+    values = vault.settings()
+    _table(ctx, HEAD_SETTINGS, [[key, _fmt(values[key]), _fmt(s.default), s.description.get(ctx.lang)]
+                                for key, s in sorted(declared().items())])
+    return EXIT_OK
+
+
+def cmd_settings_set(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    key, raw = ctx.args.key, ctx.args.value
+    require(us.role, "settings.manage")
+    setting, res = declared().get(key), Result()
+    if setting is None:
+        res.add(key, "unknown", SETTING_UNKNOWN)
+        raise ValidationFailed(res)
+    try:
+        value = setting.parse(raw)
+    except ValueError:
+        res.add(key, "parse", SETTING_PARSE.format(raw=raw, type=setting.type.__name__))
+        raise ValidationFailed(res) from None
+    old = vault.settings()[key]
+    vault.set_setting(us, key, value)  # validates bounds and choices, writes the audit entry
+    ctx.say(SETTING_DONE, key=key, old=_fmt(old), new=_fmt(value))
+    return EXIT_OK
+
+
+def cmd_recover(ctx: Ctx) -> int:
+    name = _need_user(ctx)
+    vault = _open(ctx)
+    recovery_key = ctx.secrets.secret(P_RECOVERY)
+    new_password = ctx.secrets.new_password(P_NEW)
+    try:
+        new_key = vault.recover(recovery_key, name, new_password)
+    finally:
+        vault.close()
+    ctx.say(RECOVERED, user=normalise_username(name))
+    ctx.say(RECOVERY_OLD_VOID)
+    _print_recovery_key(ctx, new_key)
+    return EXIT_OK
+
+
+# ---- argument parsing -----------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        # Usage errors exit 1: exit status 2 is reserved for "verification found a problem".
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+EPILOG = """\
+exit status: 0 ok, 1 error (wrong password, invalid input, usage), 2 verify found a problem,
+             3 unexpected internal error (see the log in DATA_DIR/logs), 130 cancelled.
+--password-stdin reads one secret per line: the --user password first, then the new password
+  (users add/passwd/enable); init: the admin password; recover: the recovery key, then the new password.
+COUNTERDESK_PASSWORD: the --user password, for automation only (visible to anyone who can read the
+  process environment). COUNTERDESK_DATA: the default data folder."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Global options are accepted before or after the subcommand; SUPPRESS keeps a later level
+    # from overwriting a value given at an earlier one (defaults are filled in by main()).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, metavar="PATH",
+                        help="data folder (default: $COUNTERDESK_DATA or ~/.local/share/counterdesk)")
+    common.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS, help="message language (default zh)")
+    common.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME", help="sign in as this user")
+    common.add_argument("--password-stdin", action="store_true", default=argparse.SUPPRESS,
+                        help="read passwords from standard input, one per line")
+    parser = _Parser(prog="counterdesk-admin", parents=[common], epilog=EPILOG,
+                     description="CounterDesk 网点管理命令行 / branch administration command line",
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def leaf(group, name: str, help_: str, func: Callable[[Ctx], int]) -> argparse.ArgumentParser:
+        p = group.add_parser(name, help=help_, description=help_, parents=[common])
+        p.set_defaults(func=func)
+        return p
+
+    p = leaf(sub, "init", "初始化新的网点安装 / set up a new branch installation", cmd_init)
+    p.add_argument("--branch-code", required=True)
+    p.add_argument("--branch-name", required=True)
+    p.add_argument("--admin", required=True, metavar="USERNAME", help="the first administrator")
+    p.add_argument("--admin-name", metavar="DISPLAY", help="the administrator's display name")
+    leaf(sub, "demo", "创建演示安装 / create the demo installation", cmd_demo)
+
+    users = sub.add_parser("users", help="用户管理 / manage users").add_subparsers(
+        dest="users_command", required=True, metavar="ACTION")
+    leaf(users, "list", "列出用户 / list users", signed_in(cmd_users_list))
+    p = leaf(users, "add", "新增用户 / add a user", signed_in(cmd_users_add))
+    p.add_argument("username")
+    p.add_argument("--name", required=True, metavar="DISPLAY")
+    p.add_argument("--role", required=True, choices=ROLES)
+    p = leaf(users, "passwd", "重置他人密码或修改自己的密码 / reset a password, or change your own",
+             signed_in(cmd_users_passwd, self_service=_is_own))
+    p.add_argument("username")
+    p = leaf(users, "role", "修改角色 / change a user's role", signed_in(cmd_users_role))
+    p.add_argument("username")
+    p.add_argument("role", choices=ROLES)
+    for name, help_, fn in (("disable", "停用用户 / disable a user", cmd_users_disable),
+                            ("enable", "重新启用用户（需临时密码）/ re-enable a user (new temporary password)",
+                             cmd_users_enable),
+                            ("unlock", "解除登录锁定 / lift a sign-in lock", cmd_users_unlock)):
+        leaf(users, name, help_, signed_in(fn)).add_argument("username")
+
+    leaf(sub, "verify", "校验数据库与审计链 / check the database and the audit chain", signed_in(cmd_verify))
+    settings = sub.add_parser("settings", help="系统设置 / settings").add_subparsers(
+        dest="settings_command", required=True, metavar="ACTION")
+    leaf(settings, "list", "列出设置 / list settings", signed_in(cmd_settings_list))
+    p = leaf(settings, "set", "修改设置 / change a setting", signed_in(cmd_settings_set))
+    p.add_argument("key")
+    p.add_argument("value")
+    leaf(sub, "recover", "用恢复密钥重置管理员密码 / reset an admin password with the recovery key", cmd_recover)
+    from counterdesk.cli.sanctions import add_commands as add_sanctions_commands  # late: it imports this module
+    add_sanctions_commands(sub, leaf)
+    from counterdesk.cli.catalog import add_commands as add_catalog_commands
+    add_catalog_commands(sub, leaf)
+    from counterdesk.cli.confirmation import add_commands as add_confirmation_commands
+    add_confirmation_commands(sub, leaf)
+    from counterdesk.cli.sync import add_commands as add_sync_commands
+    add_sync_commands(sub, leaf)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit status (the console script passes it to sys.exit)."""
+    os.umask(0o077)  # every file this process creates (database, WAL, logs) is private to the user
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (1)
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    for key, default in (("data_dir", None), ("lang", "zh"), ("user", None), ("password_stdin", False)):
+        if not hasattr(args, key):
+            setattr(args, key, default)
+    args.data_dir = args.data_dir or default_data_dir()
+    ctx = Ctx(args)
+    if not logging.getLogger("counterdesk").handlers:
+        # Until logs.setup runs, keep Python's last-resort handler from printing to the terminal.
+        logging.getLogger("counterdesk").addHandler(logging.NullHandler())
+    try:
+        return args.func(ctx)
+    except CounterDeskError as exc:
+        log.info("command failed", extra={"event": args.command, "code": exc.code})
+        _print_error(ctx, exc)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("\n" + ctx.t(CANCELLED), file=sys.stderr)
+        return EXIT_CANCELLED
+    except Exception as exc:
+        log.exception("unexpected error", extra={"event": args.command})
+        where = ctx.t(SEE_LOG, path=DataDir(ctx.data_dir).log_dir) if ctx.logging_ready else ""
+        print(ctx.t(ERROR) + ctx.t(UNEXPECTED, kind=type(exc).__name__, where=where).strip(), file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,6 +1,0 @@
-"""Customer data for the identification step: versioned KYC answers, documents, name search,
-consent, counter sessions, masking and the AML customer risk rating. Qt-free.
-
-The public API lives in ``counterdesk.customers.repository`` (and ``masking``, ``aml``); this
-package file stays light so importing ``counterdesk.customers.masking`` does not pull in SQLAlchemy.
-"""

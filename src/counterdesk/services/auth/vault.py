@@ -1,0 +1,516 @@
+"""One installation, opened: its files, its keys and (after a sign-in) its database.
+
+Before sign-in only install.json, keyslots.json and auth-state.json are read; none holds personal
+data. A successful sign-in unwraps the database key from the user's slot, opens the SQLCipher
+database, brings its schema up to date and records the sign-in in the audit log.
+"""
+from __future__ import annotations
+
+import fcntl
+import hmac
+import json
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+from counterdesk.services.auth import installation
+from counterdesk.services.auth.lockout import AuthState, utcnow
+from counterdesk.base.branchtime import format_time
+from counterdesk.services.auth.installation import InstallInfo
+from counterdesk.base.paths import DataDir
+from counterdesk.base.roles import Role, require
+from counterdesk.services.auth.keyslots import KeySlots, WrongSecret, dummy_password_work, format_recovery_key, new_database_key, new_recovery_secret, parse_recovery_key
+from counterdesk.base.actors import normalise_username
+from counterdesk.services.auth.passwords import check_password, check_username
+from counterdesk.base.actors import Actor, SignedInUser
+from counterdesk.base.settings import LOCKOUT_MINUTES, MAX_FAILED_ATTEMPTS, PASSWORD_MIN_LENGTH, SettingsValues, declared
+from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
+
+T = TypeVar("T")
+
+
+class AuthError(CounterDeskError):
+    code = "auth"
+
+
+BAD_CREDENTIALS = Text("用户名或密码错误。", "Wrong username or password.")
+ACCOUNT_DISABLED = Text("该账户已停用，请联系管理员。", "This account is disabled. Contact your administrator.")
+NOT_UNLOCKED = Text("数据库尚未解锁，请先登录。", "The database is locked. Sign in first.")
+
+
+def account_locked_text(until: datetime | None) -> Text:
+    zh = format_time(until, "zh", clock_only=True) if until else "?"
+    en = format_time(until, "en", clock_only=True) if until else "?"
+    return Text(f"连续登录失败次数过多，账户已锁定至 {zh}。", f"Too many failed sign-ins: the account is locked until {en}.")
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    display_name: str
+    role: Role
+    password: str
+
+
+DEMO_BRANCH = ("DEMO", "演示支行 DEMO Branch")
+DEMO_USERS = (
+    NewUser("admin", "演示管理员 Demo Admin", Role.ADMIN, "Guanli-2026!"),
+    NewUser("teller", "演示柜员 Demo Teller", Role.TELLER, "Guiyuan-2026!"),
+    NewUser("supervisor", "演示主管 Demo Supervisor", Role.SUPERVISOR, "Zhuguan-2026!"),
+    NewUser("auditor", "演示审计 Demo Auditor", Role.AUDITOR, "Shenji-2026!"),
+)
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Vault:
+    def __init__(self, data: DataDir, info: InstallInfo):
+        self.data = data
+        self.info = info
+        self.auth_state = AuthState(data.auth_state_file)
+        self.db = None  # counterdesk.store.writer.Database once unlocked
+        self._key: bytes | None = None
+        self._settings: SettingsValues | None = None
+        self._open_lock = threading.Lock()
+        self._signed_in: list[str] = []  # user ids with an open session; the key goes when it empties
+
+    # ---- opening and creating ------------------------------------------------------------------
+    @classmethod
+    def open(cls, root: Path | str) -> "Vault":
+        data = DataDir(root)
+        return cls(data, installation.load(data))
+
+    @classmethod
+    def initialise(cls, root: Path | str, branch_code: str, branch_name: str, admin: NewUser,
+                   more_users: tuple[NewUser, ...] = (), demo: bool = False) -> tuple["Vault", str]:
+        """Create a new installation; returns the vault and the one-time recovery key to show."""
+        preload_store()  # see _WARM_UP
+        data = DataDir(root)
+        res = Result()
+        code = branch_code.strip()
+        if not (1 <= len(code) <= 16 and code.replace("-", "").isalnum() and code.isascii()):
+            res.add("branch_code", "format", Text("网点代码须为 1-16 位字母或数字。",
+                                                  "The branch code must be 1-16 letters or digits."))
+        if not branch_name.strip() or len(branch_name) > 100:
+            res.add("branch_name", "required", Text("请填写网点名称（不超过 100 字）。",
+                                                    "Enter the branch name (up to 100 characters)."))
+        seen: set[str] = set()
+        for user in (admin, *more_users):
+            res.problems += check_username(user.username).problems
+            res.problems += check_password(user.password, user.username, SettingsValues()[PASSWORD_MIN_LENGTH]).problems
+            if normalise_username(user.username) in seen:
+                res.add("username", "duplicate", Text("用户名重复。", "Duplicate username."))
+            seen.add(normalise_username(user.username))
+        if admin.role != Role.ADMIN:
+            res.add("role", "admin_required", Text("第一个用户必须是管理员。", "The first user must be an administrator."))
+        if not res.ok:
+            raise ValidationFailed(res)
+        if not data.install_file.exists() and data.database.exists():
+            _set_aside_unfinished(data)
+        if data.install_file.exists() or data.database.exists():
+            raise CounterDeskError(Text("该数据目录已经初始化，不会覆盖。", "This data folder is already set up; it will not be overwritten."),
+                                   code="already_initialised", detail=str(data.root))
+        data.ensure()
+
+        from counterdesk.store import migrate
+        from counterdesk.store.engine import make_engine
+        from counterdesk.store.writer import Database
+        from counterdesk.store import users as users_repo
+
+        info = InstallInfo.new(code.upper(), branch_name.strip(), demo)
+        info.pre_auth_settings = SettingsValues().pre_auth()
+        key, recovery = new_database_key(), new_recovery_secret()
+        partial = data.database.with_name(data.database.name + ".partial")
+        for stale in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            stale.unlink(missing_ok=True)
+        slots = KeySlots.create(data.keyslot_file, info.installation_id)
+        db = Database(make_engine(partial, key))
+        try:
+            migrate.upgrade(db.engine)
+            system = Actor(None, "system", info.workstation)
+
+            def create_all(session):
+                from counterdesk.store import audit
+                audit.append(session, system, "install.created", "branch", info.branch_code,
+                             {"mode": "demo" if demo else "production"})
+                created_by = None
+                for user in (admin, *more_users):
+                    row = users_repo.create(session, user.username, user.display_name, user.role, created_by,
+                                            must_change=False)
+                    created_by = created_by or row.id
+                    audit.append(session, Actor(created_by, normalise_username(admin.username), info.workstation),
+                                 "user.created", "user", row.id, {"username": row.username, "role": row.role})
+                    slots.set_password_slot(row.id, row.username, user.password, key)
+            db.call(create_all)
+        finally:
+            db.close()
+        slots.set_recovery_slot(recovery, key)
+        # The database becomes visible first, then the slots, then install.json: a crash before
+        # the last step leaves a folder that set-up recognises and can redo.
+        os.replace(partial, data.database)
+        slots.save()
+        installation.save(data, info)
+        return cls(data, info), format_recovery_key(recovery)
+
+    @classmethod
+    def create_demo(cls, root: Path | str) -> tuple["Vault", str]:
+        return cls.initialise(root, DEMO_BRANCH[0], DEMO_BRANCH[1], DEMO_USERS[0], DEMO_USERS[1:], demo=True)
+
+    @staticmethod
+    def is_initialised(root: Path | str) -> bool:
+        return DataDir(root).install_file.exists()
+
+    @staticmethod
+    def partial_setup_left(root: Path | str) -> bool:
+        """A database without install.json: an earlier set-up stopped before finishing."""
+        data = DataDir(root)
+        return not data.install_file.exists() and data.database.exists()
+
+    # ---- settings before sign-in -----------------------------------------------------------------
+    def pre_auth_settings(self) -> SettingsValues:
+        return self._settings or SettingsValues(self.info.pre_auth_settings)
+
+    @property
+    def unlocked(self) -> bool:
+        return self.db is not None
+
+    # ---- keys ---------------------------------------------------------------------------------------
+    def load_slots(self) -> KeySlots:
+        return KeySlots.load(self.data.keyslot_file, self.info.installation_id)
+
+    @contextmanager
+    def _edit_slots(self) -> Iterator[KeySlots]:
+        with open(self.data.keyslot_file.with_suffix(".lock"), "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            slots = self.load_slots()
+            yield slots
+            slots.save()
+
+    def transact_with_slots(self, fn: Callable[[Any, KeySlots], T]) -> T:
+        """Run ``fn(session, slots)`` in one database transaction; the key-slot file is replaced only
+        after the commit succeeded (under a file lock), so a failed write changes neither."""
+        with self._edit_slots() as slots:
+            return self.transact(lambda session: fn(session, slots))
+
+    def _attach(self, key: bytes) -> None:
+        """Open the database with ``key`` (or check it matches the one already open)."""
+        preload_store()  # see _WARM_UP
+        with self._open_lock:
+            if self._key is not None:
+                if not hmac.compare_digest(self._key, key):
+                    raise AuthError(Text("密钥不一致，无法解锁。", "Key mismatch: cannot unlock."), code="key_mismatch")
+                return
+            from counterdesk.store import migrate
+            from counterdesk.store.engine import DB_DAMAGED, DatabaseError, check_readable, make_engine
+            from counterdesk.store.writer import Database
+
+            if not self.data.database.exists():
+                raise DatabaseError(DB_DAMAGED, code="db_missing", detail=str(self.data.database))
+            engine = make_engine(self.data.database, key)
+            try:
+                check_readable(engine)
+                migrate.upgrade(engine)
+            except BaseException:
+                engine.dispose()
+                raise
+            self.db = Database(engine)
+            self._key = key
+            self._settings = self.db.call(_load_settings)
+            self._mirror_pre_auth()
+
+    def _mirror_pre_auth(self) -> None:
+        wanted = self._settings.pre_auth()
+        if wanted != self.info.pre_auth_settings:
+            self.info.pre_auth_settings = wanted
+            installation.save(self.data, self.info)
+
+    def close(self) -> None:
+        """Close the database and forget the key (sign-out of the last user)."""
+        with self._open_lock:
+            if self.db is not None:
+                self.db.close()
+            self.db, self._key, self._settings = None, None, None
+            self._signed_in.clear()
+
+    def _require_db(self):
+        if self.db is None:
+            raise AuthError(NOT_UNLOCKED, code="not_unlocked")
+        return self.db
+
+    # ---- sign-in --------------------------------------------------------------------------------------
+    def _fail(self, name: str, reason: str) -> AuthError:
+        s = self.pre_auth_settings()
+        status = self.auth_state.record_failure(name, reason, self.info.workstation, s[MAX_FAILED_ATTEMPTS],
+                                                s[LOCKOUT_MINUTES])
+        if status.locked:
+            return AuthError(account_locked_text(status.until), code="account_locked")
+        if reason == "disabled":
+            return AuthError(ACCOUNT_DISABLED, code="account_disabled")
+        return AuthError(BAD_CREDENTIALS, code="bad_credentials")
+
+    def _check_not_locked(self, name: str) -> None:
+        status = self.auth_state.status(name)
+        if status.locked:
+            self.auth_state.record_refused_while_locked(name, self.info.workstation)
+            raise AuthError(account_locked_text(status.until), code="account_locked")
+
+    def _unwrap_for(self, name: str, password: str) -> tuple[str, bytes]:
+        slots = self.load_slots()
+        try:
+            slot, key = slots.unlock_with_password(name, password)
+        except WrongSecret:
+            if slots.for_username(name) is None:
+                dummy_password_work(password)
+                raise self._fail(name, "unknown_user") from None
+            raise self._fail(name, "wrong_password") from None
+        return slot.user_id, key
+
+    def sign_in(self, username: str, password: str) -> SignedInUser:
+        name = normalise_username(username)
+        self._check_not_locked(name)
+        user_id, key = self._unwrap_for(name, password)
+        self._attach(key)
+        try:
+            return self._start_session(name, user_id)
+        except BaseException:
+            if not self._signed_in:
+                self.close()  # nobody is signed in: do not keep the key after a refused sign-in
+            raise
+
+    def _start_session(self, name: str, user_id: str) -> SignedInUser:
+        from counterdesk.store import audit
+        from counterdesk.store import users as users_repo
+
+        user = self.db.call(lambda session: users_repo.get(session, user_id))
+        if user is None or not user.active:
+            raise self._fail(name, "disabled")
+        self.auth_state.clear(name)
+        us = SignedInUser(user.id, user.username, user.display_name, Role(user.role), utcnow(),
+                         self.info.workstation, user.must_change_password)
+        self._flush_pending()
+        self.db.call(lambda s: audit.append(s, us.actor, "auth.signed_in", "user", us.user_id,
+                                            {"role": us.role.value}))
+        self._signed_in.append(us.user_id)
+        return us
+
+    def _flush_pending(self) -> None:
+        from counterdesk.store import audit
+        events, dropped = self.auth_state.peek_pending()
+        if not events and not dropped:
+            return
+
+        def write(session):
+            if dropped:
+                audit.append(session, Actor(None, "system", self.info.workstation), "auth.events_dropped",
+                             details={"pending_dropped": dropped})
+            for ev in events:
+                details = {k: ev[k] for k in ("reason", "attempts", "locked_until") if k in ev}
+                audit.append(session, Actor(None, ev.get("username", "?")[:64], ev.get("workstation", "?")[:64]),
+                             ev["action"], "user", None, details, ts=ev.get("ts"))
+        self.db.call(write)
+        self.auth_state.ack_pending(len(events))
+
+    def verify_password(self, us: SignedInUser, password: str) -> None:
+        """Re-check the signed-in user's password (resume from a locked screen); counts failures."""
+        self._check_not_locked(us.username)
+        _, key = self._unwrap_for(us.username, password)
+        if not hmac.compare_digest(key, self._key or b""):
+            raise AuthError(BAD_CREDENTIALS, code="bad_credentials")
+        self.auth_state.clear(us.username)
+        self._flush_pending()
+
+    def record(self, us: SignedInUser | None, action: str, object_type: str | None = None,
+               object_id: str | None = None, details: dict[str, Any] | None = None) -> None:
+        """Append one audit entry in its own transaction (for events with no other write)."""
+        from counterdesk.store import audit
+        actor = us.actor if us else Actor(None, "system", self.info.workstation)
+        self._require_db().call(lambda s: audit.append(s, actor, action, object_type, object_id, details))
+
+    def sign_out(self, us: SignedInUser, reason: str = "user") -> None:
+        """End one session; the database closes and the key is dropped when no session is left."""
+        if self.db is not None:
+            self.record(us, "auth.signed_out", "user", us.user_id, {"reason": reason})
+        if us.user_id in self._signed_in:
+            self._signed_in.remove(us.user_id)
+        if not self._signed_in:
+            self.close()
+
+    def transact(self, fn: Callable[[Any], T]) -> T:
+        return self._require_db().call(fn)
+
+    # ---- settings --------------------------------------------------------------------------------------
+    def settings(self) -> SettingsValues:
+        if self._settings is None:
+            raise AuthError(NOT_UNLOCKED, code="not_unlocked")
+        return self._settings
+
+    def set_setting(self, us: SignedInUser, key: str, value: Any) -> None:
+        require(us.role, "settings.manage")
+        setting = declared().get(key)
+        if setting is None:
+            res = Result()
+            res.add(key, "unknown", Text("没有这个设置项。", "No such setting."))
+            raise ValidationFailed(res)
+        res = setting.validate(value)
+        if not res.ok:
+            raise ValidationFailed(res)
+        from counterdesk.store import audit
+        from counterdesk.store.models.core import SettingValue
+        old = self.settings()[key]
+
+        def write(session):
+            row = session.get(SettingValue, key)
+            if row is None:
+                row = SettingValue(key=key)
+                session.add(row)
+            row.value, row.updated_at, row.updated_by = json.dumps(value), _now_iso(), us.user_id
+            audit.append(session, us.actor, "settings.changed", "setting", key, {"old": old, "new": value})
+            return _load_settings(session)
+        self._settings = self._require_db().call(write)
+        self._mirror_pre_auth()
+
+    # ---- recovery --------------------------------------------------------------------------------------
+    def recover(self, recovery_key: str, username: str, new_password: str) -> str:
+        """Reset an administrator's password with the recovery key; returns a new recovery key."""
+        secret = parse_recovery_key(recovery_key)
+        if secret is None:
+            raise AuthError(Text("恢复密钥格式错误或有输入错误。", "The recovery key is malformed or mistyped."),
+                            code="recovery_malformed")
+        slots = self.load_slots()
+        try:
+            key = slots.unlock_with_recovery(secret)
+        except WrongSecret:
+            raise AuthError(Text("恢复密钥不正确。", "The recovery key is not correct."), code="recovery_wrong") from None
+        self._attach(key)
+        from counterdesk.store import audit
+        from counterdesk.store import users as users_repo
+        name = normalise_username(username)
+        user = self.db.call(lambda s: users_repo.by_username(s, name))
+        if user is None or user.role != Role.ADMIN.value:
+            raise AuthError(Text("没有这个管理员账户。", "No such administrator account."), code="recovery_user")
+        pw = check_password(new_password, name, self.settings()[PASSWORD_MIN_LENGTH])
+        if not pw.ok:
+            raise ValidationFailed(pw)
+        new_secret = new_recovery_secret()
+
+        def write(session, slots):
+            row = users_repo.get(session, user.id)
+            row.active, row.must_change_password, row.password_changed_at = True, False, _now_iso()
+            audit.append(session, Actor(None, "recovery", self.info.workstation), "recovery.used", "user", user.id,
+                         {"username": name})
+            slots.set_password_slot(user.id, name, new_password, key)
+            slots.set_recovery_slot(new_secret, key)
+        self.transact_with_slots(write)
+        self.auth_state.clear(name)
+        return format_recovery_key(new_secret)
+
+    def audit_entries(self, us: SignedInUser, limit: int = 500, before_seq: int | None = None) -> list:
+        """The newest audit entries, for those allowed to read the log."""
+        require(us.role, "audit.view")
+        from counterdesk.store import audit
+        return self.transact(lambda session: audit.recent(session, limit, before_seq))
+
+    # ---- verification ------------------------------------------------------------------------------------
+    def verify(self, us: SignedInUser | None) -> "VerifyReport":
+        """Recompute the audit chain and check the database file; records that it ran."""
+        if us is not None:
+            require(us.role, "audit.verify")
+        from counterdesk.store import audit
+        from counterdesk.store.engine import integrity_problems
+        db = self._require_db()
+        problems = integrity_problems(db.engine)
+        try:
+            chain = db.call(audit.verify)
+        except CounterDeskError as exc:
+            # The audit table itself cannot be read: that is a break, reported, not a crash.
+            chain = audit.ChainReport(0, 0, f"audit log unreadable: {exc.code}", audit.GENESIS, False)
+        from counterdesk.services.signoff import evidence
+        try:
+            records = db.call(evidence.verify_all)
+        except CounterDeskError as exc:
+            records = evidence.EvidenceReport(0, [f"evidence records unreadable: {exc.code}"])
+        report = VerifyReport(problems, chain, records)
+        try:
+            self.record(us, "audit.verified", None, None,
+                        {"result": "ok" if report.ok else "broken", "first_broken": chain.first_broken})
+        except CounterDeskError:
+            pass  # a damaged file may refuse the write; the report still goes to the user
+        return report
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    integrity: list[str]
+    chain: Any  # counterdesk.store.audit.ChainReport
+    evidence: Any = None  # counterdesk.services.signoff.evidence.EvidenceReport: every sale's evidence chain
+
+    @property
+    def ok(self) -> bool:
+        return not self.integrity and self.chain.ok and (self.evidence is None or self.evidence.ok)
+
+
+# The first import of SQLAlchemy (and of the other large packages) must not happen in two threads at
+# once: their modules import each other, and Python resolves such a cross-thread import cycle by handing
+# one thread a half-initialised module (ImportError "partially initialized module"). The GUI warms up in
+# the background while a worker may already create the DEMO branch or sign someone in, so every such
+# path goes through these guarded, idempotent warm-ups first.
+_WARM_UP = threading.RLock()
+_warmed: set[str] = set()
+
+
+def preload_store() -> None:
+    """Import the database layer ahead of the first sign-in (SQLAlchemy and Alembic take ~0.4 s to
+    import); the GUI runs this in the background once its first window is up."""
+    with _WARM_UP:
+        if "store" in _warmed:
+            return
+        from counterdesk.services import accounts  # noqa: F401
+        from counterdesk.store import audit, engine, migrate, users, writer  # noqa: F401
+        migrate.head_revision()
+        _warmed.add("store")
+
+
+def preload_reference_data() -> None:
+    """Load the large read-only tables (pinyin dictionaries, the GB/T 2260 division table, country and
+    occupation lists) so that callers can then ``gc.freeze()`` them: they live for the whole process,
+    and keeping them out of every garbage collection keeps collections on the UI thread short."""
+    with _WARM_UP:
+        if "reference" in _warmed:
+            return
+        preload_store()
+        from pypinyin import lazy_pinyin
+
+        from counterdesk.forms import countries, occupations
+        from counterdesk.identity import gb2260
+        lazy_pinyin("预加载拼音词典")
+        countries.all_codes()
+        occupations.all_occupations()
+        gb2260.lookup("110105")
+        _warmed.add("reference")
+
+
+def _load_settings(session) -> SettingsValues:
+    from counterdesk.store.models.core import SettingValue
+    stored = {}
+    for row in session.query(SettingValue).all():
+        try:
+            stored[row.key] = json.loads(row.value)
+        except ValueError:
+            continue
+    return SettingsValues(stored)
+
+
+def _set_aside_unfinished(data: DataDir) -> None:
+    """An earlier set-up stopped after creating the database but before install.json: nobody can
+    have used it, but nothing is deleted either; it is renamed aside so set-up can start again."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    for path in (data.database, data.keyslot_file):
+        if path.exists():
+            os.replace(path, path.with_name(f"{path.name}.unfinished-{stamp}"))
+

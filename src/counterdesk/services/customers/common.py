@@ -1,0 +1,45 @@
+"""Small helpers shared by the customer modules: time stamps, ids, errors."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy.orm import Session
+
+from counterdesk.base.text import CounterDeskError, Result, Text
+
+
+class CustomerError(CounterDeskError):
+    code = "customer"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def invalid(field: str, code: str, zh: str, en: str) -> Result:
+    res = Result()
+    res.add(field, code, Text(zh, en))
+    return res
+
+
+def load_customer(session: Session, customer_id: str):
+    from counterdesk.store.models.customers import Customer
+    customer = session.get(Customer, customer_id) if isinstance(customer_id, str) else None
+    if customer is None:
+        raise CustomerError(Text("找不到该客户。", "No such customer."), code="customer_not_found",
+                            detail=str(customer_id))
+    return customer
+
+
+def version_row(session: Session, customer_id: str, version: int):
+    from counterdesk.store.models.customers import CustomerVersion
+    row = session.get(CustomerVersion, (customer_id, version))
+    if row is None:
+        raise CustomerError(Text("该客户没有这个版本。", "The customer has no such version."), code="version_not_found",
+                            detail=f"{customer_id}@{version}")
+    return row

@@ -1,0 +1,152 @@
+"""Recommendation for one customer in a counter session: every product of the current catalog is
+decided by the suitability engine; the eligible ones are ranked; the customer's choice (or their own
+request for a product) is stored with the decision and its reasons."""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from counterdesk.base.roles import require
+from counterdesk.store import audit
+from counterdesk.suitability import recommend
+from counterdesk.suitability.engine import Decision, evaluate, evaluate_many
+from counterdesk.suitability.facts import ProductFacts, SaleContext
+from counterdesk.base.text import Result, Text
+from counterdesk.services.sales.facts import assessment_facts, customer_facts
+
+
+LIQUIDITY_DAYS = {"within_1y": 365, "from_1y_to_3y": 3 * 365, "from_3y_to_5y": 5 * 365, "above_5y": 10 * 365}
+
+
+def product_facts(p) -> ProductFacts:
+    """From a catalog Product (counterdesk.services.catalog.products)."""
+    return ProductFacts(code=p.code, type=p.type, risk_level=int(str(p.risk_level).lstrip("Rr")), public=p.public,
+                        private_class=p.private_class, min_amount=p.min_amount, term_days=p.term_days,
+                        liquidity=p.liquidity, sale_start=p.sale_start, sale_end=p.sale_end, status=p.status,
+                        cooling_off_hours=p.cooling_off_hours, recording_required=p.recording_required,
+                        licence_required=p.licence_required or None, periodic_premium=p.periodic_premium,
+                        name_zh=p.name_zh, name_en=p.name_en)
+
+
+def parse_amount(text: Any, field: str, res: Result, required: bool = True) -> Decimal | None:
+    raw = str(text or "").replace(",", "").replace("，", "").strip()
+    if not raw:
+        if required:
+            res.add(field, "required", Text("请填写金额。", "Enter the amount."))
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        res.add(field, "amount_invalid", Text("金额格式不正确。", "The amount is not a number."))
+        return None
+    if not value.is_finite() or value < 0 or value > Decimal("1e12"):
+        res.add(field, "amount_range", Text("金额超出范围。", "The amount is out of range."))
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
+@dataclass
+class Proposal:
+    """What the teller shows: the ranked eligible products and every decision, with the inputs."""
+
+    ranked: list
+    decisions: dict[str, Decision]
+    products: dict[str, Any]
+    catalog_version: int | None
+    context: SaleContext
+    declared: dict[str, str]
+
+
+class Recommender:
+    """Bound to an identification flow that has reached the recommendation step."""
+
+    def __init__(self, ident, today: date | None = None):
+        self.ident = ident
+        self.vault, self.user = ident.vault, ident.user
+        self.today = today or date.today()
+
+    def _inputs(self, declared: Mapping[str, Any]):
+        from counterdesk.services.assessment import repository as assessments
+        from counterdesk.services.catalog.licences import list_licences
+        from counterdesk.services.catalog.versions import current_catalog
+
+        data = self.ident.flow.data
+        result = data.get("assessment")
+        answers = assessments.get_answers(self.vault, self.user, result.assessment_id) if result else {}
+        kyc = self.ident._current_data(data["customer_id"])
+        aml = data.get("aml")
+        customer = customer_facts(kyc, answers, declared, self.today, aml.level if aml else None)
+        licences = {li.licence_type: li.expires for li in list_licences(self.vault, self.user, self.user.user_id)}
+        return customer, assessment_facts(result), current_catalog(self.vault, self.user), licences
+
+    def propose(self, amount_text: str, declared_text: Mapping[str, Any], horizon: str | None,
+                acknowledged: bool = False) -> tuple[Result, Proposal | None]:
+        res = Result()
+        amount = parse_amount(amount_text, "amount", res)
+        declared = {}
+        for key in ("investable_assets", "household_net_financial_assets", "household_financial_assets",
+                    "avg_income_3y", "household_annual_income"):
+            value = parse_amount(declared_text.get(key), key, res, required=key == "investable_assets")
+            if value is not None:
+                declared[key] = str(value)
+        if not res.ok:
+            return res, None
+        customer, assessment, catalog, licences = self._inputs(declared)
+        context = SaleContext(amount=amount, today=self.today, teller_licences=licences,
+                              acknowledged_amount_mismatch=acknowledged)
+        products = {p.code: p for p in catalog.products}
+        facts = [product_facts(p) for p in catalog.products]
+        decisions = evaluate_many(customer, assessment, facts, context, self.vault.settings())
+        by_code = {f.code: d for f, d in zip(facts, decisions)}
+        ranked = recommend(customer, assessment, facts, context, horizon_days=LIQUIDITY_DAYS.get(horizon),
+                           settings=self.vault.settings(), decisions=decisions)
+        return res, Proposal(ranked, by_code, products, catalog.number, context, declared)
+
+    def customer_request(self, proposal: Proposal, code: str) -> Decision | None:
+        """The customer names a product themself: decided as customer-initiated."""
+        product = proposal.products.get(code.strip().upper()) or proposal.products.get(code.strip())
+        if product is None:
+            return None
+        customer, assessment, _catalog, _licences = self._inputs(proposal.declared)
+        context = SaleContext(amount=proposal.context.amount, today=self.today,
+                              teller_licences=proposal.context.teller_licences, customer_initiated=True,
+                              acknowledged_amount_mismatch=proposal.context.acknowledged_amount_mismatch)
+        return evaluate(customer, assessment, product_facts(product), context, self.vault.settings())
+
+    def choose(self, proposal: Proposal, code: str, decision: Decision, customer_initiated: bool) -> str:
+        """Store the decision with the session; a prohibited product cannot be chosen."""
+        if decision.outcome == "prohibited":
+            from counterdesk.base.text import CounterDeskError
+            raise CounterDeskError(Text("该产品不得向该客户销售。", "This product may not be sold to this customer."),
+                                   code="prohibited")
+        require(self.user.role, "session.start")
+        data = self.ident.flow.data
+        decision_id = str(uuid.uuid4())
+        findings = [{"rule": f.rule_id, "source": f.source, "effect": f.effect, "zh": f.reason.zh,
+                     "en": f.reason.en} for f in decision.findings]
+        conditions = [{"code": c.code, "zh": c.text.zh, "en": c.text.en, "satisfied": c.satisfied}
+                      for c in decision.conditions]
+
+        def write(session) -> str:
+            from counterdesk.store.models.sales import SaleDecision
+
+            result = data.get("assessment")
+            session.add(SaleDecision(
+                id=decision_id, session_id=self.ident.session_id, customer_id=data["customer_id"],
+                assessment_id=result.assessment_id if result else None,
+                catalog_version=proposal.catalog_version or 0, product_code=code,
+                amount=str(proposal.context.amount), customer_initiated=customer_initiated,
+                outcome=decision.outcome, rules_version=decision.rules_version,
+                findings=json.dumps(findings, ensure_ascii=False), conditions=json.dumps(conditions, ensure_ascii=False),
+                declared=json.dumps(proposal.declared), decided_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                decided_by=self.user.user_id))
+            session.flush()
+            audit.append(session, self.user.actor, "sale.product_chosen", "counter_session", self.ident.session_id,
+                         {"product_code": code, "outcome": decision.outcome, "customer_initiated": customer_initiated,
+                          "catalog_version": proposal.catalog_version})
+            return decision_id
+        return self.vault.transact(write)

@@ -1,0 +1,460 @@
+"""The outbox: every syncable change adds a record in the SAME transaction as the change.
+
+A SQLAlchemy ``after_flush`` listener on every ORM Session (filtered to the workstation's SQLCipher
+store that has the ``outbox`` table) looks at what the flush wrote and, for each syncable event,
+inserts one ``outbox`` row through the flush's own connection. If the transaction rolls back, the
+outbox rows go with it; if it commits, they are there. Nothing else in the code base needs to know.
+
+Events (record types as the hub knows them, counterdesk.hub.record_types):
+
+=============================  ============================================  ==========================
+table                          event                                         type
+=============================  ============================================  ==========================
+customer_versions              insert (append-only)                          customer.version
+counter_sessions               insert; status or customer change             counter_session
+assessments                    completed / confirmed / superseded            assessment
+sale_decisions                 insert (append-only)                          sale_decision
+signoffs                       insert; status change                         signoff
+approval_requests              insert                                        signoff.approval_request
+approval_requests              status change (decided, expired, withdrawn)   signoff.approval_decision
+evidence_links                 insert (append-only)                          evidence.link
+audit_log                      insert (append-only)                          audit.entry
+=============================  ============================================  ==========================
+
+Every event is append-only: an insert uses the row's own uuid as record id when it has one; a
+status change (or a row without a uuid key) gets ``uuid5(workstation_id | basis)``, ``basis`` naming
+the row and its new state. ``meta`` holds only the allow-listed keys of the type (ids, status,
+sequence numbers, action codes); the row itself goes into ``body``, which stays inside the encrypted
+database until it is sealed with the branch key.
+
+While records pulled from the hub are applied the session carries ``APPLYING`` in ``session.info``
+(see ``applying``): those writes are not enqueued again.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+import uuid
+import weakref
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from counterdesk.store.models.sync import PENDING, Outbox, SyncState
+
+APPLYING = "counterdesk.services.sync.applying"
+NAMESPACE = uuid.UUID("6c1d3e0a-8f0b-5b3e-9a57-2f1c0de5a001")
+UNENROLLED = "unenrolled"
+BODY_VERSION = 1
+
+# The allow-listed meta keys of each type (the hub refuses any other key).
+META_KEYS: dict[str, tuple[str, ...]] = {
+    "customer.version": ("customer_id", "version"),
+    "counter_session": ("session_id", "status"),
+    "signoff": ("signoff_id", "session_id", "status"),
+    "signoff.approval_request": ("request_id", "signoff_id", "session_id", "status"),
+    "signoff.approval_decision": ("request_id", "signoff_id", "session_id", "status"),
+    "evidence.link": ("signoff_id", "seq", "kind"),
+    "audit.entry": ("seq", "action"),
+    "assessment": ("assessment_id", "customer_id"),
+    "sale_decision": ("decision_id", "session_id"),
+}
+# Parents before children when one flush writes several (a receiver applies them in this order).
+RANK = {t: i for i, t in enumerate(("customer.version", "counter_session", "assessment", "sale_decision", "signoff",
+                                    "signoff.approval_request", "signoff.approval_decision", "evidence.link",
+                                    "audit.entry"))}
+USER_COLUMNS = {
+    "customer_versions": ("created_by",), "counter_sessions": ("teller_id",), "assessments": ("created_by",),
+    "sale_decisions": ("decided_by",), "signoffs": ("teller_id",),
+    "approval_requests": ("requested_by", "decided_by"), "evidence_links": (), "audit_log": (),
+}
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def derived_id(workstation_id: str | None, basis: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{workstation_id or UNENROLLED}|{basis}"))
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def encode(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"$b64": base64.b64encode(bytes(value)).decode("ascii")}
+    return value
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"$b64"}:
+        return base64.b64decode(value["$b64"])
+    return value
+
+
+def row_of(obj: Any) -> dict[str, Any]:
+    """The object's columns as JSON-safe values (bytes as {"$b64": …})."""
+    mapper = inspect(obj).mapper
+    return {attr.columns[0].name: encode(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+
+
+def version_hash(row: dict[str, Any]) -> str:
+    """What identifies the content of one customer version (a base for the next one)."""
+    fields = [row.get(k) for k in ("customer_id", "version", "form_hash", "data", "created_at", "created_by", "reason")]
+    return hashlib.sha256(canonical(fields).encode("utf-8")).hexdigest()
+
+
+# ---- which engines are the workstation store ---------------------------------------------------------
+
+_store_engines: "weakref.WeakKeyDictionary[Engine, bool]" = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _engine_of(session: Session) -> Engine | None:
+    try:
+        bind = session.get_bind()
+    except Exception:  # noqa: BLE001 - an unbound session is not ours
+        return None
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
+def _is_store(session: Session, conn: Connection) -> bool:
+    engine = _engine_of(session)
+    if engine is None or engine.dialect.name != "sqlite":
+        return False
+    if _store_engines.get(engine):
+        return True
+    dbapi = getattr(engine.dialect, "loaded_dbapi", None) or getattr(engine.dialect, "dbapi", None)
+    if dbapi is None or not getattr(dbapi, "__name__", "").startswith("sqlcipher3"):
+        return False
+    found = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='outbox'").first() is not None
+    if found:  # only the positive answer is kept: a migration may add the table later
+        with _lock:
+            _store_engines[engine] = True
+    return found
+
+
+@contextmanager
+def applying(session: Session) -> Iterator[Session]:
+    """Writes inside this block come from the hub: the listener does not enqueue them."""
+    before = session.info.get(APPLYING)
+    session.info[APPLYING] = True
+    try:
+        yield session
+    finally:
+        if before is None:
+            session.info.pop(APPLYING, None)
+        else:
+            session.info[APPLYING] = before
+
+
+# ---- events -------------------------------------------------------------------------------------------
+
+class _Event:
+    __slots__ = ("type", "row_id", "basis", "meta", "body", "table")
+
+    def __init__(self, type_: str, table: str, row_id: str | None, basis: str | None, meta: dict, body: dict):
+        self.type, self.table, self.row_id, self.basis, self.meta, self.body = type_, table, row_id, basis, meta, body
+
+
+def _changed(obj: Any, *keys: str) -> bool:
+    state = inspect(obj)
+    for key in keys:
+        hist = state.attrs[key].history
+        if hist.added or hist.deleted:
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if old != new:
+                return True
+    return False
+
+
+def _body(table: str, op: str, row: dict, **extra: Any) -> dict:
+    return {"v": BODY_VERSION, "table": table, "op": op, "row": row, **extra}
+
+
+def _customer_version(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    from counterdesk.store.models.customers import Customer, CustomerVersion
+    row = row_of(obj)
+    customer = conn.execute(select(Customer.__table__).where(Customer.id == obj.customer_id)).mappings().first()
+    base = None
+    if obj.version > 1:
+        prev = conn.execute(select(CustomerVersion.__table__).where(
+            CustomerVersion.customer_id == obj.customer_id,
+            CustomerVersion.version == obj.version - 1)).mappings().first()
+        base = version_hash(dict(prev)) if prev is not None else None
+    body = _body("customer_versions", "insert", row, base_hash=base, version_hash=version_hash(row),
+                 customer={k: customer[k] for k in ("id", "created_at", "created_by", "status")} if customer else None)
+    return [_Event("customer.version", "customer_versions", None,
+                   f"customer.version|{obj.customer_id}|{obj.version}",
+                   {"customer_id": obj.customer_id, "version": obj.version}, body)]
+
+
+def _counter_session(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    meta = {"session_id": obj.id, "status": obj.status}
+    if new:
+        return [_Event("counter_session", "counter_sessions", obj.id, None, meta,
+                       _body("counter_sessions", "insert", row_of(obj)))]
+    if _changed(obj, "status", "customer_id"):
+        return [_Event("counter_session", "counter_sessions", None,
+                       f"counter_session|{obj.id}|{obj.status}|{obj.customer_id}", meta,
+                       _body("counter_sessions", "update", row_of(obj)))]
+    return []
+
+
+def _assessment(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if obj.status == "in_progress" or not (new or _changed(obj, "status", "confirmed_at")):
+        return []
+    confirmed = "confirmed" if obj.confirmed_at else "unconfirmed"
+    return [_Event("assessment", "assessments", None, f"assessment|{obj.id}|{obj.status}|{confirmed}",
+                   {"assessment_id": obj.id, "customer_id": obj.customer_id},
+                   _body("assessments", "upsert", row_of(obj)))]
+
+
+def _sale_decision(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    return [_Event("sale_decision", "sale_decisions", obj.id, None,
+                   {"decision_id": obj.id, "session_id": obj.session_id},
+                   _body("sale_decisions", "insert", row_of(obj)))]
+
+
+def _signoff(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    meta = {"signoff_id": obj.id, "session_id": obj.session_id, "status": obj.status}
+    if new:
+        return [_Event("signoff", "signoffs", obj.id, None, meta, _body("signoffs", "insert", row_of(obj)))]
+    if _changed(obj, "status"):
+        return [_Event("signoff", "signoffs", None, f"signoff|{obj.id}|{obj.status}", meta,
+                       _body("signoffs", "update", row_of(obj)))]
+    return []
+
+
+def _approval_request(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    meta = {"request_id": obj.id, "signoff_id": obj.signoff_id, "session_id": obj.session_id, "status": obj.status}
+    if new:
+        return [_Event("signoff.approval_request", "approval_requests", obj.id, None, meta,
+                       _body("approval_requests", "insert", row_of(obj)))]
+    if _changed(obj, "status"):
+        return [_Event("signoff.approval_decision", "approval_requests", None, f"approval|{obj.id}|{obj.status}",
+                       meta, _body("approval_requests", "update", row_of(obj)))]
+    return []
+
+
+def _evidence_link(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    row = row_of(obj)
+    row.pop("id", None)  # a local autoincrement number; (signoff_id, seq) identifies the link
+    return [_Event("evidence.link", "evidence_links", None, f"evidence.link|{obj.signoff_id}|{obj.seq}|{obj.hash}",
+                   {"signoff_id": obj.signoff_id, "seq": obj.seq, "kind": obj.kind},
+                   _body("evidence_links", "insert", row))]
+
+
+def _audit_entry(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    return [_Event("audit.entry", "audit_log", None, f"audit.entry|{obj.seq}|{obj.hash}",
+                   {"seq": obj.seq, "action": obj.action}, _body("audit_log", "insert", row_of(obj)))]
+
+
+_BUILDERS: dict[str, Callable[[Connection, Any, bool], list[_Event]]] = {
+    "customer_versions": _customer_version, "counter_sessions": _counter_session, "assessments": _assessment,
+    "sale_decisions": _sale_decision, "signoffs": _signoff, "approval_requests": _approval_request,
+    "evidence_links": _evidence_link, "audit_log": _audit_entry,
+}
+
+
+# ---- dependencies a receiver needs for its foreign keys ------------------------------------------------
+
+def _deps(conn: Connection, ev: _Event) -> dict[str, Any]:
+    from counterdesk.store.models.core import User
+    row = ev.body["row"]
+    deps: dict[str, Any] = {}
+    user_ids = sorted({row[c] for c in USER_COLUMNS.get(ev.table, ()) if row.get(c)}
+                      | ({ev.body["customer"]["created_by"]} if ev.body.get("customer") else set()))
+    if user_ids:
+        users = conn.execute(select(User.id, User.username, User.display_name, User.role)
+                             .where(User.id.in_(user_ids))).mappings().all()
+        deps["users"] = [dict(u) for u in users]
+    hashes = [h for h in (row.get("form_hash"), row.get("questionnaire_hash")) if h]
+    if hashes:
+        from counterdesk.store.models.customers import FormDefinitionRecord
+        forms = conn.execute(select(FormDefinitionRecord.__table__)
+                             .where(FormDefinitionRecord.hash.in_(hashes))).mappings().all()
+        deps["form_definitions"] = [dict(f) for f in forms]
+    if row.get("paper_form_number"):
+        from counterdesk.store.models.assessment import PaperForm
+        paper = conn.execute(select(PaperForm.__table__).where(
+            PaperForm.form_number == row["paper_form_number"])).mappings().first()
+        if paper is not None:
+            deps["paper_forms"] = [dict(paper)]
+    return deps
+
+
+# ---- the listener -----------------------------------------------------------------------------------------
+
+def workstation_id(conn: Connection) -> str | None:
+    value = conn.execute(select(SyncState.value).where(SyncState.key == "workstation_id")).scalar()
+    return json.loads(value) if value else None
+
+
+def _collect(session: Session, conn: Connection) -> list[_Event]:
+    events: list[_Event] = []
+    for obj in list(session.new):
+        builder = _BUILDERS.get(getattr(obj, "__tablename__", ""))
+        if builder is not None:
+            events += builder(conn, obj, True)
+    for obj in list(session.dirty):
+        builder = _BUILDERS.get(getattr(obj, "__tablename__", ""))
+        if builder is not None and session.is_modified(obj, include_collections=False):
+            events += builder(conn, obj, False)
+    # Parents first; links and audit entries of one flush in their own order.
+    events.sort(key=lambda e: (RANK[e.type], e.meta.get("seq") or 0, e.meta.get("version") or 0))
+    return events
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    if session.info.get(APPLYING):
+        return
+    if not any(getattr(o, "__tablename__", None) in _BUILDERS for o in (*session.new, *session.dirty)):
+        return
+    conn = session.connection()
+    if not _is_store(session, conn):
+        return
+    events = _collect(session, conn)
+    if not events:
+        return
+    _enqueue(conn, events, workstation_id(conn))
+    session.info["outbox_dirty"] = True
+
+
+# Called after a transaction that wrote outbox rows commits (the sync worker pushes at once instead
+# of at its next round, so a teller's approval request reaches the hub within a second or so).
+_on_commit: list = []
+
+
+def on_commit(callback) -> None:
+    with _lock:
+        if callback not in _on_commit:
+            _on_commit.append(callback)
+
+
+def remove_on_commit(callback) -> None:
+    with _lock:
+        if callback in _on_commit:
+            _on_commit.remove(callback)
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop("outbox_dirty", False):
+        for callback in list(_on_commit):
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - a waker must never break the writer's commit
+                pass
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("outbox_dirty", None)
+
+
+def _enqueue(conn: Connection, events: list[_Event], ws: str | None) -> None:
+    rows, ids = [], set()
+    for ev in events:
+        basis = ev.basis
+        rec_id = ev.row_id or derived_id(ws, basis)
+        n = 1
+        while rec_id in ids or conn.execute(select(Outbox.local_seq).where(Outbox.id == rec_id)).first():
+            n += 1  # the same state reached twice (rare): still a new, distinct record
+            basis = f"{ev.basis or ev.row_id}|{n}"
+            rec_id = derived_id(ws, basis)
+        ids.add(rec_id)
+        ev.body["deps"] = _deps(conn, ev)
+        rows.append({"id": rec_id, "id_basis": basis, "type": ev.type, "created_at": now_iso(),
+                     "body": canonical(ev.body), "meta": canonical(ev.meta), "state": PENDING, "attempts": 0})
+    conn.execute(Outbox.__table__.insert(), rows)
+
+
+_installed = False
+
+
+def install() -> None:
+    """Register the listener (idempotent). Done when counterdesk.services.sync is imported, which the store's
+    migration environment does on every open, so every vault transaction is covered."""
+    global _installed
+    with _lock:
+        if not _installed:
+            event.listen(Session, "after_flush", _after_flush)
+            event.listen(Session, "after_commit", _after_commit)
+            event.listen(Session, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
+            _installed = True
+
+
+def backfill(session: Session) -> int:
+    """Enqueue the rows written before the outbox existed (an installation upgraded to sync): one
+    record per row in its current state, parents first. Rows that already have a record are skipped,
+    so running it again adds nothing. Returns how many records were added."""
+    from counterdesk.store.models.assessment import Assessment
+    from counterdesk.store.models.customers import CounterSession, CustomerVersion
+    from counterdesk.store.models.sales import SaleDecision
+    from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
+    from counterdesk.store.models.core import AuditEntry
+
+    conn = session.connection()
+    seen: dict[str, set] = {}
+    for rtype, meta in session.execute(select(Outbox.type, Outbox.meta)):
+        m = json.loads(meta)
+        seen.setdefault(rtype, set()).add(tuple(m.get(k) for k in _IDENTITY[rtype]))
+    events: list[_Event] = []
+    for model, order in ((CustomerVersion, (CustomerVersion.customer_id, CustomerVersion.version)),
+                         (CounterSession, (CounterSession.created_at,)), (Assessment, (Assessment.created_at,)),
+                         (SaleDecision, (SaleDecision.decided_at,)), (Signoff, (Signoff.created_at,)),
+                         (ApprovalRequest, (ApprovalRequest.requested_at,)),
+                         (EvidenceLink, (EvidenceLink.signoff_id, EvidenceLink.seq)), (AuditEntry, (AuditEntry.seq,))):
+        builder = _BUILDERS[model.__tablename__]
+        for obj in session.scalars(select(model).order_by(*order)):
+            for ev in builder(conn, obj, True):
+                kind = "signoff.approval_request" if ev.type.startswith("signoff.approval") else ev.type
+                key = tuple(ev.meta.get(k) for k in _IDENTITY[kind])
+                if key in seen.get(kind, set()) or (kind == "signoff.approval_request" and key in seen.get(
+                        "signoff.approval_decision", set())):
+                    continue
+                events.append(ev)
+    events.sort(key=lambda e: RANK[e.type])
+    if events:
+        _enqueue(conn, events, workstation_id(conn))
+    return len(events)
+
+
+# What names the row of a record (for ``backfill``: does this row have a record already?).
+_IDENTITY = {
+    "customer.version": ("customer_id", "version"), "counter_session": ("session_id",), "signoff": ("signoff_id",),
+    "signoff.approval_request": ("request_id",), "signoff.approval_decision": ("request_id",),
+    "evidence.link": ("signoff_id", "seq"), "audit.entry": ("seq",), "assessment": ("assessment_id",),
+    "sale_decision": ("decision_id",),
+}
+
+
+def rederive_pending_ids(session: Session, workstation: str) -> int:
+    """After enrolment: give derived ids of never-sent records the workstation's id (a copied data
+    folder must not push the same ids as its original). Returns how many changed."""
+    rows = session.execute(select(Outbox).where(Outbox.state == PENDING, Outbox.envelope.is_(None),
+                                                Outbox.id_basis.is_not(None))).scalars().all()
+    changed = 0
+    for row in rows:
+        new_id = derived_id(workstation, row.id_basis)
+        if new_id != row.id:
+            row.id = new_id
+            changed += 1
+    return changed

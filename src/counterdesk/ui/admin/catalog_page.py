@@ -1,0 +1,642 @@
+"""Admin product catalog: the current version's products, add/edit, import/export, versions, licences.
+
+Rules, parsing and versioning live in counterdesk.services.catalog; this page only collects input and shows
+what the core answered (including every problem of a refused import, with line and field). Every
+core call runs off the UI thread through run_task.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
+                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from counterdesk.services import accounts
+from counterdesk.services.catalog import licences, versions
+from counterdesk.services.catalog.products import LICENCE_TYPES, LIQUIDITY, PRIVATE_CLASSES, PRIVATE_TYPES, PRODUCT_TYPES, RECORDING_TYPES, RISK_LEVELS, STATUSES, Product
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.tasks import run_task
+from counterdesk.ui.admin.users_page import _CoreDialog
+from counterdesk.ui.widgets.common import DialogHostPage, MessageLabel, error_text
+
+
+def _combo(name: str, options: dict, lang: str, blank: bool = False) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    if blank:
+        combo.addItem("—", "")
+    for code, label in options.items():
+        combo.addItem(label.get(lang), code)
+    return combo
+
+
+def _line(name: str, placeholder: str = "") -> QLineEdit:
+    field = QLineEdit()
+    field.setObjectName(name)
+    field.setPlaceholderText(placeholder)
+    return field
+
+
+def _table(name: str, columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setObjectName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+class ProductDialog(_CoreDialog):
+    """Add a product, or edit one of the current version (the code of an existing product is fixed).
+    Saving creates a new catalog version; the core validates with the same rules as an import."""
+
+    def __init__(self, ctx: AppContext, product: Product | None = None, parent: QWidget | None = None):
+        super().__init__(ctx, "product_dialog", parent)
+        self.product = product
+        lang = ctx.lang
+        self.code = _line("product_code")
+        self.name_zh, self.name_en = _line("product_name_zh"), _line("product_name_en")
+        self.type = _combo("product_type", PRODUCT_TYPES, lang)
+        self.risk = _combo("product_risk", RISK_LEVELS, lang)
+        self.issuer = _line("product_issuer")
+        self.term = _line("product_term", "")
+        self.min_amount = _line("product_min_amount")
+        self.currency = _line("product_currency")
+        self.currency.setText("CNY")
+        self.liquidity = _combo("product_liquidity", LIQUIDITY, lang)
+        self.sale_start, self.sale_end = _line("product_sale_start", "YYYY-MM-DD"), _line("product_sale_end", "YYYY-MM-DD")
+        self.sale_start.setText(date.today().isoformat())
+        self.public = QCheckBox()
+        self.public.setObjectName("product_public")
+        self.private_class = _combo("product_private_class", PRIVATE_CLASSES, lang, blank=True)
+        self.protected = QCheckBox()
+        self.protected.setObjectName("product_principal_protected")
+        self.cooling = QSpinBox()
+        self.cooling.setObjectName("product_cooling_off")
+        self.cooling.setRange(0, 720)
+        self.recording = QCheckBox()
+        self.recording.setObjectName("product_recording")
+        self.licence = _combo("product_licence", LICENCE_TYPES, lang, blank=True)
+        self.periodic = QCheckBox()
+        self.periodic.setObjectName("product_periodic")
+        self.status = _combo("product_status", STATUSES, lang)
+        self.note = _line("product_note")
+        self.widgets: dict[str, QWidget] = {
+            "code": self.code, "name_zh": self.name_zh, "name_en": self.name_en, "type": self.type,
+            "risk_level": self.risk, "issuer": self.issuer, "term_days": self.term, "min_amount": self.min_amount,
+            "currency": self.currency, "liquidity": self.liquidity, "sale_start": self.sale_start,
+            "sale_end": self.sale_end, "public": self.public, "private_class": self.private_class,
+            "principal_protected": self.protected, "cooling_off_hours": self.cooling,
+            "recording_required": self.recording, "licence_required": self.licence,
+            "periodic_premium": self.periodic, "status": self.status, "note": self.note}
+        self.problem_fields = dict(self.widgets)
+        self.labels = self.add_fields(list(self.widgets.values()))
+        self.type.currentIndexChanged.connect(self._type_defaults)
+        if product is not None:
+            self._load(product)
+            self.code.setReadOnly(True)
+        else:
+            self._type_defaults()
+        self.finish_layout()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Edit product") if self.product else self.tr("Add product"))
+        texts = (self.tr("&Code"), self.tr("Chinese &name"), self.tr("English n&ame"), self.tr("&Type"),
+                 self.tr("&Risk level"), self.tr("&Issuer"), self.tr("Term (days, empty = open-ended)"),
+                 self.tr("&Minimum amount"), self.tr("Currenc&y (ISO 4217)"), self.tr("&Liquidity"),
+                 self.tr("Sale &start"), self.tr("Sale &end (empty = no end)"), self.tr("&Public offering"),
+                 self.tr("Pri&vate class"), self.tr("Principal protecte&d"), self.tr("C&ooling-off (hours)"),
+                 self.tr("Dual recordin&g required"), self.tr("Licence re&quired"), self.tr("Periodic premium"),
+                 self.tr("Stat&us"), self.tr("Note (for the version list)"))
+        for label, text in zip(self.labels, texts):
+            label.setText(text)
+        self.set_button_texts(self.tr("Save as new catalog version"), self.tr("Cancel"))
+
+    def _type_defaults(self) -> None:
+        # Sensible defaults when the type changes on a new product; the core still checks every rule.
+        if self.product is not None:
+            return
+        ptype = self.type.currentData()
+        private = ptype in PRIVATE_TYPES
+        self.public.setChecked(not private)
+        self.recording.setChecked(ptype in RECORDING_TYPES)
+        self.protected.setChecked(ptype == "structured_deposit")
+        self.cooling.setValue(max(24, self.cooling.value()) if private else 0)
+
+    def _load(self, p: Product) -> None:
+        row = p.to_row()
+        for key in ("code", "name_zh", "name_en", "issuer", "term_days", "min_amount", "currency", "sale_start",
+                    "sale_end"):
+            self.widgets[key].setText(row[key])
+        for key, value in (("type", p.type), ("risk_level", p.risk_level), ("liquidity", p.liquidity),
+                           ("private_class", p.private_class or ""), ("licence_required", p.licence_required),
+                           ("status", p.status)):
+            combo = self.widgets[key]
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+        self.public.setChecked(p.public)
+        self.protected.setChecked(p.principal_protected)
+        self.recording.setChecked(p.recording_required)
+        self.periodic.setChecked(p.periodic_premium)
+        self.cooling.setValue(p.cooling_off_hours)
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, w in self.widgets.items():
+            if key == "note":
+                continue
+            if isinstance(w, QLineEdit):
+                out[key] = w.text()
+            elif isinstance(w, QComboBox):
+                out[key] = w.currentData()
+            elif isinstance(w, QCheckBox):
+                out[key] = w.isChecked()
+            elif isinstance(w, QSpinBox):
+                out[key] = w.value()
+        return out
+
+    def submit(self) -> None:
+        vault, actor, values = self.ctx.vault, self.ctx.user, self.values()
+        editing = self.product.code if self.product else None
+        note = self.note.text()
+        code = values["code"].strip()
+        self.run(lambda: versions.save_product(vault, actor, values, editing=editing, note=note), code,
+                 self.tr("Product {code} saved; the catalog has a new version.").format(code=code))
+
+
+class LicencesDialog(QDialog):
+    """Staff licences (持证上岗): pick a user, see their licences, add/renew or remove one."""
+
+    changed = Signal()
+    loaded = Signal()
+
+    def __init__(self, ctx: AppContext, user_id: str | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("licences_dialog")
+        self.setMinimumWidth(560)
+        self._want_user = user_id
+        self._generation = 0  # only the newest refresh may fill the table (the user may switch quickly)
+        self.users: list[accounts.UserInfo] = []
+        self.rows: list[licences.LicenceInfo] = []
+        self.user_combo = QComboBox()
+        self.user_combo.setObjectName("licence_user")
+        self.user_combo.currentIndexChanged.connect(self.refresh)
+        self.table = _table("licences_table", 5)
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.type = _combo("licence_type", LICENCE_TYPES, ctx.lang)
+        self.number = _line("licence_number")
+        self.issued = _line("licence_issued", "YYYY-MM-DD")
+        self.expires = _line("licence_expires", "YYYY-MM-DD")
+        self.user_label, self.type_label, self.number_label = QLabel(), QLabel(), QLabel()
+        self.issued_label, self.expires_label = QLabel(), QLabel()
+        form = QFormLayout()
+        form.addRow(self.type_label, self.type)
+        form.addRow(self.number_label, self.number)
+        form.addRow(self.issued_label, self.issued)
+        form.addRow(self.expires_label, self.expires)
+        self.save_button, self.remove_button = QPushButton(), QPushButton()
+        self.save_button.setObjectName("licence_save")
+        self.remove_button.setObjectName("licence_remove")
+        self.save_button.clicked.connect(self.save)
+        self.remove_button.clicked.connect(self.remove)
+        self.message = MessageLabel()
+        self.message.setObjectName("licences_message")
+        self.close_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.close_box.rejected.connect(self.reject)
+        top = QHBoxLayout()
+        top.addWidget(self.user_label)
+        top.addWidget(self.user_combo, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(form)
+        lay.addLayout(buttons)
+        lay.addWidget(self.message)
+        lay.addWidget(self.close_box)
+        self.retranslate()
+        self._load_users()
+
+    def changeEvent(self, event) -> None:
+        from PySide6.QtCore import QEvent
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Staff licences"))
+        self.user_label.setText(self.tr("&User"))
+        self.user_label.setBuddy(self.user_combo)
+        self.table.setHorizontalHeaderLabels([self.tr("Licence"), self.tr("Number"), self.tr("Issued"),
+                                              self.tr("Expires"), self.tr("Status")])
+        self.type_label.setText(self.tr("Licence &type"))
+        self.number_label.setText(self.tr("Certificate &number"))
+        self.issued_label.setText(self.tr("&Issued on"))
+        self.expires_label.setText(self.tr("&Expires on (empty = no expiry)"))
+        self.save_button.setText(self.tr("Save licence"))
+        self.remove_button.setText(self.tr("Remove licence"))
+        self._fill()
+
+    def _load_users(self) -> None:
+        vault, actor = self.ctx.vault, self.ctx.user
+        run_task(self, lambda: accounts.list_users(vault, actor), self._users_loaded, self._failed)
+
+    def _users_loaded(self, users: list) -> None:
+        self.users = list(users)
+        self.user_combo.blockSignals(True)
+        self.user_combo.clear()
+        for u in self.users:
+            self.user_combo.addItem(f"{u.username} ({u.display_name})", u.user_id)
+        if self._want_user:
+            self.user_combo.setCurrentIndex(max(0, self.user_combo.findData(self._want_user)))
+        self.user_combo.blockSignals(False)
+        self.refresh()
+
+    def user_id(self) -> str | None:
+        return self.user_combo.currentData()
+
+    def refresh(self) -> None:
+        uid = self.user_id()
+        if uid is None:
+            return
+        self._generation += 1
+        gen, vault, actor = self._generation, self.ctx.vault, self.ctx.user
+        run_task(self, lambda: licences.list_licences(vault, actor, uid), lambda rows: self._loaded(gen, rows),
+                 self._failed)
+
+    def _loaded(self, gen: int, rows: list) -> None:
+        if gen != self._generation:
+            return
+        self.rows = list(rows)
+        self._fill()
+        self.loaded.emit()
+
+    def _fill(self) -> None:
+        today = date.today()
+        self.table.setRowCount(len(self.rows))
+        for r, li in enumerate(self.rows):
+            status = self.tr("Valid") if li.valid_on(today) else (
+                self.tr("Not yet valid") if today < li.issued else self.tr("Expired"))
+            cells = [li.label(self.ctx.lang), li.number, li.issued.isoformat(),
+                     li.expires.isoformat() if li.expires else "—", status]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, li.licence_type)
+                self.table.setItem(r, c, item)
+
+    def _selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        li = self.rows[rows[0].row()]
+        self.type.setCurrentIndex(max(0, self.type.findData(li.licence_type)))
+        self.number.setText(li.number)
+        self.issued.setText(li.issued.isoformat())
+        self.expires.setText(li.expires.isoformat() if li.expires else "")
+
+    def _date(self, field: QLineEdit) -> date | None:
+        text = field.text().strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(field) from None
+
+    def save(self) -> None:
+        try:
+            issued, expires = self._date(self.issued), self._date(self.expires)
+        except ValueError as exc:
+            self.message.show_error(self.tr("Enter dates as YYYY-MM-DD."))
+            exc.args[0].setFocus()
+            return
+        vault, actor, uid = self.ctx.vault, self.ctx.user, self.user_id()
+        kind, number = self.type.currentData(), self.number.text()
+        self.message.clear_message()
+        run_task(self, lambda: licences.set_licence(vault, actor, uid, kind, number, issued, expires),
+                 self._saved, self._failed)
+
+    def remove(self) -> None:
+        vault, actor, uid, kind = self.ctx.vault, self.ctx.user, self.user_id(), self.type.currentData()
+        self.message.clear_message()
+        run_task(self, lambda: licences.remove_licence(vault, actor, uid, kind), self._removed, self._failed)
+
+    def _saved(self, info) -> None:
+        self.message.show_info(self.tr("Licence saved: {licence}.").format(licence=info.label(self.ctx.lang)))
+        self.changed.emit()
+        self.refresh()
+
+    def _removed(self, removed: bool) -> None:
+        self.message.show_info(self.tr("Licence removed.") if removed else self.tr("The user does not hold this licence."))
+        self.changed.emit()
+        self.refresh()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.message.show_error(error_text(exc, self.ctx.lang))
+
+
+class CatalogPage(DialogHostPage):
+    loaded = Signal()      # the tables have been (re)filled
+    changed = Signal()     # a new catalog version exists
+    failed = Signal(str)   # an operation failed; the message is shown on the page
+
+    COLUMNS = 7
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.catalog: versions.Catalog | None = None
+        self.version_rows: list[versions.VersionInfo] = []
+        self.shown_version: int | None = None  # None: the current version
+        self.dialog: QDialog | None = None
+        self._generation = 0
+        self._busy = False
+
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.version_label = QLabel()
+        self.version_label.setObjectName("catalog_version_label")
+        self.filter = _line("catalog_filter")
+        self.filter.textChanged.connect(self._apply_filter)
+        self.table = _table("catalog_table", self.COLUMNS)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._update_actions)
+        self.table.doubleClicked.connect(self.open_edit)
+        self.versions_title = QLabel()
+        self.versions_table = _table("catalog_versions", 6)
+        self.versions_table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.versions_table.setMaximumHeight(160)
+        self.versions_table.doubleClicked.connect(self._show_selected_version)
+
+        def button(name: str, slot) -> QPushButton:
+            b = QPushButton()
+            b.setObjectName(name)
+            b.clicked.connect(slot)
+            return b
+        self.add_button = button("catalog_add", self.open_add)
+        self.edit_button = button("catalog_edit", self.open_edit)
+        self.import_button = button("catalog_import", self.choose_import)
+        self.export_button = button("catalog_export", self.choose_export)
+        self.licences_button = button("catalog_licences", self.open_licences)
+        self.current_button = button("catalog_show_current", self.show_current)
+        self.refresh_button = button("catalog_refresh", self._manual_refresh)
+        row = QHBoxLayout()
+        for b in (self.add_button, self.edit_button, self.import_button, self.export_button, self.licences_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(self.refresh_button)
+        filter_row = QHBoxLayout()
+        self.filter_label = QLabel()
+        self.filter_label.setBuddy(self.filter)
+        filter_row.addWidget(self.filter_label)
+        filter_row.addWidget(self.filter, 1)
+        filter_row.addWidget(self.version_label)
+        filter_row.addWidget(self.current_button)
+        self.message = MessageLabel()
+        self.message.setObjectName("catalog_message")
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.title)
+        lay.addLayout(row)
+        lay.addLayout(filter_row)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.message)
+        lay.addWidget(self.versions_title)
+        lay.addWidget(self.versions_table)
+        self.retranslate()
+        self._update_actions()
+
+    # ---- texts -----------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Product catalog"))
+        self.table.setHorizontalHeaderLabels([self.tr("Code"), self.tr("Name"), self.tr("Type"), self.tr("Risk"),
+                                              self.tr("Minimum amount"), self.tr("Sale window"), self.tr("Status")])
+        self.versions_table.setHorizontalHeaderLabels([self.tr("Version"), self.tr("Created"), self.tr("By"),
+                                                       self.tr("Source"), self.tr("Products"), self.tr("Note")])
+        self.versions_title.setText(self.tr("Catalog versions (double-click to view an earlier one)"))
+        self.filter_label.setText(self.tr("&Filter:"))
+        self.filter.setPlaceholderText(self.tr("code, name, issuer, type or risk level"))
+        self.add_button.setText(self.tr("Add product…"))
+        self.add_button.setToolTip(self.tr("Add a product (Ins)"))
+        self.edit_button.setText(self.tr("Edit…"))
+        self.import_button.setText(self.tr("Import…"))
+        self.import_button.setToolTip(self.tr("Import a CSV or JSON catalog file; all rows must be valid"))
+        self.export_button.setText(self.tr("Export…"))
+        self.licences_button.setText(self.tr("Licences…"))
+        self.licences_button.setToolTip(self.tr("Staff licences required to sell products"))
+        self.current_button.setText(self.tr("Show current"))
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.refresh_button.setToolTip(self.tr("Reload the catalog (F5)"))
+        self.add_button.setShortcut(QKeySequence(Qt.Key.Key_Insert))
+        self.refresh_button.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self._fill()
+        self._fill_versions()
+
+    # ---- loading ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self._generation += 1
+        gen, vault, actor, number = self._generation, self.ctx.vault, self.ctx.user, self.shown_version
+
+        def read():
+            cat = (versions.catalog_at(vault, actor, number) if number is not None
+                   else versions.current_catalog(vault, actor))
+            return cat, versions.list_versions(vault, actor)
+        run_task(self, read, lambda result: self._loaded(gen, result), self._show_error)
+
+    def _manual_refresh(self) -> None:
+        self.message.clear_message()
+        self.refresh()
+
+    def _loaded(self, gen: int, result) -> None:
+        if gen != self._generation:
+            return
+        self.catalog, self.version_rows = result
+        self._fill()
+        self._fill_versions()
+        self._update_actions()
+        self.loaded.emit()
+
+    def show_version(self, number: int | None) -> None:
+        """Show an earlier version read-only (None: back to the current one)."""
+        current = self.version_rows[0].number if self.version_rows else None
+        self.shown_version = None if number == current else number
+        self.refresh()
+
+    def show_current(self) -> None:
+        self.show_version(None)
+
+    def _show_selected_version(self) -> None:
+        rows = self.versions_table.selectionModel().selectedRows()
+        if rows:
+            self.show_version(self.version_rows[rows[0].row()].number)
+
+    def _fill(self) -> None:
+        lang = self.ctx.lang
+        products = list(self.catalog.products) if self.catalog else []
+        self.table.setRowCount(len(products))
+        for r, p in enumerate(products):
+            end = p.sale_end.isoformat() if p.sale_end else "…"
+            cells = [p.code, p.name(lang), PRODUCT_TYPES[p.type].get(lang), p.risk_level,
+                     f"{p.min_amount:,.2f} {p.currency}", f"{p.sale_start.isoformat()} – {end}",
+                     STATUSES[p.status].get(lang)]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, p.code)
+                if c == 4:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        if self.catalog is None or self.catalog.version is None:
+            self.version_label.setText(self.tr("No catalog loaded yet"))
+        elif self.shown_version is None:
+            self.version_label.setText(self.tr("Current version {n}").format(n=self.catalog.version.number))
+        else:
+            self.version_label.setText(self.tr("Earlier version {n} (read-only)").format(n=self.catalog.version.number))
+        self._apply_filter()
+
+    def _fill_versions(self) -> None:
+        sources = {"import": self.tr("Import"), "gui": self.tr("Edited")}
+        self.versions_table.setRowCount(len(self.version_rows))
+        for r, v in enumerate(self.version_rows):
+            source = sources.get(v.source, v.source)
+            if v.file_name:
+                source = f"{source}: {v.file_name}"
+            cells = [str(v.number), v.created_at[:16].replace("T", " "), v.created_by, source, str(v.products), v.note]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 3 and v.sha256:
+                    item.setToolTip("SHA-256: " + v.sha256)
+                self.versions_table.setItem(r, c, item)
+
+    def _apply_filter(self) -> None:
+        needle = self.filter.text().strip().casefold()
+        products = list(self.catalog.products) if self.catalog else []
+        for r, p in enumerate(products):
+            hay = " ".join([p.code, p.name_zh, p.name_en, p.issuer, p.type, p.risk_level,
+                            PRODUCT_TYPES[p.type].zh, PRODUCT_TYPES[p.type].en]).casefold()
+            self.table.setRowHidden(r, bool(needle) and needle not in hay)
+
+    def visible_codes(self) -> list[str]:
+        return [self.table.item(r, 0).text() for r in range(self.table.rowCount()) if not self.table.isRowHidden(r)]
+
+    def selected_product(self) -> Product | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or self.catalog is None:
+            return None
+        code = self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return self.catalog.get(code)
+
+    def select_code(self, code: str) -> bool:
+        for r in range(self.table.rowCount()):
+            if self.table.item(r, 0).text() == code:
+                self.table.selectRow(r)
+                return True
+        return False
+
+    def _update_actions(self) -> None:
+        editable = not self._busy and self.shown_version is None
+        self.add_button.setEnabled(editable)
+        self.edit_button.setEnabled(editable and self.selected_product() is not None)
+        self.import_button.setEnabled(not self._busy)
+        self.export_button.setEnabled(not self._busy)
+        self.current_button.setVisible(self.shown_version is not None)
+
+    # ---- add / edit -------------------------------------------------------------------------------
+    def _open(self, dialog: QDialog) -> QDialog:
+        return self.open_dialog(dialog)
+
+    def focus_after_dialog(self) -> QWidget:
+        return self.table
+
+    def open_add(self) -> ProductDialog | None:
+        if self.shown_version is not None:
+            return None
+        dialog = ProductDialog(self.ctx, None, self)
+        dialog.succeeded.connect(self._product_saved)
+        return self._open(dialog)
+
+    def open_edit(self, *_args) -> ProductDialog | None:
+        product = self.selected_product()
+        if product is None or self.shown_version is not None:
+            return None
+        dialog = ProductDialog(self.ctx, product, self)
+        dialog.succeeded.connect(self._product_saved)
+        return self._open(dialog)
+
+    def _product_saved(self, text: str, code: str) -> None:
+        self.message.show_info(text)
+        self.changed.emit()
+        self.refresh()
+
+    def open_licences(self, user_id: str | None = None) -> LicencesDialog:
+        return self._open(LicencesDialog(self.ctx, user_id or None, self))
+
+    # ---- import / export --------------------------------------------------------------------------
+    def choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import catalog"), "",
+                                              self.tr("Catalog files (*.csv *.json);;All files (*)"))
+        if path:
+            self.import_file(path)
+
+    def import_file(self, path: str | Path, merge: bool = False) -> None:
+        if self._busy:
+            return
+        vault, actor = self.ctx.vault, self.ctx.user
+        self._set_busy(True)
+        self.message.clear_message()
+        run_task(self, lambda: versions.import_file(vault, actor, path, merge=merge), self._imported, self._op_failed)
+
+    def _imported(self, result: versions.ImportResult) -> None:
+        self._set_busy(False)
+        lang = self.ctx.lang
+        lines = [result.message.get(lang)] + [self.tr("Warning: {text}").format(text=w.message(lang))
+                                              for w in result.warnings]
+        self.message.show_info("\n".join(lines))
+        self.shown_version = None
+        if result.status == "imported":
+            self.changed.emit()
+        self.refresh()
+
+    def choose_export(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(self, self.tr("Export catalog"), "catalog.csv",
+                                                   self.tr("CSV (*.csv);;JSON (*.json)"))
+        if path:
+            self.export_file(path, "json" if path.lower().endswith(".json") or "json" in chosen.lower() else "csv")
+
+    def export_file(self, path: str | Path, fmt: str | None = None) -> None:
+        if self._busy:
+            return
+        vault, actor, number = self.ctx.vault, self.ctx.user, self.shown_version
+        self._set_busy(True)
+        self.message.clear_message()
+        run_task(self, lambda: versions.export_file(vault, actor, path, fmt=fmt, number=number), self._exported,
+                 self._op_failed)
+
+    def _exported(self, result: versions.ExportResult) -> None:
+        self._set_busy(False)
+        self.message.show_info(result.message.get(self.ctx.lang))
+        self.loaded.emit()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._update_actions()
+
+    def _op_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self._show_error(exc)
+
+    def _show_error(self, exc: BaseException) -> None:
+        text = error_text(exc, self.ctx.lang)
+        self.message.show_error(text)
+        self.failed.emit(text)

@@ -1,0 +1,477 @@
+"""The teller's counter session: the identification steps on one page, driven by the Qt-free
+flow (counterdesk.flow.counter_session). Every core call runs off the UI thread."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+from counterdesk.ui.counter.cancel_dialog import CancelSessionDialog
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.counter.session_steps import AssessmentStep, ConsentStep, DocumentStep, DoneStep, ProfileStep, ScreeningStep
+from counterdesk.ui.widgets.tasks import run_task
+from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
+
+STEP_ORDER = ("document", "consent", "profile", "screening", "assessment", "recommendation", "signoff", "approval",
+              "confirmation", "done")
+# Steps whose page has its own buttons: the common Next button is hidden there.
+OWN_BUTTONS = ("consent", "assessment", "recommendation", "signoff", "approval")
+
+_SEX = {"M": "male", "F": "female"}
+
+
+class CounterSessionPage(Page):
+    state_changed = Signal(str)  # idle, busy, step:<id>, stopped, held, finished
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ident = None
+        self.reader_fields: dict = {}
+        self.steps: dict[str, QWidget] = {}
+        outer = QVBoxLayout(self)
+        self.header = QHBoxLayout()
+        self.step_labels = {sid: QLabel() for sid in STEP_ORDER}
+        for label in self.step_labels.values():
+            self.header.addWidget(label)
+        self.header.addStretch(1)
+        outer.addLayout(self.header)
+        self.stack = QStackedWidget()
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.stack.addWidget(self.intro)
+        outer.addWidget(self.stack, 1)
+        self.banner = MessageLabel()
+        self.banner.setObjectName("session_banner")
+        outer.addWidget(self.banner)
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton()
+        self.start_button.setObjectName("start_session")
+        self.back_button = QPushButton()
+        self.back_button.setObjectName("session_back")
+        self.next_button = QPushButton()
+        self.next_button.setObjectName("session_next")
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("session_cancel")
+        for b in (self.start_button, self.back_button, self.cancel_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.next_button)
+        outer.addLayout(buttons)
+        self.start_button.clicked.connect(self.start)
+        self.back_button.clicked.connect(self.back)
+        self.next_button.clicked.connect(self.next)
+        self.cancel_button.clicked.connect(self.cancel)
+        QShortcut(QKeySequence("F2"), self).activated.connect(self._start_shortcut)
+        QShortcut(QKeySequence("Ctrl+Return"), self).activated.connect(self.next)
+        QShortcut(QKeySequence("Alt+Left"), self).activated.connect(self.back)
+        self.busy = False
+        self.customer_window = None  # the questionnaire on the customer screen, while it is open
+        self.cancel_dialog: CancelSessionDialog | None = None
+        self.signoff = None  # SignoffController of the running session
+        self.retranslate()
+        self._update_buttons()
+
+    # ---- text ----------------------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        names = {"document": self.tr("1 Document"), "consent": self.tr("2 Consent"), "profile": self.tr("3 Customer data"),
+                 "screening": self.tr("4 Screening"), "assessment": self.tr("5 Risk assessment"),
+                 "recommendation": self.tr("6 Recommendation"), "signoff": self.tr("7 Sign-off"),
+                 "approval": self.tr("8 Approval"), "confirmation": self.tr("9 Confirmation"), "done": self.tr("10 Done")}
+        current = self.ident.flow.current_id if self.ident else None
+        for sid, label in self.step_labels.items():
+            label.setText(names[sid])
+            label.setStyleSheet("font-weight: bold; color: #0d47a1; padding: 2px 8px;" if sid == current
+                                else "color: #78909c; padding: 2px 8px;")
+        self.intro.setText(self.tr(
+            "Start a counter session to serve a customer (F2). First the customer is identified: the identity "
+            "document is typed, scanned or read; a new customer gives separate consent to the processing of "
+            "sensitive personal information; the customer's data is completed; and the customer is screened "
+            "against the sanctions lists. Then the customer answers the risk questionnaire, the teller proposes suitable "
+            "products, the customer reads the risk disclosure and signs, a supervisor approves where required, and the "
+            "signed confirmation is printed."))
+        self.start_button.setText(self.tr("&Start counter session (F2)"))
+        self.back_button.setText(self.tr("← &Back"))
+        self.next_button.setText(self.tr("&Next (Ctrl+Enter)") if not (self.ident and self.ident.flow.finished)
+                                 else self.tr("&Finish"))
+        self.cancel_button.setText(self.tr("&Cancel session"))
+        for step in self.steps.values():
+            step.retranslate()
+
+    def _update_buttons(self) -> None:
+        active = self.ident is not None and self.ident.flow.stopped is None
+        self.start_button.setVisible(not active)
+        self.start_button.setEnabled(not self.busy)
+        self.back_button.setVisible(active)
+        self.back_button.setEnabled(active and not self.busy and self.ident.flow.can_go_back)
+        self.next_button.setVisible(active and self.ident.flow.current_id not in OWN_BUTTONS)
+        self.next_button.setEnabled(active and not self.busy)
+        self.cancel_button.setVisible(active and not self.ident.flow.finished)
+        self.cancel_button.setEnabled(not self.busy)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self._update_buttons()
+        if busy:
+            self.state_changed.emit("busy")
+
+    # ---- starting -------------------------------------------------------------------------------------------
+    def _start_shortcut(self) -> None:
+        if self.start_button.isVisible() and self.start_button.isEnabled():
+            self.start()
+
+    def start(self) -> None:
+        from counterdesk.flow.counter_session import CounterSession
+
+        vault, user = self.ctx.vault, self.ctx.user
+        self.banner.clear_message()
+        self._set_busy(True)
+        lang = self.ctx.lang
+        run_task(self, lambda: CounterSession(vault, user, lang=lang), self._started, self._failed)
+
+    def _started(self, ident) -> None:
+        from counterdesk.flow.counter_session import DOCUMENT_FIELDS
+
+        self.ident = ident
+        self.reader_fields = {}
+        for step in list(self.steps.values()):
+            self.stack.removeWidget(step)
+            step.deleteLater()
+        document = DocumentStep(self.ctx)
+        document.read_done.connect(self._reader_fields)
+        consent = ConsentStep(self.ctx, ident.consent_form)
+        consent.decided.connect(self._consent_decided)
+        screening = ScreeningStep(self.ctx)
+        screening.recheck_requested.connect(self._recheck)
+        assessment = AssessmentStep(self.ctx)
+        assessment.start_requested.connect(self._start_assessment)
+        assessment.use_current_requested.connect(self._use_current_assessment)
+        assessment.paper_requested.connect(self._start_paper_assessment)
+        assessment.print_blank_requested.connect(self.print_blank_questionnaire)
+        self.customer_window = None
+        self.paper_form = None
+        from counterdesk.services.sales.recommendation import Recommender
+        from counterdesk.ui.counter.recommendation_step import RecommendationStep
+
+        self.recommender = Recommender(ident)
+        recommendation = RecommendationStep(self.ctx)
+        recommendation.propose_requested.connect(self._propose)
+        recommendation.request_checked.connect(self._check_request)
+        recommendation.choose_requested.connect(self._choose_product)
+        from counterdesk.ui.counter.signoff_controller import SignoffController
+        from counterdesk.ui.counter.signoff_pages import ApprovalStep, ConfirmationStep, SignoffStep
+
+        self.steps = {"document": document, "consent": consent,
+                      "profile": ProfileStep(self.ctx, ident.form, set(DOCUMENT_FIELDS)),
+                      "screening": screening, "assessment": assessment, "recommendation": recommendation,
+                      "signoff": SignoffStep(self.ctx), "approval": ApprovalStep(self.ctx),
+                      "confirmation": ConfirmationStep(self.ctx), "done": DoneStep(self.ctx)}
+        for step in self.steps.values():
+            self.stack.addWidget(step)
+        if self.signoff is not None:
+            self.signoff.leave()
+            self.signoff.deleteLater()
+        self.signoff = SignoffController(self, self.steps)
+        self.signoff.state_changed.connect(self.state_changed)
+        self._set_busy(False)
+        self._show_current()
+        document.number.setFocus()
+
+    def _reader_fields(self, fields: dict) -> None:
+        self.reader_fields = fields
+
+    # ---- moving ---------------------------------------------------------------------------------------------
+    def _show_current(self) -> None:
+        flow = self.ident.flow
+        step = self.steps[flow.current_id]
+        self.stack.setCurrentWidget(step)
+        step.message.clear_message()
+        if flow.current_id == "profile":
+            self._prepare_profile()
+        elif flow.current_id == "screening":
+            step.running()
+            self._submit({})  # screening runs as soon as its page opens
+        elif flow.current_id == "assessment":
+            ident = self.ident
+            run_task(self, ident.current_assessment, step.show_current, self._failed)
+        elif flow.current_id in ("signoff", "approval", "confirmation"):
+            self.signoff.enter(flow.current_id)
+        elif flow.current_id == "done":
+            step.enter(flow.data)
+        self.retranslate()
+        self._update_buttons()
+        self.state_changed.emit(f"step:{flow.current_id}")
+
+    def _prepare_profile(self) -> None:
+        step = self.steps["profile"]
+        data = self.ident.flow.data
+        if data.get("customer_id") and data.get("existing") is not None:
+            from counterdesk.services.customers import repository
+
+            vault, user, cid = self.ctx.vault, self.ctx.user, data["customer_id"]
+            run_task(self, lambda: repository.get_customer(vault, user, cid),
+                     lambda record: step.prefill({}, record.fields), self._failed)
+            return
+        doc, read = data.get("document") or {}, self.reader_fields
+        values = {"sex": _SEX.get(doc.get("sex")), "birth_date": doc.get("birth_date"),
+                  "nationality": doc.get("nationality") or None}
+        name = read.get("name")
+        if isinstance(name, str) and name and not name.isascii():
+            values["name_zh"] = name
+        elif isinstance(name, str) and name:
+            values["name_latin"] = name
+        if read.get("address"):
+            values["address"] = read["address"]
+        step.prefill({k: v for k, v in values.items() if v})
+
+    def next(self) -> None:
+        if self.ident is None or self.busy or not self.next_button.isVisible():
+            return
+        if self.ident.flow.finished:
+            self._finish()
+            return
+        self._submit(self.steps[self.ident.flow.current_id].collect())
+
+    def _consent_decided(self, granted: bool) -> None:
+        self._submit({"consent_granted": granted})
+
+    def _recheck(self) -> None:
+        self.steps["screening"].running()
+        self._submit({})
+
+    def _submit(self, updates: dict) -> None:
+        ident = self.ident
+        self._set_busy(True)
+        run_task(self, lambda: ident.submit(updates), self._outcome, self._failed)
+
+    def _outcome(self, outcome) -> None:
+        self._set_busy(False)
+        flow = self.ident.flow
+        if outcome.stop is not None:
+            if self.signoff is not None:
+                self.signoff.leave()
+            self.banner.show_error(self.tr("Session stopped: {reason}").format(reason=outcome.stop.text.get(self.ctx.lang)))
+            self.steps[flow.current_id].message.clear_message()
+            self._update_buttons()
+            self.state_changed.emit("stopped")
+            return
+        if not outcome.result.ok:
+            self.steps[flow.current_id].show_problems(outcome.result)
+            self.state_changed.emit("problems")
+            return
+        if outcome.hold is not None:
+            self.steps[flow.current_id].held(outcome.hold.get(self.ctx.lang))
+            self.state_changed.emit("held")
+            return
+        warnings = [p for p in outcome.result.problems if p.severity == "warning"]
+        self.banner.show_info("\n".join(p.message(self.ctx.lang) for p in warnings))
+        self._show_current()
+
+    # ---- risk assessment on the customer window ---------------------------------------------------------
+    def _start_assessment(self) -> None:
+        ident = self.ident
+        self.paper_form = None
+        self._set_busy(True)
+        run_task(self, ident.start_assessment, self._assessment_started, self._assessment_failed)
+
+    def _start_paper_assessment(self, number: str) -> None:
+        ident = self.ident
+        self.paper_form = number
+        self._set_busy(True)
+        run_task(self, lambda: ident.start_assessment(paper_form_number=number), self._assessment_started,
+                 self._assessment_failed)
+
+    def print_blank_questionnaire(self, path: str | None = None) -> None:
+        """A blank paper questionnaire with a new form number, saved as PDF for printing."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from counterdesk.services.assessment.paper import blank_questionnaire_pdf, save_pdf
+
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the blank questionnaire"),
+                                                  "questionnaire.pdf", "PDF (*.pdf)")
+            if not path:
+                return
+        vault, user, lang = self.ctx.vault, self.ctx.user, self.ctx.lang
+
+        def make() -> str:
+            number, data = blank_questionnaire_pdf(vault, user, lang)
+            save_pdf(path, data)
+            return number
+        run_task(self, make, self._blank_printed, self._assessment_failed)
+
+    def _blank_printed(self, number: str) -> None:
+        self.steps["assessment"].message.show_info(
+            self.tr("Blank questionnaire {number} saved; print it for the customer.").format(number=number))
+        self.state_changed.emit("blank_printed")
+
+    def _assessment_started(self, _assessment_id) -> None:
+        from counterdesk.forms.questionnaire import load_questionnaire
+        from counterdesk.ui.customer.questionnaire import CustomerWindow
+
+        self._set_busy(False)
+        questionnaire = load_questionnaire()
+        window = CustomerWindow(questionnaire, self.ctx.lang, paper_form=self.paper_form)
+        window.answered.connect(self._customer_answered)
+        window.submitted.connect(self._customer_submitted)
+        window.confirmed.connect(self._customer_confirmed)
+        self.customer_window = window
+        if self.paper_form:
+            window.resize(900, 650)
+            window.show()
+            self.customer_where = "paper"
+        else:
+            self.customer_where = window.show_for_customer()
+        self.steps["assessment"].answering(0, len(questionnaire.questions), self.customer_where)
+        self.state_changed.emit("customer_answering")
+
+    def _customer_answered(self, _key: str, _value: str) -> None:
+        window = self.customer_window
+        self.steps["assessment"].answering(len(window.answers), len(window.q.questions), self.customer_where)
+
+    def _customer_submitted(self, answers: dict) -> None:
+        ident, entered_at = self.ident, self.customer_window.entered_at
+        self._set_busy(True)
+        run_task(self, lambda: ident.submit_answers(answers, entered_at), self._answers_recorded,
+                 self._assessment_failed)
+
+    def _answers_recorded(self, outcome) -> None:
+        found, result = outcome
+        self._set_busy(False)
+        if result is None:
+            self.customer_window.show_contradictions(found.contradictions, self.ctx.lang)
+            self.state_changed.emit("contradictions")
+            return
+        self.customer_window.show_result(result, self.ctx.lang)
+        self.steps["assessment"].graded(result)
+        self.state_changed.emit("graded")
+
+    def _customer_confirmed(self, regrade: bool) -> None:
+        ident = self.ident
+        self._set_busy(True)
+        run_task(self, lambda: ident.confirm_assessment(regrade), self._assessment_confirmed,
+                 self._assessment_failed)
+
+    def _assessment_confirmed(self, _result) -> None:
+        self._close_customer_window()
+        self._set_busy(False)
+        self._submit({})
+
+    def _use_current_assessment(self) -> None:
+        self._submit({"use_current_assessment": True})
+
+    def _assessment_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.steps["assessment"].reset_buttons()
+        self.steps["assessment"].message.show_error(error_text(exc, self.ctx.lang))
+        if self.customer_window is not None:
+            self.customer_window.notice.setText(error_text(exc, self.ctx.lang))
+
+    def _close_customer_window(self) -> None:
+        if self.customer_window is not None:
+            self.customer_window.close()
+            self.customer_window.deleteLater()
+            self.customer_window = None
+
+    def customer_window_in_use(self) -> bool:
+        windows = [self.customer_window, self.signoff.window if self.signoff is not None else None]
+        return any(w is not None and w.isVisible() for w in windows)
+
+    # ---- recommendation ----------------------------------------------------------------------------------------
+    def _propose(self, inputs: dict) -> None:
+        rec, step = self.recommender, self.steps["recommendation"]
+        step.message.clear_message()
+        self._set_busy(True)
+        run_task(self, lambda: rec.propose(inputs["amount"], inputs, inputs["horizon"]), self._proposed,
+                 self._recommendation_failed)
+
+    def _proposed(self, outcome) -> None:
+        res, proposal = outcome
+        self._set_busy(False)
+        step = self.steps["recommendation"]
+        if proposal is None:
+            step.show_problems(res)
+            return
+        step.show_proposal(proposal)
+        self.state_changed.emit("proposed")
+
+    def _check_request(self, code: str) -> None:
+        rec, step = self.recommender, self.steps["recommendation"]
+        proposal = step.proposal
+        run_task(self, lambda: rec.customer_request(proposal, code),
+                 lambda decision: step.show_own_request(code, decision), self._recommendation_failed)
+
+    def _choose_product(self, code: str, customer_initiated: bool) -> None:
+        rec, step = self.recommender, self.steps["recommendation"]
+        proposal = step.proposal
+        decision = step.own_request[1] if customer_initiated else proposal.decisions[code]
+        self._set_busy(True)
+        run_task(self, lambda: rec.choose(proposal, code, decision, customer_initiated), self._chosen,
+                 self._recommendation_failed)
+
+    def _chosen(self, decision_id: str) -> None:
+        self._set_busy(False)
+        self._submit({"sale_decision_id": decision_id})
+
+    def _recommendation_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.steps["recommendation"].message.show_error(error_text(exc, self.ctx.lang))
+
+    def back(self) -> None:
+        if self.ident is None or self.busy or not self.back_button.isEnabled():
+            return
+        self.ident.flow.back()
+        self._show_current()
+
+    def cancel(self) -> None:
+        """Ask first (and why); nothing ends until the teller confirms with a reason."""
+        if self.ident is None or self.busy or self.cancel_dialog is not None:
+            return
+        dialog = CancelSessionDialog(self.ctx, self)
+        dialog.finished.connect(self._cancel_answered)
+        self.cancel_dialog = dialog
+        dialog.open()
+        self.state_changed.emit("cancel_asked")
+
+    def _cancel_answered(self, result: int) -> None:
+        dialog, self.cancel_dialog = self.cancel_dialog, None
+        reason = dialog.chosen_reason() if dialog is not None else None
+        if dialog is not None:
+            dialog.deleteLater()
+        if result != CancelSessionDialog.DialogCode.Accepted or reason is None or self.ident is None:
+            self.state_changed.emit("cancel_declined")
+            return
+        ident = self.ident
+        self._set_busy(True)
+        run_task(self, lambda: ident.cancel(reason), self._cancelled, self._failed)
+
+    def _cancelled(self, _result) -> None:
+        stop = self.ident.flow.stopped if self.ident else None
+        self._reset(self.tr("Session cancelled: {reason}").format(reason=stop.text.get(self.ctx.lang))
+                    if stop else self.tr("Session cancelled."))
+
+    def _finish(self) -> None:
+        ident = self.ident
+        self._set_busy(True)
+        run_task(self, ident.finish, self._finished, self._failed)
+
+    def _finished(self, _result) -> None:
+        self._reset(self.tr("Session complete. Start the next one with F2."))
+        self.state_changed.emit("finished")
+
+    def _reset(self, message: str) -> None:
+        self._close_customer_window()
+        if self.signoff is not None:
+            self.signoff.leave()
+        self.ident = None
+        self.stack.setCurrentWidget(self.intro)
+        self._set_busy(False)
+        self.banner.show_info(message)
+        self.retranslate()
+        self.state_changed.emit("idle")
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.banner.show_error(error_text(exc, self.ctx.lang))
+        self.state_changed.emit("error")

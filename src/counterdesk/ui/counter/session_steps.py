@@ -1,0 +1,457 @@
+"""The pages of the identification step. Each copies widget values out (``collect``), shows what
+it is given (``enter``) and marks the core's problems; the rules are in counterdesk.flow."""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QPushButton, QScrollArea, QTextBrowser, QVBoxLayout, QWidget)
+
+from counterdesk.identity.documents import DocumentType
+from counterdesk.identity.readers import SimulatorReader, WedgeParser, looks_like_scanner_burst
+from counterdesk.base.text import Problem, Result
+from counterdesk.ui.widgets.form_view import FormView
+from counterdesk.ui.widgets.common import MessageLabel
+
+_ERROR_STYLE = "border: 2px solid #c62828;"
+
+
+class _KeyTimes(QObject):
+    """Remembers when keys arrived in a field, so a scanner's burst can be told from typing."""
+
+    def __init__(self, parent: QObject):
+        super().__init__(parent)
+        self.times: list[float] = []
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and event.text():
+            self.times.append(time.monotonic() * 1000)
+        return False
+
+
+def top_field(problem: Problem) -> str:
+    """The form field a problem belongs to ("group[0].item" belongs to "group")."""
+    return problem.field.split("[")[0].split(".")[0]
+
+
+class StepWidget(QWidget):
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.message = MessageLabel()
+        self.problems: list[Problem] = []  # shown until the teller changes the field they belong to
+
+    def collect(self) -> dict:
+        return {}
+
+    def enter(self, data: dict) -> None:
+        pass
+
+    def show_problems(self, result: Result) -> None:
+        self.problems = list(result.problems)
+        self._show_problem_list()
+
+    def _show_problem_list(self) -> None:
+        problems, ctx = self.problems, self.ctx
+        if problems:
+            self.message.show_error(lambda: "\n".join(p.message(ctx.lang) for p in problems))
+        else:
+            self.message.clear_message()
+
+    def field_changed(self, key: str) -> None:
+        """The teller edited ``key``: its problems are answered (the next submission checks again)."""
+        kept = [p for p in self.problems if top_field(p) != key]
+        if len(kept) != len(self.problems):
+            self.problems = kept
+            self._show_problem_list()
+
+    def retranslate(self) -> None:
+        pass
+
+
+class DocumentStep(StepWidget):
+    """Type, number and dates of the identity document, typed, scanned or read from a reader."""
+
+    read_done = Signal(dict)  # the reader's extra fields (name, address…) for the next pages
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.doc_type = QComboBox()
+        self.doc_type.setObjectName("id_doc_type")
+        for kind in DocumentType:
+            self.doc_type.addItem("", kind.value)
+        self.number = QLineEdit()
+        self.number.setObjectName("id_number")
+        self.keys = _KeyTimes(self)
+        self.number.installEventFilter(self.keys)
+        self.issue = QLineEdit()
+        self.issue.setObjectName("id_issue_date")
+        self.long_term = QCheckBox()
+        self.long_term.setObjectName("id_long_term")
+        self.expiry = QLineEdit()
+        self.expiry.setObjectName("id_expiry_date")
+        for w in (self.issue, self.expiry):
+            w.setPlaceholderText("YYYY-MM-DD")
+        self.mrz = QPlainTextEdit()
+        self.mrz.setObjectName("mrz")
+        self.mrz.setMaximumHeight(72)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.mrz.setFont(mono)
+        self.labels = [QLabel() for _ in range(6)]
+        for label, w in zip(self.labels, (self.doc_type, self.number, self.issue, self.long_term, self.expiry, self.mrz)):
+            label.setBuddy(w)
+            form.addRow(label, w)
+        self.long_term.toggled.connect(self._long_term_toggled)
+        self.number.returnPressed.connect(self._number_entered)
+        for edit in (self.number, self.issue, self.expiry):
+            edit.textEdited.connect(self._edited)
+        self.mrz.textChanged.connect(self._edited)
+        self.doc_type.activated.connect(self._edited)
+        self.long_term.toggled.connect(self._expiry_edited)
+        # Reader: the simulator is for the demo branch and tests, and says so on the screen.
+        self.reader_box = QGroupBox()
+        rlay = QHBoxLayout(self.reader_box)
+        self.profile = QComboBox()
+        self.profile.setObjectName("simulator_profile")
+        for key, label in SimulatorReader.profiles().items():
+            self.profile.addItem(label.get(ctx.lang), key)
+        self.read_button = QPushButton()
+        self.read_button.setObjectName("read_simulator")
+        self.read_button.clicked.connect(self.read_simulator)
+        rlay.addWidget(self.profile, 1)
+        rlay.addWidget(self.read_button)
+        lay.addLayout(form)
+        lay.addWidget(self.reader_box)
+        lay.addWidget(self.message)
+        lay.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        for i, kind in enumerate(DocumentType):
+            self.doc_type.setItemText(i, kind.label.get(self.ctx.lang))
+        for label, text in zip(self.labels, (self.tr("Document &type"), self.tr("Document &number"),
+                                             self.tr("&Issue date"), self.tr("&Long-term (长期)"),
+                                             self.tr("E&xpiry date"), self.tr("&MRZ (passport lines)"))):
+            label.setText(text)
+        self.number.setPlaceholderText(self.tr("Type the number or scan the document into this field"))
+        self.reader_box.setTitle(self.tr("Document reader: SIMULATOR (demo and tests only)"))
+        self.read_button.setText(self.tr("&Read document"))
+
+    def _long_term_toggled(self, on: bool) -> None:
+        self.expiry.setEnabled(not on)
+
+    def _expiry_edited(self) -> None:
+        self.field_changed("expiry")
+
+    def _number_entered(self) -> None:
+        burst = looks_like_scanner_burst(self.keys.times[-64:])
+        self.keys.times.clear()
+        text = self.number.text()
+        if burst or len(text) > 30:
+            read = WedgeParser().parse(text)
+            if read is not None:
+                self.fill(read)
+                return
+        self.issue.setFocus()
+
+    def read_simulator(self) -> None:
+        read = SimulatorReader().read_profile(self.profile.currentData())
+        self.fill(read)
+
+    def fill(self, read) -> None:
+        """A read fills the form; the teller checks it and goes on."""
+        fields = dict(read.fields)
+        idx = self.doc_type.findData(read.doc_type.value if read.doc_type else None)
+        if idx >= 0:
+            self.doc_type.setCurrentIndex(idx)
+        self.number.setText(str(fields.get("number") or ""))
+        issue = fields.get("issue_date")
+        self.issue.setText(issue.isoformat() if hasattr(issue, "isoformat") else str(issue or ""))
+        expiry = fields.get("expiry")
+        long_term = isinstance(expiry, str) and expiry in ("长期", "long-term")
+        self.long_term.setChecked(long_term)
+        self.expiry.setText("" if long_term or expiry is None else (
+            expiry.isoformat() if hasattr(expiry, "isoformat") else str(expiry)))
+        self.mrz.setPlainText(str(fields.get("mrz") or ""))
+        self.read_done.emit({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()})
+
+    def collect(self) -> dict:
+        out = {"id_doc_type": self.doc_type.currentData(), "id_number": self.number.text().strip(),
+               "id_issue_date": self.issue.text().strip() or None, "id_long_term": self.long_term.isChecked(),
+               "id_expiry_date": None if self.long_term.isChecked() else (self.expiry.text().strip() or None)}
+        mrz = self.mrz.toPlainText().strip()
+        out["mrz"] = mrz or None
+        return out
+
+    def _field_widgets(self) -> dict[str, QWidget]:
+        return {"number": self.number, "id_number": self.number, "issue_date": self.issue,
+                "expiry": self.expiry, "mrz": self.mrz, "doc_type": self.doc_type}
+
+    def _show_problem_list(self) -> None:
+        super()._show_problem_list()
+        bad = {top_field(p) for p in self.problems}
+        for key, w in self._field_widgets().items():
+            w.setStyleSheet(_ERROR_STYLE if key in bad else "")
+
+    def _edited(self) -> None:
+        widget = self.sender()
+        for key, w in self._field_widgets().items():
+            if w is widget:
+                self.field_changed(key)
+
+
+class ConsentStep(StepWidget):
+    """The separate consent to process sensitive personal information (PIPL Arts 28-30)."""
+
+    decided = Signal(bool)
+
+    def __init__(self, ctx, consent_form, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.consent_form = consent_form
+        lay = QVBoxLayout(self)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.text = QTextBrowser()
+        self.text.setObjectName("consent_text")
+        self.agree = QPushButton()
+        self.agree.setObjectName("consent_agree")
+        self.refuse = QPushButton()
+        self.refuse.setObjectName("consent_refuse")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.agree)
+        buttons.addWidget(self.refuse)
+        buttons.addStretch(1)
+        lay.addWidget(self.title)
+        lay.addWidget(self.text, 1)
+        lay.addWidget(self.message)
+        lay.addLayout(buttons)
+        self.agree.clicked.connect(self._agree)
+        self.refuse.clicked.connect(self._refuse)
+        self.retranslate()
+
+    def _agree(self) -> None:
+        self.decided.emit(True)
+
+    def _refuse(self) -> None:
+        self.decided.emit(False)
+
+    def retranslate(self) -> None:
+        lang = self.ctx.lang
+        self.title.setText(f"{self.consent_form.title.get(lang)}（v{self.consent_form.version}）" if lang == "zh"
+                           else f"{self.consent_form.title.get(lang)} (v{self.consent_form.version})")
+        paragraphs = [s.text.get(lang) for s in self.consent_form.sections if s.text is not None]
+        self.text.setPlainText("\n\n".join(paragraphs))
+        self.agree.setText(self.tr("Customer &agrees"))
+        self.refuse.setText(self.tr("Customer &refuses"))
+
+
+class ProfileStep(StepWidget):
+    """The rest of the KYC form; a returning customer's current values show masked as hints."""
+
+    def __init__(self, ctx, form, skip: set[str], parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        lay = QVBoxLayout(self)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.view = FormView(form, ctx.lang, skip=skip)
+        self.view.field_changed.connect(self.field_changed)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.view)
+        lay.addWidget(self.hint)
+        lay.addWidget(scroll, 1)
+        lay.addWidget(self.message)
+        self.returning = False
+
+    def prefill(self, values: dict, masked_hints: dict | None = None) -> None:
+        self.view.set_values(values)
+        self.returning = bool(masked_hints)
+        for key, hint in (masked_hints or {}).items():
+            editor = self.view.editors.get(key)
+            if isinstance(editor, QLineEdit) and hint not in (None, ""):
+                editor.setPlaceholderText(str(hint))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.view.relabel(self.ctx.lang)
+        self.hint.setText(self.tr("Returning customer: current values are shown masked in grey. Type only what "
+                                  "has changed; empty fields keep their current value.") if self.returning else
+                          self.tr("New customer: complete the customer's data. Fields marked * are required."))
+
+    def collect(self) -> dict:
+        return {"answers": self.view.values()}
+
+    def show_problems(self, result: Result) -> None:
+        super().show_problems(result)
+        self.view.focus_first_problem(result)
+
+    def _show_problem_list(self) -> None:
+        super()._show_problem_list()
+        self.view.show_problems(Result(list(self.problems)), self.ctx.lang)
+
+
+class ScreeningStep(StepWidget):
+    recheck_requested = Signal()
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        lay = QVBoxLayout(self)
+        self.status = QLabel()
+        self.status.setObjectName("screening_status")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("font-size: 13pt;")
+        self.recheck = QPushButton()
+        self.recheck.setObjectName("screening_recheck")
+        self.recheck.clicked.connect(self.recheck_requested)
+        self.recheck.hide()
+        lay.addWidget(self.status)
+        lay.addWidget(self.message)
+        lay.addWidget(self.recheck, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.recheck.setText(self.tr("Check &again"))
+
+    def running(self) -> None:
+        self.status.setText(self.tr("Screening the customer against the sanctions lists…"))
+        self.recheck.hide()
+
+    def held(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("font-size: 13pt; color: #e65100;")
+        self.recheck.show()
+
+
+class DoneStep(StepWidget):
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        lay = QVBoxLayout(self)
+        self.summary = QLabel()
+        self.summary.setObjectName("identification_summary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("font-size: 13pt;")
+        lay.addWidget(self.summary)
+        lay.addStretch(1)
+
+    def enter(self, data: dict) -> None:
+        existing = data.get("existing")
+        doc = data.get("document") or {}
+        from counterdesk.services.customers.masking import mask_id_number
+
+        number = mask_id_number(doc.get("number") or "")
+        kind = self.tr("Returning customer") if existing is not None else self.tr("New customer")
+        status = {"clear": self.tr("no match on the loaded lists"),
+                  "false_positive": self.tr("potential hit cleared by a supervisor as a false positive")}.get(
+            data.get("screening_status"), data.get("screening_status", ""))
+        text = self.tr("Identification complete.\n{kind}, document {number}.\nScreening: {status}.").format(
+            kind=kind, number=number, status=status)
+        signoff = data.get("signoff")
+        if signoff is not None and signoff.document_number:
+            text = self.tr("Sale complete: confirmation {doc} signed and printed.").format(doc=signoff.document_number) \
+                + "\n\n" + text
+        rating = data.get("aml")
+        if rating is not None:
+            levels = {"low": self.tr("low"), "medium": self.tr("medium"), "high": self.tr("high")}
+            reasons = "\n".join("· " + r.text.get(self.ctx.lang) for r in rating.reasons)
+            text += "\n\n" + self.tr("AML risk rating: {level}").format(level=levels.get(rating.level, rating.level))
+            text += ("\n" + reasons) if reasons else ""
+        self.summary.setText(text)
+
+
+class AssessmentStep(StepWidget):
+    """The teller's view of the risk questionnaire: progress only; the customer answers on the
+    customer window, and the teller cannot change an answer."""
+
+    start_requested = Signal()
+    use_current_requested = Signal()
+    paper_requested = Signal(str)      # key in a completed paper form with this number
+    print_blank_requested = Signal()
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        lay = QVBoxLayout(self)
+        self.status = QLabel()
+        self.status.setObjectName("assessment_status")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("font-size: 13pt;")
+        self.progress = QLabel()
+        self.progress.setObjectName("assessment_progress")
+        buttons = QHBoxLayout()
+        self.use_current = QPushButton()
+        self.use_current.setObjectName("assessment_use_current")
+        self.start = QPushButton()
+        self.start.setObjectName("assessment_start")
+        buttons.addWidget(self.use_current)
+        buttons.addWidget(self.start)
+        buttons.addStretch(1)
+        paper = QHBoxLayout()
+        self.print_blank = QPushButton()
+        self.print_blank.setObjectName("print_blank_questionnaire")
+        self.paper_number = QLineEdit()
+        self.paper_number.setObjectName("paper_form_number")
+        self.paper_start = QPushButton()
+        self.paper_start.setObjectName("paper_start")
+        paper.addWidget(self.print_blank)
+        paper.addWidget(self.paper_number, 1)
+        paper.addWidget(self.paper_start)
+        lay.addWidget(self.status)
+        lay.addWidget(self.progress)
+        lay.addLayout(buttons)
+        lay.addLayout(paper)
+        self.print_blank.clicked.connect(self.print_blank_requested)
+        self.paper_start.clicked.connect(self._paper)
+        lay.addWidget(self.message)
+        lay.addStretch(1)
+        self.use_current.clicked.connect(self.use_current_requested)
+        self.start.clicked.connect(self.start_requested)
+        self.use_current.hide()
+        self.current = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.use_current.setText(self.tr("&Use the current assessment"))
+        self.start.setText(self.tr("&Start the questionnaire on the customer screen"))
+        self.print_blank.setText(self.tr("&Print a blank paper questionnaire…"))
+        self.paper_number.setPlaceholderText(self.tr("Form number of a completed paper questionnaire (RQ-…)"))
+        self.paper_start.setText(self.tr("&Key in the paper form"))
+
+    def _paper(self) -> None:
+        number = self.paper_number.text().strip()
+        if number:
+            self.paper_requested.emit(number)
+
+    def show_current(self, current) -> None:
+        self.current = current
+        if current is None:
+            self.status.setText(self.tr("The customer has no valid risk assessment. The customer answers the "
+                                        "questionnaire personally on the customer screen."))
+            self.use_current.hide()
+        else:
+            self.status.setText(self.tr("Valid assessment on file: {grade} {name}, valid until {until}. Use it, or "
+                                        "start a new assessment if the customer's situation changed.").format(
+                grade=current.grade, name=current.name.get(self.ctx.lang),
+                until=current.valid_until.date().isoformat()))
+            self.use_current.show()
+
+    def answering(self, done: int, total: int, where: str) -> None:
+        for w in (self.start, self.use_current, self.paper_start):
+            w.setEnabled(False)
+        texts = {"second_screen": self.tr("The customer is answering on the customer screen."),
+                 "handover": self.tr("Hand the screen to the customer: they answer on the full-screen window."),
+                 "paper": self.tr("Key in the answers exactly as the customer marked them on the paper form.")}
+        self.status.setText(texts[where])
+        self.progress.setText(self.tr("Answered {done} of {total}").format(done=done, total=total))
+
+    def graded(self, result) -> None:
+        self.status.setText(self.tr("Result shown to the customer: {grade} {name}. Waiting for the customer's "
+                                    "confirmation.").format(grade=result.grade, name=result.name.get(self.ctx.lang)))
+
+    def reset_buttons(self) -> None:
+        for w in (self.start, self.use_current, self.paper_start, self.print_blank):
+            w.setEnabled(True)

@@ -1,0 +1,283 @@
+"""Drives the sign-off part of a counter session on the teller's page: the customer window for
+reading, consent and signature, the teller's attestation, the wait for approval (polled), the
+supervisor override, issuing the signed confirmation and printing it. Every core call runs in a
+worker (counterdesk.ui.widgets.tasks); the steps' decisions stay in counterdesk.flow / counterdesk.services.signoff."""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from counterdesk.ui.widgets.tasks import run_task
+from counterdesk.ui.widgets.common import error_text
+
+POLL_MS = 1000  # the approval shows within about a second of the supervisor's decision
+
+
+class SignoffController(QObject):
+    state_changed = Signal(str)   # customer_window, read, signed, attested, approval:<status>, issued, printed:<copy>
+
+    def __init__(self, page, steps: dict, parent: QObject | None = None):
+        super().__init__(parent or page)
+        self.page = page
+        self.ctx = page.ctx
+        self.steps = steps
+        self.window = None
+        self.sentence: str | None = None
+        self.request = None
+        # Tests and kiosk set-ups replace this: (parent, title) -> QPrinter or None.
+        from counterdesk.ui.widgets.confirmation_view import choose_printer
+        self.choose_printer: Callable = choose_printer
+        self.clock: Callable[[], float] = time.monotonic  # the customer window's reading timer
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self._poll)
+        self._polling = False
+        steps["signoff"].handover_requested.connect(self.hand_over)
+        steps["signoff"].attest_requested.connect(self._attest)
+        steps["approval"].override_requested.connect(self.override)
+        steps["approval"].resubmit_requested.connect(self._resubmit)
+        steps["confirmation"].view.print_requested.connect(self.print_copy)
+
+    @property
+    def ident(self):
+        return self.page.ident
+
+    def _fail(self, step: str) -> Callable[[BaseException], None]:
+        def show(exc: BaseException) -> None:
+            self.page._set_busy(False)
+            self.steps[step].message.show_error(error_text(exc, self.ctx.lang))
+            if self.window is not None and step == "signoff":
+                self.window.show_error(error_text(exc, self.ctx.lang))
+            self.state_changed.emit("error")
+        return show
+
+    # ---- entering steps -----------------------------------------------------------------------------
+    def enter(self, step_id: str) -> None:
+        data = self.ident.flow.data
+        if step_id == "signoff":
+            self.steps["signoff"].reset_attestation()
+            self.steps["signoff"].show_state(data["signoff"], "", data.get("rejection"))
+        elif step_id == "approval":
+            self.steps["approval"].show_request(None)
+            self.timer.start()
+            self._poll()
+        elif step_id == "confirmation":
+            self.timer.stop()
+            self._issue()
+
+    def leave(self) -> None:
+        self.timer.stop()
+        self.close_window()
+
+    # ---- the customer window ------------------------------------------------------------------------
+    def hand_over(self) -> None:
+        """Fetch what the customer reads about the purchase, then open the customer window."""
+        from counterdesk.services.signoff.document import sale_summary
+
+        vault, user, sid = self.ctx.vault, self.ctx.user, self.ident.flow.data["signoff"].signoff_id
+        self.page._set_busy(True)
+        run_task(self, lambda: sale_summary(vault, user, sid), self._open_window, self._fail("signoff"))
+
+    def _open_window(self, summary) -> None:
+        from counterdesk.forms import load_form
+        from counterdesk.forms.disclosures import confirmation_sentence
+        from counterdesk.ui.customer.signoff import SignoffWindow
+
+        self.page._set_busy(False)
+        state = self.ident.flow.data["signoff"]
+        plan = state.plan
+        facts = [(label.get(state.lang), value.get(state.lang) if hasattr(value, "get") else str(value))
+                 for label, value in summary]
+        forms = [load_form(ref.split("@")[0], int(ref.split("@")[1])) for ref in plan.forms]
+        self.close_window()
+        self.sentence = None
+        window = SignoffWindow(forms, state.lang, min_seconds=plan.min_reading_seconds,
+                               recording_required=plan.recording_required,
+                               sentence=confirmation_sentence(state.lang) if plan.sentence_required else None,
+                               clock=self.clock, facts=facts)
+        window.read_confirmed.connect(self._read)
+        window.recording_decided.connect(self._recording)
+        window.sentence_entered.connect(self._sentence)
+        window.signed.connect(self._signed)
+        window.stage_changed.connect(self._stage)
+        self.window = window
+        window.show_for_customer()
+        self._stage(window.stage)
+        self.state_changed.emit("customer_window")
+
+    def close_window(self) -> None:
+        if self.window is not None:
+            self.window.close()
+            self.window.deleteLater()
+            self.window = None
+
+    def _stage(self, stage: str) -> None:
+        self.steps["signoff"].show_state(self.ident.flow.data["signoff"], stage or "reading")
+
+    def _updated(self, event: str) -> Callable:
+        def done(state) -> None:
+            self.page._set_busy(False)
+            self.steps["signoff"].show_state(state, self.window.stage if self.window else "")
+            self.state_changed.emit(event)
+        return done
+
+    def _read(self, read: dict) -> None:
+        ident = self.ident
+        run_task(self, lambda: ident.record_reading(read, "customer_screen"), self._updated("read"),
+                 self._fail("signoff"))
+
+    def _recording(self, agreed: bool) -> None:
+        ident = self.ident
+        if agreed:
+            run_task(self, lambda: ident.record_recording(True), self._updated("recording"), self._fail("signoff"))
+        else:
+            # The sale ends: stored, then the flow is told so it shows the stop.
+            run_task(self, lambda: ident.record_recording(False), lambda _s: self.page._submit({}),
+                     self._fail("signoff"))
+
+    def _sentence(self, text: str) -> None:
+        self.sentence = text
+
+    def _signed(self, signature_json: str, png: bytes) -> None:
+        ident, sentence = self.ident, self.sentence
+
+        def failed(exc: BaseException) -> None:
+            self._fail("signoff")(exc)
+            if self.window is not None:
+                self.window.back_to_signature()
+        run_task(self, lambda: ident.record_signature(sentence, signature_json, png, "customer_screen"),
+                 self._updated("signed"), failed)
+
+    # ---- the teller's attestation --------------------------------------------------------------------
+    def _attest(self, identity: bool, explained: bool, reference: str) -> None:
+        ident = self.ident
+        self.page._set_busy(True)
+
+        def attested(_state) -> None:
+            self.page._set_busy(False)
+            self.close_window()
+            self.state_changed.emit("attested")
+            self.page._submit({})
+        run_task(self, lambda: ident.attest(identity, explained, reference or None), attested, self._fail("signoff"))
+
+    # ---- approval --------------------------------------------------------------------------------------
+    def _poll(self) -> None:
+        if self.ident is None or self.ident.flow.current_id != "approval":
+            self.timer.stop()
+            return
+        if self._polling:
+            return  # the last poll is still out: the timer tries again (it must not stop waiting)
+        self._polling = True
+        run_task(self, _approval_status(self.ident, self.ctx.vault), self._polled, self._poll_failed)
+
+    def _poll_failed(self, exc: BaseException) -> None:
+        self._polling = False
+        self._fail("approval")(exc)
+
+    def _polled(self, result) -> None:
+        self._polling = False
+        request, delivered = result
+        self.request = request
+        self.steps["approval"].show_request(request)
+        self.steps["approval"].show_delivery(delivered)
+        status = getattr(request, "status", "approved")
+        self.state_changed.emit(f"approval:{status}")
+        if status in ("approved", "rejected") and not self.page.busy:
+            self.timer.stop()
+            self.page._submit({})
+
+    def override(self) -> None:
+        from counterdesk.ui.counter.override_dialog import OverrideDialog
+
+        if self.request is None:
+            return
+        dialog = OverrideDialog(self.ctx, self.request, self.page)
+        dialog.finished.connect(self._override_closed)
+        self.dialog = dialog
+        dialog.open()
+
+    def _override_closed(self, _result: int) -> None:
+        self.dialog.deleteLater()
+        self._poll()
+
+    def _resubmit(self) -> None:
+        run_task(self, _approval_status(self.ident, self.ctx.vault, resubmit=True), self._polled,
+                 self._fail("approval"))
+
+    # ---- confirmation ------------------------------------------------------------------------------------
+    def _issue(self) -> None:
+        ident = self.ident
+        self.page._set_busy(True)
+
+        def issued(state) -> None:
+            self.steps["confirmation"].show_state(state)
+            run_task(self, ident.confirmation_pdf, self._show_pdf, self._fail("confirmation"))
+        run_task(self, ident.issue_confirmation, issued, self._fail("confirmation"))
+
+    def _show_pdf(self, pdf: bytes) -> None:
+        self.page._set_busy(False)
+        self.steps["confirmation"].view.set_pdf(pdf)
+        self.state_changed.emit("issued")
+        self.show_delivery()
+
+    def show_delivery(self) -> None:
+        """How many of this sale's records reached the hub (shown on the confirmation step)."""
+        from counterdesk.services.sync.state import delivery_of_signoff
+
+        vault, sid = self.ctx.vault, self.ident.flow.data["signoff"].signoff_id
+        run_task(self, lambda: vault.transact(lambda s: delivery_of_signoff(s, sid)),
+                 self.steps["confirmation"].show_delivery, self._delivery_failed)
+
+    def _delivery_failed(self, _exc: BaseException) -> None:
+        self.steps["confirmation"].delivery.clear()
+
+    def print_copy(self, kind: str) -> None:
+        ident, view = self.ident, self.steps["confirmation"].view
+        view.set_busy(True)
+        run_task(self, lambda: ident.prepare_print(kind), self._print_job, self._print_failed)
+
+    def _print_failed(self, exc: BaseException) -> None:
+        self.steps["confirmation"].view.set_busy(False)
+        self._fail("confirmation")(exc)
+
+    def _print_job(self, job) -> None:
+        from counterdesk.ui.widgets.confirmation_view import print_pdf
+
+        view = self.steps["confirmation"].view
+        titles = {"customer": self.tr("Print the customer copy"), "branch": self.tr("Print the branch copy"),
+                  "reprint": self.tr("Print a copy (marked COPY)")}
+        printer = self.choose_printer(self.page, titles[job.copy])
+        if printer is None:
+            view.set_busy(False)
+            return
+        ident = self.ident
+
+        def recorded(copies) -> None:
+            view.set_busy(False)
+            for copy, _at in copies:
+                view.set_printed(copy, True)
+            done = {"customer": self.tr("Customer copy printed."), "branch": self.tr("Branch copy printed."),
+                    "reprint": self.tr("Copy (marked COPY) printed.")}
+            self.steps["confirmation"].message.show_info(done[job.copy])
+            self.state_changed.emit(f"printed:{job.copy}")
+            self.show_delivery()
+
+        def print_then_record():
+            # Rendering the pages for the printer takes most of a second: a worker does it, and the
+            # print is recorded only once the printer accepted every page.
+            print_pdf(job.pdf, printer)
+            return ident.record_print(job)
+        run_task(self, print_then_record, recorded, self._print_failed)
+
+
+def _approval_status(ident, vault, resubmit: bool = False):
+    """A worker job: (the sign-off's latest approval request, whether its records reached the hub);
+    with ``resubmit`` it first asks again after an expired request."""
+    def job():
+        from counterdesk.services.sync.state import delivery
+        request = ident.resubmit_approval() if resubmit else ident.approval_status()
+        reached = vault.transact(lambda s: delivery(s, "request_id", request.request_id)) if request else None
+        return request, reached
+    return job

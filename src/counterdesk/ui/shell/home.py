@@ -1,0 +1,151 @@
+"""The home screen of the signed-in role: a task list on the left, the task on the right.
+
+Only the role's own tasks (counterdesk.base.roles.TASKS) are built at all; Ctrl+1..9 jump to a task.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QStackedWidget, QVBoxLayout, QWidget
+
+from counterdesk.base.roles import ROLE_NAMES, TASKS
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.common import Page, PlaceholderCard
+
+
+class HomePage(Page):
+    settings_saved = Signal(dict)
+    sync_enrolled = Signal()  # the workstation was just enrolled: the window starts the background sync
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.user = ctx.user  # the home belongs to this user even while signing out
+        self.role = self.user.role
+        self.task_ids = TASKS[self.role]
+        outer = QVBoxLayout(self)
+        self.greeting = QLabel()
+        self.greeting.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        outer.addWidget(self.greeting)
+        body = QHBoxLayout()
+        self.nav = QListWidget()
+        self.nav.setObjectName("task_list")
+        self.nav.setMaximumWidth(210)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for i, task in enumerate(self.task_ids):
+            page = self._build(task)
+            self.pages[task] = page
+            self.stack.addWidget(page)
+            self.nav.addItem("")
+            if i < 9:
+                shortcut = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
+                shortcut.setProperty("task_row", i)
+                shortcut.activated.connect(self._jump)
+        self.nav.currentRowChanged.connect(self._show)
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.nav.setCurrentRow(0)
+        self.retranslate()
+
+    def _build(self, task: str) -> QWidget:
+        if task == "users.manage":
+            from counterdesk.ui.admin.users_page import UsersPage
+            return UsersPage(self.ctx)
+        if task == "settings.manage":
+            from counterdesk.ui.admin.settings_page import SettingsPage
+            page = SettingsPage(self.ctx)
+            page.saved.connect(self.settings_saved)
+            return page
+        if task == "customer.find":
+            from counterdesk.ui.counter.find_page import FindCustomerPage
+            return FindCustomerPage(self.ctx)
+        if task == "approval.queue":
+            from counterdesk.ui.supervisor.screening_reviews import ApprovalsPage
+            return ApprovalsPage(self.ctx)
+        if task == "approval.signoff":
+            from counterdesk.ui.supervisor.signoff_approvals import SignoffApprovalsPage
+            return SignoffApprovalsPage(self.ctx)
+        if task == "aftersale.manage":
+            from counterdesk.ui.counter.aftersale_page import AfterSalePage
+            return AfterSalePage(self.ctx)
+        if task == "session.start":
+            from counterdesk.ui.counter.session_page import CounterSessionPage
+            return CounterSessionPage(self.ctx)
+        if task == "audit.view":
+            from counterdesk.ui.admin.audit_page import AuditPage
+            return AuditPage(self.ctx)
+        if task == "catalog.manage":
+            from counterdesk.ui.admin.catalog_page import CatalogPage
+            return CatalogPage(self.ctx)
+        if task == "sync.manage":
+            from counterdesk.ui.admin.sync_page import SyncPage
+            page = SyncPage(self.ctx)
+            page.enrolled.connect(self._sync_enrolled)
+            return page
+        return PlaceholderCard("", "")
+
+    def _sync_enrolled(self, _enrolment) -> None:
+        self.sync_enrolled.emit()
+
+    def open_counter_session(self):
+        """The teller's unfinished counter session (core object), if any."""
+        page = self.pages.get("session.start")
+        ident = getattr(page, "ident", None)
+        if ident is None or ident.flow.stopped is not None or ident.flow.finished:
+            return None
+        return ident
+
+    def customer_window_in_use(self) -> bool:
+        """A customer window of the running counter session is open (questionnaire or sign-off)."""
+        page = self.pages.get("session.start")
+        return bool(page is not None and page.customer_window_in_use())
+
+    def _jump(self) -> None:
+        self.nav.setCurrentRow(int(self.sender().property("task_row")))
+
+    def _show(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        page = self.stack.currentWidget()
+        for method in ("refresh", "load"):
+            if hasattr(page, method):
+                getattr(page, method)()
+                break
+
+    def show_task(self, task: str) -> None:
+        self.nav.setCurrentRow(self.task_ids.index(task))
+
+    def task_title(self, task: str) -> str:
+        titles = {
+            "session.start": self.tr("Start a counter session"),
+            "customer.find": self.tr("Find a customer"),
+            "approval.queue": self.tr("Screening reviews"),
+            "approval.signoff": self.tr("Sign-off approvals"),
+            "aftersale.manage": self.tr("Cooling-off and follow-ups"),
+            "users.manage": self.tr("Users"),
+            "catalog.manage": self.tr("Product catalog"),
+            "settings.manage": self.tr("Settings"),
+            "audit.view": self.tr("Audit log"),
+            "sync.manage": self.tr("Sync with the hub"),
+        }
+        return titles[task]
+
+    def placeholder_text(self, task: str) -> str:
+        """What a task that a later release fills in will do (none left today)."""
+        return ""
+
+    def retranslate(self) -> None:
+        user = self.user
+        self.greeting.setText(self.tr("Welcome, {name} ({role})").format(
+            name=user.display_name, role=ROLE_NAMES[self.role].get(self.ctx.lang)))
+        for i, task in enumerate(self.task_ids):
+            item = self.nav.item(i)
+            item.setText(f"{self.task_title(task)}\tCtrl+{i + 1}" if i < 9 else self.task_title(task))
+            page = self.pages[task]
+            if isinstance(page, PlaceholderCard):
+                page.set_texts(self.task_title(task),
+                               self.placeholder_text(task) + "\n\n" + self.tr("(Coming in a later release.)"))
+        self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

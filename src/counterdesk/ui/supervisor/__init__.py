@@ -1,0 +1,1 @@
+"""The supervisor's pages: screening reviews and sign-off approvals."""
