@@ -93,12 +93,12 @@ def demo_lists_dir(tmp_path, demo_lists_template) -> _CorePath:
 @_core_pytest.fixture
 def no_terminal(monkeypatch):
     """No CLI test may fall through to a real terminal prompt; the password env var is opt-in."""
-    from counterdesk.cli import admin as cli
+    from counterdesk.cli import common
 
     def refuse(prompt=""):
         raise AssertionError(f"unexpected terminal prompt: {prompt}")
-    monkeypatch.setattr(cli.getpass, "getpass", refuse)
-    monkeypatch.delenv(cli.PASSWORD_ENV, raising=False)
+    monkeypatch.setattr(common.getpass, "getpass", refuse)
+    monkeypatch.delenv(common.PASSWORD_ENV, raising=False)
 
 
 @_core_pytest.fixture

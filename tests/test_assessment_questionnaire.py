@@ -11,7 +11,8 @@ from hypothesis import given, settings, strategies as st
 from counterdesk.base.branchtime import BRANCH_TZ as CST
 from counterdesk.grading.rules import AGE_MISMATCH, NO_FULL_CAPACITY, UNWILLING_ANY_LOSS, add_months, age_on, evaluate
 from counterdesk.forms import FormDefinitionError, list_forms, load_form
-from counterdesk.forms.questionnaire import REQUIRED_FACTORS, load_questionnaire, parse_questionnaire
+from counterdesk.forms.questionnaire import REQUIRED_FACTORS, parse_questionnaire
+from counterdesk.forms.registry import load_questionnaire
 from counterdesk.forms.registry import DEFINITIONS_DIR, PUBLISHED_FILE
 
 RAW = json.loads((DEFINITIONS_DIR / "risk_questionnaire_v1.json").read_text(encoding="utf-8"))

@@ -266,7 +266,7 @@ def test_permissions(demo_vault, sign_in, customer):
                                          ("en", ["risk-tolerance questionnaire", "I cannot accept any loss",
                                                  "signature", "Page 1 of"])])
 def test_blank_pdf_text_extracts_and_the_font_is_embedded(tmp_path, lang, expect):
-    from counterdesk.forms.questionnaire import load_questionnaire
+    from counterdesk.forms.registry import load_questionnaire
     q = load_questionnaire()
     number = "RQ-DEMO-20270301-0007"
     data = paper.render_blank(q, number, lang)

@@ -11,6 +11,7 @@ from counterdesk.store import audit
 from counterdesk.store.engine import make_engine
 from counterdesk.store.models.core import AuditEntry
 from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.services import verification
 
 PW = {u.username: u.password for u in DEMO_USERS}
 ACTOR = Actor("u-1", "probe", "ws-test")
@@ -75,7 +76,7 @@ def test_entries_link_to_each_other(demo_vault, sign_in):
     for before, after in zip(rows, rows[1:]):
         assert after.prev_hash == before.hash
         assert audit.compute_hash(before.hash, after) == after.hash
-    report = demo_vault.verify(us)
+    report = verification.verify(demo_vault, us)
     assert report.ok and report.integrity == []
     last = demo_vault.transact(lambda s: audit.recent(s, 1)[0])
     assert last.action == "audit.verified"
@@ -93,7 +94,7 @@ def test_modified_row_is_named_as_first_broken(chain_db):
 
     # The vault's own verify (what the UI and CLI run) reports the same seq.
     us = vault.sign_in("auditor", PW["auditor"])
-    result = vault.verify(us)
+    result = verification.verify(vault, us)
     assert not result.ok
     assert result.chain.first_broken == 8
     vault.sign_out(us)
@@ -158,7 +159,7 @@ def test_update_through_the_orm_is_refused(demo_vault, sign_in):
         row.action = "nothing.happened"
     with pytest.raises(SADatabaseError, match="append-only"):
         demo_vault.transact(tamper)
-    assert demo_vault.verify(us).ok
+    assert verification.verify(demo_vault, us).ok
 
 
 @pytest.mark.parametrize("trigger", ["audit_log_no_update", "audit_log_no_delete"])
@@ -194,7 +195,7 @@ def test_rolled_back_transaction_leaves_no_entry(demo_vault, sign_in):
     with pytest.raises(RuntimeError):
         demo_vault.transact(fail)
     assert demo_vault.transact(lambda s: s.query(AuditEntry).count()) == count
-    assert demo_vault.verify(us).ok
+    assert verification.verify(demo_vault, us).ok
 
 
 # ---- property: verify_rows finds the first modified entry of any chain ---------------------------

@@ -13,6 +13,7 @@ from counterdesk.store import audit
 from counterdesk.store import users as repo
 from counterdesk.base.text import CounterDeskError
 from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
+from counterdesk.services import verification
 
 PW = {u.username: u.password for u in DEMO_USERS}
 WRONG = "Falsch-Passwort-1!"
@@ -131,7 +132,7 @@ def test_failures_become_audit_entries_at_the_next_sign_in(demo_vault):
     signed_in = _audit(demo_vault, "auth.signed_in")[-1]
     assert max(e.seq for e in failed + locked + refused) < signed_in.seq
     assert demo_vault.auth_state.peek_pending() == ([], 0)
-    assert demo_vault.verify(us).ok
+    assert verification.verify(demo_vault, us).ok
     # A second sign-in does not write them again.
     demo_vault.sign_out(us)
     demo_vault.sign_in("admin", PW["admin"])
@@ -235,10 +236,10 @@ def test_non_admins_cannot_manage_users(demo_vault, demo_dir, role_user):
     assert (demo_dir / "keyslots.json").read_bytes() == before
     assert len(_audit(demo_vault)) == count
     if role_user == "auditor":
-        assert demo_vault.verify(us).ok  # auditors may verify the chain, nothing more
+        assert verification.verify(demo_vault, us).ok  # auditors may verify the chain, nothing more
     else:
         with pytest.raises(PermissionDenied):
-            demo_vault.verify(us)
+            verification.verify(demo_vault, us)
 
 
 def test_unreadable_auth_state_starts_empty(demo_dir):

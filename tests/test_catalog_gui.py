@@ -11,7 +11,8 @@ import pytest
 
 from counterdesk.services.catalog import licences, versions
 from counterdesk.base.paths import resources_dir
-from counterdesk.ui.admin.catalog_page import CatalogPage, LicencesDialog, ProductDialog
+from counterdesk.ui.admin.catalog_page import CatalogPage, ProductDialog
+from counterdesk.ui.admin.licences_dialog import LicencesDialog
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
 from counterdesk.ui.admin.users_page import UsersPage

@@ -12,6 +12,7 @@ from counterdesk.base.paths import resources_dir
 from counterdesk.base.roles import PermissionDenied
 from counterdesk.store import audit
 from counterdesk.base.text import ValidationFailed
+from counterdesk.services import verification
 
 DEMO_CSV = resources_dir() / "catalog" / "demo_catalog.csv"
 HEADER = ",".join(FIELDS)
@@ -145,7 +146,7 @@ def test_gui_edit_creates_a_version(demo_vault, admin):
                                                          "min_amount": "0"})
     assert {p.code for p in err.value.result.errors()} == {"dual_recording", "range"}
     assert [v.number for v in versions.list_versions(demo_vault, admin)] == [2, 1]
-    assert demo_vault.verify(admin).ok
+    assert verification.verify(demo_vault, admin).ok
 
 
 def test_permissions(demo_vault, sign_in):
@@ -185,7 +186,7 @@ def test_licences(demo_vault, admin, sign_in):
     assert licences.remove_licence(demo_vault, admin, teller.user_id, "fund_sales") is False
     actions = [e.action for e in demo_vault.audit_entries(admin)]
     assert actions.count("licence.set") == 2 and "licence.removed" in actions
-    assert demo_vault.verify(admin).ok
+    assert verification.verify(demo_vault, admin).ok
 
 
 def test_demo_setup_loads_the_catalog(demo_lists_dir):

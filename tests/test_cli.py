@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from counterdesk.cli import admin as cli
+from counterdesk.cli import admin as cli, common
 from counterdesk.store.engine import make_engine
 from counterdesk.services.auth.vault import DEMO_USERS, Vault
 
@@ -99,7 +99,7 @@ def test_init_then_sign_in(tmp_path, run):
 
 def test_init_asks_twice_on_the_terminal_and_refuses_a_mismatch(tmp_path, run, monkeypatch):
     answers = iter(["Str0ng-Passw0rd!", "Str0ng-Passw0rd?"])
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr(common.getpass, "getpass", lambda prompt="": next(answers))
     code, _, err = run(tmp_path / "b", "init", "--branch-code", "B1", "--branch-name", "B", "--admin", "boss")
     assert code == 1 and "do not match" in err
     assert not (tmp_path / "b" / "install.json").exists()
@@ -144,13 +144,13 @@ def test_not_set_up_usage_and_missing_user(tmp_path, run):
 
 def test_terminal_prompt_permission_and_cancel(data, run, monkeypatch):
     prompts = []
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": prompts.append(prompt) or PW["teller"])
+    monkeypatch.setattr(common.getpass, "getpass", lambda prompt="": prompts.append(prompt) or PW["teller"])
     code, _, err = run(data, "--user", "teller", "users", "list")
     assert code == 1 and "not allowed" in err and prompts == ["Password for teller: "]
 
     def interrupt(prompt=""):
         raise KeyboardInterrupt
-    monkeypatch.setattr(cli.getpass, "getpass", interrupt)
+    monkeypatch.setattr(common.getpass, "getpass", interrupt)
     code, _, err = run(data, "--user", "teller", "users", "list")
     assert code == 130 and "Cancelled." in err
 
@@ -228,7 +228,7 @@ def test_users_unlock(data, run):
 
 # ---- verify ---------------------------------------------------------------------------------------
 def test_verify_ok_with_the_password_from_the_environment(data, run, monkeypatch):
-    monkeypatch.setenv(cli.PASSWORD_ENV, PW["auditor"])
+    monkeypatch.setenv(common.PASSWORD_ENV, PW["auditor"])
     code, out, err = run(data, "--user", "auditor", "verify")
     assert code == 0, err
     assert "Database integrity: ok" in out and "Verification passed." in out
@@ -300,13 +300,13 @@ def admin_script() -> str:
 
 
 def test_installed_script(data, tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != cli.PASSWORD_ENV}
+    env = {k: v for k, v in os.environ.items() if k != common.PASSWORD_ENV}
     bad = subprocess.run([admin_script(), "--data-dir", str(tmp_path / "none"), "--lang", "en", "--user", "admin",
                           "--password-stdin", "verify"], input="x\n", capture_output=True, text=True, env=env,
                          timeout=60)
     assert bad.returncode == 1 and "not set up" in bad.stderr and "Traceback" not in bad.stderr
     ok = subprocess.run([admin_script(), "--data-dir", str(data), "--lang", "en", "verify", "--user", "auditor"],
-                        capture_output=True, text=True, env={**env, cli.PASSWORD_ENV: PW["auditor"]}, timeout=60)
+                        capture_output=True, text=True, env={**env, common.PASSWORD_ENV: PW["auditor"]}, timeout=60)
     assert ok.returncode == 0, ok.stderr
     assert "Verification passed." in ok.stdout
 

@@ -129,7 +129,7 @@ def _false_positive_code() -> str:
 
 
 def answer_all(ident, choice_index=1):
-    from counterdesk.forms.questionnaire import load_questionnaire
+    from counterdesk.forms.registry import load_questionnaire
 
     q = load_questionnaire()
     answers = {question.key: q.form.field(question.key).options[choice_index].value for question in q.questions}

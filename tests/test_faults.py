@@ -20,6 +20,7 @@ from counterdesk.services.auth.keyslots import KeySlotError
 from counterdesk.store.engine import DatabaseError
 from counterdesk.base.text import CounterDeskError
 from counterdesk.services.auth.vault import DEMO_USERS, AuthError, NewUser, Vault
+from counterdesk.services import verification
 
 PW = {u.username: u.password for u in DEMO_USERS}
 
@@ -118,7 +119,7 @@ def test_damaged_page_gives_a_clear_error_or_a_failed_verify(demo_vault, demo_di
     finally:
         assert demo_vault.auth_state.status("auditor").failures == 0
     try:
-        report = demo_vault.verify(us)
+        report = verification.verify(demo_vault, us)
     except DatabaseError as exc:
         assert exc.code == "db_damaged"
     else:
@@ -205,13 +206,13 @@ def test_disk_full_in_the_database_is_reported_and_earlier_data_survives(demo_va
     demo_vault.close()  # "space is freed": a new connection has no page limit
 
     us = demo_vault.sign_in("admin", PW["admin"])
-    report = demo_vault.verify(us)
+    report = verification.verify(demo_vault, us)
     assert report.ok, report
     assert report.integrity == []
     assert demo_vault.transact(lambda s: s.execute(text("SELECT body FROM notes")).scalars().all()) == \
         [bytes.fromhex("00112233")]
     demo_vault.record(us, "probe.after_full", None, None, {"count": 2})
-    assert demo_vault.verify(us).ok
+    assert verification.verify(demo_vault, us).ok
 
 
 @pytest.fixture
@@ -336,7 +337,7 @@ def test_initialise_sets_an_unfinished_database_aside_and_never_overwrites_it(de
     assert old_db in kept.values() and old_slots in kept.values()
     assert (demo_dir / "counterdesk.db").read_bytes() != old_db
     us = vault.sign_in("chief", ADMIN.password)
-    assert vault.verify(us).ok
+    assert verification.verify(vault, us).ok
     vault.close()
 
 
@@ -360,5 +361,5 @@ def test_initialise_replaces_a_stale_partial_database(tmp_path):
     assert not (root / "counterdesk.db.partial").exists()
     assert sorted(p.name for p in root.iterdir()) == ["counterdesk.db", "install.json", "keyslots.json", "logs"]
     us = vault.sign_in("chief", ADMIN.password)
-    assert us.role is Role.ADMIN and vault.verify(us).ok
+    assert us.role is Role.ADMIN and verification.verify(vault, us).ok
     vault.close()

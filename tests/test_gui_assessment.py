@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from counterdesk.flow.counter_session import CounterSession  # noqa: E402
-from counterdesk.forms.questionnaire import load_questionnaire  # noqa: E402
+from counterdesk.forms.registry import load_questionnaire  # noqa: E402
 from test_gui_identification import (PASSWORDS, WAIT, at, open_window, read_document,  # noqa: E402,F401
                                      session_page)
 

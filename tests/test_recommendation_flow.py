@@ -7,7 +7,7 @@ import pytest
 
 from counterdesk.services.demo import create_demo
 from counterdesk.flow.counter_session import CounterSession
-from counterdesk.forms.questionnaire import load_questionnaire
+from counterdesk.forms.registry import load_questionnaire
 from counterdesk.services.sales.recommendation import Recommender
 from counterdesk.services.auth.vault import DEMO_USERS
 

@@ -9,7 +9,7 @@ import pytest
 
 from counterdesk.flow.counter_session import CounterSession
 from counterdesk.forms.disclosures import confirmation_sentence
-from counterdesk.forms.questionnaire import load_questionnaire
+from counterdesk.forms.registry import load_questionnaire
 from counterdesk.services.sales.recommendation import Recommender
 from counterdesk.services.signoff.signature import Signature, Stroke
 from counterdesk.services.signoff import approvals, cooling, document, evidence

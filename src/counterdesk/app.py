@@ -6,13 +6,20 @@ import os
 import sys
 import time
 from pathlib import Path
+from counterdesk import __version__
+from counterdesk.base.paths import default_data_dir
+from counterdesk.base import logs
+from counterdesk.ui.i18n_build import build as build_translations, qm_path
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.shell.main_window import MainWindow
+from counterdesk.ui.widgets.resources import Languages, load_font
+from counterdesk.ui.widgets.gc_guard import MainThreadGarbageCollector
+from PySide6.QtWidgets import QApplication
 
 _T0 = time.perf_counter()
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    from counterdesk import __version__
-    from counterdesk.base.paths import default_data_dir
 
     parser = argparse.ArgumentParser(prog="counterdesk", description="CounterDesk branch counter application")
     parser.add_argument("--demo", action="store_true",
@@ -29,20 +36,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     os.umask(0o077)  # every file this process creates (database, WAL, logs) is private to the user
-    from counterdesk.base import logs
-    from counterdesk.ui.i18n_build import build as build_translations, qm_path
 
     args.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     logs.setup(args.data_dir / "logs", catch_uncaught=True)
 
-    from PySide6.QtWidgets import QApplication
 
-    from counterdesk.ui.widgets.context import AppContext
-    from counterdesk.ui.shell.main_window import MainWindow
-    from counterdesk.ui.widgets.resources import Languages, load_font
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from counterdesk.ui.widgets.gc_guard import MainThreadGarbageCollector
 
     collector = MainThreadGarbageCollector(app)  # noqa: F841 - lives as long as the app
     app.setApplicationName("CounterDesk")

@@ -12,17 +12,12 @@ can read the process environment can read it; prefer --password-stdin).
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import logging
 import os
 import sys
-import unicodedata
-from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from counterdesk.services import accounts
-from counterdesk.base import logs
 from counterdesk.base.paths import DataDir, default_data_dir
 from counterdesk.base.roles import Role, can, require
 from counterdesk.base.actors import normalise_username
@@ -30,32 +25,25 @@ from counterdesk.base.settings import declared
 from counterdesk.base.text import CounterDeskError, Result, Text
 from counterdesk.services.auth.vault import DEMO_USERS, NewUser, Vault
 from counterdesk.base.text import ValidationFailed
+from counterdesk.services.demo import create_demo
+from counterdesk.cli.common import (EXIT_BROKEN, EXIT_CANCELLED, EXIT_ERROR, EXIT_OK, EXIT_UNEXPECTED, ERROR, NO,
+                                    YES, Ctx, fmt, need_user, open_vault, print_error, print_recovery_key,
+                                    refuse_existing, signed_in, table)
+from counterdesk.cli.catalog import add_commands as add_catalog_commands
+from counterdesk.cli.confirmation import add_commands as add_confirmation_commands
+from counterdesk.cli.sanctions import add_commands as add_sanctions_commands
+from counterdesk.cli.sync import add_commands as add_sync_commands
+from counterdesk.services import verification
 
 log = logging.getLogger("counterdesk.cli.admin")
 
-PASSWORD_ENV = "COUNTERDESK_PASSWORD"
-EXIT_OK, EXIT_ERROR, EXIT_BROKEN, EXIT_UNEXPECTED, EXIT_CANCELLED = 0, 1, 2, 3, 130
 ROLES = [r.value for r in Role]
 
 # ---- messages (both languages; --lang picks one) -------------------------------------------------
-ERROR = Text("错误：", "Error: ")
-NOT_SET_UP = Text("该数据目录尚未初始化：{path}\n请先运行 counterdesk-admin init（或 demo）。",
-                  "This data folder is not set up: {path}\nRun counterdesk-admin init (or demo) first.")
-ALREADY = Text("该数据目录已经初始化，不会覆盖：{path}", "This data folder is already set up and will not be overwritten: {path}")
-PARTIAL = Text("注意：该目录中上次初始化未完成（有 counterdesk.db 但没有 install.json），旧文件已改名保留（*.unfinished-时间）。",
-               "Note: an earlier set-up of this folder stopped before finishing (counterdesk.db without "
-               "install.json); its files were renamed aside (*.unfinished-TIME), nothing was deleted.")
-NEED_USER = Text("此命令需要 --user 用户名。", "This command needs --user NAME.")
-MUST_CHANGE = Text("用户 {user} 须先修改密码：counterdesk-admin --user {user} users passwd {user}",
-                   "{user} must change their password first: counterdesk-admin --user {user} users passwd {user}")
-NO_INPUT = Text("未提供{what}（标准输入已结束）。", "No {what} given (standard input ended).")
-MISMATCH = Text("两次输入的密码不一致。", "The two passwords do not match.")
 NO_SUCH_USER = Text("没有这个用户：{user}", "No such user: {user}")
 CANCELLED = Text("已取消。", "Cancelled.")
 UNEXPECTED = Text("意外错误（{kind}），操作未完成。{where}", "Unexpected error ({kind}); the command did not finish. {where}")
 SEE_LOG = Text("详情见日志：{path}", "Details are in the log: {path}")
-P_PASSWORD = Text("{user} 的密码", "Password for {user}")
-P_REPEAT = Text("再次输入密码", "Repeat the password")
 P_ADMIN = Text("管理员 {user} 的密码", "Password for administrator {user}")
 P_TEMP = Text("{user} 的临时密码（首次登录须修改）", "Temporary password for {user} (must be changed at first sign-in)")
 P_NEW = Text("新密码", "New password")
@@ -63,18 +51,12 @@ P_RECOVERY = Text("恢复密钥", "Recovery key")
 INIT_DONE = Text("已创建网点 {code} 的安装：{path}", "Created the installation of branch {code} in {path}")
 DEMO_DONE = Text("已创建演示安装（仅供培训，请勿录入真实客户数据）：{path}",
                  "Created the DEMO installation (training only, never enter real customer data): {path}")
-RECOVERY_TITLE = Text("恢复密钥（管理员忘记密码时使用）",
-                      "RECOVERY KEY (for when the administrator forgets the password)")
-RECOVERY_WARN = Text("请立即抄写并存放在安全的地方。它不会再次显示；丢失后无法找回。",
-                     "Write it down now and keep it somewhere safe. "
-                     "It will NOT be shown again and cannot be retrieved.")
 RECOVERY_OLD_VOID = Text("原恢复密钥已作废。", "The old recovery key no longer works.")
 RECOVERED = Text("已为 {user} 设置新密码。", "A new password is set for {user}.")
 HEAD_USERS = (Text("用户名", "username"), Text("姓名", "display name"), Text("角色", "role"),
               Text("启用", "active"), Text("须改密", "must change"), Text("锁定", "locked"))
 HEAD_DEMO = (Text("用户名", "username"), Text("密码", "password"), Text("角色", "role"))
 HEAD_SETTINGS = (Text("设置项", "key"), Text("当前值", "value"), Text("默认值", "default"), Text("说明", "description"))
-YES, NO = Text("是", "yes"), Text("否", "no")
 USER_ADDED = Text("已创建用户 {user}（{role}）。", "Created user {user} ({role}).")
 MUST_CHANGE_NOTE = Text("该用户首次登录时须修改密码。", "The user must change this password at the next sign-in.")
 OWN_CHANGED = Text("你的密码已修改。", "Your password has been changed.")
@@ -100,167 +82,28 @@ SETTING_PARSE = Text("无法识别取值“{raw}”（应为 {type}）。", "Can
 SETTING_DONE = Text("{key}：{old} → {new}", "{key}: {old} -> {new}")
 
 
-class Ctx:
-    """The parsed command line plus what every command needs: language, data folder, secrets."""
-
-    def __init__(self, args: argparse.Namespace):
-        self.args = args
-        self.lang: str = args.lang
-        self.data_dir = Path(args.data_dir)
-        self.secrets = Secrets(args.password_stdin, self.lang)
-        self.logging_ready = False
-
-    def t(self, text: Text, **kw: Any) -> str:
-        return (text.format(**kw) if kw else text).get(self.lang)
-
-    def say(self, text: Text, **kw: Any) -> None:
-        print(self.t(text, **kw))
-
-    def start_logging(self) -> None:
-        if not self.logging_ready and self.data_dir.is_dir():
-            logs.setup(DataDir(self.data_dir).log_dir)
-            self.logging_ready = True
-
-
-class Secrets:
-    """Where secrets come from: stdin lines (--password-stdin), the environment, or the terminal."""
-
-    def __init__(self, use_stdin: bool, lang: str):
-        self.use_stdin, self.lang = use_stdin, lang
-
-    def _missing(self, what: Text) -> CounterDeskError:
-        return CounterDeskError(Text(NO_INPUT.zh.format(what=what.zh), NO_INPUT.en.format(what=what.en)),
-                                code="no_input")
-
-    def _line(self, what: Text) -> str:
-        line = sys.stdin.readline()
-        if not line:
-            raise self._missing(what)
-        return line.rstrip("\r\n")  # only the line end: spaces may belong to the password
-
-    def _ask(self, prompt: Text) -> str:
-        try:
-            return getpass.getpass(prompt.get(self.lang) + ": ")
-        except EOFError:
-            raise self._missing(prompt) from None
-
-    def sign_in(self, username: str) -> str:
-        prompt = P_PASSWORD.format(user=username)
-        if self.use_stdin:
-            return self._line(prompt)
-        return os.environ.get(PASSWORD_ENV) or self._ask(prompt)
-
-    def new_password(self, prompt: Text) -> str:
-        if self.use_stdin:
-            return self._line(prompt)
-        first = self._ask(prompt)
-        if first != self._ask(P_REPEAT):
-            raise CounterDeskError(MISMATCH, code="password_mismatch")
-        return first
-
-    def secret(self, prompt: Text) -> str:
-        return self._line(prompt) if self.use_stdin else self._ask(prompt)
-
-
-# ---- output helpers -------------------------------------------------------------------------------
-def _width(s: str) -> int:
-    # CJK characters take two terminal columns; without this the table columns drift.
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-
-def _table(ctx: Ctx, headers: tuple[Text, ...], rows: list[list[str]]) -> None:
-    cells = [[ctx.t(h) for h in headers]] + rows
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
-    for row in cells:
-        print("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip())
-
-
-def _fmt(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def _print_recovery_key(ctx: Ctx, key: str) -> None:
-    bar = "=" * 72
-    print(f"\n{bar}\n  {ctx.t(RECOVERY_TITLE)}\n\n      {key}\n\n  {ctx.t(RECOVERY_WARN)}\n{bar}\n")
-
-
-def _print_error(ctx: Ctx, exc: CounterDeskError) -> None:
-    if isinstance(exc, ValidationFailed):
-        for p in exc.result.problems:  # every problem, so the admin fixes them all in one go
-            print(f"{ctx.t(ERROR)}{p.field}: {p.message(ctx.lang)}", file=sys.stderr)
-    else:
-        print(ctx.t(ERROR) + exc.message(ctx.lang), file=sys.stderr)
-
-
-# ---- opening and signing in -------------------------------------------------------------------------
-def _refuse_existing(ctx: Ctx) -> None:
-    if Vault.is_initialised(ctx.data_dir):
-        raise CounterDeskError(ALREADY.format(path=ctx.data_dir), code="already_initialised")
-    if Vault.partial_setup_left(ctx.data_dir):
-        print(ctx.t(PARTIAL), file=sys.stderr)
-
-
-def _open(ctx: Ctx) -> Vault:
-    if not Vault.is_initialised(ctx.data_dir):
-        raise CounterDeskError(NOT_SET_UP.format(path=ctx.data_dir), code="not_initialised")
-    ctx.start_logging()
-    return Vault.open(ctx.data_dir)
-
-
-def _need_user(ctx: Ctx) -> str:
-    if not ctx.args.user:
-        raise CounterDeskError(NEED_USER, code="need_user")
-    return ctx.args.user
-
-
-Command = Callable[[Ctx, Vault, Any, str], int]
-
-
-def signed_in(fn: Command, self_service: Callable[[argparse.Namespace], bool] = lambda a: False):
-    """Wrap a command that needs the database: sign in, run, always sign out (also on errors)."""
-    def run_signed_in(ctx: Ctx) -> int:
-        name = _need_user(ctx)
-        vault = _open(ctx)
-        password = ctx.secrets.sign_in(name)
-        us = None
-        try:
-            us = vault.sign_in(name, password)
-            # A temporary password only lets its holder change it, as in the GUI.
-            if us.must_change_password and not self_service(ctx.args):
-                raise CounterDeskError(MUST_CHANGE.format(user=us.username), code="must_change_password")
-            return fn(ctx, vault, us, password)
-        finally:
-            try:
-                vault.sign_out(us, reason="cli") if us is not None else vault.close()
-            except Exception:  # never let a failed sign-out hide the command's own outcome
-                log.exception("sign-out failed")
-                vault.close()
-    return run_signed_in
-
-
 # ---- commands ---------------------------------------------------------------------------------------
 def cmd_init(ctx: Ctx) -> int:
     a = ctx.args
-    _refuse_existing(ctx)
+    refuse_existing(ctx)
     password = ctx.secrets.new_password(P_ADMIN.format(user=a.admin))
     admin = NewUser(a.admin, a.admin_name or a.admin, Role.ADMIN, password)
     vault, recovery = Vault.initialise(ctx.data_dir, a.branch_code, a.branch_name, admin)
     ctx.start_logging()
     log.info("installation created", extra={"event": "install.created"})
     ctx.say(INIT_DONE, code=vault.info.branch_code, path=ctx.data_dir)
-    _print_recovery_key(ctx, recovery)
+    print_recovery_key(ctx, recovery)
     return EXIT_OK
 
 
 def cmd_demo(ctx: Ctx) -> int:
-    _refuse_existing(ctx)
-    from counterdesk.services.demo import create_demo
+    refuse_existing(ctx)
     _, recovery = create_demo(ctx.data_dir)
     ctx.start_logging()
     log.info("demo installation created", extra={"event": "install.created"})
     ctx.say(DEMO_DONE, path=ctx.data_dir)
-    _table(ctx, HEAD_DEMO, [[u.username, u.password, u.role.value] for u in DEMO_USERS])
-    _print_recovery_key(ctx, recovery)
+    table(ctx, HEAD_DEMO, [[u.username, u.password, u.role.value] for u in DEMO_USERS])
+    print_recovery_key(ctx, recovery)
     return EXIT_OK
 
 
@@ -276,7 +119,7 @@ def cmd_users_list(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
     yn = {True: ctx.t(YES), False: ctx.t(NO)}
     rows = [[u.username, u.display_name, u.role.value, yn[u.active], yn[u.must_change_password], yn[u.locked]]
             for u in accounts.list_users(vault, us)]
-    _table(ctx, HEAD_USERS, rows)
+    table(ctx, HEAD_USERS, rows)
     return EXIT_OK
 
 
@@ -343,7 +186,7 @@ EVIDENCE_CHECKED = Text("已核验销售证据记录：{n} 条", "Sale evidence 
 
 
 def cmd_verify(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
-    report = vault.verify(us)
+    report = verification.verify(vault, us)
     chain = report.chain
     if report.integrity:
         ctx.say(INTEGRITY_BAD)
@@ -369,7 +212,7 @@ def cmd_settings_list(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
     if not can(us.role, "audit.view"):  # admins and auditors may read the settings
         require(us.role, "settings.manage")
     values = vault.settings()
-    _table(ctx, HEAD_SETTINGS, [[key, _fmt(values[key]), _fmt(s.default), s.description.get(ctx.lang)]
+    table(ctx, HEAD_SETTINGS, [[key, fmt(values[key]), fmt(s.default), s.description.get(ctx.lang)]
                                 for key, s in sorted(declared().items())])
     return EXIT_OK
 
@@ -388,13 +231,13 @@ def cmd_settings_set(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
         raise ValidationFailed(res) from None
     old = vault.settings()[key]
     vault.set_setting(us, key, value)  # validates bounds and choices, writes the audit entry
-    ctx.say(SETTING_DONE, key=key, old=_fmt(old), new=_fmt(value))
+    ctx.say(SETTING_DONE, key=key, old=fmt(old), new=fmt(value))
     return EXIT_OK
 
 
 def cmd_recover(ctx: Ctx) -> int:
-    name = _need_user(ctx)
-    vault = _open(ctx)
+    name = need_user(ctx)
+    vault = open_vault(ctx)
     recovery_key = ctx.secrets.secret(P_RECOVERY)
     new_password = ctx.secrets.new_password(P_NEW)
     try:
@@ -403,7 +246,7 @@ def cmd_recover(ctx: Ctx) -> int:
         vault.close()
     ctx.say(RECOVERED, user=normalise_username(name))
     ctx.say(RECOVERY_OLD_VOID)
-    _print_recovery_key(ctx, new_key)
+    print_recovery_key(ctx, new_key)
     return EXIT_OK
 
 
@@ -478,13 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key")
     p.add_argument("value")
     leaf(sub, "recover", "用恢复密钥重置管理员密码 / reset an admin password with the recovery key", cmd_recover)
-    from counterdesk.cli.sanctions import add_commands as add_sanctions_commands  # late: it imports this module
     add_sanctions_commands(sub, leaf)
-    from counterdesk.cli.catalog import add_commands as add_catalog_commands
     add_catalog_commands(sub, leaf)
-    from counterdesk.cli.confirmation import add_commands as add_confirmation_commands
     add_confirmation_commands(sub, leaf)
-    from counterdesk.cli.sync import add_commands as add_sync_commands
     add_sync_commands(sub, leaf)
     return parser
 
@@ -508,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(ctx)
     except CounterDeskError as exc:
         log.info("command failed", extra={"event": args.command, "code": exc.code})
-        _print_error(ctx, exc)
+        print_error(ctx, exc)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("\n" + ctx.t(CANCELLED), file=sys.stderr)

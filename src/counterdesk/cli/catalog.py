@@ -15,6 +15,10 @@ import sys
 from typing import Callable
 
 from counterdesk.base.text import Text
+from counterdesk.services.catalog import versions
+from counterdesk.cli import common
+from counterdesk.services.catalog.products import STATUSES, type_label
+from counterdesk.cli.common import signed_in
 
 HEAD_VERSIONS = (Text("版本", "version"), Text("创建时间", "created at"), Text("创建人", "created by"),
                  Text("来源", "source"), Text("产品数", "products"), Text("文件", "file"), Text("备注", "note"))
@@ -27,7 +31,6 @@ SOURCES = {"import": Text("导入", "import"), "gui": Text("界面编辑", "GUI 
 
 
 def cmd_import(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.services.catalog import versions
     a = ctx.args
     result = versions.import_file(vault, us, a.file, fmt=a.format, note=a.note or "", merge=a.merge)
     for w in result.warnings:
@@ -39,7 +42,6 @@ def cmd_import(ctx, vault, us, _pw: str) -> int:
 
 
 def cmd_export(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.services.catalog import versions
     a = ctx.args
     result = versions.export_file(vault, us, a.file, fmt=a.format, number=a.version)
     ctx.say(result.message)
@@ -47,27 +49,22 @@ def cmd_export(ctx, vault, us, _pw: str) -> int:
 
 
 def cmd_versions(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.cli import admin as cli
-    from counterdesk.services.catalog import versions
     rows = versions.list_versions(vault, us)
     if not rows:
         ctx.say(NO_CATALOG)
         return 0
-    cli._table(ctx, HEAD_VERSIONS, [[str(v.number), v.created_at[:16].replace("T", " "), v.created_by,
+    common.table(ctx, HEAD_VERSIONS, [[str(v.number), v.created_at[:16].replace("T", " "), v.created_by,
                                      ctx.t(SOURCES.get(v.source, Text(v.source, v.source))), str(v.products),
                                      v.file_name or "", v.note] for v in rows])
     return 0
 
 
 def cmd_list(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.cli import admin as cli
-    from counterdesk.services.catalog import versions
-    from counterdesk.services.catalog.products import STATUSES, type_label
     cat = versions.catalog_at(vault, us, ctx.args.version) if ctx.args.version else versions.current_catalog(vault, us)
     if cat.version is None:
         ctx.say(NO_CATALOG)
         return 0
-    cli._table(ctx, HEAD_PRODUCTS, [[p.code, p.name(ctx.lang), ctx.t(type_label(p.type)), p.risk_level,
+    common.table(ctx, HEAD_PRODUCTS, [[p.code, p.name(ctx.lang), ctx.t(type_label(p.type)), p.risk_level,
                                      f"{p.min_amount:,.2f} {p.currency}",
                                      f"{p.sale_start} – {p.sale_end or '…'}", ctx.t(STATUSES[p.status])]
                                     for p in cat.products])
@@ -76,7 +73,6 @@ def cmd_list(ctx, vault, us, _pw: str) -> int:
 
 def add_commands(sub, leaf: Callable) -> None:
     """Add the `catalog` group to the top-level subparsers (``leaf`` is cli.build_parser's helper)."""
-    from counterdesk.cli.admin import signed_in
     group = sub.add_parser("catalog", help="产品目录 / product catalog").add_subparsers(
         dest="catalog_command", required=True, metavar="ACTION")
     p = leaf(group, "import", "导入产品目录（CSV 或 JSON，整体校验，全部成功才生效）/ import a catalog file "

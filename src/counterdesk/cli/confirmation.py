@@ -18,6 +18,14 @@ from pathlib import Path
 from typing import Callable
 
 from counterdesk.base.text import CounterDeskError, Text
+from counterdesk.services.confirmation.certstore import install_demo_certificate
+from counterdesk.services.confirmation.certstore import install_pkcs12
+from counterdesk.base.roles import require
+from counterdesk.cli import common
+from counterdesk.services.confirmation.certstore import list_certificates
+from counterdesk.services.confirmation.signing import verify_pdf
+from counterdesk.cli.common import signed_in
+from cryptography import x509
 
 P_P12 = Text("证书文件（PKCS#12）的密码", "Password of the certificate file (PKCS#12)")
 INSTALLED = Text("已启用网点签名证书：{subject}", "Branch signing certificate activated: {subject}")
@@ -40,7 +48,6 @@ V_TRUSTED = Text("签名证书受信任。", "The signing certificate is trusted
 
 
 def cmd_cert_demo(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.services.confirmation.certstore import install_demo_certificate
     info = install_demo_certificate(vault, us)
     _say_installed(ctx, info)
     ctx.say(DEMO_NOTE)
@@ -48,8 +55,6 @@ def cmd_cert_demo(ctx, vault, us, _pw: str) -> int:
 
 
 def cmd_cert_import(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.services.confirmation.certstore import install_pkcs12
-    from counterdesk.base.roles import require
     require(us.role, "settings.manage")  # before asking for a password that would be refused anyway
     path = Path(ctx.args.file)
     if not path.is_file():
@@ -68,20 +73,17 @@ def _say_installed(ctx, info) -> None:
 
 
 def cmd_cert_show(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.cli import admin as cli
-    from counterdesk.services.confirmation.certstore import list_certificates
     rows = list_certificates(vault, us)
     if not rows:
         ctx.say(NO_CERTS)
         return 0
-    yn = {True: ctx.t(cli.YES), False: ctx.t(cli.NO)}
-    cli._table(ctx, HEAD_CERTS, [[str(r.id), r.subject, r.not_after[:10], r.fingerprint, yn[r.active],
+    yn = {True: ctx.t(common.YES), False: ctx.t(common.NO)}
+    common.table(ctx, HEAD_CERTS, [[str(r.id), r.subject, r.not_after[:10], r.fingerprint, yn[r.active],
                                   r.created_at[:16].replace("T", " ")] for r in rows])
     return 0
 
 
 def _load_trust(path: Path):
-    from cryptography import x509
     try:
         data = path.read_bytes()
         return [x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)]
@@ -90,7 +92,6 @@ def _load_trust(path: Path):
 
 
 def cmd_verify_pdf(ctx) -> int:
-    from counterdesk.services.confirmation.signing import verify_pdf
     a = ctx.args
     path = Path(a.file)
     try:
@@ -122,7 +123,6 @@ def cmd_verify_pdf(ctx) -> int:
 
 def add_commands(sub, leaf: Callable) -> None:
     """Add `cert` and `verify-pdf` to the top-level subparsers (``leaf`` is cli.build_parser's helper)."""
-    from counterdesk.cli.admin import signed_in
     group = sub.add_parser("cert", help="网点签名证书 / branch signing certificate").add_subparsers(
         dest="cert_command", required=True, metavar="ACTION")
     leaf(group, "demo", "创建并启用自签名演示证书 / create and activate a self-signed DEMO certificate",

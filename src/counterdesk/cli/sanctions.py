@@ -13,6 +13,10 @@ from datetime import date
 from typing import Callable
 
 from counterdesk.base.text import CounterDeskError, Text
+from counterdesk.services.sanctions import lists
+from counterdesk.cli import common
+from counterdesk.cli.common import signed_in
+from counterdesk.screening.records import FORMATS
 
 HEAD_LISTS = (Text("来源", "source"), Text("格式", "format"), Text("发布日期", "published"), Text("导入时间", "loaded at"),
               Text("导入人", "loaded by"), Text("条目数", "entries"), Text("状态", "status"), Text("SHA-256", "SHA-256"))
@@ -31,7 +35,6 @@ def _date(raw: str) -> date:
 
 
 def cmd_import(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.services.sanctions import lists
     a = ctx.args
     if len(a.files) > 2:
         raise CounterDeskError(TOO_MANY, code="too_many_files")
@@ -42,13 +45,11 @@ def cmd_import(ctx, vault, us, _pw: str) -> int:
 
 
 def cmd_list(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.cli import admin as cli
-    from counterdesk.services.sanctions import lists
     rows = lists.list_lists(vault, us)
     if not rows:
         ctx.say(NO_LISTS)
         return 0
-    cli._table(ctx, HEAD_LISTS, [[li.source, li.format, li.published.isoformat(), li.loaded_at[:16].replace("T", " "),
+    common.table(ctx, HEAD_LISTS, [[li.source, li.format, li.published.isoformat(), li.loaded_at[:16].replace("T", " "),
                                   li.loaded_by, str(li.entries), ctx.t(CURRENT if li.current else SUPERSEDED), li.sha256]
                                  for li in rows])
     return 0
@@ -56,8 +57,6 @@ def cmd_list(ctx, vault, us, _pw: str) -> int:
 
 def add_commands(sub, leaf: Callable) -> None:
     """Add the `sanctions` group to the top-level subparsers (``leaf`` is cli.build_parser's helper)."""
-    from counterdesk.cli.admin import signed_in
-    from counterdesk.screening.records import FORMATS
     group = sub.add_parser("sanctions", help="制裁名单 / sanctions lists").add_subparsers(
         dest="sanctions_command", required=True, metavar="ACTION")
     p = leaf(group, "import", "导入制裁名单文件（格式可自动识别）/ import a sanctions list file (format detected)",

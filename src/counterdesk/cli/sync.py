@@ -23,6 +23,23 @@ import httpx
 
 from counterdesk.base.roles import PermissionDenied, can, require
 from counterdesk.base.text import CounterDeskError, Text
+from counterdesk.services.sync.client import tls_verify
+from counterdesk.services.sync import state
+from counterdesk.services.sync.client import status
+from counterdesk.services.sync.client import HubRefused, HubUnreachable
+from counterdesk.services.sync.enrol import ENROL_PERMISSION, enrol
+from counterdesk.services.sync.admin import check_ca
+from counterdesk.services.sync.enrol import make_enrol_code
+from counterdesk.store.models.sync import SyncConflict
+from counterdesk.services.sync.client import SyncClient
+from counterdesk.cli import common
+from counterdesk.services.sync.client import quarantined
+from counterdesk.services.sync.admin import requeue
+from counterdesk.store.models.sync import Outbox
+from counterdesk.services.sync.admin import conflicts_without_content
+from counterdesk.cli.common import signed_in
+from sqlalchemy import func, select
+from counterdesk.services.sync.conflicts import list_conflicts
 
 # ---- messages -------------------------------------------------------------------------------------
 ENROLLED = Text("本工作站已加入网点 {branch} 的同步。", "This workstation is enrolled for sync in branch {branch}.")
@@ -118,22 +135,18 @@ MIN_CODE_S, MAX_CODE_S = 60, 7 * 24 * 3600
 # ---- helpers --------------------------------------------------------------------------------------
 def _verify(vault):
     """The trust for the hub: the CA kept at enrolment, else the system's store."""
-    from counterdesk.services.sync.client import tls_verify
     return tls_verify(vault)
 
 
 def _read_state(vault) -> dict:
-    from counterdesk.services.sync import state
     return vault.transact(state.all_state)
 
 
 def _enrolled(vault) -> bool:
-    from counterdesk.services.sync import state
     return bool(vault.transact(state.enrolled))
 
 
 def _pending(vault) -> int:
-    from counterdesk.services.sync.client import status
     return status(vault).pending_count
 
 
@@ -170,8 +183,6 @@ def _require_any(us, *permissions: str) -> None:
 
 # ---- commands -------------------------------------------------------------------------------------
 def cmd_enrol(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.services.sync.client import HubRefused, HubUnreachable
-    from counterdesk.services.sync.enrol import ENROL_PERMISSION, enrol
     a = ctx.args
     require(us.role, ENROL_PERMISSION)
     hub = a.hub.strip().rstrip("/")
@@ -208,14 +219,10 @@ def cmd_enrol(ctx, vault, us, _pw: str) -> int:
 
 
 def _check_ca(path: Path) -> str:
-    from counterdesk.services.sync.admin import check_ca
     return check_ca(path)
 
 
 def cmd_code(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.services.sync import state
-    from counterdesk.services.sync.client import HubRefused, HubUnreachable
-    from counterdesk.services.sync.enrol import ENROL_PERMISSION, make_enrol_code
     require(us.role, ENROL_PERMISSION)
     seconds = int(round(ctx.args.hours * 3600))
     if not MIN_CODE_S <= seconds <= MAX_CODE_S:
@@ -237,7 +244,6 @@ def cmd_code(ctx, vault, us, _pw: str) -> int:
 
 
 def cmd_status(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.services.sync.client import status
     _require_any(us, "settings.manage", "audit.view")
     current = status(vault)
     values = _read_state(vault)
@@ -285,14 +291,11 @@ def _when(ctx, iso: str | None) -> str:
 
 
 def _open_conflicts(vault) -> int:
-    from sqlalchemy import func, select
-    from counterdesk.store.models.sync import SyncConflict
     return vault.transact(lambda s: s.scalar(select(func.count()).select_from(SyncConflict)
                                              .where(SyncConflict.resolved_at.is_(None))))
 
 
 def cmd_now(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.services.sync.client import HubRefused, HubUnreachable, SyncClient
     require(us.role, "settings.manage")
     if not _enrolled(vault):
         raise CounterDeskError(NOT_ENROLLED, code="not_enrolled")
@@ -319,21 +322,19 @@ def cmd_now(ctx, vault, us, _pw: str) -> int:
 
 
 def cmd_quarantine(ctx, vault, us, _pw: str) -> int:
-    from counterdesk.cli import admin as cli
-    from counterdesk.services.sync.client import quarantined
     a = ctx.args
-    requeue = a.all or bool(a.requeue)
-    if requeue:
+    requeueing = a.all or bool(a.requeue)
+    if requeueing:
         require(us.role, "settings.manage")
     else:
         _require_any(us, "settings.manage", "audit.view")
     rows = quarantined(vault)
-    if not requeue:
+    if not requeueing:
         if not rows:
             ctx.say(NO_QUARANTINE)
             return 0
         attempts = _attempts(vault, [r["id"] for r in rows])
-        cli._table(ctx, HEAD_Q, [[r["id"], r["type"], _when(ctx, r["created_at"]), r["error"] or "",
+        common.table(ctx, HEAD_Q, [[r["id"], r["type"], _when(ctx, r["created_at"]), r["error"] or "",
                                   str(attempts.get(r["id"], 0))] for r in rows])
         return 0
     known = {r["id"] for r in rows}
@@ -345,25 +346,20 @@ def cmd_quarantine(ctx, vault, us, _pw: str) -> int:
     if not known:
         ctx.say(NO_QUARANTINE)
         return 0
-    from counterdesk.services.sync.admin import requeue
     n = requeue(vault, us, ids, {r["id"]: r["error"] for r in rows})
     ctx.say(REQUEUED, n=n)
     return 0
 
 
 def _attempts(vault, ids: list[str]) -> dict[str, int]:
-    from sqlalchemy import select
-    from counterdesk.store.models.sync import Outbox
     return vault.transact(lambda s: dict(s.execute(select(Outbox.id, Outbox.attempts).where(Outbox.id.in_(ids))).all()))
 
 
 def cmd_conflicts(ctx, vault, us, _pw: str) -> int:
     """Users who may view customers see the changed fields (conflicts.list_conflicts); an administrator
     or auditor sees which objects are in conflict, nothing of their content."""
-    from counterdesk.cli import admin as cli
     include = ctx.args.all
     if can(us.role, "customer.view"):
-        from counterdesk.services.sync.conflicts import list_conflicts
         rows = [[c.id, c.kind, c.object_id, _versions(c.base_version, c.local_version, c.remote_version),
                  ", ".join(c.changed_fields) or "-", _when(ctx, c.detected_at), c.resolution or ctx.t(OPEN)]
                 for c in list_conflicts(vault, us, include_resolved=include)]
@@ -376,7 +372,7 @@ def cmd_conflicts(ctx, vault, us, _pw: str) -> int:
     if not rows:
         ctx.say(NO_CONFLICTS)
         return 0
-    cli._table(ctx, HEAD_C, rows)
+    common.table(ctx, HEAD_C, rows)
     if hidden:
         ctx.say(C_FIELDS_HIDDEN)
     ctx.say(C_RESOLVE)
@@ -388,7 +384,6 @@ def _versions(base, local, remote) -> str:
 
 
 def _conflicts_without_content(ctx, vault, include_resolved: bool) -> list[list[str]]:
-    from counterdesk.services.sync.admin import conflicts_without_content
     return [[c.id, c.kind, c.object_id, _versions(c.base_version, c.local_version, None), "…",
              _when(ctx, c.detected_at), c.resolution or ctx.t(OPEN)]
             for c in conflicts_without_content(vault, include_resolved)]
@@ -404,7 +399,6 @@ def _hours(raw: str) -> float:
 
 def add_commands(sub, leaf: Callable) -> None:
     """Add the `sync` group to the top-level subparsers (``leaf`` is cli.build_parser's helper)."""
-    from counterdesk.cli.admin import signed_in
     group = sub.add_parser("sync", help="与同步服务器同步 / sync with the hub").add_subparsers(
         dest="sync_command", required=True, metavar="ACTION")
     p = leaf(group, "enrol", "将本工作站注册到同步服务器 / enrol this workstation with the hub", signed_in(cmd_enrol))

@@ -23,6 +23,11 @@ from counterdesk.base.actors import SignedInUser
 from counterdesk.base.text import Result, Text
 from counterdesk.flow.engine import Flow, Outcome, Step, Stop
 from counterdesk.flow.signoff_steps import SignoffSteps
+from counterdesk.services.sanctions import disposition, screening
+from counterdesk.services.customers.common import load_customer, version_row
+from counterdesk.services.assessment import repository as assessments
+from counterdesk.services.customers import aml
+import json
 
 KYC_FORM = "kyc"
 CONSENT_FORM = "consent_sensitive_pi"
@@ -154,7 +159,6 @@ class CounterSession(SignoffSteps):
         return Outcome(result, next_step="screening")
 
     def _screening(self, data: dict) -> Outcome:
-        from counterdesk.services.sanctions import disposition, screening
 
         previous = data.get("screening_id")
         record = disposition.get_screening(self.vault, self.user, previous) if previous else None
@@ -171,7 +175,6 @@ class CounterSession(SignoffSteps):
             status, message = record.status, None
         data["screening_status"] = status
         if status in ("clear", "false_positive"):
-            from counterdesk.services.customers import aml
 
             history = aml.ScreeningHistory(cleared_false_positive=status == "false_positive")
             data["aml"] = aml.rate_customer(self.vault, self.user, data["customer_id"], history)
@@ -189,9 +192,7 @@ class CounterSession(SignoffSteps):
 
     def _current_data(self, customer_id: str) -> dict[str, Any]:
         """The stored answers, for validation only (never shown: the screen gets masked values)."""
-        import json
 
-        from counterdesk.services.customers.common import load_customer, version_row
 
         def read(session) -> dict[str, Any]:
             customer = load_customer(session, customer_id)
@@ -201,11 +202,9 @@ class CounterSession(SignoffSteps):
     # ---- risk assessment: answered by the customer on the customer screen -----------------------------
     def current_assessment(self):
         """A completed, confirmed, unexpired assessment the customer already has, or None."""
-        from counterdesk.services.assessment import repository as assessments
         return assessments.current_assessment(self.vault, self.user, self.flow.data["customer_id"])
 
     def start_assessment(self, paper_form_number: str | None = None) -> str:
-        from counterdesk.services.assessment import repository as assessments
         aid = assessments.start_assessment(self.vault, self.user, self.flow.data["customer_id"], self.session_id,
                                            paper_form_number=paper_form_number)
         self.flow.data["assessment_id"] = aid
@@ -213,7 +212,6 @@ class CounterSession(SignoffSteps):
 
     def submit_answers(self, answers: dict[str, str], entered_at: str):
         """Store the answers; returns (AnswersResult, AssessmentResult or None when not gradable yet)."""
-        from counterdesk.services.assessment import repository as assessments
         aid = self.flow.data["assessment_id"]
         found = assessments.record_answers(self.vault, self.user, aid, answers, entered_at)
         if not found.gradable:
@@ -221,7 +219,6 @@ class CounterSession(SignoffSteps):
         return found, assessments.grade(self.vault, self.user, aid)
 
     def confirm_assessment(self, regrade_confirmed: bool):
-        from counterdesk.services.assessment import repository as assessments
         result = assessments.confirm(self.vault, self.user, self.flow.data["assessment_id"], regrade_confirmed)
         self.flow.data["assessment"] = result
         return result

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 from counterdesk.base.text import Problem, Result, Text
 from counterdesk.forms.definition import Condition, Field, Form
 from counterdesk.forms.fieldtypes import coerce, is_empty, rule_findings
+from counterdesk.identity.names import pinyin_display
 
 
 def evaluate(cond: Condition | None, scope: Mapping[str, Any]) -> bool:
@@ -48,7 +49,6 @@ def _derive(fn: str, source: Any) -> Any:
     if fn == "pinyin":
         if not isinstance(source, str) or not source.strip():
             return None
-        from counterdesk.identity.names import pinyin_display
         return pinyin_display(source) or None
     return None
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from counterdesk.base.text import Text
+import pycountry
 
 _DATA = Path(__file__).resolve().parent / "data" / "countries_zh.json"
 
@@ -33,7 +34,6 @@ def _by_alpha3() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _aliases() -> dict[str, str]:
     """alpha-2 and numeric codes → alpha-3, so input in any ISO form normalises to alpha-3."""
-    import pycountry
     out: dict[str, str] = {}
     for c in pycountry.countries:
         out[c.alpha_2] = c.alpha_3

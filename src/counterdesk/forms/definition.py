@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from counterdesk.base.text import CounterDeskError, Problem, Text
+from counterdesk.forms.occupations import all_occupations
+from counterdesk.forms import countries
+from counterdesk.forms.documents import DOCUMENT_TYPES
+from datetime import date
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -212,7 +216,7 @@ def content_hash(data: Any) -> str:
 
 # ---- parsing ---------------------------------------------------------------------------------------
 
-class _Checker:
+class Checker:
     """Collects problems while building the Form; each message is bilingual."""
 
     def __init__(self) -> None:
@@ -242,14 +246,10 @@ class _Checker:
         return True
 
 
-def parse_definition(data: Any, source: str = "<memory>") -> Form:
-    """Build a Form from a definition object; raises FormDefinitionError listing every defect."""
-    if isinstance(data, dict) and data.get("kind") == "questionnaire":
-        # Scored questionnaires carry extra keys (scores, factors, bands): their own module checks
-        # those and hands the rest back to this parser.
-        from counterdesk.forms.questionnaire import parse_questionnaire
-        return parse_questionnaire(data, source).form
-    ck = _Checker()
+def parse_form(data: Any, source: str = "<memory>") -> Form:
+    """Build a Form from a plain definition object (counterdesk.forms.registry.parse_definition takes
+    every kind); raises FormDefinitionError listing every defect."""
+    ck = Checker()
     if not isinstance(data, dict):
         ck.add("$", "not_object", "表单定义须为 JSON 对象", "a form definition must be a JSON object")
         raise FormDefinitionError(source, ck.problems)
@@ -358,7 +358,7 @@ def _scope_field(name: str, top: dict[str, dict], siblings: dict[str, dict] | No
     return top.get(name)
 
 
-def _parse_condition(ck: _Checker, raw: Any, path: str, top: dict, siblings: dict | None,
+def _parse_condition(ck: Checker, raw: Any, path: str, top: dict, siblings: dict | None,
                      own_key: str | None) -> Condition | None:
     if not isinstance(raw, dict):
         ck.add(path, "bad_rule_value", "条件须为 JSON 对象", "a condition must be a JSON object")
@@ -405,14 +405,13 @@ def _parse_condition(ck: _Checker, raw: Any, path: str, top: dict, siblings: dic
                 ck.add(f"{path}.{op}", "bad_reference_value", f"字段“{name}”没有选项“{v}”",
                        f"field '{name}' has no option '{v}'")
     if target.get("type") == "occupation":
-        from counterdesk.forms.occupations import all_occupations
         for v in values:
             if not _one_of(v, all_occupations()):
                 ck.add(f"{path}.{op}", "bad_reference_value", f"没有职业代码“{v}”", f"no occupation code '{v}'")
     return Condition(name, op, tuple(value) if isinstance(value, list) else value)
 
 
-def _parse_field(ck: _Checker, raw: Any, path: str, top: dict, siblings: dict | None) -> Field | None:
+def _parse_field(ck: Checker, raw: Any, path: str, top: dict, siblings: dict | None) -> Field | None:
     if not isinstance(raw, dict):
         ck.add(path, "not_object", "字段须为 JSON 对象", "a field must be a JSON object")
         return None
@@ -538,7 +537,7 @@ def _parse_field(ck: _Checker, raw: Any, path: str, top: dict, siblings: dict | 
                  mask, raw.get("default"), tuple(subfields), type_field)
 
 
-def _parse_rules(ck: _Checker, raw: dict, path: str, ftype: str | None, key: str | None, top: dict,
+def _parse_rules(ck: Checker, raw: dict, path: str, ftype: str | None, key: str | None, top: dict,
                  siblings: dict | None) -> tuple[dict[str, Any], dict[str, tuple[Text, str | None]]]:
     rules_raw = raw.get("rules", {})
     rules: dict[str, Any] = {}
@@ -593,13 +592,11 @@ def _parse_rules(ck: _Checker, raw: dict, path: str, ftype: str | None, key: str
             else:
                 rules[name] = value
         elif name == "not_in":
-            from counterdesk.forms import countries
             if not isinstance(value, list) or not value or not all(countries.normalise(v) == v for v in value):
                 ck.add(rpath, "bad_rule_value", "须为 ISO 3166 三位字母代码数组", "must be an array of ISO 3166 alpha-3 codes")
             else:
                 rules[name] = tuple(value)
         elif name == "allowed":
-            from counterdesk.forms.documents import DOCUMENT_TYPES
             if not isinstance(value, list) or not value or not all(_one_of(v, DOCUMENT_TYPES) for v in value):
                 ck.add(rpath, "bad_rule_value", f"须为证件类型数组：{', '.join(DOCUMENT_TYPES)}",
                        f"must be an array of document types: {', '.join(DOCUMENT_TYPES)}")
@@ -650,7 +647,6 @@ def _one_of(value: Any, allowed) -> bool:
 
 
 def _valid_date(value: str) -> bool:
-    from datetime import date
     try:
         date.fromisoformat(value)
         return True

@@ -9,7 +9,7 @@ paper render it like any form) plus scoring data the generic parser does not kno
   ``lowest_category`` (answers meaning "unwilling to bear any loss") and ``contradictions``
   (answer combinations that cannot both be true; the grade waits until the customer re-answers).
 
-The scoring keys are stripped before ``parse_definition`` checks the rest, so every generic rule still
+The scoring keys are stripped before ``parse_form`` checks the rest, so every generic rule still
 applies, and the content hash is taken over the whole file: changing a score changes the hash.
 Validation refuses (FormDefinitionError with coded problems): an unscored option, a missing factor,
 bands that leave a gap, overlap, or reach outside the possible score range [min, max].
@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from counterdesk.base.text import Problem, Text
-from counterdesk.forms.definition import Form, FormDefinitionError, _Checker, canonical_json, parse_definition
+from counterdesk.forms.definition import Checker, Form, FormDefinitionError, canonical_json, parse_form
 
 KIND = "questionnaire"
 # Factors the law requires every risk questionnaire to cover (商业银行理财产品销售管理办法 2011 Art 28;
@@ -160,7 +160,7 @@ def is_questionnaire(data: Any) -> bool:
 
 def parse_questionnaire(data: Any, source: str = "<memory>") -> Questionnaire:
     """Parse and validate a questionnaire definition; FormDefinitionError lists every defect."""
-    ck = _Checker()
+    ck = Checker()
     if not is_questionnaire(data):
         ck.add("$.kind", "bad_value", "问卷的类别须为 questionnaire", "a questionnaire has kind 'questionnaire'")
         raise FormDefinitionError(source, ck.problems)
@@ -181,7 +181,7 @@ def parse_questionnaire(data: Any, source: str = "<memory>") -> Questionnaire:
                         o.pop("score", None)
                         o.pop("age_range", None)
     try:
-        form = parse_definition(plain, source)
+        form = parse_form(plain, source)
     except FormDefinitionError as exc:
         ck.problems.extend(exc.problems)
         form = None
@@ -219,7 +219,7 @@ def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _questions(ck: _Checker, raw_fields: list[tuple[str, dict]]) -> list[Question]:
+def _questions(ck: Checker, raw_fields: list[tuple[str, dict]]) -> list[Question]:
     out = []
     for path, f in raw_fields:
         key = f.get("key")
@@ -274,7 +274,7 @@ def _questions(ck: _Checker, raw_fields: list[tuple[str, dict]]) -> list[Questio
     return out
 
 
-def _bands(ck: _Checker, raw: Any, lo: int | None, hi: int | None) -> tuple[Band, ...]:
+def _bands(ck: Checker, raw: Any, lo: int | None, hi: int | None) -> tuple[Band, ...]:
     path = "$.scoring.bands"
     if not isinstance(raw, list) or not raw:
         ck.add(path, "missing", "缺少等级分数段（bands）", "the grade bands are missing")
@@ -320,7 +320,7 @@ def _bands(ck: _Checker, raw: Any, lo: int | None, hi: int | None) -> tuple[Band
     return tuple(bands)
 
 
-def _clauses(ck: _Checker, raw: Any, path: str, keys: dict[str, Question]) -> tuple[Clause, ...] | None:
+def _clauses(ck: Checker, raw: Any, path: str, keys: dict[str, Question]) -> tuple[Clause, ...] | None:
     if not isinstance(raw, list) or not raw:
         ck.add(path, "bad_rule_value", "须为非空的条件数组", "must be a non-empty array of conditions")
         return None
@@ -344,7 +344,7 @@ def _clauses(ck: _Checker, raw: Any, path: str, keys: dict[str, Question]) -> tu
     return tuple(out)
 
 
-def _lowest(ck: _Checker, raw: Any, keys: dict[str, Question]) -> LowestRule | None:
+def _lowest(ck: Checker, raw: Any, keys: dict[str, Question]) -> LowestRule | None:
     path = "$.scoring.lowest_category"
     if not isinstance(raw, dict):
         ck.add(path, "not_object", "lowest_category 须为 JSON 对象", "lowest_category must be a JSON object")
@@ -355,7 +355,7 @@ def _lowest(ck: _Checker, raw: Any, keys: dict[str, Question]) -> LowestRule | N
     return LowestRule(clauses, text) if clauses and text else None
 
 
-def _contradictions(ck: _Checker, raw: Any, keys: dict[str, Question]) -> tuple[ContradictionRule, ...]:
+def _contradictions(ck: Checker, raw: Any, keys: dict[str, Question]) -> tuple[ContradictionRule, ...]:
     path = "$.scoring.contradictions"
     if not isinstance(raw, list):
         ck.add(path, "bad_value", "contradictions 须为数组", "contradictions must be an array")
@@ -399,12 +399,6 @@ def questionnaire_from_form(form: Form) -> Questionnaire:
     with _lock:
         _cache[form.hash] = q
     return q
-
-
-def load_questionnaire(form_id: str = RISK_QUESTIONNAIRE_ID, version: int | None = None) -> Questionnaire:
-    """A bundled questionnaire (latest version by default), checked against published.json."""
-    from counterdesk.forms.registry import load_form
-    return questionnaire_from_form(load_form(form_id, version))
 
 
 def problems_of(exc: FormDefinitionError) -> list[Problem]:

@@ -13,9 +13,12 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from counterdesk.base.text import CounterDeskError, Problem, Text
-from counterdesk.forms.definition import Form, FormDefinitionError, parse_definition
+from counterdesk.forms.definition import Form, FormDefinitionError, parse_form
+from counterdesk.forms.questionnaire import (RISK_QUESTIONNAIRE_ID, Questionnaire, parse_questionnaire,
+                                             questionnaire_from_form)
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 PUBLISHED_FILE = DEFINITIONS_DIR / "published.json"
@@ -52,6 +55,14 @@ def _published(directory: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     return json.loads(path.read_text(encoding="utf-8")).get("forms", {})
+
+
+def parse_definition(data: Any, source: str = "<memory>") -> Form:
+    """Build a Form from a definition object of any kind; raises FormDefinitionError listing every
+    defect. Scored questionnaires carry extra keys (scores, factors, bands) that their own module checks."""
+    if isinstance(data, dict) and data.get("kind") == "questionnaire":
+        return parse_questionnaire(data, source).form
+    return parse_form(data, source)
 
 
 def load_file(path: Path, expected: tuple[str, int] | None = None, published: dict[str, str] | None = None) -> Form:
@@ -115,3 +126,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def load_questionnaire(form_id: str = RISK_QUESTIONNAIRE_ID, version: int | None = None) -> Questionnaire:
+    """A bundled questionnaire (latest version by default), checked against published.json."""
+    return questionnaire_from_form(load_form(form_id, version))

@@ -33,6 +33,19 @@ from counterdesk.hub.db import DEFAULT_URL, make_engine, session_factory
 from counterdesk.hub.errors import HubError
 from counterdesk.hub.migrate import SchemaError, require_head
 from counterdesk.protocol.signing import MASTER_KINDS, public_key_bytes, public_key_fingerprint, sign_master_item
+from counterdesk.hub.migrate import current_revision, head_revision, upgrade
+from counterdesk.hub.app import create_app
+from counterdesk.hub.tlsdemo import make_demo_certificate
+from counterdesk.hub.branches import add_branch
+from counterdesk.hub.branches import list_branches
+from counterdesk.hub.branches import get_branch
+from counterdesk.hub.enrolment import new_first_code
+from counterdesk.hub.enrolment import list_devices
+from counterdesk.hub.enrolment import revoke_device
+from counterdesk.base.atomicfile import write_bytes_atomic
+from counterdesk.hub.master import register_head_office_key
+from counterdesk.hub.master import publish
+import uvicorn
 
 ENV_URL = "COUNTERDESK_HUB_DATABASE_URL"
 
@@ -149,7 +162,6 @@ def _session(args, *, write: bool = False) -> Iterator[Session]:
 # ---- commands ------------------------------------------------------------------------------------
 
 def cmd_upgrade(args) -> int:
-    from counterdesk.hub.migrate import current_revision, head_revision, upgrade
     engine = make_engine(args.database_url)
     try:
         before = current_revision(engine)
@@ -161,8 +173,6 @@ def cmd_upgrade(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    import uvicorn
-    from counterdesk.hub.app import create_app
     if bool(args.certfile) != bool(args.keyfile):
         raise CliError("give both --certfile and --keyfile, or neither")
     engine = make_engine(args.database_url)
@@ -179,7 +189,6 @@ def cmd_serve(args) -> int:
 
 
 def cmd_tls_demo(args) -> int:
-    from counterdesk.hub.tlsdemo import make_demo_certificate
     made = make_demo_certificate(args.out, args.host, overwrite=args.force)
     print(f"Certificate: {made.cert_path}")
     print(f"Private key: {made.key_path} (mode 0600)")
@@ -190,7 +199,6 @@ def cmd_tls_demo(args) -> int:
 
 
 def cmd_branch_add(args) -> int:
-    from counterdesk.hub.branches import add_branch
     with _session(args, write=True) as session:
         branch = add_branch(session, args.code, args.name)
     print(f"Branch {branch.code} ({branch.name}) added. Next: counterdesk-hub enrol-code {branch.code}")
@@ -198,7 +206,6 @@ def cmd_branch_add(args) -> int:
 
 
 def cmd_branch_list(args) -> int:
-    from counterdesk.hub.branches import list_branches
     with _session(args) as session:
         rows = list_branches(session)
     if not rows:
@@ -210,8 +217,6 @@ def cmd_branch_list(args) -> int:
 
 
 def cmd_enrol_code(args) -> int:
-    from counterdesk.hub.branches import get_branch
-    from counterdesk.hub.enrolment import new_first_code
     with _session(args, write=True) as session:
         code, expires_at = new_first_code(session, args.branch, args.hours)
         branch_key_id = get_branch(session, args.branch).key_id
@@ -225,7 +230,6 @@ def cmd_enrol_code(args) -> int:
 
 
 def cmd_device_list(args) -> int:
-    from counterdesk.hub.enrolment import list_devices
     with _session(args) as session:
         rows = list_devices(session, args.branch)
     if not rows:
@@ -237,7 +241,6 @@ def cmd_device_list(args) -> int:
 
 
 def cmd_device_revoke(args) -> int:
-    from counterdesk.hub.enrolment import revoke_device
     with _session(args, write=True) as session:
         device = revoke_device(session, args.device_id)
     print(f"Device {device.id} ({device.name}, branch {device.branch}) is revoked; its requests are refused.")
@@ -245,7 +248,6 @@ def cmd_device_revoke(args) -> int:
 
 
 def cmd_headoffice_keygen(args) -> int:
-    from counterdesk.base.atomicfile import write_bytes_atomic
     out: Path = args.out
     pub = out.with_name(out.name + ".pub")
     for path in (out, pub):
@@ -263,7 +265,6 @@ def cmd_headoffice_keygen(args) -> int:
 
 
 def cmd_headoffice_register(args) -> int:
-    from counterdesk.hub.master import register_head_office_key
     raw = read_public_key(args.public_key)
     with _session(args, write=True) as session:
         row, new = register_head_office_key(session, raw)
@@ -273,7 +274,6 @@ def cmd_headoffice_register(args) -> int:
 
 
 def cmd_master_publish(args) -> int:
-    from counterdesk.hub.master import publish
     key = read_private_key(args.key)
     payload = args.payload.read_bytes()
     signature = sign_master_item(key, args.kind, args.version, payload)

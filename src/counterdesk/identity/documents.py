@@ -267,7 +267,7 @@ def _check_number(kind: DocumentType, number: object, parsed: ParsedDocument, re
         parsed.nationality, parsed.division = "CHN", rid.division_name
         if rid.given_form == 15:
             res.add("number", "first_generation_number", Text(
-                f"15位号码属于第一代居民身份证，已于2013年1月1日停止使用；请出示第二代身份证（18位号码）",
+                "15位号码属于第一代居民身份证，已于2013年1月1日停止使用；请出示第二代身份证（18位号码）",
                 "a 15-digit number belongs to a first-generation ID card, invalid since 1 January 2013; "
                 "ask for the second-generation card (18-character number)"))
         return

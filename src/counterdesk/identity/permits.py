@@ -41,6 +41,7 @@ from counterdesk.identity import gb2260, gb11643
 from counterdesk.identity.checkdigits import mrz_check_digit
 from counterdesk.identity.dates import century_for_birth, make_date
 from counterdesk.identity.rawinput import MAX_NUMBER_CHARS, coerce_text, fold
+import pycountry
 
 HK_MACAU_NEW = re.compile(r"[HM][0-9]{8}")
 HK_MACAU_OLD = re.compile(r"[HM][0-9]{10}")
@@ -138,7 +139,6 @@ def _country_by_numeric(code: str) -> str | None:
 
 
 def _country_by_alpha3(code: str) -> str | None:
-    import pycountry
     found = pycountry.countries.get(alpha_3=code)
     return found.alpha_3 if found is not None else None
 

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 H_DEVICE = "X-CD-Device"
 H_TIMESTAMP = "X-CD-Timestamp"
@@ -61,7 +62,6 @@ def verify_signature(public_key: Ed25519PublicKey | bytes, signature: bytes, mes
 
 
 def public_key_bytes(key: Ed25519PublicKey | Ed25519PrivateKey) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
     if isinstance(key, Ed25519PrivateKey):
         key = key.public_key()
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw)

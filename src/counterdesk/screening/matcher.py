@@ -21,6 +21,8 @@ from rapidfuzz import fuzz, process
 from counterdesk.base.text import Text
 from counterdesk.screening.index import IndexedEntry, MatchIndex
 from counterdesk.screening.normalise import NameForm, name_form
+from counterdesk.screening.countries import to_alpha2
+from counterdesk.screening.parsers.common import doc_number
 
 MATCHER_VERSION = "cd-match-2026.1"
 
@@ -214,8 +216,6 @@ def adjustments_for(query: Query, entry: IndexedEntry, name_type: str) -> list[A
 # ---- the whole match ----------------------------------------------------------------------------
 def make_query(names: list[str], birth_date: date | None = None, nationality: str | None = None,
                documents: list[str] | None = None) -> Query:
-    from counterdesk.screening.countries import to_alpha2
-    from counterdesk.screening.parsers.common import doc_number
     clean_names = [str(n) for n in names if str(n).strip()][:10]
     return Query(tuple(name_form(n, "person") for n in clean_names),
                  tuple(name_form(n, "entity") for n in clean_names),

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import permutations
+from pypinyin import Style, lazy_pinyin
 
 # Legal-form and filler words: they carry little identity, so they weigh little in a comparison
 # (two firms sharing only "Trading Co Ltd" are not similar) but still count a bit when present.
@@ -73,7 +74,6 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _pinyin(chars: str) -> tuple[str, ...]:
-    from pypinyin import Style, lazy_pinyin
     try:
         return tuple(p for p in (fold(s) for s in lazy_pinyin(chars, style=Style.NORMAL, errors="ignore")) if p)
     except Exception:

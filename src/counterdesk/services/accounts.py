@@ -16,6 +16,10 @@ from counterdesk.base.settings import PASSWORD_MIN_LENGTH
 from counterdesk.base.text import CounterDeskError, Result, Text
 from counterdesk.services.auth.vault import AuthError, BAD_CREDENTIALS, Vault
 from counterdesk.base.text import ValidationFailed
+from counterdesk.store import users as repo
+from counterdesk.store import audit
+from counterdesk.store.models.sync import SyncRemoteUser
+from sqlalchemy import select
 
 
 @dataclass(frozen=True)
@@ -42,14 +46,11 @@ def _check_pw(vault: Vault, username: str, password: str) -> None:
 
 def list_users(vault: Vault, actor: SignedInUser) -> list[UserInfo]:
     require(actor.role, "users.manage")
-    from counterdesk.store import users as repo
 
     def local_users(session):
         # Users of other workstations that sync only knows by id (inactive placeholders, no key slot)
         # are not this workstation's accounts: the users page does not list them.
-        from sqlalchemy import select
 
-        from counterdesk.store.models.sync import SyncRemoteUser
         remote = set(session.scalars(select(SyncRemoteUser.user_id)))
         return [r for r in repo.all_users(session) if r.id not in remote]
     rows = vault.transact(local_users)
@@ -72,8 +73,6 @@ def create_user(vault: Vault, actor: SignedInUser, username: str, display_name: 
         res.problems += check_password(password, username, vault.settings()[PASSWORD_MIN_LENGTH]).problems
     if not res.ok:
         raise ValidationFailed(res)
-    from counterdesk.store import audit
-    from counterdesk.store import users as repo
 
     key = vault._key
 
@@ -101,8 +100,6 @@ def change_own_password(vault: Vault, us: SignedInUser, old_password: str, new_p
         res.add("password", "unchanged", Text("新密码不能与当前密码相同。", "The new password must differ from the current one."))
         raise ValidationFailed(res)
     _check_pw(vault, us.username, new_password)
-    from counterdesk.store import audit
-    from counterdesk.store import users as repo
     key = vault._key
 
     def write(session, slots):
@@ -114,7 +111,6 @@ def change_own_password(vault: Vault, us: SignedInUser, old_password: str, new_p
 
 
 def _target(session, user_id: str):
-    from counterdesk.store import users as repo
     row = repo.get(session, user_id)
     if row is None:
         raise CounterDeskError(Text("没有这个用户。", "No such user."), code="no_user")
@@ -124,7 +120,6 @@ def _target(session, user_id: str):
 def reset_password(vault: Vault, actor: SignedInUser, user_id: str, new_password: str) -> None:
     """Admin sets a temporary password; the user must change it at next sign-in."""
     require(actor.role, "users.manage")
-    from counterdesk.store import audit
     key = vault._key
 
     def write(session, slots):
@@ -143,7 +138,6 @@ def reset_password(vault: Vault, actor: SignedInUser, user_id: str, new_password
 
 
 def _last_admin_guard(session, row, text: Text) -> None:
-    from counterdesk.store import users as repo
     if row.role == Role.ADMIN.value and row.active and repo.active_admins(session) <= 1:
         raise CounterDeskError(text, code="last_admin")
 
@@ -154,7 +148,6 @@ LAST_ADMIN = Text("不能停用或降级最后一个管理员。", "The last act
 def set_role(vault: Vault, actor: SignedInUser, user_id: str, role: Role | str) -> None:
     require(actor.role, "users.manage")
     role = Role(role)
-    from counterdesk.store import audit
 
     def write(session):
         row = _target(session, user_id)
@@ -173,7 +166,6 @@ def disable_user(vault: Vault, actor: SignedInUser, user_id: str) -> None:
     require(actor.role, "users.manage")
     if user_id == actor.user_id:
         raise CounterDeskError(Text("不能停用自己的账户。", "You cannot disable your own account."), code="self_disable")
-    from counterdesk.store import audit
 
     def write(session, slots):
         row = _target(session, user_id)
@@ -189,7 +181,6 @@ def disable_user(vault: Vault, actor: SignedInUser, user_id: str) -> None:
 def enable_user(vault: Vault, actor: SignedInUser, user_id: str, new_password: str) -> None:
     """Re-enabling needs a new temporary password, because disabling removed the key slot."""
     require(actor.role, "users.manage")
-    from counterdesk.store import audit
     key = vault._key
 
     def write(session, slots):
@@ -205,7 +196,6 @@ def enable_user(vault: Vault, actor: SignedInUser, user_id: str, new_password: s
 def unlock_account(vault: Vault, actor: SignedInUser, username: str) -> None:
     """Lift a lockout after failed sign-ins before it runs out."""
     require(actor.role, "users.manage")
-    from counterdesk.store import users as repo
     name = normalise_username(username)
     if vault.transact(lambda session: repo.by_username(session, name)) is None:
         raise CounterDeskError(Text("没有这个用户。", "No such user."), code="no_user")

@@ -9,16 +9,16 @@ from pathlib import Path
 
 from counterdesk.base.paths import resources_dir
 from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.services.auth.vault import preload_reference_data
+from counterdesk.services.sanctions import lists
 
 DEMO_LIST = "opensanctions_targets_sample.simple.csv"
 DEMO_CATALOG = "demo_catalog.csv"
 
 
 def create_demo(root: Path | str) -> tuple[Vault, str]:
-    from counterdesk.services.auth.vault import preload_reference_data
     preload_reference_data()  # the demo imports most of the core: never at the same time as a warm-up
     vault, recovery_key = Vault.create_demo(root)
-    from counterdesk.services.sanctions import lists
 
     admin_user = DEMO_USERS[0]
     admin = vault.sign_in(admin_user.username, admin_user.password)

@@ -8,6 +8,8 @@ from sqlalchemy.engine import Engine
 
 from counterdesk.base.alembic_scripts import Scripts
 from counterdesk.base.text import CounterDeskError, Text
+from counterdesk.store.engine import DB_DAMAGED, DatabaseError, is_damaged
+from sqlalchemy.exc import DatabaseError as SADatabaseError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -25,8 +27,6 @@ current_revision = _SCRIPTS.current_revision
 
 def upgrade(engine: Engine, target: str = "head") -> None:
     """Bring the schema to ``target``; refuse a database written by a newer CounterDesk."""
-    from sqlalchemy.exc import DatabaseError as SADatabaseError
-    from counterdesk.store.engine import DB_DAMAGED, DatabaseError, is_damaged
     try:
         _upgrade(engine, target)
     except SADatabaseError as exc:

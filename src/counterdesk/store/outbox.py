@@ -47,6 +47,15 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from counterdesk.store.models.sync import PENDING, Outbox, SyncState
+from counterdesk.store.models.customers import Customer, CustomerVersion
+from counterdesk.store.models.core import User
+from counterdesk.store.models.assessment import Assessment
+from counterdesk.store.models.customers import CounterSession
+from counterdesk.store.models.sales import SaleDecision
+from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
+from counterdesk.store.models.core import AuditEntry
+from counterdesk.store.models.customers import FormDefinitionRecord
+from counterdesk.store.models.assessment import PaperForm
 
 APPLYING = "counterdesk.services.sync.applying"
 NAMESPACE = uuid.UUID("6c1d3e0a-8f0b-5b3e-9a57-2f1c0de5a001")
@@ -185,7 +194,6 @@ def _body(table: str, op: str, row: dict, **extra: Any) -> dict:
 def _customer_version(conn: Connection, obj: Any, new: bool) -> list[_Event]:
     if not new:
         return []
-    from counterdesk.store.models.customers import Customer, CustomerVersion
     row = row_of(obj)
     customer = conn.execute(select(Customer.__table__).where(Customer.id == obj.customer_id)).mappings().first()
     base = None
@@ -278,7 +286,6 @@ _BUILDERS: dict[str, Callable[[Connection, Any, bool], list[_Event]]] = {
 # ---- dependencies a receiver needs for its foreign keys ------------------------------------------------
 
 def _deps(conn: Connection, ev: _Event) -> dict[str, Any]:
-    from counterdesk.store.models.core import User
     row = ev.body["row"]
     deps: dict[str, Any] = {}
     user_ids = sorted({row[c] for c in USER_COLUMNS.get(ev.table, ()) if row.get(c)}
@@ -289,12 +296,10 @@ def _deps(conn: Connection, ev: _Event) -> dict[str, Any]:
         deps["users"] = [dict(u) for u in users]
     hashes = [h for h in (row.get("form_hash"), row.get("questionnaire_hash")) if h]
     if hashes:
-        from counterdesk.store.models.customers import FormDefinitionRecord
         forms = conn.execute(select(FormDefinitionRecord.__table__)
                              .where(FormDefinitionRecord.hash.in_(hashes))).mappings().all()
         deps["form_definitions"] = [dict(f) for f in forms]
     if row.get("paper_form_number"):
-        from counterdesk.store.models.assessment import PaperForm
         paper = conn.execute(select(PaperForm.__table__).where(
             PaperForm.form_number == row["paper_form_number"])).mappings().first()
         if paper is not None:
@@ -405,11 +410,6 @@ def backfill(session: Session) -> int:
     """Enqueue the rows written before the outbox existed (an installation upgraded to sync): one
     record per row in its current state, parents first. Rows that already have a record are skipped,
     so running it again adds nothing. Returns how many records were added."""
-    from counterdesk.store.models.assessment import Assessment
-    from counterdesk.store.models.customers import CounterSession, CustomerVersion
-    from counterdesk.store.models.sales import SaleDecision
-    from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
-    from counterdesk.store.models.core import AuditEntry
 
     conn = session.connection()
     seen: dict[str, set] = {}

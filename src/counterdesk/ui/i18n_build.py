@@ -11,13 +11,15 @@ import sys
 from pathlib import Path
 
 from counterdesk.base.paths import PACKAGE_DIR, resources_dir
+import importlib.util
+import shutil
+import subprocess
+import argparse
 
 LANGUAGES = ("zh_CN",)
 
 
 def _tool(name: str) -> str:
-    import importlib.util
-    import shutil
 
     spec = importlib.util.find_spec("PySide6")
     if spec and spec.submodule_search_locations:
@@ -44,7 +46,6 @@ def ui_sources() -> list[Path]:
 
 
 def update() -> None:
-    import subprocess
 
     sources = [str(p) for p in ui_sources()]
     for lang in LANGUAGES:
@@ -53,7 +54,6 @@ def update() -> None:
 
 
 def build(quiet: bool = False) -> None:
-    import subprocess
 
     for lang in LANGUAGES:
         ts, qm = ts_path(lang), qm_path(lang)
@@ -65,7 +65,6 @@ def build(quiet: bool = False) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--update", action="store_true", help="re-extract strings into the .ts files")

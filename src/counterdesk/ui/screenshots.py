@@ -21,6 +21,17 @@ from counterdesk.services.auth.vault import DEMO_USERS  # noqa: E402
 from counterdesk.ui.widgets.context import AppContext  # noqa: E402
 from counterdesk.ui.shell.main_window import MainWindow  # noqa: E402
 from counterdesk.ui.widgets.resources import Languages, load_font  # noqa: E402
+from counterdesk.forms.disclosures import confirmation_sentence
+from counterdesk.flow.counter_session import CounterSession
+from counterdesk.forms.registry import load_questionnaire
+from counterdesk.services.sales.recommendation import Recommender
+from counterdesk.services.signoff.signature import Signature, Stroke
+from counterdesk.ui.widgets.gc_guard import MainThreadGarbageCollector
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtPrintSupport import QPrinter
+import io
+from PIL import Image, ImageDraw
 
 
 def _wait(predicate, timeout_ms: int = 20000) -> None:
@@ -160,8 +171,6 @@ class _Clock:
 
 
 def _draw(widget, points) -> None:
-    from PySide6.QtCore import QEvent, QPointF, Qt
-    from PySide6.QtGui import QMouseEvent
 
     for i, (x, y) in enumerate(points):
         kind = QEvent.Type.MouseButtonPress if i == 0 else (
@@ -175,7 +184,6 @@ def _draw(widget, points) -> None:
 
 def _customer_signs(page, out: Path) -> None:
     """The customer's part on the customer window: read, consent, type the sentence, sign."""
-    from counterdesk.forms.disclosures import confirmation_sentence
 
     clock = _Clock()
     page.signoff.clock = clock
@@ -222,7 +230,6 @@ def _attest(page) -> None:
 
 def _print_both(page) -> None:
     """Printed to PDF files in a temporary folder (a real printer is chosen in the print dialog)."""
-    from PySide6.QtPrintSupport import QPrinter
 
     folder = Path(tempfile.mkdtemp())
 
@@ -241,15 +248,8 @@ def _print_both(page) -> None:
 def _headless_sale(vault, teller, doc: dict, kyc: dict, pick: int, code: str, own: bool, declared: dict):
     """A sale through the core up to the teller's attestation (for the supervisor's and the
     after-sale screens): a customer identified, assessed, the product chosen, the customer signed."""
-    import io
 
-    from PIL import Image, ImageDraw
 
-    from counterdesk.flow.counter_session import CounterSession
-    from counterdesk.forms.disclosures import confirmation_sentence
-    from counterdesk.forms.questionnaire import load_questionnaire
-    from counterdesk.services.sales.recommendation import Recommender
-    from counterdesk.services.signoff.signature import Signature, Stroke
 
     ident = CounterSession(vault, teller)
     inputs = {"document": doc, "consent": {"consent_granted": True}, "profile": {"answers": kyc}, "screening": {}}
@@ -317,7 +317,6 @@ def _supervisor_and_after_sale(window: MainWindow, out: Path) -> None:
 def render(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
-    from counterdesk.ui.widgets.gc_guard import MainThreadGarbageCollector
     MainThreadGarbageCollector(app)
     load_font(app)
     with tempfile.TemporaryDirectory() as tmp:

@@ -10,6 +10,7 @@ import re
 
 from counterdesk.base.text import Text
 from counterdesk.screening.records import FORMATS, ListFormatError, ParsedList
+from counterdesk.screening.parsers import ofac_csv, ofac_xml, opensanctions, un_xml
 
 MAX_FILE_BYTES = 512 * 2**20
 
@@ -56,7 +57,6 @@ def parse(files: list[tuple[str, bytes]], fmt: str | None = None) -> ParsedList:
         raise ListFormatError("files", Text("只有 OFAC CSV（sdn.csv + alt.csv）可以由两个文件组成",
                                             "only the OFAC CSV set (sdn.csv + alt.csv) may come as two files"),
                               code="bad_files")
-    from counterdesk.screening.parsers import ofac_csv, ofac_xml, opensanctions, un_xml
     try:
         if fmt == "un":
             return un_xml.parse_un(files[0][1])

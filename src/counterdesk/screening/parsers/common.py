@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from counterdesk.base.text import Text
 from counterdesk.screening.records import ListFormatError, ParsedEntry, ParsedName
+from counterdesk.screening.countries import to_alpha2
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
@@ -83,7 +84,6 @@ def doc_number(value: str | None) -> str:
 
 
 def document(type_: str | None, number: str | None, country: str | None = None) -> dict | None:
-    from counterdesk.screening.countries import to_alpha2
     num = doc_number(number)
     if not num or len(num) < 3:
         return None

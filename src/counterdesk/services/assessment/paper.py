@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from counterdesk.base.atomicfile import write_bytes_atomic
 from counterdesk.services.customers.forms_store import store_definition
-from counterdesk.forms.questionnaire import Questionnaire, load_questionnaire
+from counterdesk.forms.questionnaire import Questionnaire
+from counterdesk.forms.registry import load_questionnaire
 from counterdesk.base.pdffont import FONT, MARGIN, PAGE_H, PAGE_W, register_font, tokens, wrap
 from counterdesk.base.roles import require
 from counterdesk.base.actors import SignedInUser

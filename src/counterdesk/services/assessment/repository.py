@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from counterdesk.services.customers.common import load_customer, new_id, version_row
 from counterdesk.services.customers.counter_sessions import load_open
 from counterdesk.services.customers.forms_store import store_definition
-from counterdesk.forms.questionnaire import Questionnaire, load_questionnaire, questionnaire_from_form
+from counterdesk.forms.questionnaire import Questionnaire, questionnaire_from_form
+from counterdesk.forms.registry import load_questionnaire
 from counterdesk.base.roles import require
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.settings import ASSESSMENT_MAX_PER_DAY, ASSESSMENT_MAX_PER_YEAR, ASSESSMENT_VALIDITY_MONTHS
@@ -33,6 +34,7 @@ from counterdesk.base.text import ValidationFailed
 from counterdesk.base.branchtime import BRANCH_TZ
 from counterdesk.grading.rules import Contradiction, add_months, evaluate, local_day
 from counterdesk.store.models.assessment import Assessment, PaperForm
+from counterdesk.services.customers.forms_store import form_for
 
 IN_PROGRESS, COMPLETED, SUPERSEDED = "in_progress", "completed", "superseded"
 CUSTOMER_SCREEN, PAPER_FORM, TELLER_SCREEN = "customer_screen", "paper_form", "teller_screen"
@@ -111,7 +113,6 @@ def _load(session: Session, assessment_id: str) -> Assessment:
 
 
 def _questionnaire_of(session: Session, row: Assessment) -> Questionnaire:
-    from counterdesk.services.customers.forms_store import form_for
     return questionnaire_from_form(form_for(session, row.questionnaire_id, row.questionnaire_version,
                                             row.questionnaire_hash))
 
@@ -209,7 +210,6 @@ def start_assessment(vault, us: SignedInUser, customer_id: str, session_id: str,
             if used is not None:
                 raise _error("paper_form_used", "这份纸质问卷已经录入过。", "This paper questionnaire was already keyed in.",
                              paper_form_number)
-            from counterdesk.services.customers.forms_store import form_for
             paper_q = questionnaire_from_form(form_for(session, paper.form_id, paper.form_version, paper.form_hash))
             if q is not None and q.hash != paper_q.hash:
                 raise _error("paper_form_version", "纸质问卷的版本与所选问卷不同。",

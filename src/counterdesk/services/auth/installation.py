@@ -12,6 +12,8 @@ from typing import Any
 from counterdesk.base.atomicfile import write_json_atomic
 from counterdesk.base.paths import DataDir
 from counterdesk.base.text import CounterDeskError, Text
+import socket
+import uuid
 
 FORMAT = "counterdesk-install/1"
 
@@ -32,8 +34,6 @@ class InstallInfo:
 
     @classmethod
     def new(cls, branch_code: str, branch_name: str, demo: bool) -> "InstallInfo":
-        import socket
-        import uuid
 
         return cls(
             installation_id=str(uuid.uuid4()),

@@ -18,6 +18,10 @@ from pathlib import Path
 from counterdesk.base.actors import normalise_username
 from counterdesk.base.atomicfile import write_json_atomic
 from counterdesk.base.text import CounterDeskError, Text
+from counterdesk.services.auth.kdf import Argon2Params
+from counterdesk.services.auth.kdf import hkdf
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.exceptions import InvalidTag
 
 FORMAT = "counterdesk-keyslots/1"
 RECOVERY_SLOT = "recovery"
@@ -98,12 +102,10 @@ def _aad(installation_id: str, slot: Slot) -> bytes:
 
 # The cryptography imports wait until first use: the GUI reads this module before its first frame.
 def _aesgcm(key: bytes):
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     return AESGCM(key)
 
 
 def _password_kek(kdf: dict, password: str) -> bytes:
-    from counterdesk.services.auth.kdf import Argon2Params
 
     if kdf.get("name") != "argon2id":
         raise KeySlotError(Text("密钥槽使用了不支持的算法。", "A key slot uses an unsupported algorithm."),
@@ -114,7 +116,6 @@ def _password_kek(kdf: dict, password: str) -> bytes:
 
 
 def _recovery_kek(kdf: dict, secret: bytes) -> bytes:
-    from counterdesk.services.auth.kdf import hkdf
     return hkdf(secret, _unb64(kdf["salt"]), b"counterdesk recovery slot")
 
 
@@ -179,7 +180,6 @@ class KeySlots:
         return slot
 
     def _unwrap(self, slot: Slot, kek: bytes) -> bytes:
-        from cryptography.exceptions import InvalidTag
         try:
             return _aesgcm(kek).decrypt(slot.nonce, slot.wrapped, _aad(self.installation_id, slot))
         except InvalidTag:
@@ -187,7 +187,6 @@ class KeySlots:
 
     def set_password_slot(self, user_id: str, username: str, password: str, db_key: bytes) -> None:
         """Add or replace one user's slot (a password change re-wraps only this slot)."""
-        from counterdesk.services.auth.kdf import Argon2Params
         params = Argon2Params.fresh()
         kdf = {"name": "argon2id", "salt": _b64(params.salt), "memory_kib": params.memory_kib,
                "iterations": params.iterations, "lanes": params.lanes}
@@ -205,7 +204,6 @@ class KeySlots:
         return slot, self._unwrap(slot, _password_kek(slot.kdf, password))
 
     def set_recovery_slot(self, secret: bytes, db_key: bytes) -> None:
-        from counterdesk.services.auth.kdf import hkdf
         salt = os.urandom(16)
         slot = self._wrap(RECOVERY_SLOT, "recovery", None, None, {"name": "hkdf-sha256", "salt": _b64(salt)},
                           hkdf(secret, salt, b"counterdesk recovery slot"), db_key)
@@ -220,5 +218,4 @@ class KeySlots:
 
 def dummy_password_work(password: str) -> None:
     """Spend the same time as a real unwrap, so an unknown username is not told apart by timing."""
-    from counterdesk.services.auth.kdf import Argon2Params
     Argon2Params(salt=b"counterdesk-none").derive(password)

@@ -90,7 +90,7 @@ class Vault:
     def initialise(cls, root: Path | str, branch_code: str, branch_name: str, admin: NewUser,
                    more_users: tuple[NewUser, ...] = (), demo: bool = False) -> tuple["Vault", str]:
         """Create a new installation; returns the vault and the one-time recovery key to show."""
-        preload_store()  # see _WARM_UP
+        preload_store()  # see WARM_UP_LOCK
         data = DataDir(root)
         res = Result()
         code = branch_code.strip()
@@ -200,7 +200,7 @@ class Vault:
 
     def _attach(self, key: bytes) -> None:
         """Open the database with ``key`` (or check it matches the one already open)."""
-        preload_store()  # see _WARM_UP
+        preload_store()  # see WARM_UP_LOCK
         with self._open_lock:
             if self._key is not None:
                 if not hmac.compare_digest(self._key, key):
@@ -242,6 +242,10 @@ class Vault:
         if self.db is None:
             raise AuthError(NOT_UNLOCKED, code="not_unlocked")
         return self.db
+
+    def database(self):
+        """The open database (counterdesk.store.writer.Database); refuses before a sign-in."""
+        return self._require_db()
 
     # ---- sign-in --------------------------------------------------------------------------------------
     def _fail(self, name: str, reason: str) -> AuthError:
@@ -416,61 +420,22 @@ class Vault:
         from counterdesk.store import audit
         return self.transact(lambda session: audit.recent(session, limit, before_seq))
 
-    # ---- verification ------------------------------------------------------------------------------------
-    def verify(self, us: SignedInUser | None) -> "VerifyReport":
-        """Recompute the audit chain and check the database file; records that it ran."""
-        if us is not None:
-            require(us.role, "audit.verify")
-        from counterdesk.store import audit
-        from counterdesk.store.engine import integrity_problems
-        db = self._require_db()
-        problems = integrity_problems(db.engine)
-        try:
-            chain = db.call(audit.verify)
-        except CounterDeskError as exc:
-            # The audit table itself cannot be read: that is a break, reported, not a crash.
-            chain = audit.ChainReport(0, 0, f"audit log unreadable: {exc.code}", audit.GENESIS, False)
-        from counterdesk.services.signoff import evidence
-        try:
-            records = db.call(evidence.verify_all)
-        except CounterDeskError as exc:
-            records = evidence.EvidenceReport(0, [f"evidence records unreadable: {exc.code}"])
-        report = VerifyReport(problems, chain, records)
-        try:
-            self.record(us, "audit.verified", None, None,
-                        {"result": "ok" if report.ok else "broken", "first_broken": chain.first_broken})
-        except CounterDeskError:
-            pass  # a damaged file may refuse the write; the report still goes to the user
-        return report
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    integrity: list[str]
-    chain: Any  # counterdesk.store.audit.ChainReport
-    evidence: Any = None  # counterdesk.services.signoff.evidence.EvidenceReport: every sale's evidence chain
-
-    @property
-    def ok(self) -> bool:
-        return not self.integrity and self.chain.ok and (self.evidence is None or self.evidence.ok)
-
 
 # The first import of SQLAlchemy (and of the other large packages) must not happen in two threads at
 # once: their modules import each other, and Python resolves such a cross-thread import cycle by handing
 # one thread a half-initialised module (ImportError "partially initialized module"). The GUI warms up in
 # the background while a worker may already create the DEMO branch or sign someone in, so every such
 # path goes through these guarded, idempotent warm-ups first.
-_WARM_UP = threading.RLock()
+WARM_UP_LOCK = threading.RLock()  # held by every first import of the large packages
 _warmed: set[str] = set()
 
 
 def preload_store() -> None:
     """Import the database layer ahead of the first sign-in (SQLAlchemy and Alembic take ~0.4 s to
     import); the GUI runs this in the background once its first window is up."""
-    with _WARM_UP:
+    with WARM_UP_LOCK:
         if "store" in _warmed:
             return
-        from counterdesk.services import accounts  # noqa: F401
         from counterdesk.store import audit, engine, migrate, users, writer  # noqa: F401
         migrate.head_revision()
         _warmed.add("store")
@@ -480,7 +445,7 @@ def preload_reference_data() -> None:
     """Load the large read-only tables (pinyin dictionaries, the GB/T 2260 division table, country and
     occupation lists) so that callers can then ``gc.freeze()`` them: they live for the whole process,
     and keeping them out of every garbage collection keeps collections on the UI thread short."""
-    with _WARM_UP:
+    with WARM_UP_LOCK:
         if "reference" in _warmed:
             return
         preload_store()

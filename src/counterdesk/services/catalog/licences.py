@@ -22,6 +22,7 @@ from counterdesk.base.text import CounterDeskError, Result, Text
 from counterdesk.base.text import ValidationFailed
 from counterdesk.store.models.catalog import UserLicence
 from counterdesk.services.catalog.products import LICENCE_TYPES, licence_label
+from counterdesk.store import users as users_repo
 
 
 NUMBER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/._-]{0,63}")
@@ -167,7 +168,6 @@ DEMO_LICENCES = ("fund_sales", "wealth_management", "insurance_agency")
 def grant_demo_licences(vault, us: SignedInUser, username: str, today: date | None = None) -> None:
     """DEMO set-up only: fictional certificates valid from today for three years. Precious metals are
     left out on purpose, so the demo shows a sale refused for a missing licence."""
-    from counterdesk.store import users as users_repo
     today = today or date.today()
     user_id = vault.transact(lambda s: getattr(users_repo.by_username(s, username), "id", None))
     if user_id is None:

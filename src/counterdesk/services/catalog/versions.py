@@ -376,3 +376,8 @@ def save_product(vault, us: SignedInUser, values: Mapping[str, Any] | Product, e
     info = vault.transact(write)
     warnings = Result([p for p in res.problems if p.severity != "error"])
     return info, warnings
+
+
+def products_by_code(vault, us: SignedInUser) -> dict[str, Product]:
+    """{code: Product} of the current catalog (names in either language for pages and lists)."""
+    return {p.code: p for p in current_catalog(vault, us).products}

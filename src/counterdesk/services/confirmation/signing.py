@@ -27,6 +27,14 @@ from cryptography.x509.oid import NameOID
 
 from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.services.confirmation.render import parse_payload
+from pyhanko.sign import signers
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from asn1crypto import x509 as asn1_x509
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 log = logging.getLogger("counterdesk.services.confirmation")
 # pyHanko logs an expected outcome (a changed file, a self-signed certificate) as a WARNING with a
@@ -132,7 +140,6 @@ def _load(p12: bytes, password: str | None) -> tuple[object, x509.Certificate, l
 
 def load_signer(p12: bytes, password: str | None) -> Signer:
     """A Signer from PKCS#12 bytes; refuses a bundle without key or outside its validity period."""
-    from pyhanko.sign import signers
     _load(p12, password)  # our own, bilingual errors first
     cert = pkcs12.load_key_and_certificates(p12, password.encode() if password else None)[1]
     now = datetime.now(timezone.utc)
@@ -165,8 +172,6 @@ def reprotect(p12: bytes, password: str) -> tuple[bytes, str]:
 # ---- signing ---------------------------------------------------------------------------------------
 def sign_pdf(pdf_bytes: bytes, signer: Signer, reason: str = "CounterDesk confirmation") -> bytes:
     """The PDF with an invisible PAdES baseline-B signature (SHA-256) appended as an incremental update."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
         meta = signers.PdfSignatureMetadata(field_name=FIELD_NAME, md_algorithm="sha256", reason=reason,
@@ -195,11 +200,6 @@ def _evidence_from(reader) -> tuple[str | None, str | None]:
 def verify_pdf(pdf_bytes: bytes, trust: list[x509.Certificate] | None = None,
                expected_evidence_hash: str | None = None) -> VerifyResult:
     """Whether the PDF is unchanged since it was signed, by whom and when, and its evidence hash."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
-    from asn1crypto import x509 as asn1_x509
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     res = VerifyResult(intact=False)
     try:

@@ -37,6 +37,7 @@ from counterdesk.base.text import Text
 from counterdesk.services.customers.common import load_customer, now_iso, version_row
 from counterdesk.store.models.customers import AmlRating
 from counterdesk.services.customers.records import Rating, Reason
+from counterdesk.forms.countries import name
 
 RULES_VERSION = "aml-2026.1"
 LEVELS = ("low", "medium", "high")
@@ -58,7 +59,6 @@ def country_list(value: Any) -> frozenset[str]:
 
 
 def _country(code: str) -> tuple[str, str]:
-    from counterdesk.forms.countries import name
     text = name(code)
     return f"{text.zh}（{code}）", f"{text.en} ({code})"
 

@@ -1,12 +1,15 @@
 """Small helpers shared by the customer modules: time stamps, ids, errors."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from counterdesk.base.text import CounterDeskError, Result, Text
+from counterdesk.store.models.customers import Customer, CustomerVersion
 
 
 class CustomerError(CounterDeskError):
@@ -27,8 +30,7 @@ def invalid(field: str, code: str, zh: str, en: str) -> Result:
     return res
 
 
-def load_customer(session: Session, customer_id: str):
-    from counterdesk.store.models.customers import Customer
+def load_customer(session: Session, customer_id: str) -> Customer:
     customer = session.get(Customer, customer_id) if isinstance(customer_id, str) else None
     if customer is None:
         raise CustomerError(Text("找不到该客户。", "No such customer."), code="customer_not_found",
@@ -36,10 +38,15 @@ def load_customer(session: Session, customer_id: str):
     return customer
 
 
-def version_row(session: Session, customer_id: str, version: int):
-    from counterdesk.store.models.customers import CustomerVersion
+def version_row(session: Session, customer_id: str, version: int) -> CustomerVersion:
     row = session.get(CustomerVersion, (customer_id, version))
     if row is None:
         raise CustomerError(Text("该客户没有这个版本。", "The customer has no such version."), code="version_not_found",
                             detail=f"{customer_id}@{version}")
     return row
+
+
+def current_answers(session: Session, customer_id: str) -> tuple[Customer, dict[str, Any]]:
+    """The customer and the answers of their current version, in clear (for checks, never for screens)."""
+    customer = load_customer(session, customer_id)
+    return customer, json.loads(version_row(session, customer.id, customer.current_version).data)

@@ -17,6 +17,7 @@ from counterdesk.services.customers.common import CustomerError, new_id, now_iso
 from counterdesk.services.customers.counter_sessions import load_open, stop_in
 from counterdesk.services.customers.forms_store import store_definition
 from counterdesk.store.models.customers import Consent
+from counterdesk.forms import load_form
 
 CONSENT_FORM_ID = "consent_sensitive_pi"
 CONSENT_TYPE = "sensitive_pi"
@@ -32,7 +33,6 @@ def record_consent(vault, us: SignedInUser, session_id: str, granted: bool, text
     require(us.role, "customer.edit")
     if not isinstance(granted, bool):
         raise CustomerError(Text("须明确记录同意或拒绝。", "Record an explicit yes or no."), code="consent_unclear")
-    from counterdesk.forms import load_form
     notice = load_form(CONSENT_FORM_ID, text_version)
 
     def write(session: Session) -> str | None:

@@ -8,6 +8,7 @@ from counterdesk.forms import Form, FormNotFound, load_form, parse_definition
 from counterdesk.base.text import Text
 from counterdesk.services.customers.common import CustomerError, now_iso
 from counterdesk.store.models.customers import FormDefinitionRecord
+import json
 
 
 def store_definition(session: Session, form: Form) -> None:
@@ -37,5 +38,4 @@ def form_for(session: Session, form_id: str, version: int, form_hash: str) -> Fo
     if row is None:
         raise CustomerError(Text("找不到该记录所用的表单定义。", "The form definition of this record is missing."),
                             code="form_missing", detail=f"{form_id}@{version}")
-    import json
     return parse_definition(json.loads(row.body), f"archive:{form_id}@{version}")

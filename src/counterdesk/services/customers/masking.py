@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import re
 from typing import Any, Callable
+from counterdesk.identity.names import COMPOUND_SURNAMES
 
 STAR = "*"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -83,7 +84,6 @@ def mask_phone(value: Any) -> str:
 
 
 def _split_surname(name: str) -> tuple[str, str]:
-    from counterdesk.identity.names import COMPOUND_SURNAMES
     if len(name) > 2 and name[:2] in COMPOUND_SURNAMES:
         return name[:2], name[2:]
     return name[:1], name[1:]

@@ -31,6 +31,7 @@ from counterdesk.store.models.customers import Customer, CustomerDocument, Custo
 from counterdesk.identity.names import normalise_key, search_keys
 from counterdesk.services.customers.queries import find_document, search_names
 from counterdesk.services.customers.records import CustomerRecord, CustomerSummary, VersionInfo
+from counterdesk.forms.fieldtypes import normalise_document_number
 
 KYC_FORM_ID = "kyc"
 ACTIVE = "active"
@@ -251,7 +252,6 @@ def find_by_document(vault, us: SignedInUser, doc_type: str | None, number: str)
     """The customer holding this document (any type when ``doc_type`` is None), or None. One index
     probe; the audit entry holds the masked number only."""
     require(us.role, "customer.find")
-    from counterdesk.forms.fieldtypes import normalise_document_number
     norm = normalise_document_number(number)
 
     def read(session: Session) -> CustomerSummary | None:

@@ -17,6 +17,11 @@ from counterdesk.suitability.engine import Decision, evaluate, evaluate_many
 from counterdesk.suitability.facts import ProductFacts, SaleContext
 from counterdesk.base.text import Result, Text
 from counterdesk.services.sales.facts import assessment_facts, customer_facts
+from counterdesk.services.assessment import repository as assessments
+from counterdesk.services.catalog.licences import list_licences
+from counterdesk.services.catalog.versions import current_catalog
+from counterdesk.store.models.sales import SaleDecision
+from counterdesk.base.text import CounterDeskError
 
 
 LIQUIDITY_DAYS = {"within_1y": 365, "from_1y_to_3y": 3 * 365, "from_3y_to_5y": 5 * 365, "above_5y": 10 * 365}
@@ -70,9 +75,6 @@ class Recommender:
         self.today = today or date.today()
 
     def _inputs(self, declared: Mapping[str, Any]):
-        from counterdesk.services.assessment import repository as assessments
-        from counterdesk.services.catalog.licences import list_licences
-        from counterdesk.services.catalog.versions import current_catalog
 
         data = self.ident.flow.data
         result = data.get("assessment")
@@ -120,7 +122,6 @@ class Recommender:
     def choose(self, proposal: Proposal, code: str, decision: Decision, customer_initiated: bool) -> str:
         """Store the decision with the session; a prohibited product cannot be chosen."""
         if decision.outcome == "prohibited":
-            from counterdesk.base.text import CounterDeskError
             raise CounterDeskError(Text("该产品不得向该客户销售。", "This product may not be sold to this customer."),
                                    code="prohibited")
         require(self.user.role, "session.start")
@@ -132,7 +133,6 @@ class Recommender:
                       for c in decision.conditions]
 
         def write(session) -> str:
-            from counterdesk.store.models.sales import SaleDecision
 
             result = data.get("assessment")
             session.add(SaleDecision(

@@ -19,6 +19,7 @@ from counterdesk.store.models.core import User
 from counterdesk.base.text import CounterDeskError, Result, Text
 from counterdesk.screening.matcher import Hit
 from counterdesk.store.models.sanctions import Screening
+from counterdesk.base.text import ValidationFailed
 
 DECISIONS = ("confirmed_match", "false_positive")
 FALSE_POSITIVE_REASONS: dict[str, Text] = {
@@ -78,7 +79,6 @@ def _names(session) -> dict[str, tuple[str, str]]:
 
 
 def _check(decision: str, reason_code: str, note: str | None) -> str:
-    from counterdesk.base.text import ValidationFailed
     res = Result()
     note = (note or "").strip()
     if decision not in DECISIONS:

@@ -26,6 +26,7 @@ from counterdesk.store.models.sanctions import SanctionsEntry, SanctionsList
 from counterdesk.screening.normalise import script_of
 from counterdesk.screening.parsers import MAX_FILE_BYTES, parse
 from counterdesk.screening.records import FORMATS, ListFormatError, ParsedList
+from counterdesk.screening.index import IndexedEntry
 
 
 # Publishers whose files carry an authoritative publication date of their own.
@@ -231,7 +232,6 @@ def stale_lists(lists: list[ListInfo], today: date, max_age_days: int) -> list[L
 
 def index_rows(session):
     """Everything the matcher needs from the current lists, as plain values (for IndexCache)."""
-    from counterdesk.screening.index import IndexedEntry
     lists = {r.id: r for r in session.execute(select(SanctionsList).where(SanctionsList.superseded_by.is_(None))).scalars()}
     out = []
     q = select(SanctionsEntry.list_id, SanctionsEntry.ref, SanctionsEntry.kind, SanctionsEntry.names,

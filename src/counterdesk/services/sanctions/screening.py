@@ -25,6 +25,7 @@ from counterdesk.screening.index import CACHE, MatchIndex
 from counterdesk.services.sanctions.lists import ListInfo, current_lists, index_rows, stale_lists
 from counterdesk.screening.matcher import MATCHER_VERSION, Hit, make_query, match
 from counterdesk.store.models.sanctions import Screening
+from counterdesk.base.text import ValidationFailed
 
 STATUSES = ("clear", "potential_hit", "refused_stale_lists", "confirmed_match", "false_positive")
 
@@ -59,7 +60,6 @@ class ListsChanged(Exception):
 
 
 def _validate(subject: Subject, subject_ref: str) -> None:
-    from counterdesk.base.text import ValidationFailed
     res = Result()
     if not isinstance(subject_ref, str) or not subject_ref.strip() or len(subject_ref) > 64:
         res.add("subject_ref", "required", Text("缺少被筛查对象的编号。", "The subject reference is missing."))

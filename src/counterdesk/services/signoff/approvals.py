@@ -26,6 +26,8 @@ from counterdesk.services.signoff.common import APPROVED, REJECTED, iso, load, l
 from counterdesk.services.signoff.common import PENDING as SIGNOFF_PENDING
 from counterdesk.store.models.signoff import ApprovalRequest, Signoff
 from counterdesk.services.signoff.plan import ApprovalReason
+from counterdesk.store.models.customers import CounterSession
+from counterdesk.services.signoff.common import customer_name_of
 
 PENDING, EXPIRED = "pending", "expired"  # request states (a sign-off waiting is "pending_approval")
 _REASON_MAX = 500
@@ -74,7 +76,6 @@ def _pending(session, session_id: str) -> ApprovalRequest | None:
 
 
 def _session_open(session, session_id: str) -> bool:
-    from counterdesk.store.models.customers import CounterSession
     cs = session.get(CounterSession, session_id)
     return cs is not None and cs.status == "open"
 
@@ -86,7 +87,6 @@ def _status(req: ApprovalRequest, moment: datetime) -> str:
 
 
 def _info(session, req: ApprovalRequest, us: SignedInUser, moment: datetime, names: dict[str, str]) -> RequestInfo:
-    from counterdesk.services.signoff.document import customer_name_of
 
     row = load(session, req.signoff_id)
     plan = state_of(row).plan

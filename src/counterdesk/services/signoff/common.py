@@ -9,6 +9,7 @@ from typing import Any
 
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.text import CounterDeskError, Text
+from counterdesk.services.customers.common import current_answers
 from counterdesk.store.models.signoff import Signoff
 from counterdesk.services.signoff.plan import SignoffPlan
 
@@ -94,3 +95,9 @@ def state_of(row: Signoff) -> SignoffState:
                         json.loads(row.read) if row.read else None, row.recording_consent, row.recording_ref,
                         row.typed_sentence, row.signed_at, row.attested_at, row.document_number,
                         row.cooling_off_until, row.evidence_hash)
+
+
+def customer_name_of(session, customer_id: str) -> str:
+    """The customer's name in clear (the confirmation and the supervisor's audited reveal mask it)."""
+    _customer, kyc = current_answers(session, customer_id)
+    return kyc.get("name_zh") or kyc.get("name_latin") or ""

@@ -21,6 +21,7 @@ from counterdesk.store import audit
 from counterdesk.store.models.core import User
 from counterdesk.services.signoff.common import COMPLETED, check_reference, iso, load, now_utc, parse, refuse
 from counterdesk.store.models.signoff import CoolingOffCancellation, FollowUpTask, Signoff
+from counterdesk.services.signoff.common import customer_name_of
 
 CANCELLED = "cancelled"
 
@@ -51,7 +52,6 @@ class FollowUpItem:
 
 
 def _item(session, row: Signoff, names: dict[str, str]) -> CoolingOffItem:
-    from counterdesk.services.signoff.document import customer_name_of
     plan = json.loads(row.plan)
     return CoolingOffItem(row.id, row.document_number, mask_name(customer_name_of(session, row.customer_id)),
                           plan["product_code"], plan["amount"], row.signed_at, row.cooling_off_until,

@@ -22,18 +22,25 @@ from counterdesk.base.actors import SignedInUser
 from counterdesk.store import audit
 from counterdesk.store.models.core import User
 from counterdesk.base.text import Text
+from counterdesk.services.customers.common import current_answers
 from counterdesk.services.signoff import evidence
-from counterdesk.services.signoff.common import APPROVED, COMPLETED, iso, load, load_own, now_utc, parse, refuse, state_of, SignoffState
+from counterdesk.services.signoff.common import APPROVED, COMPLETED, SignoffState, customer_name_of, iso, load, load_own, now_utc, parse, refuse, state_of
 from counterdesk.store.models.signoff import ApprovalRequest, ConfirmationPrint, Signoff
+from counterdesk.services.catalog.products import LIQUIDITY, PRODUCT_TYPES
+from counterdesk.forms.registry import load_questionnaire
+from counterdesk.store.models.assessment import Assessment
+from counterdesk.services.catalog.versions import products_in
+from counterdesk.forms import load_form
+from counterdesk.forms.disclosures import MISMATCH_WARNING_ID
+from counterdesk.forms.documents import DOCUMENT_TYPES
+from counterdesk.store.models.sales import SaleDecision
+from counterdesk.services.catalog.products import RISK_LEVELS
+from counterdesk.suitability.engine import OUTCOME_TEXTS
+from counterdesk.services.confirmation.certstore import branch_signer
+from counterdesk.services.confirmation.signing import sign_pdf
 
 COPIES = ("customer", "branch")
 REPRINT = "reprint"
-
-
-def customer_name_of(session, customer_id: str) -> str:
-    from counterdesk.services.signoff.process import _kyc
-    _customer, kyc = _kyc(session, customer_id)
-    return kyc.get("name_zh") or kyc.get("name_latin") or ""
 
 
 def _text_of(forms, lang_sections=True) -> Text:
@@ -50,7 +57,6 @@ def _text_of(forms, lang_sections=True) -> Text:
 
 def product_key_facts(product) -> list[tuple[Text, Text | str]]:
     """The product's key facts as the customer reads them and the confirmation prints them."""
-    from counterdesk.services.catalog.products import LIQUIDITY, PRODUCT_TYPES
 
     facts: list[tuple[Text, Text | str]] = [(Text("产品类型", "Product type"), PRODUCT_TYPES[product.type]),
                                            (Text("发行机构", "Issuer"), product.issuer)]
@@ -64,7 +70,6 @@ def product_key_facts(product) -> list[tuple[Text, Text | str]]:
 
 def _grade(assessment) -> Text | None:
     """"C4 积极型" / "C4 Aggressive" of a graded assessment row, else None."""
-    from counterdesk.forms.questionnaire import load_questionnaire
 
     if assessment is None or not assessment.grade:
         return None
@@ -81,18 +86,11 @@ def _document_number(session, branch_code: str, moment: datetime) -> str:
 
 def build_data(session, vault, row: Signoff, moment: datetime, evidence_hash: str) -> ConfirmationData:
     """ConfirmationData for ``row`` from the stored decision, customer, assessment and sign-off."""
-    from counterdesk.store.models.assessment import Assessment
-    from counterdesk.services.catalog.versions import products_in
-    from counterdesk.forms import load_form
-    from counterdesk.forms.disclosures import MISMATCH_WARNING_ID
-    from counterdesk.forms.documents import DOCUMENT_TYPES
-    from counterdesk.store.models.sales import SaleDecision
-    from counterdesk.services.signoff.process import _kyc
 
     plan = state_of(row).plan
     decision = session.get(SaleDecision, row.sale_decision_id)
     product = next(p for p in products_in(session, decision.catalog_version) if p.code == decision.product_code)
-    _customer, kyc = _kyc(session, row.customer_id)
+    _customer, kyc = current_answers(session, row.customer_id)
     a = session.get(Assessment, decision.assessment_id) if decision.assessment_id else None
     grade: Text | str = _grade(a) or "—"
     forms = [load_form(ref.split("@")[0], int(ref.split("@")[1])) for ref in plan.forms]
@@ -125,11 +123,6 @@ def sale_summary(vault, us: SignedInUser, signoff_id: str) -> list[tuple[Text, T
     """What the customer reads above the disclosure: the product's key facts and amount, the
     customer's risk grade and the suitability result with its reasons (labels and values in zh/en)."""
     require(us.role, "session.start")
-    from counterdesk.store.models.assessment import Assessment
-    from counterdesk.services.catalog.products import RISK_LEVELS
-    from counterdesk.services.catalog.versions import products_in
-    from counterdesk.store.models.sales import SaleDecision
-    from counterdesk.suitability.engine import OUTCOME_TEXTS
 
     def read(session) -> list[tuple[Text, Text | str]]:
         row = load_own(session, us, signoff_id)
@@ -158,8 +151,6 @@ def sale_summary(vault, us: SignedInUser, signoff_id: str) -> list[tuple[Text, T
 def issue(vault, us: SignedInUser, signoff_id: str, now: datetime | None = None) -> SignoffState:
     """Render, sign and store the confirmation of an approved sign-off (once)."""
     require(us.role, "session.start")
-    from counterdesk.services.confirmation.certstore import branch_signer
-    from counterdesk.services.confirmation.signing import sign_pdf
 
     signer = branch_signer(vault, us)  # refuses clearly when no certificate is set up, before any write
     moment = now_utc(now)
@@ -198,8 +189,6 @@ def prepare_print(vault, us: SignedInUser, signoff_id: str, copy: str) -> PrintJ
     require(us.role, "session.start")
     if copy not in COPIES + (REPRINT,):
         raise refuse("copy_kind", "未知的打印联次。", "Unknown copy.", str(copy))
-    from counterdesk.services.confirmation.certstore import branch_signer
-    from counterdesk.services.confirmation.signing import sign_pdf
 
     def read(session):
         row = load_own(session, us, signoff_id, COMPLETED)

@@ -17,7 +17,8 @@ from typing import Any, Mapping
 from sqlalchemy import select
 
 from counterdesk.services.customers import counter_sessions
-from counterdesk.services.customers.common import load_customer, version_row
+from counterdesk.services.customers.common import current_answers
+from counterdesk.services.signoff.approvals import open_request
 from counterdesk.store.models.customers import AmlRating
 from counterdesk.forms.disclosures import confirmation_sentence, sentence_matches
 from counterdesk.identity.dates import age_on
@@ -29,6 +30,12 @@ from counterdesk.services.signoff import evidence
 from counterdesk.services.signoff.common import ABANDONED, APPROVED, COLLECTING, PENDING, REJECTED, STOPPED, SignoffState, check_reference, iso, load_own, now_utc, refuse, state_of
 from counterdesk.store.models.signoff import Signoff
 from counterdesk.services.signoff.plan import make_plan
+from counterdesk.store.models.assessment import Assessment
+from counterdesk.store.models.sanctions import Screening
+from counterdesk.services.catalog.versions import products_in
+from counterdesk.store.models.sales import SaleDecision
+import io
+from PIL import Image
 
 
 CUSTOMER_SCREEN = "customer_screen"
@@ -40,9 +47,7 @@ def _valid_png(png: Any) -> bool:
     """A real, decodable PNG of sensible size (it is printed on the confirmation)."""
     if not isinstance(png, bytes) or not png.startswith(_PNG_MAGIC) or len(png) > _PNG_MAX:
         return False
-    import io
 
-    from PIL import Image
     try:
         with Image.open(io.BytesIO(png)) as im:
             im.verify()
@@ -57,15 +62,8 @@ def _aml_level(session, customer_id: str) -> str | None:
     return row.level if row is not None else None
 
 
-def _kyc(session, customer_id: str) -> tuple[Any, dict[str, Any]]:
-    customer = load_customer(session, customer_id)
-    return customer, json.loads(version_row(session, customer.id, customer.current_version).data)
-
-
 def _first_links(session, row: Signoff, decision, product, kyc: Mapping[str, Any], customer, screening_id) -> None:
     """document → screening → questionnaire → suitability, from what the store holds."""
-    from counterdesk.store.models.assessment import Assessment
-    from counterdesk.store.models.sanctions import Screening
 
     doc = f"{kyc.get('id_doc_type')}|{kyc.get('id_number')}"
     evidence.append(session, row.id, "document", {
@@ -93,8 +91,6 @@ def begin(vault, us: SignedInUser, session_id: str, sale_decision_id: str, lang:
           screening_id: str | None = None, today: date | None = None, now: datetime | None = None) -> SignoffState:
     """Start the sign-off of the chosen product; an earlier unfinished sign-off of the session is set aside."""
     require(us.role, "session.start")
-    from counterdesk.services.catalog.versions import products_in
-    from counterdesk.store.models.sales import SaleDecision
 
     moment = now_utc(now)
     settings = vault.settings()
@@ -110,7 +106,7 @@ def begin(vault, us: SignedInUser, session_id: str, sale_decision_id: str, lang:
         if product is None:
             raise refuse("product_not_found", "产品目录中找不到该产品。", "The product is not in the catalog.",
                          decision.product_code)
-        customer, kyc = _kyc(session, decision.customer_id)
+        customer, kyc = current_answers(session, decision.customer_id)
         birth = kyc.get("birth_date")
         age = age_on(date.fromisoformat(birth), today or moment.date()) if birth else None
         plan = make_plan(product=product, amount=Decimal(decision.amount), customer_initiated=decision.customer_initiated,
@@ -255,7 +251,6 @@ def attest(vault, us: SignedInUser, signoff_id: str, identity_verified: bool, di
         evidence.append(session, row.id, "attestation", {"teller": us.user_id, "identity_verified": True,
                                                          "disclosure_explained": True, "at": row.attested_at})
         if plan.needs_approval:
-            from counterdesk.services.signoff.approvals import open_request
             open_request(session, us, row, plan, moment, expiry)
             row.status = PENDING  # the sign-off waits; the request itself is "pending"
         else:

@@ -11,13 +11,14 @@ from counterdesk.store import audit
 from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.services.sync.conflicts import ConflictInfo
 from counterdesk.store.models.sync import SyncConflict
+from counterdesk.services.sync.client import SyncClient, tls_verify
+from cryptography import x509
 
 BAD_CA = Text("无法读取 CA 证书文件（须为 PEM 格式）：{path}", "Cannot read the CA certificate file (PEM expected): {path}")
 
 
 def check_ca(path: str | Path) -> str:
     """The CA file as ``enrol`` takes it, after checking that it holds a PEM certificate."""
-    from cryptography import x509
     try:
         data = Path(path).read_bytes()
         if not x509.load_pem_x509_certificates(data):
@@ -31,7 +32,6 @@ def check_ca(path: str | Path) -> str:
 def requeue(vault, us, record_ids: list[str] | None, errors: dict[str, str | None]) -> int:
     """Quarantined records (``errors``: id → the hub's refusal) back to pending, all of them with
     None; each requeue is audited."""
-    from counterdesk.services.sync.client import SyncClient, tls_verify
 
     ids = [i for i in (record_ids if record_ids is not None else list(errors)) if i in errors]
     if not ids:

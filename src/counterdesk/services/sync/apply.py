@@ -26,6 +26,19 @@ from sqlalchemy import select
 from counterdesk.store.models.core import User
 from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict, SyncOrigin, SyncRemoteUser
 from counterdesk.store.outbox import applying, decode, now_iso, row_of, version_hash
+from counterdesk.store.models.assessment import Assessment
+from counterdesk.store.models.customers import CounterSession, CustomerVersion
+from counterdesk.store.models.sales import SaleDecision
+from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
+from counterdesk.base.roles import Role
+from counterdesk.store.models.assessment import PaperForm
+from counterdesk.store.models.customers import FormDefinitionRecord
+from counterdesk.services.customers import repository
+from counterdesk.store.models.customers import Customer
+from counterdesk.services.signoff.common import APPROVED, PENDING, REJECTED
+from counterdesk.services.signoff import evidence
+from counterdesk.base.actors import Actor
+from counterdesk.store import audit
 
 OWN, APPLIED, STORED, SKIPPED, CONFLICT, FAILED = "own", "applied", "stored", "skipped", "conflict", "failed"
 LOCAL = "local"
@@ -74,10 +87,6 @@ def meta_matches(record_type: str, meta: dict, body: dict) -> bool:
 # ---- helpers -------------------------------------------------------------------------------------------------
 
 def _model(table: str):
-    from counterdesk.store.models.assessment import Assessment
-    from counterdesk.store.models.customers import CounterSession, CustomerVersion
-    from counterdesk.store.models.sales import SaleDecision
-    from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
     return {"customer_versions": CustomerVersion, "counter_sessions": CounterSession, "assessments": Assessment,
             "sale_decisions": SaleDecision, "signoffs": Signoff, "approval_requests": ApprovalRequest,
             "evidence_links": EvidenceLink}[table]
@@ -107,7 +116,6 @@ def _placeholder_username(session, username: str, user_id: str) -> str:
 
 def ensure_users(session, deps: dict, ws: str) -> None:
     """Users named by a remote row get an inactive placeholder (no key slot: it can never sign in)."""
-    from counterdesk.base.roles import Role
     for user in deps.get("users") or []:
         if session.get(User, user["id"]) is not None:
             continue
@@ -127,8 +135,6 @@ def ensure_users(session, deps: dict, ws: str) -> None:
 
 
 def ensure_forms(session, deps: dict) -> None:
-    from counterdesk.store.models.assessment import PaperForm
-    from counterdesk.store.models.customers import FormDefinitionRecord
     for form in deps.get("form_definitions") or []:
         if session.get(FormDefinitionRecord, form["hash"]) is None:
             session.add(FormDefinitionRecord(**form))
@@ -163,8 +169,6 @@ def _replace(obj: Any, row: dict, skip: tuple[str, ...] = ()) -> None:
 # ---- per table -------------------------------------------------------------------------------------------------
 
 def _customer_version(session, body: dict, inbox: Inbox) -> str:
-    from counterdesk.services.customers import repository
-    from counterdesk.store.models.customers import Customer, CustomerVersion
 
     row, ws = body["row"], inbox.workstation_id
     cid, v = row["customer_id"], int(row["version"])
@@ -234,8 +238,6 @@ def _append_only(session, table: str, body: dict, inbox: Inbox, key: str) -> str
 
 
 def _signoff(session, body: dict, inbox: Inbox) -> str:
-    from counterdesk.services.signoff.common import APPROVED, PENDING, REJECTED
-    from counterdesk.store.models.signoff import Signoff
 
     row, ws = body["row"], inbox.workstation_id
     obj = session.get(Signoff, row["id"])
@@ -258,7 +260,6 @@ def _signoff(session, body: dict, inbox: Inbox) -> str:
 
 
 def _approval(session, body: dict, inbox: Inbox) -> str:
-    from counterdesk.store.models.signoff import ApprovalRequest
 
     row, ws = body["row"], inbox.workstation_id
     obj = session.get(ApprovalRequest, row["id"])
@@ -278,8 +279,6 @@ def _approval(session, body: dict, inbox: Inbox) -> str:
 
 
 def _evidence(session, body: dict, inbox: Inbox) -> str:
-    from counterdesk.services.signoff import evidence
-    from counterdesk.store.models.signoff import EvidenceLink, Signoff
 
     row = body["row"]
     if session.get(Signoff, row["signoff_id"]) is None:
@@ -340,8 +339,6 @@ def apply_one(session, inbox: Inbox, my_workstation: str, actor=None) -> str:
             return FAILED
     inbox.outcome, inbox.apply_error, inbox.applied_at = outcome, None, now_iso()
     if outcome == CONFLICT:
-        from counterdesk.base.actors import Actor
-        from counterdesk.store import audit
         # Outside ``applying``: this entry is a local event and is sent like any other.
         audit.append(session, actor or Actor(None, "sync", "sync"), "sync.conflict", "sync_record", inbox.id,
                      {"record_type": inbox.type})

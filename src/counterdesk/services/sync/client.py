@@ -27,6 +27,14 @@ from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.services.sync import envelope, state
 from counterdesk.store.models.sync import PENDING, QUARANTINED, SENT, Inbox, Outbox, SyncMaster
 from counterdesk.store.outbox import now_iso
+from counterdesk.protocol.signing import sign_request
+from counterdesk.services.sync import apply
+from counterdesk.services.sync.apply import meta_matches
+from counterdesk.protocol.signing import verify_master_item
+from counterdesk.base.roles import can
+from counterdesk.store import outbox
+import ssl
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +213,6 @@ class SyncClient:
     def _load(self) -> _Creds:
         if self._creds is not None:
             return self._creds
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
         def read(session):
             values = state.all_state(session)
@@ -246,7 +253,6 @@ class SyncClient:
     def signed(self, method: str, path: str, query: str = "", payload: Any = None,
                timeout: float | None = None) -> httpx.Response:
         """A signed request; on ``clock_skew`` the offset is corrected and the request signed again once."""
-        from counterdesk.protocol.signing import sign_request
         creds = self._load()
         body = b"" if payload is None else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         for attempt in (0, 1):
@@ -366,7 +372,6 @@ class SyncClient:
     def pull_once(self, limit: int = MAX_PULL) -> PullResult:
         """Fetch the next page after the cursor; store every record in the inbox and apply it, and
         move the cursor, all in one transaction."""
-        from counterdesk.services.sync import apply
         creds = self._load()
         cursor = self.cursor()
         resp = self._check(self.signed("GET", "/v1/pull", f"cursor={cursor}&limit={int(limit)}"))
@@ -417,7 +422,6 @@ class SyncClient:
             return rec, None, "does_not_open"
         except (KeyError, ValueError, TypeError):
             return rec, None, "malformed"
-        from counterdesk.services.sync.apply import meta_matches
         if not meta_matches(str(rec.get("type")), rec.get("meta") or {}, body):
             return rec, None, "meta_mismatch"
         return rec, json.dumps(body, ensure_ascii=False, sort_keys=True), None
@@ -449,7 +453,6 @@ class SyncClient:
         """Fetch new master-data items; each is verified with the pinned head-office key before it is
         applied (catalog, sanctions list) or stored (questionnaire). A tampered item is refused,
         recorded and reported; nothing of it is applied."""
-        from counterdesk.protocol.signing import verify_master_item
         creds = self._load()
         applied: list = []
         stored: list = []
@@ -502,8 +505,6 @@ class SyncClient:
     def apply_master(self) -> MasterResult:
         """Apply verified items: catalog and sanctions need an administrator (``us``); questionnaires
         are stored only. Items are verified again right before they are applied."""
-        from counterdesk.protocol.signing import verify_master_item
-        from counterdesk.base.roles import can
         creds = self._load()
         items = self.vault.transact(lambda s: [(m.seq, m.kind, m.version, m.sha256, m.payload, m.signature)
                                                for m in s.scalars(select(SyncMaster).where(
@@ -563,7 +564,6 @@ class SyncClient:
 
 def tls_verify(vault) -> "ssl.SSLContext | bool":
     """What the client should trust for the hub: the CA given at enrolment, else the system store."""
-    import ssl
     pem = vault.transact(lambda s: state.get(s, state.HUB_CA_PEM))
     return ssl.create_default_context(cadata=pem) if pem else True
 
@@ -612,7 +612,6 @@ class SyncWorker:
 
     def start(self) -> "SyncWorker":
         if self._thread is None:
-            from counterdesk.store import outbox
             outbox.on_commit(self.kick)
             self._thread = threading.Thread(target=self._run, name="counterdesk-sync", daemon=True)
             self._pusher = threading.Thread(target=self._push_loop, name="counterdesk-sync-push", daemon=True)
@@ -644,7 +643,6 @@ class SyncWorker:
                 backoff.wait()
 
     def stop(self, timeout: float | None = None) -> None:
-        from counterdesk.store import outbox
         outbox.remove_on_commit(self.kick)
         self._stop.set()
         self._dirty.set()

@@ -19,6 +19,9 @@ from counterdesk.store import audit
 from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.store.models.sync import Inbox, SyncConflict
 from counterdesk.store.outbox import decode, now_iso
+from counterdesk.store.models.customers import Customer, CustomerVersion
+from counterdesk.services.customers import repository
+from counterdesk.services.sync.apply import ensure_forms
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,6 @@ class ConflictError(CounterDeskError):
 
 
 def _info(session, row: SyncConflict) -> ConflictInfo:
-    from counterdesk.store.models.customers import Customer, CustomerVersion
     remote_version, changed = None, ()
     inbox = session.get(Inbox, row.remote_record_id)
     if row.kind == "customer_version" and inbox is not None and inbox.body:
@@ -77,9 +79,6 @@ def resolve(vault, us: SignedInUser, conflict_id: str, keep: str) -> ConflictInf
                             code="keep_invalid")
 
     def write(session) -> ConflictInfo:
-        from counterdesk.services.customers import repository
-        from counterdesk.store.models.customers import Customer, CustomerVersion
-        from counterdesk.services.sync.apply import ensure_forms
 
         row = session.get(SyncConflict, conflict_id)
         if row is None:

@@ -29,6 +29,11 @@ from counterdesk.services.sync import envelope, state
 from counterdesk.store.models.sync import PENDING, Outbox
 from counterdesk.services.sync.client import HubRefused, HubUnreachable, SyncClient, SyncError
 from counterdesk.store.outbox import backfill, rederive_pending_ids
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+from counterdesk.services.sync.client import _parse_time
+import time
+from pathlib import Path
 
 ENROL_PERMISSION = "settings.manage"
 
@@ -66,8 +71,6 @@ def enrol(vault, us: SignedInUser, hub_url: str, code: str, name: str | None = N
     require(us.role, ENROL_PERMISSION)
     if not again and vault.transact(state.enrolled):
         raise SyncError(Text("本工作站已加入同步。", "This workstation is already enrolled."), code="already_enrolled")
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
     code = _normalise_code(code)
     branch = (branch_code or vault.info.branch_code).strip()
@@ -120,15 +123,12 @@ def enrol(vault, us: SignedInUser, hub_url: str, code: str, name: str | None = N
     server_time = data.get("server_time")
     offset = 0.0
     if server_time:
-        from counterdesk.services.sync.client import _parse_time
-        import time
         offset = round(_parse_time(server_time) - time.time(), 3)
     private = device_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     # The hub's CA (a demo or private CA): kept with the sync state so the background sync trusts
     # exactly the certificate the administrator gave at enrolment.
     ca_pem = None
     if isinstance(verify, str) and verify:
-        from pathlib import Path
         ca_pem = Path(verify).read_text(encoding="ascii")
 
     def write(session):

@@ -13,6 +13,8 @@ import zlib
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 NONCE_BYTES = 12
 KEY_BYTES = 32
@@ -68,8 +70,6 @@ WRAP_INFO = b"counterdesk branch key v1"
 
 def wrapping_key(code: str) -> bytes:
     """HKDF-SHA256(code's 16 raw bytes, info="counterdesk branch key v1") → 32 bytes."""
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
     raw = bytes.fromhex(code)
     if len(raw) != 16:

@@ -13,6 +13,7 @@ from counterdesk.base.branchtime import format_time, zone_heading
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
 from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
+from counterdesk.services import verification
 
 RECENT_LIMIT = 500
 
@@ -59,7 +60,7 @@ def compact_details(raw: str) -> str:
 
 class AuditPage(Page):
     loaded = Signal()
-    verified = Signal(object)  # counterdesk.services.auth.vault.VerifyReport
+    verified = Signal(object)  # counterdesk.services.verification.VerifyReport
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -172,7 +173,7 @@ class AuditPage(Page):
         self.retranslate()
         self.message.clear_message()
         vault, actor = self.ctx.vault, self.ctx.user
-        run_task(self, lambda: vault.verify(actor), self._verified, self._verify_failed)
+        run_task(self, lambda: verification.verify(vault, actor), self._verified, self._verify_failed)
 
     def _verify_done(self) -> None:
         self._verifying = False

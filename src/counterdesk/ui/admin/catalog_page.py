@@ -12,50 +12,20 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
-                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QSpinBox, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from counterdesk.services import accounts
-from counterdesk.services.catalog import licences, versions
+from counterdesk.services.catalog import versions
 from counterdesk.services.catalog.products import LICENCE_TYPES, LIQUIDITY, PRIVATE_CLASSES, PRIVATE_TYPES, PRODUCT_TYPES, RECORDING_TYPES, RISK_LEVELS, STATUSES, Product
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.admin.users_page import _CoreDialog
+from counterdesk.ui.admin.licences_dialog import LicencesDialog
+from counterdesk.ui.widgets import fields
+from counterdesk.ui.widgets.core_dialog import CoreDialog
 from counterdesk.ui.widgets.common import DialogHostPage, MessageLabel, error_text
 
 
-def _combo(name: str, options: dict, lang: str, blank: bool = False) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    if blank:
-        combo.addItem("—", "")
-    for code, label in options.items():
-        combo.addItem(label.get(lang), code)
-    return combo
-
-
-def _line(name: str, placeholder: str = "") -> QLineEdit:
-    field = QLineEdit()
-    field.setObjectName(name)
-    field.setPlaceholderText(placeholder)
-    return field
-
-
-def _table(name: str, columns: int) -> QTableWidget:
-    table = QTableWidget(0, columns)
-    table.setObjectName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    return table
-
-
-class ProductDialog(_CoreDialog):
+class ProductDialog(CoreDialog):
     """Add a product, or edit one of the current version (the code of an existing product is fixed).
     Saving creates a new catalog version; the core validates with the same rules as an import."""
 
@@ -63,21 +33,21 @@ class ProductDialog(_CoreDialog):
         super().__init__(ctx, "product_dialog", parent)
         self.product = product
         lang = ctx.lang
-        self.code = _line("product_code")
-        self.name_zh, self.name_en = _line("product_name_zh"), _line("product_name_en")
-        self.type = _combo("product_type", PRODUCT_TYPES, lang)
-        self.risk = _combo("product_risk", RISK_LEVELS, lang)
-        self.issuer = _line("product_issuer")
-        self.term = _line("product_term", "")
-        self.min_amount = _line("product_min_amount")
-        self.currency = _line("product_currency")
+        self.code = fields.line_edit("product_code")
+        self.name_zh, self.name_en = fields.line_edit("product_name_zh"), fields.line_edit("product_name_en")
+        self.type = fields.combo("product_type", PRODUCT_TYPES, lang)
+        self.risk = fields.combo("product_risk", RISK_LEVELS, lang)
+        self.issuer = fields.line_edit("product_issuer")
+        self.term = fields.line_edit("product_term", "")
+        self.min_amount = fields.line_edit("product_min_amount")
+        self.currency = fields.line_edit("product_currency")
         self.currency.setText("CNY")
-        self.liquidity = _combo("product_liquidity", LIQUIDITY, lang)
-        self.sale_start, self.sale_end = _line("product_sale_start", "YYYY-MM-DD"), _line("product_sale_end", "YYYY-MM-DD")
+        self.liquidity = fields.combo("product_liquidity", LIQUIDITY, lang)
+        self.sale_start, self.sale_end = fields.line_edit("product_sale_start", "YYYY-MM-DD"), fields.line_edit("product_sale_end", "YYYY-MM-DD")
         self.sale_start.setText(date.today().isoformat())
         self.public = QCheckBox()
         self.public.setObjectName("product_public")
-        self.private_class = _combo("product_private_class", PRIVATE_CLASSES, lang, blank=True)
+        self.private_class = fields.combo("product_private_class", PRIVATE_CLASSES, lang, blank=True)
         self.protected = QCheckBox()
         self.protected.setObjectName("product_principal_protected")
         self.cooling = QSpinBox()
@@ -85,11 +55,11 @@ class ProductDialog(_CoreDialog):
         self.cooling.setRange(0, 720)
         self.recording = QCheckBox()
         self.recording.setObjectName("product_recording")
-        self.licence = _combo("product_licence", LICENCE_TYPES, lang, blank=True)
+        self.licence = fields.combo("product_licence", LICENCE_TYPES, lang, blank=True)
         self.periodic = QCheckBox()
         self.periodic.setObjectName("product_periodic")
-        self.status = _combo("product_status", STATUSES, lang)
-        self.note = _line("product_note")
+        self.status = fields.combo("product_status", STATUSES, lang)
+        self.note = fields.line_edit("product_note")
         self.widgets: dict[str, QWidget] = {
             "code": self.code, "name_zh": self.name_zh, "name_en": self.name_en, "type": self.type,
             "risk_level": self.risk, "issuer": self.issuer, "term_days": self.term, "min_amount": self.min_amount,
@@ -173,179 +143,6 @@ class ProductDialog(_CoreDialog):
                  self.tr("Product {code} saved; the catalog has a new version.").format(code=code))
 
 
-class LicencesDialog(QDialog):
-    """Staff licences (持证上岗): pick a user, see their licences, add/renew or remove one."""
-
-    changed = Signal()
-    loaded = Signal()
-
-    def __init__(self, ctx: AppContext, user_id: str | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setObjectName("licences_dialog")
-        self.setMinimumWidth(560)
-        self._want_user = user_id
-        self._generation = 0  # only the newest refresh may fill the table (the user may switch quickly)
-        self.users: list[accounts.UserInfo] = []
-        self.rows: list[licences.LicenceInfo] = []
-        self.user_combo = QComboBox()
-        self.user_combo.setObjectName("licence_user")
-        self.user_combo.currentIndexChanged.connect(self.refresh)
-        self.table = _table("licences_table", 5)
-        self.table.itemSelectionChanged.connect(self._selected)
-        self.type = _combo("licence_type", LICENCE_TYPES, ctx.lang)
-        self.number = _line("licence_number")
-        self.issued = _line("licence_issued", "YYYY-MM-DD")
-        self.expires = _line("licence_expires", "YYYY-MM-DD")
-        self.user_label, self.type_label, self.number_label = QLabel(), QLabel(), QLabel()
-        self.issued_label, self.expires_label = QLabel(), QLabel()
-        form = QFormLayout()
-        form.addRow(self.type_label, self.type)
-        form.addRow(self.number_label, self.number)
-        form.addRow(self.issued_label, self.issued)
-        form.addRow(self.expires_label, self.expires)
-        self.save_button, self.remove_button = QPushButton(), QPushButton()
-        self.save_button.setObjectName("licence_save")
-        self.remove_button.setObjectName("licence_remove")
-        self.save_button.clicked.connect(self.save)
-        self.remove_button.clicked.connect(self.remove)
-        self.message = MessageLabel()
-        self.message.setObjectName("licences_message")
-        self.close_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.close_box.rejected.connect(self.reject)
-        top = QHBoxLayout()
-        top.addWidget(self.user_label)
-        top.addWidget(self.user_combo, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        lay = QVBoxLayout(self)
-        lay.addLayout(top)
-        lay.addWidget(self.table, 1)
-        lay.addLayout(form)
-        lay.addLayout(buttons)
-        lay.addWidget(self.message)
-        lay.addWidget(self.close_box)
-        self.retranslate()
-        self._load_users()
-
-    def changeEvent(self, event) -> None:
-        from PySide6.QtCore import QEvent
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-    def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Staff licences"))
-        self.user_label.setText(self.tr("&User"))
-        self.user_label.setBuddy(self.user_combo)
-        self.table.setHorizontalHeaderLabels([self.tr("Licence"), self.tr("Number"), self.tr("Issued"),
-                                              self.tr("Expires"), self.tr("Status")])
-        self.type_label.setText(self.tr("Licence &type"))
-        self.number_label.setText(self.tr("Certificate &number"))
-        self.issued_label.setText(self.tr("&Issued on"))
-        self.expires_label.setText(self.tr("&Expires on (empty = no expiry)"))
-        self.save_button.setText(self.tr("Save licence"))
-        self.remove_button.setText(self.tr("Remove licence"))
-        self._fill()
-
-    def _load_users(self) -> None:
-        vault, actor = self.ctx.vault, self.ctx.user
-        run_task(self, lambda: accounts.list_users(vault, actor), self._users_loaded, self._failed)
-
-    def _users_loaded(self, users: list) -> None:
-        self.users = list(users)
-        self.user_combo.blockSignals(True)
-        self.user_combo.clear()
-        for u in self.users:
-            self.user_combo.addItem(f"{u.username} ({u.display_name})", u.user_id)
-        if self._want_user:
-            self.user_combo.setCurrentIndex(max(0, self.user_combo.findData(self._want_user)))
-        self.user_combo.blockSignals(False)
-        self.refresh()
-
-    def user_id(self) -> str | None:
-        return self.user_combo.currentData()
-
-    def refresh(self) -> None:
-        uid = self.user_id()
-        if uid is None:
-            return
-        self._generation += 1
-        gen, vault, actor = self._generation, self.ctx.vault, self.ctx.user
-        run_task(self, lambda: licences.list_licences(vault, actor, uid), lambda rows: self._loaded(gen, rows),
-                 self._failed)
-
-    def _loaded(self, gen: int, rows: list) -> None:
-        if gen != self._generation:
-            return
-        self.rows = list(rows)
-        self._fill()
-        self.loaded.emit()
-
-    def _fill(self) -> None:
-        today = date.today()
-        self.table.setRowCount(len(self.rows))
-        for r, li in enumerate(self.rows):
-            status = self.tr("Valid") if li.valid_on(today) else (
-                self.tr("Not yet valid") if today < li.issued else self.tr("Expired"))
-            cells = [li.label(self.ctx.lang), li.number, li.issued.isoformat(),
-                     li.expires.isoformat() if li.expires else "—", status]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, li.licence_type)
-                self.table.setItem(r, c, item)
-
-    def _selected(self) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return
-        li = self.rows[rows[0].row()]
-        self.type.setCurrentIndex(max(0, self.type.findData(li.licence_type)))
-        self.number.setText(li.number)
-        self.issued.setText(li.issued.isoformat())
-        self.expires.setText(li.expires.isoformat() if li.expires else "")
-
-    def _date(self, field: QLineEdit) -> date | None:
-        text = field.text().strip()
-        if not text:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(field) from None
-
-    def save(self) -> None:
-        try:
-            issued, expires = self._date(self.issued), self._date(self.expires)
-        except ValueError as exc:
-            self.message.show_error(self.tr("Enter dates as YYYY-MM-DD."))
-            exc.args[0].setFocus()
-            return
-        vault, actor, uid = self.ctx.vault, self.ctx.user, self.user_id()
-        kind, number = self.type.currentData(), self.number.text()
-        self.message.clear_message()
-        run_task(self, lambda: licences.set_licence(vault, actor, uid, kind, number, issued, expires),
-                 self._saved, self._failed)
-
-    def remove(self) -> None:
-        vault, actor, uid, kind = self.ctx.vault, self.ctx.user, self.user_id(), self.type.currentData()
-        self.message.clear_message()
-        run_task(self, lambda: licences.remove_licence(vault, actor, uid, kind), self._removed, self._failed)
-
-    def _saved(self, info) -> None:
-        self.message.show_info(self.tr("Licence saved: {licence}.").format(licence=info.label(self.ctx.lang)))
-        self.changed.emit()
-        self.refresh()
-
-    def _removed(self, removed: bool) -> None:
-        self.message.show_info(self.tr("Licence removed.") if removed else self.tr("The user does not hold this licence."))
-        self.changed.emit()
-        self.refresh()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.message.show_error(error_text(exc, self.ctx.lang))
 
 
 class CatalogPage(DialogHostPage):
@@ -369,14 +166,14 @@ class CatalogPage(DialogHostPage):
         self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.version_label = QLabel()
         self.version_label.setObjectName("catalog_version_label")
-        self.filter = _line("catalog_filter")
+        self.filter = fields.line_edit("catalog_filter")
         self.filter.textChanged.connect(self._apply_filter)
-        self.table = _table("catalog_table", self.COLUMNS)
+        self.table = fields.table("catalog_table", self.COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_actions)
         self.table.doubleClicked.connect(self.open_edit)
         self.versions_title = QLabel()
-        self.versions_table = _table("catalog_versions", 6)
+        self.versions_table = fields.table("catalog_versions", 6)
         self.versions_table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.versions_table.setMaximumHeight(160)
         self.versions_table.doubleClicked.connect(self._show_selected_version)

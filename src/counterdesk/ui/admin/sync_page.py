@@ -26,6 +26,16 @@ from counterdesk.ui.admin.audit_page import short_id
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
 from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text
+from counterdesk.services.sync import state
+from counterdesk.services.sync.client import quarantined, status
+from counterdesk.services.sync.admin import conflicts_without_content
+from counterdesk.services.sync.admin import check_ca as checked
+from counterdesk.services.sync.enrol import enrol
+from counterdesk.services.sync.client import SyncClient, tls_verify
+from counterdesk.services.sync.enrol import make_enrol_code
+from counterdesk.services.sync.admin import requeue
+from counterdesk.services.sync.conflicts import resolve
+from counterdesk.services.sync.conflicts import list_conflicts
 
 CODE_HOURS_DEFAULT, CODE_HOURS_MAX = 24, 168
 
@@ -50,8 +60,6 @@ class SyncView:
 
 
 def load_sync(vault, user) -> SyncView:
-    from counterdesk.services.sync import state
-    from counterdesk.services.sync.client import quarantined, status
 
     def read(session):
         values = state.all_state(session)
@@ -62,7 +70,6 @@ def load_sync(vault, user) -> SyncView:
     rows = quarantined(vault)
     content = can(user.role, "customer.view")
     if content:
-        from counterdesk.services.sync.conflicts import list_conflicts
         found = list_conflicts(vault, user)
     else:
         found = open_conflicts_without_content(vault)
@@ -74,19 +81,16 @@ def load_sync(vault, user) -> SyncView:
 
 def open_conflicts_without_content(vault) -> list:
     """Open conflicts for a user who may not view customers (see counterdesk.services.sync.admin)."""
-    from counterdesk.services.sync.admin import conflicts_without_content
     return conflicts_without_content(vault)
 
 
 BAD_URL = Text("同步服务器地址须以 https:// 开头（测试环境可用 http://）。",
                "The hub address must start with https:// (http:// on a test bench only).")
 def check_ca(path: str) -> str:
-    from counterdesk.services.sync.admin import check_ca as checked
     return checked(path)
 
 
 def enrol_workstation(vault, user, hub: str, code: str, ca: str, name: str, branch: str):
-    from counterdesk.services.sync.enrol import enrol
 
     hub = hub.strip().rstrip("/")
     if not hub.lower().startswith(("https://", "http://")):
@@ -98,7 +102,6 @@ def enrol_workstation(vault, user, hub: str, code: str, ca: str, name: str, bran
 
 def sync_now(vault, user):
     """One full sync: push, pull, then head-office master data (applied with an administrator)."""
-    from counterdesk.services.sync.client import SyncClient, tls_verify
 
     client = SyncClient(vault, user, verify=tls_verify(vault))
     try:
@@ -110,21 +113,16 @@ def sync_now(vault, user):
 
 
 def next_code(vault, user, hours: int):
-    from counterdesk.services.sync.client import tls_verify
-    from counterdesk.services.sync.enrol import make_enrol_code
 
     return make_enrol_code(vault, user, verify=tls_verify(vault), expires_in_s=int(hours) * 3600)
 
 
 def send_again(vault, user, record_ids: list[str] | None) -> int:
     """Quarantined records back to pending (all of them with None), audited (counterdesk.services.sync.admin)."""
-    from counterdesk.services.sync.admin import requeue
-    from counterdesk.services.sync.client import quarantined
     return requeue(vault, user, record_ids, {r["id"]: r["error"] for r in quarantined(vault)})
 
 
 def resolve_conflict(vault, user, conflict_id: str, keep: str):
-    from counterdesk.services.sync.conflicts import resolve
 
     return resolve(vault, user, conflict_id, keep)
 

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from counterdesk.services import accounts
 from counterdesk.base.roles import ROLE_NAMES, Role
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
+from counterdesk.ui.admin.licences_dialog import LicencesDialog
 from counterdesk.ui.widgets.common import DialogHostPage, MessageLabel, error_text
+from counterdesk.ui.widgets.core_dialog import CoreDialog
 
 
 def _role_combo(lang: str, name: str) -> QComboBox:
@@ -35,103 +36,9 @@ def _password_field(name: str) -> QLineEdit:
     return field
 
 
-class _CoreDialog(QDialog):
-    """Shared frame of the user dialogs: fields, message, OK/Cancel, one core call off the UI thread.
-    Holds no user-visible strings: tr() must be called in the concrete class (its tr context)."""
-
-    succeeded = Signal(str, str)  # message for the page, username concerned
-
-    def __init__(self, ctx: AppContext, name: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setObjectName(name)
-        self.setMinimumWidth(420)
-        self.fields: list[QWidget] = []  # Enter walks through these; the last one submits
-        self.problem_fields: dict[str, QWidget] = {}  # core Problem.field -> widget to focus
-        self.message = MessageLabel()
-        self.message.setObjectName(name + "_message")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        for b in self.buttons.buttons():
-            b.setAutoDefault(False)  # Enter is handled in eventFilter, not by a default button
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        self.body = QVBoxLayout(self)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-    def retranslate(self) -> None:
-        raise NotImplementedError
-
-    def finish_layout(self) -> None:
-        self.body.addWidget(self.message)
-        self.body.addWidget(self.buttons)
-
-    def set_button_texts(self, ok: str, cancel: str) -> None:
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel)
-
-    def add_fields(self, fields: list[QWidget]) -> list[QLabel]:
-        """Lay out the fields in a form (labels are filled by retranslate) and chain Enter through them."""
-        self.fields = fields
-        form, labels = QFormLayout(), []
-        for field in fields:
-            label = QLabel()
-            label.setBuddy(field)
-            form.addRow(label, field)
-            labels.append(label)
-            field.installEventFilter(self)
-        self.body.addLayout(form)
-        return labels
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        # Enter moves to the next field and submits from the last. Filtered on the field itself, since
-        # QLineEdit and a non-editable QComboBox pass Enter on and QDialog would click a default button.
-        if (event.type() == QEvent.Type.KeyPress and obj in self.fields
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)):
-            idx = self.fields.index(obj)
-            if idx == len(self.fields) - 1:
-                self.submit()
-            else:
-                self.fields[idx + 1].setFocus(Qt.FocusReason.TabFocusReason)
-            return True
-        return super().eventFilter(obj, event)
-
-    def submit(self) -> None:
-        raise NotImplementedError
-
-    def passwords_differ(self, password: QLineEdit, confirm: QLineEdit, text: str) -> bool:
-        if password.text() == confirm.text():
-            return False
-        self.message.show_error(text)
-        confirm.setFocus()
-        return True
-
-    def run(self, fn: Callable[[], Any], username: str, success_text: str) -> None:
-        """Run the core call; on success tell the page what to say and close."""
-        if not self.buttons.isEnabled():
-            return  # a call is already running
-        self.buttons.setEnabled(False)
-        self.message.clear_message()
-        run_task(self, fn, lambda _r: self._ok(username, success_text), self._failed)
-
-    def _ok(self, username: str, text: str) -> None:
-        self.succeeded.emit(text, username)
-        self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        self.message.show_error(error_text(exc, self.ctx.lang))
-        result = getattr(exc, "result", None)
-        problems = result.errors() if result is not None else []
-        target = self.problem_fields.get(problems[0].field) if problems else None
-        (target or (self.fields[0] if self.fields else self)).setFocus()
 
 
-class AddUserDialog(_CoreDialog):
+class AddUserDialog(CoreDialog):
     """Create an account with a temporary password; submit() is the one entry point."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
@@ -170,7 +77,7 @@ class AddUserDialog(_CoreDialog):
                  .format(name=username))
 
 
-class TemporaryPasswordDialog(_CoreDialog):
+class TemporaryPasswordDialog(CoreDialog):
     """Set a temporary password: admin reset, or re-enabling a disabled user (mode 'reset'/'enable')."""
 
     def __init__(self, ctx: AppContext, user: accounts.UserInfo, mode: str, parent: QWidget | None = None):
@@ -213,7 +120,7 @@ class TemporaryPasswordDialog(_CoreDialog):
         self.run(lambda: call(vault, actor, uid, pw), self.user.username, text.format(name=self.user.username))
 
 
-class ChangeRoleDialog(_CoreDialog):
+class ChangeRoleDialog(CoreDialog):
     def __init__(self, ctx: AppContext, user: accounts.UserInfo, parent: QWidget | None = None):
         super().__init__(ctx, "role_dialog", parent)
         self.user = user
@@ -398,7 +305,7 @@ class UsersPage(DialogHostPage):
         self.unlock_button.setEnabled(idle and sel is not None and sel.locked)
 
     # ---- actions ---------------------------------------------------------------------------------
-    def _open(self, dialog: _CoreDialog) -> _CoreDialog:
+    def _open(self, dialog: CoreDialog) -> CoreDialog:
         # Bound methods only: a lambda capturing self would tie the page into a reference cycle.
         dialog.succeeded.connect(self._succeeded)
         return self.open_dialog(dialog)
@@ -424,7 +331,6 @@ class UsersPage(DialogHostPage):
         return self._open(ChangeRoleDialog(self.ctx, user, self)) if user else None
 
     def open_licences(self) -> QDialog:
-        from counterdesk.ui.admin.catalog_page import LicencesDialog  # late: catalog_page imports this module
         user = self.selected_user()
         self.dialog = LicencesDialog(self.ctx, user.user_id if user else None, self)
         self.dialog.finished.connect(self.dialog.deleteLater)

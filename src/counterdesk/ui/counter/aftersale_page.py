@@ -18,17 +18,18 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHBoxL
 
 from counterdesk.base.branchtime import format_time, zone_heading
 from counterdesk.ui.widgets.context import AppContext
-from counterdesk.ui.supervisor.signoff_approvals import money
 from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text
+from counterdesk.ui.widgets.common import money, LoadingPage, MessageLabel, error_text
+from counterdesk.services.signoff import cooling
+from counterdesk.services.catalog.versions import products_by_code
+from counterdesk.services.signoff.cooling import cancel
+from counterdesk.services.signoff.cooling import complete_follow_up
 
 
 def load_aftersale(vault, user):
     """Worker side of a refresh: (sales in cooling-off, open follow-up tasks)."""
-    from counterdesk.services.signoff import cooling
-    from counterdesk.ui.supervisor.signoff_approvals import product_names
 
-    return cooling.in_cooling_off(vault, user), cooling.follow_up_tasks(vault, user), product_names(vault, user)
+    return cooling.in_cooling_off(vault, user), cooling.follow_up_tasks(vault, user), products_by_code(vault, user)
 
 
 def _table(name: str, columns: int, stretch: int) -> QTableWidget:
@@ -294,7 +295,6 @@ class AfterSalePage(LoadingPage):
 
     # ---- actions ----------------------------------------------------------------------------------
     def cancel_sale(self) -> None:
-        from counterdesk.services.signoff.cooling import cancel
 
         sale = self.current_sale()
         if sale is None or self.busy:
@@ -310,7 +310,6 @@ class AfterSalePage(LoadingPage):
         run_task(self, lambda: cancel(vault, user, sale.signoff_id, ref), self._cancelled, self._failed)
 
     def complete_follow_up(self) -> None:
-        from counterdesk.services.signoff.cooling import complete_follow_up
 
         task = self.current_task()
         if task is None or not task.can_do or self.busy:

@@ -9,6 +9,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
 from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
+from counterdesk.services.customers import repository
+from counterdesk.identity.documents import guess_document_type
+from counterdesk.forms import load_form
+from counterdesk.services.sync.state import delivery
+from counterdesk.forms.choices import choices
 
 # Fields whose clear value may be revealed on request (the rest are never sensitive or never masked).
 REVEALABLE = ("name_zh", "name_latin", "id_number", "phone", "address", "birth_date")
@@ -73,8 +78,6 @@ class FindCustomerPage(Page):
         self.reveal_button.setText(self.tr("&Reveal the selected value (recorded in the audit log)"))
 
     def search(self) -> None:
-        from counterdesk.services.customers import repository
-        from counterdesk.identity.documents import guess_document_type
 
         text = self.query.text().strip()
         if not text:
@@ -112,7 +115,6 @@ class FindCustomerPage(Page):
         self.open_selected()
 
     def open_selected(self) -> None:
-        from counterdesk.services.customers import repository
 
         row = self.table.currentRow()
         if not (0 <= row < len(self.results)):
@@ -121,7 +123,6 @@ class FindCustomerPage(Page):
         run_task(self, lambda: repository.get_customer(vault, user, cid), self._opened, self._failed)
 
     def _opened(self, record) -> None:
-        from counterdesk.forms import load_form
 
         self.record = record
         form = load_form(record.form_id, record.form_version)
@@ -135,7 +136,6 @@ class FindCustomerPage(Page):
             self.details.setItem(r, 0, item)
             self.details.setItem(r, 1, QTableWidgetItem(self._display(f, value)))
         self.opened.emit(record.customer_id)
-        from counterdesk.services.sync.state import delivery
 
         vault, cid = self.ctx.vault, record.customer_id
         run_task(self, lambda: vault.transact(lambda s: delivery(s, "customer_id", cid)), self._delivery,
@@ -153,7 +153,6 @@ class FindCustomerPage(Page):
 
     def _display(self, f, value) -> str:
         """Option codes and yes/no as the user reads them; masked text as it is."""
-        from counterdesk.forms.choices import choices
 
         if isinstance(value, bool):
             return self.tr("Yes") if value else self.tr("No")
@@ -167,7 +166,6 @@ class FindCustomerPage(Page):
         return str(value)
 
     def reveal_selected(self) -> None:
-        from counterdesk.services.customers import repository
 
         row = self.details.currentRow()
         if self.record is None or row < 0:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
 from counterdesk.ui.widgets.common import MessageLabel, error_text
+from counterdesk.services.signoff.approvals import decide_at_station
 
 
 class OverrideDialog(QDialog):
@@ -55,7 +56,6 @@ class OverrideDialog(QDialog):
         lay.addWidget(self.buttons)
 
     def decide(self, approve: bool) -> None:
-        from counterdesk.services.signoff.approvals import decide_at_station
 
         vault, station = self.ctx.vault, self.ctx.user
         name, password, reason = self.username.text().strip(), self.password.text(), self.reason.text()

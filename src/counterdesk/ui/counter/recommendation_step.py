@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroup
                                QWidget)
 
 from counterdesk.ui.counter.session_steps import StepWidget
+from counterdesk.suitability import explain
 
 HORIZONS = ("within_1y", "from_1y_to_3y", "from_3y_to_5y", "above_5y")
 EXTRA_DECLARED = ("household_net_financial_assets", "household_financial_assets", "avg_income_3y",
@@ -177,7 +178,6 @@ class RecommendationStep(StepWidget):
             self._explain(self.proposal.decisions[code])
 
     def _explain(self, decision) -> None:
-        from counterdesk.suitability import explain
         self.details.setPlainText("\n".join(explain(decision, self.ctx.lang)))
 
     def _choose_ranked(self) -> None:

@@ -11,6 +11,17 @@ from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.counter.session_steps import AssessmentStep, ConsentStep, DocumentStep, DoneStep, ProfileStep, ScreeningStep
 from counterdesk.ui.widgets.tasks import run_task
 from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
+from counterdesk.flow.counter_session import CounterSession
+from counterdesk.flow.counter_session import DOCUMENT_FIELDS
+from counterdesk.services.sales.recommendation import Recommender
+from counterdesk.ui.counter.recommendation_step import RecommendationStep
+from counterdesk.ui.counter.signoff_controller import SignoffController
+from counterdesk.ui.counter.signoff_pages import ApprovalStep, ConfirmationStep, SignoffStep
+from counterdesk.services.assessment.paper import blank_questionnaire_pdf, save_pdf
+from counterdesk.forms.registry import load_questionnaire
+from counterdesk.ui.customer.questionnaire import CustomerWindow
+from counterdesk.services.customers import repository
+from PySide6.QtWidgets import QFileDialog
 
 STEP_ORDER = ("document", "consent", "profile", "screening", "assessment", "recommendation", "signoff", "approval",
               "confirmation", "done")
@@ -122,7 +133,6 @@ class CounterSessionPage(Page):
             self.start()
 
     def start(self) -> None:
-        from counterdesk.flow.counter_session import CounterSession
 
         vault, user = self.ctx.vault, self.ctx.user
         self.banner.clear_message()
@@ -131,7 +141,6 @@ class CounterSessionPage(Page):
         run_task(self, lambda: CounterSession(vault, user, lang=lang), self._started, self._failed)
 
     def _started(self, ident) -> None:
-        from counterdesk.flow.counter_session import DOCUMENT_FIELDS
 
         self.ident = ident
         self.reader_fields = {}
@@ -151,16 +160,12 @@ class CounterSessionPage(Page):
         assessment.print_blank_requested.connect(self.print_blank_questionnaire)
         self.customer_window = None
         self.paper_form = None
-        from counterdesk.services.sales.recommendation import Recommender
-        from counterdesk.ui.counter.recommendation_step import RecommendationStep
 
         self.recommender = Recommender(ident)
         recommendation = RecommendationStep(self.ctx)
         recommendation.propose_requested.connect(self._propose)
         recommendation.request_checked.connect(self._check_request)
         recommendation.choose_requested.connect(self._choose_product)
-        from counterdesk.ui.counter.signoff_controller import SignoffController
-        from counterdesk.ui.counter.signoff_pages import ApprovalStep, ConfirmationStep, SignoffStep
 
         self.steps = {"document": document, "consent": consent,
                       "profile": ProfileStep(self.ctx, ident.form, set(DOCUMENT_FIELDS)),
@@ -207,7 +212,6 @@ class CounterSessionPage(Page):
         step = self.steps["profile"]
         data = self.ident.flow.data
         if data.get("customer_id") and data.get("existing") is not None:
-            from counterdesk.services.customers import repository
 
             vault, user, cid = self.ctx.vault, self.ctx.user, data["customer_id"]
             run_task(self, lambda: repository.get_customer(vault, user, cid),
@@ -284,9 +288,7 @@ class CounterSessionPage(Page):
 
     def print_blank_questionnaire(self, path: str | None = None) -> None:
         """A blank paper questionnaire with a new form number, saved as PDF for printing."""
-        from PySide6.QtWidgets import QFileDialog
 
-        from counterdesk.services.assessment.paper import blank_questionnaire_pdf, save_pdf
 
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the blank questionnaire"),
@@ -307,8 +309,6 @@ class CounterSessionPage(Page):
         self.state_changed.emit("blank_printed")
 
     def _assessment_started(self, _assessment_id) -> None:
-        from counterdesk.forms.questionnaire import load_questionnaire
-        from counterdesk.ui.customer.questionnaire import CustomerWindow
 
         self._set_busy(False)
         questionnaire = load_questionnaire()

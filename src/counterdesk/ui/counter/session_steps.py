@@ -14,6 +14,7 @@ from counterdesk.identity.readers import SimulatorReader, WedgeParser, looks_lik
 from counterdesk.base.text import Problem, Result
 from counterdesk.ui.widgets.form_view import FormView
 from counterdesk.ui.widgets.common import MessageLabel
+from counterdesk.services.customers.masking import mask_id_number
 
 _ERROR_STYLE = "border: 2px solid #c62828;"
 
@@ -342,7 +343,6 @@ class DoneStep(StepWidget):
     def enter(self, data: dict) -> None:
         existing = data.get("existing")
         doc = data.get("document") or {}
-        from counterdesk.services.customers.masking import mask_id_number
 
         number = mask_id_number(doc.get("number") or "")
         kind = self.tr("Returning customer") if existing is not None else self.tr("New customer")

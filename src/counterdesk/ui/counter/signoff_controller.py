@@ -11,6 +11,15 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from counterdesk.ui.widgets.tasks import run_task
 from counterdesk.ui.widgets.common import error_text
+from counterdesk.ui.widgets.confirmation_view import choose_printer
+from counterdesk.services.signoff.document import sale_summary
+from counterdesk.forms import load_form
+from counterdesk.forms.disclosures import confirmation_sentence
+from counterdesk.ui.customer.signoff import SignoffWindow
+from counterdesk.ui.counter.override_dialog import OverrideDialog
+from counterdesk.services.sync.state import delivery_of_signoff
+from counterdesk.ui.widgets.confirmation_view import print_pdf
+from counterdesk.services.sync.state import delivery
 
 POLL_MS = 1000  # the approval shows within about a second of the supervisor's decision
 
@@ -27,7 +36,6 @@ class SignoffController(QObject):
         self.sentence: str | None = None
         self.request = None
         # Tests and kiosk set-ups replace this: (parent, title) -> QPrinter or None.
-        from counterdesk.ui.widgets.confirmation_view import choose_printer
         self.choose_printer: Callable = choose_printer
         self.clock: Callable[[], float] = time.monotonic  # the customer window's reading timer
         self.timer = QTimer(self)
@@ -74,16 +82,12 @@ class SignoffController(QObject):
     # ---- the customer window ------------------------------------------------------------------------
     def hand_over(self) -> None:
         """Fetch what the customer reads about the purchase, then open the customer window."""
-        from counterdesk.services.signoff.document import sale_summary
 
         vault, user, sid = self.ctx.vault, self.ctx.user, self.ident.flow.data["signoff"].signoff_id
         self.page._set_busy(True)
         run_task(self, lambda: sale_summary(vault, user, sid), self._open_window, self._fail("signoff"))
 
     def _open_window(self, summary) -> None:
-        from counterdesk.forms import load_form
-        from counterdesk.forms.disclosures import confirmation_sentence
-        from counterdesk.ui.customer.signoff import SignoffWindow
 
         self.page._set_busy(False)
         state = self.ident.flow.data["signoff"]
@@ -189,7 +193,6 @@ class SignoffController(QObject):
             self.page._submit({})
 
     def override(self) -> None:
-        from counterdesk.ui.counter.override_dialog import OverrideDialog
 
         if self.request is None:
             return
@@ -224,7 +227,6 @@ class SignoffController(QObject):
 
     def show_delivery(self) -> None:
         """How many of this sale's records reached the hub (shown on the confirmation step)."""
-        from counterdesk.services.sync.state import delivery_of_signoff
 
         vault, sid = self.ctx.vault, self.ident.flow.data["signoff"].signoff_id
         run_task(self, lambda: vault.transact(lambda s: delivery_of_signoff(s, sid)),
@@ -243,7 +245,6 @@ class SignoffController(QObject):
         self._fail("confirmation")(exc)
 
     def _print_job(self, job) -> None:
-        from counterdesk.ui.widgets.confirmation_view import print_pdf
 
         view = self.steps["confirmation"].view
         titles = {"customer": self.tr("Print the customer copy"), "branch": self.tr("Print the branch copy"),
@@ -276,7 +277,6 @@ def _approval_status(ident, vault, resubmit: bool = False):
     """A worker job: (the sign-off's latest approval request, whether its records reached the hub);
     with ``resubmit`` it first asks again after an expired request."""
     def job():
-        from counterdesk.services.sync.state import delivery
         request = ident.resubmit_approval() if resubmit else ident.approval_status()
         reached = vault.transact(lambda s: delivery(s, "request_id", request.request_id)) if request else None
         return request, reached

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLin
 
 from counterdesk.base.branchtime import format_time
 from counterdesk.ui.counter.session_steps import StepWidget
+from counterdesk.ui.widgets.confirmation_view import ConfirmationView
 
 _DONE, _TODO = "✔", "○"
 
@@ -207,7 +208,6 @@ class ConfirmationStep(StepWidget):
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
-        from counterdesk.ui.widgets.confirmation_view import ConfirmationView
 
         lay = QVBoxLayout(self)
         self.status = _bold(QLabel())

@@ -11,12 +11,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QHBoxLayout, QLabel, QPushButton, QRadioButton,
                                QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor, QPalette
 
 ENTERED_AT = "customer_screen"
 
 
 def _colour(label: QLabel, colour: str) -> None:
-    from PySide6.QtGui import QColor, QPalette
     palette = label.palette()
     palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
     label.setPalette(palette)

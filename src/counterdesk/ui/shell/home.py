@@ -4,13 +4,33 @@ Only the role's own tasks (counterdesk.base.roles.TASKS) are built at all; Ctrl+
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QStackedWidget, QVBoxLayout, QWidget
 
 from counterdesk.base.roles import ROLE_NAMES, TASKS
+from counterdesk.ui.admin.audit_page import AuditPage
+from counterdesk.ui.admin.catalog_page import CatalogPage
+from counterdesk.ui.admin.settings_page import SettingsPage
+from counterdesk.ui.admin.sync_page import SyncPage
+from counterdesk.ui.admin.users_page import UsersPage
+from counterdesk.ui.counter.aftersale_page import AfterSalePage
+from counterdesk.ui.counter.find_page import FindCustomerPage
+from counterdesk.ui.counter.session_page import CounterSessionPage
+from counterdesk.ui.supervisor.screening_reviews import ApprovalsPage
+from counterdesk.ui.supervisor.signoff_approvals import SignoffApprovalsPage
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.common import Page, PlaceholderCard
+
+
+# The page of each task (counterdesk.base.roles.TASKS); settings and sync are wired up in _build.
+PAGES: dict[str, Callable[[AppContext], QWidget]] = {
+    "users.manage": UsersPage, "catalog.manage": CatalogPage, "audit.view": AuditPage,
+    "customer.find": FindCustomerPage, "aftersale.manage": AfterSalePage, "session.start": CounterSessionPage,
+    "approval.queue": ApprovalsPage, "approval.signoff": SignoffApprovalsPage,
+}
 
 
 class HomePage(Page):
@@ -50,41 +70,16 @@ class HomePage(Page):
         self.retranslate()
 
     def _build(self, task: str) -> QWidget:
-        if task == "users.manage":
-            from counterdesk.ui.admin.users_page import UsersPage
-            return UsersPage(self.ctx)
         if task == "settings.manage":
-            from counterdesk.ui.admin.settings_page import SettingsPage
-            page = SettingsPage(self.ctx)
-            page.saved.connect(self.settings_saved)
-            return page
-        if task == "customer.find":
-            from counterdesk.ui.counter.find_page import FindCustomerPage
-            return FindCustomerPage(self.ctx)
-        if task == "approval.queue":
-            from counterdesk.ui.supervisor.screening_reviews import ApprovalsPage
-            return ApprovalsPage(self.ctx)
-        if task == "approval.signoff":
-            from counterdesk.ui.supervisor.signoff_approvals import SignoffApprovalsPage
-            return SignoffApprovalsPage(self.ctx)
-        if task == "aftersale.manage":
-            from counterdesk.ui.counter.aftersale_page import AfterSalePage
-            return AfterSalePage(self.ctx)
-        if task == "session.start":
-            from counterdesk.ui.counter.session_page import CounterSessionPage
-            return CounterSessionPage(self.ctx)
-        if task == "audit.view":
-            from counterdesk.ui.admin.audit_page import AuditPage
-            return AuditPage(self.ctx)
-        if task == "catalog.manage":
-            from counterdesk.ui.admin.catalog_page import CatalogPage
-            return CatalogPage(self.ctx)
+            settings = SettingsPage(self.ctx)
+            settings.saved.connect(self.settings_saved)
+            return settings
         if task == "sync.manage":
-            from counterdesk.ui.admin.sync_page import SyncPage
-            page = SyncPage(self.ctx)
-            page.enrolled.connect(self._sync_enrolled)
-            return page
-        return PlaceholderCard("", "")
+            sync = SyncPage(self.ctx)
+            sync.enrolled.connect(self._sync_enrolled)
+            return sync
+        page_class = PAGES.get(task)
+        return page_class(self.ctx) if page_class is not None else PlaceholderCard("", "")
 
     def _sync_enrolled(self, _enrolment) -> None:
         self.sync_enrolled.emit()

@@ -5,8 +5,10 @@ home (built per signed-in role) and the lock screen.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import time
+from types import ModuleType
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -21,6 +23,10 @@ from counterdesk.ui.shell.signin_page import SignInPage
 from counterdesk.ui.shell.status_bar import StatusBar
 from counterdesk.ui.widgets.tasks import preload_in_background, run_task
 from counterdesk.ui.widgets.common import error_text
+from counterdesk.services.auth import installation
+from counterdesk.base.paths import DataDir
+from counterdesk.base.text import CounterDeskError
+from counterdesk.services.auth.vault import WARM_UP_LOCK, Vault
 
 log = logging.getLogger("counterdesk.ui")
 
@@ -28,13 +34,22 @@ _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Mou
              QEvent.Type.TabletPress, QEvent.Type.TouchBegin}
 
 
-def _preload_and_freeze() -> None:
-    """Import the store and load the reference tables before the first sign-in needs them, then
-    freeze them out of garbage collection (collections run on the UI thread; see gc_guard)."""
-    import gc
+def workplace() -> ModuleType:
+    """The signed-in part of the application (counterdesk.ui.shell.workplace), imported on first use.
 
-    from counterdesk.services.auth.vault import preload_reference_data
-    preload_reference_data()
+    Measured (benches/bench_startup.py): the store, the services and every page take about a second
+    to import, the sign-in window about 0.2 s; so the first frame does not wait for them. The lock
+    keeps this import and the background warm-up from importing the same packages in two threads
+    at once (a cross-thread import cycle hands one thread a half-initialised module)."""
+    with WARM_UP_LOCK:
+        from counterdesk.ui.shell import workplace as module
+    return module
+
+
+def _preload_and_freeze() -> None:
+    """Import the signed-in part and load the reference tables before the first sign-in needs them,
+    then freeze them out of garbage collection (collections run on the UI thread; see gc_guard)."""
+    workplace().preload_reference_data()
     gc.freeze()
 
 
@@ -71,9 +86,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.status = StatusBar(ctx)
         self.setStatusBar(self.status)
-        from counterdesk.ui.shell.sync_status import SyncController
-        self.sync = SyncController(self)
-        self.sync.changed.connect(self.status.show_sync)
+        self.sync = None  # the background sync (SyncController), from the first sign-in on
         self.status.lock_requested.connect(self.lock_manually)
         self.status.language_toggled.connect(self.toggle_language)
 
@@ -166,17 +179,13 @@ class MainWindow(QMainWindow):
     # ---- start-up ------------------------------------------------------------------------------------
     def start(self) -> None:
         """Decide the first screen: demo preparation, set-up wizard, sign-in or a problem."""
-        from counterdesk.services.auth import installation
-        from counterdesk.base.paths import DataDir
-        from counterdesk.base.text import CounterDeskError
-        from counterdesk.services.demo import create_demo
-        from counterdesk.services.auth.vault import Vault
 
         data = DataDir(self.ctx.data_dir)
         if not installation.exists(data):
             if self.ctx.demo:
                 self._set_state("preparing", self.preparing)
-                run_task(self, lambda: create_demo(self.ctx.data_dir)[0], self._vault_ready, self._show_problem)
+                root = self.ctx.data_dir
+                run_task(self, lambda: workplace().create_demo(root)[0], self._vault_ready, self._show_problem)
                 return
             self.setup = SetupPage(self.ctx)
             self.setup.finished.connect(self._vault_ready)
@@ -215,12 +224,15 @@ class MainWindow(QMainWindow):
         self._enter_home()
 
     def _enter_home(self) -> None:
-        from counterdesk.ui.shell.home import HomePage
 
         if self.home is not None:
             self.stack.removeWidget(self.home)
             self.home.deleteLater()
-        self.home = HomePage(self.ctx)
+        parts = workplace()
+        if self.sync is None:
+            self.sync = parts.SyncController(self)
+            self.sync.changed.connect(self.status.show_sync)
+        self.home = parts.HomePage(self.ctx)
         self.home.settings_saved.connect(self._settings_saved)
         self.home.sync_enrolled.connect(self._start_sync)
         self.stack.addWidget(self.home)
@@ -244,13 +256,13 @@ class MainWindow(QMainWindow):
             self._restart_idle_timer()
 
     def change_password(self, forced: bool) -> None:
-        from counterdesk.ui.shell.password_dialog import ChangePasswordDialog
 
-        dialog = ChangePasswordDialog(self.ctx, forced, self)
+        dialog_class = workplace().ChangePasswordDialog
+        dialog = dialog_class(self.ctx, forced, self)
         self.password_dialog = dialog
 
         def done(result: int) -> None:
-            if forced and result != ChangePasswordDialog.DialogCode.Accepted:
+            if forced and result != dialog_class.DialogCode.Accepted:
                 self.sign_out("password_change_declined")
             elif forced:
                 self._enter_home()
@@ -322,7 +334,8 @@ class MainWindow(QMainWindow):
         def end() -> None:
             if open_session is not None:
                 open_session.cancel()  # an unfinished counter session ends with its teller
-            sync.stop()  # before the database closes with the last sign-out
+            if sync is not None:
+                sync.stop()  # before the database closes with the last sign-out
             vault.sign_out(user, reason)
         run_task(self, end, self._signed_out, self._sign_out_failed)
 
@@ -354,7 +367,8 @@ class MainWindow(QMainWindow):
                 open_session = self.home.open_counter_session() if self.home is not None else None
                 if open_session is not None:
                     open_session.cancel()
-                self.sync.stop()
+                if self.sync is not None:
+                    self.sync.stop()
                 vault.sign_out(user, "quit")
             except Exception as exc:  # noqa: BLE001 - never block closing the window
                 log.error("sign-out on quit failed: %s", type(exc).__name__)

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
 from counterdesk.ui.widgets.common import MessageLabel, error_text
+from counterdesk.services.accounts import change_own_password
 
 
 class ChangePasswordDialog(QDialog):
@@ -45,7 +46,6 @@ class ChangePasswordDialog(QDialog):
         if self.new.text() != self.confirm.text():
             self.message.show_error(self.tr("The two new passwords do not match."))
             return
-        from counterdesk.services.accounts import change_own_password
 
         vault, user, old, new = self.ctx.vault, self.ctx.user, self.old.text(), self.new.text()
         self.buttons.setEnabled(False)

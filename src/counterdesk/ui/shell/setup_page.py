@@ -11,6 +11,8 @@ from counterdesk.base.roles import Role
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
 from counterdesk.ui.widgets.common import MessageLabel, Page, error_text, title_label
+from counterdesk.base.settings import PASSWORD_MIN_LENGTH
+from counterdesk.services.auth.vault import NewUser, Vault
 
 
 class SetupPage(Page):
@@ -118,7 +120,6 @@ class SetupPage(Page):
 
     @staticmethod
     def _min_length() -> int:
-        from counterdesk.base.settings import PASSWORD_MIN_LENGTH
         return PASSWORD_MIN_LENGTH.default
 
     def create(self) -> None:
@@ -126,7 +127,6 @@ class SetupPage(Page):
             self.message.show_error(self.tr("The two passwords do not match."))
             self.confirm.setFocus()
             return
-        from counterdesk.services.auth.vault import NewUser, Vault
 
         admin = NewUser(self.admin_user.text().strip(), self.admin_name.text().strip() or self.admin_user.text().strip(),
                         Role.ADMIN, self.password.text())

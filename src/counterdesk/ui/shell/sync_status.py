@@ -12,6 +12,8 @@ import logging
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from counterdesk.ui.widgets.tasks import run_task
+from counterdesk.services.sync import state
+from counterdesk.services.sync.client import SyncClient, SyncWorker, status, tls_verify
 
 log = logging.getLogger("counterdesk.ui")
 REFRESH_MS = 2000  # the pending count follows local changes between sync rounds
@@ -54,7 +56,6 @@ class SyncController(QObject):
     def refresh(self) -> None:
         if self._refreshing or self.vault is None or not self.enrolled:
             return
-        from counterdesk.services.sync.client import status
 
         self._refreshing = True
         vault, worker = self.vault, self.worker
@@ -79,8 +80,6 @@ class SyncController(QObject):
 
 
 def _start_worker(vault, user, on_change):
-    from counterdesk.services.sync import state
-    from counterdesk.services.sync.client import SyncClient, SyncWorker, status, tls_verify
 
     if not vault.transact(state.enrolled):
         return None, None

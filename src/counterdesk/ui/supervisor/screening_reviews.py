@@ -12,6 +12,7 @@ from counterdesk.base.branchtime import format_time, zone_heading
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
 from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
+from counterdesk.services.sanctions import disposition
 
 
 class ApprovalsPage(Page):
@@ -92,20 +93,18 @@ class ApprovalsPage(Page):
         self._selected()
 
     def _fill_reasons(self) -> None:
-        from counterdesk.services.sanctions.disposition import FALSE_POSITIVE_REASONS
 
         current = self.reason.currentData()
         self.reason.clear()
         self.reason.addItem(self.tr("— choose the reason the evidence shows —"), None)
-        for code, text in FALSE_POSITIVE_REASONS.items():
+        for code, text in disposition.FALSE_POSITIVE_REASONS.items():
             self.reason.addItem(text.get(self.ctx.lang), code)
         self.reason.setCurrentIndex(max(self.reason.findData(current), 0))
 
     def refresh(self) -> None:
-        from counterdesk.services.sanctions.disposition import pending_hits
 
         vault, user = self.ctx.vault, self.ctx.user
-        run_task(self, lambda: pending_hits(vault, user), self._loaded, self._failed)
+        run_task(self, lambda: disposition.pending_hits(vault, user), self._loaded, self._failed)
 
     def load(self) -> None:
         self.refresh()
@@ -163,14 +162,13 @@ class ApprovalsPage(Page):
         self._decide("confirmed_match", "identity_confirmed")
 
     def _decide(self, decision: str, reason_code: str) -> None:
-        from counterdesk.services.sanctions.disposition import dispose
 
         rec = self.current()
         if rec is None:
             return
         vault, user, note = self.ctx.vault, self.ctx.user, self.note.text().strip() or None
         self.decision = decision
-        run_task(self, lambda: dispose(vault, user, rec.screening_id, decision, reason_code, note),
+        run_task(self, lambda: disposition.dispose(vault, user, rec.screening_id, decision, reason_code, note),
                  self._decided, self._failed)
 
     def _decided(self, record) -> None:

@@ -9,7 +9,6 @@ core's (counterdesk.services.signoff.approvals); this page only shows them.
 from __future__ import annotations
 
 import html
-from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -20,37 +19,27 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QHBoxLayout, QHea
 from counterdesk.base.branchtime import format_time, zone_heading
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text
+from counterdesk.ui.widgets.common import money, LoadingPage, MessageLabel, error_text
+from counterdesk.services.catalog.versions import products_by_code
+from counterdesk.services.signoff import approvals
+from counterdesk.services.signoff.common import SignoffError
+from counterdesk.services.customers.repository import reveal
+from counterdesk.services.signoff.approvals import decide
+from counterdesk.forms.documents import DOCUMENT_TYPES
+from counterdesk.services.sanctions.disposition import CONFIRM_REASONS, FALSE_POSITIVE_REASONS
 
 POLL_MS = 1000
 HASH_CHARS = 12
-
-
-def money(amount: str) -> str:
-    """"100000" → "100,000.00"; anything unreadable is shown as stored."""
-    try:
-        return f"{Decimal(amount):,.2f}"
-    except (InvalidOperation, TypeError, ValueError):
-        return str(amount or "")
 
 
 def short_hash(value) -> str:
     return str(value)[:HASH_CHARS] if value else "—"
 
 
-def product_names(vault, user) -> dict:
-    """{code: Product} of the current catalog, for product names in the page's language."""
-    from counterdesk.services.catalog.versions import current_catalog
-
-    return {p.code: p for p in current_catalog(vault, user).products}
-
-
 def load_queue(vault, user, known: frozenset[str]):
     """Worker side of a refresh: the pending requests, the evidence chain of every request the
     page has not seen yet (a pending request's chain does not change until it is decided), and the
     catalog's products when a new request needs a name."""
-    from counterdesk.services.signoff import approvals
-    from counterdesk.services.signoff.common import SignoffError
 
     requests = approvals.pending_requests(vault, user)
     chains: dict[str, list[dict]] = {}
@@ -61,7 +50,7 @@ def load_queue(vault, user, known: frozenset[str]):
             chains[req.request_id] = approvals.request_evidence(vault, user, req.request_id)[1]
         except SignoffError:  # decided or withdrawn between the two reads: the next poll drops it
             continue
-    return requests, chains, (product_names(vault, user) if chains else None)
+    return requests, chains, (products_by_code(vault, user) if chains else None)
 
 
 class SignoffApprovalsPage(LoadingPage):
@@ -205,7 +194,6 @@ class SignoffApprovalsPage(LoadingPage):
         """The key facts of one evidence link, in words (the payloads hold no personal data)."""
         lang = self.ctx.lang
         if kind == "document":
-            from counterdesk.forms.documents import DOCUMENT_TYPES
             doc = DOCUMENT_TYPES.get(p.get("doc_type") or "")
             return self.tr("{doc_type}; document fingerprint {digest}; customer record version {version}").format(
                 doc_type=doc.get(lang) if doc else (p.get("doc_type") or "—"),
@@ -219,7 +207,6 @@ class SignoffApprovalsPage(LoadingPage):
             if p.get("hits"):
                 text += "; " + self.tr("{hits} hit(s)").format(hits=p["hits"])
             if p.get("disposition"):
-                from counterdesk.services.sanctions.disposition import CONFIRM_REASONS, FALSE_POSITIVE_REASONS
                 reason = FALSE_POSITIVE_REASONS.get(p["disposition"]) or CONFIRM_REASONS.get(p["disposition"])
                 text += "; " + self.tr("decision: {reason}").format(
                     reason=reason.get(lang) if reason else p["disposition"])
@@ -423,7 +410,6 @@ class SignoffApprovalsPage(LoadingPage):
     # ---- revealing -------------------------------------------------------------------------------
     def reveal_customer(self) -> None:
         """The customer's name in clear, for this supervisor only; the reveal is audited by the core."""
-        from counterdesk.services.customers.repository import reveal
 
         req = self.current()
         if req is None or not req.customer_id:
@@ -445,7 +431,6 @@ class SignoffApprovalsPage(LoadingPage):
         self._decide(False)
 
     def _decide(self, approve: bool) -> None:
-        from counterdesk.services.signoff.approvals import decide
 
         req = self.current()
         if req is None or self.deciding:

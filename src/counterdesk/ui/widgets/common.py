@@ -1,6 +1,7 @@
 """Small shared widgets: page base with retranslation, banners, placeholder cards, error labels."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -209,3 +210,11 @@ def centered_column(page: QWidget, width: int = 460) -> tuple[QVBoxLayout, QVBox
     outer.addLayout(row)
     outer.addStretch(2)
     return outer, column
+
+
+def money(amount: str | Decimal | None) -> str:
+    """"100000" → "100,000.00"; anything unreadable is shown as stored."""
+    try:
+        return f"{Decimal(amount):,.2f}"  # type: ignore[arg-type]
+    except (InvalidOperation, TypeError, ValueError):
+        return str(amount or "")
