@@ -121,7 +121,9 @@ def packages(graph: dict[str, set[str]], root: Path) -> dict[str, set[str]]:
     for a, targets in graph.items():
         for b in targets:
             pa, pb = package_of(a, root), package_of(b, root)
-            if pa != pb:
+            # a package and its own subpackages are one unit here (an __init__ or a module beside
+            # the subpackages is not a cycle between siblings)
+            if pa != pb and not pb.startswith(pa + ".") and not pa.startswith(pb + "."):
                 out[pa].add(pb)
     return out
 
