@@ -117,3 +117,39 @@ def admin_cli(capsys, monkeypatch, demo_dir, no_terminal):
         assert "Traceback" not in out + err
         return code, out, err
     return _run
+
+
+# ---- the real main window, signed in ----------------------------------------------------------------------
+@_core_pytest.fixture
+def open_window(qtbot, qapp):
+    """open_window(data_dir, username) -> a MainWindow on ``data_dir`` with ``username`` signed in (zh)."""
+    from PySide6.QtCore import Qt
+
+    from counterdesk.ui.shell.main_window import MainWindow
+    from counterdesk.ui.widgets.context import AppContext
+    from counterdesk.ui.widgets.resources import Languages
+    from helpers.demo import PASSWORDS, WAIT
+
+    made = []
+
+    def make(data_dir, username):
+        languages = Languages(qapp)
+        languages.set("zh_CN")
+        ctx = AppContext(data_dir=data_dir, demo=True, languages=languages)
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        window.start()
+        window.show()
+        page = window.signin
+        qtbot.waitUntil(lambda: window.state == "signin", timeout=WAIT)
+        qtbot.keyClicks(page.username, username)
+        qtbot.keyClicks(page.password, PASSWORDS[username])
+        qtbot.keyClick(page.password, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: window.state == "home", timeout=WAIT)
+        made.append((window, languages))
+        return window
+
+    yield make
+    for window, languages in made:
+        window.close()
+        languages.set("en")

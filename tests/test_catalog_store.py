@@ -10,7 +10,6 @@ from counterdesk.services.catalog import licences, versions
 from counterdesk.services.catalog.products import FIELDS
 from counterdesk.base.paths import resources_dir
 from counterdesk.base.roles import PermissionDenied
-from counterdesk.store import audit
 from counterdesk.base.text import ValidationFailed
 from counterdesk.services import verification
 

@@ -1,23 +1,21 @@
 """The identification step of a counter session, driven headless through the real core."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import re
 from datetime import date, datetime, timezone
 
 import pytest
 
-from counterdesk.services import accounts
 from counterdesk.services.customers import repository as customers
 from counterdesk.flow.counter_session import CounterSession, civil_capacity_problems
 from counterdesk.base.paths import resources_dir
 from counterdesk.services.sanctions import disposition, lists
+from helpers.counter import SPECIMEN, identify, kyc, questionnaire_answers
+from counterdesk.flow.actions import EnterDocument, ConfirmAssessment, DecideConsent, EnterProfile, FindCurrentAssessment, RecordAnswers, StartAssessment
 
-SPECIMEN = {"id_doc_type": "resident_id", "id_number": "11010519491231002X", "id_issue_date": "2006-05-20",
-            "id_long_term": True}
-ANSWERS = {"name_zh": "张晓梅", "sex": "female", "birth_date": "1949-12-31", "nationality": "CHN",
-           "phone": "13812345678", "address": "北京市朝阳区建国路 88 号", "occupation": "gbt6565_2",
-           "employer": "某某研究所", "civil_capacity": "full", "tax_residency": "cn_only", "pep_status": "none",
-           "customer_tier": "mass"}
+ANSWERS = kyc()
 
 
 def fresh_un_list() -> bytes:
@@ -39,42 +37,41 @@ def test_new_customer_is_identified_and_stored(demo_vault, sign_in, lists_loaded
     ident = CounterSession(demo_vault, teller)
     out = ident.submit(SPECIMEN)
     assert out.result.ok and ident.flow.current_id == "consent"
-    assert ident.flow.data["document"]["sex"] == "F"
-    ident.submit({"consent_granted": True})
+    assert ident.state.document.sex == "F"
+    ident.submit(DecideConsent(True))
     assert ident.flow.current_id == "profile"
-    out = ident.submit({"answers": ANSWERS})
+    out = ident.submit(EnterProfile(ANSWERS))
     assert out.result.ok, [p.code for p in out.result.problems]
     assert ident.flow.current_id == "screening"
-    ident.submit({})  # the screen runs the screening as soon as the step opens
+    ident.submit()  # the screen runs the screening as soon as the step opens
     assert ident.flow.current_id == "assessment", ident.flow.held
-    assert ident.flow.data["screening_status"] == "clear"
-    assert ident.flow.data["aml"].level == "low"  # Chinese national, low-risk occupation, not a PEP
+    assert ident.state.screening_status == "clear"
+    assert ident.state.aml.level == "low"  # Chinese national, low-risk occupation, not a PEP
     found = customers.find_by_document(demo_vault, teller, "resident_id", "11010519491231002x")
-    assert found is not None and found.customer_id == ident.flow.data["customer_id"]
+    assert found is not None and found.customer_id == ident.state.customer_id
     ident.finish()
 
 
 def test_returning_customer_skips_consent_and_gets_a_new_version(demo_vault, sign_in, lists_loaded):
     teller = sign_in("teller")
     first = CounterSession(demo_vault, teller)
-    for step in (SPECIMEN, {"consent_granted": True}, {"answers": ANSWERS}, {}):
-        first.submit(step)
+    identify(first, SPECIMEN, ANSWERS)
     first.finish()
     again = CounterSession(demo_vault, teller)
     again.submit(SPECIMEN)
-    assert again.flow.current_id == "profile" and again.flow.data["existing"] is not None
-    again.submit({"answers": {"address": "北京市海淀区中关村大街 1 号"}})  # only what changed
-    again.submit({})
+    assert again.flow.current_id == "profile" and again.state.existing is not None
+    again.submit(EnterProfile({"address": "北京市海淀区中关村大街 1 号"}))  # only what changed
+    again.submit()
     assert again.flow.current_id == "assessment"
-    history = customers.versions(demo_vault, teller, again.flow.data["customer_id"])
+    history = customers.versions(demo_vault, teller, again.state.customer_id)
     assert len(history) == 2
 
 
 def test_expired_document_stops_the_session(demo_vault, sign_in):
     teller = sign_in("teller")
     ident = CounterSession(demo_vault, teller, today=date(2026, 11, 25))
-    out = ident.submit({"id_doc_type": "resident_id", "id_number": "11010519491231002X",
-                        "id_issue_date": "2000-01-01", "id_expiry_date": "2020-01-01"})
+    out = ident.submit(EnterDocument("resident_id", "11010519491231002X", id_issue_date="2000-01-01",
+                                     id_expiry_date="2020-01-01"))
     assert out.stop is not None and out.stop.code == "document_expired"
     assert ident.flow.stopped is not None
 
@@ -83,7 +80,7 @@ def test_refused_consent_stores_nothing(demo_vault, sign_in):
     teller = sign_in("teller")
     ident = CounterSession(demo_vault, teller)
     ident.submit(SPECIMEN)
-    out = ident.submit({"consent_granted": False})
+    out = ident.submit(DecideConsent(False))
     assert out.stop.code == "consent_refused"
     assert customers.find_by_document(demo_vault, teller, "resident_id", "11010519491231002X") is None
 
@@ -98,8 +95,8 @@ def test_no_civil_capacity_stops_the_session(demo_vault, sign_in, lists_loaded):
     teller = sign_in("teller")
     ident = CounterSession(demo_vault, teller)
     ident.submit(SPECIMEN)
-    ident.submit({"consent_granted": True})
-    out = ident.submit({"answers": dict(ANSWERS, civil_capacity="none")})
+    ident.submit(DecideConsent(True))
+    out = ident.submit(EnterProfile(dict(ANSWERS, civil_capacity="none")))
     assert out.stop is not None and out.stop.code == "no_civil_capacity"
 
 
@@ -108,19 +105,19 @@ def test_screening_hit_holds_until_another_supervisor_clears_it(demo_vault, sign
     supervisor = sign_in("supervisor")
     ident = CounterSession(demo_vault, teller)
     # A customer who shares name, birth date and nationality with a (fictional) entry of the UN sample.
-    ident.submit(dict(SPECIMEN, id_number="110105196803150011", id_issue_date="2010-06-01", id_long_term=False,
+    ident.submit(replace(SPECIMEN, id_number="110105196803150011", id_issue_date="2010-06-01", id_long_term=False,
                       id_expiry_date="2030-06-01"))
-    ident.submit({"consent_granted": True})
-    ident.submit({"answers": dict(ANSWERS, name_zh="王晓明", name_latin="WANG XIAOMING", sex="male",
-                                  birth_date="1968-03-15")})
-    out = ident.submit({})
+    ident.submit(DecideConsent(True))
+    ident.submit(EnterProfile(dict(ANSWERS, name_zh="王晓明", name_latin="WANG XIAOMING", sex="male",
+                                   birth_date="1968-03-15")))
+    out = ident.submit()
     assert out.hold is not None and ident.flow.current_id == "screening"
     assert not ident.flow.can_go_back  # the data screened cannot be edited to dodge the hit
     pending = disposition.pending_hits(demo_vault, supervisor)
-    assert [p.screening_id for p in pending] == [ident.flow.data["screening_id"]]
-    disposition.dispose(demo_vault, supervisor, ident.flow.data["screening_id"], "false_positive",
+    assert [p.screening_id for p in pending] == [ident.state.screening_id]
+    disposition.dispose(demo_vault, supervisor, ident.state.screening_id, "false_positive",
                         _false_positive_code(), "different date of birth on the list")
-    out = ident.submit({})
+    out = ident.submit()
     assert ident.flow.current_id == "assessment"
 
 
@@ -128,39 +125,27 @@ def _false_positive_code() -> str:
     return next(iter(disposition.FALSE_POSITIVE_REASONS))
 
 
-def answer_all(ident, choice_index=1):
-    from counterdesk.forms.registry import load_questionnaire
-
-    q = load_questionnaire()
-    answers = {question.key: q.form.field(question.key).options[choice_index].value for question in q.questions}
-    answers["age"] = "age_65_up"  # the specimen holder was born in 1949
-    return answers
-
-
 def test_customer_answers_the_questionnaire_and_confirms(demo_vault, sign_in, lists_loaded):
     teller = sign_in("teller")
     ident = CounterSession(demo_vault, teller)
-    for step in (SPECIMEN, {"consent_granted": True}, {"answers": ANSWERS}, {}):
-        ident.submit(step)
-    assert ident.flow.current_id == "assessment" and ident.current_assessment() is None
-    ident.start_assessment()
-    answers = answer_all(ident)
-    found, result = ident.submit_answers(answers, "customer_screen")
+    identify(ident, SPECIMEN, ANSWERS)
+    assert ident.flow.current_id == "assessment" and ident.submit(FindCurrentAssessment()).value is None
+    ident.submit(StartAssessment())
+    answers = questionnaire_answers(1, "age_65_up")  # the specimen holder was born in 1949
+    found, result = ident.submit(RecordAnswers(answers, "customer_screen")).value
     assert found.gradable, found.contradictions
     assert result.grade in {"C1", "C2", "C3", "C4", "C5"} and result.confirmed_at is None
-    out = ident.submit({})
+    out = ident.submit()
     assert not out.result.ok  # not confirmed by the customer yet
-    ident.confirm_assessment(regrade_confirmed=False)
-    ident.submit({})
+    assert ident.submit(ConfirmAssessment(False)).moved
     assert ident.flow.current_id == "recommendation"
     # The teller may not key in a customer's answers as if they were the customer.
     second = CounterSession(demo_vault, teller)
-    for step in (SPECIMEN, {"answers": {}}, {}):
-        second.submit(step)
-    assert second.current_assessment() is not None
-    second.start_assessment()
+    identify(second, SPECIMEN, {})
+    assert second.submit(FindCurrentAssessment()).value is not None
+    second.submit(StartAssessment())
     with pytest.raises(Exception):
-        second.submit_answers(answers, "teller_screen")
+        second.submit(RecordAnswers(answers, "teller_screen")).value
 
 
 def test_a_birth_date_that_contradicts_the_id_is_refused_and_nothing_is_stored(demo_vault, sign_in, lists_loaded):
@@ -168,22 +153,21 @@ def test_a_birth_date_that_contradicts_the_id_is_refused_and_nothing_is_stored(d
     on the field, and the store itself refuses it too."""
     teller = sign_in("teller")
     ident = CounterSession(demo_vault, teller)
-    doc = {"id_doc_type": "resident_id", "id_number": "110105198506151236", "id_issue_date": "2015-06-01",
-           "id_long_term": False, "id_expiry_date": "2035-06-01"}
+    doc = EnterDocument("resident_id", "110105198506151236", id_issue_date="2015-06-01", id_expiry_date="2035-06-01")
     assert ident.submit(doc).result.ok
-    ident.submit({"consent_granted": True})
+    ident.submit(DecideConsent(True))
     wrong = {**ANSWERS, "sex": "male", "birth_date": "1986-06-15"}
-    out = ident.submit({"answers": wrong})
+    out = ident.submit(EnterProfile(wrong))
     assert [(p.field, p.code) for p in out.result.errors()] == [("birth_date", "contradicts_document")]
     assert ident.flow.current_id == "profile"
     assert customers.find_by_document(demo_vault, teller, "resident_id", "110105198506151236") is None
-    out = ident.submit({"answers": {**wrong, "sex": "female", "birth_date": "1985-06-15"}})
+    out = ident.submit(EnterProfile({**wrong, "sex": "female", "birth_date": "1985-06-15"}))
     assert [(p.field, p.code) for p in out.result.errors()] == [("sex", "contradicts_document")]
-    out = ident.submit({"answers": {**wrong, "birth_date": "1985-06-15"}})
+    out = ident.submit(EnterProfile({**wrong, "birth_date": "1985-06-15"}))
     assert out.result.ok and ident.flow.current_id == "screening"
     # The store is the last line: a change to the stored customer that contradicts the document is refused.
     from counterdesk.base.text import ValidationFailed
     with pytest.raises(ValidationFailed) as refused:
-        customers.update_customer(demo_vault, teller, ident.flow.data["customer_id"], {"birth_date": "1986-06-15"},
+        customers.update_customer(demo_vault, teller, ident.state.customer_id, {"birth_date": "1986-06-15"},
                                   "typo")
     assert [p.code for p in refused.value.result.errors()] == ["contradicts_document"]

@@ -13,14 +13,16 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from counterdesk.forms.disclosures import confirmation_sentence  # noqa: E402
-from counterdesk.services.sales.recommendation import Recommender  # noqa: E402
 from counterdesk.services.signoff import approvals, cooling, process  # noqa: E402
 from counterdesk.ui.counter.aftersale_page import AfterSalePage  # noqa: E402
 from counterdesk.ui.widgets.context import AppContext  # noqa: E402
 from counterdesk.ui.widgets.resources import Languages  # noqa: E402
 from counterdesk.services.auth.vault import Vault  # noqa: E402
-from test_gui_identification import WAIT, open_window, type_text  # noqa: E402,F401
-from test_signoff_flow import MIDDLE, PNG, PW, at_recommendation, signature_json  # noqa: E402
+from helpers.gui import type_text  # noqa: E402
+from helpers.demo import WAIT  # noqa: E402
+from helpers.counter import MIDDLE, PNG, at_recommendation, signature_json  # noqa: E402
+from helpers.demo import PASSWORDS  # noqa: E402
+from counterdesk.flow.actions import ChooseProduct, Propose, Attest, CheckApproval, IssueConfirmation, RecordReading, RecordRecording  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -29,31 +31,28 @@ def private_sale(vault, signed_at: datetime | None = None):
     """A completed sale of a private wealth-management product (it has a cooling-off period), made
     by the demo teller. With ``signed_at`` the customer signed then, so the period may be over."""
     ident = at_recommendation(vault, option=3, age_answer="age_46_55", birth="1980-05-05", doc=MIDDLE)
-    rec = Recommender(ident)
-    res, proposal = rec.propose("400000", {"investable_assets": "9000000", "household_financial_assets": "6000000"},
-                                None)
-    assert res.ok
+    proposal = ident.submit(Propose("400000", {"investable_assets": "9000000",
+                                               "household_financial_assets": "6000000"})).value
     code = next(c for c, d in proposal.decisions.items()
                 if proposal.products[c].type == "private_wm" and d.outcome != "prohibited")
-    ident.submit({"sale_decision_id": rec.choose(proposal, code, proposal.decisions[code], False)})
-    plan = ident.flow.data["signoff"].plan
+    assert ident.submit(ChooseProduct(code)).moved
+    plan = ident.state.signoff.plan
     assert plan.cooling_off_hours >= 24
-    sid = ident.flow.data["signoff"].signoff_id
-    ident.record_reading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
+    sid = ident.state.signoff.signoff_id
+    ident.submit(RecordReading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
                           "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
-                         "customer_screen")
+                         "customer_screen")).value
     if plan.recording_required:
-        ident.record_recording(True, "REC-2026-000456")
+        ident.submit(RecordRecording(True, "REC-2026-000456")).value
     process.record_signature(vault, ident.user, sid, confirmation_sentence("zh") if plan.sentence_required else None,
                              signature_json(), PNG, "customer_screen", now=signed_at)
-    ident.attest(True, True)
-    assert ident.submit({}).result.ok
+    ident.submit(Attest(True, True))
     if ident.flow.current_id == "approval":
-        supervisor = vault.sign_in("supervisor", PW["supervisor"])
-        approvals.decide(vault, supervisor, ident.approval_status().request_id, approve=True)
+        supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
+        approvals.decide(vault, supervisor, ident.submit(CheckApproval()).value.request_id, approve=True)
         vault.sign_out(supervisor)
-        ident.submit({})
-    state = ident.issue_confirmation()
+        ident.submit()
+    state = ident.submit(IssueConfirmation()).value
     assert state.status == "completed" and state.cooling_off_until
     return ident, state
 
@@ -71,7 +70,7 @@ def make_page(vault, qapp, qtbot, demo_lists_dir):
 
     def make(username: str) -> AfterSalePage:
         ctx = AppContext(demo_lists_dir, demo=True, languages=Languages(qapp))
-        ctx.vault, ctx.user = vault, vault.sign_in(username, PW[username])
+        ctx.vault, ctx.user = vault, vault.sign_in(username, PASSWORDS[username])
         page = AfterSalePage(ctx)
         qtbot.addWidget(page)
         page.resize(1000, 700)
@@ -88,7 +87,7 @@ def make_page(vault, qapp, qtbot, demo_lists_dir):
 def product_label(vault, code: str) -> str:
     from counterdesk.services.catalog.versions import current_catalog
 
-    user = vault.sign_in("auditor", PW["auditor"])
+    user = vault.sign_in("auditor", PASSWORDS["auditor"])
     return f"{code} {current_catalog(vault, user).get(code).name('en')}"
 
 
@@ -101,7 +100,7 @@ def test_a_sale_in_cooling_off_is_cancelled_only_when_asked_and_with_a_refund_re
     page = make_page("teller")
     assert page.cooling_table.rowCount() == 1 and page.followup_table.rowCount() == 0
     row = cells(page.cooling_table, 0)
-    plan = ident.flow.data["signoff"].plan
+    plan = ident.state.signoff.plan
     assert row[0] == state.document_number and row[0].startswith("DEMO-")
     assert row[1:4] == ["张**", product_label(vault, plan.product_code), "400,000.00"]
     # The branch's time (UTC+8), not the workstation's clock zone; the column heading names the zone.

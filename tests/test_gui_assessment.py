@@ -9,53 +9,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from counterdesk.flow.counter_session import CounterSession  # noqa: E402
-from counterdesk.forms.registry import load_questionnaire  # noqa: E402
-from test_gui_identification import (PASSWORDS, WAIT, at, open_window, read_document,  # noqa: E402,F401
-                                     session_page)
-
-KYC = {"name_zh": "张晓梅", "sex": "female", "birth_date": "1949-12-31", "nationality": "CHN",
-       "phone": "13812345678", "address": "北京市朝阳区建国路 88 号", "occupation": "gbt6565_2",
-       "employer": "某某研究所", "civil_capacity": "full", "tax_residency": "cn_only", "pep_status": "none",
-       "customer_tier": "mass"}
-SPECIMEN = {"id_doc_type": "resident_id", "id_number": "11010519491231002X", "id_issue_date": "2006-05-20",
-            "id_long_term": True}
-
-
-def answers(pick: int) -> dict:
-    q = load_questionnaire()
-    chosen = {x.key: q.form.field(x.key).options[min(pick, len(q.form.field(x.key).options) - 1)].value
-              for x in q.questions}
-    chosen["age"] = "age_65_up"
-    if pick == 0:
-        chosen["loss_tolerance"] = q.form.field("loss_tolerance").options[1].value  # not "no loss"
-    return chosen
-
-
-def assessed_customer(vault, times: int, pick: int = 0) -> None:
-    """A customer identified and assessed ``times`` times today, through the core."""
-    teller = vault.sign_in("teller", PASSWORDS["teller"])
-    for n in range(times):
-        ident = CounterSession(vault, teller)
-        steps = [SPECIMEN, {"consent_granted": True}, {"answers": KYC}, {}] if n == 0 else \
-            [SPECIMEN, {"answers": {}}, {}]
-        for step in steps:
-            ident.submit(step)
-        ident.start_assessment()
-        ident.submit_answers(answers(pick), "customer_screen")
-        ident.confirm_assessment(regrade_confirmed=False)
-        ident.cancel()  # the sale itself is not the point here
-    vault.sign_out(teller)
-
-
-def to_assessment(qtbot, window):
-    page = session_page(qtbot, window)
-    read_document(qtbot, page, "resident_id_long_term")
-    qtbot.waitUntil(lambda: at(page, "profile"), timeout=WAIT)
-    qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: at(page, "assessment"), timeout=WAIT)
-    return page
-
+from helpers.gui import at  # noqa: E402
+from helpers.demo import WAIT  # noqa: E402
+from helpers.gui import assessed_customer, assessment_answers, to_assessment  # noqa: E402
 
 def test_changed_grade_needs_the_customers_reconfirmation(qtbot, open_window, demo_lists_dir):
     window = open_window(demo_lists_dir, "teller")
@@ -66,7 +22,7 @@ def test_changed_grade_needs_the_customers_reconfirmation(qtbot, open_window, de
     qtbot.mouseClick(step.start, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.customer_window is not None, timeout=WAIT)
     customer = page.customer_window
-    for key, value in answers(3).items():
+    for key, value in assessment_answers(3).items():
         customer.choose(key, value)
     customer.next_question()
     qtbot.waitUntil(lambda: customer.stack.currentWidget() is customer.result_page, timeout=WAIT)
@@ -88,7 +44,7 @@ def test_contradictory_answers_are_sent_back_to_the_customer(qtbot, open_window,
     qtbot.mouseClick(step.start, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.customer_window is not None, timeout=WAIT)
     customer = page.customer_window
-    chosen = answers(1)
+    chosen = assessment_answers(1)
     chosen["experience_years"], chosen["products_traded"] = "none", "derivatives"
     for key, value in chosen.items():
         customer.choose(key, value)
@@ -161,7 +117,7 @@ def test_paper_questionnaire_printed_then_keyed_in_with_its_number(qtbot, open_w
     qtbot.waitUntil(lambda: page.customer_window is not None, timeout=WAIT)
     paper = page.customer_window
     assert paper.entered_at == "paper_form" and not paper.isFullScreen() and number in paper.title.text()
-    for key, value in answers(1).items():
+    for key, value in assessment_answers(1).items():
         paper.choose(key, value)
     paper.next_question()
     qtbot.waitUntil(lambda: paper.stack.currentWidget() is paper.result_page, timeout=WAIT)

@@ -19,8 +19,8 @@ from counterdesk.base import logs  # noqa: E402
 from counterdesk.services.customers import counter_sessions  # noqa: E402
 from counterdesk.services.sanctions import disposition  # noqa: E402
 from counterdesk.store import audit  # noqa: E402
-from test_gui_identification import (PASSWORDS, WAIT, at, choose, fill_profile, next_step,  # noqa: E402,F401
-                                     open_window, read_document, session_page, type_text)
+from helpers.gui import at, fill_profile, next_step, read_document, select, session_page, type_text  # noqa: E402
+from helpers.demo import PASSWORDS, WAIT  # noqa: E402
 
 pytestmark = pytest.mark.gui
 ID_NUMBER = "110105198506151236"
@@ -101,7 +101,7 @@ def test_cancel_asks_first_and_records_the_reason(qtbot, open_window, demo_lists
     qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
     dialog = page.cancel_dialog
     qtbot.waitUntil(lambda: dialog.isVisible(), timeout=WAIT)
-    choose(dialog.reason, "customer_left")
+    select(dialog.reason, "customer_left")
     assert dialog.confirm.isEnabled()
     qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.ident is None and not page.busy, timeout=WAIT)
@@ -179,7 +179,7 @@ def test_kyc_problems_go_when_the_field_is_fixed_and_follow_the_language(qtbot, 
     window = open_window(demo_lists_dir, "teller")
     page = session_page(qtbot, window)
     doc = page.steps["document"]
-    choose(doc.doc_type, "resident_id")
+    select(doc.doc_type, "resident_id")
     qtbot.keyClicks(doc.number, ID_NUMBER)
     qtbot.keyClicks(doc.issue, "2015-06-01")
     qtbot.keyClicks(doc.expiry, "2035-06-01")

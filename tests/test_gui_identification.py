@@ -7,149 +7,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtGui import QInputMethodEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QComboBox  # noqa: E402
 
 from counterdesk.services.customers import repository  # noqa: E402
 from counterdesk.store import audit  # noqa: E402
-from counterdesk.ui.widgets.context import AppContext  # noqa: E402
-from counterdesk.ui.shell.main_window import MainWindow  # noqa: E402
-from counterdesk.ui.widgets.resources import Languages  # noqa: E402
-from counterdesk.services.auth.vault import DEMO_USERS  # noqa: E402
-
-PASSWORDS = {u.username: u.password for u in DEMO_USERS}
-WAIT = 15_000
-
-
-def type_text(qtbot, widget, text):
-    """Type like a person: ASCII as key clicks; Chinese as an input method commits it."""
-    widget.setFocus()
-    if text.isascii():
-        qtbot.keyClicks(widget, text)
-    else:
-        event = QInputMethodEvent("", [])
-        event.setCommitString(text)
-        QApplication.sendEvent(widget, event)
-
-
-def choose(combo: QComboBox, value):
-    idx = combo.findData(value)
-    assert idx >= 0, (combo.objectName(), value)
-    combo.setCurrentIndex(idx)
-
-
-@pytest.fixture
-def open_window(qtbot, qapp):
-    made = []
-
-    def make(data_dir, username):
-        languages = Languages(qapp)
-        languages.set("zh_CN")
-        ctx = AppContext(data_dir=data_dir, demo=True, languages=languages)
-        window = MainWindow(ctx)
-        qtbot.addWidget(window)
-        window.start()
-        window.show()
-        page = window.signin
-        qtbot.waitUntil(lambda: window.state == "signin", timeout=WAIT)
-        qtbot.keyClicks(page.username, username)
-        qtbot.keyClicks(page.password, PASSWORDS[username])
-        qtbot.keyClick(page.password, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: window.state == "home", timeout=WAIT)
-        made.append((window, languages))
-        return window
-
-    yield make
-    for window, languages in made:
-        window.close()
-        languages.set("en")
-
-
-def session_page(qtbot, window):
-    window.home.show_task("session.start")
-    page = window.home.pages["session.start"]
-    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.ident is not None and not page.busy, timeout=WAIT)
-    return page
-
-
-def at(page, step):
-    return not page.busy and page.ident is not None and page.ident.flow.current_id == step
-
-
-def read_document(qtbot, page, profile):
-    doc = page.steps["document"]
-    choose(doc.profile, profile)
-    qtbot.mouseClick(doc.read_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
-
-
-def fill_profile(qtbot, page, name="张晓梅", capacity="full"):
-    view = page.steps["profile"].view
-    name_field = view.editors["name_zh"]
-    name_field.clear()
-    type_text(qtbot, name_field, name)
-    type_text(qtbot, view.editors["phone"], "13812345678")
-    type_text(qtbot, view.editors["employer"], "Research Institute")
-    choose(view.editors["occupation"], "gbt6565_2")
-    choose(view.editors["civil_capacity"], capacity)
-    choose(view.editors["tax_residency"], "cn_only")
-    choose(view.editors["pep_status"], "none")
-    choose(view.editors["customer_tier"], "mass")
-
-
-def answer_questionnaire(qtbot, page, age, pick=1):
-    """The customer answers every question on the customer window and confirms the result."""
-    step = page.steps["assessment"]
-    qtbot.waitUntil(lambda: step.start.isEnabled() and not page.busy, timeout=WAIT)
-    qtbot.mouseClick(step.start, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.customer_window is not None and page.customer_window.isVisible(), timeout=WAIT)
-    customer = page.customer_window
-    for question in customer.q.questions:
-        options = customer.q.form.field(question.key).options
-        customer.choose(question.key, age if question.key == "age" else options[pick].value)
-    total = len(customer.q.questions)
-    assert f"{total} of {total}" in step.progress.text() or f"{total} / " in step.progress.text() \
-        or str(total) in step.progress.text()  # the teller sees progress, not the answers
-    for _ in customer.q.questions:
-        if customer.forward.isVisible():
-            qtbot.mouseClick(customer.forward, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: customer.stack.currentWidget() is customer.result_page, timeout=WAIT)
-    assert "C" in customer.result_text.text()
-    qtbot.mouseClick(customer.confirm_button, Qt.MouseButton.LeftButton)
-
-
-def choose_recommended(qtbot, page):
-    """Amount and declared assets typed, suitable products shown best first, the first chosen."""
-    step = page.steps["recommendation"]
-    qtbot.keyClicks(step.amount, "50000")
-    qtbot.keyClicks(step.assets, "600000")
-    qtbot.mouseClick(step.propose, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not page.busy and step.table.rowCount() > 0, timeout=WAIT)
-    assert step.details.toPlainText()  # the selected product's decision and reasons
-    qtbot.mouseClick(step.choose, Qt.MouseButton.LeftButton)
-
-
-def next_step(qtbot, page):
-    qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
-
-
-def sell_through(qtbot, page, tmp_path) -> None:
-    """From the chosen product to the printed confirmation (see test_gui_signoff)."""
-    from test_gui_signoff import FakeClock, customer_signs, override, print_both, teller_attests
-
-    qtbot.waitUntil(lambda: at(page, "signoff"), timeout=WAIT)
-    page.signoff.clock = FakeClock()
-    customer_signs(qtbot, page)
-    teller_attests(qtbot, page)
-    if at(page, "approval"):
-        override(qtbot, page, approve=True)
-    qtbot.waitUntil(lambda: at(page, "confirmation"), timeout=WAIT)
-    print_both(qtbot, page, tmp_path)
-    next_step(qtbot, page)
-
+from helpers.demo import PASSWORDS, WAIT  # noqa: E402
+from helpers.gui import (answer_questionnaire, at, choose_recommended, fill_profile, next_step, read_document,  # noqa: E402
+                         select, sell_through, session_page, type_text)
 
 def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir, tmp_path):
     window = open_window(demo_lists_dir, "teller")
@@ -217,7 +81,7 @@ def test_refused_consent_stores_nothing(qtbot, open_window, demo_lists_dir):
     qtbot.waitUntil(lambda: not page.busy and page.ident.flow.stopped is not None, timeout=WAIT)
     assert "未保存" in page.banner.text()
     vault, user = window.ctx.vault, window.ctx.user
-    number = page.ident.flow.data["document"]["number"]
+    number = page.ident.state.document.number
     assert repository.find_by_document(vault, user, "resident_id", number) is None
 
 
@@ -234,12 +98,12 @@ def test_minor_needs_limited_capacity_and_a_guardian(qtbot, open_window, demo_li
     qtbot.waitUntil(lambda: not page.busy and step.message.isVisible(), timeout=WAIT)
     assert "限制民事行为能力" in step.message.text() and at(page, "profile")
     view = step.view
-    choose(view.editors["civil_capacity"], "limited")
+    select(view.editors["civil_capacity"], "limited")
     next_step(qtbot, page)
     qtbot.waitUntil(lambda: not page.busy and "监护人" in step.message.text(), timeout=WAIT)
     type_text(qtbot, view.editors["guardian_name"], "陈大模")
-    choose(view.editors["guardian_relation"], "parent")
-    choose(view.editors["guardian_doc_type"], "resident_id")
+    select(view.editors["guardian_relation"], "parent")
+    select(view.editors["guardian_doc_type"], "resident_id")
     type_text(qtbot, view.editors["guardian_doc_number"], "11010519491231002X")
     next_step(qtbot, page)
     qtbot.waitUntil(lambda: at(page, "assessment"), timeout=WAIT)

@@ -17,8 +17,8 @@ from PySide6.QtCore import Qt  # noqa: E402
 from counterdesk.services.sanctions import disposition, screening  # noqa: E402
 from counterdesk.store import audit  # noqa: E402
 from counterdesk.services.auth.vault import DEMO_USERS, Vault  # noqa: E402
-from test_gui_identification import (WAIT, at, choose, fill_profile, next_step, open_window,  # noqa: E402,F401
-                                     session_page, type_text)
+from helpers.gui import at, fill_profile, next_step, select, session_page, type_text  # noqa: E402
+from helpers.demo import WAIT  # noqa: E402
 
 PASSWORDS = {u.username: u.password for u in DEMO_USERS}
 TELLER_NAME = next(u.display_name for u in DEMO_USERS if u.username == "teller")
@@ -28,7 +28,7 @@ def held_on_screening(qtbot, window):
     """The README's example: 110101195911020011 with the name 刘建国 is on the demo list."""
     page = session_page(qtbot, window)
     doc = page.steps["document"]
-    choose(doc.doc_type, "resident_id")
+    select(doc.doc_type, "resident_id")
     qtbot.keyClicks(doc.number, "110101195911020011")
     qtbot.keyClicks(doc.issue, "2010-01-01")
     doc.long_term.setChecked(True)
@@ -38,7 +38,7 @@ def held_on_screening(qtbot, window):
     qtbot.waitUntil(lambda: at(page, "profile"), timeout=WAIT)
     fill_profile(qtbot, page, name="刘建国")
     view = page.steps["profile"].view
-    choose(view.editors["sex"], "male")
+    select(view.editors["sex"], "male")
     type_text(qtbot, view.editors["address"], "北京市东城区东长安街 1 号")
     next_step(qtbot, page)
     qtbot.waitUntil(lambda: not page.busy and page.steps["screening"].recheck.isVisible(), timeout=WAIT)
@@ -60,7 +60,7 @@ def test_supervisor_decides_a_hit_and_the_teller_goes_on(qtbot, open_window, dem
     assert reviews.table.item(0, 1).text() == TELLER_NAME  # the teller by name, not by username
     assert "上线后" not in reviews.intro.text() and "签署审批" in reviews.intro.text()  # no outdated promise
     if decision == "false_positive":
-        choose(reviews.reason, "different_person_document")
+        select(reviews.reason, "different_person_document")
         assert reviews.false_positive.isEnabled()
         type_text(qtbot, reviews.note, "出生地不同，证件照片不符")
         qtbot.mouseClick(reviews.false_positive, Qt.MouseButton.LeftButton)

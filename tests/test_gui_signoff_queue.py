@@ -19,23 +19,26 @@ from counterdesk.ui.widgets.context import AppContext  # noqa: E402
 from counterdesk.ui.widgets.resources import Languages  # noqa: E402
 from counterdesk.ui.supervisor.signoff_approvals import SignoffApprovalsPage  # noqa: E402
 from counterdesk.services.auth.vault import Vault  # noqa: E402
-from test_gui_identification import WAIT, open_window, type_text  # noqa: E402,F401
-from test_signoff_flow import PW, SPECIMEN, YOUNG, at_recommendation, choose, customer_signs, kyc  # noqa: E402
+from helpers.gui import type_text  # noqa: E402
+from helpers.demo import WAIT  # noqa: E402
+from counterdesk.flow.actions import EnterDocument  # noqa: E402
+from helpers.counter import SPECIMEN, YOUNG, at_recommendation, choose, customer_signs, document, kyc  # noqa: E402
+from helpers.demo import PASSWORDS  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
-OTHER = dict(YOUNG, id_number="110105199001010045")  # a second customer (valid check digit, female)
-PERSONAL = (YOUNG["id_number"], OTHER["id_number"], SPECIMEN["id_number"], kyc("1990-01-01")["name_zh"],
+OTHER = document(YOUNG, id_number="110105199001010045")  # a second customer (valid check digit, female)
+PERSONAL = (YOUNG.id_number, OTHER.id_number, SPECIMEN.id_number, kyc("1990-01-01")["name_zh"],
             kyc("1990-01-01")["phone"], "建国路", "某某研究所")
 
 
-def pending_sale(vault, doc: dict = YOUNG):
+def pending_sale(vault, doc: EnterDocument = YOUNG):
     """A teller's customer-initiated purchase above the customer's grade, waiting for approval
     (``doc``: a new customer each time)."""
     ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=doc)
     choose(ident, "DM-WM-EQ", own=True)
     customer_signs(ident)
-    assert ident.submit({}).result.ok and ident.flow.current_id == "approval"
+    assert ident.flow.current_id == "approval"
     return ident
 
 
@@ -49,7 +52,7 @@ def vault(demo_lists_dir):
 @pytest.fixture
 def page(vault, qapp, qtbot, demo_lists_dir):
     ctx = AppContext(demo_lists_dir, demo=True, languages=Languages(qapp))
-    ctx.vault, ctx.user = vault, vault.sign_in("supervisor", PW["supervisor"])
+    ctx.vault, ctx.user = vault, vault.sign_in("supervisor", PASSWORDS["supervisor"])
     p = SignoffApprovalsPage(ctx)
     qtbot.addWidget(p)
     p.resize(1000, 700)
@@ -130,7 +133,7 @@ def test_a_tellers_request_appears_by_itself_with_its_evidence_and_no_personal_d
     qtbot.waitUntil(lambda: page.table.rowCount() == 0 and not page.loading, timeout=WAIT)
     assert "Approved" in page.message.text()
     assert approvals.pending_requests(vault, page.ctx.user) == []
-    assert ident.submit({}).result.ok and ident.flow.current_id == "confirmation"
+    assert ident.submit().moved and ident.flow.current_id == "confirmation"
 
 
 def test_reject_needs_a_reason_then_returns_the_sale_to_the_teller(qtbot, page, vault):
@@ -148,8 +151,8 @@ def test_reject_needs_a_reason_then_returns_the_sale_to_the_teller(qtbot, page, 
     assert decided.args == ["rejected"]
     qtbot.waitUntil(lambda: page.table.rowCount() == 0 and not page.loading, timeout=WAIT)
     assert page.reason.text() == "" and "Rejected" in page.message.text()
-    assert ident.submit({}).result.ok
-    assert ident.flow.current_id == "signoff" and ident.flow.data["rejection"] == "金额与客户资产不符"
+    assert ident.submit().result.ok
+    assert ident.flow.current_id == "signoff" and ident.state.rejection == "金额与客户资产不符"
 
 
 def test_selection_survives_the_polling_and_loads_never_overlap(qtbot, page, vault, monkeypatch):
@@ -188,7 +191,7 @@ def test_selection_survives_the_polling_and_loads_never_overlap(qtbot, page, vau
     assert page.chains[second][-1]["hash"][:12] in page.details.toPlainText()  # the details are still its own
 
     # Decided at another desk: the row goes and nothing else is selected in its place.
-    supervisor2 = page.ctx.vault.sign_in("supervisor", PW["supervisor"])
+    supervisor2 = page.ctx.vault.sign_in("supervisor", PASSWORDS["supervisor"])
     approvals.decide(vault, supervisor2, second, approve=True)
     with qtbot.waitSignal(page.loaded, timeout=WAIT):
         qtbot.keyClick(page, Qt.Key.Key_F5)
@@ -235,7 +238,7 @@ def test_the_customers_name_is_masked_until_revealed_and_the_reveal_is_audited(q
     assert name not in page.details.toPlainText() and page.reveal_button.isEnabled()
     qtbot.mouseClick(page.reveal_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: name in page.message.text(), timeout=WAIT)
-    auditor = vault.sign_in("auditor", PW["auditor"])
+    auditor = vault.sign_in("auditor", PASSWORDS["auditor"])
     reveals = [e for e in vault.audit_entries(auditor) if e.action == "customer.revealed"]
     assert reveals and reveals[0].actor_name == "supervisor" and name not in str(reveals[0].details)
 

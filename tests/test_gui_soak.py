@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QKeyEvent, QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit  # noqa: E402
 
-from test_gui_identification import PASSWORDS, WAIT, open_window  # noqa: E402,F401
+from helpers.demo import PASSWORDS, WAIT  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

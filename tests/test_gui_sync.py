@@ -19,9 +19,9 @@ from counterdesk.services.sync.enrol import enrol, make_enrol_code  # noqa: E402
 from counterdesk.services.sync.client import tls_verify  # noqa: E402
 from counterdesk.services.auth.vault import Vault  # noqa: E402
 from hub_support import hub_url  # noqa: E402,F401  (fixture)
-from test_gui_identification import PASSWORDS, WAIT, at, open_window  # noqa: E402,F401
-from test_gui_signoff import (choose_own, customer_signs, finish, print_both, teller_attests,  # noqa: E402
-                              to_recommendation)
+from helpers.gui import at  # noqa: E402
+from helpers.demo import PASSWORDS, WAIT  # noqa: E402
+from helpers.gui import choose_own, customer_signs, finish, print_both, teller_attests, to_recommendation  # noqa: E402
 from test_hub_server import tls_hub  # noqa: E402,F401  (fixture)
 
 

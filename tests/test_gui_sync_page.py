@@ -32,9 +32,10 @@ from counterdesk.ui.widgets.resources import Languages  # noqa: E402
 from counterdesk.ui.admin.sync_page import SyncPage  # noqa: E402
 from counterdesk.services.auth.vault import Vault  # noqa: E402
 from hub_support import hub_url  # noqa: E402,F401  (fixture)
-from test_gui_identification import WAIT  # noqa: E402
+from helpers.demo import WAIT  # noqa: E402
 from test_hub_server import tls_hub  # noqa: E402,F401  (fixture)
-from test_signoff_flow import PW, at_recommendation  # noqa: E402
+from helpers.counter import at_recommendation  # noqa: E402
+from helpers.demo import PASSWORDS  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -63,7 +64,7 @@ def make_page(qapp, qtbot):
 
     def make(vault, username: str) -> SyncPage:
         ctx = AppContext(vault.data.root, demo=True, languages=Languages(qapp))
-        ctx.vault, ctx.user = vault, vault.sign_in(username, PW[username])
+        ctx.vault, ctx.user = vault, vault.sign_in(username, PASSWORDS[username])
         page = SyncPage(ctx)
         qtbot.addWidget(page)
         page.resize(1100, 720)
@@ -182,7 +183,7 @@ def test_enrol_sync_code_and_send_a_refused_record_again(qtbot, make_page, opene
     assert "branch SP01, valid until" in page.code_note.text() and base in page.code_note.text()
     # It works: a second workstation enrols with it.
     other = opened("b")
-    other_admin = other.sign_in("admin", PW["admin"])
+    other_admin = other.sign_in("admin", PASSWORDS["admin"])
     second = enrol(other, other_admin, base, shown, name="柜台 B", branch_code="SP01", verify=str(cert))
     assert not second.first_in_branch and second.head_office_fingerprint == head_office_fp
 
@@ -229,7 +230,7 @@ def test_a_customer_changed_on_two_workstations_is_resolved_from_the_conflicts_t
     base, _ctx, cert = tls_hub
     code = hub_code(hub_url, "SP02", capsys)
     a, b = opened("a"), opened("b")
-    admin_a, admin_b = a.sign_in("admin", PW["admin"]), b.sign_in("admin", PW["admin"])
+    admin_a, admin_b = a.sign_in("admin", PASSWORDS["admin"]), b.sign_in("admin", PASSWORDS["admin"])
     enrol(a, admin_a, base, code, name="柜台 A", branch_code="SP02", verify=str(cert))
     client_a = SyncClient(a, admin_a, verify=tls_verify(a))
     from counterdesk.services.sync.enrol import make_enrol_code
@@ -239,11 +240,11 @@ def test_a_customer_changed_on_two_workstations_is_resolved_from_the_conflicts_t
     try:
         # As tests/test_sync_hub.py makes one: the customer changed on A and on B from version 1.
         ident = at_recommendation(a)
-        teller_a, cid = ident.user, ident.flow.data["customer_id"]
+        teller_a, cid = ident.user, ident.state.customer_id
         ident.cancel()
         _sync(client_a)
         _sync(client_b)
-        teller_b = b.sign_in("teller", PW["teller"])
+        teller_b = b.sign_in("teller", PASSWORDS["teller"])
         repository.update_customer(a, teller_a, cid, {"phone": "13900001111"}, "new phone (A)")
         repository.update_customer(b, teller_b, cid, {"occupation": "gbt6565_4"}, "new job (B)")
         _sync(client_a)

@@ -5,63 +5,37 @@ from decimal import Decimal
 
 import pytest
 
-from counterdesk.services.demo import create_demo
-from counterdesk.flow.counter_session import CounterSession
-from counterdesk.forms.registry import load_questionnaire
-from counterdesk.services.sales.recommendation import Recommender
-from counterdesk.services.auth.vault import DEMO_USERS
-
-PW = {u.username: u.password for u in DEMO_USERS}
-SPECIMEN = {"id_doc_type": "resident_id", "id_number": "11010519491231002X", "id_issue_date": "2006-05-20",
-            "id_long_term": True}
-KYC = {"name_zh": "张晓梅", "sex": "female", "birth_date": "1949-12-31", "nationality": "CHN",
-       "phone": "13812345678", "address": "北京市朝阳区建国路 88 号", "occupation": "gbt6565_2",
-       "employer": "某某研究所", "civil_capacity": "full", "tax_residency": "cn_only", "pep_status": "none",
-       "customer_tier": "mass"}
+from counterdesk.flow.actions import CheckOwnRequest, ChooseProduct, Propose
+from counterdesk.services.auth.vault import Vault
+from helpers.counter import at_recommendation as sale_at_recommendation
 
 
 @pytest.fixture
 def at_recommendation(demo_lists_dir):
-    from counterdesk.services.auth.vault import Vault
-
     vault = Vault.open(demo_lists_dir)
-    teller = vault.sign_in("teller", PW["teller"])
-    ident = CounterSession(vault, teller)
-    for step in (SPECIMEN, {"consent_granted": True}, {"answers": KYC}, {}):
-        ident.submit(step)
-    ident.start_assessment()
-    q = load_questionnaire()
-    answers = {x.key: q.form.field(x.key).options[1].value
-               for x in q.questions}
-    answers["age"] = "age_65_up"
-    found, result = ident.submit_answers(answers, "customer_screen")
-    assert result is not None, found.contradictions
-    ident.confirm_assessment(False)
-    ident.submit({})
-    assert ident.flow.current_id == "recommendation"
-    yield ident, result
+    ident = sale_at_recommendation(vault)
+    yield ident, ident.state.assessment
     vault.close()
 
 
 def test_ranked_products_never_exceed_the_grade_and_the_choice_is_stored(at_recommendation):
     ident, result = at_recommendation
-    rec = Recommender(ident)
-    res, proposal = rec.propose("100000", {"investable_assets": "800000"}, "from_1y_to_3y")
-    assert res.ok and proposal.ranked
+    outcome = ident.submit(Propose("100000", {"investable_assets": "800000"}, "from_1y_to_3y"))
+    proposal = outcome.value
+    assert outcome.result.ok and outcome.stay and proposal.ranked and ident.state.proposal is not None
     grade = int(result.grade[1])
     for ranked in proposal.ranked:
         assert ranked.product.risk_level <= grade
         assert ranked.decision.outcome in ("recommended", "eligible", "eligible_with_conditions")
     top = proposal.ranked[0]
-    decision_id = rec.choose(proposal, top.product.code, top.decision, customer_initiated=False)
-    ident.submit({"sale_decision_id": decision_id})
-    assert ident.flow.current_id == "signoff" and ident.flow.data["signoff"].plan.product_code == top.product.code
+    assert ident.submit(ChooseProduct(top.product.code)).moved
+    assert ident.flow.current_id == "signoff" and ident.state.signoff.plan.product_code == top.product.code
+    assert ident.state.sale_decision_id is not None
 
 
 def test_a_product_above_the_grade_only_on_the_customers_own_request(at_recommendation):
     ident, result = at_recommendation
-    rec = Recommender(ident)
-    _res, proposal = rec.propose("100000", {"investable_assets": "800000"}, None)
+    proposal = ident.submit(Propose("100000", {"investable_assets": "800000"})).value
     grade = int(result.grade[1])
     above = [code for code, p in proposal.products.items()
              if int(str(p.risk_level)[1]) > grade and proposal.decisions[code].outcome != "prohibited"]
@@ -70,14 +44,24 @@ def test_a_product_above_the_grade_only_on_the_customers_own_request(at_recommen
                   and p.public and p.status == "on_sale" and p.licence_required != "precious_metals"]
     if not candidates:
         pytest.skip("the demo catalog has no public product one level above this grade")
-    decision = rec.customer_request(proposal, candidates[0])
+    decision = ident.submit(CheckOwnRequest(candidates[0])).value
     assert decision.outcome in ("customer_initiated_only", "prohibited")
+    # Choosing it as a bank proposal is not possible: only as the customer's own request.
+    refused = ident.submit(ChooseProduct("NO-SUCH-PRODUCT"))
+    assert not refused.result.ok and ident.flow.current_id == "recommendation"
 
 
 def test_bad_amounts_are_structured_problems(at_recommendation):
     ident, _ = at_recommendation
-    res, proposal = Recommender(ident).propose("abc", {"investable_assets": "-5"}, None)
-    assert proposal is None and {p.code for p in res.problems} >= {"amount_invalid", "amount_range"}
+    outcome = ident.submit(Propose("abc", {"investable_assets": "-5"}))
+    assert outcome.value is None and {p.code for p in outcome.result.problems} >= {"amount_invalid", "amount_range"}
+    assert ident.state.proposal is None
+
+
+def test_choosing_before_proposing_is_a_problem(at_recommendation):
+    ident, _ = at_recommendation
+    outcome = ident.submit(ChooseProduct("DM-DEP-1Y"))
+    assert not outcome.result.ok and {p.code for p in outcome.result.problems} == {"not_proposed"}
 
 
 def test_declared_finances_reach_the_qualified_investor_rule():

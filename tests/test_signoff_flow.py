@@ -7,46 +7,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from counterdesk.flow.counter_session import CounterSession
 from counterdesk.forms.disclosures import confirmation_sentence
-from counterdesk.forms.registry import load_questionnaire
-from counterdesk.services.sales.recommendation import Recommender
 from counterdesk.services.signoff.signature import Signature, Stroke
 from counterdesk.services.signoff import approvals, cooling, document, evidence
 from counterdesk.services.signoff.common import SignoffError
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
-
-PW = {u.username: u.password for u in DEMO_USERS}
-
-
-def _png() -> bytes:
-    import io
-
-    from PIL import Image, ImageDraw
-    im = Image.new("RGBA", (400, 160), (255, 255, 255, 0))
-    ImageDraw.Draw(im).line([(10, 40), (200, 90), (380, 50)], fill=(0, 0, 80, 255), width=4)
-    buf = io.BytesIO()
-    im.save(buf, "PNG")
-    return buf.getvalue()
-
-
-PNG = _png()
-SPECIMEN = {"id_doc_type": "resident_id", "id_number": "11010519491231002X", "id_issue_date": "2006-05-20",
-            "id_long_term": True}
-
-
-def kyc(birth: str) -> dict:
-    return {"name_zh": "张晓梅", "sex": "female", "birth_date": birth, "nationality": "CHN",
-            "phone": "13812345678", "address": "北京市朝阳区建国路 88 号", "occupation": "gbt6565_2",
-            "employer": "某某研究所", "civil_capacity": "full", "tax_residency": "cn_only", "pep_status": "none",
-            "customer_tier": "mass"}
-
-
-def signature_json() -> str:
-    strokes = [Stroke.of([(10 + i * 6, 40 + (i % 5) * 7, 0.6, i * 15) for i in range(40)]),
-               Stroke.of([(30 + i * 5, 90 - (i % 4) * 9, 0.5, 700 + i * 15) for i in range(30)])]
-    return Signature(strokes=tuple(strokes), width=400, height=160).to_json()
-
+from counterdesk.services.auth.vault import Vault
+from helpers.counter import MIDDLE, PNG, YOUNG, at_recommendation, choose, customer_signs, signature_json
+from helpers.demo import PASSWORDS
+from counterdesk.flow.actions import ChooseProduct, Propose, Attest, CheckApproval, GetConfirmationPdf, IssueConfirmation, PreparePrint, RecordPrint, RecordReading, RecordRecording, RecordSignature
 
 @pytest.fixture
 def vault(demo_lists_dir):
@@ -55,81 +23,33 @@ def vault(demo_lists_dir):
     v.close()
 
 
-YOUNG = {"id_doc_type": "resident_id", "id_number": "110105199001010029", "id_issue_date": "2020-05-20",
-         "id_long_term": False, "id_expiry_date": "2040-05-20"}
-MIDDLE = {"id_doc_type": "resident_id", "id_number": "110105198005050023", "id_issue_date": "2020-06-01",
-          "id_long_term": False, "id_expiry_date": "2040-06-01"}
-
-
-def at_recommendation(vault, option: int = 1, age_answer: str = "age_65_up", doc: dict = SPECIMEN,
-                      birth: str = "1949-12-31") -> CounterSession:
-    teller = vault.sign_in("teller", PW["teller"])
-    ident = CounterSession(vault, teller)
-    for step in (doc, {"consent_granted": True}, {"answers": kyc(birth)}, {}):
-        outcome = ident.submit(step)
-        assert outcome.result.ok and outcome.stop is None, outcome
-    ident.start_assessment()
-    q = load_questionnaire()
-    answers = {x.key: q.form.field(x.key).options[min(option, len(q.form.field(x.key).options) - 1)].value
-               for x in q.questions}
-    answers["age"] = age_answer
-    found, result = ident.submit_answers(answers, "customer_screen")
-    assert result is not None, found.contradictions
-    ident.confirm_assessment(False)
-    ident.submit({})
-    assert ident.flow.current_id == "recommendation"
-    return ident
-
-
-def choose(ident: CounterSession, code: str, amount: str = "100000", own: bool = False) -> None:
-    rec = Recommender(ident)
-    res, proposal = rec.propose(amount, {"investable_assets": "5000000"}, None)
-    assert res.ok
-    decision = rec.customer_request(proposal, code) if own else proposal.decisions[code]
-    assert decision.outcome != "prohibited", decision
-    outcome = ident.submit({"sale_decision_id": rec.choose(proposal, code, decision, customer_initiated=own)})
-    assert outcome.result.ok and ident.flow.current_id == "signoff"
-
-
-def customer_signs(ident: CounterSession) -> None:
-    plan = ident.flow.data["signoff"].plan
-    ident.record_reading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
-                          "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
-                         "customer_screen")
-    if plan.recording_required:
-        ident.record_recording(True, "REC-2026-000123")
-    ident.record_signature(confirmation_sentence("zh") if plan.sentence_required else None, signature_json(), PNG,
-                           "customer_screen")
-    ident.attest(True, True)
-
-
 def test_ordinary_sale_completes_without_approval_and_the_evidence_chain_verifies(vault):
     ident = at_recommendation(vault)
     choose(ident, "DM-WM-F90")
-    plan = ident.flow.data["signoff"].plan
+    plan = ident.state.signoff.plan
     assert plan.recording_required and plan.sentence_required and not plan.needs_approval
     assert plan.forms[0].startswith("disclosure_wealth_management@")
     customer_signs(ident)
-    assert ident.submit({}).result.ok and ident.flow.current_id == "confirmation"
-    state = ident.issue_confirmation()
+    assert ident.flow.current_id == "confirmation"
+    state = ident.submit(IssueConfirmation()).value
     assert state.status == "completed" and state.document_number.startswith("DEMO-")
-    blocked = ident.submit({})
+    blocked = ident.submit()
     assert {p.field for p in blocked.result.problems} == {"customer", "branch"}
     for copy in ("customer", "branch"):
         with pytest.raises(SignoffError) as refused:  # no COPY while an original is not out
-            ident.prepare_print("reprint")
+            ident.submit(PreparePrint("reprint")).value
         assert refused.value.code == "originals_not_printed"
-        job = ident.prepare_print(copy)
-        assert job.copy == copy and job.pdf == ident.confirmation_pdf()
-        ident.record_print(job)
-    assert ident.prepare_print("reprint").copy == "reprint"
-    reprint = ident.prepare_print("customer")
+        job = ident.submit(PreparePrint(copy)).value
+        assert job.copy == copy and job.pdf == ident.submit(GetConfirmationPdf()).value
+        ident.submit(RecordPrint(job)).value
+    assert ident.submit(PreparePrint("reprint")).value.copy == "reprint"
+    reprint = ident.submit(PreparePrint("customer")).value
     assert reprint.copy == "reprint" and reprint.pdf != job.pdf
-    assert ident.submit({}).result.ok and ident.flow.finished
+    assert ident.submit().result.ok and ident.flow.finished
     ident.finish()
 
     from counterdesk.services.confirmation.signing import verify_pdf
-    check = verify_pdf(ident.confirmation_pdf())
+    check = verify_pdf(document.confirmation_pdf(vault, ident.user, state.signoff_id))  # the flow is done
     assert check.intact and check.evidence_hash == state.evidence_hash
     chain = vault.transact(lambda s: evidence.links(s, state.signoff_id))
     assert [link["kind"] for link in chain] == ["document", "screening", "questionnaire", "suitability", "disclosure",
@@ -143,8 +63,8 @@ def test_a_changed_evidence_field_is_found_by_verify(vault):
     ident = at_recommendation(vault)
     choose(ident, "DM-WM-F90")
     customer_signs(ident)
-    ident.submit({})
-    sid = ident.issue_confirmation().signoff_id
+    ident.submit()
+    sid = ident.submit(IssueConfirmation()).value.signoff_id
 
     def tamper(session):
         session.connection().exec_driver_sql("DROP TRIGGER evidence_links_no_update")
@@ -159,15 +79,15 @@ def test_a_changed_evidence_field_is_found_by_verify(vault):
 def test_customer_initiated_mismatch_needs_a_supervisor_who_is_not_the_maker(vault):
     ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
     choose(ident, "DM-WM-EQ", own=True)
-    plan = ident.flow.data["signoff"].plan
+    plan = ident.state.signoff.plan
     assert plan.customer_initiated and "warning_customer_initiated_mismatch@1" in plan.forms
     assert "customer_initiated" in {r.code for r in plan.approval_reasons}
     customer_signs(ident)
-    assert ident.submit({}).result.ok and ident.flow.current_id == "approval"
-    held = ident.submit({})
+    assert ident.flow.current_id == "approval"
+    held = ident.submit()
     assert held.hold is not None and ident.flow.current_id == "approval"
 
-    supervisor = vault.sign_in("supervisor", PW["supervisor"])
+    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
     queue = approvals.pending_requests(vault, supervisor)
     assert len(queue) == 1 and queue[0].can_decide and queue[0].customer_masked == "张**"
     from counterdesk.services.signoff import process
@@ -180,9 +100,9 @@ def test_customer_initiated_mismatch_needs_a_supervisor_who_is_not_the_maker(vau
     with pytest.raises(SignoffError) as again:
         approvals.decide(vault, supervisor, queue[0].request_id, approve=True)
     assert again.value.code == "request_decided"
-    assert ident.submit({}).result.ok and ident.flow.current_id == "confirmation"
-    state = ident.issue_confirmation()
-    entries = vault.audit_entries(vault.sign_in("auditor", PW["auditor"]), limit=50)
+    assert ident.submit().moved and ident.flow.current_id == "confirmation"
+    state = ident.submit(IssueConfirmation()).value
+    entries = vault.audit_entries(vault.sign_in("auditor", PASSWORDS["auditor"]), limit=50)
     assert any(e.action == "signoff.approved_override" for e in entries)
     assert vault.transact(evidence.verify_all).ok
     assert state.status == "completed"
@@ -192,13 +112,13 @@ def test_maker_cannot_approve_and_a_second_pending_request_is_refused(vault):
     ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
     choose(ident, "DM-WM-EQ", own=True)
     customer_signs(ident)
-    ident.submit({})
-    req = ident.approval_status()
+    ident.submit()
+    req = ident.submit(CheckApproval()).value
     with pytest.raises(Exception) as denied:  # a teller has no approval permission at all
         approvals.decide(vault, ident.user, req.request_id, approve=True)
     assert getattr(denied.value, "code", "") == "permission_denied"
     with pytest.raises(SignoffError) as twice:
-        ident.resubmit_approval()
+        ident.submit(CheckApproval(resubmit=True)).value
     assert twice.value.code == "request_pending"
 
 
@@ -206,16 +126,16 @@ def test_rejection_returns_the_session_to_the_teller_with_the_reason(vault):
     ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
     choose(ident, "DM-WM-EQ", own=True)
     customer_signs(ident)
-    ident.submit({})
-    supervisor = vault.sign_in("supervisor", PW["supervisor"])
+    ident.submit()
+    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
     req = approvals.pending_requests(vault, supervisor)[0]
     with pytest.raises(SignoffError) as no_reason:
         approvals.decide(vault, supervisor, req.request_id, approve=False, reason="  ")
     assert no_reason.value.code == "reason_required"
     approvals.decide(vault, supervisor, req.request_id, approve=False, reason="金额与客户资产不符")
-    assert ident.submit({}).result.ok
-    assert ident.flow.current_id == "signoff" and ident.flow.data["rejection"] == "金额与客户资产不符"
-    fresh = ident.flow.data["signoff"]
+    assert ident.submit().result.ok
+    assert ident.flow.current_id == "signoff" and ident.state.rejection == "金额与客户资产不符"
+    fresh = ident.state.signoff
     assert fresh.status == "collecting" and fresh.signoff_id != req.signoff_id and fresh.read is None
     assert ident.flow.can_go_back  # the teller may choose another product
 
@@ -224,9 +144,9 @@ def test_expired_request_cannot_be_decided_and_can_be_resubmitted(vault):
     ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
     choose(ident, "DM-WM-EQ", own=True)
     customer_signs(ident)
-    ident.submit({})
-    supervisor = vault.sign_in("supervisor", PW["supervisor"])
-    req = ident.approval_status()
+    ident.submit()
+    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
+    req = ident.submit(CheckApproval()).value
     later = datetime.now(timezone.utc) + timedelta(hours=2)
     with pytest.raises(SignoffError) as expired:
         approvals.decide(vault, supervisor, req.request_id, approve=True, now=later)
@@ -238,12 +158,11 @@ def test_expired_request_cannot_be_decided_and_can_be_resubmitted(vault):
 def test_refused_recording_stops_the_sale(vault):
     ident = at_recommendation(vault)
     choose(ident, "DM-WM-F90")
-    plan = ident.flow.data["signoff"].plan
-    ident.record_reading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
+    plan = ident.state.signoff.plan
+    ident.submit(RecordReading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
                           "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
-                         "customer_screen")
-    ident.record_recording(False)
-    outcome = ident.submit({})
+                         "customer_screen")).value
+    outcome = ident.submit(RecordRecording(False))
     assert outcome.stop is not None and outcome.stop.code == "recording_refused"
     from counterdesk.services.customers import counter_sessions
     with pytest.raises(Exception):
@@ -253,72 +172,72 @@ def test_refused_recording_stops_the_sale(vault):
 def test_elderly_customer_high_risk_product_gets_care_notice_longer_reading_and_approval(vault):
     ident = at_recommendation(vault, option=3)
     choose(ident, "DM-WM-EQ")
-    plan = ident.flow.data["signoff"].plan
+    plan = ident.state.signoff.plan
     assert plan.elderly_care and "notice_elderly_care@1" in plan.forms
     assert plan.min_reading_seconds >= vault.settings()["suitability.elderly_reading_seconds"]
     assert "elderly_care" in {r.code for r in plan.approval_reasons}
     with pytest.raises(SignoffError) as fast:
-        ident.record_reading({"seconds": plan.min_reading_seconds - 1, "scrolled_to_end": True,
+        ident.submit(RecordReading({"seconds": plan.min_reading_seconds - 1, "scrolled_to_end": True,
                               "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
-                             "customer_screen")
+                             "customer_screen")).value
     assert fast.value.code == "too_fast"
 
 
 def test_core_refusals_reading_sentence_signature(vault):
     ident = at_recommendation(vault)
     choose(ident, "DM-WM-F90")
-    plan = ident.flow.data["signoff"].plan
+    plan = ident.state.signoff.plan
     forms = [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]
     for read, entered, code in (({"seconds": 999, "scrolled_to_end": True, "forms": forms}, "teller", "not_customer_screen"),
                                 ({"seconds": 999, "scrolled_to_end": False, "forms": forms}, "customer_screen", "not_scrolled"),
                                 ({"seconds": 999, "scrolled_to_end": True, "forms": forms[:0]}, "customer_screen",
                                  "disclosure_mismatch")):
         with pytest.raises(SignoffError) as exc:
-            ident.record_reading(read, entered)
+            ident.submit(RecordReading(read, entered)).value
         assert exc.value.code == code
-    ident.record_reading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True, "forms": forms}, "customer_screen")
+    ident.submit(RecordReading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True, "forms": forms}, "customer_screen")).value
     with pytest.raises(SignoffError) as ref:
-        ident.record_recording(True, "x")
+        ident.submit(RecordRecording(True, "x")).value
     assert ref.value.code == "recording_ref"
-    ident.record_recording(True)  # consent on the customer screen; the reference comes with the attestation
+    ident.submit(RecordRecording(True)).value  # consent on the customer screen; the reference comes with the attestation
     with pytest.raises(SignoffError) as wrong:
-        ident.record_signature("本人已阅读", signature_json(), PNG, "customer_screen")
+        ident.submit(RecordSignature("本人已阅读", signature_json(), PNG, "customer_screen")).value
     assert wrong.value.code == "sentence_mismatch"
     tiny = Signature(strokes=(Stroke.of([(1, 1, 0.5, 0), (2, 2, 0.5, 10)]),), width=400, height=160).to_json()
     with pytest.raises(SignoffError) as trivial:
-        ident.record_signature(confirmation_sentence("zh"), tiny, PNG, "customer_screen")
+        ident.submit(RecordSignature(confirmation_sentence("zh"), tiny, PNG, "customer_screen")).value
     assert trivial.value.code == "signature_invalid"
     with pytest.raises(SignoffError) as unsigned:
-        ident.attest(True, True)
+        ident.submit(Attest(True, True)).value
     assert unsigned.value.code == "not_signed"
-    ident.record_signature("本人已阅读风险揭示，愿意承担投资风险。", signature_json(), PNG, "customer_screen")
+    ident.submit(RecordSignature("本人已阅读风险揭示，愿意承担投资风险。", signature_json(), PNG, "customer_screen")).value
     with pytest.raises(SignoffError) as half:
-        ident.attest(True, False)
+        ident.submit(Attest(True, False)).value
     assert half.value.code == "attestation_incomplete"
     with pytest.raises(SignoffError) as no_ref:
-        ident.attest(True, True)
+        ident.submit(Attest(True, True)).value
     assert no_ref.value.code == "recording_ref"
-    state = ident.attest(True, True, "REC-0001")
+    state = ident.submit(Attest(True, True, "REC-0001")).value
     assert state.recording_ref == "REC-0001" and state.status == "approved"
 
 
 def test_cooling_off_cancellation_and_follow_up_by_someone_else(vault):
     ident = at_recommendation(vault, option=3, age_answer="age_46_55", birth="1980-05-05", doc=MIDDLE)
-    rec = Recommender(ident)
-    res, proposal = rec.propose("400000", {"investable_assets": "9000000", "household_financial_assets": "6000000"}, None)
+    proposal = ident.submit(Propose("400000", {"investable_assets": "9000000",
+                                               "household_financial_assets": "6000000"})).value
     private = [c for c, d in proposal.decisions.items() if proposal.products[c].type == "private_wm"
                and d.outcome != "prohibited"]
     assert private, {c: (d.outcome, d.rule_ids) for c, d in proposal.decisions.items() if "PWM" in c}
     code = private[0]
-    ident.submit({"sale_decision_id": rec.choose(proposal, code, proposal.decisions[code], False)})
-    plan = ident.flow.data["signoff"].plan
+    assert ident.submit(ChooseProduct(code)).moved
+    plan = ident.state.signoff.plan
     assert plan.cooling_off_hours >= 24 and "notice_cooling_off@1" in plan.forms
     customer_signs(ident)
-    if ident.submit({}).result.ok and ident.flow.current_id == "approval":
-        supervisor = vault.sign_in("supervisor", PW["supervisor"])
-        approvals.decide(vault, supervisor, ident.approval_status().request_id, approve=True)
-        ident.submit({})
-    state = ident.issue_confirmation()
+    if ident.flow.current_id == "approval":
+        supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
+        approvals.decide(vault, supervisor, ident.submit(CheckApproval()).value.request_id, approve=True)
+        ident.submit()
+    state = ident.submit(IssueConfirmation()).value
     until = datetime.fromisoformat(state.cooling_off_until)
     items = cooling.in_cooling_off(vault, ident.user)
     assert [i.signoff_id for i in items] == [state.signoff_id]
@@ -330,7 +249,7 @@ def test_cooling_off_cancellation_and_follow_up_by_someone_else(vault):
     with pytest.raises(SignoffError) as seller:
         cooling.complete_follow_up(vault, ident.user, tasks[0].task_id, "客户确认知悉")
     assert seller.value.code == "seller_follow_up"
-    supervisor = vault.sign_in("supervisor", PW["supervisor"])
+    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
     cooling.complete_follow_up(vault, supervisor, tasks[0].task_id, "客户确认知悉产品风险", now=later)
     assert cooling.follow_up_tasks(vault, supervisor, now=later) == []
     with pytest.raises(SignoffError) as over:
@@ -350,14 +269,14 @@ def test_admin_verify_checks_every_evidence_record(demo_lists_dir, capsys, monke
     ident = at_recommendation(vault)
     choose(ident, "DM-WM-F90")
     customer_signs(ident)
-    ident.submit({})
-    sid = ident.issue_confirmation().signoff_id
+    ident.submit()
+    sid = ident.submit(IssueConfirmation()).value.signoff_id
     vault.sign_out(ident.user)
     vault.close()
 
     def verify() -> tuple[int, str]:
         capsys.readouterr()
-        monkeypatch.setattr(sys, "stdin", io.StringIO(PW["auditor"] + "\n"))
+        monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORDS["auditor"] + "\n"))
         code = cli.main(["--data-dir", str(demo_lists_dir), "--lang", "en", "--user", "auditor", "--password-stdin",
                          "verify"])
         return code, capsys.readouterr().out
@@ -365,7 +284,7 @@ def test_admin_verify_checks_every_evidence_record(demo_lists_dir, capsys, monke
     code, out = verify()
     assert code == 0 and "Sale evidence records checked: 1" in out
     vault = Vault.open(demo_lists_dir)
-    admin = vault.sign_in("admin", PW["admin"])
+    admin = vault.sign_in("admin", PASSWORDS["admin"])
 
     def swap_pdf(session):
         session.connection().exec_driver_sql("UPDATE signoffs SET pdf = ? WHERE id = ?", (b"%PDF-1.4 forged", sid))
@@ -388,9 +307,9 @@ def test_the_issued_confirmation_reads_back_with_pypdf(vault):
     ident = at_recommendation(vault)
     choose(ident, "DM-WM-F90")
     customer_signs(ident)
-    ident.submit({})
-    state = ident.issue_confirmation()
-    pdf = ident.confirmation_pdf()
+    ident.submit()
+    state = ident.submit(IssueConfirmation()).value
+    pdf = ident.submit(GetConfirmationPdf()).value
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "金融产品购买确认书" in text and state.document_number in text and "张**" in text
     assert "110***********002X" in text and "11010519491231002X" not in text
@@ -410,7 +329,7 @@ def test_older_customers_get_special_care_for_high_risk_products(vault, code, ri
     assert defaults[SUIT_ELDERLY_MIN_RISK] == 4 and "NFRA" in SUIT_ELDERLY_MIN_RISK.source
     ident = at_recommendation(vault, option=3)  # born 1949-12-31: 76 years old; graded C5
     choose(ident, code, amount="1000000")
-    plan = ident.flow.data["signoff"].plan
+    plan = ident.state.signoff.plan
     assert plan.risk_level == risk and plan.elderly_care is special_care
     reasons = [r.code for r in plan.approval_reasons]
     if special_care:

@@ -7,28 +7,18 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QFont, QMouseEvent  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QFont  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton  # noqa: E402
 
 from counterdesk.forms.disclosures import confirmation_sentence, disclosures_for  # noqa: E402
 from counterdesk.services.signoff.signature import Signature, check_signature  # noqa: E402
 from counterdesk.ui.customer.signoff import SignoffWindow  # noqa: E402
+from helpers.gui import FakeClock, draw, zigzag  # noqa: E402
 
 WAIT = 3000
 EN_SENTENCE = confirmation_sentence("en")
 ZH_SENTENCE = confirmation_sentence("zh")
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture(scope="module")
@@ -69,24 +59,6 @@ def read_through(qtbot, w, clock, seconds=31) -> None:
     w.refresh_gate()
     assert w.read_button.isEnabled()
     w.read_button.click()
-
-
-def move_pressed(widget, pos: QPoint) -> None:
-    ev = QMouseEvent(QEvent.Type.MouseMove, QPointF(pos), QPointF(widget.mapToGlobal(pos)),
-                     Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(widget, ev)
-
-
-def draw(qtbot, widget, points) -> None:
-    first, *rest = [QPoint(*p) for p in points]
-    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=first)
-    for p in rest:
-        move_pressed(widget, p)
-    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=rest[-1] if rest else first)
-
-
-def zigzag(x0, y0, width, n=24, amp=40):
-    return [(x0 + width * i // n, y0 + (amp if i % 2 else -amp) // (1 + i % 3)) for i in range(n + 1)]
 
 
 # ---- reading ----------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal as D
 
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st

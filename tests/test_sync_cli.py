@@ -229,7 +229,8 @@ POISON = "11111111-2222-4333-8444-555555555555"
 
 
 def test_quarantine_requeue_and_conflicts(plain_hub, hubctl, admin, workstation):
-    from test_signoff_flow import PW, at_recommendation
+    from helpers.counter import at_recommendation
+    from helpers.demo import PASSWORDS as PW
     assert hubctl("branch", "add", BRANCH, "演示支行")[0] == 0
     a, b = workstation("a"), workstation("b")
     code, _out, err = admin(a, "sync", "enrol", "--hub", plain_hub.url, "--code", _first_code(hubctl))
@@ -276,7 +277,7 @@ def test_quarantine_requeue_and_conflicts(plain_hub, hubctl, admin, workstation)
     assert "No open conflicts." in admin(a, "sync", "conflicts")[1]
     with Opened(a) as vault:
         ident = at_recommendation(vault)
-        cid = ident.flow.data["customer_id"]
+        cid = ident.state.customer_id
         ident.cancel()
     assert admin(a, "sync", "now")[0] == 0 and admin(b, "sync", "now")[0] == 0
     for root, answers in ((a, {"phone": "13900001111"}), (b, {"occupation": "gbt6565_4"})):

@@ -32,7 +32,9 @@ from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict
 from counterdesk.services.auth.vault import Vault
 
 from hub_support import Hub, hub_url  # noqa: F401  (fixture)
-from test_signoff_flow import PW, YOUNG, at_recommendation, choose, customer_signs
+from helpers.counter import YOUNG, at_recommendation, choose, customer_signs
+from helpers.demo import PASSWORDS
+from counterdesk.flow.actions import CheckApproval, IssueConfirmation
 
 HUB = "http://hub"
 
@@ -101,7 +103,7 @@ def stations(hub, tmp_path, demo_lists_template):
         root = tmp_path / name
         shutil.copytree(demo_lists_template, root)
         vault = Vault.open(root)
-        admin = vault.sign_in("admin", PW["admin"])
+        admin = vault.sign_in("admin", PASSWORDS["admin"])
         if name == "a":
             done = enrol(vault, admin, HUB, hub.first_code(branch), name="柜台 A", branch_code=branch,
                          transport=transport)
@@ -134,13 +136,13 @@ def test_approval_requested_on_a_is_decided_on_b_and_the_sale_completes_on_a(sta
     ident = at_recommendation(a.vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
     choose(ident, "DM-WM-EQ", own=True)
     customer_signs(ident)
-    assert ident.submit({}).result.ok and ident.flow.current_id == "approval"
+    assert ident.flow.current_id == "approval"
     pushed = a.push()
     assert pushed.sent > 0 and pushed.rejected == 0 and a.client.status().pending_count == 0
 
     pulled = b.pull()
     assert pulled.failed == 0 and pulled.applied > 0
-    supervisor = b.vault.sign_in("supervisor", PW["supervisor"])
+    supervisor = b.vault.sign_in("supervisor", PASSWORDS["supervisor"])
     queue = approvals.pending_requests(b.vault, supervisor)
     assert len(queue) == 1
     request = queue[0]
@@ -150,13 +152,13 @@ def test_approval_requested_on_a_is_decided_on_b_and_the_sale_completes_on_a(sta
     approvals.decide(b.vault, supervisor, request.request_id, approve=True)
 
     assert b.push().sent > 0
-    waiting = ident.submit({})
+    waiting = ident.submit()
     assert waiting.hold is not None and ident.flow.current_id == "approval"  # nothing pulled yet
     got = a.pull()
     assert got.failed == 0 and got.conflicts == 0
-    assert ident.approval_status().status == "approved"
-    assert ident.submit({}).result.ok and ident.flow.current_id == "confirmation"
-    issued = ident.issue_confirmation()
+    assert ident.submit(CheckApproval()).value.status == "approved"
+    assert ident.flow.current_id == "confirmation"  # the approval moved the session on
+    issued = ident.submit(IssueConfirmation()).value
     assert issued.status == "completed"
     chain_a = a.vault.transact(lambda s: evidence.links(s, issued.signoff_id))
     assert [link["kind"] for link in chain_a][-2:] == ["approval", "pdf"]
@@ -196,7 +198,7 @@ def test_approval_requested_on_a_is_decided_on_b_and_the_sale_completes_on_a(sta
 def test_a_poison_record_is_quarantined_and_the_rest_flow(stations):
     a, b = stations
     a.push()
-    teller = a.vault.sign_in("teller", PW["teller"])
+    teller = a.vault.sign_in("teller", PASSWORDS["teller"])
     sid = counter_sessions.open_session(a.vault, teller)
 
     def poison(s):
@@ -251,7 +253,7 @@ def test_long_poll_and_the_background_worker(stations):
     b.push()
     b.pull()  # up to date, its own records included
     assert b.client.wait_once(0) is False
-    teller = a.vault.sign_in("teller", PW["teller"])
+    teller = a.vault.sign_in("teller", PASSWORDS["teller"])
     sid = counter_sessions.open_session(a.vault, teller)
     a.push()
     assert b.client.wait_once(5) is True
@@ -282,11 +284,11 @@ def test_long_poll_and_the_background_worker(stations):
 def test_the_same_customer_changed_on_both_keeps_both_versions_until_a_user_chooses(stations):
     a, b = stations
     ident = at_recommendation(a.vault)
-    teller_a, cid = ident.user, ident.flow.data["customer_id"]
+    teller_a, cid = ident.user, ident.state.customer_id
     ident.cancel()
     a.push()
     b.pull()
-    teller_b = b.vault.sign_in("teller", PW["teller"])
+    teller_b = b.vault.sign_in("teller", PASSWORDS["teller"])
     assert repository.get_customer(b.vault, teller_b, cid).version == 1
 
     repository.update_customer(a.vault, teller_a, cid, {"phone": "13900001111"}, "new phone (A)")
@@ -333,7 +335,7 @@ def test_signed_master_data_is_applied_and_a_tampered_item_refused(stations, hub
     assert names["DM-DEP-3M"] == "Three-month time deposit"
 
     # A teller's client verifies and keeps the catalog for an administrator to apply.
-    teller = b.vault.sign_in("teller", PW["teller"])
+    teller = b.vault.sign_in("teller", PASSWORDS["teller"])
     as_teller = SyncClient(b.vault, teller, transport=PortalTransport(hub))
     try:
         res = as_teller.pull_master()

@@ -20,7 +20,9 @@ from counterdesk.store import outbox
 from counterdesk.store.models.sync import Outbox
 from counterdesk.services.auth.vault import Vault
 
-from test_signoff_flow import PW, YOUNG, at_recommendation, choose, customer_signs, kyc
+from helpers.counter import YOUNG, at_recommendation, choose, customer_signs, kyc
+from helpers.demo import PASSWORDS
+from counterdesk.flow.actions import IssueConfirmation, PreparePrint, RecordPrint
 
 META_TEXT = re.compile(r"^[A-Za-z0-9_.:+-]*$")
 
@@ -88,21 +90,21 @@ def vault(demo_lists_dir):
 
 
 def test_a_full_sale_with_approval_enqueues_one_record_per_event_with_clean_meta(vault):
-    vault.sign_in("auditor", PW["auditor"])
+    vault.sign_in("auditor", PASSWORDS["auditor"])
     start = len(_outbox(vault))
     ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
     choose(ident, "DM-WM-EQ", own=True)
     customer_signs(ident)
-    assert ident.submit({}).result.ok and ident.flow.current_id == "approval"
-    supervisor = vault.sign_in("supervisor", PW["supervisor"])
+    assert ident.flow.current_id == "approval"
+    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
     request = approvals.pending_requests(vault, supervisor)[0]
     approvals.decide(vault, supervisor, request.request_id, approve=True)
-    assert ident.submit({}).result.ok and ident.flow.current_id == "confirmation"
-    state = ident.issue_confirmation()
+    assert ident.submit().moved and ident.flow.current_id == "confirmation"
+    state = ident.submit(IssueConfirmation()).value
     assert state.status == "completed"
     for copy in ("customer", "branch"):
-        ident.record_print(ident.prepare_print(copy))
-    ident.submit({})
+        ident.submit(RecordPrint(ident.submit(PreparePrint(copy)).value))
+    ident.submit()
     ident.finish()
 
     rows = _outbox(vault)
@@ -149,8 +151,7 @@ def test_a_full_sale_with_approval_enqueues_one_record_per_event_with_clean_meta
 def test_a_customer_change_names_the_version_it_was_based_on(vault):
     from counterdesk.services.customers import repository
     ident = at_recommendation(vault)
-    cid = ident.flow.data["customer_id"] if "customer_id" in ident.flow.data else None
-    cid = cid or vault.transact(lambda s: s.scalar(select(CustomerVersion.customer_id)))
+    cid = ident.state.customer_id or vault.transact(lambda s: s.scalar(select(CustomerVersion.customer_id)))
     repository.update_customer(vault, ident.user, cid, {"phone": "13900001111"}, "moved")
     versions = [r for r in _outbox(vault) if r["type"] == "customer.version"]
     assert [r["meta"]["version"] for r in versions] == [1, 2]
@@ -163,8 +164,8 @@ def test_backfill_enqueues_rows_from_before_the_outbox_once(vault):
     ident = at_recommendation(vault)
     choose(ident, "DM-WM-F90")
     customer_signs(ident)
-    ident.submit({})
-    ident.issue_confirmation()
+    ident.submit()
+    ident.submit(IssueConfirmation()).value
     before = _outbox(vault)
 
     def forget(session):  # as if the rows predated migration 0010

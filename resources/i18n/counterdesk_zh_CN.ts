@@ -2328,15 +2328,129 @@ The product cannot be sold to you without your consent to the recording.</source
     </message>
 </context>
 <context>
-    <name>SyncPage</name>
+    <name>SyncActions</name>
     <message>
-        <source>Sync with the hub</source>
-        <translation>与中心同步</translation>
+        <source>&amp;Sync now</source>
+        <translation>立即同步(&amp;S)</translation>
     </message>
     <message>
-        <source>An enrolled workstation sends its records to the branch&apos;s hub and receives those of the other workstations of the branch, encrypted with the branch key. Sync runs by itself while someone is signed in; this page shows how far it is.</source>
-        <translation>已注册的工作站将其记录上送至网点的同步中心，并接收本网点其他工作站的记录，全部以网点密钥加密。有用户登录时同步自动进行；本页显示同步进度。</translation>
+        <source>Code for the &amp;next workstation</source>
+        <translation>为下一台工作站生成注册码(&amp;N)</translation>
     </message>
+    <message>
+        <source>valid for</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <source>Sync done. Sent {sent} ({duplicate} already at the hub), refused {rejected}, still waiting {pending}. Received {received}: applied {applied}, conflicts {conflicts}.</source>
+        <translation>同步完成。上送 {sent} 条（{duplicate} 条中心已有），被拒 {rejected} 条，仍待上送 {pending} 条。接收 {received} 条：已应用 {applied} 条，冲突 {conflicts} 条。</translation>
+    </message>
+    <message>
+        <source>Head-office data: applied {applied}, refused {refused}.</source>
+        <translation>总行数据：已应用 {applied} 项，拒绝 {refused} 项。</translation>
+    </message>
+    <message>
+        <source>Nothing is lost: the records wait on this workstation and are sent at the next sync.</source>
+        <translation>数据不会丢失：记录保存在本工作站，下次同步时上送。</translation>
+    </message>
+    <message>
+        <source>One-time code for the next workstation of branch {branch}, valid until {until}; it works once and is not shown again. Enter it there with the hub address {hub}.</source>
+        <translation>网点 {branch} 下一台工作站的一次性注册码，有效期至 {until}；仅可使用一次，不会再次显示。请在该工作站输入此码及中心地址 {hub}。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncConflictsTab</name>
+    <message>
+        <source>Records changed here and on another workstation of the branch from the same starting point. Both versions are kept until someone chooses which one stays current; nothing is lost either way.</source>
+        <translation>在本工作站和本网点另一台工作站上从同一版本出发分别修改的记录。两个版本都会保留，直到有人选择保留哪一个为当前版本；无论如何都不会丢失数据。</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Versions (start / here / other)</source>
+        <translation>版本（起始 / 本机 / 另一台）</translation>
+    </message>
+    <message>
+        <source>Changed fields</source>
+        <translation>修改的字段</translation>
+    </message>
+    <message>
+        <source>Other workstation</source>
+        <translation>另一台工作站</translation>
+    </message>
+    <message>
+        <source>Found at</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <source>Keep this workstation&apos;s &amp;version</source>
+        <translation>保留本工作站的版本(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Keep the &amp;other&apos;s version</source>
+        <translation>保留另一台的版本(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Customer profile changed on two workstations</source>
+        <translation>客户信息在两台工作站上被修改</translation>
+    </message>
+    <message>
+        <source>Identity document already used by another customer</source>
+        <translation>该身份证件已被其他客户使用</translation>
+    </message>
+    <message>
+        <source>Sale decided on two workstations</source>
+        <translation>销售在两台工作站上被处理</translation>
+    </message>
+    <message>
+        <source>Approval decided on two workstations</source>
+        <translation>审批在两台工作站上被处理</translation>
+    </message>
+    <message>
+        <source>Evidence recorded differently on two workstations</source>
+        <translation>两台工作站记录的证据不一致</translation>
+    </message>
+    <message>
+        <source>(not shown to your role)</source>
+        <translation>（您的角色不可见）</translation>
+    </message>
+    <message>
+        <source>Only a user who may edit customers can choose which version to keep; your role sees which records are in conflict, not what differs.</source>
+        <translation>只有可以编辑客户信息的用户才能选择保留哪个版本；您的角色只能看到哪些记录存在冲突，看不到差异内容。</translation>
+    </message>
+    <message>
+        <source>This kind of conflict is kept for the record: this workstation&apos;s version stays. Closing it marks it as seen.</source>
+        <translation>此类冲突仅作记录：保留本工作站的版本。关闭即表示已查看。</translation>
+    </message>
+    <message>
+        <source>Keeping the other&apos;s version adds it as a new version of the customer profile; the history keeps all versions.</source>
+        <translation>保留另一台的版本会将其作为客户信息的新版本添加；历史记录保留所有版本。</translation>
+    </message>
+    <message>
+        <source>No open conflicts.</source>
+        <translation>没有未解决的冲突。</translation>
+    </message>
+    <message>
+        <source>The other workstation&apos;s version is now the current one; the conflict is closed.</source>
+        <translation>另一台工作站的版本现为当前版本；冲突已关闭。</translation>
+    </message>
+    <message>
+        <source>This workstation&apos;s version stays; the conflict is closed.</source>
+        <translation>保留本工作站的版本；冲突已关闭。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncEnrolBox</name>
     <message>
         <source>Enrol this workstation</source>
         <translation>注册本工作站</translation>
@@ -2386,6 +2500,114 @@ The product cannot be sold to you without your consent to the recording.</source
         <translation>注册本工作站(&amp;E)</translation>
     </message>
     <message>
+        <source>The hub&apos;s CA certificate</source>
+        <translation>中心的 CA 证书</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Enter the hub&apos;s address, e.g. {example}.</source>
+        <translation>请输入中心地址，例如 {example}。</translation>
+    </message>
+    <message>
+        <source>Enter the one-time code.</source>
+        <translation>请输入一次性注册码。</translation>
+    </message>
+    <message>
+        <source>This workstation is enrolled in branch {branch} (device {device}). Compare the head-office key fingerprint below with the one the hub administrator gives you.</source>
+        <translation>本工作站已注册到网点 {branch}（设备 {device}）。请将下方总行密钥指纹与中心管理员提供的指纹核对。</translation>
+    </message>
+    <message>
+        <source>This workstation is enrolled in branch {branch} (device {device}).</source>
+        <translation>本工作站已注册到网点 {branch}（设备 {device}）。</translation>
+    </message>
+    <message>
+        <source>The hub refused the code: it is unknown, already used, expired or for another branch than {branch}. Nothing was changed on this workstation.</source>
+        <translation>中心拒绝了该注册码：注册码无效、已使用、已过期或不属于网点 {branch}。本工作站未作任何更改。</translation>
+    </message>
+    <message>
+        <source>Branch {branch} already has a branch key and this code carries none: ask for the code on an enrolled workstation of the branch (&quot;Code for the next workstation&quot;). Nothing was changed on this workstation.</source>
+        <translation>网点 {branch} 已有网点密钥，而该注册码不含密钥：请在本网点已注册的工作站上生成注册码（“为下一台工作站生成注册码”）。本工作站未作任何更改。</translation>
+    </message>
+    <message>
+        <source>The hub does not know branch {branch}. Check the branch code with the hub administrator.</source>
+        <translation>中心没有网点 {branch}。请与中心管理员核对网点代码。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPage</name>
+    <message>
+        <source>Sync with the hub</source>
+        <translation>与中心同步</translation>
+    </message>
+    <message>
+        <source>An enrolled workstation sends its records to the branch&apos;s hub and receives those of the other workstations of the branch, encrypted with the branch key. Sync runs by itself while someone is signed in; this page shows how far it is.</source>
+        <translation>已注册的工作站将其记录上送至网点的同步中心，并接收本网点其他工作站的记录，全部以网点密钥加密。有用户登录时同步自动进行；本页显示同步进度。</translation>
+    </message>
+    <message>
+        <source>Refresh (F5)</source>
+        <translation>刷新（F5）</translation>
+    </message>
+    <message>
+        <source>Refused by the hub ({count})</source>
+        <translation>被中心拒收（{count}）</translation>
+    </message>
+    <message>
+        <source>Conflicts ({count})</source>
+        <translation>冲突（{count}）</translation>
+    </message>
+</context>
+<context>
+    <name>SyncQuarantineTab</name>
+    <message>
+        <source>Records the hub refused. Their content stays on this workstation and is never shown here. Once the cause is fixed (for example the hub was updated), send them again.</source>
+        <translation>被中心拒收的记录。其内容保留在本工作站，不在此显示。原因排除后（例如中心已升级），请重新发送。</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Created at</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Record id</source>
+        <translation>记录编号</translation>
+    </message>
+    <message>
+        <source>Send the selected a&amp;gain</source>
+        <translation>重新发送所选记录(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Send &amp;all again</source>
+        <translation>全部重新发送(&amp;A)</translation>
+    </message>
+    <message>
+        <source>The hub has refused no record of this workstation.</source>
+        <translation>中心没有拒收本工作站的任何记录。</translation>
+    </message>
+    <message>
+        <source>{count} record(s) will be sent again at the next sync.</source>
+        <translation>{count} 条记录将在下次同步时重新发送。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncRunner</name>
+    <message>
+        <source>The hub&apos;s certificate is not trusted: give the CA certificate that signed it.</source>
+        <translation>中心证书不受信任：请提供签发该证书的 CA 证书。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusBox</name>
+    <message>
         <source>This workstation</source>
         <translation>本工作站</translation>
     </message>
@@ -2426,110 +2648,6 @@ The product cannot be sold to you without your consent to the recording.</source
         <translation>总行密钥指纹：</translation>
     </message>
     <message>
-        <source>&amp;Sync now</source>
-        <translation>立即同步(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Code for the &amp;next workstation</source>
-        <translation>为下一台工作站生成注册码(&amp;N)</translation>
-    </message>
-    <message>
-        <source>valid for</source>
-        <translation>有效期</translation>
-    </message>
-    <message>
-        <source> h</source>
-        <translation> 小时</translation>
-    </message>
-    <message>
-        <source>Records the hub refused. Their content stays on this workstation and is never shown here. Once the cause is fixed (for example the hub was updated), send them again.</source>
-        <translation>被中心拒收的记录。其内容保留在本工作站，不在此显示。原因排除后（例如中心已升级），请重新发送。</translation>
-    </message>
-    <message>
-        <source>Type</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <source>Error</source>
-        <translation>错误</translation>
-    </message>
-    <message>
-        <source>Created at</source>
-        <translation>创建时间</translation>
-    </message>
-    <message>
-        <source>Record id</source>
-        <translation>记录编号</translation>
-    </message>
-    <message>
-        <source>Send the selected a&amp;gain</source>
-        <translation>重新发送所选记录(&amp;G)</translation>
-    </message>
-    <message>
-        <source>Send &amp;all again</source>
-        <translation>全部重新发送(&amp;A)</translation>
-    </message>
-    <message>
-        <source>Records changed here and on another workstation of the branch from the same starting point. Both versions are kept until someone chooses which one stays current; nothing is lost either way.</source>
-        <translation>在本工作站和本网点另一台工作站上从同一版本出发分别修改的记录。两个版本都会保留，直到有人选择保留哪一个为当前版本；无论如何都不会丢失数据。</translation>
-    </message>
-    <message>
-        <source>What</source>
-        <translation>内容</translation>
-    </message>
-    <message>
-        <source>Record</source>
-        <translation>记录</translation>
-    </message>
-    <message>
-        <source>Versions (start / here / other)</source>
-        <translation>版本（起始 / 本机 / 另一台）</translation>
-    </message>
-    <message>
-        <source>Changed fields</source>
-        <translation>修改的字段</translation>
-    </message>
-    <message>
-        <source>Other workstation</source>
-        <translation>另一台工作站</translation>
-    </message>
-    <message>
-        <source>Found at</source>
-        <translation>发现时间</translation>
-    </message>
-    <message>
-        <source>Keep this workstation&apos;s &amp;version</source>
-        <translation>保留本工作站的版本(&amp;V)</translation>
-    </message>
-    <message>
-        <source>Keep the &amp;other&apos;s version</source>
-        <translation>保留另一台的版本(&amp;O)</translation>
-    </message>
-    <message>
-        <source>Refresh (F5)</source>
-        <translation>刷新（F5）</translation>
-    </message>
-    <message>
-        <source>Customer profile changed on two workstations</source>
-        <translation>客户信息在两台工作站上被修改</translation>
-    </message>
-    <message>
-        <source>Identity document already used by another customer</source>
-        <translation>该身份证件已被其他客户使用</translation>
-    </message>
-    <message>
-        <source>Sale decided on two workstations</source>
-        <translation>销售在两台工作站上被处理</translation>
-    </message>
-    <message>
-        <source>Approval decided on two workstations</source>
-        <translation>审批在两台工作站上被处理</translation>
-    </message>
-    <message>
-        <source>Evidence recorded differently on two workstations</source>
-        <translation>两台工作站记录的证据不一致</translation>
-    </message>
-    <message>
         <source>(trusting the CA certificate given at enrolment)</source>
         <translation>（信任注册时提供的 CA 证书）</translation>
     </message>
@@ -2548,106 +2666,6 @@ The product cannot be sold to you without your consent to the recording.</source
     <message>
         <source>The hub had no head-office key when this workstation enrolled: head-office catalogs and lists cannot be verified until it is enrolled again.</source>
         <translation>本工作站注册时中心尚无总行密钥：在重新注册之前，无法验证总行下发的产品目录和名单。</translation>
-    </message>
-    <message>
-        <source>Refused by the hub ({count})</source>
-        <translation>被中心拒收（{count}）</translation>
-    </message>
-    <message>
-        <source>Conflicts ({count})</source>
-        <translation>冲突（{count}）</translation>
-    </message>
-    <message>
-        <source>(not shown to your role)</source>
-        <translation>（您的角色不可见）</translation>
-    </message>
-    <message>
-        <source>The hub has refused no record of this workstation.</source>
-        <translation>中心没有拒收本工作站的任何记录。</translation>
-    </message>
-    <message>
-        <source>Only a user who may edit customers can choose which version to keep; your role sees which records are in conflict, not what differs.</source>
-        <translation>只有可以编辑客户信息的用户才能选择保留哪个版本；您的角色只能看到哪些记录存在冲突，看不到差异内容。</translation>
-    </message>
-    <message>
-        <source>This kind of conflict is kept for the record: this workstation&apos;s version stays. Closing it marks it as seen.</source>
-        <translation>此类冲突仅作记录：保留本工作站的版本。关闭即表示已查看。</translation>
-    </message>
-    <message>
-        <source>Keeping the other&apos;s version adds it as a new version of the customer profile; the history keeps all versions.</source>
-        <translation>保留另一台的版本会将其作为客户信息的新版本添加；历史记录保留所有版本。</translation>
-    </message>
-    <message>
-        <source>No open conflicts.</source>
-        <translation>没有未解决的冲突。</translation>
-    </message>
-    <message>
-        <source>The hub&apos;s CA certificate</source>
-        <translation>中心的 CA 证书</translation>
-    </message>
-    <message>
-        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
-        <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Enter the hub&apos;s address, e.g. {example}.</source>
-        <translation>请输入中心地址，例如 {example}。</translation>
-    </message>
-    <message>
-        <source>Enter the one-time code.</source>
-        <translation>请输入一次性注册码。</translation>
-    </message>
-    <message>
-        <source>This workstation is enrolled in branch {branch} (device {device}). Compare the head-office key fingerprint below with the one the hub administrator gives you.</source>
-        <translation>本工作站已注册到网点 {branch}（设备 {device}）。请将下方总行密钥指纹与中心管理员提供的指纹核对。</translation>
-    </message>
-    <message>
-        <source>This workstation is enrolled in branch {branch} (device {device}).</source>
-        <translation>本工作站已注册到网点 {branch}（设备 {device}）。</translation>
-    </message>
-    <message>
-        <source>The hub refused the code: it is unknown, already used, expired or for another branch than {branch}. Nothing was changed on this workstation.</source>
-        <translation>中心拒绝了该注册码：注册码无效、已使用、已过期或不属于网点 {branch}。本工作站未作任何更改。</translation>
-    </message>
-    <message>
-        <source>Branch {branch} already has a branch key and this code carries none: ask for the code on an enrolled workstation of the branch (&quot;Code for the next workstation&quot;). Nothing was changed on this workstation.</source>
-        <translation>网点 {branch} 已有网点密钥，而该注册码不含密钥：请在本网点已注册的工作站上生成注册码（“为下一台工作站生成注册码”）。本工作站未作任何更改。</translation>
-    </message>
-    <message>
-        <source>The hub does not know branch {branch}. Check the branch code with the hub administrator.</source>
-        <translation>中心没有网点 {branch}。请与中心管理员核对网点代码。</translation>
-    </message>
-    <message>
-        <source>Sync done. Sent {sent} ({duplicate} already at the hub), refused {rejected}, still waiting {pending}. Received {received}: applied {applied}, conflicts {conflicts}.</source>
-        <translation>同步完成。上送 {sent} 条（{duplicate} 条中心已有），被拒 {rejected} 条，仍待上送 {pending} 条。接收 {received} 条：已应用 {applied} 条，冲突 {conflicts} 条。</translation>
-    </message>
-    <message>
-        <source>Head-office data: applied {applied}, refused {refused}.</source>
-        <translation>总行数据：已应用 {applied} 项，拒绝 {refused} 项。</translation>
-    </message>
-    <message>
-        <source>Nothing is lost: the records wait on this workstation and are sent at the next sync.</source>
-        <translation>数据不会丢失：记录保存在本工作站，下次同步时上送。</translation>
-    </message>
-    <message>
-        <source>One-time code for the next workstation of branch {branch}, valid until {until}; it works once and is not shown again. Enter it there with the hub address {hub}.</source>
-        <translation>网点 {branch} 下一台工作站的一次性注册码，有效期至 {until}；仅可使用一次，不会再次显示。请在该工作站输入此码及中心地址 {hub}。</translation>
-    </message>
-    <message>
-        <source>{count} record(s) will be sent again at the next sync.</source>
-        <translation>{count} 条记录将在下次同步时重新发送。</translation>
-    </message>
-    <message>
-        <source>The other workstation&apos;s version is now the current one; the conflict is closed.</source>
-        <translation>另一台工作站的版本现为当前版本；冲突已关闭。</translation>
-    </message>
-    <message>
-        <source>This workstation&apos;s version stays; the conflict is closed.</source>
-        <translation>保留本工作站的版本；冲突已关闭。</translation>
-    </message>
-    <message>
-        <source>The hub&apos;s certificate is not trusted: give the CA certificate that signed it.</source>
-        <translation>中心证书不受信任：请提供签发该证书的 CA 证书。</translation>
     </message>
 </context>
 <context>

@@ -21,7 +21,10 @@ class Scripts:
         return cfg
 
     def head_revision(self) -> str:
-        return ScriptDirectory.from_config(self.config()).get_current_head()
+        head = ScriptDirectory.from_config(self.config()).get_current_head()
+        if head is None:  # every shipped script directory has revisions: an empty one is a packaging error
+            raise RuntimeError(f"no Alembic revisions in {self.directory}")
+        return head
 
     def all_revisions(self) -> list[str]:
         """Every revision, oldest first."""

@@ -15,17 +15,17 @@ import threading
 import traceback
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Callable
 
 ALLOWED_EXTRA = {"event", "user_id", "object_id", "code", "seconds", "count", "revision"}
 
 
-def _first3_last4(match: re.Match) -> str:
+def _first3_last4(match: re.Match[str]) -> str:
     chars = re.sub(r"[ -]", "", match.group(0))
     return f"{chars[:3]}***{chars[-4:]}"
 
 
-_PATTERNS = [
+_PATTERNS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # Resident ID (18 chars), old 15-digit IDs, bank cards and other long digit runs.
     (re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{8,}([\dXx]{4})(?![0-9A-Za-z])"), r"\1***\2"),
     # The same written in groups: ID as 6-8-4, card numbers in fours (spaces or dashes).
@@ -71,9 +71,10 @@ def describe_exception(exc: BaseException) -> str:
 
 def _chain(exc: BaseException) -> list[BaseException]:
     chain: list[BaseException] = []
-    while exc is not None and exc not in chain and len(chain) < 5:
-        chain.insert(0, exc)
-        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    err: BaseException | None = exc  # None once the chain ends
+    while err is not None and err not in chain and len(chain) < 5:
+        chain.insert(0, err)
+        err = err.__cause__ or (None if err.__suppress_context__ else err.__context__)
     return chain
 
 
@@ -165,7 +166,7 @@ def setup(log_dir: Path | None, level: int = logging.INFO, catch_uncaught: bool 
         _rotate(log_file)
         # Create the file private before the handler opens it.
         os.close(os.open(log_file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
-        handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler = logging.FileHandler(log_file, encoding="utf-8")
         if catch_uncaught:
             _catch_uncaught(log_dir)
     else:

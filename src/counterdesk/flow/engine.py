@@ -1,16 +1,22 @@
-"""A small step engine: a map of steps, a stack of data copies for Back, and explicit stops.
+"""A small step engine: a map of steps over a typed state, a stack of state copies for Back, and
+explicit stops.
 
-Each step validates the data handed to it and names the step that follows (or stops the flow with
-a reason). Going back restores the data exactly as it was when that step was entered, so a later
-step's answers never leak into an earlier decision. The engine knows nothing about widgets.
+The state is a dataclass the flow owns. Everything the user does is an *action* (a small typed
+value) submitted to the current step; the step works on a copy of the state and answers with an
+Outcome: problems to fix (the copy is dropped), work done that stays on the step (``stay``: the
+copy is kept, e.g. the customer's answers were recorded), a hold (waits for someone else), a stop,
+or the next step. Going back restores the state exactly as it was when that step was entered, so a
+later step's answers never leak into an earlier decision. The engine knows nothing about widgets.
 """
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable, Generic, TypeVar
 
 from counterdesk.base.text import Result, Text
+
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -23,38 +29,44 @@ class Stop:
 
 @dataclass
 class Outcome:
-    """What a step's ``advance`` decided: problems to fix, a stop, or the next step."""
+    """What a step decided about an action."""
 
     result: Result = field(default_factory=Result)
     next_step: str | None = None
     stop: Stop | None = None
     hold: Text | None = None  # waits for someone else (a supervisor) before it can go on
+    stay: bool = False        # the action's work is done and kept; the step stays current
+    value: object = None      # what the action produced for the caller (a proposal, a grade, a PDF …)
+
+    @property
+    def moved(self) -> bool:
+        return self.next_step is not None and self.result.ok and self.stop is None and self.hold is None
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(Generic[S]):
     id: str
     title: Text
-    # advance(data) checks the (already merged) data and decides where to go.
-    advance: Callable[[dict], Outcome]
+    # advance(state, action) works on a copy of the state and decides; action None means "go on".
+    advance: Callable[[S, object], Outcome]
     final: bool = False
     # Once entered, earlier answers may not be changed (e.g. after screening has run on them).
     locks_back: bool = False
 
 
-class Flow:
-    def __init__(self, steps: list[Step], start: str, data: dict[str, Any] | None = None):
+class Flow(Generic[S]):
+    def __init__(self, steps: list[Step[S]], start: str, state: S):
         self.steps = {s.id: s for s in steps}
         if start not in self.steps:
             raise ValueError(f"unknown start step {start}")
         self.current_id = start
-        self.data: dict[str, Any] = dict(data or {})
-        self._stack: list[tuple[str, dict[str, Any]]] = []
+        self.state: S = state
+        self._stack: list[tuple[str, S]] = []
         self.stopped: Stop | None = None
         self.held: Text | None = None
 
     @property
-    def current(self) -> Step:
+    def current(self) -> Step[S]:
         return self.steps[self.current_id]
 
     @property
@@ -65,25 +77,28 @@ class Flow:
     def finished(self) -> bool:
         return self.current.final
 
-    def submit(self, updates: dict[str, Any] | None = None) -> Outcome:
-        """Merge ``updates`` into a copy of the data, let the step decide, and move on if it may."""
+    def submit(self, action: object = None) -> Outcome:
+        """Let the current step decide about ``action`` on a copy of the state; keep the copy unless
+        the step found problems, and move on when it names the next step."""
         if self.stopped is not None:
             raise RuntimeError("the flow has stopped")
-        candidate = copy.deepcopy(self.data)
-        candidate.update(updates or {})
-        outcome = self.current.advance(candidate)
+        candidate = copy.deepcopy(self.state)
+        outcome = self.current.advance(candidate, action)
         if outcome.stop is not None:
-            self.data, self.stopped = candidate, outcome.stop
+            self.state, self.stopped = candidate, outcome.stop
             return outcome
         if not outcome.result.ok:
             return outcome  # nothing changes: the teller fixes the problems and submits again
         if outcome.hold is not None:
-            self.data, self.held = candidate, outcome.hold
+            self.state, self.held = candidate, outcome.hold
+            return outcome
+        if outcome.stay:
+            self.state = candidate
             return outcome
         if outcome.next_step is None or outcome.next_step not in self.steps:
             raise ValueError(f"step {self.current_id} named no valid next step: {outcome.next_step}")
-        self._stack.append((self.current_id, copy.deepcopy(self.data)))
-        self.data, self.held, self.current_id = candidate, None, outcome.next_step
+        self._stack.append((self.current_id, copy.deepcopy(self.state)))
+        self.state, self.held, self.current_id = candidate, None, outcome.next_step
         return outcome
 
     def stop(self, stop: Stop) -> None:
@@ -94,7 +109,7 @@ class Flow:
     def back(self) -> None:
         if not self.can_go_back:
             raise RuntimeError("nothing to go back to")
-        self.current_id, self.data = self._stack.pop()
+        self.current_id, self.state = self._stack.pop()
         self.held = None
 
     def path(self) -> list[str]:

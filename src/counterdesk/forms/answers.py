@@ -24,9 +24,9 @@ def evaluate(cond: Condition | None, scope: Mapping[str, Any]) -> bool:
         return all(evaluate(p, scope) for p in cond.parts)
     if cond.op == "any":
         return any(evaluate(p, scope) for p in cond.parts)
-    value = scope.get(cond.field)
+    value = scope.get(cond.field) if cond.field is not None else None  # only all/any lack a field
     if cond.op == "present":
-        return (not is_empty(value)) == cond.value
+        return bool((not is_empty(value)) == cond.value)
     if cond.op == "equals":
         return _matches(value, cond.value)
     if cond.op == "in":
@@ -42,7 +42,7 @@ def _matches(value: Any, wanted: Any) -> bool:
         return wanted in value
     if isinstance(wanted, bool) or isinstance(value, bool):
         return value is wanted
-    return value == wanted
+    return bool(value == wanted)
 
 
 def _derive(fn: str, source: Any) -> Any:
@@ -88,7 +88,8 @@ class _Run:
                                 Text(f"表单中没有字段“{key}”", f"the form has no field '{key}'"))
         return values, bad
 
-    def level(self, fields, raw: Mapping[str, Any], outer: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    def level(self, fields: tuple[Field, ...] | list[Field], raw: Mapping[str, Any], outer: Mapping[str, Any],
+              prefix: str) -> dict[str, Any]:
         """Validate one level; returns the values to store (visible, coerced, derived filled in)."""
         if not isinstance(raw, Mapping):
             self.result.add(prefix.rstrip(".") or "$", "type", Text("答案须为键值对象", "answers must be an object"))

@@ -21,7 +21,8 @@ COMMON_FIRST = ("CHN", "HKG", "MAC", "TWN")
 
 @lru_cache(maxsize=1)
 def _zh_names() -> dict[str, str]:
-    return json.loads(_DATA.read_text(encoding="utf-8"))["names"]
+    names: dict[str, str] = json.loads(_DATA.read_text(encoding="utf-8"))["names"]
+    return names
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Container, Iterator
 
 from counterdesk.base.text import CounterDeskError, Problem, Text
 from counterdesk.forms.occupations import all_occupations
@@ -66,6 +66,8 @@ _SECTION_PROPS = {"id", "title", "text", "fields"}
 _FIELD_PROPS = {"key", "type", "label", "help", "required", "options", "rules", "messages", "visible_if",
                 "derived", "mask", "default", "fields", "type_field"}
 _OPTION_PROPS = {"value", "zh", "en", "stop"}
+
+_JsonObject = dict[str, Any]  # an object of the definition's JSON, as json.loads gives it
 
 
 class FormDefinitionError(CounterDeskError):
@@ -229,12 +231,12 @@ class Checker:
         if value is None and not required:
             return None
         if (not isinstance(value, dict) or set(value) - {"zh", "en"}
-                or not all(isinstance(value.get(k), str) and value.get(k).strip() for k in ("zh", "en"))):
+                or not all(isinstance(value.get(k), str) and value[k].strip() for k in ("zh", "en"))):
             self.add(path, code, "须同时提供非空的中文（zh）和英文（en）文本", "needs non-empty zh and en text")
             return None
         return Text(value["zh"], value["en"])
 
-    def props(self, obj: dict, allowed: set[str], path: str) -> None:
+    def props(self, obj: _JsonObject, allowed: set[str], path: str) -> None:
         for key in sorted(set(obj) - allowed):
             self.add(f"{path}.{key}", "unknown_property", f"未知属性“{key}”", f"unknown property '{key}'")
 
@@ -289,7 +291,7 @@ def parse_form(data: Any, source: str = "<memory>") -> Form:
                            f"duplicate field key '{f['key']}' (already used at {top_keys[f['key']]})")
                 else:
                     top_keys[f["key"]] = path
-    top_types = {}
+    top_types: dict[str, _JsonObject] = {}
     for sec in sections_raw:
         if isinstance(sec, dict):
             for f in _list(sec.get("fields")):
@@ -346,20 +348,22 @@ def parse_form(data: Any, source: str = "<memory>") -> Form:
 
     if ck.problems:
         raise FormDefinitionError(source, ck.problems)
+    # Every defect, a missing or invalid id, version or title among them, was a problem above.
+    assert isinstance(form_id, str) and isinstance(version, int) and title is not None
     canonical = canonical_json(data)
     return Form(form_id, version, kind, title, tuple(sections), tuple(checks),
                 hashlib.sha256(canonical.encode("utf-8")).hexdigest(), canonical, description)
 
 
-def _scope_field(name: str, top: dict[str, dict], siblings: dict[str, dict] | None) -> dict | None:
+def _scope_field(name: str, top: dict[str, _JsonObject], siblings: dict[str, _JsonObject] | None) -> _JsonObject | None:
     """The raw field a reference names: a sibling inside a group first, then a top-level field."""
     if siblings is not None and name in siblings:
         return siblings[name]
     return top.get(name)
 
 
-def _parse_condition(ck: Checker, raw: Any, path: str, top: dict, siblings: dict | None,
-                     own_key: str | None) -> Condition | None:
+def _parse_condition(ck: Checker, raw: Any, path: str, top: dict[str, _JsonObject],
+                     siblings: dict[str, _JsonObject] | None, own_key: str | None) -> Condition | None:
     if not isinstance(raw, dict):
         ck.add(path, "bad_rule_value", "条件须为 JSON 对象", "a condition must be a JSON object")
         return None
@@ -411,7 +415,8 @@ def _parse_condition(ck: Checker, raw: Any, path: str, top: dict, siblings: dict
     return Condition(name, op, tuple(value) if isinstance(value, list) else value)
 
 
-def _parse_field(ck: Checker, raw: Any, path: str, top: dict, siblings: dict | None) -> Field | None:
+def _parse_field(ck: Checker, raw: Any, path: str, top: dict[str, _JsonObject],
+                 siblings: dict[str, _JsonObject] | None) -> Field | None:
     if not isinstance(raw, dict):
         ck.add(path, "not_object", "字段须为 JSON 对象", "a field must be a JSON object")
         return None
@@ -477,7 +482,7 @@ def _parse_field(ck: Checker, raw: Any, path: str, top: dict, siblings: dict | N
         if not isinstance(raw_sub, list) or not raw_sub:
             ck.add(f"{path}.fields", "bad_value", "分组须有子字段", "a group needs item fields")
             raw_sub = []
-        sibs: dict[str, dict] = {}
+        sibs: dict[str, _JsonObject] = {}
         for si, s in enumerate(raw_sub):
             if isinstance(s, dict) and isinstance(s.get("key"), str):
                 if s["key"] in sibs:
@@ -537,8 +542,9 @@ def _parse_field(ck: Checker, raw: Any, path: str, top: dict, siblings: dict | N
                  mask, raw.get("default"), tuple(subfields), type_field)
 
 
-def _parse_rules(ck: Checker, raw: dict, path: str, ftype: str | None, key: str | None, top: dict,
-                 siblings: dict | None) -> tuple[dict[str, Any], dict[str, tuple[Text, str | None]]]:
+def _parse_rules(ck: Checker, raw: _JsonObject, path: str, ftype: str | None, key: str | None,
+                 top: dict[str, _JsonObject], siblings: dict[str, _JsonObject] | None,
+                 ) -> tuple[dict[str, Any], dict[str, tuple[Text, str | None]]]:
     rules_raw = raw.get("rules", {})
     rules: dict[str, Any] = {}
     if not isinstance(rules_raw, dict):
@@ -637,11 +643,11 @@ def _parse_rules(ck: Checker, raw: dict, path: str, ftype: str | None, key: str 
     return rules, messages
 
 
-def _list(value: Any) -> list:
+def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _one_of(value: Any, allowed) -> bool:
+def _one_of(value: Any, allowed: Container[str]) -> bool:
     """Membership that never raises on unhashable JSON values (lists, objects)."""
     return isinstance(value, str) and value in allowed
 

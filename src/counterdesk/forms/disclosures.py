@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from counterdesk.base.settings import SettingsValues
 from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.forms.definition import Form
 from counterdesk.forms.registry import load_form
@@ -80,7 +81,7 @@ def all_disclosure_forms() -> list[Form]:
         load_form(i) for i in (MISMATCH_WARNING_ID, ELDERLY_CARE_ID, COOLING_OFF_ID)]
 
 
-def min_reading_seconds(risk_level: str, values, *, elderly_care: bool = False) -> int:
+def min_reading_seconds(risk_level: str, values: SettingsValues, *, elderly_care: bool = False) -> int:
     """Shortest time the disclosure stays on screen before confirming, from the settings snapshot
     ``values`` (counterdesk.base.settings.SettingsValues); an older customer gets at least the elderly minimum."""
     seconds = int(values[f"disclosure.min_reading_seconds_{risk_level.lower()}"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 
 from counterdesk.base.text import Text
 from counterdesk.forms import countries, occupations
@@ -150,8 +150,11 @@ def rule_findings(f: Field, value: Any, scope: dict[str, Any], today: date) -> l
         if "max" in rules and value > _resolve_date(rules["max"], today):
             limit = _resolve_date(rules["max"], today)
             out.append(("max", "too_late", Text(f"{zh}不得晚于 {limit}", f"{en} must not be after {limit}")))
-        for rule, bad in (("not_before", lambda other: value < other), ("not_after", lambda other: value > other)):
-            other = scope.get(rules.get(rule)) if rule in rules else None
+        # Both sides are ISO dates (coerced answers), which compare as strings.
+        orders: tuple[tuple[str, Callable[[str], bool]], ...] = (
+            ("not_before", lambda other: value < other), ("not_after", lambda other: value > other))
+        for rule, bad in orders:
+            other = scope.get(rules[rule]) if rule in rules else None
             if isinstance(other, str) and bad(other):
                 word = ("早于", "before") if rule == "not_before" else ("晚于", "after")
                 out.append((rule, "date_order", Text(f"{zh}不得{word[0]}“{rules[rule]}”",

@@ -21,7 +21,7 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeGuard
 
 from counterdesk.base.text import Problem, Text
 from counterdesk.forms.definition import Checker, Form, FormDefinitionError, canonical_json, parse_form
@@ -168,7 +168,7 @@ def parse_questionnaire(data: Any, source: str = "<memory>") -> Questionnaire:
     plain = copy.deepcopy(data)
     plain["kind"] = "form"
     scoring = plain.pop("scoring", None)
-    raw_fields: list[tuple[str, dict]] = []
+    raw_fields: list[tuple[str, dict[str, Any]]] = []
     for si, section in enumerate(plain.get("sections") or []):
         if not isinstance(section, dict):
             continue
@@ -195,7 +195,9 @@ def parse_questionnaire(data: Any, source: str = "<memory>") -> Questionnaire:
             ck.add("$.sections", "factor_missing", f"问卷未覆盖必需因素“{name.zh}”",
                    f"no question covers the required factor '{factor}'")
 
-    bands, lowest, contradictions = (), None, ()
+    bands: tuple[Band, ...] = ()
+    lowest: LowestRule | None = None
+    contradictions: tuple[ContradictionRule, ...] = ()
     if not isinstance(scoring, dict):
         ck.add("$.scoring", "missing", "缺少评分规则（scoring）", "the scoring section is missing")
     else:
@@ -215,11 +217,11 @@ def parse_questionnaire(data: Any, source: str = "<memory>") -> Questionnaire:
     return Questionnaire(form, tuple(questions), bands, contradictions, lowest)
 
 
-def _int(value: Any) -> bool:
+def _int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _questions(ck: Checker, raw_fields: list[tuple[str, dict]]) -> list[Question]:
+def _questions(ck: Checker, raw_fields: list[tuple[str, dict[str, Any]]]) -> list[Question]:
     out = []
     for path, f in raw_fields:
         key = f.get("key")
@@ -238,7 +240,7 @@ def _questions(ck: Checker, raw_fields: list[tuple[str, dict]]) -> list[Question
             ok = False
         scores: dict[str, int] = {}
         ages: dict[str, tuple[int, int]] = {}
-        options = f.get("options") if isinstance(f.get("options"), list) else []
+        options = f["options"] if isinstance(f.get("options"), list) else []
         for oi, o in enumerate(options):
             if not isinstance(o, dict):
                 continue
@@ -270,6 +272,7 @@ def _questions(ck: Checker, raw_fields: list[tuple[str, dict]]) -> list[Question
                     break
         label = f.get("label")
         if ok and scores and isinstance(key, str) and isinstance(label, dict):
+            assert isinstance(factor, str)  # ok only when it is one of REQUIRED_FACTORS
             out.append(Question(key, factor, Text(str(label.get("zh")), str(label.get("en"))), scores, ages))
     return out
 

@@ -54,7 +54,8 @@ def _published(directory: Path) -> dict[str, str]:
     path = directory / PUBLISHED_FILE.name
     if not path.exists():
         return {}
-    return json.loads(path.read_text(encoding="utf-8")).get("forms", {})
+    published: dict[str, str] = json.loads(path.read_text(encoding="utf-8")).get("forms", {})
+    return published
 
 
 def parse_definition(data: Any, source: str = "<memory>") -> Form:

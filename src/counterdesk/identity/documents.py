@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from counterdesk.base.text import Problem, Result, Text
 from counterdesk.identity import mrz as mrz_mod
-from counterdesk.identity import permits, resident_id, validity
+from counterdesk.identity import gb11643, permits, resident_id, validity
 from counterdesk.identity.dates import age_on, parse_date
 from counterdesk.identity.mrz import Names
 from counterdesk.identity.rawinput import MAX_NUMBER_CHARS, coerce_text, fold
@@ -141,7 +141,7 @@ def guess_document_type(text: object) -> DocumentType | None:
         return DocumentType.FOREIGN_PR_ID
     if len(number) == 18 and number[:6] in permits.HMT_REGIONS:
         return DocumentType.HMT_RESIDENCE_PERMIT
-    if resident_id.gb11643.FORMAT_18.fullmatch(number) or resident_id.FORMAT_15.fullmatch(number):
+    if gb11643.FORMAT_18.fullmatch(number) or resident_id.FORMAT_15.fullmatch(number):
         return DocumentType.RESIDENT_ID
     if permits.HK_MACAU_NEW.fullmatch(number) or permits.HK_MACAU_OLD.fullmatch(number):
         return DocumentType.HK_MACAU_PERMIT

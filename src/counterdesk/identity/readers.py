@@ -82,20 +82,20 @@ def _years_ago(today: date, years: int, days: int = 0) -> date:
     return add_years(today, -years) - timedelta(days=days)
 
 
-def _profile_specimen_long_term(today: date) -> tuple[DocumentType, dict]:
+def _profile_specimen_long_term(today: date) -> tuple[DocumentType, dict[str, Any]]:
     return DocumentType.RESIDENT_ID, {
         "number": SPECIMEN_ID, "name": "样例（模拟）", "sex": "F", "birth_date": date(1949, 12, 31),
         "nationality": "CHN", "issue_date": date(2006, 5, 20), "expiry": "长期",
         "address": "北京市朝阳区（模拟地址）", "issuing_authority": "北京市公安局朝阳分局（模拟）"}
 
 
-def _profile_specimen_expired(today: date) -> tuple[DocumentType, dict]:
+def _profile_specimen_expired(today: date) -> tuple[DocumentType, dict[str, Any]]:
     # Issued at 45, so 20 years: a consistent card that has expired.
     doc, f = _profile_specimen_long_term(today)
     return doc, {**f, "issue_date": date(1995, 6, 1), "expiry": date(2015, 6, 1)}
 
 
-def _profile_adult(today: date) -> tuple[DocumentType, dict]:
+def _profile_adult(today: date) -> tuple[DocumentType, dict[str, Any]]:
     born = _years_ago(today, 35, 40)
     issued = _years_ago(today, 3)  # aged 31-32 at issue: 20 years
     return DocumentType.RESIDENT_ID, {
@@ -104,7 +104,7 @@ def _profile_adult(today: date) -> tuple[DocumentType, dict]:
         "address": "上海市徐汇区（模拟地址）", "issuing_authority": "上海市公安局徐汇分局（模拟）"}
 
 
-def _profile_minor(today: date) -> tuple[DocumentType, dict]:
+def _profile_minor(today: date) -> tuple[DocumentType, dict[str, Any]]:
     born = _years_ago(today, 10, 75)       # within the last 16 years
     issued = _years_ago(today, 1, 20)      # aged 9 at issue: 5 years
     return DocumentType.RESIDENT_ID, {
@@ -113,7 +113,7 @@ def _profile_minor(today: date) -> tuple[DocumentType, dict]:
         "address": "广东省深圳市南山区（模拟地址）", "issuing_authority": "深圳市公安局南山分局（模拟）"}
 
 
-def _mrz_fields(text: str, today: date) -> dict:
+def _mrz_fields(text: str, today: date) -> dict[str, Any]:
     m = mrz_mod.parse_mrz(text, today=today).mrz
     assert m is not None
     return {"number": m.document_number, "surname": m.names.primary, "given_names": m.names.secondary,
@@ -122,18 +122,18 @@ def _mrz_fields(text: str, today: date) -> dict:
             "expiry": m.expiry, "mrz": m.text}
 
 
-def _profile_icao_specimen(today: date) -> tuple[DocumentType, dict]:
+def _profile_icao_specimen(today: date) -> tuple[DocumentType, dict[str, Any]]:
     return DocumentType.PASSPORT, _mrz_fields(ICAO_SPECIMEN_MRZ, today)  # expired in 2012
 
 
-def _profile_passport(today: date) -> tuple[DocumentType, dict]:
+def _profile_passport(today: date) -> tuple[DocumentType, dict[str, Any]]:
     text = mrz_mod.compose_td3(issuing_state="SWE", primary="ERIKSSON", secondary="ANNA MARIA",
                                document_number="SIM012345", nationality="SWE", birth_date=date(1974, 8, 12),
                                sex="F", expiry=add_years(today, 6))
     return DocumentType.PASSPORT, _mrz_fields(text, today)
 
 
-def _profile_hk_permit(today: date) -> tuple[DocumentType, dict]:
+def _profile_hk_permit(today: date) -> tuple[DocumentType, dict[str, Any]]:
     issued = _years_ago(today, 2)
     return DocumentType.HK_MACAU_PERMIT, {
         "number": "H12345678", "name": "陈模拟", "surname": "CHAN", "given_names": "MO NI", "sex": "M",
@@ -141,7 +141,7 @@ def _profile_hk_permit(today: date) -> tuple[DocumentType, dict]:
         "issuing_authority": "公安部出入境管理局（模拟）"}
 
 
-def _profile_taiwan_permit(today: date) -> tuple[DocumentType, dict]:
+def _profile_taiwan_permit(today: date) -> tuple[DocumentType, dict[str, Any]]:
     issued = _years_ago(today, 1)
     return DocumentType.TAIWAN_PERMIT, {
         "number": "12345678", "name": "林模拟", "surname": "LIN", "given_names": "MO NI", "sex": "F",
@@ -149,7 +149,7 @@ def _profile_taiwan_permit(today: date) -> tuple[DocumentType, dict]:
         "issuing_authority": "公安部出入境管理局（模拟）"}
 
 
-def _profile_residence_permit(today: date) -> tuple[DocumentType, dict]:
+def _profile_residence_permit(today: date) -> tuple[DocumentType, dict[str, Any]]:
     born, issued = date(1988, 8, 8), _years_ago(today, 1)
     return DocumentType.HMT_RESIDENCE_PERMIT, {
         "number": permits.compose_hmt_residence_permit("MAC", born, 51), "name": "何模拟", "sex": "M",
@@ -157,7 +157,7 @@ def _profile_residence_permit(today: date) -> tuple[DocumentType, dict]:
         "address": "广东省珠海市香洲区（模拟地址）", "issuing_authority": "珠海市公安局（模拟）"}
 
 
-def _profile_foreign_pr(today: date) -> tuple[DocumentType, dict]:
+def _profile_foreign_pr(today: date) -> tuple[DocumentType, dict[str, Any]]:
     born, issued = date(1980, 2, 29), _years_ago(today, 1)
     return DocumentType.FOREIGN_PR_ID, {
         "number": permits.compose_foreign_pr_id("31", "826", born, 2), "name": "SMITH JANE", "surname": "SMITH",
@@ -165,7 +165,7 @@ def _profile_foreign_pr(today: date) -> tuple[DocumentType, dict]:
         "expiry": add_years(issued, 10), "issuing_authority": "国家移民管理局（模拟）"}
 
 
-def _profile_foreign_pr_old(today: date) -> tuple[DocumentType, dict]:
+def _profile_foreign_pr_old(today: date) -> tuple[DocumentType, dict[str, Any]]:
     born, issued = date(1975, 6, 15), _years_ago(today, 4)
     return DocumentType.FOREIGN_PR_ID, {
         "number": permits.compose_foreign_pr_id_old("GBR", "3100", born, 1), "name": "BROWN JOHN",
@@ -173,7 +173,7 @@ def _profile_foreign_pr_old(today: date) -> tuple[DocumentType, dict]:
         "issue_date": issued, "expiry": add_years(issued, 10), "issuing_authority": "公安部（模拟）"}
 
 
-PROFILES: dict[str, tuple[Text, Callable[[date], tuple[DocumentType, dict]]]] = {
+PROFILES: dict[str, tuple[Text, Callable[[date], tuple[DocumentType, dict[str, Any]]]]] = {
     "resident_id_long_term": (Text("身份证样例（长期）", "ID specimen, long-term"), _profile_specimen_long_term),
     "resident_id_expired": (Text("身份证样例（已过期）", "ID specimen, expired"), _profile_specimen_expired),
     "resident_id_adult": (Text("身份证（成年人）", "ID card, adult"), _profile_adult),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Iterable
 
 # Spellings pycountry does not resolve but the UN, OFAC and Chinese documents use.
 _OVERRIDES = {
@@ -56,7 +57,7 @@ def to_alpha2(value: str | None) -> str | None:
     return None
 
 
-def normalise_list(values) -> list[str]:
+def normalise_list(values: Iterable[str | None]) -> list[str]:
     """Distinct alpha-2 codes, in first-seen order; unknown names are dropped."""
     out: list[str] = []
     for v in values:

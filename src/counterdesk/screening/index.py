@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable, Iterable
 
 from counterdesk.screening.normalise import NameForm, name_form
 
@@ -122,10 +123,10 @@ class IndexCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key: tuple | None = None
+        self._key: tuple[object, ...] | None = None
         self._index: MatchIndex | None = None
 
-    def get(self, key: tuple, load) -> MatchIndex:
+    def get(self, key: tuple[object, ...], load: Callable[[], tuple[list[IndexedEntry], Iterable[str]]]) -> MatchIndex:
         with self._lock:
             if self._key != key or self._index is None:
                 entries, hashes = load()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any, Mapping
 
 from rapidfuzz import fuzz, process
 
@@ -111,7 +112,7 @@ class Hit:
         en.append(f"score {self.score:.2f}")
         return Text("；".join(zh) + "。", "; ".join(en) + ".")
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["adjustments"] = [{"code": a.code, "delta": a.delta, "zh": a.text.zh, "en": a.text.en}
                               for a in self.adjustments]
@@ -119,7 +120,7 @@ class Hit:
         return out
 
     @classmethod
-    def from_json(cls, data: dict) -> "Hit":
+    def from_json(cls, data: Mapping[str, Any]) -> "Hit":
         fields = {k: data[k] for k in cls.__dataclass_fields__ if k != "adjustments"}
         return cls(**fields, adjustments=tuple(Adjustment(a["code"], a["delta"]) for a in data["adjustments"]))
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypedDict
 
 from counterdesk.base.text import CounterDeskError, Text
 
@@ -17,6 +18,14 @@ class ParsedName:
     type: str = "primary"  # one of NAME_TYPES
 
 
+class ListedDocument(TypedDict):
+    """An identity document a list entry names (passport, national ID, registration number ...)."""
+
+    type: str
+    number: str   # normalised (counterdesk.screening.parsers.common.doc_number)
+    country: str  # ISO 3166 alpha-2, "" when unknown
+
+
 @dataclass
 class ParsedEntry:
     ref: str
@@ -24,7 +33,7 @@ class ParsedEntry:
     names: list[ParsedName]
     birth_dates: list[str] = field(default_factory=list)  # "YYYY-MM-DD", "YYYY-MM", "YYYY" or "YYYY..YYYY"
     nationalities: list[str] = field(default_factory=list)  # ISO 3166 alpha-2
-    documents: list[dict] = field(default_factory=list)  # {"type", "number", "country"}
+    documents: list[ListedDocument] = field(default_factory=list)
     programs: list[str] = field(default_factory=list)
 
 

@@ -49,6 +49,7 @@ def _upgrade(engine: Engine, target: str) -> None:
         # that DROP fails as soon as a row references another (users.created_by). SQLite ignores this
         # pragma inside a transaction, so it is set first; the references are re-checked before commit.
         raw = conn.connection.driver_connection
+        assert raw is not None  # None only once the connection is closed or invalidated
         raw.execute("PRAGMA foreign_keys = OFF")
         try:
             with conn.begin():

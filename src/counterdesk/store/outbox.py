@@ -40,9 +40,9 @@ import uuid
 import weakref
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, cast
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -378,7 +378,11 @@ def _enqueue(conn: Connection, events: list[_Event], ws: str | None) -> None:
     rows, ids = [], set()
     for ev in events:
         basis = ev.basis
-        rec_id = ev.row_id or derived_id(ws, basis)
+        if ev.row_id:
+            rec_id = ev.row_id
+        else:
+            assert basis is not None  # an event names its row's own id or the basis of a derived one
+            rec_id = derived_id(ws, basis)
         n = 1
         while rec_id in ids or conn.execute(select(Outbox.local_seq).where(Outbox.id == rec_id)).first():
             n += 1  # the same state reached twice (rare): still a new, distinct record
@@ -388,7 +392,8 @@ def _enqueue(conn: Connection, events: list[_Event], ws: str | None) -> None:
         ev.body["deps"] = _deps(conn, ev)
         rows.append({"id": rec_id, "id_basis": basis, "type": ev.type, "created_at": now_iso(),
                      "body": canonical(ev.body), "meta": canonical(ev.meta), "state": PENDING, "attempts": 0})
-    conn.execute(Outbox.__table__.insert(), rows)
+    # A declarative class's __table__ is a Table; SQLAlchemy types it as the wider FromClause.
+    conn.execute(cast(Table, Outbox.__table__).insert(), rows)
 
 
 _installed = False
@@ -453,6 +458,7 @@ def rederive_pending_ids(session: Session, workstation: str) -> int:
                                                 Outbox.id_basis.is_not(None))).scalars().all()
     changed = 0
     for row in rows:
+        assert row.id_basis is not None  # selected above
         new_id = derived_id(workstation, row.id_basis)
         if new_id != row.id:
             row.id = new_id

@@ -120,7 +120,7 @@ class Decision:
         self._findings = tuple(findings)
         self._conditions = () if self.outcome == PROHIBITED else tuple(conditions.values())
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[str, str, tuple[str, ...], tuple[Finding, ...], tuple[Condition, ...]]:
         return (self.product_code, self.outcome, self.rule_ids, self.findings, self.conditions)
 
     def __eq__(self, other: object) -> bool:
@@ -148,7 +148,7 @@ class _Checker:
         self.subject = subject
         self.rules = tuple(r for r in rules if r.guard is None or r.guard(subject))
         self._by_type: dict[str, tuple[Rule, ...]] = {}
-        self._memo: dict[tuple, tuple] = {}
+        self._memo: dict[tuple[Rule, ...], tuple[str, tuple[str, ...], tuple[str, ...], int]] = {}
 
     def decide(self, product: ProductFacts) -> Decision:
         rules = self._by_type.get(product.type)

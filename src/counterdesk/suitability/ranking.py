@@ -109,7 +109,7 @@ def recommend(customer: CustomerFacts, assessment: AssessmentFacts | None, produ
     need = _liq_index(liquidity_need)
     amount = proactive.amount
     checker = _Checker(subject, rules)
-    fits: dict[tuple, tuple[float, Text]] = {}  # many products share the same fit inputs
+    fits: dict[tuple[int, int | None, str, int], tuple[float, Text]] = {}  # many products share the same fit inputs
     scored = []
     for index, product in enumerate(products):
         if product.risk_level > grade:  # never, whatever the outcome (professional investors included)

@@ -103,7 +103,9 @@ def _validity_months(settings: Any) -> int:
 
 def resolve_limits(settings: Any = None) -> Limits:
     """All the numbers the rules use: from a SettingsValues (or a dict by key), defaults otherwise."""
-    v = lambda s: _value(settings, s)  # noqa: E731
+    def v(setting: S.Setting) -> Any:
+        return _value(settings, setting)
+
     equity = Decimal(v(S.SUIT_PRIVATE_MIN_EQUITY))
     return Limits(
         max_amount_share=Decimal(str(v(S.SUIT_MAX_AMOUNT_SHARE))),
@@ -180,7 +182,7 @@ class Subject:
         else:
             last = assessment_last_valid_day(assessment, limits.validity_months)
             state = "expired" if today > last else "valid"
-        grade = assessment.grade if state == "valid" else None
+        grade = assessment.grade if assessment is not None and state == "valid" else None
         # Lowest category: declared by the assessment, or a C1 customer without full capacity (§3).
         lowest = assessment is not None and (
             assessment.lowest_category or (assessment.grade == 1 and customer.civil_capacity != "full"))
@@ -198,7 +200,7 @@ class Subject:
 # ---- the rule type --------------------------------------------------------------------------------
 
 Predicate = Callable[[Subject, ProductFacts], bool]
-Params = Callable[[Subject, ProductFacts], dict]
+Params = Callable[[Subject, ProductFacts], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -257,11 +259,16 @@ def _licence_expired(s: Subject, p: ProductFacts) -> bool:
     return expiry is not None and expiry < s.context.today
 
 
+def _licence_expired_params(s: Subject, p: ProductFacts) -> dict[str, Any]:
+    assert p.licence_required is not None  # formatted only when _licence_expired holds
+    return {"licence": p.licence_required, "expiry": str(s.context.teller_licences[p.licence_required])}
+
+
 def _cooling_hours(s: Subject, p: ProductFacts) -> int:
     return max(s.limits.cooling_off_hours, p.cooling_off_hours) if not p.public else p.cooling_off_hours
 
 
-def _base(s: Subject, p: ProductFacts) -> dict:
+def _base(s: Subject, p: ProductFacts) -> dict[str, str]:
     g = s.assessment.grade if s.assessment is not None else None
     return {"risk": _r(p.risk_level), "grade": f"C{g}" if g else "-"}
 
@@ -409,15 +416,17 @@ RULES: tuple[Rule, ...] = (
                               "kind": "期交产品" if p.periodic_premium else "趸交产品",
                               "kind_en": "periodic premium" if p.periodic_premium else "single premium"},
          types=_NG),
+    # The income is bound to a name (:=) where it is compared: a name narrows to not-None, a repeated call does not.
     Rule("SUIT-INS-02", "保监发〔2014〕3号",
          Text("银保：低收入投保人仅限固定收益类", "Bank insurance: low income, fixed-benefit only"),
-         lambda s, p: _non_guaranteed(p) and _income(s) is not None and _income(s) < s.limits.insurance_low_income,
+         lambda s, p: _non_guaranteed(p) and (income := _income(s)) is not None
+         and income < s.limits.insurance_low_income,
          PROHIBIT,
          Text("家庭年收入 {income} 元低于 {low} 元，银保渠道只可购买固定收益类保险",
               "Household income RMB {income} is below RMB {low}: fixed-benefit insurance only"),
          params=lambda s, p: {"income": _money(_income(s)), "low": _money(s.limits.insurance_low_income)},
          types=_NG,
-         guard=lambda s: _income(s) is not None and _income(s) < s.limits.insurance_low_income),
+         guard=lambda s: (income := _income(s)) is not None and income < s.limits.insurance_low_income),
     Rule("SUIT-INS-03", "保监发〔2014〕3号 (income needed for the checks)",
          Text("银保：未申报家庭年收入", "Bank insurance: household income not declared"),
          lambda s, p: _non_guaranteed(p) and _income(s) is None, PROHIBIT,
@@ -426,8 +435,8 @@ RULES: tuple[Rule, ...] = (
          types=_NG, guard=lambda s: _income(s) is None),
     Rule("SUIT-INS-04", "保监发〔2014〕3号",
          Text("趸交保费超过家庭年收入 4 倍", "Single premium above 4× household income"),
-         lambda s, p: _non_guaranteed(p) and not p.periodic_premium and _income(s) is not None
-         and s.context.amount > _income(s) * s.limits.insurance_single_multiple,
+         lambda s, p: _non_guaranteed(p) and not p.periodic_premium and (income := _income(s)) is not None
+         and s.context.amount > income * s.limits.insurance_single_multiple,
          CONDITIONS,
          Text("趸交保费 {amount} 元超过家庭年收入 {income} 元的 {mult} 倍，须签署投保声明",
               "Single premium RMB {amount} exceeds {mult}× household income RMB {income}: signed declaration"),
@@ -437,8 +446,8 @@ RULES: tuple[Rule, ...] = (
          types=_NG, guard=lambda s: _income(s) is not None),
     Rule("SUIT-INS-05", "保监发〔2014〕3号",
          Text("期交保费超过家庭年收入 20%", "Periodic premium above 20% of household income"),
-         lambda s, p: _non_guaranteed(p) and p.periodic_premium and _income(s) is not None
-         and _periodic_premium(s) > _income(s) * s.limits.insurance_periodic_share,
+         lambda s, p: _non_guaranteed(p) and p.periodic_premium and (income := _income(s)) is not None
+         and _periodic_premium(s) > income * s.limits.insurance_periodic_share,
          CONDITIONS,
          Text("年期交保费 {premium} 元超过家庭年收入 {income} 元的 {pct}%，须签署投保声明",
               "Annual periodic premium RMB {premium} exceeds {pct}% of household income RMB {income}: signed declaration"),
@@ -469,7 +478,7 @@ RULES: tuple[Rule, ...] = (
          _licence_expired, PROHIBIT,
          Text("本柜员的资格证「{licence}」已于 {expiry} 到期，不得由本柜员销售",
               "This teller's licence \"{licence}\" expired on {expiry}: not for sale by this teller"),
-         params=lambda s, p: {"licence": p.licence_required, "expiry": str(s.context.teller_licences[p.licence_required])}),
+         params=_licence_expired_params),
     # -- product state
     Rule("SUIT-REC-01", "银监办发〔2017〕110号 (双录)",
          Text("双录", "Dual recording"),

@@ -24,7 +24,9 @@ from counterdesk.ui.widgets.resources import Languages, load_font  # noqa: E402
 from counterdesk.forms.disclosures import confirmation_sentence
 from counterdesk.flow.counter_session import CounterSession
 from counterdesk.forms.registry import load_questionnaire
-from counterdesk.services.sales.recommendation import Recommender
+from counterdesk.flow.actions import (Attest, CheckOwnRequest, ChooseProduct, ConfirmAssessment, DecideConsent, IssueConfirmation,
+                                      EnterDocument, EnterProfile, Propose, RecordAnswers, RecordReading,
+                                      RecordRecording, RecordSignature, Screen, StartAssessment)
 from counterdesk.services.signoff.signature import Signature, Stroke
 from counterdesk.ui.widgets.gc_guard import MainThreadGarbageCollector
 from PySide6.QtCore import QEvent, QPointF, Qt
@@ -196,7 +198,7 @@ def _customer_signs(page, out: Path) -> None:
     w.grab().save(str(out / "21-customer-disclosure.png"))
     bar = w.text.verticalScrollBar()
     bar.setValue(bar.maximum())
-    clock.now += page.ident.flow.data["signoff"].plan.min_reading_seconds
+    clock.now += page.ident.state.signoff.plan.min_reading_seconds
     w.refresh_gate()
     w.read_button.click()
     if w.recording_yes is not None:
@@ -204,7 +206,7 @@ def _customer_signs(page, out: Path) -> None:
         w.recording_yes.click()
     if w.sentence_edit is not None:
         _wait(lambda: w.stage == "sentence")
-        w.sentence_edit.insert(confirmation_sentence(page.ident.flow.data["signoff"].lang))
+        w.sentence_edit.insert(confirmation_sentence(page.ident.state.signoff.lang))
         w.sentence_ok.click()
     _wait(lambda: w.stage == "signature")
     QApplication.processEvents()
@@ -216,7 +218,7 @@ def _customer_signs(page, out: Path) -> None:
     QApplication.processEvents()
     w.grab().save(str(out / "22-customer-signature.png"))
     w.sign_button.click()
-    _wait(lambda: page.ident.flow.data["signoff"].signed_at is not None and not page.busy)
+    _wait(lambda: page.ident.state.signoff.signed_at is not None and not page.busy)
 
 
 def _attest(page) -> None:
@@ -245,46 +247,44 @@ def _print_both(page) -> None:
         _wait(lambda k=kind: view.is_printed(k) and not page.busy)
 
 
-def _headless_sale(vault, teller, doc: dict, kyc: dict, pick: int, code: str, own: bool, declared: dict):
+def _headless_sale(vault, teller, doc: EnterDocument, kyc: dict, pick: int, code: str, own: bool,
+                   declared: dict) -> CounterSession:
     """A sale through the core up to the teller's attestation (for the supervisor's and the
     after-sale screens): a customer identified, assessed, the product chosen, the customer signed."""
-
-
-
     ident = CounterSession(vault, teller)
-    inputs = {"document": doc, "consent": {"consent_granted": True}, "profile": {"answers": kyc}, "screening": {}}
+    actions = {"document": doc, "consent": DecideConsent(True), "profile": EnterProfile(kyc), "screening": Screen()}
     while ident.flow.current_id != "assessment":
-        outcome = ident.submit(inputs[ident.flow.current_id])
+        outcome = ident.submit(actions[ident.flow.current_id])
         if not outcome.result.ok or outcome.stop or outcome.hold:
             raise RuntimeError(f"demo sale stopped at {ident.flow.current_id}: {outcome}")
-    ident.start_assessment()
+    ident.submit(StartAssessment())
     q = load_questionnaire()
     answers = {x.key: q.form.field(x.key).options[min(pick, len(q.form.field(x.key).options) - 1)].value
                for x in q.questions}
     answers["age"] = "age_46_55"
-    _found, graded = ident.submit_answers(answers, "customer_screen")
-    ident.confirm_assessment(bool(graded and graded.needs_reconfirmation))
-    ident.submit({})
-    rec = Recommender(ident)
-    _res, proposal = rec.propose(declared["amount"], declared, None)
-    decision = rec.customer_request(proposal, code) if own else proposal.decisions[code]
-    ident.submit({"sale_decision_id": rec.choose(proposal, code, decision, customer_initiated=own)})
-    plan = ident.flow.data["signoff"].plan
-    ident.record_reading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
-                          "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
-                         "customer_screen")
+    _found, graded = ident.submit(RecordAnswers(answers, "customer_screen")).value
+    ident.submit(ConfirmAssessment(bool(graded and graded.needs_reconfirmation)))
+    ident.submit(Propose(declared["amount"], declared))
+    if own:
+        ident.submit(CheckOwnRequest(code))
+    ident.submit(ChooseProduct(code, customer_initiated=own))
+    signoff = ident.state.signoff
+    assert signoff is not None
+    plan = signoff.plan
+    ident.submit(RecordReading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
+                                "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
+                               "customer_screen"))
     if plan.recording_required:
-        ident.record_recording(True)
+        ident.submit(RecordRecording(True))
     strokes = (Stroke.of([(20 + i * 9, 60 + (i % 5) * 12, 0.6, i * 20) for i in range(30)]),)
     image = Image.new("RGBA", (400, 160), (255, 255, 255, 0))
     ImageDraw.Draw(image).line([(20, 60), (200, 110), (380, 70)], fill=(0, 0, 90, 255), width=4)
     png = io.BytesIO()
     image.save(png, "PNG")
-    ident.record_signature(confirmation_sentence("zh") if plan.sentence_required else None,
-                           Signature(strokes=strokes, width=400, height=160).to_json(), png.getvalue(),
-                           "customer_screen")
-    ident.attest(True, True, "REC-2026-000456")
-    ident.submit({})
+    ident.submit(RecordSignature(confirmation_sentence("zh") if plan.sentence_required else None,
+                                 Signature(strokes=strokes, width=400, height=160).to_json(), png.getvalue(),
+                                 "customer_screen"))
+    ident.submit(Attest(True, True, "REC-2026-000456"))
     return ident
 
 
@@ -292,8 +292,8 @@ _MIDDLE_AGED = {"name_zh": "王建华", "sex": "female", "birth_date": "1980-05-
                 "phone": "13912345678", "address": "北京市海淀区中关村大街 1 号", "occupation": "gbt6565_2",
                 "employer": "某某科技公司", "civil_capacity": "full", "tax_residency": "cn_only", "pep_status": "none",
                 "customer_tier": "wealth"}
-_MIDDLE_DOC = {"id_doc_type": "resident_id", "id_number": "110105198005050023", "id_issue_date": "2020-06-01",
-               "id_long_term": False, "id_expiry_date": "2040-06-01"}
+_MIDDLE_DOC = EnterDocument("resident_id", "110105198005050023", id_issue_date="2020-06-01",
+                            id_expiry_date="2040-06-01")
 
 
 def _supervisor_and_after_sale(window: MainWindow, out: Path) -> None:
@@ -303,7 +303,7 @@ def _supervisor_and_after_sale(window: MainWindow, out: Path) -> None:
     private = _headless_sale(vault, teller, _MIDDLE_DOC, _MIDDLE_AGED, 3, "DM-PWM-FI", False,
                              {"amount": "400000", "investable_assets": "9000000",
                               "household_financial_assets": "6000000"})
-    private.issue_confirmation()
+    private.submit(IssueConfirmation())
     private.finish()
     _headless_sale(vault, teller, _MIDDLE_DOC, {}, 1, "DM-WM-EQ", True,
                    {"amount": "150000", "investable_assets": "900000"})

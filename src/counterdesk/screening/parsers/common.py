@@ -4,10 +4,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from typing import Callable, Iterable, TypeVar
 
 from counterdesk.base.text import Text
-from counterdesk.screening.records import ListFormatError, ParsedEntry, ParsedName
+from counterdesk.screening.records import ListFormatError, ListedDocument, ParsedEntry, ParsedName
 from counterdesk.screening.countries import to_alpha2
+
+_T = TypeVar("_T")
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
@@ -83,7 +86,7 @@ def doc_number(value: str | None) -> str:
     return re.sub(r"[\s\-./]", "", text)
 
 
-def document(type_: str | None, number: str | None, country: str | None = None) -> dict | None:
+def document(type_: str | None, number: str | None, country: str | None = None) -> ListedDocument | None:
     num = doc_number(number)
     if not num or len(num) < 3:
         return None
@@ -96,15 +99,15 @@ def add_name(names: list[ParsedName], text: str | None, type_: str) -> None:
         names.append(ParsedName(value, type_))
 
 
-def unique(values) -> list:
-    out: list = []
+def unique(values: Iterable[_T | None]) -> list[_T]:
+    out: list[_T] = []
     for v in values:
         if v and v not in out:
             out.append(v)
     return out
 
 
-def check_refs(entries: list[ParsedEntry], where) -> None:
+def check_refs(entries: list[ParsedEntry], where: Callable[[int], str]) -> None:
     """Refs are the list's own ids: a duplicate means a damaged file (or two files spliced)."""
     seen: dict[str, int] = {}
     for i, e in enumerate(entries):

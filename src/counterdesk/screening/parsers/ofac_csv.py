@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+from typing import Iterator
 
 from counterdesk.base.text import Text
 from counterdesk.screening.countries import normalise_list
@@ -43,7 +44,7 @@ def _unzip(data: bytes) -> list[tuple[str, bytes]]:
                               code="bad_zip") from None
 
 
-def _rows(name: str, data: bytes, width: int):
+def _rows(name: str, data: bytes, width: int) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(decode_text(data), newline=""))
     try:
         for row in reader:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
+from typing import Any, Mapping
 
 from counterdesk.base.text import Text
 from counterdesk.screening.countries import normalise_list
@@ -31,7 +33,7 @@ def _split(value: str | None) -> list[str]:
     return [clean(v) for v in (value or "").split(";") if clean(v)]
 
 
-def _newest(stamps: list[str]):
+def _newest(stamps: list[str]) -> date | None:
     dates = [d for d in (publication_date(s) for s in stamps) if d]
     return max(dates) if dates else None
 
@@ -88,7 +90,7 @@ def parse_os_csv(data: bytes) -> ParsedList:
 
 
 # ---- FollowTheMoney JSON lines ------------------------------------------------------------------
-def _values(props: dict, key: str, where: str) -> list[str]:
+def _values(props: Mapping[str, Any], key: str, where: str) -> list[str]:
     value = props.get(key, [])
     if isinstance(value, str):
         value = [value]
@@ -98,7 +100,7 @@ def _values(props: dict, key: str, where: str) -> list[str]:
     return [clean(v) for v in value if clean(v)]
 
 
-def _ftm_entry(obj: dict, props: dict, where: str) -> ParsedEntry:
+def _ftm_entry(obj: Mapping[str, Any], props: Mapping[str, Any], where: str) -> ParsedEntry:
     names: list[ParsedName] = []
     for i, v in enumerate(_values(props, "name", where)):
         add_name(names, v, "primary" if i == 0 else "alias")
@@ -127,7 +129,7 @@ def parse_os_ftm(data: bytes) -> ParsedList:
     entries: list[ParsedEntry] = []
     lines: list[int] = []
     stamps: list[str] = []
-    linked: list[tuple[str, str, dict, str]] = []  # (kind, target id, properties, where)
+    linked: list[tuple[str, str, dict[str, Any], str]] = []  # (kind, target id, properties, where)
     for line, raw in enumerate(decode_text(data).splitlines(), start=1):
         if not raw.strip():
             continue

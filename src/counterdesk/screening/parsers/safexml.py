@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pyexpat import ExpatError, ParserCreate, errors
+from typing import NoReturn
 
 from counterdesk.base.text import Text
 from counterdesk.screening.records import ListFormatError
@@ -41,17 +42,17 @@ def parse(data: bytes) -> Doc:
     parser = ParserCreate()  # no namespace processing: prefixes are stripped by _local
     parser.buffer_text = True
 
-    def start(name, attrs):
+    def start(name: str, attrs: dict[str, str]) -> None:
         el = builder.start(_local(name), {_local(k): v for k, v in attrs.items() if not k.startswith("xmlns")})
         lines[id(el)] = parser.CurrentLineNumber
 
-    def end(name):
+    def end(name: str) -> None:
         builder.end(_local(name))
 
-    def refuse_doctype(*_args):
+    def refuse_doctype(*_args: object) -> NoReturn:
         raise _Forbidden("DOCTYPE")
 
-    def refuse_entity(*_args):
+    def refuse_entity(*_args: object) -> NoReturn:
         raise _Forbidden("ENTITY")
 
     parser.StartElementHandler = start

@@ -10,24 +10,31 @@ from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
+from sqlalchemy.orm import Session
+
+from counterdesk.base.actors import SignedInUser
 from counterdesk.base.roles import require
-from counterdesk.store import audit
-from counterdesk.suitability import recommend
-from counterdesk.suitability.engine import Decision, evaluate, evaluate_many
-from counterdesk.suitability.facts import ProductFacts, SaleContext
-from counterdesk.base.text import Result, Text
-from counterdesk.services.sales.facts import assessment_facts, customer_facts
+from counterdesk.base.text import CounterDeskError, Result, Text
 from counterdesk.services.assessment import repository as assessments
+from counterdesk.services.assessment.repository import AssessmentResult
+from counterdesk.services.auth.vault import Vault
 from counterdesk.services.catalog.licences import list_licences
-from counterdesk.services.catalog.versions import current_catalog
+from counterdesk.services.catalog.products import Product
+from counterdesk.services.catalog.versions import Catalog, current_catalog
+from counterdesk.services.customers.common import current_answers
+from counterdesk.services.sales.facts import assessment_facts, customer_facts
+from counterdesk.store import audit
 from counterdesk.store.models.sales import SaleDecision
-from counterdesk.base.text import CounterDeskError
+from counterdesk.suitability import recommend
+from counterdesk.suitability.ranking import Ranked
+from counterdesk.suitability.engine import Decision, evaluate, evaluate_many
+from counterdesk.suitability.facts import AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
 
 
 LIQUIDITY_DAYS = {"within_1y": 365, "from_1y_to_3y": 3 * 365, "from_3y_to_5y": 5 * 365, "above_5y": 10 * 365}
 
 
-def product_facts(p) -> ProductFacts:
+def product_facts(p: Product) -> ProductFacts:
     """From a catalog Product (counterdesk.services.catalog.products)."""
     return ProductFacts(code=p.code, type=p.type, risk_level=int(str(p.risk_level).lstrip("Rr")), public=p.public,
                         private_class=p.private_class, min_amount=p.min_amount, term_days=p.term_days,
@@ -54,99 +61,105 @@ def parse_amount(text: Any, field: str, res: Result, required: bool = True) -> D
     return value.quantize(Decimal("0.01"))
 
 
+@dataclass(frozen=True)
+class Buyer:
+    """Who is buying in a counter session: what the recommendation reads about the customer."""
+
+    session_id: str
+    customer_id: str
+    assessment: AssessmentResult | None
+    aml_level: str | None
+
+
 @dataclass
 class Proposal:
     """What the teller shows: the ranked eligible products and every decision, with the inputs."""
 
-    ranked: list
+    ranked: list[Ranked]  # best fit first
     decisions: dict[str, Decision]
-    products: dict[str, Any]
+    products: dict[str, Product]
     catalog_version: int | None
     context: SaleContext
     declared: dict[str, str]
 
 
-class Recommender:
-    """Bound to an identification flow that has reached the recommendation step."""
+def _inputs(vault: Vault, us: SignedInUser, buyer: Buyer, declared: Mapping[str, Any],
+            today: date) -> tuple[CustomerFacts, AssessmentFacts | None, Catalog, dict[str, date | None]]:
+    result = buyer.assessment
+    answers = assessments.get_answers(vault, us, result.assessment_id) if result else {}
+    kyc = vault.transact(lambda session: current_answers(session, buyer.customer_id)[1])
+    customer = customer_facts(kyc, answers, declared, today, buyer.aml_level)
+    licences = {li.licence_type: li.expires for li in list_licences(vault, us, us.user_id)}
+    return customer, assessment_facts(result), current_catalog(vault, us), licences
 
-    def __init__(self, ident, today: date | None = None):
-        self.ident = ident
-        self.vault, self.user = ident.vault, ident.user
-        self.today = today or date.today()
 
-    def _inputs(self, declared: Mapping[str, Any]):
+def propose(vault: Vault, us: SignedInUser, buyer: Buyer, amount_text: str, declared_text: Mapping[str, Any],
+            horizon: str | None, acknowledged: bool = False, today: date | None = None) -> tuple[Result, Proposal | None]:
+    """Every product of the current catalog decided for this buyer and amount, the eligible ones ranked."""
+    today = today or date.today()
+    res = Result()
+    amount = parse_amount(amount_text, "amount", res)
+    declared = {}
+    for key in ("investable_assets", "household_net_financial_assets", "household_financial_assets",
+                "avg_income_3y", "household_annual_income"):
+        value = parse_amount(declared_text.get(key), key, res, required=key == "investable_assets")
+        if value is not None:
+            declared[key] = str(value)
+    if not res.ok or amount is None:
+        return res, None
+    customer, assessment, catalog, licences = _inputs(vault, us, buyer, declared, today)
+    context = SaleContext(amount=amount, today=today, teller_licences=licences,
+                          acknowledged_amount_mismatch=acknowledged)
+    products = {p.code: p for p in catalog.products}
+    facts = [product_facts(p) for p in catalog.products]
+    decisions = evaluate_many(customer, assessment, facts, context, vault.settings())
+    by_code = {f.code: d for f, d in zip(facts, decisions)}
+    ranked = recommend(customer, assessment, facts, context, horizon_days=LIQUIDITY_DAYS.get(horizon or ""),
+                       settings=vault.settings(), decisions=decisions)
+    return res, Proposal(ranked, by_code, products, catalog.number, context, declared)
 
-        data = self.ident.flow.data
-        result = data.get("assessment")
-        answers = assessments.get_answers(self.vault, self.user, result.assessment_id) if result else {}
-        kyc = self.ident._current_data(data["customer_id"])
-        aml = data.get("aml")
-        customer = customer_facts(kyc, answers, declared, self.today, aml.level if aml else None)
-        licences = {li.licence_type: li.expires for li in list_licences(self.vault, self.user, self.user.user_id)}
-        return customer, assessment_facts(result), current_catalog(self.vault, self.user), licences
 
-    def propose(self, amount_text: str, declared_text: Mapping[str, Any], horizon: str | None,
-                acknowledged: bool = False) -> tuple[Result, Proposal | None]:
-        res = Result()
-        amount = parse_amount(amount_text, "amount", res)
-        declared = {}
-        for key in ("investable_assets", "household_net_financial_assets", "household_financial_assets",
-                    "avg_income_3y", "household_annual_income"):
-            value = parse_amount(declared_text.get(key), key, res, required=key == "investable_assets")
-            if value is not None:
-                declared[key] = str(value)
-        if not res.ok:
-            return res, None
-        customer, assessment, catalog, licences = self._inputs(declared)
-        context = SaleContext(amount=amount, today=self.today, teller_licences=licences,
-                              acknowledged_amount_mismatch=acknowledged)
-        products = {p.code: p for p in catalog.products}
-        facts = [product_facts(p) for p in catalog.products]
-        decisions = evaluate_many(customer, assessment, facts, context, self.vault.settings())
-        by_code = {f.code: d for f, d in zip(facts, decisions)}
-        ranked = recommend(customer, assessment, facts, context, horizon_days=LIQUIDITY_DAYS.get(horizon),
-                           settings=self.vault.settings(), decisions=decisions)
-        return res, Proposal(ranked, by_code, products, catalog.number, context, declared)
+def customer_request(vault: Vault, us: SignedInUser, buyer: Buyer, proposal: Proposal, code: str,
+                     today: date | None = None) -> Decision | None:
+    """The customer names a product themself: decided as customer-initiated (None: no such product)."""
+    today = today or date.today()
+    product = proposal.products.get(code.strip().upper()) or proposal.products.get(code.strip())
+    if product is None:
+        return None
+    customer, assessment, _catalog, _licences = _inputs(vault, us, buyer, proposal.declared, today)
+    context = SaleContext(amount=proposal.context.amount, today=today,
+                          teller_licences=proposal.context.teller_licences, customer_initiated=True,
+                          acknowledged_amount_mismatch=proposal.context.acknowledged_amount_mismatch)
+    return evaluate(customer, assessment, product_facts(product), context, vault.settings())
 
-    def customer_request(self, proposal: Proposal, code: str) -> Decision | None:
-        """The customer names a product themself: decided as customer-initiated."""
-        product = proposal.products.get(code.strip().upper()) or proposal.products.get(code.strip())
-        if product is None:
-            return None
-        customer, assessment, _catalog, _licences = self._inputs(proposal.declared)
-        context = SaleContext(amount=proposal.context.amount, today=self.today,
-                              teller_licences=proposal.context.teller_licences, customer_initiated=True,
-                              acknowledged_amount_mismatch=proposal.context.acknowledged_amount_mismatch)
-        return evaluate(customer, assessment, product_facts(product), context, self.vault.settings())
 
-    def choose(self, proposal: Proposal, code: str, decision: Decision, customer_initiated: bool) -> str:
-        """Store the decision with the session; a prohibited product cannot be chosen."""
-        if decision.outcome == "prohibited":
-            raise CounterDeskError(Text("该产品不得向该客户销售。", "This product may not be sold to this customer."),
-                                   code="prohibited")
-        require(self.user.role, "session.start")
-        data = self.ident.flow.data
-        decision_id = str(uuid.uuid4())
-        findings = [{"rule": f.rule_id, "source": f.source, "effect": f.effect, "zh": f.reason.zh,
-                     "en": f.reason.en} for f in decision.findings]
-        conditions = [{"code": c.code, "zh": c.text.zh, "en": c.text.en, "satisfied": c.satisfied}
-                      for c in decision.conditions]
+def choose(vault: Vault, us: SignedInUser, buyer: Buyer, proposal: Proposal, code: str, decision: Decision,
+           customer_initiated: bool) -> str:
+    """Store the decision with the session (returns its id); a prohibited product cannot be chosen."""
+    if decision.outcome == "prohibited":
+        raise CounterDeskError(Text("该产品不得向该客户销售。", "This product may not be sold to this customer."),
+                               code="prohibited")
+    require(us.role, "session.start")
+    decision_id = str(uuid.uuid4())
+    findings = [{"rule": f.rule_id, "source": f.source, "effect": f.effect, "zh": f.reason.zh,
+                 "en": f.reason.en} for f in decision.findings]
+    conditions = [{"code": c.code, "zh": c.text.zh, "en": c.text.en, "satisfied": c.satisfied}
+                  for c in decision.conditions]
 
-        def write(session) -> str:
-
-            result = data.get("assessment")
-            session.add(SaleDecision(
-                id=decision_id, session_id=self.ident.session_id, customer_id=data["customer_id"],
-                assessment_id=result.assessment_id if result else None,
-                catalog_version=proposal.catalog_version or 0, product_code=code,
-                amount=str(proposal.context.amount), customer_initiated=customer_initiated,
-                outcome=decision.outcome, rules_version=decision.rules_version,
-                findings=json.dumps(findings, ensure_ascii=False), conditions=json.dumps(conditions, ensure_ascii=False),
-                declared=json.dumps(proposal.declared), decided_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                decided_by=self.user.user_id))
-            session.flush()
-            audit.append(session, self.user.actor, "sale.product_chosen", "counter_session", self.ident.session_id,
-                         {"product_code": code, "outcome": decision.outcome, "customer_initiated": customer_initiated,
-                          "catalog_version": proposal.catalog_version})
-            return decision_id
-        return self.vault.transact(write)
+    def write(session: Session) -> str:
+        result = buyer.assessment
+        session.add(SaleDecision(
+            id=decision_id, session_id=buyer.session_id, customer_id=buyer.customer_id,
+            assessment_id=result.assessment_id if result else None,
+            catalog_version=proposal.catalog_version or 0, product_code=code,
+            amount=str(proposal.context.amount), customer_initiated=customer_initiated,
+            outcome=decision.outcome, rules_version=decision.rules_version,
+            findings=json.dumps(findings, ensure_ascii=False), conditions=json.dumps(conditions, ensure_ascii=False),
+            declared=json.dumps(proposal.declared), decided_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            decided_by=us.user_id))
+        session.flush()
+        audit.append(session, us.actor, "sale.product_chosen", "counter_session", buyer.session_id,
+                     {"product_code": code, "outcome": decision.outcome, "customer_initiated": customer_initiated,
+                      "catalog_version": proposal.catalog_version})
+        return decision_id
+    return vault.transact(write)

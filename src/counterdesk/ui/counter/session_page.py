@@ -1,27 +1,34 @@
-"""The teller's counter session: the identification steps on one page, driven by the Qt-free
-flow (counterdesk.flow.counter_session). Every core call runs off the UI thread."""
+"""The teller's counter session on one page, driven by the Qt-free flow
+(counterdesk.flow.counter_session): each step has a page; what the teller or the customer does is
+submitted to the flow as an action, off the UI thread, and the page shows the outcome."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from typing import Any, Callable
+
+from PySide6.QtWidgets import QFileDialog
+
+from counterdesk.flow.actions import (CheckOwnRequest, ChooseProduct, ConfirmAssessment, DecideConsent,
+                                      FindCurrentAssessment, Propose, RecordAnswers, Screen, StartAssessment,
+                                      UseCurrentAssessment)
+from counterdesk.flow.counter_session import DOCUMENT_FIELDS, CounterSession
+from counterdesk.flow.engine import Outcome
+from counterdesk.forms.registry import load_questionnaire
+from counterdesk.services.assessment.paper import blank_questionnaire_pdf, save_pdf
+from counterdesk.services.customers import repository
 from counterdesk.ui.counter.cancel_dialog import CancelSessionDialog
-from counterdesk.ui.widgets.context import AppContext
-from counterdesk.ui.counter.session_steps import AssessmentStep, ConsentStep, DocumentStep, DoneStep, ProfileStep, ScreeningStep
-from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
-from counterdesk.flow.counter_session import CounterSession
-from counterdesk.flow.counter_session import DOCUMENT_FIELDS
-from counterdesk.services.sales.recommendation import Recommender
 from counterdesk.ui.counter.recommendation_step import RecommendationStep
+from counterdesk.ui.counter.session_steps import (AssessmentStep, ConsentStep, DocumentStep, DoneStep, ProfileStep,
+                                                  ScreeningStep, StepWidget)
 from counterdesk.ui.counter.signoff_controller import SignoffController
 from counterdesk.ui.counter.signoff_pages import ApprovalStep, ConfirmationStep, SignoffStep
-from counterdesk.services.assessment.paper import blank_questionnaire_pdf, save_pdf
-from counterdesk.forms.registry import load_questionnaire
 from counterdesk.ui.customer.questionnaire import CustomerWindow
-from counterdesk.services.customers import repository
-from PySide6.QtWidgets import QFileDialog
+from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.tasks import run_task
 
 STEP_ORDER = ("document", "consent", "profile", "screening", "assessment", "recommendation", "signoff", "approval",
               "confirmation", "done")
@@ -37,9 +44,9 @@ class CounterSessionPage(Page):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.ident = None
-        self.reader_fields: dict = {}
-        self.steps: dict[str, QWidget] = {}
+        self.ident: CounterSession | None = None
+        self.reader_fields: dict[str, Any] = {}
+        self.steps: dict[str, StepWidget] = {}
         outer = QVBoxLayout(self)
         self.header = QHBoxLayout()
         self.step_labels = {sid: QLabel() for sid in STEP_ORDER}
@@ -78,9 +85,11 @@ class CounterSessionPage(Page):
         QShortcut(QKeySequence("Ctrl+Return"), self).activated.connect(self.next)
         QShortcut(QKeySequence("Alt+Left"), self).activated.connect(self.back)
         self.busy = False
-        self.customer_window = None  # the questionnaire on the customer screen, while it is open
+        self.customer_window: CustomerWindow | None = None  # the questionnaire on the customer screen
+        self.customer_where = ""
+        self.paper_form: str | None = None
         self.cancel_dialog: CancelSessionDialog | None = None
-        self.signoff = None  # SignoffController of the running session
+        self.signoff: SignoffController | None = None  # drives the sign-off steps of the running session
         self.retranslate()
         self._update_buttons()
 
@@ -121,11 +130,23 @@ class CounterSessionPage(Page):
         self.cancel_button.setVisible(active and not self.ident.flow.finished)
         self.cancel_button.setEnabled(not self.busy)
 
-    def _set_busy(self, busy: bool) -> None:
+    def set_busy(self, busy: bool) -> None:
+        """Buttons wait while a core call runs (the sign-off controller uses it too)."""
         self.busy = busy
         self._update_buttons()
         if busy:
             self.state_changed.emit("busy")
+
+    def submit(self, action: object = None, on_stay: Callable[[Any], None] | None = None,
+               on_error: Callable[[BaseException], None] | None = None) -> None:
+        """Submit ``action`` to the flow in a worker; the outcome is shown when it comes back.
+        ``on_stay`` gets the outcome's value when the step recorded the action and stays."""
+        ident = self.ident
+        if ident is None:
+            return
+        self.set_busy(True)
+        run_task(self, lambda: ident.submit(action), lambda outcome: self.show_outcome(outcome, on_stay),
+                 on_error or self._failed)
 
     # ---- starting -------------------------------------------------------------------------------------------
     def _start_shortcut(self) -> None:
@@ -133,15 +154,13 @@ class CounterSessionPage(Page):
             self.start()
 
     def start(self) -> None:
-
         vault, user = self.ctx.vault, self.ctx.user
         self.banner.clear_message()
-        self._set_busy(True)
+        self.set_busy(True)
         lang = self.ctx.lang
         run_task(self, lambda: CounterSession(vault, user, lang=lang), self._started, self._failed)
 
-    def _started(self, ident) -> None:
-
+    def _started(self, ident: CounterSession) -> None:
         self.ident = ident
         self.reader_fields = {}
         for step in list(self.steps.values()):
@@ -160,13 +179,10 @@ class CounterSessionPage(Page):
         assessment.print_blank_requested.connect(self.print_blank_questionnaire)
         self.customer_window = None
         self.paper_form = None
-
-        self.recommender = Recommender(ident)
         recommendation = RecommendationStep(self.ctx)
         recommendation.propose_requested.connect(self._propose)
         recommendation.request_checked.connect(self._check_request)
         recommendation.choose_requested.connect(self._choose_product)
-
         self.steps = {"document": document, "consent": consent,
                       "profile": ProfileStep(self.ctx, ident.form, set(DOCUMENT_FIELDS)),
                       "screening": screening, "assessment": assessment, "recommendation": recommendation,
@@ -179,47 +195,51 @@ class CounterSessionPage(Page):
             self.signoff.deleteLater()
         self.signoff = SignoffController(self, self.steps)
         self.signoff.state_changed.connect(self.state_changed)
-        self._set_busy(False)
+        self.set_busy(False)
         self._show_current()
         document.number.setFocus()
 
-    def _reader_fields(self, fields: dict) -> None:
+    def _reader_fields(self, fields: dict[str, Any]) -> None:
         self.reader_fields = fields
 
     # ---- moving ---------------------------------------------------------------------------------------------
     def _show_current(self) -> None:
-        flow = self.ident.flow
+        ident = self.ident
+        if ident is None:
+            return
+        flow = ident.flow
         step = self.steps[flow.current_id]
         self.stack.setCurrentWidget(step)
         step.message.clear_message()
         if flow.current_id == "profile":
             self._prepare_profile()
         elif flow.current_id == "screening":
-            step.running()
-            self._submit({})  # screening runs as soon as its page opens
+            self.steps["screening"].running()
+            self.submit(Screen())  # screening runs as soon as its page opens
         elif flow.current_id == "assessment":
-            ident = self.ident
-            run_task(self, ident.current_assessment, step.show_current, self._failed)
-        elif flow.current_id in ("signoff", "approval", "confirmation"):
+            run_task(self, lambda: ident.submit(FindCurrentAssessment()).value,
+                     self.steps["assessment"].show_current, self._failed)
+        elif flow.current_id in ("signoff", "approval", "confirmation") and self.signoff is not None:
             self.signoff.enter(flow.current_id)
         elif flow.current_id == "done":
-            step.enter(flow.data)
+            self.steps["done"].enter(ident.state)
         self.retranslate()
         self._update_buttons()
         self.state_changed.emit(f"step:{flow.current_id}")
 
     def _prepare_profile(self) -> None:
+        if self.ident is None:
+            return
         step = self.steps["profile"]
-        data = self.ident.flow.data
-        if data.get("customer_id") and data.get("existing") is not None:
-
-            vault, user, cid = self.ctx.vault, self.ctx.user, data["customer_id"]
+        state = self.ident.state
+        if state.customer_id and state.existing is not None:
+            vault, user, cid = self.ctx.vault, self.ctx.user, state.customer_id
             run_task(self, lambda: repository.get_customer(vault, user, cid),
                      lambda record: step.prefill({}, record.fields), self._failed)
             return
-        doc, read = data.get("document") or {}, self.reader_fields
-        values = {"sex": _SEX.get(doc.get("sex")), "birth_date": doc.get("birth_date"),
-                  "nationality": doc.get("nationality") or None}
+        doc, read = state.document, self.reader_fields
+        values = {"sex": _SEX.get(doc.sex or "") if doc else None, "birth_date": doc.birth_date if doc else None,
+                  "nationality": (doc.nationality or None) if doc else None}
         name = read.get("name")
         if isinstance(name, str) and name and not name.isascii():
             values["name_zh"] = name
@@ -235,27 +255,27 @@ class CounterSessionPage(Page):
         if self.ident.flow.finished:
             self._finish()
             return
-        self._submit(self.steps[self.ident.flow.current_id].collect())
+        self.submit(self.steps[self.ident.flow.current_id].collect())
 
     def _consent_decided(self, granted: bool) -> None:
-        self._submit({"consent_granted": granted})
+        self.submit(DecideConsent(granted))
 
     def _recheck(self) -> None:
         self.steps["screening"].running()
-        self._submit({})
+        self.submit(Screen())
 
-    def _submit(self, updates: dict) -> None:
-        ident = self.ident
-        self._set_busy(True)
-        run_task(self, lambda: ident.submit(updates), self._outcome, self._failed)
-
-    def _outcome(self, outcome) -> None:
-        self._set_busy(False)
+    def show_outcome(self, outcome: Outcome, on_stay: Callable[[Any], None] | None = None) -> None:
+        self.set_busy(False)
+        if self.ident is None:
+            return
         flow = self.ident.flow
         if outcome.stop is not None:
+            self._close_customer_window()
             if self.signoff is not None:
                 self.signoff.leave()
-            self.banner.show_error(self.tr("Session stopped: {reason}").format(reason=outcome.stop.text.get(self.ctx.lang)))
+            stop = outcome.stop
+            self.banner.show_error(lambda: self.tr("Session stopped: {reason}").format(
+                reason=stop.text.get(self.ctx.lang)))
             self.steps[flow.current_id].message.clear_message()
             self._update_buttons()
             self.state_changed.emit("stopped")
@@ -267,6 +287,12 @@ class CounterSessionPage(Page):
         if outcome.hold is not None:
             self.steps[flow.current_id].held(outcome.hold.get(self.ctx.lang))
             self.state_changed.emit("held")
+            if on_stay is not None:
+                on_stay(outcome.value)
+            return
+        if outcome.stay:
+            if on_stay is not None:
+                on_stay(outcome.value)
             return
         warnings = [p for p in outcome.result.problems if p.severity == "warning"]
         self.banner.show_info("\n".join(p.message(self.ctx.lang) for p in warnings))
@@ -274,32 +300,25 @@ class CounterSessionPage(Page):
 
     # ---- risk assessment on the customer window ---------------------------------------------------------
     def _start_assessment(self) -> None:
-        ident = self.ident
         self.paper_form = None
-        self._set_busy(True)
-        run_task(self, ident.start_assessment, self._assessment_started, self._assessment_failed)
+        self.submit(StartAssessment(), self._assessment_started, self._assessment_failed)
 
     def _start_paper_assessment(self, number: str) -> None:
-        ident = self.ident
         self.paper_form = number
-        self._set_busy(True)
-        run_task(self, lambda: ident.start_assessment(paper_form_number=number), self._assessment_started,
-                 self._assessment_failed)
+        self.submit(StartAssessment(paper_form_number=number), self._assessment_started, self._assessment_failed)
 
     def print_blank_questionnaire(self, path: str | None = None) -> None:
         """A blank paper questionnaire with a new form number, saved as PDF for printing."""
-
-
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the blank questionnaire"),
                                                   "questionnaire.pdf", "PDF (*.pdf)")
             if not path:
                 return
-        vault, user, lang = self.ctx.vault, self.ctx.user, self.ctx.lang
+        vault, user, lang, target = self.ctx.vault, self.ctx.user, self.ctx.lang, path
 
         def make() -> str:
             number, data = blank_questionnaire_pdf(vault, user, lang)
-            save_pdf(path, data)
+            save_pdf(target, data)
             return number
         run_task(self, make, self._blank_printed, self._assessment_failed)
 
@@ -308,9 +327,7 @@ class CounterSessionPage(Page):
             self.tr("Blank questionnaire {number} saved; print it for the customer.").format(number=number))
         self.state_changed.emit("blank_printed")
 
-    def _assessment_started(self, _assessment_id) -> None:
-
-        self._set_busy(False)
+    def _assessment_started(self, _assessment_id: str) -> None:
         questionnaire = load_questionnaire()
         window = CustomerWindow(questionnaire, self.ctx.lang, paper_form=self.paper_form)
         window.answered.connect(self._customer_answered)
@@ -328,17 +345,18 @@ class CounterSessionPage(Page):
 
     def _customer_answered(self, _key: str, _value: str) -> None:
         window = self.customer_window
-        self.steps["assessment"].answering(len(window.answers), len(window.q.questions), self.customer_where)
+        if window is not None:
+            self.steps["assessment"].answering(len(window.answers), len(window.q.questions), self.customer_where)
 
-    def _customer_submitted(self, answers: dict) -> None:
-        ident, entered_at = self.ident, self.customer_window.entered_at
-        self._set_busy(True)
-        run_task(self, lambda: ident.submit_answers(answers, entered_at), self._answers_recorded,
-                 self._assessment_failed)
+    def _customer_submitted(self, answers: dict[str, str]) -> None:
+        if self.customer_window is not None:
+            self.submit(RecordAnswers(answers, self.customer_window.entered_at), self._answers_recorded,
+                        self._assessment_failed)
 
-    def _answers_recorded(self, outcome) -> None:
-        found, result = outcome
-        self._set_busy(False)
+    def _answers_recorded(self, value: Any) -> None:
+        found, result = value
+        if self.customer_window is None:
+            return
         if result is None:
             self.customer_window.show_contradictions(found.contradictions, self.ctx.lang)
             self.state_changed.emit("contradictions")
@@ -349,20 +367,22 @@ class CounterSessionPage(Page):
 
     def _customer_confirmed(self, regrade: bool) -> None:
         ident = self.ident
-        self._set_busy(True)
-        run_task(self, lambda: ident.confirm_assessment(regrade), self._assessment_confirmed,
+        if ident is None:
+            return
+        self.set_busy(True)
+        run_task(self, lambda: ident.submit(ConfirmAssessment(regrade)), self._assessment_confirmed,
                  self._assessment_failed)
 
-    def _assessment_confirmed(self, _result) -> None:
-        self._close_customer_window()
-        self._set_busy(False)
-        self._submit({})
+    def _assessment_confirmed(self, outcome: Outcome) -> None:
+        if outcome.result.ok:
+            self._close_customer_window()
+        self.show_outcome(outcome)
 
     def _use_current_assessment(self) -> None:
-        self._submit({"use_current_assessment": True})
+        self.submit(UseCurrentAssessment())
 
     def _assessment_failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
+        self.set_busy(False)
         self.steps["assessment"].reset_buttons()
         self.steps["assessment"].message.show_error(error_text(exc, self.ctx.lang))
         if self.customer_window is not None:
@@ -379,43 +399,25 @@ class CounterSessionPage(Page):
         return any(w is not None and w.isVisible() for w in windows)
 
     # ---- recommendation ----------------------------------------------------------------------------------------
-    def _propose(self, inputs: dict) -> None:
-        rec, step = self.recommender, self.steps["recommendation"]
-        step.message.clear_message()
-        self._set_busy(True)
-        run_task(self, lambda: rec.propose(inputs["amount"], inputs, inputs["horizon"]), self._proposed,
-                 self._recommendation_failed)
-
-    def _proposed(self, outcome) -> None:
-        res, proposal = outcome
-        self._set_busy(False)
+    def _propose(self, inputs: dict[str, Any]) -> None:
         step = self.steps["recommendation"]
-        if proposal is None:
-            step.show_problems(res)
-            return
-        step.show_proposal(proposal)
+        step.message.clear_message()
+        self.submit(Propose(inputs["amount"], inputs, inputs["horizon"]), self._proposed, self._recommendation_failed)
+
+    def _proposed(self, proposal: Any) -> None:
+        self.steps["recommendation"].show_proposal(proposal)
         self.state_changed.emit("proposed")
 
     def _check_request(self, code: str) -> None:
-        rec, step = self.recommender, self.steps["recommendation"]
-        proposal = step.proposal
-        run_task(self, lambda: rec.customer_request(proposal, code),
-                 lambda decision: step.show_own_request(code, decision), self._recommendation_failed)
+        step = self.steps["recommendation"]
+        self.submit(CheckOwnRequest(code), lambda decision: step.show_own_request(code, decision),
+                    self._recommendation_failed)
 
     def _choose_product(self, code: str, customer_initiated: bool) -> None:
-        rec, step = self.recommender, self.steps["recommendation"]
-        proposal = step.proposal
-        decision = step.own_request[1] if customer_initiated else proposal.decisions[code]
-        self._set_busy(True)
-        run_task(self, lambda: rec.choose(proposal, code, decision, customer_initiated), self._chosen,
-                 self._recommendation_failed)
-
-    def _chosen(self, decision_id: str) -> None:
-        self._set_busy(False)
-        self._submit({"sale_decision_id": decision_id})
+        self.submit(ChooseProduct(code, customer_initiated), None, self._recommendation_failed)
 
     def _recommendation_failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
+        self.set_busy(False)
         self.steps["recommendation"].message.show_error(error_text(exc, self.ctx.lang))
 
     def back(self) -> None:
@@ -443,20 +445,22 @@ class CounterSessionPage(Page):
             self.state_changed.emit("cancel_declined")
             return
         ident = self.ident
-        self._set_busy(True)
+        self.set_busy(True)
         run_task(self, lambda: ident.cancel(reason), self._cancelled, self._failed)
 
-    def _cancelled(self, _result) -> None:
+    def _cancelled(self, _result: object) -> None:
         stop = self.ident.flow.stopped if self.ident else None
         self._reset(self.tr("Session cancelled: {reason}").format(reason=stop.text.get(self.ctx.lang))
                     if stop else self.tr("Session cancelled."))
 
     def _finish(self) -> None:
         ident = self.ident
-        self._set_busy(True)
+        if ident is None:
+            return
+        self.set_busy(True)
         run_task(self, ident.finish, self._finished, self._failed)
 
-    def _finished(self, _result) -> None:
+    def _finished(self, _result: object) -> None:
         self._reset(self.tr("Session complete. Start the next one with F2."))
         self.state_changed.emit("finished")
 
@@ -466,12 +470,12 @@ class CounterSessionPage(Page):
             self.signoff.leave()
         self.ident = None
         self.stack.setCurrentWidget(self.intro)
-        self._set_busy(False)
+        self.set_busy(False)
         self.banner.show_info(message)
         self.retranslate()
         self.state_changed.emit("idle")
 
     def _failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
+        self.set_busy(False)
         self.banner.show_error(error_text(exc, self.ctx.lang))
         self.state_changed.emit("error")

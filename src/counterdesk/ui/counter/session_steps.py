@@ -9,6 +9,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QScrollArea, QTextBrowser, QVBoxLayout, QWidget)
 
+from counterdesk.flow.actions import EnterDocument, EnterProfile
+from counterdesk.flow.state import CounterSessionState
 from counterdesk.identity.documents import DocumentType
 from counterdesk.identity.readers import SimulatorReader, WedgeParser, looks_like_scanner_burst
 from counterdesk.base.text import Problem, Result
@@ -44,11 +46,9 @@ class StepWidget(QWidget):
         self.message = MessageLabel()
         self.problems: list[Problem] = []  # shown until the teller changes the field they belong to
 
-    def collect(self) -> dict:
-        return {}
-
-    def enter(self, data: dict) -> None:
-        pass
+    def collect(self) -> object:
+        """The action this page submits with Next (None: just go on)."""
+        return None
 
     def show_problems(self, result: Result) -> None:
         self.problems = list(result.problems)
@@ -181,13 +181,12 @@ class DocumentStep(StepWidget):
         self.mrz.setPlainText(str(fields.get("mrz") or ""))
         self.read_done.emit({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()})
 
-    def collect(self) -> dict:
-        out = {"id_doc_type": self.doc_type.currentData(), "id_number": self.number.text().strip(),
-               "id_issue_date": self.issue.text().strip() or None, "id_long_term": self.long_term.isChecked(),
-               "id_expiry_date": None if self.long_term.isChecked() else (self.expiry.text().strip() or None)}
-        mrz = self.mrz.toPlainText().strip()
-        out["mrz"] = mrz or None
-        return out
+    def collect(self) -> EnterDocument:
+        return EnterDocument(
+            id_doc_type=self.doc_type.currentData(), id_number=self.number.text().strip(),
+            id_issue_date=self.issue.text().strip() or None, id_long_term=self.long_term.isChecked(),
+            id_expiry_date=None if self.long_term.isChecked() else (self.expiry.text().strip() or None),
+            mrz=self.mrz.toPlainText().strip() or None)
 
     def _field_widgets(self) -> dict[str, QWidget]:
         return {"number": self.number, "id_number": self.number, "issue_date": self.issue,
@@ -284,8 +283,8 @@ class ProfileStep(StepWidget):
                                   "has changed; empty fields keep their current value.") if self.returning else
                           self.tr("New customer: complete the customer's data. Fields marked * are required."))
 
-    def collect(self) -> dict:
-        return {"answers": self.view.values()}
+    def collect(self) -> EnterProfile:
+        return EnterProfile(self.view.values())
 
     def show_problems(self, result: Result) -> None:
         super().show_problems(result)
@@ -340,22 +339,20 @@ class DoneStep(StepWidget):
         lay.addWidget(self.summary)
         lay.addStretch(1)
 
-    def enter(self, data: dict) -> None:
-        existing = data.get("existing")
-        doc = data.get("document") or {}
-
-        number = mask_id_number(doc.get("number") or "")
-        kind = self.tr("Returning customer") if existing is not None else self.tr("New customer")
+    def enter(self, state: CounterSessionState) -> None:
+        number = mask_id_number(state.document.number if state.document else "")
+        kind = self.tr("Returning customer") if state.existing is not None else self.tr("New customer")
+        screening = state.screening_status or ""
         status = {"clear": self.tr("no match on the loaded lists"),
                   "false_positive": self.tr("potential hit cleared by a supervisor as a false positive")}.get(
-            data.get("screening_status"), data.get("screening_status", ""))
+            screening, screening)
         text = self.tr("Identification complete.\n{kind}, document {number}.\nScreening: {status}.").format(
             kind=kind, number=number, status=status)
-        signoff = data.get("signoff")
+        signoff = state.signoff
         if signoff is not None and signoff.document_number:
             text = self.tr("Sale complete: confirmation {doc} signed and printed.").format(doc=signoff.document_number) \
                 + "\n\n" + text
-        rating = data.get("aml")
+        rating = state.aml
         if rating is not None:
             levels = {"low": self.tr("low"), "medium": self.tr("medium"), "high": self.tr("high")}
             reasons = "\n".join("· " + r.text.get(self.ctx.lang) for r in rating.reasons)

@@ -5,21 +5,24 @@ worker (counterdesk.ui.widgets.tasks); the steps' decisions stay in counterdesk.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import error_text
-from counterdesk.ui.widgets.confirmation_view import choose_printer
-from counterdesk.services.signoff.document import sale_summary
+from counterdesk.flow.actions import (Attest, CheckApproval, GetConfirmationPdf, IssueConfirmation, PreparePrint,
+                                      RecordPrint, RecordReading, RecordRecording, RecordSignature)
 from counterdesk.forms import load_form
 from counterdesk.forms.disclosures import confirmation_sentence
-from counterdesk.ui.customer.signoff import SignoffWindow
+from counterdesk.services.signoff import approvals
+from counterdesk.services.signoff.approvals import RequestInfo
+from counterdesk.services.signoff.common import SignoffState
+from counterdesk.services.signoff.document import PrintJob, sale_summary
+from counterdesk.services.sync.state import delivery, delivery_of_signoff
 from counterdesk.ui.counter.override_dialog import OverrideDialog
-from counterdesk.services.sync.state import delivery_of_signoff
-from counterdesk.ui.widgets.confirmation_view import print_pdf
-from counterdesk.services.sync.state import delivery
+from counterdesk.ui.customer.signoff import SignoffWindow
+from counterdesk.ui.widgets.common import error_text
+from counterdesk.ui.widgets.confirmation_view import choose_printer, print_pdf
+from counterdesk.ui.widgets.tasks import run_task
 
 POLL_MS = 1000  # the approval shows within about a second of the supervisor's decision
 
@@ -27,14 +30,14 @@ POLL_MS = 1000  # the approval shows within about a second of the supervisor's d
 class SignoffController(QObject):
     state_changed = Signal(str)   # customer_window, read, signed, attested, approval:<status>, issued, printed:<copy>
 
-    def __init__(self, page, steps: dict, parent: QObject | None = None):
+    def __init__(self, page: Any, steps: dict[str, Any], parent: QObject | None = None):
         super().__init__(parent or page)
         self.page = page
         self.ctx = page.ctx
         self.steps = steps
-        self.window = None
+        self.window: SignoffWindow | None = None
         self.sentence: str | None = None
-        self.request = None
+        self.request: RequestInfo | None = None
         # Tests and kiosk set-ups replace this: (parent, title) -> QPrinter or None.
         self.choose_printer: Callable = choose_printer
         self.clock: Callable[[], float] = time.monotonic  # the customer window's reading timer
@@ -49,12 +52,17 @@ class SignoffController(QObject):
         steps["confirmation"].view.print_requested.connect(self.print_copy)
 
     @property
-    def ident(self):
+    def ident(self) -> Any:
         return self.page.ident
+
+    def _signoff(self) -> SignoffState:
+        state = self.ident.state.signoff
+        assert state is not None, "the sign-off steps run only once a product is chosen"
+        return state
 
     def _fail(self, step: str) -> Callable[[BaseException], None]:
         def show(exc: BaseException) -> None:
-            self.page._set_busy(False)
+            self.page.set_busy(False)
             self.steps[step].message.show_error(error_text(exc, self.ctx.lang))
             if self.window is not None and step == "signoff":
                 self.window.show_error(error_text(exc, self.ctx.lang))
@@ -63,11 +71,15 @@ class SignoffController(QObject):
 
     # ---- entering steps -----------------------------------------------------------------------------
     def enter(self, step_id: str) -> None:
-        data = self.ident.flow.data
+        state = self.ident.state
         if step_id == "signoff":
             self.steps["signoff"].reset_attestation()
-            self.steps["signoff"].show_state(data["signoff"], "", data.get("rejection"))
-        elif step_id == "approval":
+            self.steps["signoff"].show_state(self._signoff(), "", state.rejection)
+            return
+        if self.window is not None:  # the teller attested: the customer window has done its part
+            self.close_window()
+            self.state_changed.emit("attested")
+        if step_id == "approval":
             self.steps["approval"].show_request(None)
             self.timer.start()
             self._poll()
@@ -83,14 +95,14 @@ class SignoffController(QObject):
     def hand_over(self) -> None:
         """Fetch what the customer reads about the purchase, then open the customer window."""
 
-        vault, user, sid = self.ctx.vault, self.ctx.user, self.ident.flow.data["signoff"].signoff_id
-        self.page._set_busy(True)
+        vault, user, sid = self.ctx.vault, self.ctx.user, self._signoff().signoff_id
+        self.page.set_busy(True)
         run_task(self, lambda: sale_summary(vault, user, sid), self._open_window, self._fail("signoff"))
 
     def _open_window(self, summary) -> None:
 
-        self.page._set_busy(False)
-        state = self.ident.flow.data["signoff"]
+        self.page.set_busy(False)
+        state = self._signoff()
         plan = state.plan
         facts = [(label.get(state.lang), value.get(state.lang) if hasattr(value, "get") else str(value))
                  for label, value in summary]
@@ -118,61 +130,44 @@ class SignoffController(QObject):
             self.window = None
 
     def _stage(self, stage: str) -> None:
-        self.steps["signoff"].show_state(self.ident.flow.data["signoff"], stage or "reading")
+        self.steps["signoff"].show_state(self._signoff(), stage or "reading")
 
-    def _updated(self, event: str) -> Callable:
-        def done(state) -> None:
-            self.page._set_busy(False)
+    def _updated(self, event: str) -> Callable[[SignoffState], None]:
+        def done(state: SignoffState) -> None:
             self.steps["signoff"].show_state(state, self.window.stage if self.window else "")
             self.state_changed.emit(event)
         return done
 
-    def _read(self, read: dict) -> None:
-        ident = self.ident
-        run_task(self, lambda: ident.record_reading(read, "customer_screen"), self._updated("read"),
-                 self._fail("signoff"))
+    def _read(self, read: dict[str, Any]) -> None:
+        self.page.submit(RecordReading(read, "customer_screen"), self._updated("read"), self._fail("signoff"))
 
     def _recording(self, agreed: bool) -> None:
-        ident = self.ident
-        if agreed:
-            run_task(self, lambda: ident.record_recording(True), self._updated("recording"), self._fail("signoff"))
-        else:
-            # The sale ends: stored, then the flow is told so it shows the stop.
-            run_task(self, lambda: ident.record_recording(False), lambda _s: self.page._submit({}),
-                     self._fail("signoff"))
+        # A refusal ends the sale: the flow stops the session and the page shows why.
+        self.page.submit(RecordRecording(agreed), self._updated("recording"), self._fail("signoff"))
 
     def _sentence(self, text: str) -> None:
         self.sentence = text
 
     def _signed(self, signature_json: str, png: bytes) -> None:
-        ident, sentence = self.ident, self.sentence
-
         def failed(exc: BaseException) -> None:
             self._fail("signoff")(exc)
             if self.window is not None:
                 self.window.back_to_signature()
-        run_task(self, lambda: ident.record_signature(sentence, signature_json, png, "customer_screen"),
-                 self._updated("signed"), failed)
+        self.page.submit(RecordSignature(self.sentence, signature_json, png, "customer_screen"),
+                         self._updated("signed"), failed)
 
     # ---- the teller's attestation --------------------------------------------------------------------
     def _attest(self, identity: bool, explained: bool, reference: str) -> None:
-        ident = self.ident
-        self.page._set_busy(True)
-
-        def attested(_state) -> None:
-            self.page._set_busy(False)
-            self.close_window()
-            self.state_changed.emit("attested")
-            self.page._submit({})
-        run_task(self, lambda: ident.attest(identity, explained, reference or None), attested, self._fail("signoff"))
+        # Attested, the flow moves on to the approval or the confirmation (see enter()).
+        self.page.submit(Attest(identity, explained, reference or None), None, self._fail("signoff"))
 
     # ---- approval --------------------------------------------------------------------------------------
     def _poll(self) -> None:
         if self.ident is None or self.ident.flow.current_id != "approval":
             self.timer.stop()
             return
-        if self._polling:
-            return  # the last poll is still out: the timer tries again (it must not stop waiting)
+        if self._polling or self.page.busy:
+            return  # the last poll (or another call) is still out: the timer tries again
         self._polling = True
         run_task(self, _approval_status(self.ident, self.ctx.vault), self._polled, self._poll_failed)
 
@@ -180,7 +175,7 @@ class SignoffController(QObject):
         self._polling = False
         self._fail("approval")(exc)
 
-    def _polled(self, result) -> None:
+    def _polled(self, result: Any) -> None:
         self._polling = False
         request, delivered = result
         self.request = request
@@ -189,8 +184,9 @@ class SignoffController(QObject):
         status = getattr(request, "status", "approved")
         self.state_changed.emit(f"approval:{status}")
         if status in ("approved", "rejected") and not self.page.busy:
+            # Decided: the flow goes on to the confirmation, or back to a fresh sign-off.
             self.timer.stop()
-            self.page._submit({})
+            self.page.submit(CheckApproval())
 
     def override(self) -> None:
 
@@ -206,21 +202,27 @@ class SignoffController(QObject):
         self._poll()
 
     def _resubmit(self) -> None:
+        self._polling = True
         run_task(self, _approval_status(self.ident, self.ctx.vault, resubmit=True), self._polled,
-                 self._fail("approval"))
+                 self._poll_failed)
 
     # ---- confirmation ------------------------------------------------------------------------------------
     def _issue(self) -> None:
         ident = self.ident
-        self.page._set_busy(True)
+        self.page.set_busy(True)
 
-        def issued(state) -> None:
+        def issue() -> tuple[SignoffState, bytes | None]:
+            state = ident.submit(IssueConfirmation()).value
+            return state, ident.submit(GetConfirmationPdf()).value
+
+        def issued(result: tuple[SignoffState, bytes | None]) -> None:
+            state, pdf = result
             self.steps["confirmation"].show_state(state)
-            run_task(self, ident.confirmation_pdf, self._show_pdf, self._fail("confirmation"))
-        run_task(self, ident.issue_confirmation, issued, self._fail("confirmation"))
+            self._show_pdf(pdf)
+        run_task(self, issue, issued, self._fail("confirmation"))
 
-    def _show_pdf(self, pdf: bytes) -> None:
-        self.page._set_busy(False)
+    def _show_pdf(self, pdf: bytes | None) -> None:
+        self.page.set_busy(False)
         self.steps["confirmation"].view.set_pdf(pdf)
         self.state_changed.emit("issued")
         self.show_delivery()
@@ -228,7 +230,7 @@ class SignoffController(QObject):
     def show_delivery(self) -> None:
         """How many of this sale's records reached the hub (shown on the confirmation step)."""
 
-        vault, sid = self.ctx.vault, self.ident.flow.data["signoff"].signoff_id
+        vault, sid = self.ctx.vault, self._signoff().signoff_id
         run_task(self, lambda: vault.transact(lambda s: delivery_of_signoff(s, sid)),
                  self.steps["confirmation"].show_delivery, self._delivery_failed)
 
@@ -238,13 +240,13 @@ class SignoffController(QObject):
     def print_copy(self, kind: str) -> None:
         ident, view = self.ident, self.steps["confirmation"].view
         view.set_busy(True)
-        run_task(self, lambda: ident.prepare_print(kind), self._print_job, self._print_failed)
+        run_task(self, lambda: ident.submit(PreparePrint(kind)).value, self._print_job, self._print_failed)
 
     def _print_failed(self, exc: BaseException) -> None:
         self.steps["confirmation"].view.set_busy(False)
         self._fail("confirmation")(exc)
 
-    def _print_job(self, job) -> None:
+    def _print_job(self, job: PrintJob) -> None:
 
         view = self.steps["confirmation"].view
         titles = {"customer": self.tr("Print the customer copy"), "branch": self.tr("Print the branch copy"),
@@ -255,7 +257,7 @@ class SignoffController(QObject):
             return
         ident = self.ident
 
-        def recorded(copies) -> None:
+        def recorded(copies: list[tuple[str, str]]) -> None:
             view.set_busy(False)
             for copy, _at in copies:
                 view.set_printed(copy, True)
@@ -269,15 +271,21 @@ class SignoffController(QObject):
             # Rendering the pages for the printer takes most of a second: a worker does it, and the
             # print is recorded only once the printer accepted every page.
             print_pdf(job.pdf, printer)
-            return ident.record_print(job)
+            copies: list[tuple[str, str]] = ident.submit(RecordPrint(job)).value
+            return copies
         run_task(self, print_then_record, recorded, self._print_failed)
 
 
-def _approval_status(ident, vault, resubmit: bool = False):
-    """A worker job: (the sign-off's latest approval request, whether its records reached the hub);
-    with ``resubmit`` it first asks again after an expired request."""
-    def job():
-        request = ident.resubmit_approval() if resubmit else ident.approval_status()
+def _approval_status(ident: Any, vault: Any, resubmit: bool = False) -> Callable[[], tuple[Any, Any]]:
+    """A worker job that only reads (the flow moves on the UI's own submit): the sign-off's latest
+    approval request and whether its records reached the hub; with ``resubmit`` it first asks again
+    after an expired request."""
+    signoff = ident.state.signoff
+    user = ident.user
+
+    def job() -> tuple[Any, Any]:
+        sid = signoff.signoff_id
+        request = approvals.resubmit(vault, user, sid) if resubmit else approvals.latest_request(vault, user, sid)
         reached = vault.transact(lambda s: delivery(s, "request_id", request.request_id)) if request else None
         return request, reached
     return job
