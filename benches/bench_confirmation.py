@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from pathlib import Path
 
 from _common import ROOT, Row, median, progress
 

@@ -18,12 +18,11 @@ import statistics
 import time
 import uuid
 
-from counterdesk.services.customers import repository as repo
-from counterdesk.identity.names import search_keys
-from counterdesk.services.customers.queries import find_document, search_names
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
-
 from _common import Row, progress, temp_dir
+from counterdesk.identity.names import search_keys
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.services.customers import repository as repo
+from counterdesk.services.customers.queries import find_document, search_names
 
 DOC_LIMIT_S = 0.010
 NAME_LIMIT_S = 0.100
@@ -223,6 +222,7 @@ def run(quick: bool = False) -> list[Row]:
 
 if __name__ == "__main__":
     import sys
+
     from _common import fmt
     for row in run("--quick" in sys.argv):
         print(f"{row.name:34} {fmt(row.figure, row.unit):>10}  {row.status:5} {row.note}")

@@ -35,11 +35,12 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import psycopg
@@ -280,7 +281,7 @@ def _plaintext(i: int) -> bytes:
         "name": "王小明", "id_type": "resident_id", "id_number": "1101051990" + f"{i % 10**8:08d}",
         "phone": "138" + f"{i % 10**8:08d}"}, "product": {"code": "WM" + secrets.token_hex(4), "risk": "R3"},
         "amount_cents": 100000 + i, "answers": [random.randint(1, 4) for _ in range(12)],
-        "updated_at": datetime.now(timezone.utc).isoformat(), "note": ""}
+        "updated_at": datetime.now(UTC).isoformat(), "note": ""}
     pad = PLAINTEXT_BYTES - len(json.dumps(body, ensure_ascii=False).encode())
     body["note"] = secrets.token_hex(pad // 2 + 1)[:pad] if pad > 0 else ""
     return json.dumps(body, ensure_ascii=False).encode()
@@ -294,7 +295,7 @@ def _record(device: Device, record_type: str, i: int) -> dict:
     aad = f"{record_id}|{record_type}|{device.branch}".encode()
     envelope = nonce + AESGCM(device.branch_key).encrypt(nonce, _plaintext(i), aad)
     return {"id": record_id, "type": record_type, "workstation_id": device.workstation_id,
-            "created_at": datetime.now(timezone.utc).isoformat(), "key_id": branch_key_id(device.branch_key),
+            "created_at": datetime.now(UTC).isoformat(), "key_id": branch_key_id(device.branch_key),
             "envelope": base64.b64encode(envelope).decode(), "meta": _meta(record_type, i)}
 
 
@@ -316,7 +317,7 @@ def _throughput(hub: HubProcess, url: str, pg: dict, n: int) -> list[Row]:
              f"{len(bodies[1]) // 1024} KiB per push of {BATCH}")
 
     # Baseline: the same rows, plain multi-row INSERTs, one transaction per 500.
-    received = datetime.now(timezone.utc)
+    received = datetime.now(UTC)
     rows = []
     for batch in batches:
         params: list[Any] = []

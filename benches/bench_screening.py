@@ -13,7 +13,7 @@ import io
 import random
 import statistics
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from _common import Row, progress, temp_dir
 
@@ -173,11 +173,11 @@ def _to_csv(entries: list[dict]) -> bytes:
 
 
 def _end_to_end(entries: list[dict], queries: list[dict]) -> list[Row]:
-    from counterdesk.services.sanctions import lists, screening
     from counterdesk.screening.index import CACHE
     from counterdesk.services.auth.vault import DEMO_USERS, Vault
+    from counterdesk.services.sanctions import lists, screening
     pw = {u.username: u.password for u in DEMO_USERS}
-    now = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     rows = []
     with temp_dir("screening") as tmp:
         vault, _ = Vault.create_demo(tmp / "data")
@@ -245,6 +245,7 @@ def run(quick: bool = False) -> list[Row]:
 
 if __name__ == "__main__":
     import sys
+
     from _common import fmt
     for row in run("--quick" in sys.argv):
         print(f"{row.name:28} {fmt(row.figure, row.unit):>10}  {row.status:5} {row.note}")

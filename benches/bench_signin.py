@@ -12,13 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from counterdesk.services.auth.installation import load as load_install
+from _common import ROOT, Row, median, progress, reps, temp_dir
 from counterdesk.base.paths import DataDir
+from counterdesk.services.auth.installation import load as load_install
 from counterdesk.services.auth.kdf import ARGON2_ITERATIONS, ARGON2_LANES, ARGON2_MEMORY_KIB
 from counterdesk.services.auth.keyslots import KeySlots
 from counterdesk.services.auth.vault import DEMO_USERS, Vault
-
-from _common import ROOT, Row, median, progress, reps, temp_dir
 
 LIMIT_S = 0.5
 USER = next(u for u in DEMO_USERS if u.username == "teller")

@@ -15,9 +15,8 @@ from pathlib import Path
 from sqlalchemy import Column, MetaData, String, Table, Text, select
 from sqlalchemy.engine import Engine
 
-from counterdesk.store.engine import check_readable, make_engine
-
 from _common import Row, median, progress, reps, temp_dir
+from counterdesk.store.engine import check_readable, make_engine
 
 N_ROWS = 10_000
 BATCH = 500
@@ -209,6 +208,7 @@ def run(quick: bool = False) -> list[Row]:
 
 if __name__ == "__main__":
     import sys
+
     from _common import fmt
     for row in run("--quick" in sys.argv):
         print(f"{row.name:28} {fmt(row.figure, row.unit):>10}  {row.status:5} {row.note}")

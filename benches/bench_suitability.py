@@ -14,9 +14,19 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from counterdesk.suitability import LIQUIDITY_LEVELS, PRIVATE_CLASSES, PRODUCT_TYPES, AssessmentFacts, CustomerFacts, ProductFacts, SaleContext, evaluate, evaluate_many, recommend
-
 from _common import Row, median, progress
+from counterdesk.suitability import (
+    LIQUIDITY_LEVELS,
+    PRIVATE_CLASSES,
+    PRODUCT_TYPES,
+    AssessmentFacts,
+    CustomerFacts,
+    ProductFacts,
+    SaleContext,
+    evaluate,
+    evaluate_many,
+    recommend,
+)
 
 N_PRODUCTS = 5_000
 LIMIT_S = 0.050
@@ -105,6 +115,7 @@ def run(quick: bool = False) -> list[Row]:
 
 if __name__ == "__main__":
     import sys
+
     from _common import fmt
     for row in run("--quick" in sys.argv):
         print(f"{row.name:28} {fmt(row.figure, row.unit):>10}  {row.status:5} {row.note}")

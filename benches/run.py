@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHES)}")
 
-    report = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quick": args.quick,
+    report = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "quick": args.quick,
               "environment": _environment(), "benchmarks": {}}
     all_rows: list[Row] = []
     crashed = False

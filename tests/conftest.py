@@ -28,7 +28,8 @@ from pathlib import Path as _CorePath
 
 import pytest as _core_pytest
 
-from counterdesk.services.auth.vault import DEMO_USERS as _CORE_DEMO_USERS, Vault as _CoreVault
+from counterdesk.services.auth.vault import DEMO_USERS as _CORE_DEMO_USERS
+from counterdesk.services.auth.vault import Vault as _CoreVault
 
 DEMO_PASSWORDS = {u.username: u.password for u in _CORE_DEMO_USERS}
 

@@ -11,10 +11,11 @@ import json
 import os
 import secrets
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlencode
 
 import anyio.from_thread
@@ -73,7 +74,7 @@ def hub_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def hub(hub_url) -> Iterator["Hub"]:
+def hub(hub_url) -> Iterator[Hub]:
     with Hub.started(hub_url) as started:
         yield started
 
@@ -89,7 +90,7 @@ class Hub:
 
     @classmethod
     @contextmanager
-    def started(cls, url: str, **app_options: Any) -> Iterator["Hub"]:
+    def started(cls, url: str, **app_options: Any) -> Iterator[Hub]:
         app = create_app(url, **app_options)
         with anyio.from_thread.start_blocking_portal() as portal:
             client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub")
@@ -117,7 +118,7 @@ class Hub:
         with self.sessions.begin() as session:
             return enrolment.new_first_code(session, branch, hours)[0]
 
-    def enrol(self, branch: str, code: str | None = None, **extra: Any) -> "Device":
+    def enrol(self, branch: str, code: str | None = None, **extra: Any) -> Device:
         """Enrol a new device with ``code`` (a fresh hub-made code when None). Test devices share the
         branch key of BRANCH_KEYS, so they offer its id once the branch has one."""
         device = Device.new(branch)
@@ -130,13 +131,13 @@ class Hub:
         device.enrol_response = res.json()
         return device
 
-    def new_branch_with_device(self) -> tuple[str, "Device"]:
+    def new_branch_with_device(self) -> tuple[str, Device]:
         branch = self.add_branch()
         device = self.enrol(branch, branch_key_id=branch_key_id(BRANCH_KEYS.setdefault(branch, os.urandom(32))))
         return branch, device
 
     # -- signed requests --
-    def signed(self, device: "Device", method: str, path: str, params: dict | None = None, body: Any = None,
+    def signed(self, device: Device, method: str, path: str, params: dict | None = None, body: Any = None,
                *, now: float | None = None, nonce: str | None = None, raw: bytes | None = None) -> httpx.Response:
         query = urlencode(params or {})
         content = raw if raw is not None else (b"" if body is None else
@@ -147,10 +148,10 @@ class Hub:
         target = f"{path}?{query}" if query else path
         return self.request(method, target, content=content or None, headers=headers)
 
-    def push(self, device: "Device", recs: list[dict], **kw: Any) -> httpx.Response:
+    def push(self, device: Device, recs: list[dict], **kw: Any) -> httpx.Response:
         return self.signed(device, "POST", "/v1/push", body={"records": recs}, **kw)
 
-    def pull(self, device: "Device", cursor: int = 0, limit: int = 500) -> httpx.Response:
+    def pull(self, device: Device, cursor: int = 0, limit: int = 500) -> httpx.Response:
         return self.signed(device, "GET", "/v1/pull", {"cursor": cursor, "limit": limit})
 
 
@@ -168,7 +169,7 @@ class Device:
     enrol_response: dict = field(default_factory=dict)
 
     @classmethod
-    def new(cls, branch: str) -> "Device":
+    def new(cls, branch: str) -> Device:
         return cls(branch, Ed25519PrivateKey.generate())
 
     def enrol_body(self, code: str, **extra: Any) -> dict:
@@ -192,10 +193,10 @@ def make_record(branch: str, record_type: str = "counter_session", meta: dict | 
         meta = {"session_id": str(uuid.uuid4()), "status": "open"} if record_type == "counter_session" else {}
     plaintext = plaintext if plaintext is not None else json.dumps({"note": "body"}).encode()
     nonce = os.urandom(12)
-    aad = f"{record_id}|{record_type}|{branch}".encode("utf-8")
+    aad = f"{record_id}|{record_type}|{branch}".encode()
     envelope = nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
     record = {"id": record_id, "type": record_type, "workstation_id": str(uuid.uuid4()),
-              "created_at": datetime.now(timezone.utc).isoformat(), "key_id": branch_key_id(key),
+              "created_at": datetime.now(UTC).isoformat(), "key_id": branch_key_id(key),
               "envelope": base64.b64encode(envelope).decode(), "meta": meta}
     record.update(overrides)
     return record
@@ -203,5 +204,5 @@ def make_record(branch: str, record_type: str = "counter_session", meta: dict | 
 
 def decrypt(branch: str, pulled: dict) -> bytes:
     raw = base64.b64decode(pulled["envelope"])
-    aad = f"{pulled['id']}|{pulled['type']}|{branch}".encode("utf-8")
+    aad = f"{pulled['id']}|{pulled['type']}|{branch}".encode()
     return AESGCM(BRANCH_KEYS[branch]).decrypt(raw[:12], raw[12:], aad)

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from counterdesk.base.branchtime import BRANCH_TZ as CST
-from counterdesk.grading.rules import AGE_MISMATCH, NO_FULL_CAPACITY, UNWILLING_ANY_LOSS, add_months, age_on, evaluate
 from counterdesk.forms import FormDefinitionError, list_forms, load_form
 from counterdesk.forms.questionnaire import REQUIRED_FACTORS, parse_questionnaire
-from counterdesk.forms.registry import load_questionnaire
-from counterdesk.forms.registry import DEFINITIONS_DIR, PUBLISHED_FILE
+from counterdesk.forms.registry import DEFINITIONS_DIR, PUBLISHED_FILE, load_questionnaire
+from counterdesk.grading.rules import AGE_MISMATCH, NO_FULL_CAPACITY, UNWILLING_ANY_LOSS, add_months, age_on, evaluate
 
 RAW = json.loads((DEFINITIONS_DIR / "risk_questionnaire_v1.json").read_text(encoding="utf-8"))
 Q = load_questionnaire()
@@ -237,8 +237,8 @@ def test_missing_answers_give_no_score():
 def test_age_and_month_arithmetic():
     assert age_on(date(2000, 2, 29), date(2018, 2, 28)) == 17
     assert age_on(date(2000, 2, 29), date(2018, 3, 1)) == 18
-    t = datetime(2026, 1, 31, 2, 0, tzinfo=timezone.utc)  # 10:00 CST
-    assert add_months(t, 1) == datetime(2026, 2, 28, 2, 0, tzinfo=timezone.utc)
-    assert add_months(t, 12) == datetime(2027, 1, 31, 2, 0, tzinfo=timezone.utc)
-    late = datetime(2026, 3, 31, 17, 0, tzinfo=timezone.utc)  # already 1 April in CST
+    t = datetime(2026, 1, 31, 2, 0, tzinfo=UTC)  # 10:00 CST
+    assert add_months(t, 1) == datetime(2026, 2, 28, 2, 0, tzinfo=UTC)
+    assert add_months(t, 12) == datetime(2027, 1, 31, 2, 0, tzinfo=UTC)
+    late = datetime(2026, 3, 31, 17, 0, tzinfo=UTC)  # already 1 April in CST
     assert add_months(late, -12).astimezone(CST).date() == date(2025, 4, 1)

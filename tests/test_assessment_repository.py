@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from counterdesk.services.assessment import paper, repository as arepo
 from counterdesk.base.branchtime import BRANCH_TZ as CST
-from counterdesk.services.customers import repository as repo
-from counterdesk.forms import load_form
 from counterdesk.base.roles import PermissionDenied
 from counterdesk.base.text import ValidationFailed
+from counterdesk.forms import load_form
+from counterdesk.services.assessment import paper
+from counterdesk.services.assessment import repository as arepo
+from counterdesk.services.customers import repository as repo
 
 KYC = {
     "id_doc_type": "resident_id", "id_number": "11010519491231002X", "id_issue_date": "2015-06-01",

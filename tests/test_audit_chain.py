@@ -2,25 +2,26 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 
 from counterdesk.base.actors import Actor
+from counterdesk.services import verification
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
 from counterdesk.store import audit
 from counterdesk.store.engine import make_engine
 from counterdesk.store.models.core import AuditEntry
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
-from counterdesk.services import verification
 
 PW = {u.username: u.password for u in DEMO_USERS}
 ACTOR = Actor("u-1", "probe", "ws-test")
 
 
 def _add_entries(vault: Vault, us, n: int = 5) -> None:
-    def write(session):
+    def write(db):
         for i in range(n):
-            audit.append(session, us.actor, "probe.event", "thing", f"obj-{i}", {"count": i, "result": "ok"})
+            audit.append(db, us.actor, "probe.event", "thing", f"obj-{i}", {"count": i, "result": "ok"})
     vault.transact(write)
 
 
@@ -154,8 +155,8 @@ def test_triggers_refuse_update_and_delete(chain_db):
 def test_update_through_the_orm_is_refused(demo_vault, sign_in):
     us = sign_in("admin")
 
-    def tamper(session):
-        row = session.get(AuditEntry, 1)
+    def tamper(db):
+        row = db.get(AuditEntry, 1)
         row.action = "nothing.happened"
     with pytest.raises(SADatabaseError, match="append-only"):
         demo_vault.transact(tamper)
@@ -189,8 +190,8 @@ def test_rolled_back_transaction_leaves_no_entry(demo_vault, sign_in):
     us = sign_in("admin")
     count = demo_vault.transact(lambda s: s.query(AuditEntry).count())
 
-    def fail(session):
-        audit.append(session, us.actor, "probe.should_vanish")
+    def fail(db):
+        audit.append(db, us.actor, "probe.should_vanish")
         raise RuntimeError("boom")
     with pytest.raises(RuntimeError):
         demo_vault.transact(fail)

@@ -6,14 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from counterdesk.services import accounts
-from counterdesk.services.auth.lockout import utcnow
 from counterdesk.base.roles import PermissionDenied, Role
+from counterdesk.base.text import CounterDeskError
+from counterdesk.services import accounts, verification
+from counterdesk.services.auth.lockout import utcnow
+from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
 from counterdesk.store import audit
 from counterdesk.store import users as repo
-from counterdesk.base.text import CounterDeskError
-from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
-from counterdesk.services import verification
 
 PW = {u.username: u.password for u in DEMO_USERS}
 WRONG = "Falsch-Passwort-1!"

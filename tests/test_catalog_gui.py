@@ -9,14 +9,14 @@ from datetime import date
 
 import pytest
 
-from counterdesk.services.catalog import licences, versions
 from counterdesk.base.paths import resources_dir
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.services.catalog import licences, versions
 from counterdesk.ui.admin.catalog_page import CatalogPage, ProductDialog
 from counterdesk.ui.admin.licences_dialog import LicencesDialog
+from counterdesk.ui.admin.users_page import UsersPage
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
-from counterdesk.ui.admin.users_page import UsersPage
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
 
 pytestmark = pytest.mark.gui
 PW = {u.username: u.password for u in DEMO_USERS}

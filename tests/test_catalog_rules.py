@@ -6,8 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from counterdesk.services.catalog.products import FIELDS, CatalogRules, Product, parse_product, rules_from_settings, validate_product
 from counterdesk.base.settings import SettingsValues
+from counterdesk.services.catalog.products import (
+    FIELDS,
+    CatalogRules,
+    Product,
+    parse_product,
+    rules_from_settings,
+    validate_product,
+)
 
 BASE = {  # a valid private fixed-income WM product: the strictest combination
     "code": "PWM-FI-01", "name_zh": "尊享固收私募理财", "name_en": "Prestige FI private WM", "type": "private_wm",

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from counterdesk.services.catalog import licences, versions
-from counterdesk.services.catalog.products import FIELDS
 from counterdesk.base.paths import resources_dir
 from counterdesk.base.roles import PermissionDenied
 from counterdesk.base.text import ValidationFailed
 from counterdesk.services import verification
+from counterdesk.services.catalog import licences, versions
+from counterdesk.services.catalog.products import FIELDS
 
 DEMO_CSV = resources_dir() / "catalog" / "demo_catalog.csv"
 HEADER = ",".join(FIELDS)

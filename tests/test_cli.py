@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from counterdesk.cli import admin as cli, common
-from counterdesk.store.engine import make_engine
+from counterdesk.cli import admin as cli
+from counterdesk.cli import common
 from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.store.engine import make_engine
 
 PW = {u.username: u.password for u in DEMO_USERS}
 KEY_RE = re.compile(r"\b[A-Z2-7]{5}(?:-[A-Z2-7]{1,5}){10}\b")

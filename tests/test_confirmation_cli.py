@@ -6,12 +6,11 @@ import sys
 
 import pytest
 
+from conftest import DEMO_PASSWORDS
 from counterdesk.cli import admin as cli
 from counterdesk.services.confirmation import render_confirmation
 from counterdesk.services.confirmation.certstore import branch_signer
 from counterdesk.services.confirmation.signing import create_demo_certificate, sign_pdf
-
-from conftest import DEMO_PASSWORDS
 from test_confirmation_pdf import EVIDENCE, sample
 
 

@@ -6,14 +6,14 @@ import io
 import re
 import shutil
 import subprocess
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
+from counterdesk.base.text import Text
 from counterdesk.services.confirmation import ConfirmationData, evidence_payload, render_confirmation
 from counterdesk.services.confirmation.signing import create_demo_certificate, load_signer, sign_pdf, verify_pdf
-from counterdesk.base.text import Text
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
 
@@ -34,16 +34,16 @@ def signature_png() -> bytes:
 def sample(**kw) -> ConfirmationData:
     base = dict(
         document_number="CF-DEMO-20270301-0001", branch_name=Text("演示支行", "Demo Sub-branch"), branch_code="DEMO",
-        created_at=datetime(2027, 3, 1, 2, 30, tzinfo=timezone.utc), customer_name="张三丰",
+        created_at=datetime(2027, 3, 1, 2, 30, tzinfo=UTC), customer_name="张三丰",
         customer_id_number="11010519491231002X", customer_id_type=Text("居民身份证", "Resident ID card"),
         assessment_grade=Text("C4 积极型", "C4 Aggressive"), assessment_valid_until=date(2028, 2, 1),
         product_code="PWM-FI", product_name=Text("尊享固收私募理财", "Private FI WM"), product_risk_level="R3",
         amount=Decimal("1000000"), currency="CNY", disclosure_text=DISCLOSURE, disclosure_version="DISC-PWM v3",
         disclosure_hash="ab" * 32, confirmation_sentence="本人已阅读风险揭示，愿意承担投资风险。",
-        teller_name="柜员甲", teller_at=datetime(2027, 3, 1, 2, 40, tzinfo=timezone.utc), evidence_hash=EVIDENCE,
+        teller_name="柜员甲", teller_at=datetime(2027, 3, 1, 2, 40, tzinfo=UTC), evidence_hash=EVIDENCE,
         product_facts=[(Text("期限", "Term"), Text("365 天", "365 days"))], signature_png=signature_png(),
-        supervisor_name="主管乙", supervisor_at=datetime(2027, 3, 1, 2, 45, tzinfo=timezone.utc),
-        cooling_off_until=datetime(2027, 3, 2, 2, 45, tzinfo=timezone.utc),
+        supervisor_name="主管乙", supervisor_at=datetime(2027, 3, 1, 2, 45, tzinfo=UTC),
+        cooling_off_until=datetime(2027, 3, 2, 2, 45, tzinfo=UTC),
         warning_letter="本产品风险等级高于您的风险承受能力等级。")
     base.update(kw)
     return ConfirmationData(**base)

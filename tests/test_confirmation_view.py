@@ -12,19 +12,25 @@ from io import BytesIO
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QObject, Qt  # noqa: E402
-from PySide6.QtGui import QImage  # noqa: E402
-from PySide6.QtPdf import QPdfDocument  # noqa: E402
-from PySide6.QtPdfWidgets import QPdfView  # noqa: E402
-from PySide6.QtPrintSupport import QPrinter  # noqa: E402
+import pytest
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrinter
 
-from counterdesk.services.confirmation import render_confirmation  # noqa: E402
-from counterdesk.services.confirmation.signing import create_demo_certificate, load_signer, sign_pdf  # noqa: E402
-from counterdesk.base.text import CounterDeskError  # noqa: E402
-from counterdesk.ui.widgets.confirmation_view import ConfirmationView, MAX_PRINT_DPI, ZOOM_STEP, load_document, print_pdf  # noqa: E402
-from counterdesk.ui.widgets.tasks import run_task  # noqa: E402
-from test_confirmation_pdf import sample  # noqa: E402  (ConfirmationData with a 3-page disclosure)
+from counterdesk.base.text import CounterDeskError
+from counterdesk.services.confirmation import render_confirmation
+from counterdesk.services.confirmation.signing import create_demo_certificate, load_signer, sign_pdf
+from counterdesk.ui.widgets.confirmation_view import (
+    MAX_PRINT_DPI,
+    ZOOM_STEP,
+    ConfirmationView,
+    load_document,
+    print_pdf,
+)
+from counterdesk.ui.widgets.tasks import run_task
+from test_confirmation_pdf import sample
 
 pytestmark = pytest.mark.gui
 

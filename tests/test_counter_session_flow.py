@@ -1,19 +1,26 @@
 """The identification step of a counter session, driven headless through the real core."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import re
-from datetime import date, datetime, timezone
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 
-from counterdesk.services.customers import repository as customers
-from counterdesk.flow.counter_session import CounterSession, civil_capacity_problems
 from counterdesk.base.paths import resources_dir
+from counterdesk.flow.actions import (
+    ConfirmAssessment,
+    DecideConsent,
+    EnterDocument,
+    EnterProfile,
+    FindCurrentAssessment,
+    RecordAnswers,
+    StartAssessment,
+)
+from counterdesk.flow.counter_session import CounterSession, civil_capacity_problems
+from counterdesk.services.customers import repository as customers
 from counterdesk.services.sanctions import disposition, lists
 from helpers.counter import SPECIMEN, identify, kyc, questionnaire_answers
-from counterdesk.flow.actions import EnterDocument, ConfirmAssessment, DecideConsent, EnterProfile, FindCurrentAssessment, RecordAnswers, StartAssessment
 
 ANSWERS = kyc()
 
@@ -21,7 +28,7 @@ ANSWERS = kyc()
 def fresh_un_list() -> bytes:
     """The bundled UN sample, dated today so the freshness rule lets screening clear."""
     raw = (resources_dir() / "sanctions" / "un_consolidated_sample.xml").read_text(encoding="utf-8")
-    today = datetime.now(timezone.utc).strftime("%Y-%m-%dT00:00:00.000Z")
+    today = datetime.now(UTC).strftime("%Y-%m-%dT00:00:00.000Z")
     return re.sub(r'dateGenerated="[^"]+"', f'dateGenerated="{today}"', raw, count=1).encode("utf-8")
 
 
@@ -34,22 +41,22 @@ def lists_loaded(demo_vault, sign_in):
 
 def test_new_customer_is_identified_and_stored(demo_vault, sign_in, lists_loaded):
     teller = sign_in("teller")
-    ident = CounterSession(demo_vault, teller)
-    out = ident.submit(SPECIMEN)
-    assert out.result.ok and ident.flow.current_id == "consent"
-    assert ident.state.document.sex == "F"
-    ident.submit(DecideConsent(True))
-    assert ident.flow.current_id == "profile"
-    out = ident.submit(EnterProfile(ANSWERS))
+    counter_session = CounterSession(demo_vault, teller)
+    out = counter_session.submit(SPECIMEN)
+    assert out.result.ok and counter_session.flow.current_id == "consent"
+    assert counter_session.state.document.sex == "F"
+    counter_session.submit(DecideConsent(True))
+    assert counter_session.flow.current_id == "profile"
+    out = counter_session.submit(EnterProfile(ANSWERS))
     assert out.result.ok, [p.code for p in out.result.problems]
-    assert ident.flow.current_id == "screening"
-    ident.submit()  # the screen runs the screening as soon as the step opens
-    assert ident.flow.current_id == "assessment", ident.flow.held
-    assert ident.state.screening_status == "clear"
-    assert ident.state.aml.level == "low"  # Chinese national, low-risk occupation, not a PEP
+    assert counter_session.flow.current_id == "screening"
+    counter_session.submit()  # the screen runs the screening as soon as the step opens
+    assert counter_session.flow.current_id == "assessment", counter_session.flow.held
+    assert counter_session.state.screening_status == "clear"
+    assert counter_session.state.aml.level == "low"  # Chinese national, low-risk occupation, not a PEP
     found = customers.find_by_document(demo_vault, teller, "resident_id", "11010519491231002x")
-    assert found is not None and found.customer_id == ident.state.customer_id
-    ident.finish()
+    assert found is not None and found.customer_id == counter_session.state.customer_id
+    counter_session.finish()
 
 
 def test_returning_customer_skips_consent_and_gets_a_new_version(demo_vault, sign_in, lists_loaded):
@@ -69,18 +76,18 @@ def test_returning_customer_skips_consent_and_gets_a_new_version(demo_vault, sig
 
 def test_expired_document_stops_the_session(demo_vault, sign_in):
     teller = sign_in("teller")
-    ident = CounterSession(demo_vault, teller, today=date(2026, 11, 25))
-    out = ident.submit(EnterDocument("resident_id", "11010519491231002X", id_issue_date="2000-01-01",
+    counter_session = CounterSession(demo_vault, teller, today=date(2026, 11, 25))
+    out = counter_session.submit(EnterDocument("resident_id", "11010519491231002X", id_issue_date="2000-01-01",
                                      id_expiry_date="2020-01-01"))
     assert out.stop is not None and out.stop.code == "document_expired"
-    assert ident.flow.stopped is not None
+    assert counter_session.flow.stopped is not None
 
 
 def test_refused_consent_stores_nothing(demo_vault, sign_in):
     teller = sign_in("teller")
-    ident = CounterSession(demo_vault, teller)
-    ident.submit(SPECIMEN)
-    out = ident.submit(DecideConsent(False))
+    counter_session = CounterSession(demo_vault, teller)
+    counter_session.submit(SPECIMEN)
+    out = counter_session.submit(DecideConsent(False))
     assert out.stop.code == "consent_refused"
     assert customers.find_by_document(demo_vault, teller, "resident_id", "11010519491231002X") is None
 
@@ -93,32 +100,32 @@ def test_civil_capacity_fits_the_age(age, capacity, ok):
 
 def test_no_civil_capacity_stops_the_session(demo_vault, sign_in, lists_loaded):
     teller = sign_in("teller")
-    ident = CounterSession(demo_vault, teller)
-    ident.submit(SPECIMEN)
-    ident.submit(DecideConsent(True))
-    out = ident.submit(EnterProfile(dict(ANSWERS, civil_capacity="none")))
+    counter_session = CounterSession(demo_vault, teller)
+    counter_session.submit(SPECIMEN)
+    counter_session.submit(DecideConsent(True))
+    out = counter_session.submit(EnterProfile(dict(ANSWERS, civil_capacity="none")))
     assert out.stop is not None and out.stop.code == "no_civil_capacity"
 
 
 def test_screening_hit_holds_until_another_supervisor_clears_it(demo_vault, sign_in, lists_loaded):
     teller = sign_in("teller")
     supervisor = sign_in("supervisor")
-    ident = CounterSession(demo_vault, teller)
+    counter_session = CounterSession(demo_vault, teller)
     # A customer who shares name, birth date and nationality with a (fictional) entry of the UN sample.
-    ident.submit(replace(SPECIMEN, id_number="110105196803150011", id_issue_date="2010-06-01", id_long_term=False,
+    counter_session.submit(replace(SPECIMEN, id_number="110105196803150011", id_issue_date="2010-06-01", id_long_term=False,
                       id_expiry_date="2030-06-01"))
-    ident.submit(DecideConsent(True))
-    ident.submit(EnterProfile(dict(ANSWERS, name_zh="王晓明", name_latin="WANG XIAOMING", sex="male",
+    counter_session.submit(DecideConsent(True))
+    counter_session.submit(EnterProfile(dict(ANSWERS, name_zh="王晓明", name_latin="WANG XIAOMING", sex="male",
                                    birth_date="1968-03-15")))
-    out = ident.submit()
-    assert out.hold is not None and ident.flow.current_id == "screening"
-    assert not ident.flow.can_go_back  # the data screened cannot be edited to dodge the hit
+    out = counter_session.submit()
+    assert out.hold is not None and counter_session.flow.current_id == "screening"
+    assert not counter_session.flow.can_go_back  # the data screened cannot be edited to dodge the hit
     pending = disposition.pending_hits(demo_vault, supervisor)
-    assert [p.screening_id for p in pending] == [ident.state.screening_id]
-    disposition.dispose(demo_vault, supervisor, ident.state.screening_id, "false_positive",
+    assert [p.screening_id for p in pending] == [counter_session.state.screening_id]
+    disposition.dispose(demo_vault, supervisor, counter_session.state.screening_id, "false_positive",
                         _false_positive_code(), "different date of birth on the list")
-    out = ident.submit()
-    assert ident.flow.current_id == "assessment"
+    out = counter_session.submit()
+    assert counter_session.flow.current_id == "assessment"
 
 
 def _false_positive_code() -> str:
@@ -127,18 +134,18 @@ def _false_positive_code() -> str:
 
 def test_customer_answers_the_questionnaire_and_confirms(demo_vault, sign_in, lists_loaded):
     teller = sign_in("teller")
-    ident = CounterSession(demo_vault, teller)
-    identify(ident, SPECIMEN, ANSWERS)
-    assert ident.flow.current_id == "assessment" and ident.submit(FindCurrentAssessment()).value is None
-    ident.submit(StartAssessment())
+    counter_session = CounterSession(demo_vault, teller)
+    identify(counter_session, SPECIMEN, ANSWERS)
+    assert counter_session.flow.current_id == "assessment" and counter_session.submit(FindCurrentAssessment()).value is None
+    counter_session.submit(StartAssessment())
     answers = questionnaire_answers(1, "age_65_up")  # the specimen holder was born in 1949
-    found, result = ident.submit(RecordAnswers(answers, "customer_screen")).value
+    found, result = counter_session.submit(RecordAnswers(answers, "customer_screen")).value
     assert found.gradable, found.contradictions
     assert result.grade in {"C1", "C2", "C3", "C4", "C5"} and result.confirmed_at is None
-    out = ident.submit()
+    out = counter_session.submit()
     assert not out.result.ok  # not confirmed by the customer yet
-    assert ident.submit(ConfirmAssessment(False)).moved
-    assert ident.flow.current_id == "recommendation"
+    assert counter_session.submit(ConfirmAssessment(False)).moved
+    assert counter_session.flow.current_id == "recommendation"
     # The teller may not key in a customer's answers as if they were the customer.
     second = CounterSession(demo_vault, teller)
     identify(second, SPECIMEN, {})
@@ -152,22 +159,22 @@ def test_a_birth_date_that_contradicts_the_id_is_refused_and_nothing_is_stored(d
     """110105198506151236 encodes 1985-06-15 and a man; 1986-06-15 typed at the profile step is refused
     on the field, and the store itself refuses it too."""
     teller = sign_in("teller")
-    ident = CounterSession(demo_vault, teller)
+    counter_session = CounterSession(demo_vault, teller)
     doc = EnterDocument("resident_id", "110105198506151236", id_issue_date="2015-06-01", id_expiry_date="2035-06-01")
-    assert ident.submit(doc).result.ok
-    ident.submit(DecideConsent(True))
+    assert counter_session.submit(doc).result.ok
+    counter_session.submit(DecideConsent(True))
     wrong = {**ANSWERS, "sex": "male", "birth_date": "1986-06-15"}
-    out = ident.submit(EnterProfile(wrong))
+    out = counter_session.submit(EnterProfile(wrong))
     assert [(p.field, p.code) for p in out.result.errors()] == [("birth_date", "contradicts_document")]
-    assert ident.flow.current_id == "profile"
+    assert counter_session.flow.current_id == "profile"
     assert customers.find_by_document(demo_vault, teller, "resident_id", "110105198506151236") is None
-    out = ident.submit(EnterProfile({**wrong, "sex": "female", "birth_date": "1985-06-15"}))
+    out = counter_session.submit(EnterProfile({**wrong, "sex": "female", "birth_date": "1985-06-15"}))
     assert [(p.field, p.code) for p in out.result.errors()] == [("sex", "contradicts_document")]
-    out = ident.submit(EnterProfile({**wrong, "birth_date": "1985-06-15"}))
-    assert out.result.ok and ident.flow.current_id == "screening"
+    out = counter_session.submit(EnterProfile({**wrong, "birth_date": "1985-06-15"}))
+    assert out.result.ok and counter_session.flow.current_id == "screening"
     # The store is the last line: a change to the stored customer that contradicts the document is refused.
     from counterdesk.base.text import ValidationFailed
     with pytest.raises(ValidationFailed) as refused:
-        customers.update_customer(demo_vault, teller, ident.state.customer_id, {"birth_date": "1986-06-15"},
+        customers.update_customer(demo_vault, teller, counter_session.state.customer_id, {"birth_date": "1986-06-15"},
                                   "typo")
     assert [p.code for p in refused.value.result.errors()] == ["contradicts_document"]

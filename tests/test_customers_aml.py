@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from counterdesk.services.customers.aml import RULES_VERSION, ScreeningHistory, assess, country_list
 from counterdesk.base.settings import SettingsValues, declared
+from counterdesk.services.customers.aml import RULES_VERSION, ScreeningHistory, assess, country_list
 
 BASE = {"nationality": "CHN", "occupation": "gbt6565_2", "pep_status": "none", "tax_residency": "cn_only"}
 CONFIRMED = ScreeningHistory(confirmed_match=True)

@@ -3,10 +3,11 @@ never raise and never show more than the rule allows, whatever they are given.""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from counterdesk.services.customers import masking as M
 from counterdesk.identity.names import COMPOUND_SURNAMES
+from counterdesk.services.customers import masking as M
 
 
 @pytest.mark.parametrize("fn,value,expected", [

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from counterdesk.identity.names import FULL, GIVEN, has_cjk, normalise_key, pinyin_display, pinyin_readings, search_keys, split_surname
+from counterdesk.identity.names import (
+    FULL,
+    GIVEN,
+    has_cjk,
+    normalise_key,
+    pinyin_display,
+    pinyin_readings,
+    search_keys,
+    split_surname,
+)
 
 
 @pytest.mark.parametrize("name,surname,given", [

@@ -6,12 +6,25 @@ import json
 
 import pytest
 
-from counterdesk.services.catalog.products import PRIVATE_TYPES as CATALOG_PRIVATE_TYPES, PRODUCT_TYPES
-from counterdesk.forms import FormDefinitionError, load_file
-from counterdesk.forms.registry import parse_definition
-from counterdesk.forms.disclosures import COOLING_OFF_ID, ELDERLY_CARE_ID, FAMILIES, FAMILY_OF_TYPE, MISMATCH_WARNING_ID, PRIVATE_TYPES, UnknownProductType, all_disclosure_forms, confirmation_sentence, disclosures_for, min_reading_seconds, sentence_matches
-from counterdesk.forms.registry import DEFINITIONS_DIR, PUBLISHED_FILE
 from counterdesk.base.settings import SettingsValues
+from counterdesk.forms import FormDefinitionError, load_file
+from counterdesk.forms.disclosures import (
+    COOLING_OFF_ID,
+    ELDERLY_CARE_ID,
+    FAMILIES,
+    FAMILY_OF_TYPE,
+    MISMATCH_WARNING_ID,
+    PRIVATE_TYPES,
+    UnknownProductType,
+    all_disclosure_forms,
+    confirmation_sentence,
+    disclosures_for,
+    min_reading_seconds,
+    sentence_matches,
+)
+from counterdesk.forms.registry import DEFINITIONS_DIR, PUBLISHED_FILE, parse_definition
+from counterdesk.services.catalog.products import PRIVATE_TYPES as CATALOG_PRIVATE_TYPES
+from counterdesk.services.catalog.products import PRODUCT_TYPES
 
 NONE = dict(customer_initiated=False, elderly_care=False, private=False)
 

@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import text
 
 from counterdesk.base.atomicfile import DiskFullError, write_bytes_atomic, write_json_atomic
-from counterdesk.services.auth.installation import InstallationError
 from counterdesk.base.roles import Role
-from counterdesk.services.auth.keyslots import KeySlotError
-from counterdesk.store.engine import DatabaseError
 from counterdesk.base.text import CounterDeskError
-from counterdesk.services.auth.vault import DEMO_USERS, AuthError, NewUser, Vault
 from counterdesk.services import verification
+from counterdesk.services.auth.installation import InstallationError
+from counterdesk.services.auth.keyslots import KeySlotError
+from counterdesk.services.auth.vault import DEMO_USERS, AuthError, NewUser, Vault
+from counterdesk.store.engine import DatabaseError
 
 PW = {u.username: u.password for u in DEMO_USERS}
 
@@ -190,11 +190,11 @@ def test_disk_full_in_the_database_is_reported_and_earlier_data_survives(demo_va
     demo_vault.record(us, "probe.before_full", None, None, {"count": 1})
     audit_before = demo_vault.transact(lambda s: s.execute(text("SELECT count(*) FROM audit_log")).scalar())
 
-    def fill(session):
-        pages = session.execute(text("PRAGMA page_count")).scalar()
-        session.execute(text(f"PRAGMA max_page_count = {pages}"))  # SQLite's own "disk" limit
+    def fill(db):
+        pages = db.execute(text("PRAGMA page_count")).scalar()
+        db.execute(text(f"PRAGMA max_page_count = {pages}"))  # SQLite's own "disk" limit
         for _ in range(400):
-            session.execute(text("INSERT INTO notes (body) VALUES (randomblob(4000))"))
+            db.execute(text("INSERT INTO notes (body) VALUES (randomblob(4000))"))
     with pytest.raises(DatabaseError) as err:
         demo_vault.transact(fill)
     assert err.value.code == "disk_full"

@@ -9,7 +9,19 @@ from datetime import date
 
 import pytest
 
-from counterdesk.forms import FormDefinitionError, FormNotFound, check_answers, choices, list_forms, load_file, load_form, normalise_answers, parse_definition, stop_problems, validate_answers
+from counterdesk.forms import (
+    FormDefinitionError,
+    FormNotFound,
+    check_answers,
+    choices,
+    list_forms,
+    load_file,
+    load_form,
+    normalise_answers,
+    parse_definition,
+    stop_problems,
+    validate_answers,
+)
 from counterdesk.forms.definition import canonical_json
 from counterdesk.forms.registry import DEFINITIONS_DIR, PUBLISHED_FILE
 

@@ -11,17 +11,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
 
-from counterdesk.services import accounts
 from counterdesk.base.roles import Role
 from counterdesk.base.settings import declared
+from counterdesk.services import accounts
+from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
 from counterdesk.store import audit
 from counterdesk.store.engine import make_engine
 from counterdesk.ui.admin.audit_page import AuditPage, AuditRow
-from counterdesk.ui.widgets.context import AppContext
-from counterdesk.ui.widgets.resources import Languages
 from counterdesk.ui.admin.settings_page import SettingsPage
 from counterdesk.ui.admin.users_page import AddUserDialog, UsersPage
-from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.resources import Languages
 
 pytestmark = pytest.mark.gui
 

@@ -5,24 +5,34 @@ colleague."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
+import pytest
+from PySide6.QtCore import Qt
 
-from counterdesk.forms.disclosures import confirmation_sentence  # noqa: E402
-from counterdesk.services.signoff import approvals, cooling, process  # noqa: E402
-from counterdesk.ui.counter.aftersale_page import AfterSalePage  # noqa: E402
-from counterdesk.ui.widgets.context import AppContext  # noqa: E402
-from counterdesk.ui.widgets.resources import Languages  # noqa: E402
-from counterdesk.services.auth.vault import Vault  # noqa: E402
-from helpers.gui import type_text  # noqa: E402
-from helpers.demo import WAIT  # noqa: E402
-from helpers.counter import MIDDLE, PNG, at_recommendation, signature_json  # noqa: E402
-from helpers.demo import PASSWORDS  # noqa: E402
-from counterdesk.flow.actions import ChooseProduct, Propose, Attest, CheckApproval, IssueConfirmation, RecordReading, RecordRecording  # noqa: E402
+from counterdesk.flow.actions import (
+    Attest,
+    CheckApproval,
+    ChooseProduct,
+    IssueConfirmation,
+    Propose,
+    RecordReading,
+    RecordRecording,
+)
+from counterdesk.forms.disclosures import confirmation_sentence
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.signoff import approvals, cooling, process
+from counterdesk.ui.counter.aftersale_page import AfterSalePage
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.resources import Languages
+from helpers.counter import MIDDLE, PNG, at_recommendation, signature_json
+from helpers.demo import (
+    PASSWORDS,
+    WAIT,
+)
+from helpers.gui import type_text
 
 pytestmark = pytest.mark.gui
 
@@ -30,31 +40,31 @@ pytestmark = pytest.mark.gui
 def private_sale(vault, signed_at: datetime | None = None):
     """A completed sale of a private wealth-management product (it has a cooling-off period), made
     by the demo teller. With ``signed_at`` the customer signed then, so the period may be over."""
-    ident = at_recommendation(vault, option=3, age_answer="age_46_55", birth="1980-05-05", doc=MIDDLE)
-    proposal = ident.submit(Propose("400000", {"investable_assets": "9000000",
+    counter_session = at_recommendation(vault, option=3, age_answer="age_46_55", birth="1980-05-05", doc=MIDDLE)
+    proposal = counter_session.submit(Propose("400000", {"investable_assets": "9000000",
                                                "household_financial_assets": "6000000"})).value
     code = next(c for c, d in proposal.decisions.items()
                 if proposal.products[c].type == "private_wm" and d.outcome != "prohibited")
-    assert ident.submit(ChooseProduct(code)).moved
-    plan = ident.state.signoff.plan
+    assert counter_session.submit(ChooseProduct(code)).moved
+    plan = counter_session.state.signoff.plan
     assert plan.cooling_off_hours >= 24
-    sid = ident.state.signoff.signoff_id
-    ident.submit(RecordReading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
+    sid = counter_session.state.signoff.signoff_id
+    counter_session.submit(RecordReading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
                           "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
                          "customer_screen")).value
     if plan.recording_required:
-        ident.submit(RecordRecording(True, "REC-2026-000456")).value
-    process.record_signature(vault, ident.user, sid, confirmation_sentence("zh") if plan.sentence_required else None,
+        counter_session.submit(RecordRecording(True, "REC-2026-000456")).value
+    process.record_signature(vault, counter_session.user, sid, confirmation_sentence("zh") if plan.sentence_required else None,
                              signature_json(), PNG, "customer_screen", now=signed_at)
-    ident.submit(Attest(True, True))
-    if ident.flow.current_id == "approval":
+    counter_session.submit(Attest(True, True))
+    if counter_session.flow.current_id == "approval":
         supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
-        approvals.decide(vault, supervisor, ident.submit(CheckApproval()).value.request_id, approve=True)
+        approvals.decide(vault, supervisor, counter_session.submit(CheckApproval()).value.request_id, approve=True)
         vault.sign_out(supervisor)
-        ident.submit()
-    state = ident.submit(IssueConfirmation()).value
+        counter_session.submit()
+    state = counter_session.submit(IssueConfirmation()).value
     assert state.status == "completed" and state.cooling_off_until
-    return ident, state
+    return counter_session, state
 
 
 @pytest.fixture
@@ -96,11 +106,11 @@ def cells(table, row: int) -> list[str]:
 
 
 def test_a_sale_in_cooling_off_is_cancelled_only_when_asked_and_with_a_refund_reference(qtbot, vault, make_page):
-    ident, state = private_sale(vault)
+    counter_session, state = private_sale(vault)
     page = make_page("teller")
     assert page.cooling_table.rowCount() == 1 and page.followup_table.rowCount() == 0
     row = cells(page.cooling_table, 0)
-    plan = ident.state.signoff.plan
+    plan = counter_session.state.signoff.plan
     assert row[0] == state.document_number and row[0].startswith("DEMO-")
     assert row[1:4] == ["张**", product_label(vault, plan.product_code), "400,000.00"]
     # The branch's time (UTC+8), not the workstation's clock zone; the column heading names the zone.
@@ -140,9 +150,9 @@ def test_a_sale_in_cooling_off_is_cancelled_only_when_asked_and_with_a_refund_re
 
 
 def test_the_follow_up_is_refused_to_the_seller_and_recorded_by_a_colleague(qtbot, vault, make_page):
-    signed = datetime.now(timezone.utc) - timedelta(days=30)  # the cooling-off period is long over
+    signed = datetime.now(UTC) - timedelta(days=30)  # the cooling-off period is long over
     _ident, state = private_sale(vault, signed_at=signed)
-    assert datetime.fromisoformat(state.cooling_off_until) < datetime.now(timezone.utc)
+    assert datetime.fromisoformat(state.cooling_off_until) < datetime.now(UTC)
 
     seller = make_page("teller")
     assert seller.cooling_table.rowCount() == 0 and seller.followup_table.rowCount() == 1

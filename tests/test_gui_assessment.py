@@ -6,12 +6,17 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from PySide6.QtCore import Qt
+from sqlalchemy import text
 
-from helpers.gui import at  # noqa: E402
-from helpers.demo import WAIT  # noqa: E402
-from helpers.gui import assessed_customer, assessment_answers, to_assessment  # noqa: E402
+from helpers.demo import WAIT
+from helpers.gui import (
+    assessed_customer,
+    assessment_answers,
+    at,
+    to_assessment,
+)
+
 
 def test_changed_grade_needs_the_customers_reconfirmation(qtbot, open_window, demo_lists_dir):
     window = open_window(demo_lists_dir, "teller")

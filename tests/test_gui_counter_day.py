@@ -12,15 +12,15 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
+import pytest
+from PySide6.QtCore import Qt, QTimer
 
-from counterdesk.base import logs  # noqa: E402
-from counterdesk.services.customers import counter_sessions  # noqa: E402
-from counterdesk.services.sanctions import disposition  # noqa: E402
-from counterdesk.store import audit  # noqa: E402
-from helpers.gui import at, fill_profile, next_step, read_document, select, session_page, type_text  # noqa: E402
-from helpers.demo import PASSWORDS, WAIT  # noqa: E402
+from counterdesk.base import logs
+from counterdesk.services.customers import counter_sessions
+from counterdesk.services.sanctions import disposition
+from counterdesk.store import audit
+from helpers.demo import PASSWORDS, WAIT
+from helpers.gui import at, fill_profile, next_step, read_document, select, session_page, type_text
 
 pytestmark = pytest.mark.gui
 ID_NUMBER = "110105198506151236"
@@ -88,14 +88,14 @@ def test_a_crash_leaves_its_stacks_in_crash_log(tmp_path):
 def test_cancel_asks_first_and_records_the_reason(qtbot, open_window, demo_lists_dir):
     window = open_window(demo_lists_dir, "teller")
     page = session_page(qtbot, window)
-    vault, user, session_id = window.ctx.vault, window.ctx.user, page.ident.session_id
+    vault, user, session_id = window.ctx.vault, window.ctx.user, page.counter_session.session_id
     qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
     dialog = page.cancel_dialog
     qtbot.waitUntil(lambda: dialog.isVisible(), timeout=WAIT)
     assert dialog.chosen_reason() is None and not dialog.confirm.isEnabled() and dialog.keep.isDefault()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # a slip of the key keeps the session
     qtbot.waitUntil(lambda: page.cancel_dialog is None, timeout=WAIT)
-    assert page.ident is not None and page.ident.flow.stopped is None
+    assert page.counter_session is not None and page.counter_session.flow.stopped is None
     assert counter_sessions.get_session(vault, user, session_id).status == "open"
 
     qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
@@ -104,7 +104,7 @@ def test_cancel_asks_first_and_records_the_reason(qtbot, open_window, demo_lists
     select(dialog.reason, "customer_left")
     assert dialog.confirm.isEnabled()
     qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.ident is None and not page.busy, timeout=WAIT)
+    qtbot.waitUntil(lambda: page.counter_session is None and not page.busy, timeout=WAIT)
     assert "客户已离开柜台" in page.banner.text()
     info = counter_sessions.get_session(vault, user, session_id)
     assert info.status == "stopped" and info.stop_reason_code == "cancelled:customer_left"
@@ -216,8 +216,8 @@ def test_kyc_problems_go_when_the_field_is_fixed_and_follow_the_language(qtbot, 
 
 
 def test_the_sign_in_error_follows_the_language(qtbot, qapp, demo_lists_dir):
-    from counterdesk.ui.widgets.context import AppContext
     from counterdesk.ui.shell.main_window import MainWindow
+    from counterdesk.ui.widgets.context import AppContext
     from counterdesk.ui.widgets.resources import Languages
 
     languages = Languages(qapp)

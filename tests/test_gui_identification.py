@@ -7,13 +7,24 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt
 
-from counterdesk.services.customers import repository  # noqa: E402
-from counterdesk.store import audit  # noqa: E402
-from helpers.demo import PASSWORDS, WAIT  # noqa: E402
-from helpers.gui import (answer_questionnaire, at, choose_recommended, fill_profile, next_step, read_document,  # noqa: E402
-                         select, sell_through, session_page, type_text)
+from counterdesk.services.customers import repository
+from counterdesk.store import audit
+from helpers.demo import PASSWORDS, WAIT
+from helpers.gui import (
+    answer_questionnaire,
+    at,
+    choose_recommended,
+    fill_profile,
+    next_step,
+    read_document,
+    select,
+    sell_through,
+    session_page,
+    type_text,
+)
+
 
 def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir, tmp_path):
     window = open_window(demo_lists_dir, "teller")
@@ -37,11 +48,11 @@ def test_new_customer_then_returning_customer(qtbot, open_window, demo_lists_dir
     assert "110***********002X" in summary and "新客户" in summary
     assert "反洗钱风险等级：低" in summary
     next_step(qtbot, page)  # Finish
-    qtbot.waitUntil(lambda: page.ident is None and not page.busy, timeout=WAIT)
+    qtbot.waitUntil(lambda: page.counter_session is None and not page.busy, timeout=WAIT)
 
     # The same document again: found, consent not asked again, current values shown masked.
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.ident is not None and not page.busy, timeout=WAIT)
+    qtbot.waitUntil(lambda: page.counter_session is not None and not page.busy, timeout=WAIT)
     read_document(qtbot, page, "resident_id_long_term")
     qtbot.waitUntil(lambda: at(page, "profile"), timeout=WAIT)
     phone = page.steps["profile"].view.editors["phone"]
@@ -67,7 +78,7 @@ def test_expired_document_stops_the_session(qtbot, open_window, demo_lists_dir):
     window = open_window(demo_lists_dir, "teller")
     page = session_page(qtbot, window)
     read_document(qtbot, page, "resident_id_expired")
-    qtbot.waitUntil(lambda: not page.busy and page.ident.flow.stopped is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not page.busy and page.counter_session.flow.stopped is not None, timeout=WAIT)
     assert "终止" in page.banner.text() or "过期" in page.banner.text()
     assert page.start_button.isVisible()
 
@@ -78,10 +89,10 @@ def test_refused_consent_stores_nothing(qtbot, open_window, demo_lists_dir):
     read_document(qtbot, page, "resident_id_adult")
     qtbot.waitUntil(lambda: at(page, "consent"), timeout=WAIT)
     qtbot.mouseClick(page.steps["consent"].refuse, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not page.busy and page.ident.flow.stopped is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not page.busy and page.counter_session.flow.stopped is not None, timeout=WAIT)
     assert "未保存" in page.banner.text()
     vault, user = window.ctx.vault, window.ctx.user
-    number = page.ident.state.document.number
+    number = page.counter_session.state.document.number
     assert repository.find_by_document(vault, user, "resident_id", number) is None
 
 
@@ -159,7 +170,7 @@ def test_signing_out_ends_an_unfinished_session(qtbot, open_window, demo_lists_d
 
     window = open_window(demo_lists_dir, "teller")
     page = session_page(qtbot, window)
-    session_id, vault = page.ident.session_id, window.ctx.vault
+    session_id, vault = page.counter_session.session_id, window.ctx.vault
     window.sign_out("user")
     qtbot.waitUntil(lambda: window.state == "signin" and window.signin.submit.isEnabled(), timeout=WAIT)
     teller = vault.sign_in("teller", PASSWORDS["teller"])

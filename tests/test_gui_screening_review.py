@@ -11,14 +11,14 @@ from datetime import date
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
+import pytest
+from PySide6.QtCore import Qt
 
-from counterdesk.services.sanctions import disposition, screening  # noqa: E402
-from counterdesk.store import audit  # noqa: E402
-from counterdesk.services.auth.vault import DEMO_USERS, Vault  # noqa: E402
-from helpers.gui import at, fill_profile, next_step, select, session_page, type_text  # noqa: E402
-from helpers.demo import WAIT  # noqa: E402
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.services.sanctions import disposition, screening
+from counterdesk.store import audit
+from helpers.demo import WAIT
+from helpers.gui import at, fill_profile, next_step, select, session_page, type_text
 
 PASSWORDS = {u.username: u.password for u in DEMO_USERS}
 TELLER_NAME = next(u.display_name for u in DEMO_USERS if u.username == "teller")
@@ -73,8 +73,8 @@ def test_supervisor_decides_a_hit_and_the_teller_goes_on(qtbot, open_window, dem
     if decision == "false_positive":
         qtbot.waitUntil(lambda: at(page, "assessment"), timeout=WAIT)
     else:
-        qtbot.waitUntil(lambda: not page.busy and page.ident.flow.stopped is not None, timeout=WAIT)
-        assert page.ident.flow.stopped.code == "sanctions_match" and "制裁" in page.banner.text()
+        qtbot.waitUntil(lambda: not page.busy and page.counter_session.flow.stopped is not None, timeout=WAIT)
+        assert page.counter_session.flow.stopped.code == "sanctions_match" and "制裁" in page.banner.text()
     entries = teller_window.ctx.vault.transact(lambda s: audit.recent(s, 200))
     [disposed] = [e for e in entries if e.action == "sanctions.disposed"]
     assert f'"decision":"{decision}"' in disposed.details and "出生地" not in disposed.details

@@ -7,15 +7,15 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer  # noqa: E402
+import pytest
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
-from counterdesk.services import accounts  # noqa: E402
-from counterdesk.store import audit  # noqa: E402
-from counterdesk.ui.widgets.context import AppContext  # noqa: E402
-from counterdesk.ui.shell.main_window import MainWindow  # noqa: E402
-from counterdesk.ui.widgets.resources import Languages  # noqa: E402
-from counterdesk.services.auth.vault import DEMO_USERS, Vault  # noqa: E402
+from counterdesk.services import accounts
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.store import audit
+from counterdesk.ui.shell.main_window import MainWindow
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.resources import Languages
 
 PASSWORDS = {u.username: u.password for u in DEMO_USERS}
 WAIT = 10_000

@@ -5,13 +5,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QImage, QMouseEvent, QPointingDevice, QTabletEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QMouseEvent, QPointingDevice, QTabletEvent
+from PySide6.QtWidgets import QApplication
 
-from counterdesk.services.signoff.signature import MOUSE_PRESSURE, check_signature  # noqa: E402
-from counterdesk.ui.widgets.signature_pad import SignaturePad  # noqa: E402
+from counterdesk.services.signoff.signature import MOUSE_PRESSURE, check_signature
+from counterdesk.ui.widgets.signature_pad import SignaturePad
 
 
 @pytest.fixture

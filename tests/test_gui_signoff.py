@@ -9,12 +9,25 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt
 
-from helpers.gui import at  # noqa: E402
-from helpers.demo import PASSWORDS, WAIT  # noqa: E402
-from helpers.gui import (choose_own, choose_ranked, customer_reads, customer_signs, finish, override,  # noqa: E402
-                         pages_of, pages_of_bytes, print_both, signed_pdf, teller_attests, text_of, to_recommendation)
+from helpers.demo import PASSWORDS, WAIT
+from helpers.gui import (
+    at,
+    choose_own,
+    choose_ranked,
+    customer_reads,
+    customer_signs,
+    finish,
+    override,
+    pages_of,
+    pages_of_bytes,
+    print_both,
+    signed_pdf,
+    teller_attests,
+    text_of,
+    to_recommendation,
+)
 
 
 def test_ordinary_sale_to_printed_confirmation(qtbot, open_window, demo_lists_dir, tmp_path):
@@ -26,7 +39,7 @@ def test_ordinary_sale_to_printed_confirmation(qtbot, open_window, demo_lists_di
     teller_attests(qtbot, page)
     qtbot.waitUntil(lambda: at(page, "confirmation"), timeout=WAIT)  # no approval needed
     printed = print_both(qtbot, page, tmp_path)
-    state = page.ident.state.signoff
+    state = page.counter_session.state.signoff
     pdf = signed_pdf(page)
     assert len(printed) == 2 and all(pages_of(p) == pages_of_bytes(pdf) for p in printed)
     first = text_of(pdf)
@@ -43,7 +56,7 @@ def test_customer_initiated_mismatch_approved_by_supervisor_override(qtbot, open
     window = open_window(demo_lists_dir, "teller")
     page, rec = to_recommendation(qtbot, window, pick=1)
     choose_own(qtbot, page, rec, "DM-WM-EQ")
-    plan = page.ident.state.signoff.plan
+    plan = page.counter_session.state.signoff.plan
     assert plan.customer_initiated and "warning_customer_initiated_mismatch@1" in plan.forms
     customer_signs(qtbot, page)
     teller_attests(qtbot, page)
@@ -80,8 +93,8 @@ def test_refused_recording_stops_the_sale(qtbot, open_window, demo_lists_dir):
     w, _plan = customer_reads(qtbot, page)
     qtbot.waitUntil(lambda: w.stage == "recording", timeout=WAIT)
     qtbot.mouseClick(w.recording_no, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.ident.flow.stopped is not None and page.banner.text() != "", timeout=WAIT)
-    assert page.ident.flow.stopped.code == "recording_refused" and page.signoff.window is None
+    qtbot.waitUntil(lambda: page.counter_session.flow.stopped is not None and page.banner.text() != "", timeout=WAIT)
+    assert page.counter_session.flow.stopped.code == "recording_refused" and page.signoff.window is None
     assert "双录" in page.banner.text() and page.start_button.isVisible()
 
 
@@ -90,7 +103,7 @@ def test_elderly_customer_high_risk_product_needs_special_care_and_approval(qtbo
     window = open_window(demo_lists_dir, "teller")
     page, rec = to_recommendation(qtbot, window, pick=3)
     choose_ranked(qtbot, page, rec, "DM-WM-EQ")
-    plan = page.ident.state.signoff.plan
+    plan = page.counter_session.state.signoff.plan
     assert plan.elderly_care and "notice_elderly_care@1" in plan.forms and plan.sentence_required
     assert plan.min_reading_seconds >= 300
     assert "65" in page.steps["signoff"].summary.text() or "76" in page.steps["signoff"].summary.text()

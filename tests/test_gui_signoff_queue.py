@@ -10,20 +10,22 @@ import re
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
+import pytest
+from PySide6.QtCore import Qt
 
-from counterdesk.services.catalog.versions import current_catalog  # noqa: E402
-from counterdesk.services.signoff import approvals  # noqa: E402
-from counterdesk.ui.widgets.context import AppContext  # noqa: E402
-from counterdesk.ui.widgets.resources import Languages  # noqa: E402
-from counterdesk.ui.supervisor.signoff_approvals import SignoffApprovalsPage  # noqa: E402
-from counterdesk.services.auth.vault import Vault  # noqa: E402
-from helpers.gui import type_text  # noqa: E402
-from helpers.demo import WAIT  # noqa: E402
-from counterdesk.flow.actions import EnterDocument  # noqa: E402
-from helpers.counter import SPECIMEN, YOUNG, at_recommendation, choose, customer_signs, document, kyc  # noqa: E402
-from helpers.demo import PASSWORDS  # noqa: E402
+from counterdesk.flow.actions import EnterDocument
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.catalog.versions import current_catalog
+from counterdesk.services.signoff import approvals
+from counterdesk.ui.supervisor.signoff_approvals import SignoffApprovalsPage
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.resources import Languages
+from helpers.counter import SPECIMEN, YOUNG, at_recommendation, choose, customer_signs, document, kyc
+from helpers.demo import (
+    PASSWORDS,
+    WAIT,
+)
+from helpers.gui import type_text
 
 pytestmark = pytest.mark.gui
 
@@ -35,11 +37,11 @@ PERSONAL = (YOUNG.id_number, OTHER.id_number, SPECIMEN.id_number, kyc("1990-01-0
 def pending_sale(vault, doc: EnterDocument = YOUNG):
     """A teller's customer-initiated purchase above the customer's grade, waiting for approval
     (``doc``: a new customer each time)."""
-    ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=doc)
-    choose(ident, "DM-WM-EQ", own=True)
-    customer_signs(ident)
-    assert ident.flow.current_id == "approval"
-    return ident
+    counter_session = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=doc)
+    choose(counter_session, "DM-WM-EQ", own=True)
+    customer_signs(counter_session)
+    assert counter_session.flow.current_id == "approval"
+    return counter_session
 
 
 @pytest.fixture
@@ -91,7 +93,7 @@ def test_a_tellers_request_appears_by_itself_with_its_evidence_and_no_personal_d
     assert "No sale is waiting for approval." in page.details.toPlainText()
     assert not page.approve.isEnabled() and not page.reject.isEnabled()
 
-    ident = pending_sale(vault)
+    counter_session = pending_sale(vault)
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=3000)  # the 1 s poll, no click
     req = approvals.pending_requests(vault, page.ctx.user)[0]
     row = cells(page.table, 0)
@@ -133,11 +135,11 @@ def test_a_tellers_request_appears_by_itself_with_its_evidence_and_no_personal_d
     qtbot.waitUntil(lambda: page.table.rowCount() == 0 and not page.loading, timeout=WAIT)
     assert "Approved" in page.message.text()
     assert approvals.pending_requests(vault, page.ctx.user) == []
-    assert ident.submit().moved and ident.flow.current_id == "confirmation"
+    assert counter_session.submit().moved and counter_session.flow.current_id == "confirmation"
 
 
 def test_reject_needs_a_reason_then_returns_the_sale_to_the_teller(qtbot, page, vault):
-    ident = pending_sale(vault)
+    counter_session = pending_sale(vault)
     show_and_load(qtbot, page)
     assert page.table.rowCount() == 1 and page.reject.isEnabled()
     qtbot.mouseClick(page.reject, Qt.MouseButton.LeftButton)  # no reason typed
@@ -151,8 +153,8 @@ def test_reject_needs_a_reason_then_returns_the_sale_to_the_teller(qtbot, page, 
     assert decided.args == ["rejected"]
     qtbot.waitUntil(lambda: page.table.rowCount() == 0 and not page.loading, timeout=WAIT)
     assert page.reason.text() == "" and "Rejected" in page.message.text()
-    assert ident.submit().result.ok
-    assert ident.flow.current_id == "signoff" and ident.state.rejection == "金额与客户资产不符"
+    assert counter_session.submit().result.ok
+    assert counter_session.flow.current_id == "signoff" and counter_session.state.rejection == "金额与客户资产不符"
 
 
 def test_selection_survives_the_polling_and_loads_never_overlap(qtbot, page, vault, monkeypatch):
@@ -248,7 +250,7 @@ def test_times_are_the_branchs_with_the_zone_whatever_the_machines_clock(qtbot, 
 
     page.ctx.languages.set("zh_CN")
     try:
-        ident = pending_sale(vault)
+        counter_session = pending_sale(vault)
         show_and_load(qtbot, page)
         qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=3000)
         req = approvals.pending_requests(vault, page.ctx.user)[0]
@@ -256,6 +258,6 @@ def test_times_are_the_branchs_with_the_zone_whatever_the_machines_clock(qtbot, 
         assert cells(page.table, 0)[5] == beijing.strftime("%Y-%m-%d %H:%M")  # not New York's clock
         assert page.table.horizontalHeaderItem(5).text().endswith("（北京时间）")
         assert f"{beijing:%Y-%m-%d %H:%M}（北京时间）" in page.details.toPlainText()
-        ident.cancel()
+        counter_session.cancel()
     finally:
         page.ctx.languages.set("en")

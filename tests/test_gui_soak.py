@@ -10,12 +10,12 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QKeyEvent, QMouseEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLineEdit  # noqa: E402
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import QApplication, QLineEdit
 
-from helpers.demo import PASSWORDS, WAIT  # noqa: E402
+from helpers.demo import PASSWORDS, WAIT
 
 pytestmark = pytest.mark.gui
 

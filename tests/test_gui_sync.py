@@ -8,21 +8,28 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import shutil  # noqa: E402
-import time  # noqa: E402
+import shutil
+import time
 
-from PySide6.QtCore import Qt  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from PySide6.QtCore import Qt
+from sqlalchemy import create_engine, text
 
-from counterdesk.hub import cli as hub_cli  # noqa: E402
-from counterdesk.services.sync.enrol import enrol, make_enrol_code  # noqa: E402
-from counterdesk.services.sync.client import tls_verify  # noqa: E402
-from counterdesk.services.auth.vault import Vault  # noqa: E402
-from hub_support import hub_url  # noqa: E402,F401  (fixture)
-from helpers.gui import at  # noqa: E402
-from helpers.demo import PASSWORDS, WAIT  # noqa: E402
-from helpers.gui import choose_own, customer_signs, finish, print_both, teller_attests, to_recommendation  # noqa: E402
-from test_hub_server import tls_hub  # noqa: E402,F401  (fixture)
+from counterdesk.hub import cli as hub_cli
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.sync.client import tls_verify
+from counterdesk.services.sync.enrol import enrol, make_enrol_code
+from helpers.demo import PASSWORDS, WAIT
+from helpers.gui import (
+    at,
+    choose_own,
+    customer_signs,
+    finish,
+    print_both,
+    teller_attests,
+    to_recommendation,
+)
+from hub_support import hub_url  # noqa: F401  (fixture)
+from test_hub_server import tls_hub  # noqa: F401  (fixture)
 
 
 def enrolled_pair(tmp_path, template, base: str, cert, db_url: str, capsys):

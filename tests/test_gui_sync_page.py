@@ -9,33 +9,35 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import re  # noqa: E402
-import shutil  # noqa: E402
-import socket  # noqa: E402
+import re
+import shutil
+import socket
 
-import pytest  # noqa: E402
-from cryptography.hazmat.primitives import serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from PySide6.QtCore import Qt
+from sqlalchemy import select
 
-from counterdesk.services.customers import repository  # noqa: E402
-from counterdesk.hub import cli as hub_cli  # noqa: E402
-from counterdesk.protocol.signing import public_key_fingerprint  # noqa: E402
-from counterdesk.store import audit  # noqa: E402
-from counterdesk.services.sync import conflicts, state  # noqa: E402
-from counterdesk.services.sync.client import SyncClient, tls_verify  # noqa: E402
-from counterdesk.services.sync.enrol import enrol  # noqa: E402
-from counterdesk.store.models.sync import PENDING, QUARANTINED, SENT, Outbox  # noqa: E402
-from counterdesk.ui.widgets.context import AppContext  # noqa: E402
-from counterdesk.ui.widgets.resources import Languages  # noqa: E402
-from counterdesk.ui.admin.sync_page import SyncPage  # noqa: E402
-from counterdesk.services.auth.vault import Vault  # noqa: E402
-from hub_support import hub_url  # noqa: E402,F401  (fixture)
-from helpers.demo import WAIT  # noqa: E402
-from test_hub_server import tls_hub  # noqa: E402,F401  (fixture)
-from helpers.counter import at_recommendation  # noqa: E402
-from helpers.demo import PASSWORDS  # noqa: E402
+from counterdesk.hub import cli as hub_cli
+from counterdesk.protocol.signing import public_key_fingerprint
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.customers import repository
+from counterdesk.services.sync import conflicts, state
+from counterdesk.services.sync.client import SyncClient, tls_verify
+from counterdesk.services.sync.enrol import enrol
+from counterdesk.store import audit
+from counterdesk.store.models.sync import PENDING, QUARANTINED, SENT, Outbox
+from counterdesk.ui.admin.sync_page import SyncPage
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.resources import Languages
+from helpers.counter import at_recommendation
+from helpers.demo import (
+    PASSWORDS,
+    WAIT,
+)
+from hub_support import hub_url  # noqa: F401  (fixture)
+from test_hub_server import tls_hub  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.gui
 
@@ -188,8 +190,8 @@ def test_enrol_sync_code_and_send_a_refused_record_again(qtbot, make_page, opene
     assert not second.first_in_branch and second.head_office_fingerprint == head_office_fp
 
     # A record the hub refused: listed (type, error, time; never its body) and sent again.
-    def quarantine(session):
-        row = session.scalar(select(Outbox).where(Outbox.id == sent))
+    def quarantine(db):
+        row = db.scalar(select(Outbox).where(Outbox.id == sent))
         row.state, row.last_error = QUARANTINED, "type_unknown"
         return row.type, row.created_at
     record_type, _created = vault.transact(quarantine)
@@ -239,9 +241,9 @@ def test_a_customer_changed_on_two_workstations_is_resolved_from_the_conflicts_t
     client_b = SyncClient(b, admin_b, verify=tls_verify(b))
     try:
         # As tests/test_sync_hub.py makes one: the customer changed on A and on B from version 1.
-        ident = at_recommendation(a)
-        teller_a, cid = ident.user, ident.state.customer_id
-        ident.cancel()
+        counter_session = at_recommendation(a)
+        teller_a, cid = counter_session.user, counter_session.state.customer_id
+        counter_session.cancel()
         _sync(client_a)
         _sync(client_b)
         teller_b = b.sign_in("teller", PASSWORDS["teller"])

@@ -10,7 +10,8 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from counterdesk.hub.clock import utcnow
-from counterdesk.hub.models import Branch, Device as DeviceRow, EnrolCode
+from counterdesk.hub.models import Branch, EnrolCode
+from counterdesk.hub.models import Device as DeviceRow
 from counterdesk.protocol.signing import branch_key_id, code_sha256
 from hub_support import Device, hub, hub_url  # noqa: F401  (fixtures)
 

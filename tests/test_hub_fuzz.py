@@ -9,11 +9,12 @@ from __future__ import annotations
 import base64
 import json
 import string
-from datetime import timezone
+from datetime import UTC
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from counterdesk.protocol.signing import sign_request
 from hub_support import hub, hub_url  # noqa: F401  (fixtures)
@@ -65,7 +66,7 @@ def _string(schema: dict) -> st.SearchStrategy:
     if schema.get("format") == "uuid":
         return st.uuids().map(str)
     if schema.get("format") == "date-time":
-        return st.datetimes(timezones=st.just(timezone.utc)).map(lambda d: d.isoformat())
+        return st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat())
     if "examples" in schema:
         return st.sampled_from(schema["examples"]) | st.text(min_size=1, max_size=20)
     if "pattern" in schema:

@@ -78,6 +78,7 @@ def test_tampered_items_fail_verification(hub, head_office, tmp_path):
     assert not verify_master_item(public_key, {**item, "signature": "garbage"})
     assert not verify_master_item(public_key, {k: v for k, v in item.items() if k != "payload"})
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from counterdesk.protocol.signing import public_key_bytes
     assert not verify_master_item(public_key_bytes(Ed25519PrivateKey.generate()), item)
 

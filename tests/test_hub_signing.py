@@ -8,9 +8,20 @@ import subprocess
 import sys
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from counterdesk.protocol.signing import branch_key_id, canonical_request, code_sha256, public_key_bytes, public_key_fingerprint, sign_master_item, sign_request, verify_master_item, verify_signature
+from counterdesk.protocol.signing import (
+    branch_key_id,
+    canonical_request,
+    code_sha256,
+    public_key_bytes,
+    public_key_fingerprint,
+    sign_master_item,
+    sign_request,
+    verify_master_item,
+    verify_signature,
+)
 
 KEY = Ed25519PrivateKey.generate()
 

@@ -9,10 +9,10 @@ import xml.etree.ElementTree as ET
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from counterdesk.ui import i18n_build  # noqa: E402
-from counterdesk.base.paths import font_path  # noqa: E402
+from counterdesk.base.paths import font_path
+from counterdesk.ui import i18n_build
 
 PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*\}|%\d+|%n")
 

@@ -1,11 +1,11 @@
 """The single entry point check_document: every document type, typed-field comparison, robustness."""
 from __future__ import annotations
 
-
 from datetime import date, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from counterdesk.identity import DocumentType, check_document, guess_document_type, normalise_number, resident_id
 from counterdesk.identity.mrz import compose_td3
@@ -215,8 +215,9 @@ def test_scanned_passport_needs_no_typed_number():
 @settings(max_examples=150, deadline=None)
 @given(text=texts, other=st.one_of(st.none(), texts, st.dates()))
 def test_lower_level_parsers_never_raise(text, other):
-    from counterdesk.identity import mrz, permits as p, validity
     from counterdesk.base.text import Result
+    from counterdesk.identity import mrz, validity
+    from counterdesk.identity import permits as p
     resident_id.parse(text, today=TODAY)
     parsed = mrz.parse_mrz(text, today=TODAY)
     p.hk_macau_permit(text), p.taiwan_permit(text)

@@ -1,12 +1,11 @@
 """The bundled GB/T 2260 table: content, history, provenance and load time."""
 from __future__ import annotations
 
-
 import csv
 import time
 
-from counterdesk.identity import gb2260
 from counterdesk.base.paths import resources_dir
+from counterdesk.identity import gb2260
 
 
 def test_table_has_current_and_historical_codes():

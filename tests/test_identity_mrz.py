@@ -1,11 +1,11 @@
 """ICAO 9303 machine-readable zones: TD3, TD2, TD1, check digits, OCR-ish input, comparison."""
 from __future__ import annotations
 
-
 from datetime import date
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from counterdesk.identity.checkdigits import mrz_check_digit
 from counterdesk.identity.mrz import compare_mrz, compose_td1, compose_td2, compose_td3, name_forms, parse_mrz

@@ -1,11 +1,11 @@
 """HK/Macau and Taiwan permits, HK/Macau/Taiwan residence permits, foreign permanent-resident IDs."""
 from __future__ import annotations
 
-
 from datetime import date
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from counterdesk.identity import permits
 from counterdesk.identity.checkdigits import mod11_2, mrz_check_digit

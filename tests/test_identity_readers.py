@@ -1,13 +1,22 @@
 """Document readers: the simulator, keyboard-wedge scanner text, scanner-burst detection."""
 from __future__ import annotations
 
-
 from datetime import date
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from counterdesk.identity import DocumentRead, DocumentReader, DocumentType, ReaderError, SimulatorReader, WedgeParser, check_read, looks_like_scanner_burst
+from counterdesk.identity import (
+    DocumentRead,
+    DocumentReader,
+    DocumentType,
+    ReaderError,
+    SimulatorReader,
+    WedgeParser,
+    check_read,
+    looks_like_scanner_burst,
+)
 from counterdesk.identity.dates import age_on
 from counterdesk.identity.readers import ICAO_SPECIMEN_MRZ, READ_FIELDS
 

@@ -1,11 +1,11 @@
 """Resident ID numbers (GB 11643-1999) and the old 15-digit form."""
 from __future__ import annotations
 
-
 from datetime import date
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from counterdesk.identity import gb2260, resident_id
 from counterdesk.identity.checkdigits import MOD11_2_WEIGHTS, mod11_2

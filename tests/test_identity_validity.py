@@ -1,15 +1,14 @@
 """Expiry, 长期 and the resident ID's statutory validity period (居民身份证法 Art 5)."""
 from __future__ import annotations
 
-
 from datetime import date, timedelta
 
 import pytest
 
+from counterdesk.base.text import Result
 from counterdesk.identity import DocumentType, check_document, resident_id
 from counterdesk.identity.dates import add_years, age_on, parse_date
 from counterdesk.identity.validity import parse_expiry, statutory_years
-from counterdesk.base.text import Result
 
 TODAY = date(2025, 11, 25)
 BORN = date(1980, 6, 15)

@@ -8,14 +8,25 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from counterdesk.base.text import ValidationFailed
 from counterdesk.services import accounts
 from counterdesk.services.auth.kdf import ARGON2_MEMORY_KIB
-from counterdesk.services.auth.keyslots import KEY_BYTES, FORMAT, KeySlotError, KeySlots, Slot, WrongSecret, format_recovery_key, new_database_key, parse_recovery_key
-from counterdesk.store import audit
+from counterdesk.services.auth.keyslots import (
+    FORMAT,
+    KEY_BYTES,
+    KeySlotError,
+    KeySlots,
+    Slot,
+    WrongSecret,
+    format_recovery_key,
+    new_database_key,
+    parse_recovery_key,
+)
 from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
-from counterdesk.base.text import ValidationFailed
+from counterdesk.store import audit
 
 PW = {u.username: u.password for u in DEMO_USERS}
 B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

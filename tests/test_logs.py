@@ -5,7 +5,8 @@ import logging
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from counterdesk.base import logs
 

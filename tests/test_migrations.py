@@ -9,18 +9,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+import counterdesk.store.models.assessment
+import counterdesk.store.models.catalog
+import counterdesk.store.models.customers
+import counterdesk.store.models.sales
+import counterdesk.store.models.sanctions  # noqa: F401  (sanctions tables on Base.metadata)
 from counterdesk.base.actors import Actor
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
 from counterdesk.store import audit, migrate
 from counterdesk.store import users as users_repo
 from counterdesk.store.engine import make_engine
 from counterdesk.store.migrate import SchemaError
 from counterdesk.store.models.core import Base
-import counterdesk.store.models.customers  # noqa: F401,E402  (customer tables on Base.metadata)
-import counterdesk.store.models.sanctions  # noqa: F401,E402  (sanctions tables on Base.metadata)
-import counterdesk.store.models.catalog  # noqa: F401,E402  (catalog and licence tables on Base.metadata)
-import counterdesk.store.models.assessment  # noqa: F401,E402  (assessment tables on Base.metadata)
-import counterdesk.store.models.sales  # noqa: F401,E402  (sale decisions on Base.metadata)
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
 
 PW = {u.username: u.password for u in DEMO_USERS}
 

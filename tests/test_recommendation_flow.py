@@ -13,29 +13,29 @@ from helpers.counter import at_recommendation as sale_at_recommendation
 @pytest.fixture
 def at_recommendation(demo_lists_dir):
     vault = Vault.open(demo_lists_dir)
-    ident = sale_at_recommendation(vault)
-    yield ident, ident.state.assessment
+    counter_session = sale_at_recommendation(vault)
+    yield counter_session, counter_session.state.assessment
     vault.close()
 
 
 def test_ranked_products_never_exceed_the_grade_and_the_choice_is_stored(at_recommendation):
-    ident, result = at_recommendation
-    outcome = ident.submit(Propose("100000", {"investable_assets": "800000"}, "from_1y_to_3y"))
+    counter_session, result = at_recommendation
+    outcome = counter_session.submit(Propose("100000", {"investable_assets": "800000"}, "from_1y_to_3y"))
     proposal = outcome.value
-    assert outcome.result.ok and outcome.stay and proposal.ranked and ident.state.proposal is not None
+    assert outcome.result.ok and outcome.stay and proposal.ranked and counter_session.state.proposal is not None
     grade = int(result.grade[1])
     for ranked in proposal.ranked:
         assert ranked.product.risk_level <= grade
         assert ranked.decision.outcome in ("recommended", "eligible", "eligible_with_conditions")
     top = proposal.ranked[0]
-    assert ident.submit(ChooseProduct(top.product.code)).moved
-    assert ident.flow.current_id == "signoff" and ident.state.signoff.plan.product_code == top.product.code
-    assert ident.state.sale_decision_id is not None
+    assert counter_session.submit(ChooseProduct(top.product.code)).moved
+    assert counter_session.flow.current_id == "signoff" and counter_session.state.signoff.plan.product_code == top.product.code
+    assert counter_session.state.sale_decision_id is not None
 
 
 def test_a_product_above_the_grade_only_on_the_customers_own_request(at_recommendation):
-    ident, result = at_recommendation
-    proposal = ident.submit(Propose("100000", {"investable_assets": "800000"})).value
+    counter_session, result = at_recommendation
+    proposal = counter_session.submit(Propose("100000", {"investable_assets": "800000"})).value
     grade = int(result.grade[1])
     above = [code for code, p in proposal.products.items()
              if int(str(p.risk_level)[1]) > grade and proposal.decisions[code].outcome != "prohibited"]
@@ -44,23 +44,23 @@ def test_a_product_above_the_grade_only_on_the_customers_own_request(at_recommen
                   and p.public and p.status == "on_sale" and p.licence_required != "precious_metals"]
     if not candidates:
         pytest.skip("the demo catalog has no public product one level above this grade")
-    decision = ident.submit(CheckOwnRequest(candidates[0])).value
+    decision = counter_session.submit(CheckOwnRequest(candidates[0])).value
     assert decision.outcome in ("customer_initiated_only", "prohibited")
     # Choosing it as a bank proposal is not possible: only as the customer's own request.
-    refused = ident.submit(ChooseProduct("NO-SUCH-PRODUCT"))
-    assert not refused.result.ok and ident.flow.current_id == "recommendation"
+    refused = counter_session.submit(ChooseProduct("NO-SUCH-PRODUCT"))
+    assert not refused.result.ok and counter_session.flow.current_id == "recommendation"
 
 
 def test_bad_amounts_are_structured_problems(at_recommendation):
-    ident, _ = at_recommendation
-    outcome = ident.submit(Propose("abc", {"investable_assets": "-5"}))
+    counter_session, _ = at_recommendation
+    outcome = counter_session.submit(Propose("abc", {"investable_assets": "-5"}))
     assert outcome.value is None and {p.code for p in outcome.result.problems} >= {"amount_invalid", "amount_range"}
-    assert ident.state.proposal is None
+    assert counter_session.state.proposal is None
 
 
 def test_choosing_before_proposing_is_a_problem(at_recommendation):
-    ident, _ = at_recommendation
-    outcome = ident.submit(ChooseProduct("DM-DEP-1Y"))
+    counter_session, _ = at_recommendation
+    outcome = counter_session.submit(ChooseProduct("DM-DEP-1Y"))
     assert not outcome.result.ok and {p.code for p in outcome.result.problems} == {"not_proposed"}
 
 

@@ -2,31 +2,32 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from counterdesk.base.roles import PermissionDenied
-from counterdesk.services.sanctions import lists
 from counterdesk.screening.records import ListFormatError
+from counterdesk.services.sanctions import lists
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "sanctions"
 BROKEN = Path(__file__).resolve().parent / "data" / "sanctions"
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 TABLES = ("sanctions_lists", "sanctions_entries")
 
 
 def _counts(vault) -> dict[str, int]:
-    def read(session):
-        return {t: session.connection().exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in TABLES}
+    def read(db):
+        return {t: db.connection().exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in TABLES}
     return vault.transact(read)
 
 
 def _audit(vault, action):
-    from counterdesk.store.models.core import AuditEntry
     from sqlalchemy import select
+
+    from counterdesk.store.models.core import AuditEntry
     return vault.transact(lambda s: list(s.execute(select(AuditEntry).where(AuditEntry.action == action)).scalars()))
 
 
@@ -59,8 +60,8 @@ def test_each_sample_imports(demo_vault, admin, files, fmt, published, source, c
 def test_entries_are_stored_with_scripts_and_normalised_values(demo_vault, admin):
     lists.import_paths(demo_vault, admin, [SAMPLES / "un_consolidated_sample.xml"], now=NOW)
 
-    def read(session):
-        return session.connection().exec_driver_sql(
+    def read(db):
+        return db.connection().exec_driver_sql(
             "SELECT kind, names, birth_dates, nationalities, documents, programs FROM sanctions_entries "
             "WHERE ref = 'QDi.901'").one()
     kind, names, dobs, nats, docs, programs = demo_vault.transact(read)

@@ -5,7 +5,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from counterdesk.screening.countries import to_alpha2
 from counterdesk.screening.parsers import common, detect_format, parse

@@ -2,23 +2,23 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from counterdesk.services import accounts
 from counterdesk.base.roles import PermissionDenied
-from counterdesk.services.sanctions import disposition, lists, screening
-from counterdesk.services.sanctions.disposition import DispositionRefused, FALSE_POSITIVE_REASONS
+from counterdesk.base.text import ValidationFailed
 from counterdesk.screening.index import CACHE
 from counterdesk.screening.matcher import MATCHER_VERSION
+from counterdesk.services import accounts
+from counterdesk.services.sanctions import disposition, lists, screening
+from counterdesk.services.sanctions.disposition import FALSE_POSITIVE_REASONS, DispositionRefused
 from counterdesk.services.sanctions.screening import Subject
-from counterdesk.base.text import ValidationFailed
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "sanctions"
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 WANG = Subject(["王晓明", "Wang Xiaoming"], date(1968, 3, 15), "CHN", ["E12345678"])
 NOBODY = Subject(["张三丰"], date(1990, 1, 1), "CN", ["G00000001"])
 SECOND_PW = "Fuhe-Zhuguan-2026!"
@@ -38,8 +38,8 @@ def _rows(vault, table="screenings"):
 
 
 def _audit(vault, action):
-    def read(session):
-        return [dict(r) for r in session.connection().exec_driver_sql(
+    def read(db):
+        return [dict(r) for r in db.connection().exec_driver_sql(
             "SELECT * FROM audit_log WHERE action = ? ORDER BY seq", (action,)).mappings()]
     return vault.transact(read)
 

@@ -5,15 +5,16 @@ import json
 import re
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from counterdesk.base import settings as S
 from counterdesk.base.roles import PermissionDenied
-from counterdesk.store import audit
-from counterdesk.base.text import Problem, Text
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
-from counterdesk.base.text import ValidationFailed
+from counterdesk.base.text import Problem, Text, ValidationFailed
 from counterdesk.services import verification
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.store import audit
 
 PW = {u.username: u.password for u in DEMO_USERS}
 DECLARED = S.declared()

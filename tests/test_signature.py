@@ -4,9 +4,18 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from counterdesk.services.signoff.signature import MIN_EXTENT, MIN_POINTS, Point, Signature, SignatureFormatError, Stroke, check_signature
+from counterdesk.services.signoff.signature import (
+    MIN_EXTENT,
+    MIN_POINTS,
+    Point,
+    Signature,
+    SignatureFormatError,
+    Stroke,
+    check_signature,
+)
 
 
 def line(x0, y0, x1, y1, n=20, t0=0, pressure=0.5):

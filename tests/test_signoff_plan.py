@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from counterdesk.services.catalog.products import parse_product
 from counterdesk.base.paths import resources_dir
 from counterdesk.base.settings import SettingsValues
+from counterdesk.services.catalog.products import parse_product
 from counterdesk.services.signoff.plan import SignoffPlan, make_plan
 
 

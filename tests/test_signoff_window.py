@@ -6,15 +6,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
-from PySide6.QtGui import QFont  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton  # noqa: E402
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
-from counterdesk.forms.disclosures import confirmation_sentence, disclosures_for  # noqa: E402
-from counterdesk.services.signoff.signature import Signature, check_signature  # noqa: E402
-from counterdesk.ui.customer.signoff import SignoffWindow  # noqa: E402
-from helpers.gui import FakeClock, draw, zigzag  # noqa: E402
+from counterdesk.forms.disclosures import confirmation_sentence, disclosures_for
+from counterdesk.services.signoff.signature import Signature, check_signature
+from counterdesk.ui.customer.signoff import SignoffWindow
+from helpers.gui import FakeClock, draw, zigzag
 
 WAIT = 3000
 EN_SENTENCE = confirmation_sentence("en")

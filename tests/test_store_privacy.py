@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from counterdesk.services import accounts
 from counterdesk.base import logs
+from counterdesk.services import accounts
+from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
 from counterdesk.store import audit
 from counterdesk.store.engine import connect_raw
 from counterdesk.store.models.core import SettingValue
-from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
 
 PW = {u.username: u.password for u in DEMO_USERS}
 NAME, ID_NUMBER, PHONE = "张三丰", "11010519491231002X", "13812345678"
@@ -87,21 +87,21 @@ def _write_canaries(vault: Vault, us, log: logging.Logger) -> None:
     # 2. Settings: a real setting change plus a raw settings row carrying the canaries.
     vault.set_setting(us, "ui.language", "en")
 
-    def write(session):
-        session.add(SettingValue(key="probe.canary", value=json.dumps(f"{NAME} {ID_NUMBER} {PHONE}",
+    def write(db):
+        db.add(SettingValue(key="probe.canary", value=json.dumps(f"{NAME} {ID_NUMBER} {PHONE}",
                                                                        ensure_ascii=False),
                                  updated_at="2026-01-01T00:00:00+00:00", updated_by=us.user_id))
         # 3. Audit details: masked values (the allow-list refuses raw personal fields) and a display name.
-        audit.append(session, us.actor, "customer.viewed", "customer", "c-1",
+        audit.append(db, us.actor, "customer.viewed", "customer", "c-1",
                      {"masked": "110***002X", "display_name": NAME + "CANARY", "field": "phone"})
         # 4. A table of personal data in the encrypted database, in several encodings.
-        session.execute(text("CREATE TABLE IF NOT EXISTS canary_probe "
+        db.execute(text("CREATE TABLE IF NOT EXISTS canary_probe "
                              "(id INTEGER PRIMARY KEY, name TEXT, id_number TEXT, phone TEXT, blob BLOB)"))
         for i in range(300):
-            session.execute(text("INSERT INTO canary_probe (name, id_number, phone, blob) VALUES (:n, :i, :p, :b)"),
+            db.execute(text("INSERT INTO canary_probe (name, id_number, phone, blob) VALUES (:n, :i, :p, :b)"),
                             {"n": f"{NAME}{i}", "i": ID_NUMBER, "p": PHONE,
                              "b": NAME.encode("utf-16-le") + NAME.encode("gbk") + ID_NUMBER.encode()})
-        session.execute(text("CREATE INDEX IF NOT EXISTS ix_canary_id ON canary_probe (id_number)"))
+        db.execute(text("CREATE INDEX IF NOT EXISTS ix_canary_id ON canary_probe (id_number)"))
     vault.transact(write)
     # 5. The log (second line of defence: the filter masks ID and phone numbers).
     log.warning("looked up customer id=%s phone=%s", ID_NUMBER, PHONE)
@@ -114,9 +114,9 @@ def _write_canaries(vault: Vault, us, log: logging.Logger) -> None:
 
 def _assert_written(vault: Vault) -> None:
     """The canaries really are in the database (read back through the key)."""
-    def read(session):
-        n = session.execute(text("SELECT count(*) FROM canary_probe WHERE id_number = :i"), {"i": ID_NUMBER}).scalar()
-        dn = session.execute(text("SELECT display_name FROM users WHERE username = 'zsf.teller'")).scalar()
+    def read(db):
+        n = db.execute(text("SELECT count(*) FROM canary_probe WHERE id_number = :i"), {"i": ID_NUMBER}).scalar()
+        dn = db.execute(text("SELECT display_name FROM users WHERE username = 'zsf.teller'")).scalar()
         return n, dn
     assert vault.transact(read) == (300, NAME + "CANARY")
 

@@ -5,9 +5,29 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from counterdesk.suitability import AML_LEVELS, CIVIL_CAPACITIES, LIQUIDITY_LEVELS, OUTCOMES, PRIVATE_CLASSES, PRODUCT_TYPES, PROHIBITED, RECOMMENDED, RULES, AssessmentFacts, CustomerFacts, ProductFacts, SaleContext, evaluate, evaluate_many, explain, recommend
+from counterdesk.suitability import (
+    AML_LEVELS,
+    CIVIL_CAPACITIES,
+    LIQUIDITY_LEVELS,
+    OUTCOMES,
+    PRIVATE_CLASSES,
+    PRODUCT_TYPES,
+    PROHIBITED,
+    RECOMMENDED,
+    RULES,
+    AssessmentFacts,
+    CustomerFacts,
+    ProductFacts,
+    SaleContext,
+    evaluate,
+    evaluate_many,
+    explain,
+    recommend,
+)
 from counterdesk.suitability.engine import _Checker, subject_for
 from counterdesk.suitability.rules import Rule
 

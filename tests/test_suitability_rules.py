@@ -8,7 +8,22 @@ from decimal import Decimal as D
 import pytest
 
 from counterdesk.base import settings as S
-from counterdesk.suitability import CUSTOMER_INITIATED_ONLY, ELIGIBLE, ELIGIBLE_WITH_CONDITIONS, PROHIBITED, RECOMMENDED, RULES, RULES_BY_ID, AssessmentFacts, CustomerFacts, ProductFacts, SaleContext, assessment_last_valid_day, evaluate, explain
+from counterdesk.suitability import (
+    CUSTOMER_INITIATED_ONLY,
+    ELIGIBLE,
+    ELIGIBLE_WITH_CONDITIONS,
+    PROHIBITED,
+    RECOMMENDED,
+    RULES,
+    RULES_BY_ID,
+    AssessmentFacts,
+    CustomerFacts,
+    ProductFacts,
+    SaleContext,
+    assessment_last_valid_day,
+    evaluate,
+    explain,
+)
 
 TODAY = date(2026, 6, 15)
 

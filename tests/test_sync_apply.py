@@ -8,14 +8,14 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from counterdesk.flow.actions import CheckApproval
 from counterdesk.services.customers import counter_sessions
-from counterdesk.store.models.customers import CounterSession
-from counterdesk.store.models.core import User
+from counterdesk.services.signoff import approvals
 from counterdesk.services.sync import apply
 from counterdesk.store import outbox
+from counterdesk.store.models.core import User
+from counterdesk.store.models.customers import CounterSession
 from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict, SyncOrigin, SyncRemoteUser
-from counterdesk.flow.actions import CheckApproval
-from counterdesk.services.signoff import approvals
 
 OTHER, THIRD = str(uuid.uuid4()), str(uuid.uuid4())
 _seq = iter(range(1, 10_000))
@@ -29,10 +29,10 @@ def _record(rtype: str, table: str, op: str, row: dict, deps: dict | None = None
 
 
 def _apply(vault, rec: Inbox, me: str = "me") -> str:
-    def work(session):
-        session.add(rec)
-        session.flush()
-        return apply.apply_one(session, rec, me)
+    def work(db):
+        db.add(rec)
+        db.flush()
+        return apply.apply_one(db, rec, me)
     return vault.transact(work)
 
 
@@ -105,14 +105,13 @@ def test_a_relabelled_record_is_refused():
 def sale_waiting(demo_lists_dir):
     """A sale waiting for approval on this workstation."""
     from counterdesk.services.auth.vault import Vault
-
     from helpers.counter import YOUNG, at_recommendation, choose, customer_signs
     vault = Vault.open(demo_lists_dir)
-    ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
-    choose(ident, "DM-WM-EQ", own=True)
-    customer_signs(ident)
-    ident.submit()
-    yield vault, ident
+    counter_session = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
+    choose(counter_session, "DM-WM-EQ", own=True)
+    customer_signs(counter_session)
+    counter_session.submit()
+    yield vault, counter_session
     vault.close()
 
 
@@ -127,21 +126,21 @@ def _decision(vault, request_id: str, status: str, by: str) -> Inbox:
 
 def test_a_remote_decision_reaches_the_waiting_teller_and_a_second_one_becomes_a_conflict(sale_waiting):
     from counterdesk.store.models.signoff import Signoff
-    vault, ident = sale_waiting
-    req = ident.submit(CheckApproval()).value
+    vault, counter_session = sale_waiting
+    req = counter_session.submit(CheckApproval()).value
     boss = str(uuid.uuid4())
     signoff = vault.transact(lambda s: outbox.row_of(s.get(Signoff, req.signoff_id)))
     signoff.update(status="approved", updated_at=outbox.now_iso())
     assert _apply(vault, _record("signoff", "signoffs", "update", signoff)) == apply.APPLIED
     assert _apply(vault, _decision(vault, req.request_id, "approved", boss)) == apply.APPLIED
-    assert ident.submit(CheckApproval()).value.status == "approved"
-    assert ident.flow.current_id == "confirmation"  # the approval moved the session on
+    assert counter_session.submit(CheckApproval()).value.status == "approved"
+    assert counter_session.flow.current_id == "confirmation"  # the approval moved the session on
 
     # Another supervisor elsewhere rejected it too: the decision made first stays, the other is kept apart.
     assert _apply(vault, _decision(vault, req.request_id, "rejected", str(uuid.uuid4()))) == apply.CONFLICT
     conflict = vault.transact(lambda s: s.scalar(select(SyncConflict)))
     assert conflict.kind == "approval_decision" and conflict.object_id == req.request_id
-    assert approvals.latest_request(vault, ident.user, ident.state.signoff.signoff_id).status == "approved"
+    assert approvals.latest_request(vault, counter_session.user, counter_session.state.signoff.signoff_id).status == "approved"
     entries = [json.loads(r.meta)["action"] for r in vault.transact(
         lambda s: s.scalars(select(Outbox).where(Outbox.type == "audit.entry")).all())]
     assert "sync.conflict" in entries  # the conflict is a local event, sent like any other
@@ -149,8 +148,8 @@ def test_a_remote_decision_reaches_the_waiting_teller_and_a_second_one_becomes_a
 
 def test_an_evidence_link_that_forks_the_chain_is_a_conflict(sale_waiting):
     from counterdesk.services.signoff import evidence
-    vault, ident = sale_waiting
-    sid = ident.submit(CheckApproval()).value.signoff_id
+    vault, counter_session = sale_waiting
+    sid = counter_session.submit(CheckApproval()).value.signoff_id
     seq, head = vault.transact(lambda s: evidence.head(s, sid))
     payload = evidence.canonical({"request_id": "r", "decision": "approved"})
     fork = {"signoff_id": sid, "seq": seq, "kind": "approval", "payload": payload, "prev_hash": head,

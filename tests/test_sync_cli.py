@@ -15,17 +15,16 @@ import sys
 import pytest
 from sqlalchemy import select
 
+from conftest import DEMO_PASSWORDS
 from counterdesk.cli import admin as cli
-from counterdesk.services.customers import repository
 from counterdesk.hub import cli as hub_cli
 from counterdesk.hub import migrate
 from counterdesk.hub.db import make_engine
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.customers import repository
 from counterdesk.services.sync import state as sync_state
 from counterdesk.services.sync.client import status
 from counterdesk.store.models.sync import Outbox
-from counterdesk.services.auth.vault import Vault
-
-from conftest import DEMO_PASSWORDS
 from hub_support import pg_database
 from test_sync_faults import BRANCH, HubServer, free_port, hub_records
 
@@ -276,9 +275,9 @@ def test_quarantine_requeue_and_conflicts(plain_hub, hubctl, admin, workstation)
     # The same customer changed on both workstations: each keeps both versions until a user chooses.
     assert "No open conflicts." in admin(a, "sync", "conflicts")[1]
     with Opened(a) as vault:
-        ident = at_recommendation(vault)
-        cid = ident.state.customer_id
-        ident.cancel()
+        counter_session = at_recommendation(vault)
+        cid = counter_session.state.customer_id
+        counter_session.cancel()
     assert admin(a, "sync", "now")[0] == 0 and admin(b, "sync", "now")[0] == 0
     for root, answers in ((a, {"phone": "13900001111"}), (b, {"occupation": "gbt6565_4"})):
         with Opened(root) as vault:

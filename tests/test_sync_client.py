@@ -12,8 +12,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
-from counterdesk.services.customers import counter_sessions
 from counterdesk.protocol.signing import canonical_request, public_key_bytes, sign_master_item, verify_signature
+from counterdesk.services.customers import counter_sessions
 from counterdesk.services.sync import envelope, state
 from counterdesk.services.sync.client import HubRefused, HubUnreachable, SyncClient
 from counterdesk.store.models.sync import Inbox, Outbox, SyncMaster

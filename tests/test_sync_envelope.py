@@ -8,7 +8,8 @@ import random
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from counterdesk.protocol.signing import branch_key_id
 from counterdesk.services.sync import envelope

@@ -26,29 +26,29 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from counterdesk.services.customers import counter_sessions
-from counterdesk.store.models.customers import CounterSession
+from conftest import DEMO_PASSWORDS
 from counterdesk.hub import branches, enrolment, migrate
 from counterdesk.hub import cli as hub_cli
 from counterdesk.hub.db import make_engine, session_factory
-from counterdesk.hub.models import Device as HubDevice, Record
-from counterdesk.store import audit
+from counterdesk.hub.models import Device as HubDevice
+from counterdesk.hub.models import Record
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.customers import counter_sessions
 from counterdesk.services.sync.client import Backoff, HubUnreachable, SyncClient, SyncWorker, status
 from counterdesk.services.sync.enrol import enrol, make_enrol_code
+from counterdesk.store import audit
+from counterdesk.store.models.customers import CounterSession
 from counterdesk.store.models.sync import PENDING, QUARANTINED, SENT, Outbox
-from counterdesk.services.auth.vault import Vault
-
-from conftest import DEMO_PASSWORDS
 from hub_support import pg_database
 
 BRANCH = "DEMO"  # the demo installation's branch code
@@ -90,7 +90,7 @@ class HubServer:
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def start(self, timeout: float = 30.0) -> "HubServer":
+    def start(self, timeout: float = 30.0) -> HubServer:
         assert not self.running
         self.starts += 1
         log = self.log_dir / f"hub-{self.port}-{self.starts}.log"
@@ -168,7 +168,7 @@ def hub_count(database_url: str) -> int:
         return session.scalar(select(func.count()).select_from(Record))
 
 
-def assert_exactly_once(database_url: str, *stations: "Station") -> None:
+def assert_exactly_once(database_url: str, *stations: Station) -> None:
     """Every outbox record of every station is on the hub once, with the seq its receipt gave, and the
     hub has nothing else from these devices; nothing is pending or quarantined on the stations."""
     with hub_sessions(database_url) as session:
@@ -312,7 +312,7 @@ def test_the_hub_killed_in_the_middle_of_a_push_loses_and_doubles_nothing(hub, h
     def push():
         try:
             outcome["result"] = a.client.push_all()
-        except Exception as exc:  # noqa: BLE001 - checked below
+        except Exception as exc:
             outcome["error"] = exc
     watch = make_engine(hub_db)
     try:

@@ -18,23 +18,22 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
-from counterdesk.services.customers import counter_sessions, repository
+from counterdesk.base.paths import resources_dir
+from counterdesk.flow.actions import CheckApproval, IssueConfirmation
 from counterdesk.hub import master as hub_master
 from counterdesk.hub.models import Record
 from counterdesk.protocol.signing import public_key_bytes, sign_master_item
-from counterdesk.base.paths import resources_dir
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.customers import counter_sessions, repository
 from counterdesk.services.signoff import approvals, evidence
-from counterdesk.store.models.signoff import ApprovalRequest, Signoff
 from counterdesk.services.sync import conflicts, state
 from counterdesk.services.sync.client import SyncClient, SyncWorker
 from counterdesk.services.sync.enrol import enrol, make_enrol_code
+from counterdesk.store.models.signoff import ApprovalRequest, Signoff
 from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict
-from counterdesk.services.auth.vault import Vault
-
-from hub_support import Hub, hub_url  # noqa: F401  (fixture)
 from helpers.counter import YOUNG, at_recommendation, choose, customer_signs
 from helpers.demo import PASSWORDS
-from counterdesk.flow.actions import CheckApproval, IssueConfirmation
+from hub_support import Hub, hub_url  # noqa: F401  (fixture)
 
 HUB = "http://hub"
 
@@ -133,10 +132,10 @@ def test_approval_requested_on_a_is_decided_on_b_and_the_sale_completes_on_a(sta
     b.pull()
     a.pull()
 
-    ident = at_recommendation(a.vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
-    choose(ident, "DM-WM-EQ", own=True)
-    customer_signs(ident)
-    assert ident.flow.current_id == "approval"
+    counter_session = at_recommendation(a.vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
+    choose(counter_session, "DM-WM-EQ", own=True)
+    customer_signs(counter_session)
+    assert counter_session.flow.current_id == "approval"
     pushed = a.push()
     assert pushed.sent > 0 and pushed.rejected == 0 and a.client.status().pending_count == 0
 
@@ -152,13 +151,13 @@ def test_approval_requested_on_a_is_decided_on_b_and_the_sale_completes_on_a(sta
     approvals.decide(b.vault, supervisor, request.request_id, approve=True)
 
     assert b.push().sent > 0
-    waiting = ident.submit()
-    assert waiting.hold is not None and ident.flow.current_id == "approval"  # nothing pulled yet
+    waiting = counter_session.submit()
+    assert waiting.hold is not None and counter_session.flow.current_id == "approval"  # nothing pulled yet
     got = a.pull()
     assert got.failed == 0 and got.conflicts == 0
-    assert ident.submit(CheckApproval()).value.status == "approved"
-    assert ident.flow.current_id == "confirmation"  # the approval moved the session on
-    issued = ident.submit(IssueConfirmation()).value
+    assert counter_session.submit(CheckApproval()).value.status == "approved"
+    assert counter_session.flow.current_id == "confirmation"  # the approval moved the session on
+    issued = counter_session.submit(IssueConfirmation()).value
     assert issued.status == "completed"
     chain_a = a.vault.transact(lambda s: evidence.links(s, issued.signoff_id))
     assert [link["kind"] for link in chain_a][-2:] == ["approval", "pdf"]
@@ -283,9 +282,9 @@ def test_long_poll_and_the_background_worker(stations):
 
 def test_the_same_customer_changed_on_both_keeps_both_versions_until_a_user_chooses(stations):
     a, b = stations
-    ident = at_recommendation(a.vault)
-    teller_a, cid = ident.user, ident.state.customer_id
-    ident.cancel()
+    counter_session = at_recommendation(a.vault)
+    teller_a, cid = counter_session.user, counter_session.state.customer_id
+    counter_session.cancel()
     a.push()
     b.pull()
     teller_b = b.vault.sign_in("teller", PASSWORDS["teller"])
@@ -321,7 +320,7 @@ def test_the_same_customer_changed_on_both_keeps_both_versions_until_a_user_choo
 def test_signed_master_data_is_applied_and_a_tampered_item_refused(stations, hub, head_office):
     a, b = stations
     catalog = (resources_dir() / "catalog" / "demo_catalog.csv").read_bytes()
-    changed = catalog.replace("3-month time deposit".encode(), "Three-month time deposit".encode())
+    changed = catalog.replace(b"3-month time deposit", b"Three-month time deposit")
     questionnaire = json.dumps({"id": "risk_questionnaire", "version": 99}).encode()
     with hub.sessions.begin() as session:
         version = 1000 + int(time.time() * 1000) % 100000

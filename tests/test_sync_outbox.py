@@ -9,20 +9,19 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from counterdesk.services.customers import counter_sessions
-from counterdesk.store.models.customers import CustomerVersion
+from counterdesk.flow.actions import IssueConfirmation, PreparePrint, RecordPrint
 from counterdesk.hub.record_types import RECORD_TYPES
-from counterdesk.store.models.sales import SaleDecision
-from counterdesk.services.signoff import approvals
-from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
-from counterdesk.store.models.core import AuditEntry
-from counterdesk.store import outbox
-from counterdesk.store.models.sync import Outbox
 from counterdesk.services.auth.vault import Vault
-
+from counterdesk.services.customers import counter_sessions
+from counterdesk.services.signoff import approvals
+from counterdesk.store import outbox
+from counterdesk.store.models.core import AuditEntry
+from counterdesk.store.models.customers import CustomerVersion
+from counterdesk.store.models.sales import SaleDecision
+from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
+from counterdesk.store.models.sync import Outbox
 from helpers.counter import YOUNG, at_recommendation, choose, customer_signs, kyc
 from helpers.demo import PASSWORDS
-from counterdesk.flow.actions import IssueConfirmation, PreparePrint, RecordPrint
 
 META_TEXT = re.compile(r"^[A-Za-z0-9_.:+-]*$")
 
@@ -47,10 +46,10 @@ def test_the_outbox_row_commits_with_the_change_and_rolls_back_with_it(demo_vaul
     assert rows[0]["body"]["row"]["teller_id"] == teller.user_id
     assert rows[1]["meta"] == {"seq": rows[1]["body"]["row"]["seq"], "action": "session.opened"}
 
-    def failing(session):
-        counter_sessions.stop_in(session, teller, counter_sessions.load_open(session, teller, sid), "customer_left")
-        session.flush()
-        assert session.scalar(select(func.count()).select_from(Outbox)) == before + 4  # written, not committed
+    def failing(db):
+        counter_sessions.stop_in(db, teller, counter_sessions.load_open(db, teller, sid), "customer_left")
+        db.flush()
+        assert db.scalar(select(func.count()).select_from(Outbox)) == before + 4  # written, not committed
         raise RuntimeError("boom")
     with pytest.raises(RuntimeError):
         demo_vault.transact(failing)
@@ -92,20 +91,20 @@ def vault(demo_lists_dir):
 def test_a_full_sale_with_approval_enqueues_one_record_per_event_with_clean_meta(vault):
     vault.sign_in("auditor", PASSWORDS["auditor"])
     start = len(_outbox(vault))
-    ident = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
-    choose(ident, "DM-WM-EQ", own=True)
-    customer_signs(ident)
-    assert ident.flow.current_id == "approval"
+    counter_session = at_recommendation(vault, age_answer="age_31_45", birth="1990-01-01", doc=YOUNG)
+    choose(counter_session, "DM-WM-EQ", own=True)
+    customer_signs(counter_session)
+    assert counter_session.flow.current_id == "approval"
     supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
     request = approvals.pending_requests(vault, supervisor)[0]
     approvals.decide(vault, supervisor, request.request_id, approve=True)
-    assert ident.submit().moved and ident.flow.current_id == "confirmation"
-    state = ident.submit(IssueConfirmation()).value
+    assert counter_session.submit().moved and counter_session.flow.current_id == "confirmation"
+    state = counter_session.submit(IssueConfirmation()).value
     assert state.status == "completed"
     for copy in ("customer", "branch"):
-        ident.submit(RecordPrint(ident.submit(PreparePrint(copy)).value))
-    ident.submit()
-    ident.finish()
+        counter_session.submit(RecordPrint(counter_session.submit(PreparePrint(copy)).value))
+    counter_session.submit()
+    counter_session.finish()
 
     rows = _outbox(vault)
     new = rows[start:]
@@ -143,16 +142,16 @@ def test_a_full_sale_with_approval_enqueues_one_record_per_event_with_clean_meta
     assert version["body"]["base_hash"] is None and version["body"]["customer"]["id"] == version["meta"]["customer_id"]
     decision = next(r for r in new if r["type"] == "signoff.approval_decision")
     assert decision["meta"]["status"] == "approved"
-    assert {u["id"] for u in decision["body"]["deps"]["users"]} == {ident.user.user_id, supervisor.user_id}
+    assert {u["id"] for u in decision["body"]["deps"]["users"]} == {counter_session.user.user_id, supervisor.user_id}
     completed = [r for r in new if r["type"] == "signoff"][-1]
     assert completed["body"]["row"]["pdf"]["$b64"]  # bytes travel as base64 inside the body
 
 
 def test_a_customer_change_names_the_version_it_was_based_on(vault):
     from counterdesk.services.customers import repository
-    ident = at_recommendation(vault)
-    cid = ident.state.customer_id or vault.transact(lambda s: s.scalar(select(CustomerVersion.customer_id)))
-    repository.update_customer(vault, ident.user, cid, {"phone": "13900001111"}, "moved")
+    counter_session = at_recommendation(vault)
+    cid = counter_session.state.customer_id or vault.transact(lambda s: s.scalar(select(CustomerVersion.customer_id)))
+    repository.update_customer(vault, counter_session.user, cid, {"phone": "13900001111"}, "moved")
     versions = [r for r in _outbox(vault) if r["type"] == "customer.version"]
     assert [r["meta"]["version"] for r in versions] == [1, 2]
     assert versions[1]["body"]["base_hash"] == versions[0]["body"]["version_hash"]
@@ -161,16 +160,16 @@ def test_a_customer_change_names_the_version_it_was_based_on(vault):
 
 def test_backfill_enqueues_rows_from_before_the_outbox_once(vault):
     """An installation that had data before sync: every row gets its record, once, parents first."""
-    ident = at_recommendation(vault)
-    choose(ident, "DM-WM-F90")
-    customer_signs(ident)
-    ident.submit()
-    ident.submit(IssueConfirmation()).value
+    counter_session = at_recommendation(vault)
+    choose(counter_session, "DM-WM-F90")
+    customer_signs(counter_session)
+    counter_session.submit()
+    counter_session.submit(IssueConfirmation()).value
     before = _outbox(vault)
 
-    def forget(session):  # as if the rows predated migration 0010
-        session.execute(Outbox.__table__.delete())
-        return outbox.backfill(session)
+    def forget(db):  # as if the rows predated migration 0010
+        db.execute(Outbox.__table__.delete())
+        return outbox.backfill(db)
     added = vault.transact(forget)
     rows = _outbox(vault)
     assert added == len(rows) > 0

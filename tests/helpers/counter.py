@@ -74,56 +74,56 @@ def questionnaire_answers(option: int = 1, age: str = "age_65_up", **changes: st
     return answers
 
 
-def identify(ident: CounterSession, doc: EnterDocument = SPECIMEN, answers: dict[str, Any] | None = None) -> None:
+def identify(counter_session: CounterSession, doc: EnterDocument = SPECIMEN, answers: dict[str, Any] | None = None) -> None:
     """Document, consent (a new customer), customer data and screening, up to the assessment."""
     for action in (doc, DecideConsent(True), EnterProfile(answers if answers is not None else kyc()), Screen()):
-        if action.__class__ is DecideConsent and ident.flow.current_id != "consent":
+        if action.__class__ is DecideConsent and counter_session.flow.current_id != "consent":
             continue  # a returning customer gave consent before
-        outcome = ident.submit(action)
+        outcome = counter_session.submit(action)
         assert outcome.result.ok and outcome.stop is None, outcome
-    assert ident.flow.current_id == "assessment", ident.flow.held
+    assert counter_session.flow.current_id == "assessment", counter_session.flow.held
 
 
-def assess(ident: CounterSession, answers: dict[str, str], regrade_confirmed: bool = False) -> None:
+def assess(counter_session: CounterSession, answers: dict[str, str], regrade_confirmed: bool = False) -> None:
     """The customer answers and confirms on the customer window; the session goes on to the products."""
-    ident.submit(StartAssessment())
-    _found, graded = ident.submit(RecordAnswers(answers, "customer_screen")).value
+    counter_session.submit(StartAssessment())
+    _found, graded = counter_session.submit(RecordAnswers(answers, "customer_screen")).value
     assert graded is not None, _found.contradictions
-    outcome = ident.submit(ConfirmAssessment(regrade_confirmed))
-    assert outcome.result.ok and ident.flow.current_id == "recommendation", outcome
+    outcome = counter_session.submit(ConfirmAssessment(regrade_confirmed))
+    assert outcome.result.ok and counter_session.flow.current_id == "recommendation", outcome
 
 
 def at_recommendation(vault, option: int = 1, age_answer: str = "age_65_up", doc: EnterDocument = SPECIMEN,
                       birth: str = "1949-12-31") -> CounterSession:
     """A teller's session with a new customer, identified and assessed, at the recommendation step."""
     teller = vault.sign_in("teller", PASSWORDS["teller"])
-    ident = CounterSession(vault, teller)
-    identify(ident, doc, kyc(birth))
-    assess(ident, questionnaire_answers(option, age_answer))
-    return ident
+    counter_session = CounterSession(vault, teller)
+    identify(counter_session, doc, kyc(birth))
+    assess(counter_session, questionnaire_answers(option, age_answer))
+    return counter_session
 
 
-def choose(ident: CounterSession, code: str, amount: str = "100000", own: bool = False) -> None:
+def choose(counter_session: CounterSession, code: str, amount: str = "100000", own: bool = False) -> None:
     """Propose for ``amount``, then choose ``code`` (as the customer's own request with ``own``)."""
-    proposal = ident.submit(Propose(amount, {"investable_assets": "5000000"})).value
+    proposal = counter_session.submit(Propose(amount, {"investable_assets": "5000000"})).value
     assert proposal is not None
-    decision = ident.submit(CheckOwnRequest(code)).value if own else proposal.decisions[code]
+    decision = counter_session.submit(CheckOwnRequest(code)).value if own else proposal.decisions[code]
     assert decision.outcome != "prohibited", decision
-    outcome = ident.submit(ChooseProduct(code, customer_initiated=own))
-    assert outcome.result.ok and ident.flow.current_id == "signoff", outcome
+    outcome = counter_session.submit(ChooseProduct(code, customer_initiated=own))
+    assert outcome.result.ok and counter_session.flow.current_id == "signoff", outcome
 
 
-def customer_signs(ident: CounterSession) -> None:
+def customer_signs(counter_session: CounterSession) -> None:
     """The customer reads, consents to the recording, types the sentence and signs; the teller attests."""
-    plan = ident.state.signoff.plan
-    ident.submit(RecordReading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
+    plan = counter_session.state.signoff.plan
+    counter_session.submit(RecordReading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
                                 "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
                                "customer_screen"))
     if plan.recording_required:
-        ident.submit(RecordRecording(True, "REC-2026-000123"))
-    ident.submit(RecordSignature(confirmation_sentence("zh") if plan.sentence_required else None, signature_json(),
+        counter_session.submit(RecordRecording(True, "REC-2026-000123"))
+    counter_session.submit(RecordSignature(confirmation_sentence("zh") if plan.sentence_required else None, signature_json(),
                                  PNG, "customer_screen"))
-    ident.submit(Attest(True, True))
+    counter_session.submit(Attest(True, True))
 
 
 def document(doc: EnterDocument = SPECIMEN, **changes: Any) -> EnterDocument:

@@ -38,12 +38,12 @@ def session_page(qtbot, window):
     window.home.show_task("session.start")
     page = window.home.pages["session.start"]
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.ident is not None and not page.busy, timeout=WAIT)
+    qtbot.waitUntil(lambda: page.counter_session is not None and not page.busy, timeout=WAIT)
     return page
 
 
 def at(page, step):
-    return not page.busy and page.ident is not None and page.ident.flow.current_id == step
+    return not page.busy and page.counter_session is not None and page.counter_session.flow.current_id == step
 
 
 def read_document(qtbot, page, profile):
@@ -183,7 +183,7 @@ def customer_reads(qtbot, page):
     qtbot.waitUntil(lambda: page.signoff.window is not None and page.signoff.window.isVisible(), timeout=WAIT)
     w = page.signoff.window
     assert w.windowState() & Qt.WindowState.WindowFullScreen  # handed over: full screen for the customer
-    plan = page.ident.state.signoff.plan
+    plan = page.counter_session.state.signoff.plan
     shown = w.text.toPlainText()
     assert plan.product_code in shown and "风险承受能力等级" in shown and "适当性匹配结果" in shown
     assert not w.read_button.isEnabled()
@@ -192,7 +192,7 @@ def customer_reads(qtbot, page):
     w.refresh_gate()
     qtbot.waitUntil(w.read_button.isEnabled, timeout=WAIT)
     qtbot.mouseClick(w.read_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.ident.state.signoff.read is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: page.counter_session.state.signoff.read is not None, timeout=WAIT)
     return w, plan
 
 
@@ -201,7 +201,7 @@ def customer_signs(qtbot, page) -> None:
     if plan.recording_required:
         qtbot.waitUntil(lambda: w.stage == "recording", timeout=WAIT)
         qtbot.mouseClick(w.recording_yes, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: page.ident.state.signoff.recording_consent is True, timeout=WAIT)
+        qtbot.waitUntil(lambda: page.counter_session.state.signoff.recording_consent is True, timeout=WAIT)
     if plan.sentence_required:
         qtbot.waitUntil(lambda: w.stage == "sentence", timeout=WAIT)
         w.sentence_edit.setFocus()
@@ -212,7 +212,7 @@ def customer_signs(qtbot, page) -> None:
     draw(qtbot, w.pad.canvas, zigzag(40, 120, 260))
     draw(qtbot, w.pad.canvas, zigzag(320, 110, 160))
     qtbot.mouseClick(w.sign_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.ident.state.signoff.signed_at is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: page.counter_session.state.signoff.signed_at is not None, timeout=WAIT)
     assert w.stage == "thanks"
 
 
@@ -268,7 +268,7 @@ def finish(qtbot, page) -> None:
     qtbot.waitUntil(lambda: at(page, "done"), timeout=WAIT)
     assert "已签署并打印" in page.steps["done"].summary.text() or "signed and printed" in page.steps["done"].summary.text()
     qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.ident is None, timeout=WAIT)
+    qtbot.waitUntil(lambda: page.counter_session is None, timeout=WAIT)
 
 
 def text_of(pdf: bytes) -> str:
@@ -287,7 +287,7 @@ def pages_of_bytes(pdf: bytes) -> int:
 
 
 def signed_pdf(page) -> bytes:
-    return confirmation_pdf(page.ctx.vault, page.ctx.user, page.ident.state.signoff.signoff_id)
+    return confirmation_pdf(page.ctx.vault, page.ctx.user, page.counter_session.state.signoff.signoff_id)
 
 
 def assessment_answers(pick: int) -> dict[str, str]:
@@ -302,10 +302,10 @@ def assessed_customer(vault, times: int, pick: int = 0) -> None:
     """The demo specimen identified and assessed ``times`` times today, through the core."""
     teller = vault.sign_in("teller", PASSWORDS["teller"])
     for n in range(times):
-        ident = CounterSession(vault, teller)
-        identify(ident, SPECIMEN, kyc() if n == 0 else {})
-        assess(ident, assessment_answers(pick))
-        ident.cancel()  # the sale itself is not the point here
+        counter_session = CounterSession(vault, teller)
+        identify(counter_session, SPECIMEN, kyc() if n == 0 else {})
+        assess(counter_session, assessment_answers(pick))
+        counter_session.cancel()  # the sale itself is not the point here
     vault.sign_out(teller)
 
 

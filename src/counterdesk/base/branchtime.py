@@ -3,7 +3,7 @@ rule counts (assessments per day, document numbers) is China Standard Time, UTC+
 saving, whatever time zone the workstation's clock is set to. Stored times stay UTC."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from counterdesk.base.text import Text
 
@@ -13,7 +13,7 @@ ZONE = Text("北京时间", "UTC+8")
 
 def to_branch(moment: datetime) -> datetime:
     """``moment`` on the branch's clock; a naive value is taken as UTC (how the store keeps times)."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(BRANCH_TZ)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BRANCH_TZ)
 
 
 def branch_day(moment: datetime) -> date:

@@ -13,9 +13,10 @@ import re
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 ALLOWED_EXTRA = {"event", "user_id", "object_id", "code", "seconds", "count", "revision"}
 
@@ -132,7 +133,7 @@ def _catch_uncaught(log_dir: Path) -> None:
     os.close(os.open(crash, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
     if _crash_file is not None:
         _crash_file.close()
-    _crash_file = open(crash, "a", encoding="utf-8")  # noqa: SIM115 - kept open for faulthandler
+    _crash_file = open(crash, "a", encoding="utf-8")
     faulthandler.enable(_crash_file, all_threads=True)
 
 

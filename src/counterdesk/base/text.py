@@ -20,7 +20,7 @@ class Text:
     def get(self, lang: str) -> str:
         return self.en if lang.startswith("en") else self.zh
 
-    def format(self, **kwargs: object) -> "Text":
+    def format(self, **kwargs: object) -> Text:
         return Text(self.zh.format(**kwargs), self.en.format(**kwargs))
 
 

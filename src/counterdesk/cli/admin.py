@@ -15,25 +15,39 @@ import argparse
 import logging
 import os
 import sys
-from typing import Callable
+from collections.abc import Callable
 
-from counterdesk.services import accounts
+from counterdesk.base.actors import normalise_username
 from counterdesk.base.paths import DataDir, default_data_dir
 from counterdesk.base.roles import Role, can, require
-from counterdesk.base.actors import normalise_username
 from counterdesk.base.settings import declared
-from counterdesk.base.text import CounterDeskError, Result, Text
-from counterdesk.services.auth.vault import DEMO_USERS, NewUser, Vault
-from counterdesk.base.text import ValidationFailed
-from counterdesk.services.demo import create_demo
-from counterdesk.cli.common import (EXIT_BROKEN, EXIT_CANCELLED, EXIT_ERROR, EXIT_OK, EXIT_UNEXPECTED, ERROR, NO,
-                                    YES, Ctx, fmt, need_user, open_vault, print_error, print_recovery_key,
-                                    refuse_existing, signed_in, table)
+from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
 from counterdesk.cli.catalog import add_commands as add_catalog_commands
+from counterdesk.cli.common import (
+    ERROR,
+    EXIT_BROKEN,
+    EXIT_CANCELLED,
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    NO,
+    YES,
+    Ctx,
+    fmt,
+    need_user,
+    open_vault,
+    print_error,
+    print_recovery_key,
+    refuse_existing,
+    signed_in,
+    table,
+)
 from counterdesk.cli.confirmation import add_commands as add_confirmation_commands
 from counterdesk.cli.sanctions import add_commands as add_sanctions_commands
 from counterdesk.cli.sync import add_commands as add_sync_commands
-from counterdesk.services import verification
+from counterdesk.services import accounts, verification
+from counterdesk.services.auth.vault import DEMO_USERS, NewUser, Vault
+from counterdesk.services.demo import create_demo
 
 log = logging.getLogger("counterdesk.cli.admin")
 

@@ -12,13 +12,14 @@ with every faulty row and field named, and the audit entries are identical. Neve
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from counterdesk.base.text import Text
-from counterdesk.services.catalog import versions
 from counterdesk.cli import common
-from counterdesk.services.catalog.products import STATUSES, type_label
 from counterdesk.cli.common import signed_in
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.catalog import versions
+from counterdesk.services.catalog.products import STATUSES, type_label
 
 HEAD_VERSIONS = (Text("版本", "version"), Text("创建时间", "created at"), Text("创建人", "created by"),
                  Text("来源", "source"), Text("产品数", "products"), Text("文件", "file"), Text("备注", "note"))
@@ -30,7 +31,7 @@ SHA = Text("SHA-256：{sha}", "SHA-256: {sha}")
 SOURCES = {"import": Text("导入", "import"), "gui": Text("界面编辑", "GUI edit")}
 
 
-def cmd_import(ctx, vault, us, _pw: str) -> int:
+def cmd_import(ctx, vault: Vault, us, _pw: str) -> int:
     a = ctx.args
     result = versions.import_file(vault, us, a.file, fmt=a.format, note=a.note or "", merge=a.merge)
     for w in result.warnings:
@@ -41,14 +42,14 @@ def cmd_import(ctx, vault, us, _pw: str) -> int:
     return 0
 
 
-def cmd_export(ctx, vault, us, _pw: str) -> int:
+def cmd_export(ctx, vault: Vault, us, _pw: str) -> int:
     a = ctx.args
     result = versions.export_file(vault, us, a.file, fmt=a.format, number=a.version)
     ctx.say(result.message)
     return 0
 
 
-def cmd_versions(ctx, vault, us, _pw: str) -> int:
+def cmd_versions(ctx, vault: Vault, us, _pw: str) -> int:
     rows = versions.list_versions(vault, us)
     if not rows:
         ctx.say(NO_CATALOG)
@@ -59,7 +60,7 @@ def cmd_versions(ctx, vault, us, _pw: str) -> int:
     return 0
 
 
-def cmd_list(ctx, vault, us, _pw: str) -> int:
+def cmd_list(ctx, vault: Vault, us, _pw: str) -> int:
     cat = versions.catalog_at(vault, us, ctx.args.version) if ctx.args.version else versions.current_catalog(vault, us)
     if cat.version is None:
         ctx.say(NO_CATALOG)

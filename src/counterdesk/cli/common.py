@@ -9,8 +9,9 @@ import logging
 import os
 import sys
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from counterdesk.base import logs
 from counterdesk.base.actors import SignedInUser

@@ -14,18 +14,18 @@ Never import PySide6 here.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from counterdesk.base.text import CounterDeskError, Text
-from counterdesk.services.confirmation.certstore import install_demo_certificate
-from counterdesk.services.confirmation.certstore import install_pkcs12
-from counterdesk.base.roles import require
-from counterdesk.cli import common
-from counterdesk.services.confirmation.certstore import list_certificates
-from counterdesk.services.confirmation.signing import verify_pdf
-from counterdesk.cli.common import signed_in
 from cryptography import x509
+
+from counterdesk.base.roles import require
+from counterdesk.base.text import CounterDeskError, Text
+from counterdesk.cli import common
+from counterdesk.cli.common import signed_in
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.confirmation.certstore import install_demo_certificate, install_pkcs12, list_certificates
+from counterdesk.services.confirmation.signing import verify_pdf
 
 P_P12 = Text("证书文件（PKCS#12）的密码", "Password of the certificate file (PKCS#12)")
 INSTALLED = Text("已启用网点签名证书：{subject}", "Branch signing certificate activated: {subject}")
@@ -47,14 +47,14 @@ V_EVIDENCE = Text("证据记录 SHA-256：{h}", "Evidence record SHA-256: {h}")
 V_TRUSTED = Text("签名证书受信任。", "The signing certificate is trusted.")
 
 
-def cmd_cert_demo(ctx, vault, us, _pw: str) -> int:
+def cmd_cert_demo(ctx, vault: Vault, us, _pw: str) -> int:
     info = install_demo_certificate(vault, us)
     _say_installed(ctx, info)
     ctx.say(DEMO_NOTE)
     return 0
 
 
-def cmd_cert_import(ctx, vault, us, _pw: str) -> int:
+def cmd_cert_import(ctx, vault: Vault, us, _pw: str) -> int:
     require(us.role, "settings.manage")  # before asking for a password that would be refused anyway
     path = Path(ctx.args.file)
     if not path.is_file():
@@ -72,7 +72,7 @@ def _say_installed(ctx, info) -> None:
     ctx.say(NOT_AFTER, date=info.not_after[:10])
 
 
-def cmd_cert_show(ctx, vault, us, _pw: str) -> int:
+def cmd_cert_show(ctx, vault: Vault, us, _pw: str) -> int:
     rows = list_certificates(vault, us)
     if not rows:
         ctx.say(NO_CERTS)

@@ -9,14 +9,15 @@ audit entries are identical. Never import PySide6 here.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from counterdesk.base.text import CounterDeskError, Text
-from counterdesk.services.sanctions import lists
 from counterdesk.cli import common
 from counterdesk.cli.common import signed_in
 from counterdesk.screening.records import FORMATS
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.sanctions import lists
 
 HEAD_LISTS = (Text("来源", "source"), Text("格式", "format"), Text("发布日期", "published"), Text("导入时间", "loaded at"),
               Text("导入人", "loaded by"), Text("条目数", "entries"), Text("状态", "status"), Text("SHA-256", "SHA-256"))
@@ -34,7 +35,7 @@ def _date(raw: str) -> date:
         raise argparse.ArgumentTypeError(BAD_DATE.format(raw=raw).en) from None
 
 
-def cmd_import(ctx, vault, us, _pw: str) -> int:
+def cmd_import(ctx, vault: Vault, us, _pw: str) -> int:
     a = ctx.args
     if len(a.files) > 2:
         raise CounterDeskError(TOO_MANY, code="too_many_files")
@@ -44,7 +45,7 @@ def cmd_import(ctx, vault, us, _pw: str) -> int:
     return 0
 
 
-def cmd_list(ctx, vault, us, _pw: str) -> int:
+def cmd_list(ctx, vault: Vault, us, _pw: str) -> int:
     rows = lists.list_lists(vault, us)
     if not rows:
         ctx.say(NO_LISTS)

@@ -16,30 +16,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import httpx
+from sqlalchemy import func, select
 
 from counterdesk.base.roles import PermissionDenied, can, require
 from counterdesk.base.text import CounterDeskError, Text
-from counterdesk.services.sync.client import tls_verify
-from counterdesk.services.sync import state
-from counterdesk.services.sync.client import status
-from counterdesk.services.sync.client import HubRefused, HubUnreachable
-from counterdesk.services.sync.enrol import ENROL_PERMISSION, enrol
-from counterdesk.services.sync.admin import check_ca
-from counterdesk.services.sync.enrol import make_enrol_code
-from counterdesk.store.models.sync import SyncConflict
-from counterdesk.services.sync.client import SyncClient
 from counterdesk.cli import common
-from counterdesk.services.sync.client import quarantined
-from counterdesk.services.sync.admin import requeue
-from counterdesk.store.models.sync import Outbox
-from counterdesk.services.sync.admin import conflicts_without_content
 from counterdesk.cli.common import signed_in
-from sqlalchemy import func, select
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.sync import state
+from counterdesk.services.sync.admin import check_ca, conflicts_without_content, requeue
+from counterdesk.services.sync.client import HubRefused, HubUnreachable, SyncClient, quarantined, status, tls_verify
 from counterdesk.services.sync.conflicts import list_conflicts
+from counterdesk.services.sync.enrol import ENROL_PERMISSION, enrol, make_enrol_code
+from counterdesk.store.models.sync import Outbox, SyncConflict
 
 # ---- messages -------------------------------------------------------------------------------------
 ENROLLED = Text("本工作站已加入网点 {branch} 的同步。", "This workstation is enrolled for sync in branch {branch}.")
@@ -133,24 +126,24 @@ MIN_CODE_S, MAX_CODE_S = 60, 7 * 24 * 3600
 
 
 # ---- helpers --------------------------------------------------------------------------------------
-def _verify(vault):
+def _verify(vault: Vault):
     """The trust for the hub: the CA kept at enrolment, else the system's store."""
     return tls_verify(vault)
 
 
-def _read_state(vault) -> dict:
+def _read_state(vault: Vault) -> dict:
     return vault.transact(state.all_state)
 
 
-def _enrolled(vault) -> bool:
+def _enrolled(vault: Vault) -> bool:
     return bool(vault.transact(state.enrolled))
 
 
-def _pending(vault) -> int:
+def _pending(vault: Vault) -> int:
     return status(vault).pending_count
 
 
-def _unreachable(url: str, exc, vault=None) -> CounterDeskError:
+def _unreachable(url: str, exc, vault: Vault | None = None) -> CounterDeskError:
     """One message: where, why, a hint for TLS, and (when there is a vault) that nothing was lost."""
     why = (getattr(exc, "detail", None) or exc.message("en")).splitlines()[0][:300]
     text = UNREACHABLE.format(url=url, why=why)
@@ -163,7 +156,7 @@ def _unreachable(url: str, exc, vault=None) -> CounterDeskError:
                             code="hub_unreachable", detail=why)
 
 
-def _refused(exc, vault=None) -> CounterDeskError:
+def _refused(exc, vault: Vault | None = None) -> CounterDeskError:
     parts = [REFUSED.format(code=exc.code)]
     if exc.code in ("device_revoked", "device_unknown"):
         parts.append(REVOKED)
@@ -182,7 +175,7 @@ def _require_any(us, *permissions: str) -> None:
 
 
 # ---- commands -------------------------------------------------------------------------------------
-def cmd_enrol(ctx, vault, us, _pw: str) -> int:
+def cmd_enrol(ctx, vault: Vault, us, _pw: str) -> int:
     a = ctx.args
     require(us.role, ENROL_PERMISSION)
     hub = a.hub.strip().rstrip("/")
@@ -222,7 +215,7 @@ def _check_ca(path: Path) -> str:
     return check_ca(path)
 
 
-def cmd_code(ctx, vault, us, _pw: str) -> int:
+def cmd_code(ctx, vault: Vault, us, _pw: str) -> int:
     require(us.role, ENROL_PERMISSION)
     seconds = int(round(ctx.args.hours * 3600))
     if not MIN_CODE_S <= seconds <= MAX_CODE_S:
@@ -243,7 +236,7 @@ def cmd_code(ctx, vault, us, _pw: str) -> int:
     return 0
 
 
-def cmd_status(ctx, vault, us, _pw: str) -> int:
+def cmd_status(ctx, vault: Vault, us, _pw: str) -> int:
     _require_any(us, "settings.manage", "audit.view")
     current = status(vault)
     values = _read_state(vault)
@@ -290,12 +283,12 @@ def _when(ctx, iso: str | None) -> str:
     return iso[:19].replace("T", " ") + "Z" if iso else ctx.t(NEVER)
 
 
-def _open_conflicts(vault) -> int:
-    return vault.transact(lambda s: s.scalar(select(func.count()).select_from(SyncConflict)
-                                             .where(SyncConflict.resolved_at.is_(None))))
+def _open_conflicts(vault: Vault) -> int:
+    return vault.transact(lambda s: s.execute(select(func.count()).select_from(SyncConflict)
+                                              .where(SyncConflict.resolved_at.is_(None))).scalar_one())
 
 
-def cmd_now(ctx, vault, us, _pw: str) -> int:
+def cmd_now(ctx, vault: Vault, us, _pw: str) -> int:
     require(us.role, "settings.manage")
     if not _enrolled(vault):
         raise CounterDeskError(NOT_ENROLLED, code="not_enrolled")
@@ -321,7 +314,7 @@ def cmd_now(ctx, vault, us, _pw: str) -> int:
     return 0
 
 
-def cmd_quarantine(ctx, vault, us, _pw: str) -> int:
+def cmd_quarantine(ctx, vault: Vault, us, _pw: str) -> int:
     a = ctx.args
     requeueing = a.all or bool(a.requeue)
     if requeueing:
@@ -351,11 +344,11 @@ def cmd_quarantine(ctx, vault, us, _pw: str) -> int:
     return 0
 
 
-def _attempts(vault, ids: list[str]) -> dict[str, int]:
+def _attempts(vault: Vault, ids: list[str]) -> dict[str, int]:
     return vault.transact(lambda s: dict(s.execute(select(Outbox.id, Outbox.attempts).where(Outbox.id.in_(ids))).all()))
 
 
-def cmd_conflicts(ctx, vault, us, _pw: str) -> int:
+def cmd_conflicts(ctx, vault: Vault, us, _pw: str) -> int:
     """Users who may view customers see the changed fields (conflicts.list_conflicts); an administrator
     or auditor sees which objects are in conflict, nothing of their content."""
     include = ctx.args.all
@@ -383,7 +376,7 @@ def _versions(base, local, remote) -> str:
     return "/".join("-" if v is None else str(v) for v in (base, local, remote))
 
 
-def _conflicts_without_content(ctx, vault, include_resolved: bool) -> list[list[str]]:
+def _conflicts_without_content(ctx, vault: Vault, include_resolved: bool) -> list[list[str]]:
     return [[c.id, c.kind, c.object_id, _versions(c.base_version, c.local_version, None), "…",
              _when(ctx, c.detected_at), c.resolution or ctx.t(OPEN)]
             for c in conflicts_without_content(vault, include_resolved)]

@@ -17,9 +17,20 @@ from typing import Any
 
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.text import Result, Text
-from counterdesk.flow.actions import (CheckOwnRequest, ChooseProduct, ConfirmAssessment, DecideConsent, EnterDocument,
-                                      EnterProfile, FindCurrentAssessment, Propose, RecordAnswers, Screen,
-                                      StartAssessment, UseCurrentAssessment)
+from counterdesk.flow.actions import (
+    CheckOwnRequest,
+    ChooseProduct,
+    ConfirmAssessment,
+    DecideConsent,
+    EnterDocument,
+    EnterProfile,
+    FindCurrentAssessment,
+    Propose,
+    RecordAnswers,
+    Screen,
+    StartAssessment,
+    UseCurrentAssessment,
+)
 from counterdesk.flow.engine import Flow, Outcome, Step, Stop
 from counterdesk.flow.signoff_steps import SignoffSteps
 from counterdesk.flow.state import CounterSessionState, DocumentFacts
@@ -252,7 +263,7 @@ class CounterSession(SignoffSteps):
 
     def _current_answers(self, customer_id: str) -> dict[str, Any]:
         """The stored answers, for validation only (never shown: the screen gets masked values)."""
-        return self.vault.transact(lambda session: current_answers(session, customer_id)[1])
+        return self.vault.transact(lambda db: current_answers(db, customer_id)[1])
 
     # ---- risk assessment: answered by the customer on the customer screen ---------------------------
     def _assessment(self, state: CounterSessionState, action: object) -> Outcome:

@@ -11,8 +11,9 @@ later step's answers never leak into an earlier decision. The engine knows nothi
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from counterdesk.base.text import Result, Text
 

@@ -11,12 +11,22 @@ from datetime import date
 
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.text import Result, Text
-from counterdesk.flow.actions import (Attest, CheckApproval, GetConfirmationPdf, IssueConfirmation, PreparePrint,
-                                      RecordPrint, RecordReading, RecordRecording, RecordSignature)
+from counterdesk.flow.actions import (
+    Attest,
+    CheckApproval,
+    GetConfirmationPdf,
+    IssueConfirmation,
+    PreparePrint,
+    RecordPrint,
+    RecordReading,
+    RecordRecording,
+    RecordSignature,
+)
 from counterdesk.flow.engine import Outcome, Stop
 from counterdesk.flow.state import CounterSessionState
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.signoff import approvals, document, process
+from counterdesk.services.signoff.approvals import RequestInfo
 from counterdesk.services.signoff.common import APPROVED, COMPLETED, PENDING, STOPPED, SignoffState
 
 WAITING = Text("已提交主管审批，等待审批结果。主管可在其工作站审批，或在本机登录审批。",
@@ -106,6 +116,7 @@ class SignoffSteps:
         if state.signoff is None:
             return Outcome(_problem("signoff", "not_started", "签署尚未开始。", "The sign-off has not started."))
         sid = state.signoff.signoff_id
+        request: RequestInfo | None
         if isinstance(action, CheckApproval) and action.resubmit:
             request = approvals.resubmit(self.vault, self.user, sid)
         else:

@@ -6,8 +6,17 @@ always recoverable. See ``definition`` for the format, ``answers`` for the rules
 """
 from counterdesk.forms.answers import check_answers, evaluate, normalise_answers, stop_problems, validate_answers
 from counterdesk.forms.choices import choices
-from counterdesk.forms.definition import (Check, Condition, Field, Form, FormDefinitionError, Option, Section, Stop,
-                                          content_hash)
+from counterdesk.forms.definition import (
+                                          Check,
+                                          Condition,
+                                          Field,
+                                          Form,
+                                          FormDefinitionError,
+                                          Option,
+                                          Section,
+                                          Stop,
+                                          content_hash,
+)
 from counterdesk.forms.registry import FormInfo, FormNotFound, list_forms, load_file, load_form, parse_definition
 
 __all__ = [

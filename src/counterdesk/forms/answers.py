@@ -7,8 +7,9 @@ checks. Fields hidden by visible_if are neither checked nor stored. Problems car
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from counterdesk.base.text import Problem, Result, Text
 from counterdesk.forms.definition import Condition, Field, Form

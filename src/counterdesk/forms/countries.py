@@ -9,8 +9,9 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from counterdesk.base.text import Text
 import pycountry
+
+from counterdesk.base.text import Text
 
 _DATA = Path(__file__).resolve().parent / "data" / "countries_zh.json"
 

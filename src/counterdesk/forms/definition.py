@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Container, Iterator
+from datetime import date
+from typing import Any
 
 from counterdesk.base.text import CounterDeskError, Problem, Text
-from counterdesk.forms.occupations import all_occupations
 from counterdesk.forms import countries
 from counterdesk.forms.documents import DOCUMENT_TYPES
-from datetime import date
+from counterdesk.forms.occupations import all_occupations
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -98,7 +99,7 @@ class Condition:
     field: str | None
     op: str
     value: Any = None
-    parts: tuple["Condition", ...] = ()
+    parts: tuple[Condition, ...] = ()
 
     def fields(self) -> Iterator[str]:
         if self.field is not None:
@@ -136,7 +137,7 @@ class Field:
     derived: tuple[str, str] | None = None  # (derivation, source field key)
     mask: str = "none"
     default: Any = None
-    fields: tuple["Field", ...] = ()  # the item fields of a group
+    fields: tuple[Field, ...] = ()  # the item fields of a group
     type_field: str | None = None  # document_number: the document_type field it belongs to
 
     @property
@@ -146,7 +147,7 @@ class Field:
     def option(self, value: Any) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
 
-    def subfield(self, key: str) -> "Field | None":
+    def subfield(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
 
 

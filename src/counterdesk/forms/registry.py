@@ -17,8 +17,12 @@ from typing import Any
 
 from counterdesk.base.text import CounterDeskError, Problem, Text
 from counterdesk.forms.definition import Form, FormDefinitionError, parse_form
-from counterdesk.forms.questionnaire import (RISK_QUESTIONNAIRE_ID, Questionnaire, parse_questionnaire,
-                                             questionnaire_from_form)
+from counterdesk.forms.questionnaire import (
+    RISK_QUESTIONNAIRE_ID,
+    Questionnaire,
+    parse_questionnaire,
+    questionnaire_from_form,
+)
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 PUBLISHED_FILE = DEFINITIONS_DIR / "published.json"

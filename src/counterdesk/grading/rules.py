@@ -7,14 +7,15 @@ Time (UTC+8, no daylight saving), the time zone of the branches.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 
 from counterdesk.base.branchtime import BRANCH_TZ, branch_day
+from counterdesk.base.text import Text
 from counterdesk.forms.questionnaire import Band, Questionnaire
 from counterdesk.identity.dates import age_on
-from counterdesk.base.text import Text
 
 AGE_MISMATCH = "age_mismatch"
 NO_FULL_CAPACITY = "no_full_civil_capacity"
@@ -31,7 +32,7 @@ class Contradiction:
         return {"code": self.code, "questions": list(self.questions), "zh": self.text.zh, "en": self.text.en}
 
     @classmethod
-    def from_json(cls, d: Mapping[str, Any]) -> "Contradiction":
+    def from_json(cls, d: Mapping[str, Any]) -> Contradiction:
         return cls(d["code"], tuple(d["questions"]), Text(d["zh"], d["en"]))
 
 
@@ -55,7 +56,7 @@ def add_months(moment: datetime, months: int) -> datetime:
     index = local.month - 1 + months
     year, month = local.year + index // 12, index % 12 + 1
     day = min(local.day, calendar.monthrange(year, month)[1])
-    return local.replace(year=year, month=month, day=day).astimezone(moment.tzinfo or timezone.utc)
+    return local.replace(year=year, month=month, day=day).astimezone(moment.tzinfo or UTC)
 
 
 def local_day(moment: datetime) -> date:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -21,16 +22,30 @@ from counterdesk.hub.clock import iso_utc, now_text
 from counterdesk.hub.db import make_engine, session_factory
 from counterdesk.hub.errors import HubError
 from counterdesk.hub.middleware import BodyLimit, ServerTimeHeader
-from counterdesk.hub.schemas import MAX_PULL, MAX_WAIT_S, EnrolCodeIn, EnrolCodeOut, EnrolIn, EnrolOut, ErrorOut, HealthOut, MasterOut, PullOut, PushIn, PushOut, WaitOut
+from counterdesk.hub.schemas import (
+    MAX_PULL,
+    MAX_WAIT_S,
+    EnrolCodeIn,
+    EnrolCodeOut,
+    EnrolIn,
+    EnrolOut,
+    ErrorOut,
+    HealthOut,
+    MasterOut,
+    PullOut,
+    PushIn,
+    PushOut,
+    WaitOut,
+)
 from counterdesk.hub.wait import BranchNotifier
 
 PROTOCOL_VERSION = 1
 MAX_SEQ = 2 ** 63 - 1
 HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
               415: "unsupported_media_type"}
-SIGNED = {401: {"model": ErrorOut, "description": "device_unknown, device_revoked, bad_signature, clock_skew, "
-                                                  "replayed"},
-          422: {"model": ErrorOut, "description": "invalid_request"}}
+SIGNED: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "device_unknown, device_revoked, bad_signature, clock_skew, replayed"},
+    422: {"model": ErrorOut, "description": "invalid_request"}}
 
 
 async def signed(request: Request) -> SignedDevice:

@@ -7,18 +7,28 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable, Mapping
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterdesk.hub.clock import from_unix
 from counterdesk.hub.errors import unauthorised
 from counterdesk.hub.models import Device, Nonce
-from counterdesk.protocol.signing import H_DEVICE, H_NONCE, H_SIGNATURE, H_TIMESTAMP, MAX_SKEW_S, NONCE_WINDOW_S, canonical_request, verify_signature
+from counterdesk.protocol.signing import (
+    H_DEVICE,
+    H_NONCE,
+    H_SIGNATURE,
+    H_TIMESTAMP,
+    MAX_SKEW_S,
+    NONCE_WINDOW_S,
+    canonical_request,
+    verify_signature,
+)
 
 _NONCE = re.compile(r"^[0-9a-fA-F]{32}$")
 _TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
@@ -90,7 +100,8 @@ def prune_nonces(sessions: sessionmaker[Session], now: float) -> int:
     """Delete the nonces seen more than the window (plus a second) before ``now``; their count."""
     cutoff = from_unix(now) - timedelta(seconds=NONCE_WINDOW_S + 1)
     with sessions.begin() as session:
-        return session.execute(delete(Nonce).where(Nonce.seen_at < cutoff)).rowcount
+        # Session.execute is typed as returning a Result; a DELETE without RETURNING gives a CursorResult.
+        return cast(CursorResult[Any], session.execute(delete(Nonce).where(Nonce.seen_at < cutoff))).rowcount
 
 
 def _device_id(value: str | None) -> uuid.UUID:

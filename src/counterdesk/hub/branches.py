@@ -24,29 +24,29 @@ class BranchInfo:
     devices: int
 
 
-def add_branch(session: Session, code: str, name: str) -> Branch:
+def add_branch(db: Session, code: str, name: str) -> Branch:
     if not BRANCH_CODE.match(code):
         raise HubError(400, "branch_code_invalid", "a branch code is 1-32 letters, digits, '_' or '-'")
     name = name.strip()
     if not 1 <= len(name) <= 200:
         raise HubError(400, "branch_name_invalid", "a branch name is 1-200 characters")
-    if session.get(Branch, code) is not None:
+    if db.get(Branch, code) is not None:
         raise HubError(409, "branch_exists", f"branch {code} already exists")
     branch = Branch(code=code, name=name, key_id=None, created_at=utcnow())
-    session.add(branch)
+    db.add(branch)
     return branch
 
 
-def get_branch(session: Session, code: str) -> Branch:
-    branch = session.get(Branch, code)
+def get_branch(db: Session, code: str) -> Branch:
+    branch = db.get(Branch, code)
     if branch is None:
         raise HubError(404, "branch_unknown", f"no branch {code}")
     return branch
 
 
-def list_branches(session: Session) -> list[BranchInfo]:
+def list_branches(db: Session) -> list[BranchInfo]:
     active = (select(Device.branch, func.count().label("n")).where(Device.revoked_at.is_(None))
               .group_by(Device.branch).subquery())
-    rows = session.execute(select(Branch, active.c.n).outerjoin(active, active.c.branch == Branch.code)
+    rows = db.execute(select(Branch, active.c.n).outerjoin(active, active.c.branch == Branch.code)
                            .order_by(Branch.code)).all()
     return [BranchInfo(b.code, b.name, b.key_id, b.created_at, n or 0) for b, n in rows]

@@ -19,33 +19,28 @@ import base64
 import binascii
 import os
 import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
 
+import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from counterdesk.base.text import CounterDeskError
-from counterdesk.hub.db import DEFAULT_URL, make_engine, session_factory
-from counterdesk.hub.errors import HubError
-from counterdesk.hub.migrate import SchemaError, require_head
-from counterdesk.protocol.signing import MASTER_KINDS, public_key_bytes, public_key_fingerprint, sign_master_item
-from counterdesk.hub.migrate import current_revision, head_revision, upgrade
-from counterdesk.hub.app import create_app
-from counterdesk.hub.tlsdemo import make_demo_certificate
-from counterdesk.hub.branches import add_branch
-from counterdesk.hub.branches import list_branches
-from counterdesk.hub.branches import get_branch
-from counterdesk.hub.enrolment import new_first_code
-from counterdesk.hub.enrolment import list_devices
-from counterdesk.hub.enrolment import revoke_device
 from counterdesk.base.atomicfile import write_bytes_atomic
-from counterdesk.hub.master import register_head_office_key
-from counterdesk.hub.master import publish
-import uvicorn
+from counterdesk.base.text import CounterDeskError
+from counterdesk.hub.app import create_app
+from counterdesk.hub.branches import add_branch, get_branch, list_branches
+from counterdesk.hub.db import DEFAULT_URL, make_engine, session_factory
+from counterdesk.hub.enrolment import list_devices, new_first_code, revoke_device
+from counterdesk.hub.errors import HubError
+from counterdesk.hub.master import publish, register_head_office_key
+from counterdesk.hub.migrate import SchemaError, current_revision, head_revision, require_head, upgrade
+from counterdesk.hub.tlsdemo import make_demo_certificate
+from counterdesk.protocol.signing import MASTER_KINDS, public_key_bytes, public_key_fingerprint, sign_master_item
 
 ENV_URL = "COUNTERDESK_HUB_DATABASE_URL"
 
@@ -300,6 +295,7 @@ def read_public_key(path: Path) -> bytes:
     """32 raw bytes from a PEM public key, a PEM private key (its public half) or base64 text."""
     data = path.read_bytes()
     if b"-----BEGIN" in data:
+        key: PrivateKeyTypes | PublicKeyTypes
         try:
             if b"PRIVATE KEY" in data:
                 key = serialization.load_pem_private_key(data, password=None)

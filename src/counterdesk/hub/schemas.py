@@ -4,9 +4,10 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from typing import Annotated, Any, Optional, Union
+from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, WithJsonSchema, field_validator
+from pydantic.config import JsonDict
 
 from counterdesk.hub.clock import iso_utc, parse_iso
 from counterdesk.hub.record_types import RECORD_TYPES
@@ -22,7 +23,7 @@ MAX_MASTER_ITEMS = 50
 BRANCH_CODE = r"^[A-Za-z0-9_-]{1,32}$"
 KEY_ID = r"^bk1-[0-9a-f]{16}$"
 META_TEXT = r"^[A-Za-z0-9_.:+-]*$"
-BASE64 = {"contentEncoding": "base64"}
+BASE64: JsonDict = {"contentEncoding": "base64"}
 
 
 def _b64(value: str, *, min_len: int = 0, max_len: int) -> bytes:
@@ -59,7 +60,7 @@ class EnrolIn(_In):
     name: str = Field(min_length=1, max_length=100)
     sign_public_key: str = Field(min_length=_b64_len(32), max_length=_b64_len(32), description="base64 of the 32 raw Ed25519 public-key bytes",
                                  json_schema_extra=BASE64)
-    branch_key_id: Optional[str] = Field(default=None, pattern=KEY_ID)
+    branch_key_id: str | None = Field(default=None, pattern=KEY_ID)
 
     @field_validator("sign_public_key")
     @classmethod
@@ -71,8 +72,8 @@ class EnrolIn(_In):
 class EnrolOut(BaseModel):
     device_id: uuid.UUID
     branch_code: str
-    wrapped_branch_key: Optional[str]
-    head_office_public_key: Optional[str]
+    wrapped_branch_key: str | None
+    head_office_public_key: str | None
     server_time: str
 
 
@@ -100,7 +101,7 @@ class RecordIn(_In):
     """One record as a workstation pushes it; anything else in ``records`` is rejected as ``malformed``."""
 
     id: uuid.UUID
-    type: str = Field(min_length=1, max_length=64, json_schema_extra={"examples": sorted(RECORD_TYPES)})
+    type: str = Field(min_length=1, max_length=64, json_schema_extra={"examples": [*sorted(RECORD_TYPES)]})
     workstation_id: uuid.UUID
     created_at: IsoTime
     key_id: str = Field(pattern=KEY_ID)
@@ -128,10 +129,10 @@ class PushIn(_In):
 
 
 class Receipt(BaseModel):
-    id: Optional[str]
+    id: str | None
     status: str
-    seq: Optional[int]
-    error: Optional[str]
+    seq: int | None
+    error: str | None
 
 
 class PushOut(BaseModel):

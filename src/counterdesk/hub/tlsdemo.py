@@ -34,7 +34,7 @@ def make_demo_certificate(out: Path, host: str = "localhost", days: int = 365,
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "CounterDesk hub DEMO")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     not_after = now + dt.timedelta(days=days)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 
 class BranchNotifier:
@@ -47,5 +47,5 @@ class BranchNotifier:
                 if slot[1] == seen:
                     try:
                         await asyncio.wait_for(slot[0].wait(), min(remaining, recheck_s))
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         pass

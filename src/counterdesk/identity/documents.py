@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any
 
 from counterdesk.base.text import Problem, Result, Text
-from counterdesk.identity import mrz as mrz_mod
 from counterdesk.identity import gb11643, permits, resident_id, validity
+from counterdesk.identity import mrz as mrz_mod
 from counterdesk.identity.dates import age_on, parse_date
 from counterdesk.identity.mrz import Names
 from counterdesk.identity.rawinput import MAX_NUMBER_CHARS, coerce_text, fold
@@ -40,7 +41,7 @@ class DocumentType(str, Enum):
         return _LABELS[self]
 
     @classmethod
-    def coerce(cls, value: object) -> "DocumentType | None":
+    def coerce(cls, value: object) -> DocumentType | None:
         if isinstance(value, cls):
             return value
         if isinstance(value, str) and len(value) <= 40:
@@ -148,7 +149,7 @@ def guess_document_type(text: object) -> DocumentType | None:
     return None
 
 
-def check_document(doc_type: DocumentType | str, number: object, *, issue_date: object = None,
+def check_document(doc_type: DocumentType | str | None, number: object, *, issue_date: object = None,
                    expiry: object = None, mrz: object = None, typed: Mapping[str, Any] | None = None,
                    today: date) -> DocumentCheck:
     """Check one identity document. `expiry` is a date, a date string, "长期"/"long-term" or None

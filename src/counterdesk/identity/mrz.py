@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, Mapping
+from typing import Literal
 
 from counterdesk.base.text import Problem, Result, Text
 from counterdesk.identity.checkdigits import mrz_check_digit

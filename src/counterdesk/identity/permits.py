@@ -36,12 +36,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+import pycountry
+
 from counterdesk.base.text import Result, Text
 from counterdesk.identity import gb2260, gb11643
 from counterdesk.identity.checkdigits import mrz_check_digit
 from counterdesk.identity.dates import century_for_birth, make_date
 from counterdesk.identity.rawinput import MAX_NUMBER_CHARS, coerce_text, fold
-import pycountry
 
 HK_MACAU_NEW = re.compile(r"[HM][0-9]{8}")
 HK_MACAU_OLD = re.compile(r"[HM][0-9]{10}")

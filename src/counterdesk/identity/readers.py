@@ -14,15 +14,15 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from counterdesk.base.text import CounterDeskError, Text
-from counterdesk.identity import gb11643, permits
+from counterdesk.identity import gb11643, permits, resident_id
 from counterdesk.identity import mrz as mrz_mod
-from counterdesk.identity import resident_id
 from counterdesk.identity.dates import add_years
 from counterdesk.identity.documents import DocumentType
 from counterdesk.identity.rawinput import MAX_MRZ_CHARS, fold

@@ -9,7 +9,8 @@ import base64
 import hashlib
 import secrets
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -89,7 +90,7 @@ def branch_key_id(key: bytes) -> str:
 # ---- master data ---------------------------------------------------------------------------------
 
 def master_signing_string(kind: str, version: int, payload_sha256: str) -> bytes:
-    return f"CDMD1\n{kind}\n{int(version)}\n{payload_sha256}".encode("utf-8")
+    return f"CDMD1\n{kind}\n{int(version)}\n{payload_sha256}".encode()
 
 
 def sign_master_item(private_key: Ed25519PrivateKey, kind: str, version: int, payload: bytes) -> bytes:

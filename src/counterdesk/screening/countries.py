@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 # Spellings pycountry does not resolve but the UN, OFAC and Chinese documents use.
 _OVERRIDES = {

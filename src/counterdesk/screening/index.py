@@ -12,8 +12,8 @@ import heapq
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from counterdesk.screening.normalise import NameForm, name_form
 
@@ -62,7 +62,7 @@ class MatchIndex:
     build_seconds: float = 0.0
 
     @classmethod
-    def build(cls, entries: list[IndexedEntry], list_hashes: frozenset[str] = frozenset()) -> "MatchIndex":
+    def build(cls, entries: list[IndexedEntry], list_hashes: frozenset[str] = frozenset()) -> MatchIndex:
         t0 = time.perf_counter()
         idx = cls(entries=list(entries), list_hashes=list_hashes)
         postings: dict[str, list[int]] = {}

@@ -13,16 +13,17 @@ to the scoring, so stored screenings say which rules produced them.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from counterdesk.base.text import Text
+from counterdesk.screening.countries import to_alpha2
 from counterdesk.screening.index import IndexedEntry, MatchIndex
 from counterdesk.screening.normalise import NameForm, name_form
-from counterdesk.screening.countries import to_alpha2
 from counterdesk.screening.parsers.common import doc_number
 
 MATCHER_VERSION = "cd-match-2026.1"
@@ -120,7 +121,7 @@ class Hit:
         return out
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "Hit":
+    def from_json(cls, data: Mapping[str, Any]) -> Hit:
         fields = {k: data[k] for k in cls.__dataclass_fields__ if k != "adjustments"}
         return cls(**fields, adjustments=tuple(Adjustment(a["code"], a["delta"]) for a in data["adjustments"]))
 

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import permutations
+
 from pypinyin import Style, lazy_pinyin
 
 # Legal-form and filler words: they carry little identity, so they weigh little in a comparison

@@ -6,20 +6,22 @@ the database and the key-slot file together and writes its audit entry in the sa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from counterdesk.base.roles import Role, require
-from counterdesk.base.actors import normalise_username
-from counterdesk.services.auth.passwords import check_password, check_username
-from counterdesk.base.actors import SignedInUser
-from counterdesk.base.settings import PASSWORD_MIN_LENGTH
-from counterdesk.base.text import CounterDeskError, Result, Text
-from counterdesk.services.auth.vault import AuthError, BAD_CREDENTIALS, Vault
-from counterdesk.base.text import ValidationFailed
-from counterdesk.store import users as repo
-from counterdesk.store import audit
-from counterdesk.store.models.sync import SyncRemoteUser
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counterdesk.base.actors import SignedInUser, normalise_username
+from counterdesk.base.roles import Role, require
+from counterdesk.base.settings import PASSWORD_MIN_LENGTH
+from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
+from counterdesk.services.auth.keyslots import KeySlots
+from counterdesk.services.auth.passwords import check_password, check_username
+from counterdesk.services.auth.vault import BAD_CREDENTIALS, AuthError, Vault
+from counterdesk.store import audit
+from counterdesk.store import users as repo
+from counterdesk.store.models.core import User
+from counterdesk.store.models.sync import SyncRemoteUser
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class UserInfo:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _check_pw(vault: Vault, username: str, password: str) -> None:
@@ -47,12 +49,12 @@ def _check_pw(vault: Vault, username: str, password: str) -> None:
 def list_users(vault: Vault, actor: SignedInUser) -> list[UserInfo]:
     require(actor.role, "users.manage")
 
-    def local_users(session):
+    def local_users(db: Session) -> list[User]:
         # Users of other workstations that sync only knows by id (inactive placeholders, no key slot)
         # are not this workstation's accounts: the users page does not list them.
 
-        remote = set(session.scalars(select(SyncRemoteUser.user_id)))
-        return [r for r in repo.all_users(session) if r.id not in remote]
+        remote = set(db.scalars(select(SyncRemoteUser.user_id)))
+        return [r for r in repo.all_users(db) if r.id not in remote]
     rows = vault.transact(local_users)
     return [UserInfo(r.id, r.username, r.display_name, Role(r.role), r.active, r.must_change_password,
                      r.created_at, vault.auth_state.status(r.username).locked) for r in rows]
@@ -76,13 +78,14 @@ def create_user(vault: Vault, actor: SignedInUser, username: str, display_name: 
 
     key = vault._key
 
-    def write(session, slots):
-        if repo.by_username(session, username) is not None:
+    def write(db: Session, slots: KeySlots) -> str:
+        assert key is not None  # read while the actor is signed in: the vault holds the database key
+        if repo.by_username(db, username) is not None:
             bad = Result()
             bad.add("username", "taken", Text("该用户名已存在。", "This username is already taken."))
             raise ValidationFailed(bad)
-        row = repo.create(session, username, display_name, role, actor.user_id, must_change=True)
-        audit.append(session, actor.actor, "user.created", "user", row.id, {"username": row.username, "role": row.role})
+        row = repo.create(db, username, display_name, role, actor.user_id, must_change=True)
+        audit.append(db, actor.actor, "user.created", "user", row.id, {"username": row.username, "role": row.role})
         slots.set_password_slot(row.id, row.username, password, key)
         return row.id
     return vault.transact_with_slots(write)
@@ -102,16 +105,17 @@ def change_own_password(vault: Vault, us: SignedInUser, old_password: str, new_p
     _check_pw(vault, us.username, new_password)
     key = vault._key
 
-    def write(session, slots):
-        row = repo.get(session, us.user_id)
+    def write(db: Session, slots: KeySlots) -> None:
+        assert key is not None  # read while the actor is signed in: the vault holds the database key
+        row = _target(db, us.user_id)
         row.must_change_password, row.password_changed_at = False, _now()
-        audit.append(session, us.actor, "user.password_changed", "user", us.user_id, {"by": "self"})
+        audit.append(db, us.actor, "user.password_changed", "user", us.user_id, {"by": "self"})
         slots.set_password_slot(us.user_id, us.username, new_password, key)
     vault.transact_with_slots(write)
 
 
-def _target(session, user_id: str):
-    row = repo.get(session, user_id)
+def _target(db: Session, user_id: str) -> User:
+    row = repo.get(db, user_id)
     if row is None:
         raise CounterDeskError(Text("没有这个用户。", "No such user."), code="no_user")
     return row
@@ -122,23 +126,24 @@ def reset_password(vault: Vault, actor: SignedInUser, user_id: str, new_password
     require(actor.role, "users.manage")
     key = vault._key
 
-    def write(session, slots):
-        row = _target(session, user_id)
+    def write(db: Session, slots: KeySlots) -> str:
+        assert key is not None  # read while the actor is signed in: the vault holds the database key
+        row = _target(db, user_id)
         if not row.active:
             raise CounterDeskError(Text("该用户已停用，请改用“启用”并设置临时密码。",
                                         "This user is disabled: enable them with a temporary password instead."),
                                    code="user_disabled")
         _check_pw(vault, row.username, new_password)
         row.must_change_password, row.password_changed_at = True, _now()
-        audit.append(session, actor.actor, "user.password_reset", "user", row.id, {"username": row.username})
+        audit.append(db, actor.actor, "user.password_reset", "user", row.id, {"username": row.username})
         slots.set_password_slot(row.id, row.username, new_password, key)
         return row.username
     name = vault.transact_with_slots(write)
     vault.auth_state.clear(name)
 
 
-def _last_admin_guard(session, row, text: Text) -> None:
-    if row.role == Role.ADMIN.value and row.active and repo.active_admins(session) <= 1:
+def _last_admin_guard(db, row, text: Text) -> None:
+    if row.role == Role.ADMIN.value and row.active and repo.active_admins(db) <= 1:
         raise CounterDeskError(text, code="last_admin")
 
 
@@ -149,13 +154,13 @@ def set_role(vault: Vault, actor: SignedInUser, user_id: str, role: Role | str) 
     require(actor.role, "users.manage")
     role = Role(role)
 
-    def write(session):
-        row = _target(session, user_id)
+    def write(db: Session) -> None:
+        row = _target(db, user_id)
         if row.role == role.value:
             return
         if role != Role.ADMIN:
-            _last_admin_guard(session, row, LAST_ADMIN)
-        audit.append(session, actor.actor, "user.role_changed", "user", row.id,
+            _last_admin_guard(db, row, LAST_ADMIN)
+        audit.append(db, actor.actor, "user.role_changed", "user", row.id,
                      {"username": row.username, "old_role": row.role, "new_role": role.value})
         row.role = role.value
     vault.transact(write)
@@ -167,13 +172,13 @@ def disable_user(vault: Vault, actor: SignedInUser, user_id: str) -> None:
     if user_id == actor.user_id:
         raise CounterDeskError(Text("不能停用自己的账户。", "You cannot disable your own account."), code="self_disable")
 
-    def write(session, slots):
-        row = _target(session, user_id)
+    def write(db: Session, slots: KeySlots) -> None:
+        row = _target(db, user_id)
         if not row.active:
             return
-        _last_admin_guard(session, row, LAST_ADMIN)
+        _last_admin_guard(db, row, LAST_ADMIN)
         row.active = False
-        audit.append(session, actor.actor, "user.disabled", "user", row.id, {"username": row.username})
+        audit.append(db, actor.actor, "user.disabled", "user", row.id, {"username": row.username})
         slots.remove_user(row.id)
     vault.transact_with_slots(write)
 
@@ -183,11 +188,12 @@ def enable_user(vault: Vault, actor: SignedInUser, user_id: str, new_password: s
     require(actor.role, "users.manage")
     key = vault._key
 
-    def write(session, slots):
-        row = _target(session, user_id)
+    def write(db: Session, slots: KeySlots) -> str:
+        assert key is not None  # read while the actor is signed in: the vault holds the database key
+        row = _target(db, user_id)
         _check_pw(vault, row.username, new_password)
         row.active, row.must_change_password, row.password_changed_at = True, True, _now()
-        audit.append(session, actor.actor, "user.enabled", "user", row.id, {"username": row.username})
+        audit.append(db, actor.actor, "user.enabled", "user", row.id, {"username": row.username})
         slots.set_password_slot(row.id, row.username, new_password, key)
         return row.username
     vault.auth_state.clear(vault.transact_with_slots(write))
@@ -197,11 +203,21 @@ def unlock_account(vault: Vault, actor: SignedInUser, username: str) -> None:
     """Lift a lockout after failed sign-ins before it runs out."""
     require(actor.role, "users.manage")
     name = normalise_username(username)
-    if vault.transact(lambda session: repo.by_username(session, name)) is None:
+    if vault.transact(lambda db: repo.by_username(db, name)) is None:
         raise CounterDeskError(Text("没有这个用户。", "No such user."), code="no_user")
     vault.auth_state.clear(name)
     vault.record(actor, "user.unlocked", "user", None, {"username": name})
 
 
-__all__ = ["UserInfo", "list_users", "create_user", "change_own_password", "reset_password", "set_role",
-           "disable_user", "enable_user", "unlock_account", "BAD_CREDENTIALS"]
+__all__ = [
+    "BAD_CREDENTIALS",
+    "UserInfo",
+    "change_own_password",
+    "create_user",
+    "disable_user",
+    "enable_user",
+    "list_users",
+    "reset_password",
+    "set_role",
+    "unlock_account",
+]

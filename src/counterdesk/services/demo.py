@@ -4,12 +4,11 @@ as published on the day the demo is created; after sanctions.max_list_age_days t
 freshness rule at work until an administrator imports a list again."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from counterdesk.base.paths import resources_dir
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
-from counterdesk.services.auth.vault import preload_reference_data
+from counterdesk.services.auth.vault import DEMO_USERS, Vault, preload_reference_data
 from counterdesk.services.sanctions import lists
 
 DEMO_LIST = "opensanctions_targets_sample.simple.csv"
@@ -24,10 +23,12 @@ def create_demo(root: Path | str) -> tuple[Vault, str]:
     admin = vault.sign_in(admin_user.username, admin_user.password)
     try:
         lists.import_paths(vault, admin, [resources_dir() / "sanctions" / DEMO_LIST], fmt="os-csv",
-                           source="DEMO sample (fictional)", published=datetime.now(timezone.utc).date())
+                           source="DEMO sample (fictional)", published=datetime.now(UTC).date())
         from counterdesk.services.catalog import versions  # the demo catalog: fictional products of every type, R1-R5
         versions.import_file(vault, admin, resources_dir() / "catalog" / DEMO_CATALOG, note="DEMO catalog (fictional)")
-        from counterdesk.services.catalog import licences  # the demo teller: licensed for all but precious metals (shows the rule)
+        from counterdesk.services.catalog import (
+            licences,  # the demo teller: licensed for all but precious metals (shows the rule)
+        )
         licences.grant_demo_licences(vault, admin, DEMO_USERS[1].username)
         from counterdesk.services.confirmation.certstore import install_demo_certificate  # signs the demo confirmations
         install_demo_certificate(vault, admin)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,7 +56,7 @@ SAFE_DETAIL_KEYS: frozenset[str] = frozenset({
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _canonical(entry: AuditEntry | dict) -> bytes:
@@ -77,18 +78,18 @@ def _details_json(details: dict[str, Any] | None) -> str:
     return json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def append(session: Session, actor: Actor, action: str, object_type: str | None = None,
+def append(db: Session, actor: Actor, action: str, object_type: str | None = None,
            object_id: str | None = None, details: dict[str, Any] | None = None,
            ts: str | None = None) -> AuditEntry:
     """Add one entry in the caller's transaction (so it commits or rolls back with the change)."""
-    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    last = db.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     entry = AuditEntry(seq=seq, ts=ts or _now(), actor_id=actor.user_id, actor_name=actor.name,
                        workstation=actor.workstation, action=action, object_type=object_type,
                        object_id=object_id, details=_details_json(details), prev_hash=prev)
     entry.hash = compute_hash(prev, entry)
-    session.add(entry)
-    session.flush()
+    db.add(entry)
+    db.flush()
     return entry
 
 
@@ -140,10 +141,10 @@ def verify_rows(rows: Iterable[AuditEntry]) -> tuple[int, int | None, str | None
     return count, None, None, prev
 
 
-def verify(session: Session) -> ChainReport:
-    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
+def verify(db: Session) -> ChainReport:
+    rows = db.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
     count, broken, reason, head = verify_rows(rows)
-    triggers = {r[0] for r in session.connection().exec_driver_sql(
+    triggers = {r[0] for r in db.connection().exec_driver_sql(
         "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_log'")}
     enforced = {"audit_log_no_update", "audit_log_no_delete"} <= triggers
     if not enforced and broken is None:
@@ -151,8 +152,8 @@ def verify(session: Session) -> ChainReport:
     return ChainReport(count, broken, reason, head, enforced)
 
 
-def recent(session: Session, limit: int = 200, before_seq: int | None = None) -> list[AuditEntry]:
+def recent(db: Session, limit: int = 200, before_seq: int | None = None) -> list[AuditEntry]:
     q = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
     if before_seq is not None:
         q = q.where(AuditEntry.seq < before_seq)
-    return list(session.execute(q).scalars())
+    return list(db.execute(q).scalars())

@@ -5,11 +5,11 @@ from pathlib import Path
 
 from alembic import command
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError as SADatabaseError
 
 from counterdesk.base.alembic_scripts import Scripts
 from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.store.engine import DB_DAMAGED, DatabaseError, is_damaged
-from sqlalchemy.exc import DatabaseError as SADatabaseError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

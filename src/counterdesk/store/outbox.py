@@ -38,24 +38,21 @@ import json
 import threading
 import uuid
 import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, cast
+from datetime import UTC, datetime
+from typing import Any, cast
 
 from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from counterdesk.store.models.sync import PENDING, Outbox, SyncState
-from counterdesk.store.models.customers import Customer, CustomerVersion
-from counterdesk.store.models.core import User
-from counterdesk.store.models.assessment import Assessment
-from counterdesk.store.models.customers import CounterSession
+from counterdesk.store.models.assessment import Assessment, PaperForm
+from counterdesk.store.models.core import AuditEntry, User
+from counterdesk.store.models.customers import CounterSession, Customer, CustomerVersion, FormDefinitionRecord
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
-from counterdesk.store.models.core import AuditEntry
-from counterdesk.store.models.customers import FormDefinitionRecord
-from counterdesk.store.models.assessment import PaperForm
+from counterdesk.store.models.sync import PENDING, Outbox, SyncState
 
 APPLYING = "counterdesk.services.sync.applying"
 NAMESPACE = uuid.UUID("6c1d3e0a-8f0b-5b3e-9a57-2f1c0de5a001")
@@ -86,7 +83,7 @@ USER_COLUMNS = {
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def derived_id(workstation_id: str | None, basis: str) -> str:
@@ -123,20 +120,20 @@ def version_hash(row: dict[str, Any]) -> str:
 
 # ---- which engines are the workstation store ---------------------------------------------------------
 
-_store_engines: "weakref.WeakKeyDictionary[Engine, bool]" = weakref.WeakKeyDictionary()
+_store_engines: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def _engine_of(session: Session) -> Engine | None:
+def _engine_of(db: Session) -> Engine | None:
     try:
-        bind = session.get_bind()
-    except Exception:  # noqa: BLE001 - an unbound session is not ours
+        bind = db.get_bind()
+    except Exception:
         return None
     return bind.engine if isinstance(bind, Connection) else bind
 
 
-def _is_store(session: Session, conn: Connection) -> bool:
-    engine = _engine_of(session)
+def _is_store(db: Session, conn: Connection) -> bool:
+    engine = _engine_of(db)
     if engine is None or engine.dialect.name != "sqlite":
         return False
     if _store_engines.get(engine):
@@ -153,23 +150,23 @@ def _is_store(session: Session, conn: Connection) -> bool:
 
 
 @contextmanager
-def applying(session: Session) -> Iterator[Session]:
+def applying(db: Session) -> Iterator[Session]:
     """Writes inside this block come from the hub: the listener does not enqueue them."""
-    before = session.info.get(APPLYING)
-    session.info[APPLYING] = True
+    before = db.info.get(APPLYING)
+    db.info[APPLYING] = True
     try:
-        yield session
+        yield db
     finally:
         if before is None:
-            session.info.pop(APPLYING, None)
+            db.info.pop(APPLYING, None)
         else:
-            session.info[APPLYING] = before
+            db.info[APPLYING] = before
 
 
 # ---- events -------------------------------------------------------------------------------------------
 
 class _Event:
-    __slots__ = ("type", "row_id", "basis", "meta", "body", "table")
+    __slots__ = ("basis", "body", "meta", "row_id", "table", "type")
 
     def __init__(self, type_: str, table: str, row_id: str | None, basis: str | None, meta: dict, body: dict):
         self.type, self.table, self.row_id, self.basis, self.meta, self.body = type_, table, row_id, basis, meta, body
@@ -314,34 +311,34 @@ def workstation_id(conn: Connection) -> str | None:
     return json.loads(value) if value else None
 
 
-def _collect(session: Session, conn: Connection) -> list[_Event]:
+def _collect(db: Session, conn: Connection) -> list[_Event]:
     events: list[_Event] = []
-    for obj in list(session.new):
+    for obj in list(db.new):
         builder = _BUILDERS.get(getattr(obj, "__tablename__", ""))
         if builder is not None:
             events += builder(conn, obj, True)
-    for obj in list(session.dirty):
+    for obj in list(db.dirty):
         builder = _BUILDERS.get(getattr(obj, "__tablename__", ""))
-        if builder is not None and session.is_modified(obj, include_collections=False):
+        if builder is not None and db.is_modified(obj, include_collections=False):
             events += builder(conn, obj, False)
     # Parents first; links and audit entries of one flush in their own order.
     events.sort(key=lambda e: (RANK[e.type], e.meta.get("seq") or 0, e.meta.get("version") or 0))
     return events
 
 
-def _after_flush(session: Session, _flush_context) -> None:
-    if session.info.get(APPLYING):
+def _after_flush(db: Session, _flush_context) -> None:
+    if db.info.get(APPLYING):
         return
-    if not any(getattr(o, "__tablename__", None) in _BUILDERS for o in (*session.new, *session.dirty)):
+    if not any(getattr(o, "__tablename__", None) in _BUILDERS for o in (*db.new, *db.dirty)):
         return
-    conn = session.connection()
-    if not _is_store(session, conn):
+    conn = db.connection()
+    if not _is_store(db, conn):
         return
-    events = _collect(session, conn)
+    events = _collect(db, conn)
     if not events:
         return
     _enqueue(conn, events, workstation_id(conn))
-    session.info["outbox_dirty"] = True
+    db.info["outbox_dirty"] = True
 
 
 # Called after a transaction that wrote outbox rows commits (the sync worker pushes at once instead
@@ -361,17 +358,17 @@ def remove_on_commit(callback) -> None:
             _on_commit.remove(callback)
 
 
-def _after_commit(session: Session) -> None:
-    if session.info.pop("outbox_dirty", False):
+def _after_commit(db: Session) -> None:
+    if db.info.pop("outbox_dirty", False):
         for callback in list(_on_commit):
             try:
                 callback()
-            except Exception:  # noqa: BLE001 - a waker must never break the writer's commit
+            except Exception:
                 pass
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop("outbox_dirty", None)
+def _after_rollback(db: Session) -> None:
+    db.info.pop("outbox_dirty", None)
 
 
 def _enqueue(conn: Connection, events: list[_Event], ws: str | None) -> None:
@@ -407,18 +404,18 @@ def install() -> None:
         if not _installed:
             event.listen(Session, "after_flush", _after_flush)
             event.listen(Session, "after_commit", _after_commit)
-            event.listen(Session, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
+            event.listen(Session, "after_soft_rollback", lambda db, _tx: _after_rollback(db))
             _installed = True
 
 
-def backfill(session: Session) -> int:
+def backfill(db: Session) -> int:
     """Enqueue the rows written before the outbox existed (an installation upgraded to sync): one
     record per row in its current state, parents first. Rows that already have a record are skipped,
     so running it again adds nothing. Returns how many records were added."""
 
-    conn = session.connection()
+    conn = db.connection()
     seen: dict[str, set] = {}
-    for rtype, meta in session.execute(select(Outbox.type, Outbox.meta)):
+    for rtype, meta in db.execute(select(Outbox.type, Outbox.meta)):
         m = json.loads(meta)
         seen.setdefault(rtype, set()).add(tuple(m.get(k) for k in _IDENTITY[rtype]))
     events: list[_Event] = []
@@ -428,7 +425,7 @@ def backfill(session: Session) -> int:
                          (ApprovalRequest, (ApprovalRequest.requested_at,)),
                          (EvidenceLink, (EvidenceLink.signoff_id, EvidenceLink.seq)), (AuditEntry, (AuditEntry.seq,))):
         builder = _BUILDERS[model.__tablename__]
-        for obj in session.scalars(select(model).order_by(*order)):
+        for obj in db.scalars(select(model).order_by(*order)):
             for ev in builder(conn, obj, True):
                 kind = "signoff.approval_request" if ev.type.startswith("signoff.approval") else ev.type
                 key = tuple(ev.meta.get(k) for k in _IDENTITY[kind])
@@ -451,10 +448,10 @@ _IDENTITY = {
 }
 
 
-def rederive_pending_ids(session: Session, workstation: str) -> int:
+def rederive_pending_ids(db: Session, workstation: str) -> int:
     """After enrolment: give derived ids of never-sent records the workstation's id (a copied data
     folder must not push the same ids as its original). Returns how many changed."""
-    rows = session.execute(select(Outbox).where(Outbox.state == PENDING, Outbox.envelope.is_(None),
+    rows = db.execute(select(Outbox).where(Outbox.state == PENDING, Outbox.envelope.is_(None),
                                                 Outbox.id_basis.is_not(None))).scalars().all()
     changed = 0
     for row in rows:

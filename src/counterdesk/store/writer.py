@@ -6,11 +6,13 @@ thread never waits on the disk. The CLI and tests may block on ``call``.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable, TypeVar
+from typing import TypeVar
 
-from sqlalchemy.exc import DatabaseError as SADatabaseError, OperationalError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from counterdesk.store import outbox
@@ -50,7 +52,7 @@ class Database:
             self.engine.dispose()
             raise DatabaseError(DB_DAMAGED, code="db_damaged", detail="sqlcipher: out of memory after a page error") from exc
 
-    def submit(self, fn: Callable[[Session], T]) -> "Future[T]":
+    def submit(self, fn: Callable[[Session], T]) -> Future[T]:
         """Run ``fn(session)`` in one transaction on the writer thread."""
         if self._closed:
             raise RuntimeError("database is closed")

@@ -11,12 +11,25 @@ always be explained and stored as evidence. The outcome is the strongest effect 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from counterdesk.base.text import Text
 from counterdesk.suitability.facts import AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
-from counterdesk.suitability.rules import CONDITION_TEXTS, CONDITIONS, CUSTOMER_ONLY, ELIGIBLE_ONLY, PROHIBIT, RULES, RULES_VERSION, Limits, Rule, Subject, resolve_limits
+from counterdesk.suitability.rules import (
+    CONDITION_TEXTS,
+    CONDITIONS,
+    CUSTOMER_ONLY,
+    ELIGIBLE_ONLY,
+    PROHIBIT,
+    RULES,
+    RULES_VERSION,
+    Limits,
+    Rule,
+    Subject,
+    resolve_limits,
+)
 
 RECOMMENDED = "recommended"
 ELIGIBLE = "eligible"
@@ -62,8 +75,18 @@ class Decision:
     does not pay for texts nobody reads. Two decisions are equal when all of these are equal.
     """
 
-    __slots__ = ("product_code", "outcome", "rule_ids", "_codes", "_open", "_hits", "_subject", "_product",
-                 "_findings", "_conditions")
+    __slots__ = (
+        "_codes",
+        "_conditions",
+        "_findings",
+        "_hits",
+        "_open",
+        "_product",
+        "_subject",
+        "outcome",
+        "product_code",
+        "rule_ids",
+    )
     rules_version = RULES_VERSION
 
     def __init__(self, product_code: str, outcome: str, rule_ids: tuple[str, ...], codes: tuple[str, ...],
@@ -238,5 +261,15 @@ def outcome_rank(outcome: str) -> int:
     return OUTCOMES.index(outcome)
 
 
-__all__ = ["Condition", "Decision", "Finding", "OUTCOMES", "OUTCOME_TEXTS", "evaluate", "evaluate_many", "explain",
-           "subject_for", "outcome_rank"]
+__all__ = [
+    "OUTCOMES",
+    "OUTCOME_TEXTS",
+    "Condition",
+    "Decision",
+    "Finding",
+    "evaluate",
+    "evaluate_many",
+    "explain",
+    "outcome_rank",
+    "subject_for",
+]

@@ -4,10 +4,11 @@ mapping mistake fails loudly there and ``evaluate`` itself never has to raise.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 CIVIL_CAPACITIES = ("full", "limited", "none")
 AML_LEVELS = ("low", "medium", "high")

@@ -7,8 +7,9 @@ ties break on product code, then catalog order, so the order is stable and deter
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Sequence
+from typing import Any
 
 from counterdesk.base.text import Text
 from counterdesk.suitability.engine import SELLABLE, Decision, _Checker, outcome_rank, subject_for

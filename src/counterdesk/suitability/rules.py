@@ -9,11 +9,12 @@ Effects, strongest first: prohibit > customer_initiated_only > conditions > elig
 from __future__ import annotations
 
 import calendar
-from functools import lru_cache
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from functools import lru_cache
+from typing import Any
 
 from counterdesk.base import settings as S
 from counterdesk.base.text import Text
@@ -172,7 +173,7 @@ class Subject:
 
     @classmethod
     def of(cls, customer: CustomerFacts, assessment: AssessmentFacts | None, context: SaleContext,
-           limits: Limits) -> "Subject":
+           limits: Limits) -> Subject:
         today = context.today
         last = None
         if assessment is None:

@@ -7,14 +7,14 @@ imports this module at start-up for the paths only, so the tool imports wait unt
 """
 from __future__ import annotations
 
+import argparse
+import importlib.util
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 from counterdesk.base.paths import PACKAGE_DIR, resources_dir
-import importlib.util
-import shutil
-import subprocess
-import argparse
 
 LANGUAGES = ("zh_CN",)
 

@@ -13,27 +13,41 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import io
 
-from counterdesk.services.demo import create_demo  # noqa: E402
-from counterdesk.services.auth.vault import DEMO_USERS  # noqa: E402
-from counterdesk.ui.widgets.context import AppContext  # noqa: E402
-from counterdesk.ui.shell.main_window import MainWindow  # noqa: E402
-from counterdesk.ui.widgets.resources import Languages, load_font  # noqa: E402
-from counterdesk.forms.disclosures import confirmation_sentence
-from counterdesk.flow.counter_session import CounterSession
-from counterdesk.forms.registry import load_questionnaire
-from counterdesk.flow.actions import (Attest, CheckOwnRequest, ChooseProduct, ConfirmAssessment, DecideConsent, IssueConfirmation,
-                                      EnterDocument, EnterProfile, Propose, RecordAnswers, RecordReading,
-                                      RecordRecording, RecordSignature, Screen, StartAssessment)
-from counterdesk.services.signoff.signature import Signature, Stroke
-from counterdesk.ui.widgets.gc_guard import MainThreadGarbageCollector
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PIL import Image, ImageDraw
+from PySide6.QtCore import QEvent, QEventLoop, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtPrintSupport import QPrinter
-import io
-from PIL import Image, ImageDraw
+from PySide6.QtWidgets import QApplication
+
+from counterdesk.flow.actions import (
+    Attest,
+    CheckOwnRequest,
+    ChooseProduct,
+    ConfirmAssessment,
+    DecideConsent,
+    EnterDocument,
+    EnterProfile,
+    IssueConfirmation,
+    Propose,
+    RecordAnswers,
+    RecordReading,
+    RecordRecording,
+    RecordSignature,
+    Screen,
+    StartAssessment,
+)
+from counterdesk.flow.counter_session import CounterSession
+from counterdesk.forms.disclosures import confirmation_sentence
+from counterdesk.forms.registry import load_questionnaire
+from counterdesk.services.auth.vault import DEMO_USERS
+from counterdesk.services.demo import create_demo
+from counterdesk.services.signoff.signature import Signature, Stroke
+from counterdesk.ui.shell.main_window import MainWindow
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.gc_guard import MainThreadGarbageCollector
+from counterdesk.ui.widgets.resources import Languages, load_font
 
 
 def _wait(predicate, timeout_ms: int = 20000) -> None:
@@ -75,7 +89,7 @@ _LISTED = {"name_zh": "刘建国", "sex": "male", "address": "北京市东城区
 
 
 def _step(page, step: str) -> None:
-    _wait(lambda: not page.busy and page.ident is not None and page.ident.flow.current_id == step)
+    _wait(lambda: not page.busy and page.counter_session is not None and page.counter_session.flow.current_id == step)
 
 
 def _identification(window: MainWindow, out: Path) -> None:
@@ -135,7 +149,7 @@ def _identification(window: MainWindow, out: Path) -> None:
     _step(page, "done")
     _save(window, out, "13-session-done")
     page.next()
-    _wait(lambda: page.ident is None and not page.busy)
+    _wait(lambda: page.counter_session is None and not page.busy)
 
     page.start()
     _step(page, "document")
@@ -198,7 +212,7 @@ def _customer_signs(page, out: Path) -> None:
     w.grab().save(str(out / "21-customer-disclosure.png"))
     bar = w.text.verticalScrollBar()
     bar.setValue(bar.maximum())
-    clock.now += page.ident.state.signoff.plan.min_reading_seconds
+    clock.now += page.counter_session.state.signoff.plan.min_reading_seconds
     w.refresh_gate()
     w.read_button.click()
     if w.recording_yes is not None:
@@ -206,7 +220,7 @@ def _customer_signs(page, out: Path) -> None:
         w.recording_yes.click()
     if w.sentence_edit is not None:
         _wait(lambda: w.stage == "sentence")
-        w.sentence_edit.insert(confirmation_sentence(page.ident.state.signoff.lang))
+        w.sentence_edit.insert(confirmation_sentence(page.counter_session.state.signoff.lang))
         w.sentence_ok.click()
     _wait(lambda: w.stage == "signature")
     QApplication.processEvents()
@@ -218,7 +232,7 @@ def _customer_signs(page, out: Path) -> None:
     QApplication.processEvents()
     w.grab().save(str(out / "22-customer-signature.png"))
     w.sign_button.click()
-    _wait(lambda: page.ident.state.signoff.signed_at is not None and not page.busy)
+    _wait(lambda: page.counter_session.state.signoff.signed_at is not None and not page.busy)
 
 
 def _attest(page) -> None:
@@ -251,41 +265,41 @@ def _headless_sale(vault, teller, doc: EnterDocument, kyc: dict, pick: int, code
                    declared: dict) -> CounterSession:
     """A sale through the core up to the teller's attestation (for the supervisor's and the
     after-sale screens): a customer identified, assessed, the product chosen, the customer signed."""
-    ident = CounterSession(vault, teller)
+    counter_session = CounterSession(vault, teller)
     actions = {"document": doc, "consent": DecideConsent(True), "profile": EnterProfile(kyc), "screening": Screen()}
-    while ident.flow.current_id != "assessment":
-        outcome = ident.submit(actions[ident.flow.current_id])
+    while counter_session.flow.current_id != "assessment":
+        outcome = counter_session.submit(actions[counter_session.flow.current_id])
         if not outcome.result.ok or outcome.stop or outcome.hold:
-            raise RuntimeError(f"demo sale stopped at {ident.flow.current_id}: {outcome}")
-    ident.submit(StartAssessment())
+            raise RuntimeError(f"demo sale stopped at {counter_session.flow.current_id}: {outcome}")
+    counter_session.submit(StartAssessment())
     q = load_questionnaire()
     answers = {x.key: q.form.field(x.key).options[min(pick, len(q.form.field(x.key).options) - 1)].value
                for x in q.questions}
     answers["age"] = "age_46_55"
-    _found, graded = ident.submit(RecordAnswers(answers, "customer_screen")).value
-    ident.submit(ConfirmAssessment(bool(graded and graded.needs_reconfirmation)))
-    ident.submit(Propose(declared["amount"], declared))
+    _found, graded = counter_session.submit(RecordAnswers(answers, "customer_screen")).value
+    counter_session.submit(ConfirmAssessment(bool(graded and graded.needs_reconfirmation)))
+    counter_session.submit(Propose(declared["amount"], declared))
     if own:
-        ident.submit(CheckOwnRequest(code))
-    ident.submit(ChooseProduct(code, customer_initiated=own))
-    signoff = ident.state.signoff
+        counter_session.submit(CheckOwnRequest(code))
+    counter_session.submit(ChooseProduct(code, customer_initiated=own))
+    signoff = counter_session.state.signoff
     assert signoff is not None
     plan = signoff.plan
-    ident.submit(RecordReading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
+    counter_session.submit(RecordReading({"seconds": plan.min_reading_seconds, "scrolled_to_end": True,
                                 "forms": [{"ref": r, "hash": h} for r, h in zip(plan.forms, plan.form_hashes)]},
                                "customer_screen"))
     if plan.recording_required:
-        ident.submit(RecordRecording(True))
+        counter_session.submit(RecordRecording(True))
     strokes = (Stroke.of([(20 + i * 9, 60 + (i % 5) * 12, 0.6, i * 20) for i in range(30)]),)
     image = Image.new("RGBA", (400, 160), (255, 255, 255, 0))
     ImageDraw.Draw(image).line([(20, 60), (200, 110), (380, 70)], fill=(0, 0, 90, 255), width=4)
     png = io.BytesIO()
     image.save(png, "PNG")
-    ident.submit(RecordSignature(confirmation_sentence("zh") if plan.sentence_required else None,
+    counter_session.submit(RecordSignature(confirmation_sentence("zh") if plan.sentence_required else None,
                                  Signature(strokes=strokes, width=400, height=160).to_json(), png.getvalue(),
                                  "customer_screen"))
-    ident.submit(Attest(True, True, "REC-2026-000456"))
-    return ident
+    counter_session.submit(Attest(True, True, "REC-2026-000456"))
+    return counter_session
 
 
 _MIDDLE_AGED = {"name_zh": "王建华", "sex": "female", "birth_date": "1980-05-05", "nationality": "CHN",

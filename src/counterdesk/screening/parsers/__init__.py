@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from counterdesk.base.text import Text
-from counterdesk.screening.records import FORMATS, ListFormatError, ParsedList
 from counterdesk.screening.parsers import ofac_csv, ofac_xml, opensanctions, un_xml
+from counterdesk.screening.records import FORMATS, ListFormatError, ParsedList
 
 MAX_FILE_BYTES = 512 * 2**20
 

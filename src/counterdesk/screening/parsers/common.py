@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 from counterdesk.base.text import Text
-from counterdesk.screening.records import ListFormatError, ListedDocument, ParsedEntry, ParsedName
 from counterdesk.screening.countries import to_alpha2
+from counterdesk.screening.records import ListedDocument, ListFormatError, ParsedEntry, ParsedName
 
 _T = TypeVar("_T")
 

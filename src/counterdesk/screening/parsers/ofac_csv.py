@@ -11,12 +11,21 @@ import csv
 import io
 import re
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
 
 from counterdesk.base.text import Text
 from counterdesk.screening.countries import normalise_list
+from counterdesk.screening.parsers.common import (
+    add_name,
+    check_refs,
+    clean,
+    decode_text,
+    document,
+    no_entries,
+    partial_date,
+    unique,
+)
 from counterdesk.screening.records import ListFormatError, ParsedEntry, ParsedList, ParsedName
-from counterdesk.screening.parsers.common import add_name, check_refs, clean, decode_text, document, no_entries, partial_date, unique
 
 SDN_COLUMNS = ("ent_num", "SDN_Name", "SDN_Type", "Program", "Title", "Call_Sign", "Vess_type", "Tonnage", "GRT",
                "Vess_flag", "Vess_owner", "Remarks")

@@ -11,9 +11,17 @@ import xml.etree.ElementTree as ET
 
 from counterdesk.base.text import Text
 from counterdesk.screening.countries import normalise_list
-from counterdesk.screening.records import ListFormatError, ParsedEntry, ParsedList, ParsedName
-from counterdesk.screening.parsers.common import add_name, check_refs, document, no_entries, partial_date, publication_date, unique
+from counterdesk.screening.parsers.common import (
+    add_name,
+    check_refs,
+    document,
+    no_entries,
+    partial_date,
+    publication_date,
+    unique,
+)
 from counterdesk.screening.parsers.safexml import Doc, parse, text_of, texts_of
+from counterdesk.screening.records import ListFormatError, ParsedEntry, ParsedList, ParsedName
 
 SDN_TYPES = {"individual": "person", "entity": "entity", "vessel": "entity", "aircraft": "entity"}
 
@@ -45,8 +53,8 @@ def _entry(doc: Doc, el: ET.Element, n: int) -> ParsedEntry:
         weak = text_of(aka, "category").lower() == "weak"
         add_name(names, _full(aka), "weak_alias" if weak else "alias")
     docs = []
-    for ident in el.findall("idList/id"):
-        found = document(text_of(ident, "idType"), text_of(ident, "idNumber"), text_of(ident, "idCountry"))
+    for id_el in el.findall("idList/id"):
+        found = document(text_of(id_el, "idType"), text_of(id_el, "idNumber"), text_of(id_el, "idCountry"))
         if found and found not in docs:
             docs.append(found)
     dates = unique(partial_date(d) for d in texts_of(el, "dateOfBirthList/dateOfBirthItem/dateOfBirth"))

@@ -15,13 +15,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from counterdesk.base.text import Text
 from counterdesk.screening.countries import normalise_list
+from counterdesk.screening.parsers.common import (
+    add_name,
+    check_refs,
+    clean,
+    decode_text,
+    document,
+    no_entries,
+    partial_date,
+    publication_date,
+    unique,
+)
 from counterdesk.screening.records import ListFormatError, ParsedEntry, ParsedList, ParsedName
-from counterdesk.screening.parsers.common import add_name, check_refs, clean, decode_text, document, no_entries, partial_date, publication_date, unique
 
 PERSON_SCHEMATA = {"Person"}
 TARGET_SCHEMATA = PERSON_SCHEMATA | {"LegalEntity", "Organization", "Company", "PublicBody", "Vessel", "Airplane"}

@@ -11,9 +11,18 @@ import xml.etree.ElementTree as ET
 
 from counterdesk.base.text import Text
 from counterdesk.screening.countries import normalise_list
-from counterdesk.screening.records import ListFormatError, ParsedEntry, ParsedList, ParsedName
-from counterdesk.screening.parsers.common import add_name, check_refs, clean, document, no_entries, partial_date, publication_date, unique
+from counterdesk.screening.parsers.common import (
+    add_name,
+    check_refs,
+    clean,
+    document,
+    no_entries,
+    partial_date,
+    publication_date,
+    unique,
+)
 from counterdesk.screening.parsers.safexml import Doc, parse, text_of, texts_of
+from counterdesk.screening.records import ListFormatError, ParsedEntry, ParsedList, ParsedName
 
 # A "Low" quality alias is a weak a.k.a. in UN terms (transliteration variants, nicknames).
 _WEAK = {"low"}

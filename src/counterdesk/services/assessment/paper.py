@@ -10,7 +10,7 @@ render the same everywhere.
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
@@ -20,15 +20,16 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from counterdesk.base.actors import SignedInUser
 from counterdesk.base.atomicfile import write_bytes_atomic
-from counterdesk.services.customers.forms_store import store_definition
-from counterdesk.forms.questionnaire import Questionnaire
-from counterdesk.forms.registry import load_questionnaire
 from counterdesk.base.pdffont import FONT, MARGIN, PAGE_H, PAGE_W, register_font, tokens, wrap
 from counterdesk.base.roles import require
-from counterdesk.base.actors import SignedInUser
-from counterdesk.store import audit
+from counterdesk.forms.questionnaire import Questionnaire
+from counterdesk.forms.registry import load_questionnaire
 from counterdesk.grading.rules import local_day
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.customers.forms_store import store_definition
+from counterdesk.store import audit
 from counterdesk.store.models.assessment import PaperForm
 
 # Font and page helpers are shared with the confirmation PDF (counterdesk.base.pdffont).
@@ -121,30 +122,31 @@ def render_blank(q: Questionnaire, form_number: str, lang: str = "zh") -> bytes:
     return buf.getvalue()
 
 
-def _next_number(session: Session, branch: str, now: datetime) -> str:
+def _next_number(db: Session, branch: str, now: datetime) -> str:
     prefix = f"RQ-{branch}-{local_day(now):%Y%m%d}-"
-    count = session.execute(select(func.count()).select_from(PaperForm).where(
+    count = db.execute(select(func.count()).select_from(PaperForm).where(
         PaperForm.form_number.like(prefix.replace("%", r"\%").replace("_", r"\_") + "%", escape="\\"))).scalar_one()
     return f"{prefix}{count + 1:04d}"
 
 
-def blank_questionnaire_pdf(vault, us: SignedInUser, lang: str = "zh", questionnaire: Questionnaire | None = None,
+def blank_questionnaire_pdf(vault: Vault, us: SignedInUser, lang: str = "zh",
+                            questionnaire: Questionnaire | None = None,
                             now: datetime | None = None) -> tuple[str, bytes]:
     """Issue a numbered blank questionnaire: records the number (audited) and returns (number, PDF)."""
     require(us.role, "assessment.run")
     q = questionnaire or load_questionnaire()
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     branch = "".join(ch for ch in str(vault.info.branch_code) if ch.isalnum()).upper() or "BR"
     lang = "en" if lang.startswith("en") else "zh"
 
-    def write(session: Session) -> str:
-        store_definition(session, q.form)
-        number = _next_number(session, branch, moment)
-        session.add(PaperForm(form_number=number, form_id=q.id, form_version=q.version, form_hash=q.hash,
-                              language=lang, issued_at=moment.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+    def write(db: Session) -> str:
+        store_definition(db, q.form)
+        number = _next_number(db, branch, moment)
+        db.add(PaperForm(form_number=number, form_id=q.id, form_version=q.version, form_hash=q.hash,
+                              language=lang, issued_at=moment.astimezone(UTC).isoformat(timespec="microseconds"),
                               issued_by=us.user_id))
-        session.flush()
-        audit.append(session, us.actor, "paper_form.issued", "paper_form", number,
+        db.flush()
+        audit.append(db, us.actor, "paper_form.issued", "paper_form", number,
                      {"form": q.ref, "language": lang, "form_number": number})
         return number
     number = vault.transact(write)

@@ -13,28 +13,28 @@ Audit entries carry ids, codes and grades only; the answers stay in the encrypte
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from counterdesk.services.customers.common import load_customer, new_id, version_row
-from counterdesk.services.customers.counter_sessions import load_open
-from counterdesk.services.customers.forms_store import store_definition
+from counterdesk.base.actors import SignedInUser
+from counterdesk.base.branchtime import BRANCH_TZ
+from counterdesk.base.roles import require
+from counterdesk.base.settings import ASSESSMENT_MAX_PER_DAY, ASSESSMENT_MAX_PER_YEAR, ASSESSMENT_VALIDITY_MONTHS
+from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
 from counterdesk.forms.questionnaire import Questionnaire, questionnaire_from_form
 from counterdesk.forms.registry import load_questionnaire
-from counterdesk.base.roles import require
-from counterdesk.base.actors import SignedInUser
-from counterdesk.base.settings import ASSESSMENT_MAX_PER_DAY, ASSESSMENT_MAX_PER_YEAR, ASSESSMENT_VALIDITY_MONTHS
-from counterdesk.store import audit
-from counterdesk.base.text import CounterDeskError, Result, Text
-from counterdesk.base.text import ValidationFailed
-from counterdesk.base.branchtime import BRANCH_TZ
 from counterdesk.grading.rules import Contradiction, add_months, evaluate, local_day
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.customers.common import load_customer, new_id, version_row
+from counterdesk.services.customers.counter_sessions import load_open
+from counterdesk.services.customers.forms_store import form_for, store_definition
+from counterdesk.store import audit
 from counterdesk.store.models.assessment import Assessment, PaperForm
-from counterdesk.services.customers.forms_store import form_for
 
 IN_PROGRESS, COMPLETED, SUPERSEDED = "in_progress", "completed", "superseded"
 CUSTOMER_SCREEN, PAPER_FORM, TELLER_SCREEN = "customer_screen", "paper_form", "teller_screen"
@@ -86,7 +86,7 @@ class AssessmentResult:
 
 def _now(now: datetime | None) -> datetime:
     if now is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return now
@@ -94,7 +94,7 @@ def _now(now: datetime | None) -> datetime:
 
 def _iso(moment: datetime) -> str:
     # Stored in UTC so that string order is time order (the limits compare strings in SQL).
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _parse(value: str | None) -> datetime | None:
@@ -105,22 +105,22 @@ def _error(code: str, zh: str, en: str, detail: str | None = None) -> Assessment
     return AssessmentError(Text(zh, en), code=code, detail=detail)
 
 
-def _load(session: Session, assessment_id: str) -> Assessment:
-    row = session.get(Assessment, assessment_id) if isinstance(assessment_id, str) else None
+def _load(db: Session, assessment_id: str) -> Assessment:
+    row = db.get(Assessment, assessment_id) if isinstance(assessment_id, str) else None
     if row is None:
         raise _error("assessment_not_found", "找不到该风险评估。", "No such assessment.", str(assessment_id))
     return row
 
 
-def _questionnaire_of(session: Session, row: Assessment) -> Questionnaire:
-    return questionnaire_from_form(form_for(session, row.questionnaire_id, row.questionnaire_version,
+def _questionnaire_of(db: Session, row: Assessment) -> Questionnaire:
+    return questionnaire_from_form(form_for(db, row.questionnaire_id, row.questionnaire_version,
                                             row.questionnaire_hash))
 
 
-def _customer_facts(session: Session, customer_id: str) -> tuple[date | None, str | None]:
+def _customer_facts(db: Session, customer_id: str) -> tuple[date | None, str | None]:
     """Birth date and civil capacity from the customer's current KYC version."""
-    customer = load_customer(session, customer_id)
-    data = json.loads(version_row(session, customer_id, customer.current_version).data)
+    customer = load_customer(db, customer_id)
+    data = json.loads(version_row(db, customer_id, customer.current_version).data)
     birth = None
     try:
         birth = date.fromisoformat(data["birth_date"]) if data.get("birth_date") else None
@@ -133,23 +133,23 @@ def _plain(answers_json: str) -> dict[str, str]:
     return {k: v["option"] for k, v in json.loads(answers_json).items()}
 
 
-def completed_counts(session: Session, customer_id: str, now: datetime) -> tuple[int, int]:
+def completed_counts(db: Session, customer_id: str, now: datetime) -> tuple[int, int]:
     """(completed today in CST, completed in the rolling 12 months up to ``now``)."""
     day_start = datetime.combine(local_day(now), datetime.min.time(), BRANCH_TZ)
     year_start = add_months(now, -12)
     base = select(func.count()).select_from(Assessment).where(
         Assessment.customer_id == customer_id, Assessment.completed_at.is_not(None),
         Assessment.completed_at <= _iso(now))
-    today = session.execute(base.where(Assessment.completed_at >= _iso(day_start))).scalar_one()
+    today = db.execute(base.where(Assessment.completed_at >= _iso(day_start))).scalar_one()
     # Rolling: one completed exactly 12 months ago has dropped out of the window.
-    year = session.execute(base.where(Assessment.completed_at > _iso(year_start))).scalar_one()
+    year = db.execute(base.where(Assessment.completed_at > _iso(year_start))).scalar_one()
     return today, year
 
 
-def _check_limits(session: Session, vault, customer_id: str, now: datetime) -> None:
+def _check_limits(db: Session, vault: Vault, customer_id: str, now: datetime) -> None:
     settings = vault.settings()
     per_day, per_year = settings[ASSESSMENT_MAX_PER_DAY], settings[ASSESSMENT_MAX_PER_YEAR]
-    today, year = completed_counts(session, customer_id, now)
+    today, year = completed_counts(db, customer_id, now)
     if today >= per_day:
         raise _error("limit_day", f"该客户今日已完成 {today} 次风险评估，每日最多 {per_day} 次，请明日再评估。",
                      f"The customer has completed {today} assessment(s) today; at most {per_day} a day are allowed. "
@@ -160,27 +160,31 @@ def _check_limits(session: Session, vault, customer_id: str, now: datetime) -> N
                      "are allowed.", f"year:{year}/{per_year}")
 
 
-def _current_row(session: Session, customer_id: str, now: datetime, exclude: str | None = None) -> Assessment | None:
+def _current_row(db: Session, customer_id: str, now: datetime, exclude: str | None = None) -> Assessment | None:
     q = (select(Assessment).where(Assessment.customer_id == customer_id, Assessment.status == COMPLETED,
                                   Assessment.confirmed_at.is_not(None), Assessment.valid_until > _iso(now),
                                   Assessment.completed_at <= _iso(now))
          .order_by(Assessment.completed_at.desc()))
     if exclude is not None:
         q = q.where(Assessment.id != exclude)
-    return session.execute(q.limit(1)).scalars().first()
+    return db.execute(q.limit(1)).scalars().first()
 
 
 def _result(row: Assessment, q: Questionnaire, reasons: tuple[str, ...] = ()) -> AssessmentResult:
+    # Only graded rows have a result: grading sets the score, the grade, the completion and the validity together.
+    assert row.score is not None and row.grade is not None
+    assert row.completed_at is not None and row.valid_until is not None
     band = q.band(row.grade)
     return AssessmentResult(row.id, row.customer_id, q.ref, row.score, row.grade, band.name, row.lowest_category,
-                            reasons, _parse(row.completed_at), _parse(row.valid_until), row.previous_grade,
+                            reasons, datetime.fromisoformat(row.completed_at), datetime.fromisoformat(row.valid_until),
+                            row.previous_grade,
                             row.previous_grade is not None and row.previous_grade != row.grade,
                             _parse(row.confirmed_at), row.regrade_confirmed)
 
 
 # ---- API --------------------------------------------------------------------------------------------------
 
-def start_assessment(vault, us: SignedInUser, customer_id: str, session_id: str,
+def start_assessment(vault: Vault, us: SignedInUser, customer_id: str, session_id: str,
                      questionnaire: Questionnaire | None = None, paper_form_number: str | None = None,
                      now: datetime | None = None) -> str:
     """Open an assessment for the customer identified in the teller's open counter session; returns its id.
@@ -192,46 +196,46 @@ def start_assessment(vault, us: SignedInUser, customer_id: str, session_id: str,
     require(us.role, "assessment.run")
     moment = _now(now)
 
-    def write(session: Session) -> str:
-        counter = load_open(session, us, session_id)
-        load_customer(session, customer_id)
+    def write(db: Session) -> str:
+        counter = load_open(db, us, session_id)
+        load_customer(db, customer_id)
         if counter.customer_id != customer_id:
             raise _error("session_customer_mismatch", "该服务会话办理的不是这位客户。",
                          "This counter session is not serving this customer.", session_id)
         q = questionnaire
         if paper_form_number is not None:
-            paper = session.get(PaperForm, paper_form_number) if isinstance(paper_form_number, str) else None
+            paper = db.get(PaperForm, paper_form_number) if isinstance(paper_form_number, str) else None
             if paper is None:
                 raise _error("paper_form_unknown", "没有发放过这个编号的纸质问卷，请核对问卷右上角的编号。",
                              "No paper questionnaire with this number was issued; check the number printed on it.",
                              str(paper_form_number))
-            used = session.execute(select(Assessment.id).where(
+            used = db.execute(select(Assessment.id).where(
                 Assessment.paper_form_number == paper_form_number)).first()
             if used is not None:
                 raise _error("paper_form_used", "这份纸质问卷已经录入过。", "This paper questionnaire was already keyed in.",
                              paper_form_number)
-            paper_q = questionnaire_from_form(form_for(session, paper.form_id, paper.form_version, paper.form_hash))
+            paper_q = questionnaire_from_form(form_for(db, paper.form_id, paper.form_version, paper.form_hash))
             if q is not None and q.hash != paper_q.hash:
                 raise _error("paper_form_version", "纸质问卷的版本与所选问卷不同。",
                              "The paper form is of a different questionnaire version.", paper_form_number)
             q = paper_q
         q = q or load_questionnaire()
-        _check_limits(session, vault, customer_id, moment)
-        store_definition(session, q.form)
+        _check_limits(db, vault, customer_id, moment)
+        store_definition(db, q.form)
         row = Assessment(id=new_id(), customer_id=customer_id, session_id=session_id, questionnaire_id=q.id,
                          questionnaire_version=q.version, questionnaire_hash=q.hash, answers="{}",
                          paper_form_number=paper_form_number, score=None, grade=None, lowest_category=False,
                          contradictions="[]", status=IN_PROGRESS, created_at=_iso(moment), created_by=us.user_id)
-        session.add(row)
-        session.flush()
-        audit.append(session, us.actor, "assessment.started", "assessment", row.id,
+        db.add(row)
+        db.flush()
+        audit.append(db, us.actor, "assessment.started", "assessment", row.id,
                      {"customer_id": customer_id, "session_id": session_id, "form": q.ref,
                       "form_number": paper_form_number})
         return row.id
     return vault.transact(write)
 
 
-def record_answers(vault, us: SignedInUser, assessment_id: str, answers: Mapping[str, str], entered_at: str,
+def record_answers(vault: Vault, us: SignedInUser, assessment_id: str, answers: Mapping[str, str], entered_at: str,
                    now: datetime | None = None) -> AnswersResult:
     """Store the customer's answers (question -> option value), merged over earlier ones.
 
@@ -257,9 +261,9 @@ def record_answers(vault, us: SignedInUser, assessment_id: str, answers: Mapping
         bad.add("answers", "type", Text("答案格式错误。", "The answers are malformed."))
         raise ValidationFailed(bad)
 
-    def write(session: Session) -> AnswersResult:
-        row = _load(session, assessment_id)
-        load_open(session, us, row.session_id)
+    def write(db: Session) -> AnswersResult:
+        row = _load(db, assessment_id)
+        load_open(db, us, row.session_id)
         if row.status != IN_PROGRESS:
             raise _error("assessment_closed", "该评估已完成，不能再修改答案。", "This assessment is finished; answers cannot change.",
                          assessment_id)
@@ -267,7 +271,7 @@ def record_answers(vault, us: SignedInUser, assessment_id: str, answers: Mapping
             bad.add("entered_at", "paper_form_missing", Text("本次评估没有登记纸质问卷编号，不能按纸质问卷录入。",
                                                             "This assessment has no paper form number to key answers in from."))
             raise ValidationFailed(bad)
-        q = _questionnaire_of(session, row)
+        q = _questionnaire_of(db, row)
         for key, value in answers.items():
             try:
                 question = q.question(key)
@@ -282,10 +286,10 @@ def record_answers(vault, us: SignedInUser, assessment_id: str, answers: Mapping
         for key, value in answers.items():
             stored[key] = {"option": value, "entered_at": entered_at, "at": _iso(moment)}
         row.answers = json.dumps(stored, ensure_ascii=False, sort_keys=True)
-        birth, capacity = _customer_facts(session, row.customer_id)
+        birth, capacity = _customer_facts(db, row.customer_id)
         ev = evaluate(q, _plain(row.answers), birth_date=birth, on=local_day(moment), civil_capacity=capacity)
         row.contradictions = json.dumps([c.as_json() for c in ev.contradictions], ensure_ascii=False)
-        audit.append(session, us.actor, "assessment.answers_recorded", "assessment", row.id,
+        audit.append(db, us.actor, "assessment.answers_recorded", "assessment", row.id,
                      {"entered_at": entered_at, "questions": sorted(answers), "count": len(stored),
                       "contradictions": [c.code for c in ev.contradictions]})
         res = Result()
@@ -298,20 +302,20 @@ def record_answers(vault, us: SignedInUser, assessment_id: str, answers: Mapping
     return vault.transact(write)
 
 
-def grade(vault, us: SignedInUser, assessment_id: str, now: datetime | None = None) -> AssessmentResult:
+def grade(vault: Vault, us: SignedInUser, assessment_id: str, now: datetime | None = None) -> AssessmentResult:
     """Complete the assessment: score, grade C1-C5 and validity. The result is shown to the customer
     and must then be confirmed by them (``confirm``). Refused while answers are missing
     (``answers_missing``) or contradict each other (``contradictions``), and over the limits."""
     require(us.role, "assessment.run")
     moment = _now(now)
 
-    def write(session: Session) -> AssessmentResult:
-        row = _load(session, assessment_id)
-        load_open(session, us, row.session_id)
-        q = _questionnaire_of(session, row)
+    def write(db: Session) -> AssessmentResult:
+        row = _load(db, assessment_id)
+        load_open(db, us, row.session_id)
+        q = _questionnaire_of(db, row)
         if row.status != IN_PROGRESS:
             raise _error("assessment_closed", "该评估已经评级。", "This assessment has already been graded.", assessment_id)
-        birth, capacity = _customer_facts(session, row.customer_id)
+        birth, capacity = _customer_facts(db, row.customer_id)
         ev = evaluate(q, _plain(row.answers), birth_date=birth, on=local_day(moment), civil_capacity=capacity)
         row.contradictions = json.dumps([c.as_json() for c in ev.contradictions], ensure_ascii=False)
         if ev.missing:
@@ -322,21 +326,22 @@ def grade(vault, us: SignedInUser, assessment_id: str, now: datetime | None = No
                          "Some answers contradict each other; the customer must re-answer them before a grade is given.",
                          ",".join(c.code for c in ev.contradictions))
         # Checked again here: two assessments started in parallel must not both complete over the limit.
-        _check_limits(session, vault, row.customer_id, moment)
-        previous = _current_row(session, row.customer_id, moment, exclude=row.id)
+        _check_limits(db, vault, row.customer_id, moment)
+        previous = _current_row(db, row.customer_id, moment, exclude=row.id)
+        assert ev.band is not None  # no answers missing, no contradictions: the answers were graded
         row.score, row.grade, row.lowest_category = ev.score, ev.band.grade, ev.lowest_category
         row.status, row.completed_at = COMPLETED, _iso(moment)
         row.valid_until = _iso(add_months(moment, vault.settings()[ASSESSMENT_VALIDITY_MONTHS]))
         row.previous_grade = previous.grade if previous is not None else None
-        session.flush()
-        audit.append(session, us.actor, "assessment.graded", "assessment", row.id,
+        db.flush()
+        audit.append(db, us.actor, "assessment.graded", "assessment", row.id,
                      {"customer_id": row.customer_id, "grade": row.grade, "previous_grade": row.previous_grade,
                       "lowest_category": row.lowest_category})
         return _result(row, q, ev.lowest_reasons)
     return vault.transact(write)
 
 
-def confirm(vault, us: SignedInUser, assessment_id: str, regrade_confirmed: bool = False,
+def confirm(vault: Vault, us: SignedInUser, assessment_id: str, regrade_confirmed: bool = False,
             now: datetime | None = None) -> AssessmentResult:
     """The customer confirms the result shown to them. When the grade differs from the previous valid
     one, ``regrade_confirmed`` must be True (the customer was told and re-confirms). Older completed
@@ -344,15 +349,17 @@ def confirm(vault, us: SignedInUser, assessment_id: str, regrade_confirmed: bool
     require(us.role, "assessment.run")
     moment = _now(now)
 
-    def write(session: Session) -> AssessmentResult:
-        row = _load(session, assessment_id)
-        load_open(session, us, row.session_id)
+    def write(db: Session) -> AssessmentResult:
+        row = _load(db, assessment_id)
+        load_open(db, us, row.session_id)
         if row.status != COMPLETED or row.confirmed_at is not None:
             raise _error("assessment_not_confirmable", "该评估尚未评级或已经确认。",
                          "This assessment is not graded yet or is already confirmed.", assessment_id)
         changed = row.previous_grade is not None and row.previous_grade != row.grade
         if changed and regrade_confirmed is not True:
-            q = _questionnaire_of(session, row)
+            q = _questionnaire_of(db, row)
+            # graded (COMPLETED), and ``changed`` means there is a previous grade
+            assert row.grade is not None and row.previous_grade is not None
             old, new = q.band(row.previous_grade).name, q.band(row.grade).name
             raise _error("regrade_unconfirmed",
                          f"评估等级由 {row.previous_grade}（{old.zh}）变为 {row.grade}（{new.zh}），须客户明确确认新等级。",
@@ -360,30 +367,31 @@ def confirm(vault, us: SignedInUser, assessment_id: str, regrade_confirmed: bool
                          "the customer must explicitly confirm the new grade.", f"{row.previous_grade}->{row.grade}")
         row.confirmed_at, row.confirmed_by = _iso(moment), "customer"
         row.regrade_confirmed = bool(regrade_confirmed) if changed else None
-        for older in session.execute(select(Assessment).where(
+        for older in db.execute(select(Assessment).where(
                 Assessment.customer_id == row.customer_id, Assessment.status == COMPLETED,
                 Assessment.id != row.id, Assessment.completed_at <= row.completed_at)).scalars():
             older.status = SUPERSEDED
-        session.flush()
-        audit.append(session, us.actor, "assessment.confirmed", "assessment", row.id,
+        db.flush()
+        audit.append(db, us.actor, "assessment.confirmed", "assessment", row.id,
                      {"customer_id": row.customer_id, "grade": row.grade, "previous_grade": row.previous_grade,
                       "regrade_confirmed": row.regrade_confirmed})
-        return _result(row, _questionnaire_of(session, row))
+        return _result(row, _questionnaire_of(db, row))
     return vault.transact(write)
 
 
-def current_assessment(vault, us: SignedInUser, customer_id: str, now: datetime | None = None) -> AssessmentResult | None:
+def current_assessment(vault: Vault, us: SignedInUser, customer_id: str,
+                       now: datetime | None = None) -> AssessmentResult | None:
     """The customer's latest completed, confirmed and unexpired assessment at ``now``, or None."""
     require(us.role, "assessment.view")
     moment = _now(now)
 
-    def read(session: Session) -> AssessmentResult | None:
-        row = _current_row(session, customer_id, moment)
-        return None if row is None else _result(row, _questionnaire_of(session, row))
+    def read(db: Session) -> AssessmentResult | None:
+        row = _current_row(db, customer_id, moment)
+        return None if row is None else _result(row, _questionnaire_of(db, row))
     return vault.transact(read)
 
 
-def get_answers(vault, us: SignedInUser, assessment_id: str) -> dict[str, Any]:
+def get_answers(vault: Vault, us: SignedInUser, assessment_id: str) -> dict[str, Any]:
     """The stored answers with their entry points (for resuming, review and the evidence record)."""
     require(us.role, "assessment.view")
-    return vault.transact(lambda session: json.loads(_load(session, assessment_id).answers))
+    return vault.transact(lambda db: json.loads(_load(db, assessment_id).answers))

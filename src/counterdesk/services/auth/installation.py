@@ -5,15 +5,15 @@ Read at start-up before the database can be unlocked, so this module stays impor
 from __future__ import annotations
 
 import json
+import socket
+import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from counterdesk.base.atomicfile import write_json_atomic
 from counterdesk.base.paths import DataDir
 from counterdesk.base.text import CounterDeskError, Text
-import socket
-import uuid
 
 FORMAT = "counterdesk-install/1"
 
@@ -33,7 +33,7 @@ class InstallInfo:
     pre_auth_settings: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def new(cls, branch_code: str, branch_name: str, demo: bool) -> "InstallInfo":
+    def new(cls, branch_code: str, branch_name: str, demo: bool) -> InstallInfo:
 
         return cls(
             installation_id=str(uuid.uuid4()),
@@ -41,7 +41,7 @@ class InstallInfo:
             branch_name=branch_name,
             demo=demo,
             workstation=socket.gethostname()[:64] or "workstation",
-            created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
 
 

@@ -22,7 +22,7 @@ class Argon2Params:
     lanes: int = ARGON2_LANES
 
     @classmethod
-    def fresh(cls) -> "Argon2Params":
+    def fresh(cls) -> Argon2Params:
         return cls(salt=os.urandom(16))
 
     def derive(self, password: str) -> bytes:

@@ -8,20 +8,21 @@ associated data, so a slot copied to another account or installation no longer o
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from counterdesk.base.actors import normalise_username
 from counterdesk.base.atomicfile import write_json_atomic
 from counterdesk.base.text import CounterDeskError, Text
-from counterdesk.services.auth.kdf import Argon2Params
-from counterdesk.services.auth.kdf import hkdf
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.exceptions import InvalidTag
+from counterdesk.services.auth.kdf import Argon2Params, hkdf
 
 FORMAT = "counterdesk-keyslots/1"
 RECOVERY_SLOT = "recovery"
@@ -65,7 +66,7 @@ def parse_recovery_key(text: str) -> bytes | None:
     cleaned = cleaned.replace("0", "O").replace("1", "I").replace("8", "B")
     try:
         raw = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
-    except (ValueError, base64.binascii.Error):
+    except (ValueError, binascii.Error):
         return None
     if len(raw) != KEY_BYTES + 2:
         return None
@@ -90,7 +91,7 @@ class Slot:
                 "created_at": self.created_at}
 
     @classmethod
-    def from_json(cls, raw: dict) -> "Slot":
+    def from_json(cls, raw: dict) -> Slot:
         return cls(slot_id=raw["slot_id"], kind=raw["kind"], user_id=raw.get("user_id"),
                    username=raw.get("username"), kdf=dict(raw["kdf"]), nonce=_unb64(raw["nonce"]),
                    wrapped=_unb64(raw["wrapped"]), created_at=raw["created_at"])
@@ -129,11 +130,11 @@ class KeySlots:
 
     # -- file ---------------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: Path, installation_id: str) -> "KeySlots":
+    def create(cls, path: Path, installation_id: str) -> KeySlots:
         return cls(path, installation_id, [])
 
     @classmethod
-    def load(cls, path: Path, installation_id: str) -> "KeySlots":
+    def load(cls, path: Path, installation_id: str) -> KeySlots:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -175,7 +176,7 @@ class KeySlots:
     def _wrap(self, slot_id: str, kind: str, user_id: str | None, username: str | None, kdf: dict,
               kek: bytes, db_key: bytes) -> Slot:
         slot = Slot(slot_id, kind, user_id, username, kdf, os.urandom(12), b"",
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                    datetime.now(UTC).isoformat(timespec="seconds"))
         slot.wrapped = _aesgcm(kek).encrypt(slot.nonce, db_key, _aad(self.installation_id, slot))
         return slot
 

@@ -11,24 +11,44 @@ import hmac
 import json
 import os
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from counterdesk.services.auth import installation
-from counterdesk.services.auth.lockout import AuthState, utcnow
+from counterdesk.base.actors import Actor, SignedInUser, normalise_username
 from counterdesk.base.branchtime import format_time
-from counterdesk.services.auth.installation import InstallInfo
 from counterdesk.base.paths import DataDir
 from counterdesk.base.roles import Role, require
-from counterdesk.services.auth.keyslots import KeySlots, WrongSecret, dummy_password_work, format_recovery_key, new_database_key, new_recovery_secret, parse_recovery_key
-from counterdesk.base.actors import normalise_username
-from counterdesk.services.auth.passwords import check_password, check_username
-from counterdesk.base.actors import Actor, SignedInUser
-from counterdesk.base.settings import LOCKOUT_MINUTES, MAX_FAILED_ATTEMPTS, PASSWORD_MIN_LENGTH, SettingsValues, declared
+from counterdesk.base.settings import (
+    LOCKOUT_MINUTES,
+    MAX_FAILED_ATTEMPTS,
+    PASSWORD_MIN_LENGTH,
+    SettingsValues,
+    declared,
+)
 from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
+from counterdesk.services.auth import installation
+from counterdesk.services.auth.installation import InstallInfo
+from counterdesk.services.auth.keyslots import (
+    KeySlots,
+    WrongSecret,
+    dummy_password_work,
+    format_recovery_key,
+    new_database_key,
+    new_recovery_secret,
+    parse_recovery_key,
+)
+from counterdesk.services.auth.lockout import AuthState, utcnow
+from counterdesk.services.auth.passwords import check_password, check_username
+
+if TYPE_CHECKING:  # annotations only: the store (and SQLAlchemy) is imported lazily, see preload_store
+    from sqlalchemy.orm import Session
+
+    from counterdesk.store.models.core import AuditEntry
+    from counterdesk.store.writer import Database
 
 T = TypeVar("T")
 
@@ -66,7 +86,7 @@ DEMO_USERS = (
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Vault:
@@ -74,7 +94,7 @@ class Vault:
         self.data = data
         self.info = info
         self.auth_state = AuthState(data.auth_state_file)
-        self.db = None  # counterdesk.store.writer.Database once unlocked
+        self.db: Database | None = None  # once unlocked
         self._key: bytes | None = None
         self._settings: SettingsValues | None = None
         self._open_lock = threading.Lock()
@@ -82,13 +102,13 @@ class Vault:
 
     # ---- opening and creating ------------------------------------------------------------------
     @classmethod
-    def open(cls, root: Path | str) -> "Vault":
+    def open(cls, root: Path | str) -> Vault:
         data = DataDir(root)
         return cls(data, installation.load(data))
 
     @classmethod
     def initialise(cls, root: Path | str, branch_code: str, branch_name: str, admin: NewUser,
-                   more_users: tuple[NewUser, ...] = (), demo: bool = False) -> tuple["Vault", str]:
+                   more_users: tuple[NewUser, ...] = (), demo: bool = False) -> tuple[Vault, str]:
         """Create a new installation; returns the vault and the one-time recovery key to show."""
         preload_store()  # see WARM_UP_LOCK
         data = DataDir(root)
@@ -119,9 +139,9 @@ class Vault:
         data.ensure()
 
         from counterdesk.store import migrate
+        from counterdesk.store import users as users_repo
         from counterdesk.store.engine import make_engine
         from counterdesk.store.writer import Database
-        from counterdesk.store import users as users_repo
 
         info = InstallInfo.new(code.upper(), branch_name.strip(), demo)
         info.pre_auth_settings = SettingsValues().pre_auth()
@@ -130,26 +150,26 @@ class Vault:
         for stale in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
             stale.unlink(missing_ok=True)
         slots = KeySlots.create(data.keyslot_file, info.installation_id)
-        db = Database(make_engine(partial, key))
+        database = Database(make_engine(partial, key))
         try:
-            migrate.upgrade(db.engine)
+            migrate.upgrade(database.engine)
             system = Actor(None, "system", info.workstation)
 
-            def create_all(session):
+            def create_all(db: Session) -> None:
                 from counterdesk.store import audit
-                audit.append(session, system, "install.created", "branch", info.branch_code,
+                audit.append(db, system, "install.created", "branch", info.branch_code,
                              {"mode": "demo" if demo else "production"})
-                created_by = None
+                created_by: str | None = None
                 for user in (admin, *more_users):
-                    row = users_repo.create(session, user.username, user.display_name, user.role, created_by,
+                    row = users_repo.create(db, user.username, user.display_name, user.role, created_by,
                                             must_change=False)
                     created_by = created_by or row.id
-                    audit.append(session, Actor(created_by, normalise_username(admin.username), info.workstation),
+                    audit.append(db, Actor(created_by, normalise_username(admin.username), info.workstation),
                                  "user.created", "user", row.id, {"username": row.username, "role": row.role})
                     slots.set_password_slot(row.id, row.username, user.password, key)
-            db.call(create_all)
+            database.call(create_all)
         finally:
-            db.close()
+            database.close()
         slots.set_recovery_slot(recovery, key)
         # The database becomes visible first, then the slots, then install.json: a crash before
         # the last step leaves a folder that set-up recognises and can redo.
@@ -159,7 +179,7 @@ class Vault:
         return cls(data, info), format_recovery_key(recovery)
 
     @classmethod
-    def create_demo(cls, root: Path | str) -> tuple["Vault", str]:
+    def create_demo(cls, root: Path | str) -> tuple[Vault, str]:
         return cls.initialise(root, DEMO_BRANCH[0], DEMO_BRANCH[1], DEMO_USERS[0], DEMO_USERS[1:], demo=True)
 
     @staticmethod
@@ -192,11 +212,11 @@ class Vault:
             yield slots
             slots.save()
 
-    def transact_with_slots(self, fn: Callable[[Any, KeySlots], T]) -> T:
+    def transact_with_slots(self, fn: Callable[[Session, KeySlots], T]) -> T:
         """Run ``fn(session, slots)`` in one database transaction; the key-slot file is replaced only
         after the commit succeeded (under a file lock), so a failed write changes neither."""
         with self._edit_slots() as slots:
-            return self.transact(lambda session: fn(session, slots))
+            return self.transact(lambda db: fn(db, slots))
 
     def _attach(self, key: bytes) -> None:
         """Open the database with ``key`` (or check it matches the one already open)."""
@@ -225,7 +245,7 @@ class Vault:
             self._mirror_pre_auth()
 
     def _mirror_pre_auth(self) -> None:
-        wanted = self._settings.pre_auth()
+        wanted = self.settings().pre_auth()
         if wanted != self.info.pre_auth_settings:
             self.info.pre_auth_settings = wanted
             installation.save(self.data, self.info)
@@ -238,13 +258,13 @@ class Vault:
             self.db, self._key, self._settings = None, None, None
             self._signed_in.clear()
 
-    def _require_db(self):
+    def _require_db(self) -> Database:
         if self.db is None:
             raise AuthError(NOT_UNLOCKED, code="not_unlocked")
         return self.db
 
-    def database(self):
-        """The open database (counterdesk.store.writer.Database); refuses before a sign-in."""
+    def database(self) -> Database:
+        """The open database; refuses before a sign-in."""
         return self._require_db()
 
     # ---- sign-in --------------------------------------------------------------------------------------
@@ -273,6 +293,7 @@ class Vault:
                 dummy_password_work(password)
                 raise self._fail(name, "unknown_user") from None
             raise self._fail(name, "wrong_password") from None
+        assert slot.user_id is not None  # a password slot always names its user (bound into the slot's AAD)
         return slot.user_id, key
 
     def sign_in(self, username: str, password: str) -> SignedInUser:
@@ -291,15 +312,15 @@ class Vault:
         from counterdesk.store import audit
         from counterdesk.store import users as users_repo
 
-        user = self.db.call(lambda session: users_repo.get(session, user_id))
+        user = self._require_db().call(lambda db: users_repo.get(db, user_id))
         if user is None or not user.active:
             raise self._fail(name, "disabled")
         self.auth_state.clear(name)
         us = SignedInUser(user.id, user.username, user.display_name, Role(user.role), utcnow(),
                          self.info.workstation, user.must_change_password)
         self._flush_pending()
-        self.db.call(lambda s: audit.append(s, us.actor, "auth.signed_in", "user", us.user_id,
-                                            {"role": us.role.value}))
+        self._require_db().call(lambda s: audit.append(s, us.actor, "auth.signed_in", "user", us.user_id,
+                                                       {"role": us.role.value}))
         self._signed_in.append(us.user_id)
         return us
 
@@ -309,15 +330,15 @@ class Vault:
         if not events and not dropped:
             return
 
-        def write(session):
+        def write(db: Session) -> None:
             if dropped:
-                audit.append(session, Actor(None, "system", self.info.workstation), "auth.events_dropped",
+                audit.append(db, Actor(None, "system", self.info.workstation), "auth.events_dropped",
                              details={"pending_dropped": dropped})
             for ev in events:
                 details = {k: ev[k] for k in ("reason", "attempts", "locked_until") if k in ev}
-                audit.append(session, Actor(None, ev.get("username", "?")[:64], ev.get("workstation", "?")[:64]),
+                audit.append(db, Actor(None, ev.get("username", "?")[:64], ev.get("workstation", "?")[:64]),
                              ev["action"], "user", None, details, ts=ev.get("ts"))
-        self.db.call(write)
+        self._require_db().call(write)
         self.auth_state.ack_pending(len(events))
 
     def verify_password(self, us: SignedInUser, password: str) -> None:
@@ -345,7 +366,7 @@ class Vault:
         if not self._signed_in:
             self.close()
 
-    def transact(self, fn: Callable[[Any], T]) -> T:
+    def transact(self, fn: Callable[[Session], T]) -> T:
         return self._require_db().call(fn)
 
     # ---- settings --------------------------------------------------------------------------------------
@@ -368,14 +389,14 @@ class Vault:
         from counterdesk.store.models.core import SettingValue
         old = self.settings()[key]
 
-        def write(session):
-            row = session.get(SettingValue, key)
+        def write(db: Session) -> SettingsValues:
+            row = db.get(SettingValue, key)
             if row is None:
                 row = SettingValue(key=key)
-                session.add(row)
+                db.add(row)
             row.value, row.updated_at, row.updated_by = json.dumps(value), _now_iso(), us.user_id
-            audit.append(session, us.actor, "settings.changed", "setting", key, {"old": old, "new": value})
-            return _load_settings(session)
+            audit.append(db, us.actor, "settings.changed", "setting", key, {"old": old, "new": value})
+            return _load_settings(db)
         self._settings = self._require_db().call(write)
         self._mirror_pre_auth()
 
@@ -395,7 +416,7 @@ class Vault:
         from counterdesk.store import audit
         from counterdesk.store import users as users_repo
         name = normalise_username(username)
-        user = self.db.call(lambda s: users_repo.by_username(s, name))
+        user = self._require_db().call(lambda s: users_repo.by_username(s, name))
         if user is None or user.role != Role.ADMIN.value:
             raise AuthError(Text("没有这个管理员账户。", "No such administrator account."), code="recovery_user")
         pw = check_password(new_password, name, self.settings()[PASSWORD_MIN_LENGTH])
@@ -403,10 +424,11 @@ class Vault:
             raise ValidationFailed(pw)
         new_secret = new_recovery_secret()
 
-        def write(session, slots):
-            row = users_repo.get(session, user.id)
+        def write(db: Session, slots: KeySlots) -> None:
+            row = users_repo.get(db, user.id)
+            assert row is not None  # read just above; users are disabled, never deleted
             row.active, row.must_change_password, row.password_changed_at = True, False, _now_iso()
-            audit.append(session, Actor(None, "recovery", self.info.workstation), "recovery.used", "user", user.id,
+            audit.append(db, Actor(None, "recovery", self.info.workstation), "recovery.used", "user", user.id,
                          {"username": name})
             slots.set_password_slot(user.id, name, new_password, key)
             slots.set_recovery_slot(new_secret, key)
@@ -414,11 +436,11 @@ class Vault:
         self.auth_state.clear(name)
         return format_recovery_key(new_secret)
 
-    def audit_entries(self, us: SignedInUser, limit: int = 500, before_seq: int | None = None) -> list:
+    def audit_entries(self, us: SignedInUser, limit: int = 500, before_seq: int | None = None) -> list[AuditEntry]:
         """The newest audit entries, for those allowed to read the log."""
         require(us.role, "audit.view")
         from counterdesk.store import audit
-        return self.transact(lambda session: audit.recent(session, limit, before_seq))
+        return self.transact(lambda db: audit.recent(db, limit, before_seq))
 
 
 # The first import of SQLAlchemy (and of the other large packages) must not happen in two threads at
@@ -460,10 +482,10 @@ def preload_reference_data() -> None:
         _warmed.add("reference")
 
 
-def _load_settings(session) -> SettingsValues:
+def _load_settings(db: Session) -> SettingsValues:
     from counterdesk.store.models.core import SettingValue
-    stored = {}
-    for row in session.query(SettingValue).all():
+    stored: dict[str, Any] = {}
+    for row in db.query(SettingValue).all():
         try:
             stored[row.key] = json.loads(row.value)
         except ValueError:
@@ -474,7 +496,7 @@ def _load_settings(session) -> SettingsValues:
 def _set_aside_unfinished(data: DataDir) -> None:
     """An earlier set-up stopped after creating the database but before install.json: nobody can
     have used it, but nothing is deleted either; it is renamed aside so set-up can start again."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     for path in (data.database, data.keyslot_file):
         if path.exists():
             os.replace(path, path.with_name(f"{path.name}.unfinished-{stamp}"))

@@ -10,20 +10,20 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from counterdesk.base.roles import require
 from counterdesk.base.actors import SignedInUser
-from counterdesk.store import audit
-from counterdesk.store.models.core import User
-from counterdesk.base.text import CounterDeskError, Result, Text
-from counterdesk.base.text import ValidationFailed
-from counterdesk.store.models.catalog import UserLicence
+from counterdesk.base.roles import require
+from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
+from counterdesk.services.auth.vault import Vault
 from counterdesk.services.catalog.products import LICENCE_TYPES, licence_label
+from counterdesk.store import audit
 from counterdesk.store import users as users_repo
-
+from counterdesk.store.models.catalog import UserLicence
+from counterdesk.store.models.core import User
 
 NUMBER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/._-]{0,63}")
 
@@ -46,7 +46,7 @@ class LicenceInfo:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _info(row: UserLicence, names: dict[str, str]) -> LicenceInfo:
@@ -55,8 +55,8 @@ def _info(row: UserLicence, names: dict[str, str]) -> LicenceInfo:
                        names.get(row.updated_by, row.updated_by))
 
 
-def _names(session) -> dict[str, str]:
-    return {uid: name for uid, name in session.execute(select(User.id, User.username))}
+def _names(db) -> dict[str, str]:
+    return {uid: name for uid, name in db.execute(select(User.id, User.username))}
 
 
 def check_licence(licence_type: str, number: str, issued: date | None, expires: date | None) -> Result:
@@ -74,7 +74,7 @@ def check_licence(licence_type: str, number: str, issued: date | None, expires: 
     return res
 
 
-def set_licence(vault, us: SignedInUser, user_id: str, licence_type: str, number: str, issued: date,
+def set_licence(vault: Vault, us: SignedInUser, user_id: str, licence_type: str, number: str, issued: date,
                 expires: date | None) -> LicenceInfo:
     """Add or replace (renewal) one licence of a user."""
     require(us.role, "users.manage")
@@ -83,61 +83,61 @@ def set_licence(vault, us: SignedInUser, user_id: str, licence_type: str, number
         raise ValidationFailed(res)
     number = number.strip()
 
-    def write(session):
-        if session.get(User, user_id) is None:
+    def write(db: Session) -> LicenceInfo:
+        if db.get(User, user_id) is None:
             raise CounterDeskError(Text("没有这个用户。", "No such user."), code="no_user")
-        row = session.execute(select(UserLicence).where(UserLicence.user_id == user_id,
+        row = db.execute(select(UserLicence).where(UserLicence.user_id == user_id,
                                                         UserLicence.licence_type == licence_type)).scalar_one_or_none()
         mode = "replace" if row else "add"
         if row is None:
             row = UserLicence(id=str(uuid.uuid4()), user_id=user_id, licence_type=licence_type)
-            session.add(row)
+            db.add(row)
         row.number, row.issued = number, issued.isoformat()
         row.expires = expires.isoformat() if expires else None
         row.updated_at, row.updated_by = _now(), us.user_id
-        session.flush()
-        audit.append(session, us.actor, "licence.set", "user", user_id, {
+        db.flush()
+        audit.append(db, us.actor, "licence.set", "user", user_id, {
             "licence_type": licence_type, "issued": row.issued, "expires": row.expires, "mode": mode})
-        return _info(row, _names(session))
+        return _info(row, _names(db))
     return vault.transact(write)
 
 
-def remove_licence(vault, us: SignedInUser, user_id: str, licence_type: str) -> bool:
+def remove_licence(vault: Vault, us: SignedInUser, user_id: str, licence_type: str) -> bool:
     """Remove one licence; False when the user did not hold it."""
     require(us.role, "users.manage")
 
-    def write(session):
-        row = session.execute(select(UserLicence).where(UserLicence.user_id == user_id,
+    def write(db: Session) -> bool:
+        row = db.execute(select(UserLicence).where(UserLicence.user_id == user_id,
                                                         UserLicence.licence_type == licence_type)).scalar_one_or_none()
         if row is None:
             return False
-        session.delete(row)
-        audit.append(session, us.actor, "licence.removed", "user", user_id, {"licence_type": licence_type})
+        db.delete(row)
+        audit.append(db, us.actor, "licence.removed", "user", user_id, {"licence_type": licence_type})
         return True
     return vault.transact(write)
 
 
-def list_licences(vault, us: SignedInUser, user_id: str | None = None) -> list[LicenceInfo]:
+def list_licences(vault: Vault, us: SignedInUser, user_id: str | None = None) -> list[LicenceInfo]:
     """Licences of one user (anyone may read their own) or of everyone (admin)."""
     if user_id != us.user_id:
         require(us.role, "users.manage")
 
-    def read(session):
+    def read(db: Session) -> list[LicenceInfo]:
         q = select(UserLicence).order_by(UserLicence.user_id, UserLicence.licence_type)
         if user_id is not None:
             q = q.where(UserLicence.user_id == user_id)
-        names = _names(session)
-        return [_info(r, names) for r in session.execute(q).scalars()]
+        names = _names(db)
+        return [_info(r, names) for r in db.execute(q).scalars()]
     return vault.transact(read)
 
 
-def licence_ok_in(session, user_id: str, licence_type: str, on_date: date) -> Result:
+def licence_ok_in(db, user_id: str, licence_type: str, on_date: date) -> Result:
     """``licence_ok`` inside the caller's transaction."""
     res = Result()
     if not licence_type:
         return res  # the product needs no licence
     label = licence_label(licence_type)
-    row = session.execute(select(UserLicence).where(UserLicence.user_id == user_id,
+    row = db.execute(select(UserLicence).where(UserLicence.user_id == user_id,
                                                     UserLicence.licence_type == licence_type)).scalar_one_or_none()
     if row is None:
         res.add("licence", "licence_missing", Text(f"销售人员未登记“{label.zh}”，不能销售此产品（持证上岗）。",
@@ -155,7 +155,7 @@ def licence_ok_in(session, user_id: str, licence_type: str, on_date: date) -> Re
     return res
 
 
-def licence_ok(vault, user_id: str, licence_type: str, on_date: date) -> Result:
+def licence_ok(vault: Vault, user_id: str, licence_type: str, on_date: date) -> Result:
     """Ok when ``user_id`` holds a valid licence of that type on ``on_date`` (or none is needed);
     otherwise one problem (code licence_missing / licence_expired / licence_not_yet_valid) whose
     zh/en text names the licence type and the expiry date."""
@@ -165,7 +165,7 @@ def licence_ok(vault, user_id: str, licence_type: str, on_date: date) -> Result:
 DEMO_LICENCES = ("fund_sales", "wealth_management", "insurance_agency")
 
 
-def grant_demo_licences(vault, us: SignedInUser, username: str, today: date | None = None) -> None:
+def grant_demo_licences(vault: Vault, us: SignedInUser, username: str, today: date | None = None) -> None:
     """DEMO set-up only: fictional certificates valid from today for three years. Precious metals are
     left out on purpose, so the demo shows a sale refused for a missing licence."""
     today = today or date.today()

@@ -15,10 +15,11 @@ and the GUI dialog can show the core's own messages. Regulatory anchors:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 from counterdesk.base.text import Result, Text
 

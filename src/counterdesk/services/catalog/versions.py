@@ -14,26 +14,27 @@ file's products and keeps the rest. An import that would change nothing creates 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
 
+from counterdesk.base.actors import SignedInUser
 from counterdesk.base.atomicfile import write_bytes_atomic
 from counterdesk.base.roles import require
-from counterdesk.base.actors import SignedInUser
-from counterdesk.store import audit
-from counterdesk.store.models.core import User
-from counterdesk.base.text import CounterDeskError, Result, Text
-from counterdesk.base.text import ValidationFailed
+from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
+from counterdesk.services.auth.vault import Vault
 from counterdesk.services.catalog import fileio
 from counterdesk.services.catalog.fileio import FileProblem, Location
-from counterdesk.store.models.catalog import CatalogProduct, CatalogVersion
 from counterdesk.services.catalog.products import FIELDS, CatalogRules, Product, parse_product, rules_from_settings
-
+from counterdesk.store import audit
+from counterdesk.store.models.catalog import CatalogProduct, CatalogVersion
+from counterdesk.store.models.core import User
 
 MAX_NOTE = 200
 MAX_LISTED_PROBLEMS = 200  # the exception text lists this many; .problems keeps them all
@@ -111,7 +112,7 @@ class ExportResult:
 
 # ---- reading ----------------------------------------------------------------------------------------
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _require_signed_in(us: SignedInUser | None) -> None:
@@ -142,8 +143,8 @@ def _row(version: int, p: Product) -> dict[str, Any]:
             "licence_required": p.licence_required, "periodic_premium": p.periodic_premium, "status": p.status}
 
 
-def _usernames(session) -> dict[str, str]:
-    return {uid: name for uid, name in session.execute(select(User.id, User.username))}
+def _usernames(db) -> dict[str, str]:
+    return {uid: name for uid, name in db.execute(select(User.id, User.username))}
 
 
 def _info(row: CatalogVersion, names: dict[str, str]) -> VersionInfo:
@@ -151,46 +152,46 @@ def _info(row: CatalogVersion, names: dict[str, str]) -> VersionInfo:
                        row.file_name, row.note, row.products)
 
 
-def current_number(session) -> int | None:
-    return session.execute(select(func.max(CatalogVersion.number))).scalar()
+def current_number(db) -> int | None:
+    return db.execute(select(func.max(CatalogVersion.number))).scalar()
 
 
-def products_in(session, number: int) -> list[Product]:
-    rows = session.execute(select(CatalogProduct).where(CatalogProduct.version == number)
+def products_in(db, number: int) -> list[Product]:
+    rows = db.execute(select(CatalogProduct).where(CatalogProduct.version == number)
                            .order_by(CatalogProduct.code)).scalars()
     return [_product(r) for r in rows]
 
 
-def catalog_in(session, number: int | None = None) -> Catalog:
+def catalog_in(db, number: int | None = None) -> Catalog:
     """The catalog at ``number`` (default: the current one) inside the caller's transaction;
     for other features (suitability, counter session) that already hold a session."""
-    number = current_number(session) if number is None else number
+    number = current_number(db) if number is None else number
     if number is None:
         return Catalog(None, ())
-    row = session.get(CatalogVersion, number)
+    row = db.get(CatalogVersion, number)
     if row is None:
         raise CatalogError(Text(f"没有第 {number} 版产品目录。", f"There is no catalog version {number}."),
                            code="no_version")
-    return Catalog(_info(row, _usernames(session)), tuple(products_in(session, number)))
+    return Catalog(_info(row, _usernames(db)), tuple(products_in(db, number)))
 
 
-def current_catalog(vault, us: SignedInUser) -> Catalog:
+def current_catalog(vault: Vault, us: SignedInUser) -> Catalog:
     _require_signed_in(us)
     return vault.transact(lambda s: catalog_in(s))
 
 
-def catalog_at(vault, us: SignedInUser, number: int) -> Catalog:
+def catalog_at(vault: Vault, us: SignedInUser, number: int) -> Catalog:
     _require_signed_in(us)
     return vault.transact(lambda s: catalog_in(s, number))
 
 
-def list_versions(vault, us: SignedInUser) -> list[VersionInfo]:
+def list_versions(vault: Vault, us: SignedInUser) -> list[VersionInfo]:
     """All versions, newest first."""
     _require_signed_in(us)
 
-    def read(session):
-        names = _usernames(session)
-        rows = session.execute(select(CatalogVersion).order_by(CatalogVersion.number.desc())).scalars()
+    def read(db: Session) -> list[VersionInfo]:
+        names = _usernames(db)
+        rows = db.execute(select(CatalogVersion).order_by(CatalogVersion.number.desc())).scalars()
         return [_info(r, names) for r in rows]
     return vault.transact(read)
 
@@ -205,15 +206,15 @@ def _check_note(note: str) -> str:
     return note
 
 
-def _write_version(session, us: SignedInUser, products: list[Product], source: str, note: str, now: datetime,
+def _write_version(db, us: SignedInUser, products: list[Product], source: str, note: str, now: datetime,
                    sha: str | None = None, file_name: str | None = None) -> CatalogVersion:
-    number = (current_number(session) or 0) + 1
+    number = (current_number(db) or 0) + 1
     row = CatalogVersion(number=number, created_at=now.isoformat(timespec="seconds"), created_by=us.user_id,
                          source=source, sha256=sha, file_name=file_name, note=note, products=len(products))
-    session.add(row)
-    session.flush()
+    db.add(row)
+    db.flush()
     if products:
-        session.execute(insert(CatalogProduct), [_row(number, p) for p in sorted(products, key=lambda p: p.code)])
+        db.execute(insert(CatalogProduct), [_row(number, p) for p in sorted(products, key=lambda p: p.code)])
     return row
 
 
@@ -245,7 +246,7 @@ def validate_rows(rows: list[fileio.RawRow], rules: CatalogRules | None = None) 
     return products, problems
 
 
-def import_bytes(vault, us: SignedInUser, name: str, data: bytes, fmt: str | None = None, note: str = "",
+def import_bytes(vault: Vault, us: SignedInUser, name: str, data: bytes, fmt: str | None = None, note: str = "",
                  merge: bool = False, now: datetime | None = None) -> ImportResult:
     """Validate the whole file, then store it as a new version in one transaction; raises
     ImportRejected (every problem, with line/position and field) with nothing stored."""
@@ -269,23 +270,25 @@ def import_bytes(vault, us: SignedInUser, name: str, data: bytes, fmt: str | Non
                      {"file": base, "format": fmt, "sha256": sha, "count": len(errors), "error": errors[0].code})
         raise ImportRejected(errors, base)
 
-    def write(session) -> ImportResult:
-        current = current_number(session)
-        old = {p.code: p for p in products_in(session, current)} if current else {}
+    def write(db: Session) -> ImportResult:
+        current = current_number(db)
+        old = {p.code: p for p in products_in(db, current)} if current else {}
         new = dict(old) if merge else {}
         new.update({p.code: p for p in products})
         added, changed, removed = _diff(old, new)
         if current is not None and not (added or changed or removed):
-            info = _info(session.get(CatalogVersion, current), _usernames(session))
+            version = db.get(CatalogVersion, current)
+            assert version is not None  # ``current`` is the highest stored version number
+            info = _info(version, _usernames(db))
             return ImportResult("unchanged", info, 0, 0, 0, warnings, Text(
                 f"文件内容与当前第 {current} 版产品目录相同，未创建新版本。",
                 f"The file matches the current catalog version {current}; no new version was created."))
-        row = _write_version(session, us, list(new.values()), "import", note, now, sha, base)
-        audit.append(session, us.actor, "catalog.imported", "catalog", str(row.number), {
+        row = _write_version(db, us, list(new.values()), "import", note, now, sha, base)
+        audit.append(db, us.actor, "catalog.imported", "catalog", str(row.number), {
             "catalog_version": row.number, "file": base, "format": fmt, "sha256": sha, "products": len(new),
             "added": added, "changed": changed, "removed": removed, "mode": "merge" if merge else "replace",
             "warnings": len(warnings)})
-        info = _info(row, _usernames(session))
+        info = _info(row, _usernames(db))
         return ImportResult("imported", info, added, changed, removed, warnings, Text(
             f"已导入为第 {row.number} 版产品目录：共 {len(new)} 个产品（新增 {added}，修改 {changed}，删除 {removed}）。",
             f"Imported as catalog version {row.number}: {len(new)} products ({added} added, {changed} changed, "
@@ -293,7 +296,7 @@ def import_bytes(vault, us: SignedInUser, name: str, data: bytes, fmt: str | Non
     return vault.transact(write)
 
 
-def import_file(vault, us: SignedInUser, path: Path | str, fmt: str | None = None, note: str = "",
+def import_file(vault: Vault, us: SignedInUser, path: Path | str, fmt: str | None = None, note: str = "",
                 merge: bool = False, now: datetime | None = None) -> ImportResult:
     require(us.role, "catalog.manage")  # before reading the file
     path = Path(path)
@@ -307,7 +310,7 @@ def import_file(vault, us: SignedInUser, path: Path | str, fmt: str | None = Non
     return import_bytes(vault, us, path.name, data, fmt=fmt, note=note, merge=merge, now=now)
 
 
-def export_bytes(vault, us: SignedInUser, fmt: str = "csv", number: int | None = None,
+def export_bytes(vault: Vault, us: SignedInUser, fmt: str = "csv", number: int | None = None,
                  now: datetime | None = None) -> tuple[bytes, Catalog]:
     require(us.role, "catalog.manage")
     if fmt not in fileio.FORMATS:
@@ -318,7 +321,7 @@ def export_bytes(vault, us: SignedInUser, fmt: str = "csv", number: int | None =
     return data, cat
 
 
-def export_file(vault, us: SignedInUser, path: Path | str, fmt: str | None = None, number: int | None = None
+def export_file(vault: Vault, us: SignedInUser, path: Path | str, fmt: str | None = None, number: int | None = None
                 ) -> ExportResult:
     """Write the current (or the given) version to ``path``; the format follows the suffix unless given."""
     path = Path(path)
@@ -336,7 +339,7 @@ def export_file(vault, us: SignedInUser, path: Path | str, fmt: str | None = Non
         f"Exported catalog version {cat.number or 0} ({len(cat.products)} products) to {path}."))
 
 
-def save_product(vault, us: SignedInUser, values: Mapping[str, Any] | Product, editing: str | None = None,
+def save_product(vault: Vault, us: SignedInUser, values: Mapping[str, Any] | Product, editing: str | None = None,
                  note: str = "", now: datetime | None = None) -> tuple[VersionInfo, Result]:
     """Add a product (``editing`` None) or replace the product with code ``editing`` (GUI edit); the
     result is a new catalog version. Raises ValidationFailed with every problem; returns the new
@@ -355,9 +358,9 @@ def save_product(vault, us: SignedInUser, values: Mapping[str, Any] | Product, e
         raise ValidationFailed(bad)
     now = now or _now()
 
-    def write(session):
-        current = current_number(session)
-        products = {p.code: p for p in products_in(session, current)} if current else {}
+    def write(db: Session) -> VersionInfo:
+        current = current_number(db)
+        products = {p.code: p for p in products_in(db, current)} if current else {}
         if editing is None and product.code in products:
             bad = Result()
             bad.add("code", "duplicate", Text(f"产品代码：“{product.code}”已存在", f"Code: '{product.code}' already exists"))
@@ -366,18 +369,20 @@ def save_product(vault, us: SignedInUser, values: Mapping[str, Any] | Product, e
             raise CatalogError(Text(f"当前目录中没有产品 {editing}。", f"There is no product {editing} in the current catalog."),
                                code="no_product")
         if editing is not None and products[editing] == product:
-            return _info(session.get(CatalogVersion, current), _usernames(session))
+            version = db.get(CatalogVersion, current)
+            assert version is not None  # editing a product of the current version: there is one
+            return _info(version, _usernames(db))
         products[product.code] = product
-        row = _write_version(session, us, list(products.values()), "gui", note, now)
-        audit.append(session, us.actor, "catalog.product_saved", "catalog_product", product.code, {
+        row = _write_version(db, us, list(products.values()), "gui", note, now)
+        audit.append(db, us.actor, "catalog.product_saved", "catalog_product", product.code, {
             "catalog_version": row.number, "code": product.code, "mode": "edit" if editing else "add",
             "products": len(products)})
-        return _info(row, _usernames(session))
+        return _info(row, _usernames(db))
     info = vault.transact(write)
     warnings = Result([p for p in res.problems if p.severity != "error"])
     return info, warnings
 
 
-def products_by_code(vault, us: SignedInUser) -> dict[str, Product]:
+def products_by_code(vault: Vault, us: SignedInUser) -> dict[str, Product]:
     """{code: Product} of the current catalog (names in either language for pages and lists)."""
     return {p.code: p for p in current_catalog(vault, us).products}

@@ -6,19 +6,27 @@ and writes an audit entry with the certificate's fingerprint, in the same transa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from counterdesk.base.roles import require
 from counterdesk.base.actors import SignedInUser
-from counterdesk.store import audit
+from counterdesk.base.roles import require
 from counterdesk.base.text import CounterDeskError
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.confirmation.signing import (
+    NO_CERT,
+    Signer,
+    create_demo_certificate,
+    import_pkcs12,
+    load_signer,
+    reprotect,
+)
+from counterdesk.store import audit
 from counterdesk.store.models.confirmation import BranchCertificate
-from counterdesk.services.confirmation.signing import NO_CERT, Signer, create_demo_certificate, import_pkcs12, load_signer, reprotect
-
 
 
 @dataclass(frozen=True)
@@ -37,25 +45,25 @@ def _info(row: BranchCertificate) -> CertificateInfo:
                            "DEMO" in row.subject.upper())
 
 
-def _install(vault, us: SignedInUser, p12: bytes, password: str, source: str) -> CertificateInfo:
+def _install(vault: Vault, us: SignedInUser, p12: bytes, password: str, source: str) -> CertificateInfo:
     signer = load_signer(p12, password)  # refuses a broken, key-less or expired bundle before storing
     cert: x509.Certificate = signer.certificate
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
 
-    def write(session) -> CertificateInfo:
-        session.execute(update(BranchCertificate).where(BranchCertificate.active.is_(True)).values(active=False))
+    def write(db: Session) -> CertificateInfo:
+        db.execute(update(BranchCertificate).where(BranchCertificate.active.is_(True)).values(active=False))
         row = BranchCertificate(subject=cert.subject.rfc4514_string(), not_after=cert.not_valid_after_utc.isoformat(),
                                 sha256_fingerprint=cert.fingerprint(hashes.SHA256()).hex(), p12=p12,
                                 p12_password=password, created_at=now, created_by=us.user_id, active=True)
-        session.add(row)
-        session.flush()
-        audit.append(session, us.actor, "certificate.installed", "branch_certificate", str(row.id),
+        db.add(row)
+        db.flush()
+        audit.append(db, us.actor, "certificate.installed", "branch_certificate", str(row.id),
                      {"source": source, "fingerprint": row.sha256_fingerprint, "not_after": row.not_after})
         return _info(row)
     return vault.transact(write)
 
 
-def install_demo_certificate(vault, us: SignedInUser, days: int = 730) -> CertificateInfo:
+def install_demo_certificate(vault: Vault, us: SignedInUser, days: int = 730) -> CertificateInfo:
     """Create and activate a self-signed DEMO certificate for this branch (administrators)."""
     require(us.role, "settings.manage")
     info = vault.info
@@ -63,7 +71,7 @@ def install_demo_certificate(vault, us: SignedInUser, days: int = 730) -> Certif
     return _install(vault, us, p12, password, "demo")
 
 
-def install_pkcs12(vault, us: SignedInUser, path, password: str) -> CertificateInfo:
+def install_pkcs12(vault: Vault, us: SignedInUser, path, password: str) -> CertificateInfo:
     """Import a PKCS#12 file; it is stored re-encrypted under a new random password."""
     require(us.role, "settings.manage")
     data, _ = import_pkcs12(path, password)
@@ -71,13 +79,13 @@ def install_pkcs12(vault, us: SignedInUser, path, password: str) -> CertificateI
     return _install(vault, us, p12, new_password, "import")
 
 
-def list_certificates(vault, us: SignedInUser) -> list[CertificateInfo]:
+def list_certificates(vault: Vault, us: SignedInUser) -> list[CertificateInfo]:
     require(us.role, "settings.manage")
     return vault.transact(lambda s: [_info(r) for r in s.scalars(
         select(BranchCertificate).order_by(BranchCertificate.id.desc()))])
 
 
-def branch_signer(vault, us: SignedInUser) -> Signer:
+def branch_signer(vault: Vault, us: SignedInUser) -> Signer:
     """The active branch certificate as a Signer (any signed-in user: the teller signs confirmations)."""
     row = vault.transact(lambda s: s.scalars(select(BranchCertificate).where(BranchCertificate.active.is_(True))
                                              .order_by(BranchCertificate.id.desc()).limit(1)).first())

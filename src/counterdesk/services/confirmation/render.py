@@ -9,6 +9,7 @@ read it back without decoding the QR image; once signed, the metadata is covered
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,13 +23,12 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import (Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
-                                TableStyle)
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from counterdesk.base.branchtime import format_time
-from counterdesk.services.customers.masking import mask_id_number, mask_name
 from counterdesk.base.pdffont import FONT, MARGIN, PAGE_H, PAGE_W, register_font
 from counterdesk.base.text import Text
+from counterdesk.services.customers.masking import mask_id_number, mask_name
 
 PAYLOAD_PREFIX = "CDCONF1"          # versioned, so a later layout of the payload stays readable
 
@@ -60,7 +60,7 @@ class ConfirmationData:
     teller_name: str
     teller_at: datetime
     evidence_hash: str                      # SHA-256 hex of the session's evidence record
-    product_facts: list[tuple[Label, Label]] = field(default_factory=list)  # further key facts
+    product_facts: Sequence[tuple[Label, Label]] = field(default_factory=list)  # further key facts
     warning_letter: Label | None = None     # the suitability warning letter, when one was used
     signature_png: bytes | None = None      # the customer's handwritten signature
     supervisor_name: str | None = None
@@ -215,7 +215,7 @@ def _canvas_maker(words: dict[str, str], document_number: str, copy: bool):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
-        def showPage(self):  # noqa: N802 - reportlab's name
+        def showPage(self):
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

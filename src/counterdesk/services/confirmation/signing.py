@@ -16,25 +16,24 @@ import io
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
 
 from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.services.confirmation.render import parse_payload
-from pyhanko.sign import signers
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
-from asn1crypto import x509 as asn1_x509
-from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 log = logging.getLogger("counterdesk.services.confirmation")
 # pyHanko logs an expected outcome (a changed file, a self-signed certificate) as a WARNING with a
@@ -72,7 +71,7 @@ class CertificateError(CounterDeskError):
 class Signer:
     """A loaded signing identity: pyHanko's signer plus what we show about the certificate."""
 
-    pyhanko_signer: object
+    pyhanko_signer: signers.Signer
     certificate: x509.Certificate
 
     @property
@@ -113,7 +112,7 @@ def create_demo_certificate(common_name: str, org: str, days: int = 730) -> tupl
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
                       x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "DEMO - not for real customers"),
                       x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
             .not_valid_after(now + timedelta(days=days))
@@ -128,21 +127,28 @@ def create_demo_certificate(common_name: str, org: str, days: int = 730) -> tupl
     return p12, password
 
 
-def _load(p12: bytes, password: str | None) -> tuple[object, x509.Certificate, list[x509.Certificate]]:
+# The private keys a PKCS#12 bundle can be written back with (the others, e.g. X25519, cannot sign either).
+_SIGNING_KEYS = (rsa.RSAPrivateKey, dsa.DSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey,
+                 ed448.Ed448PrivateKey)
+
+
+def _load(p12: bytes, password: str | None
+          ) -> tuple[pkcs12.PKCS12PrivateKeyTypes, x509.Certificate, list[x509.Certificate]]:
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(p12, password.encode() if password else None)
     except (ValueError, TypeError) as exc:
         raise CertificateError(BAD_P12, detail=str(exc)) from None
     if key is None or cert is None:
         raise CertificateError(NO_KEY)
+    if not isinstance(key, _SIGNING_KEYS):
+        raise CertificateError(NO_KEY, detail=f"unsupported key type {type(key).__name__}")
     return key, cert, list(extra or [])
 
 
 def load_signer(p12: bytes, password: str | None) -> Signer:
     """A Signer from PKCS#12 bytes; refuses a bundle without key or outside its validity period."""
-    _load(p12, password)  # our own, bilingual errors first
-    cert = pkcs12.load_key_and_certificates(p12, password.encode() if password else None)[1]
-    now = datetime.now(timezone.utc)
+    _, cert, _ = _load(p12, password)  # our own, bilingual errors first
+    now = datetime.now(UTC)
     if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
         raise CertificateError(EXPIRED.format(start=cert.not_valid_before_utc.date(), end=cert.not_valid_after_utc.date()))
     signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=password.encode() if password else None)

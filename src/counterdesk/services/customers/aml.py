@@ -22,22 +22,24 @@ passes its outcome in as a ScreeningHistory.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counterdesk.forms import occupations
-from counterdesk.base.roles import require
 from counterdesk.base.actors import SignedInUser
+from counterdesk.base.roles import require
 from counterdesk.base.settings import AML_HIGH_RISK_COUNTRIES, AML_MONITORED_COUNTRIES, SettingsValues
-from counterdesk.store import audit
 from counterdesk.base.text import Text
-from counterdesk.services.customers.common import load_customer, now_iso, version_row
-from counterdesk.store.models.customers import AmlRating
-from counterdesk.services.customers.records import Rating, Reason
+from counterdesk.forms import occupations
 from counterdesk.forms.countries import name
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.customers.common import load_customer, now_iso, version_row
+from counterdesk.services.customers.records import Rating, Reason
+from counterdesk.store import audit
+from counterdesk.store.models.customers import AmlRating
 
 RULES_VERSION = "aml-2026.1"
 LEVELS = ("low", "medium", "high")
@@ -120,31 +122,32 @@ def _reasons_json(rating: Rating) -> str:
                       ensure_ascii=False, separators=(",", ":"))
 
 
-def rate_customer(vault, us: SignedInUser, customer_id: str, screening: ScreeningHistory | None = None) -> Rating:
+def rate_customer(vault: Vault, us: SignedInUser, customer_id: str,
+                  screening: ScreeningHistory | None = None) -> Rating:
     """Rate the customer's current data, store the rating (aml_ratings) and audit its level."""
     require(us.role, "aml.rate")
     settings = vault.settings()
 
-    def write(session: Session) -> Rating:
-        customer = load_customer(session, customer_id)
-        data = json.loads(version_row(session, customer.id, customer.current_version).data)
+    def write(db: Session) -> Rating:
+        customer = load_customer(db, customer_id)
+        data = json.loads(version_row(db, customer.id, customer.current_version).data)
         rating = assess(data, screening, settings)
-        session.add(AmlRating(customer_id=customer.id, level=rating.level, reasons=_reasons_json(rating),
+        db.add(AmlRating(customer_id=customer.id, level=rating.level, reasons=_reasons_json(rating),
                               rated_at=now_iso(), rated_by=us.user_id, rules_version=rating.rules_version))
-        session.flush()
-        audit.append(session, us.actor, "customer.rated", "customer", customer.id,
+        db.flush()
+        audit.append(db, us.actor, "customer.rated", "customer", customer.id,
                      {"level": rating.level, "rules_version": rating.rules_version,
                       "count": len(rating.reasons)})
         return rating
     return vault.transact(write)
 
 
-def latest_rating(vault, us: SignedInUser, customer_id: str) -> tuple[Rating, str] | None:
+def latest_rating(vault: Vault, us: SignedInUser, customer_id: str) -> tuple[Rating, str] | None:
     """(rating, rated_at) of the newest stored rating, or None."""
     require(us.role, "customer.view")
 
-    def read(session: Session):
-        row = session.execute(select(AmlRating).where(AmlRating.customer_id == customer_id)
+    def read(db: Session):
+        row = db.execute(select(AmlRating).where(AmlRating.customer_id == customer_id)
                               .order_by(AmlRating.id.desc()).limit(1)).scalar_one_or_none()
         if row is None:
             return None

@@ -9,22 +9,23 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from counterdesk.base.roles import require
 from counterdesk.base.actors import SignedInUser
-from counterdesk.store import audit
+from counterdesk.base.roles import require
 from counterdesk.base.text import Text
+from counterdesk.forms import load_form
+from counterdesk.services.auth.vault import Vault
 from counterdesk.services.customers.common import CustomerError, new_id, now_iso
 from counterdesk.services.customers.counter_sessions import load_open, stop_in
 from counterdesk.services.customers.forms_store import store_definition
+from counterdesk.store import audit
 from counterdesk.store.models.customers import Consent
-from counterdesk.forms import load_form
 
 CONSENT_FORM_ID = "consent_sensitive_pi"
 CONSENT_TYPE = "sensitive_pi"
 REFUSED_CODE = "consent_refused"
 
 
-def record_consent(vault, us: SignedInUser, session_id: str, granted: bool, text_version: int) -> str | None:
+def record_consent(vault: Vault, us: SignedInUser, session_id: str, granted: bool, text_version: int) -> str | None:
     """Record the customer's answer to the consent text ``text_version`` shown in ``session_id``.
 
     Granted: returns the consent id to pass to ``create_customer``. Refused: returns None, writes only
@@ -35,28 +36,28 @@ def record_consent(vault, us: SignedInUser, session_id: str, granted: bool, text
         raise CustomerError(Text("须明确记录同意或拒绝。", "Record an explicit yes or no."), code="consent_unclear")
     notice = load_form(CONSENT_FORM_ID, text_version)
 
-    def write(session: Session) -> str | None:
-        row = load_open(session, us, session_id)
+    def write(db: Session) -> str | None:
+        row = load_open(db, us, session_id)
         if not granted:
-            audit.append(session, us.actor, "customer.consent_refused", "counter_session", row.id,
+            audit.append(db, us.actor, "customer.consent_refused", "counter_session", row.id,
                          {"text_version": notice.version})
-            stop_in(session, us, row, REFUSED_CODE)
+            stop_in(db, us, row, REFUSED_CODE)
             return None
-        store_definition(session, notice)
+        store_definition(db, notice)
         consent = Consent(id=new_id(), customer_id=None, consent_type=CONSENT_TYPE, text_version=notice.version,
                           text_hash=notice.hash, granted=True, recorded_at=now_iso(), recorded_by=us.user_id,
                           session_id=row.id)
-        session.add(consent)
-        session.flush()
-        audit.append(session, us.actor, "customer.consent_granted", "consent", consent.id,
+        db.add(consent)
+        db.flush()
+        audit.append(db, us.actor, "customer.consent_granted", "consent", consent.id,
                      {"session_id": row.id, "text_version": notice.version})
         return consent.id
     return vault.transact(write)
 
 
-def usable_consent(session: Session, consent_id: str, session_id: str) -> Consent:
+def usable_consent(db: Session, consent_id: str, session_id: str) -> Consent:
     """The granted, not yet used consent recorded in this counter session."""
-    consent = session.get(Consent, consent_id) if isinstance(consent_id, str) else None
+    consent = db.get(Consent, consent_id) if isinstance(consent_id, str) else None
     if (consent is None or not consent.granted or consent.session_id != session_id
             or consent.consent_type != CONSENT_TYPE or consent.customer_id is not None):
         raise CustomerError(Text("缺少本次服务中客户对处理敏感个人信息的单独同意。",

@@ -2,11 +2,12 @@
 document number (or the passport's MRZ) contradicts is refused, never stored."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
-from counterdesk.identity.documents import check_document
 from counterdesk.base.text import Problem, Text
+from counterdesk.identity.documents import check_document
 
 _FIELDS = {"birth_date": Text("出生日期", "date of birth"), "sex": Text("性别", "sex"),
            "nationality": Text("国籍", "nationality")}

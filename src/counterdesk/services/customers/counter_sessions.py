@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from counterdesk.base.roles import require
 from counterdesk.base.actors import SignedInUser
-from counterdesk.store import audit
+from counterdesk.base.roles import require
 from counterdesk.base.text import Text
+from counterdesk.services.auth.vault import Vault
 from counterdesk.services.customers.common import CustomerError, new_id, now_iso
-from counterdesk.store.models.customers import CounterSession, Customer
 from counterdesk.services.customers.records import CounterSessionInfo
+from counterdesk.store import audit
+from counterdesk.store.models.customers import CounterSession, Customer
 
 OPEN, STOPPED, COMPLETED = "open", "stopped", "completed"
 _STOP_CODE_MAX = 64
@@ -35,9 +36,9 @@ def _info(row: CounterSession) -> CounterSessionInfo:
                               row.created_at, row.updated_at)
 
 
-def load_open(session: Session, us: SignedInUser, session_id: str) -> CounterSession:
+def load_open(db: Session, us: SignedInUser, session_id: str) -> CounterSession:
     """The session row, if it exists, is open and belongs to the signed-in teller."""
-    row = session.get(CounterSession, session_id) if isinstance(session_id, str) else None
+    row = db.get(CounterSession, session_id) if isinstance(session_id, str) else None
     if row is None:
         raise CustomerError(Text("找不到该柜面服务会话。", "No such counter session."), code="session_not_found",
                             detail=str(session_id))
@@ -50,32 +51,32 @@ def load_open(session: Session, us: SignedInUser, session_id: str) -> CounterSes
     return row
 
 
-def stop_in(session: Session, us: SignedInUser, row: CounterSession, reason_code: str) -> None:
+def stop_in(db: Session, us: SignedInUser, row: CounterSession, reason_code: str) -> None:
     """Stop ``row`` inside the caller's transaction (used by consent refusal and stopping answers)."""
     row.status, row.stop_reason_code, row.updated_at = STOPPED, reason_code, now_iso()
-    audit.append(session, us.actor, "session.stopped", "counter_session", row.id, {"reason": reason_code})
+    audit.append(db, us.actor, "session.stopped", "counter_session", row.id, {"reason": reason_code})
 
 
-def open_session(vault, us: SignedInUser) -> str:
+def open_session(vault: Vault, us: SignedInUser) -> str:
     """Start a counter session for the signed-in teller; returns its id."""
     require(us.role, "session.start")
 
-    def write(session: Session) -> str:
+    def write(db: Session) -> str:
         ts = now_iso()
         row = CounterSession(id=new_id(), teller_id=us.user_id, customer_id=None, status=OPEN, step="identify",
                              stop_reason_code=None, created_at=ts, updated_at=ts)
-        session.add(row)
-        session.flush()
-        audit.append(session, us.actor, "session.opened", "counter_session", row.id)
+        db.add(row)
+        db.flush()
+        audit.append(db, us.actor, "session.opened", "counter_session", row.id)
         return row.id
     return vault.transact(write)
 
 
-def get_session(vault, us: SignedInUser, session_id: str) -> CounterSessionInfo:
+def get_session(vault: Vault, us: SignedInUser, session_id: str) -> CounterSessionInfo:
     require(us.role, "session.start")
 
-    def read(session: Session) -> CounterSessionInfo:
-        row = session.get(CounterSession, session_id)
+    def read(db: Session) -> CounterSessionInfo:
+        row = db.get(CounterSession, session_id)
         if row is None or row.teller_id != us.user_id:
             raise CustomerError(Text("找不到该柜面服务会话。", "No such counter session."), code="session_not_found",
                                 detail=str(session_id))
@@ -83,48 +84,48 @@ def get_session(vault, us: SignedInUser, session_id: str) -> CounterSessionInfo:
     return vault.transact(read)
 
 
-def set_step(vault, us: SignedInUser, session_id: str, step: str) -> None:
+def set_step(vault: Vault, us: SignedInUser, session_id: str, step: str) -> None:
     """Record where the flow is (for resuming and reporting); not audited, it carries no decision."""
     require(us.role, "session.start")
 
-    def write(session: Session) -> None:
-        row = load_open(session, us, session_id)
+    def write(db: Session) -> None:
+        row = load_open(db, us, session_id)
         row.step, row.updated_at = str(step)[:32], now_iso()
     vault.transact(write)
 
 
-def stop_session(vault, us: SignedInUser, session_id: str, reason_code: str) -> None:
+def stop_session(vault: Vault, us: SignedInUser, session_id: str, reason_code: str) -> None:
     """End the session because it cannot go on (e.g. consent_refused, no_civil_capacity, document_expired)."""
     require(us.role, "session.start")
     if not isinstance(reason_code, str) or not reason_code.strip() or len(reason_code) > _STOP_CODE_MAX:
         raise CustomerError(Text("缺少终止原因代码。", "A stop reason code is required."), code="stop_reason_required")
 
-    def write(session: Session) -> None:
-        stop_in(session, us, load_open(session, us, session_id), reason_code.strip())
+    def write(db: Session) -> None:
+        stop_in(db, us, load_open(db, us, session_id), reason_code.strip())
     vault.transact(write)
 
 
-def complete_session(vault, us: SignedInUser, session_id: str) -> None:
+def complete_session(vault: Vault, us: SignedInUser, session_id: str) -> None:
     require(us.role, "session.start")
 
-    def write(session: Session) -> None:
-        row = load_open(session, us, session_id)
+    def write(db: Session) -> None:
+        row = load_open(db, us, session_id)
         row.status, row.updated_at = COMPLETED, now_iso()
-        audit.append(session, us.actor, "session.completed", "counter_session", row.id)
+        audit.append(db, us.actor, "session.completed", "counter_session", row.id)
     vault.transact(write)
 
 
-def attach_customer(vault, us: SignedInUser, session_id: str, customer_id: str) -> None:
+def attach_customer(vault: Vault, us: SignedInUser, session_id: str, customer_id: str) -> None:
     """Link an existing customer (found by document or name) to the session."""
     require(us.role, "session.start")
     require(us.role, "customer.view")
 
-    def write(session: Session) -> None:
-        row = load_open(session, us, session_id)
-        if session.get(Customer, customer_id) is None:
+    def write(db: Session) -> None:
+        row = load_open(db, us, session_id)
+        if db.get(Customer, customer_id) is None:
             raise CustomerError(Text("找不到该客户。", "No such customer."), code="customer_not_found",
                                 detail=str(customer_id))
         row.customer_id, row.updated_at = customer_id, now_iso()
-        audit.append(session, us.actor, "session.customer_attached", "counter_session", row.id,
+        audit.append(db, us.actor, "session.customer_attached", "counter_session", row.id,
                      {"customer_id": customer_id})
     vault.transact(write)

@@ -1,32 +1,33 @@
 """Keeping the exact form definitions that stored answers refer to (form_definitions table)."""
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from counterdesk.forms import Form, FormNotFound, load_form, parse_definition
 from counterdesk.base.text import Text
+from counterdesk.forms import Form, FormNotFound, load_form, parse_definition
 from counterdesk.services.customers.common import CustomerError, now_iso
 from counterdesk.store.models.customers import FormDefinitionRecord
-import json
 
 
-def store_definition(session: Session, form: Form) -> None:
+def store_definition(db: Session, form: Form) -> None:
     """Insert the definition once; refuse a second wording under the same id and version."""
-    if session.get(FormDefinitionRecord, form.hash) is not None:
+    if db.get(FormDefinitionRecord, form.hash) is not None:
         return
-    clash = session.execute(select(FormDefinitionRecord.hash).where(
+    clash = db.execute(select(FormDefinitionRecord.hash).where(
         FormDefinitionRecord.form_id == form.id, FormDefinitionRecord.version == form.version)).first()
     if clash is not None:
         raise CustomerError(Text(f"表单 {form.ref} 的内容与已存档的版本不同，须作为新版本发布。",
                                  f"Form {form.ref} differs from the archived version with the same number; "
                                  "publish it as a new version."), code="form_changed", detail=form.ref)
-    session.add(FormDefinitionRecord(hash=form.hash, form_id=form.id, version=form.version, body=form.canonical,
+    db.add(FormDefinitionRecord(hash=form.hash, form_id=form.id, version=form.version, body=form.canonical,
                                      stored_at=now_iso()))
-    session.flush()
+    db.flush()
 
 
-def form_for(session: Session, form_id: str, version: int, form_hash: str) -> Form:
+def form_for(db: Session, form_id: str, version: int, form_hash: str) -> Form:
     """The form answers were given against: the bundled file when its hash matches, else the archive."""
     try:
         bundled = load_form(form_id, version)
@@ -34,7 +35,7 @@ def form_for(session: Session, form_id: str, version: int, form_hash: str) -> Fo
             return bundled
     except FormNotFound:
         pass
-    row = session.get(FormDefinitionRecord, form_hash)
+    row = db.get(FormDefinitionRecord, form_hash)
     if row is None:
         raise CustomerError(Text("找不到该记录所用的表单定义。", "The form definition of this record is missing."),
                             code="form_missing", detail=f"{form_id}@{version}")

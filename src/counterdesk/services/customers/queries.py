@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from counterdesk.store.models.customers import CustomerDocument, CustomerName
 from counterdesk.identity.names import FULL, has_cjk, normalise_key
+from counterdesk.store.models.customers import CustomerDocument, CustomerName
 
 _TOP = "\U0010ffff"  # sorts after every character: key <= s < key+_TOP  <=>  s starts with key
 
@@ -36,12 +36,12 @@ class NameHit:
     key: str
 
 
-def find_document(session: Session, doc_type: str | None, number_norm: str) -> list[DocumentHit]:
+def find_document(db: Session, doc_type: str | None, number_norm: str) -> list[DocumentHit]:
     q = select(CustomerDocument.customer_id, CustomerDocument.doc_type, CustomerDocument.current).where(
         CustomerDocument.number_norm == number_norm)
     if doc_type:
         q = q.where(CustomerDocument.doc_type == doc_type)
-    rows = session.execute(q).all()
+    rows = db.execute(q).all()
     # A number that is some customer's current document comes first.
     return sorted((DocumentHit(r[0], r[1], bool(r[2])) for r in rows), key=lambda h: not h.current)
 
@@ -53,7 +53,7 @@ def _columns(key: str):
             (CustomerName.pinyin_initials, "initials", 2)]
 
 
-def search_names(session: Session, text: str, limit: int = 50) -> list[NameHit]:
+def search_names(db: Session, text: str, limit: int = 50) -> list[NameHit]:
     """Customers whose name, pinyin or pinyin initials (full or given name) start with ``text``,
     best first, one hit per customer."""
     key = normalise_key(text or "")
@@ -62,7 +62,7 @@ def search_names(session: Session, text: str, limit: int = 50) -> list[NameHit]:
     best: dict[str, NameHit] = {}
     cap = limit * 4  # several key rows per customer (readings, given name, Latin name): fetch more
     for col, label, prefix_rank in _columns(key):
-        rows = session.execute(
+        rows = db.execute(
             select(CustomerName.customer_id, col, CustomerName.kind)
             .where(and_(col >= key, col < key + _TOP)).order_by(col).limit(cap)).all()
         for cid, value, kind in rows:

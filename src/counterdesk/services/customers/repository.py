@@ -10,28 +10,38 @@ clear value and records who saw which field.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from counterdesk.forms import Form, check_answers, load_form, stop_problems
-from counterdesk.base.roles import require
 from counterdesk.base.actors import SignedInUser
-from counterdesk.store import audit
-from counterdesk.base.text import Result, Text
-from counterdesk.base.text import ValidationFailed
-from counterdesk.services.customers import masking
-from counterdesk.services.customers.consistency import document_problems
-from counterdesk.services.customers.common import CustomerError, invalid, load_customer, new_id, now_iso, version_row
-from counterdesk.services.customers.consent import record_consent, usable_consent  # noqa: F401  (part of this API)
-from counterdesk.services.customers.counter_sessions import attach_customer, complete_session, get_session, load_open, open_session, set_step, stop_in, stop_session  # noqa: F401
-from counterdesk.services.customers.forms_store import form_for, store_definition
-from counterdesk.store.models.customers import Customer, CustomerDocument, CustomerName, CustomerVersion
+from counterdesk.base.roles import require
+from counterdesk.base.text import Result, Text, ValidationFailed
+from counterdesk.forms import Form, check_answers, load_form, stop_problems
+from counterdesk.forms.fieldtypes import normalise_document_number
 from counterdesk.identity.names import normalise_key, search_keys
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.customers import masking
+from counterdesk.services.customers.common import CustomerError, invalid, load_customer, new_id, now_iso, version_row
+from counterdesk.services.customers.consent import record_consent, usable_consent
+from counterdesk.services.customers.consistency import document_problems
+from counterdesk.services.customers.counter_sessions import (
+    attach_customer,
+    complete_session,
+    get_session,
+    load_open,
+    open_session,
+    set_step,
+    stop_in,
+    stop_session,
+)
+from counterdesk.services.customers.forms_store import form_for, store_definition
 from counterdesk.services.customers.queries import find_document, search_names
 from counterdesk.services.customers.records import CustomerRecord, CustomerSummary, VersionInfo
-from counterdesk.forms.fieldtypes import normalise_document_number
+from counterdesk.store import audit
+from counterdesk.store.models.customers import Customer, CustomerDocument, CustomerName, CustomerVersion
 
 KYC_FORM_ID = "kyc"
 ACTIVE = "active"
@@ -76,10 +86,10 @@ def _summary(customer: Customer, data: Mapping[str, Any], matched_by: str) -> Cu
         matched_by=matched_by)
 
 
-def _current(session: Session, customer_ids: list[str]) -> dict[str, tuple[Customer, dict]]:
+def _current(db: Session, customer_ids: list[str]) -> dict[str, tuple[Customer, dict]]:
     if not customer_ids:
         return {}
-    rows = session.execute(
+    rows = db.execute(
         select(Customer, CustomerVersion.data).join(
             CustomerVersion, (CustomerVersion.customer_id == Customer.id)
             & (CustomerVersion.version == Customer.current_version)).where(Customer.id.in_(customer_ids))).all()
@@ -113,8 +123,8 @@ def _raise_invalid(result: Result) -> None:
         raise ValidationFailed(result)
 
 
-def _document_taken(session: Session, customer_id: str | None, doc_type: str, number: str) -> None:
-    for hit in find_document(session, doc_type, number):
+def _document_taken(db: Session, customer_id: str | None, doc_type: str, number: str) -> None:
+    for hit in find_document(db, doc_type, number):
         if hit.customer_id != customer_id:
             raise ValidationFailed(invalid("id_number", "document_exists",
                                            "已有客户登记了该证件，请按证件号码查找该客户。",
@@ -122,10 +132,10 @@ def _document_taken(session: Session, customer_id: str | None, doc_type: str, nu
                                            "document number."))
 
 
-def _sync_document(session: Session, customer_id: str, data: Mapping[str, Any], version: int) -> None:
+def _sync_document(db: Session, customer_id: str, data: Mapping[str, Any], version: int) -> None:
     """Make the answers' document the customer's current one; earlier documents stay findable."""
-    doc_type, number = data.get("id_doc_type"), data.get("id_number")
-    rows = session.execute(select(CustomerDocument).where(CustomerDocument.customer_id == customer_id)).scalars().all()
+    doc_type, number = data["id_doc_type"], data["id_number"]  # required by the customer form, validated
+    rows = db.execute(select(CustomerDocument).where(CustomerDocument.customer_id == customer_id)).scalars().all()
     target = None
     for row in rows:
         if row.doc_type == doc_type and row.number_norm == number:
@@ -133,27 +143,27 @@ def _sync_document(session: Session, customer_id: str, data: Mapping[str, Any], 
         elif row.current:
             row.current = False
     if target is None:
-        _document_taken(session, customer_id, doc_type, number)
+        _document_taken(db, customer_id, doc_type, number)
         target = CustomerDocument(customer_id=customer_id, doc_type=doc_type, number_norm=number, added_at=now_iso(),
                                   added_in_version=version)
-        session.add(target)
+        db.add(target)
     target.issue_date = data.get("id_issue_date")
     target.expiry_date = data.get("id_expiry_date")
     target.long_term = bool(data.get("id_long_term"))
     target.current = True
 
 
-def _sync_names(session: Session, customer_id: str, data: Mapping[str, Any]) -> None:
-    session.execute(delete(CustomerName).where(CustomerName.customer_id == customer_id))
+def _sync_names(db: Session, customer_id: str, data: Mapping[str, Any]) -> None:
+    db.execute(delete(CustomerName).where(CustomerName.customer_id == customer_id))
     for key in search_keys(data.get("name_zh"), data.get("name_latin")):
-        session.add(CustomerName(customer_id=customer_id, name_norm=key.name_norm[:100],
+        db.add(CustomerName(customer_id=customer_id, name_norm=key.name_norm[:100],
                                  pinyin_norm=key.pinyin_norm[:200], pinyin_initials=key.pinyin_initials[:50],
                                  kind=key.kind))
 
 
 # ---- create and change ------------------------------------------------------------------------------------
 
-def create_customer(vault, us: SignedInUser, answers: Mapping[str, Any], form: Form | None, consent_id: str,
+def create_customer(vault: Vault, us: SignedInUser, answers: Mapping[str, Any], form: Form | None, consent_id: str,
                     session_id: str) -> str:
     """Validate ``answers`` against ``form`` (default: the latest KYC form) and store a new customer
     (version 1, document, name keys) linked to the consent and the counter session; returns its id.
@@ -168,36 +178,36 @@ def create_customer(vault, us: SignedInUser, answers: Mapping[str, Any], form: F
     result.problems += document_problems(values)
     stops = stop_problems(form, result)
     if stops:
-        def stop(session: Session) -> None:
-            stop_in(session, us, load_open(session, us, session_id), stops[0].code)
+        def stop(db: Session) -> None:
+            stop_in(db, us, load_open(db, us, session_id), stops[0].code)
         vault.transact(stop)
         raise SessionStopped(result, stops[0].code)
     _raise_invalid(result)
 
-    def write(session: Session) -> str:
-        counter = load_open(session, us, session_id)
-        consent = usable_consent(session, consent_id, session_id)
-        _document_taken(session, None, values.get("id_doc_type"), values.get("id_number"))
-        store_definition(session, form)
+    def write(db: Session) -> str:
+        counter = load_open(db, us, session_id)
+        consent = usable_consent(db, consent_id, session_id)
+        _document_taken(db, None, values["id_doc_type"], values["id_number"])  # required, validated above
+        store_definition(db, form)
         ts, cid = now_iso(), new_id()
-        session.add(Customer(id=cid, created_at=ts, created_by=us.user_id, current_version=1, status=ACTIVE))
-        session.flush()
-        session.add(CustomerVersion(customer_id=cid, version=1, form_id=form.id, form_version=form.version,
+        db.add(Customer(id=cid, created_at=ts, created_by=us.user_id, current_version=1, status=ACTIVE))
+        db.flush()
+        db.add(CustomerVersion(customer_id=cid, version=1, form_id=form.id, form_version=form.version,
                                     form_hash=form.hash, data=_dump(values), created_at=ts, created_by=us.user_id,
                                     reason=None))
-        _sync_document(session, cid, values, 1)
-        _sync_names(session, cid, values)
+        _sync_document(db, cid, values, 1)
+        _sync_names(db, cid, values)
         consent.customer_id = cid
         counter.customer_id, counter.updated_at = cid, ts
-        session.flush()
-        audit.append(session, us.actor, "customer.created", "customer", cid,
+        db.flush()
+        audit.append(db, us.actor, "customer.created", "customer", cid,
                      {"masked": _masked_core(values), "version": 1, "form": form.ref, "session_id": counter.id,
                       "consent_id": consent.id})
         return cid
     return vault.transact(write)
 
 
-def update_customer(vault, us: SignedInUser, customer_id: str, answers: Mapping[str, Any], reason: str,
+def update_customer(vault: Vault, us: SignedInUser, customer_id: str, answers: Mapping[str, Any], reason: str,
                     form: Form | None = None) -> int:
     """Change a customer's data: ``answers`` holds the fields to change (merged over the current
     version; a None value clears a field). Adds a version and returns its number; earlier versions are
@@ -214,9 +224,9 @@ def update_customer(vault, us: SignedInUser, customer_id: str, answers: Mapping[
     if not isinstance(answers, Mapping):
         raise ValidationFailed(invalid("$", "type", "答案须为键值对象", "answers must be an object"))
 
-    def write(session: Session) -> int:
-        customer = load_customer(session, customer_id)
-        old_row = version_row(session, customer.id, customer.current_version)
+    def write(db: Session) -> int:
+        customer = load_customer(db, customer_id)
+        old_row = version_row(db, customer.id, customer.current_version)
         old = json.loads(old_row.data)
         use = form or load_form(old_row.form_id)
         # Old keys the form no longer has are dropped; unknown keys in ``answers`` are reported.
@@ -231,16 +241,16 @@ def update_customer(vault, us: SignedInUser, customer_id: str, answers: Mapping[
         if not changed and use.hash == old_row.form_hash:
             return customer.current_version
         version = customer.current_version + 1
-        store_definition(session, use)
+        store_definition(db, use)
         ts = now_iso()
-        session.add(CustomerVersion(customer_id=customer.id, version=version, form_id=use.id,
+        db.add(CustomerVersion(customer_id=customer.id, version=version, form_id=use.id,
                                     form_version=use.version, form_hash=use.hash, data=_dump(values), created_at=ts,
                                     created_by=us.user_id, reason=reason.strip()))
         customer.current_version = version
-        _sync_document(session, customer.id, values, version)
-        _sync_names(session, customer.id, values)
-        session.flush()
-        audit.append(session, us.actor, "customer.changed", "customer", customer.id,
+        _sync_document(db, customer.id, values, version)
+        _sync_names(db, customer.id, values)
+        db.flush()
+        audit.append(db, us.actor, "customer.changed", "customer", customer.id,
                      {"fields": changed, "version": version, "form": use.ref})
         return version
     return vault.transact(write)
@@ -248,16 +258,16 @@ def update_customer(vault, us: SignedInUser, customer_id: str, answers: Mapping[
 
 # ---- finding ------------------------------------------------------------------------------------------------
 
-def find_by_document(vault, us: SignedInUser, doc_type: str | None, number: str) -> CustomerSummary | None:
+def find_by_document(vault: Vault, us: SignedInUser, doc_type: str | None, number: str) -> CustomerSummary | None:
     """The customer holding this document (any type when ``doc_type`` is None), or None. One index
     probe; the audit entry holds the masked number only."""
     require(us.role, "customer.find")
     norm = normalise_document_number(number)
 
-    def read(session: Session) -> CustomerSummary | None:
-        hits = find_document(session, doc_type, norm) if norm else []
-        found = _current(session, [hits[0].customer_id]) if hits else {}
-        audit.append(session, us.actor, "customer.searched", "customer", hits[0].customer_id if hits else None,
+    def read(db: Session) -> CustomerSummary | None:
+        hits = find_document(db, doc_type, norm) if norm else []
+        found = _current(db, [hits[0].customer_id]) if hits else {}
+        audit.append(db, us.actor, "customer.searched", "customer", hits[0].customer_id if hits else None,
                      {"by": "document", "doc_type": doc_type, "masked": masking.mask_id_number(norm),
                       "count": len(found)})
         if not found:
@@ -267,20 +277,20 @@ def find_by_document(vault, us: SignedInUser, doc_type: str | None, number: str)
     return vault.transact(read)
 
 
-def search_by_name(vault, us: SignedInUser, text: str, limit: int = 50) -> list[CustomerSummary]:
+def search_by_name(vault: Vault, us: SignedInUser, text: str, limit: int = 50) -> list[CustomerSummary]:
     """Customers whose name starts with ``text``: Chinese characters, full pinyin or pinyin initials
     (any case, spaces ignored), or a Latin name; the given name alone matches too. Exact full names
     first, then prefixes, then initials, then given names. Masked summaries."""
     require(us.role, "customer.find")
     limit = max(1, min(int(limit), 200))
 
-    def read(session: Session) -> list[CustomerSummary]:
-        hits = search_names(session, text, limit)
-        found = _current(session, [h.customer_id for h in hits])
+    def read(db: Session) -> list[CustomerSummary]:
+        hits = search_names(db, text, limit)
+        found = _current(db, [h.customer_id for h in hits])
         out = [_summary(found[h.customer_id][0], found[h.customer_id][1], h.matched_by)
                for h in hits if h.customer_id in found]
         # The query is itself personal data: only its masked form goes into the log.
-        audit.append(session, us.actor, "customer.searched", "customer", None,
+        audit.append(db, us.actor, "customer.searched", "customer", None,
                      {"by": "name", "masked": masking.mask_name(normalise_key(text or "")), "count": len(out)})
         return out
     return vault.transact(read)
@@ -288,40 +298,41 @@ def search_by_name(vault, us: SignedInUser, text: str, limit: int = 50) -> list[
 
 # ---- reading ------------------------------------------------------------------------------------------------
 
-def get_customer(vault, us: SignedInUser, customer_id: str, version: int | None = None) -> CustomerRecord:
+def get_customer(vault: Vault, us: SignedInUser, customer_id: str, version: int | None = None) -> CustomerRecord:
     """One version (default: current) with every field masked by its form's mask kind."""
     require(us.role, "customer.view")
 
-    def read(session: Session) -> CustomerRecord:
-        customer = load_customer(session, customer_id)
-        row = version_row(session, customer.id, version or customer.current_version)
-        form = form_for(session, row.form_id, row.form_version, row.form_hash)
+    def read(db: Session) -> CustomerRecord:
+        customer = load_customer(db, customer_id)
+        row = version_row(db, customer.id, version or customer.current_version)
+        form = form_for(db, row.form_id, row.form_version, row.form_hash)
         record = CustomerRecord(
             customer_id=customer.id, status=customer.status, version=row.version,
             current_version=customer.current_version, form_id=row.form_id, form_version=row.form_version,
             form_hash=row.form_hash, created_at=customer.created_at, created_by=customer.created_by,
             version_created_at=row.created_at, version_created_by=row.created_by,
             fields=_masked_fields(form, json.loads(row.data)))
-        audit.append(session, us.actor, "customer.viewed", "customer", customer.id, {"version": row.version})
+        audit.append(db, us.actor, "customer.viewed", "customer", customer.id, {"version": row.version})
         return record
     return vault.transact(read)
 
 
-def versions(vault, us: SignedInUser, customer_id: str) -> list[VersionInfo]:
+def versions(vault: Vault, us: SignedInUser, customer_id: str) -> list[VersionInfo]:
     """Every version, oldest first, with the keys each one changed (values stay behind ``reveal``)."""
     require(us.role, "customer.view")
 
-    def read(session: Session) -> list[VersionInfo]:
-        customer = load_customer(session, customer_id)
-        rows = session.execute(select(CustomerVersion).where(CustomerVersion.customer_id == customer.id)
+    def read(db: Session) -> list[VersionInfo]:
+        customer = load_customer(db, customer_id)
+        rows = db.execute(select(CustomerVersion).where(CustomerVersion.customer_id == customer.id)
                                .order_by(CustomerVersion.version)).scalars().all()
-        out, before = [], {}
+        out: list[VersionInfo] = []
+        before: dict[str, Any] = {}
         for row in rows:
             data = json.loads(row.data)
             out.append(VersionInfo(row.version, row.created_at, row.created_by, row.reason, row.form_id,
                                    row.form_version, row.form_hash, tuple(_changed_keys(before, data))))
             before = data
-        audit.append(session, us.actor, "customer.versions_viewed", "customer", customer.id, {"count": len(out)})
+        audit.append(db, us.actor, "customer.versions_viewed", "customer", customer.id, {"count": len(out)})
         return out
     return vault.transact(read)
 
@@ -338,20 +349,20 @@ def _lookup(data: Mapping[str, Any], path: str) -> Any:
     return data[path]
 
 
-def reveal(vault, us: SignedInUser, customer_id: str, field: str, version: int | None = None) -> Any:
+def reveal(vault: Vault, us: SignedInUser, customer_id: str, field: str, version: int | None = None) -> Any:
     """The clear value of one field (``key`` or ``group[i].key``); writes 'customer.revealed' naming
     the field and version, never the value."""
     require(us.role, "customer.reveal")
 
-    def read(session: Session) -> Any:
-        customer = load_customer(session, customer_id)
-        row = version_row(session, customer.id, version or customer.current_version)
+    def read(db: Session) -> Any:
+        customer = load_customer(db, customer_id)
+        row = version_row(db, customer.id, version or customer.current_version)
         try:
             value = _lookup(json.loads(row.data), field)
         except (KeyError, TypeError, IndexError):
             raise CustomerError(Text("该客户没有填写这一项。", "The customer has no value for this field."),
                                 code="field_not_found", detail=str(field)) from None
-        audit.append(session, us.actor, "customer.revealed", "customer", customer.id,
+        audit.append(db, us.actor, "customer.revealed", "customer", customer.id,
                      {"field": str(field)[:64], "version": row.version})
         return value
     return vault.transact(read)

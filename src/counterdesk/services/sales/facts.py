@@ -2,9 +2,10 @@
 assessment and its answers, what the customer declares at the counter)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from counterdesk.identity.dates import age_on
 from counterdesk.suitability.facts import AssessmentFacts, CustomerFacts
@@ -36,7 +37,7 @@ def customer_facts(kyc: Mapping[str, Any], assessment_answers: Mapping[str, Any]
         household_financial_assets=money("household_financial_assets"),
         avg_income_3y=money("avg_income_3y"),
         household_annual_income=money("household_annual_income"),
-        investment_experience_years=EXPERIENCE_YEARS.get(experience, 0),
+        investment_experience_years=EXPERIENCE_YEARS.get(experience, 0) if isinstance(experience, str) else 0,
         aml_level=aml_level,
     )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -26,10 +27,9 @@ from counterdesk.services.sales.facts import assessment_facts, customer_facts
 from counterdesk.store import audit
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.suitability import recommend
-from counterdesk.suitability.ranking import Ranked
 from counterdesk.suitability.engine import Decision, evaluate, evaluate_many
 from counterdesk.suitability.facts import AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
-
+from counterdesk.suitability.ranking import Ranked
 
 LIQUIDITY_DAYS = {"within_1y": 365, "from_1y_to_3y": 3 * 365, "from_3y_to_5y": 5 * 365, "above_5y": 10 * 365}
 
@@ -87,7 +87,7 @@ def _inputs(vault: Vault, us: SignedInUser, buyer: Buyer, declared: Mapping[str,
             today: date) -> tuple[CustomerFacts, AssessmentFacts | None, Catalog, dict[str, date | None]]:
     result = buyer.assessment
     answers = assessments.get_answers(vault, us, result.assessment_id) if result else {}
-    kyc = vault.transact(lambda session: current_answers(session, buyer.customer_id)[1])
+    kyc = vault.transact(lambda db: current_answers(db, buyer.customer_id)[1])
     customer = customer_facts(kyc, answers, declared, today, buyer.aml_level)
     licences = {li.licence_type: li.expires for li in list_licences(vault, us, us.user_id)}
     return customer, assessment_facts(result), current_catalog(vault, us), licences
@@ -146,19 +146,19 @@ def choose(vault: Vault, us: SignedInUser, buyer: Buyer, proposal: Proposal, cod
     conditions = [{"code": c.code, "zh": c.text.zh, "en": c.text.en, "satisfied": c.satisfied}
                   for c in decision.conditions]
 
-    def write(session: Session) -> str:
+    def write(db: Session) -> str:
         result = buyer.assessment
-        session.add(SaleDecision(
+        db.add(SaleDecision(
             id=decision_id, session_id=buyer.session_id, customer_id=buyer.customer_id,
             assessment_id=result.assessment_id if result else None,
             catalog_version=proposal.catalog_version or 0, product_code=code,
             amount=str(proposal.context.amount), customer_initiated=customer_initiated,
             outcome=decision.outcome, rules_version=decision.rules_version,
             findings=json.dumps(findings, ensure_ascii=False), conditions=json.dumps(conditions, ensure_ascii=False),
-            declared=json.dumps(proposal.declared), decided_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            declared=json.dumps(proposal.declared), decided_at=datetime.now(UTC).isoformat(timespec="seconds"),
             decided_by=us.user_id))
-        session.flush()
-        audit.append(session, us.actor, "sale.product_chosen", "counter_session", buyer.session_id,
+        db.flush()
+        audit.append(db, us.actor, "sale.product_chosen", "counter_session", buyer.session_id,
                      {"product_code": code, "outcome": decision.outcome, "customer_initiated": customer_initiated,
                       "catalog_version": proposal.catalog_version})
         return decision_id

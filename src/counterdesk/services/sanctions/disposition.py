@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from counterdesk.base.roles import can, require
 from counterdesk.base.actors import SignedInUser
+from counterdesk.base.roles import can, require
+from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
+from counterdesk.screening.matcher import Hit
+from counterdesk.services.auth.vault import Vault
 from counterdesk.store import audit
 from counterdesk.store.models.core import User
-from counterdesk.base.text import CounterDeskError, Result, Text
-from counterdesk.screening.matcher import Hit
 from counterdesk.store.models.sanctions import Screening
-from counterdesk.base.text import ValidationFailed
 
 DECISIONS = ("confirmed_match", "false_positive")
 FALSE_POSITIVE_REASONS: dict[str, Text] = {
@@ -72,10 +73,10 @@ def _record(row: Screening, names: dict[str, tuple[str, str]]) -> ScreeningRecor
         row.disposition_reason_code, row.disposition_note)
 
 
-def _names(session) -> dict[str, tuple[str, str]]:
+def _names(db) -> dict[str, tuple[str, str]]:
     """user id -> (username, display name)"""
     return {uid: (username, display) for uid, username, display
-            in session.execute(select(User.id, User.username, User.display_name))}
+            in db.execute(select(User.id, User.username, User.display_name))}
 
 
 def _check(decision: str, reason_code: str, note: str | None) -> str:
@@ -96,14 +97,14 @@ def _check(decision: str, reason_code: str, note: str | None) -> str:
     return note
 
 
-def dispose(vault, us: SignedInUser, screening_id: str, decision: str, reason_code: str,
+def dispose(vault: Vault, us: SignedInUser, screening_id: str, decision: str, reason_code: str,
             note: str | None = None, now: datetime | None = None) -> ScreeningRecord:
     require(us.role, "screening.dispose")
     note = _check(decision, reason_code, note)
-    when = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    when = (now or datetime.now(UTC)).isoformat(timespec="seconds")
 
-    def write(session):
-        row = session.get(Screening, screening_id)
+    def write(db: Session) -> ScreeningRecord:
+        row = db.get(Screening, screening_id)
         if row is None:
             raise DispositionRefused(Text("没有这条筛查记录。", "No such screening."), code="screening_not_found")
         if row.created_by == us.user_id:
@@ -116,31 +117,31 @@ def dispose(vault, us: SignedInUser, screening_id: str, decision: str, reason_co
                                      code="not_pending")
         row.status, row.disposition_by, row.disposition_at = decision, us.user_id, when
         row.disposition_reason_code, row.disposition_note = reason_code, note or None
-        audit.append(session, us.actor, "sanctions.disposed", "screening", row.id,
+        audit.append(db, us.actor, "sanctions.disposed", "screening", row.id,
                      {"decision": decision, "reason_code": reason_code, "hits": len(json.loads(row.hits))})
-        session.flush()
-        return _record(row, _names(session))
+        db.flush()
+        return _record(row, _names(db))
     return vault.transact(write)
 
 
-def pending_hits(vault, us: SignedInUser) -> list[ScreeningRecord]:
+def pending_hits(vault: Vault, us: SignedInUser) -> list[ScreeningRecord]:
     """Screenings waiting for a supervisor, oldest first (``can_dispose`` tells which this user may decide)."""
     require(us.role, "screening.dispose")
 
-    def read(session):
-        names = _names(session)
-        rows = session.execute(select(Screening).where(Screening.status == "potential_hit")
+    def read(db: Session) -> list[ScreeningRecord]:
+        names = _names(db)
+        rows = db.execute(select(Screening).where(Screening.status == "potential_hit")
                                .order_by(Screening.created_at)).scalars()
         return [_record(r, names) for r in rows]
     return vault.transact(read)
 
 
-def get_screening(vault, us: SignedInUser, screening_id: str) -> ScreeningRecord | None:
+def get_screening(vault: Vault, us: SignedInUser, screening_id: str) -> ScreeningRecord | None:
     """One stored screening (for the session evidence, the review screen and auditors)."""
     if not can(us.role, "audit.view"):
         require(us.role, "screening.run")
 
-    def read(session):
-        row = session.get(Screening, screening_id)
-        return _record(row, _names(session)) if row else None
+    def read(db: Session) -> ScreeningRecord | None:
+        row = db.get(Screening, screening_id)
+        return _record(row, _names(db)) if row else None
     return vault.transact(read)

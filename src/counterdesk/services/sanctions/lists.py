@@ -12,22 +12,23 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
 
-from counterdesk.base.roles import PermissionDenied, can, require
 from counterdesk.base.actors import SignedInUser
-from counterdesk.store import audit
-from counterdesk.store.models.core import User
+from counterdesk.base.roles import PermissionDenied, can, require
 from counterdesk.base.text import CounterDeskError, Text
-from counterdesk.store.models.sanctions import SanctionsEntry, SanctionsList
+from counterdesk.screening.index import IndexedEntry
 from counterdesk.screening.normalise import script_of
 from counterdesk.screening.parsers import MAX_FILE_BYTES, parse
 from counterdesk.screening.records import FORMATS, ListFormatError, ParsedList
-from counterdesk.screening.index import IndexedEntry
-
+from counterdesk.services.auth.vault import Vault
+from counterdesk.store import audit
+from counterdesk.store.models.core import User
+from counterdesk.store.models.sanctions import SanctionsEntry, SanctionsList
 
 # Publishers whose files carry an authoritative publication date of their own.
 DATED_FORMATS = ("un", "ofac-xml")
@@ -75,7 +76,7 @@ def digest(files: list[tuple[str, bytes]]) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _info(row: SanctionsList, usernames: dict[str, str]) -> ListInfo:
@@ -83,8 +84,8 @@ def _info(row: SanctionsList, usernames: dict[str, str]) -> ListInfo:
                     usernames.get(row.loaded_by, row.loaded_by), row.sha256, row.entries, row.superseded_by)
 
 
-def _usernames(session) -> dict[str, str]:
-    return {uid: name for uid, name in session.execute(select(User.id, User.username))}
+def _usernames(db) -> dict[str, str]:
+    return {uid: name for uid, name in db.execute(select(User.id, User.username))}
 
 
 def _check_source(source: str) -> str:
@@ -121,7 +122,7 @@ def _entry_rows(list_id: str, parsed: ParsedList) -> list[dict]:
     } for e in parsed.entries]
 
 
-def import_files(vault, us: SignedInUser, files: list[tuple[str, bytes]], fmt: str | None = None,
+def import_files(vault: Vault, us: SignedInUser, files: list[tuple[str, bytes]], fmt: str | None = None,
                  source: str | None = None, published: date | None = None,
                  now: datetime | None = None) -> ImportResult:
     """Parse and store one list; raises ListFormatError (file at fault, with its location) or
@@ -140,16 +141,16 @@ def import_files(vault, us: SignedInUser, files: list[tuple[str, bytes]], fmt: s
     src = _check_source(source or parsed.default_source)
     pub = _published(parsed, published, now.date())
 
-    def write(session) -> ImportResult:
-        names = _usernames(session)
-        same = session.execute(select(SanctionsList).where(SanctionsList.sha256 == sha)).scalar_one_or_none()
+    def write(db: Session) -> ImportResult:
+        names = _usernames(db)
+        same = db.execute(select(SanctionsList).where(SanctionsList.sha256 == sha)).scalar_one_or_none()
         if same is not None:
             info = _info(same, names)
             return ImportResult("unchanged", info, None, Text(
                 f"该文件已导入过（{info.source}，发布于 {info.published}，导入于 {info.loaded_at[:16]}），未做更改。",
                 f"This file is already loaded ({info.source}, published {info.published}, loaded {info.loaded_at[:16]}); "
                 "nothing changed."))
-        current = list(session.execute(select(SanctionsList).where(
+        current = list(db.execute(select(SanctionsList).where(
             SanctionsList.source == src, SanctionsList.superseded_by.is_(None))).scalars())
         for old in current:
             if date.fromisoformat(old.published) > pub:
@@ -160,18 +161,18 @@ def import_files(vault, us: SignedInUser, files: list[tuple[str, bytes]], fmt: s
         row = SanctionsList(id=str(uuid.uuid4()), source=src, format=parsed.format, published=pub.isoformat(),
                             loaded_at=now.isoformat(timespec="seconds"), loaded_by=us.user_id, sha256=sha,
                             entries=len(parsed.entries), superseded_by=None)
-        session.add(row)
-        session.flush()
+        db.add(row)
+        db.flush()
         rows = _entry_rows(row.id, parsed)
         for i in range(0, len(rows), 2000):
-            session.execute(insert(SanctionsEntry), rows[i:i + 2000])
+            db.execute(insert(SanctionsEntry), rows[i:i + 2000])
         for old in current:
             old.superseded_by = row.id
-            session.execute(delete(SanctionsEntry).where(SanctionsEntry.list_id == old.id))
-        audit.append(session, us.actor, "sanctions.list_imported", "sanctions_list", row.id, {
+            db.execute(delete(SanctionsEntry).where(SanctionsEntry.list_id == old.id))
+        audit.append(db, us.actor, "sanctions.list_imported", "sanctions_list", row.id, {
             "source": src, "format": parsed.format, "published": pub.isoformat(), "entries": len(rows),
             "sha256": sha, "superseded": [o.id for o in current]})
-        session.flush()
+        db.flush()
         old_info = _info(current[0], names) if current else None
         info = _info(row, names)
         text = Text(f"已导入“{src}”名单（{parsed.format}，发布于 {pub}），共 {len(rows)} 条。",
@@ -197,30 +198,30 @@ def read_files(paths: list[Path | str]) -> list[tuple[str, bytes]]:
     return files
 
 
-def import_paths(vault, us: SignedInUser, paths: list[Path | str], **kw) -> ImportResult:
+def import_paths(vault: Vault, us: SignedInUser, paths: list[Path | str], **kw) -> ImportResult:
     require(us.role, "sanctions.manage")  # before reading what may be a large file
     return import_files(vault, us, read_files(paths), **kw)
 
 
-def list_lists(vault, us: SignedInUser, include_superseded: bool = True) -> list[ListInfo]:
+def list_lists(vault: Vault, us: SignedInUser, include_superseded: bool = True) -> list[ListInfo]:
     """Loaded lists, newest first (superseded ones too unless asked otherwise)."""
     if not any(can(us.role, p) for p in READ_PERMISSIONS):
         raise PermissionDenied(Text("当前角色无权执行此操作。", "Your role is not allowed to do this."),
                                detail=f"{us.role}:sanctions.view")
 
-    def read(session):
+    def read(db: Session) -> list[ListInfo]:
         q = select(SanctionsList).order_by(SanctionsList.source, SanctionsList.published.desc(),
                                            SanctionsList.loaded_at.desc())
         if not include_superseded:
             q = q.where(SanctionsList.superseded_by.is_(None))
-        names = _usernames(session)
-        return [_info(r, names) for r in session.execute(q).scalars()]
+        names = _usernames(db)
+        return [_info(r, names) for r in db.execute(q).scalars()]
     return vault.transact(read)
 
 
-def current_lists(session) -> list[ListInfo]:
-    names = _usernames(session)
-    rows = session.execute(select(SanctionsList).where(SanctionsList.superseded_by.is_(None))
+def current_lists(db) -> list[ListInfo]:
+    names = _usernames(db)
+    rows = db.execute(select(SanctionsList).where(SanctionsList.superseded_by.is_(None))
                            .order_by(SanctionsList.source)).scalars()
     return [_info(r, names) for r in rows]
 
@@ -230,14 +231,14 @@ def stale_lists(lists: list[ListInfo], today: date, max_age_days: int) -> list[L
     return [li for li in lists if (today - li.published).days > max_age_days]
 
 
-def index_rows(session):
+def index_rows(db):
     """Everything the matcher needs from the current lists, as plain values (for IndexCache)."""
-    lists = {r.id: r for r in session.execute(select(SanctionsList).where(SanctionsList.superseded_by.is_(None))).scalars()}
+    lists = {r.id: r for r in db.execute(select(SanctionsList).where(SanctionsList.superseded_by.is_(None))).scalars()}
     out = []
     q = select(SanctionsEntry.list_id, SanctionsEntry.ref, SanctionsEntry.kind, SanctionsEntry.names,
                SanctionsEntry.birth_dates, SanctionsEntry.nationalities, SanctionsEntry.documents,
                SanctionsEntry.programs).where(SanctionsEntry.list_id.in_(list(lists)))
-    for list_id, ref, kind, names, dobs, nats, docs, programs in session.execute(q):
+    for list_id, ref, kind, names, dobs, nats, docs, programs in db.execute(q):
         li = lists[list_id]
         out.append(IndexedEntry(
             list_id, li.source, li.sha256, ref, kind,

@@ -14,18 +14,20 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-from counterdesk.base.roles import require
+from sqlalchemy.orm import Session
+
 from counterdesk.base.actors import SignedInUser
+from counterdesk.base.roles import require
 from counterdesk.base.settings import SANCTIONS_MATCH_THRESHOLD, SANCTIONS_MAX_LIST_AGE_DAYS
-from counterdesk.store import audit
-from counterdesk.base.text import CounterDeskError, Result, Text
+from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
 from counterdesk.screening.index import CACHE, MatchIndex
-from counterdesk.services.sanctions.lists import ListInfo, current_lists, index_rows, stale_lists
 from counterdesk.screening.matcher import MATCHER_VERSION, Hit, make_query, match
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.sanctions.lists import ListInfo, current_lists, index_rows, stale_lists
+from counterdesk.store import audit
 from counterdesk.store.models.sanctions import Screening
-from counterdesk.base.text import ValidationFailed
 
 STATUSES = ("clear", "potential_hit", "refused_stale_lists", "confirmed_match", "false_positive")
 
@@ -87,23 +89,24 @@ def _message(status: str, hits: int, lists: list[ListInfo], stale: list[ListInfo
     return Text(f"未发现匹配（已筛查名单：{names}）。", f"No match on the lists screened: {names_en}.")
 
 
-def _index_for(vault, lists: list[ListInfo]) -> MatchIndex:
+def _index_for(vault: Vault, lists: list[ListInfo]) -> MatchIndex:
     # Keyed by the lists' ids and hashes: any import (or supersede) makes a new key, so the index is
     # rebuilt exactly when the loaded lists change.
     key = (vault.info.installation_id, tuple(sorted((li.id, li.sha256) for li in lists)))
     return CACHE.get(key, lambda: vault.transact(index_rows))
 
 
-def warm_index(vault) -> MatchIndex | None:
+def warm_index(vault: Vault) -> MatchIndex | None:
     """Build the index ahead of the first screening (the GUI calls this in a worker after sign-in)."""
     lists = vault.transact(current_lists)
     return _index_for(vault, lists) if lists else None
 
 
-def screen(vault, us: SignedInUser, subject: Subject, subject_ref: str, now: datetime | None = None) -> ScreeningResult:
+def screen(vault: Vault, us: SignedInUser, subject: Subject, subject_ref: str,
+           now: datetime | None = None) -> ScreeningResult:
     require(us.role, "screening.run")
     _validate(subject, subject_ref)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     settings = vault.settings()
     threshold, max_age = float(settings[SANCTIONS_MATCH_THRESHOLD]), int(settings[SANCTIONS_MAX_LIST_AGE_DAYS])
     query = make_query(subject.names, subject.birth_date, subject.nationality, subject.documents)
@@ -125,18 +128,19 @@ def screen(vault, us: SignedInUser, subject: Subject, subject_ref: str, now: dat
                            code="lists_changing")
 
 
-def _store(vault, us, subject_ref, now, threshold, hashes, status, hits, lists, stale, max_age) -> ScreeningResult:
+def _store(vault: Vault, us, subject_ref, now, threshold, hashes, status, hits, lists, stale,
+           max_age) -> ScreeningResult:
     screening_id = str(uuid.uuid4())
     created = now.isoformat(timespec="seconds")
 
-    def write(session):
-        if sorted(li.sha256 for li in current_lists(session)) != hashes:
+    def write(db: Session) -> None:
+        if sorted(li.sha256 for li in current_lists(db)) != hashes:
             raise ListsChanged()
-        session.add(Screening(
+        db.add(Screening(
             id=screening_id, created_at=created, created_by=us.user_id, subject_ref=subject_ref.strip(),
             threshold=threshold, matcher_version=MATCHER_VERSION, list_hashes=json.dumps(hashes), status=status,
             hits=json.dumps([h.to_json() for h in hits], ensure_ascii=False, separators=(",", ":"))))
-        audit.append(session, us.actor, "sanctions.screened", "screening", screening_id, {
+        audit.append(db, us.actor, "sanctions.screened", "screening", screening_id, {
             "status": status, "hits": len(hits), "threshold": threshold, "matcher_version": MATCHER_VERSION,
             "lists": len(hashes), "subject_ref": subject_ref.strip()})
     vault.transact(write)

@@ -4,14 +4,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.services.customers.common import current_answers
-from counterdesk.store.models.signoff import Signoff
 from counterdesk.services.signoff.plan import SignoffPlan
+from counterdesk.store.models.signoff import Signoff
 
 COLLECTING, PENDING, APPROVED, REJECTED, COMPLETED, STOPPED, ABANDONED = (
     "collecting", "pending_approval", "approved", "rejected", "completed", "stopped", "abandoned")
@@ -38,29 +38,29 @@ def check_reference(value: str | None, code: str, zh_what: str, en_what: str) ->
 
 
 def now_utc(now: datetime | None = None) -> datetime:
-    moment = now or datetime.now(timezone.utc)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = now or datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def load(session, signoff_id: str) -> Signoff:
-    row = session.get(Signoff, signoff_id) if isinstance(signoff_id, str) else None
+def load(db, signoff_id: str) -> Signoff:
+    row = db.get(Signoff, signoff_id) if isinstance(signoff_id, str) else None
     if row is None:
         raise refuse("signoff_not_found", "找不到该签署记录。", "No such sign-off.", str(signoff_id))
     return row
 
 
-def load_own(session, us: SignedInUser, signoff_id: str, *statuses: str) -> Signoff:
+def load_own(db, us: SignedInUser, signoff_id: str, *statuses: str) -> Signoff:
     """The sign-off, if the signed-in teller made it and it is in one of ``statuses``. A supervisor
     never passes this check: the checker cannot change what the maker collected."""
-    row = load(session, signoff_id)
+    row = load(db, signoff_id)
     if row.teller_id != us.user_id:
         raise refuse("signoff_not_yours", "该签署属于其他柜员的服务会话。", "This sign-off belongs to another teller's session.",
                      signoff_id)
@@ -97,7 +97,7 @@ def state_of(row: Signoff) -> SignoffState:
                         row.cooling_off_until, row.evidence_hash)
 
 
-def customer_name_of(session, customer_id: str) -> str:
+def customer_name_of(db, customer_id: str) -> str:
     """The customer's name in clear (the confirmation and the supervisor's audited reveal mask it)."""
-    _customer, kyc = current_answers(session, customer_id)
+    _customer, kyc = current_answers(db, customer_id)
     return kyc.get("name_zh") or kyc.get("name_latin") or ""

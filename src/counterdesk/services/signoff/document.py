@@ -14,30 +14,43 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from counterdesk.base.branchtime import BRANCH_TZ
-from counterdesk.services.confirmation.render import ConfirmationData, render_confirmation
-from counterdesk.base.roles import require
 from counterdesk.base.actors import SignedInUser
-from counterdesk.store import audit
-from counterdesk.store.models.core import User
+from counterdesk.base.branchtime import BRANCH_TZ
+from counterdesk.base.roles import require
 from counterdesk.base.text import Text
-from counterdesk.services.customers.common import current_answers
-from counterdesk.services.signoff import evidence
-from counterdesk.services.signoff.common import APPROVED, COMPLETED, SignoffState, customer_name_of, iso, load, load_own, now_utc, parse, refuse, state_of
-from counterdesk.store.models.signoff import ApprovalRequest, ConfirmationPrint, Signoff
-from counterdesk.services.catalog.products import LIQUIDITY, PRODUCT_TYPES
-from counterdesk.forms.registry import load_questionnaire
-from counterdesk.store.models.assessment import Assessment
-from counterdesk.services.catalog.versions import products_in
 from counterdesk.forms import load_form
 from counterdesk.forms.disclosures import MISMATCH_WARNING_ID
 from counterdesk.forms.documents import DOCUMENT_TYPES
-from counterdesk.store.models.sales import SaleDecision
-from counterdesk.services.catalog.products import RISK_LEVELS
-from counterdesk.suitability.engine import OUTCOME_TEXTS
+from counterdesk.forms.registry import load_questionnaire
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.catalog.products import LIQUIDITY, PRODUCT_TYPES, RISK_LEVELS
+from counterdesk.services.catalog.versions import products_in
 from counterdesk.services.confirmation.certstore import branch_signer
+from counterdesk.services.confirmation.render import ConfirmationData, render_confirmation
 from counterdesk.services.confirmation.signing import sign_pdf
+from counterdesk.services.customers.common import current_answers
+from counterdesk.services.signoff import evidence
+from counterdesk.services.signoff.common import (
+    APPROVED,
+    COMPLETED,
+    SignoffState,
+    customer_name_of,
+    iso,
+    load,
+    load_own,
+    now_utc,
+    parse,
+    refuse,
+    state_of,
+)
+from counterdesk.store import audit
+from counterdesk.store.models.assessment import Assessment
+from counterdesk.store.models.core import User
+from counterdesk.store.models.sales import SaleDecision
+from counterdesk.store.models.signoff import ApprovalRequest, ConfirmationPrint, Signoff
+from counterdesk.suitability.engine import OUTCOME_TEXTS
 
 COPIES = ("customer", "branch")
 REPRINT = "reprint"
@@ -77,35 +90,37 @@ def _grade(assessment) -> Text | None:
     return Text(f"{assessment.grade} {band.name.zh}", f"{assessment.grade} {band.name.en}")
 
 
-def _document_number(session, branch_code: str, moment: datetime) -> str:
+def _document_number(db, branch_code: str, moment: datetime) -> str:
     prefix = f"{branch_code}-{moment.astimezone(BRANCH_TZ):%Y%m%d}-"
-    count = session.scalar(select(func.count()).select_from(Signoff)
+    count = db.scalar(select(func.count()).select_from(Signoff)
                            .where(Signoff.document_number.like(prefix + "%"))) or 0
     return f"{prefix}{count + 1:05d}"
 
 
-def build_data(session, vault, row: Signoff, moment: datetime, evidence_hash: str) -> ConfirmationData:
+def build_data(db, vault: Vault, row: Signoff, moment: datetime, evidence_hash: str) -> ConfirmationData:
     """ConfirmationData for ``row`` from the stored decision, customer, assessment and sign-off."""
 
     plan = state_of(row).plan
-    decision = session.get(SaleDecision, row.sale_decision_id)
-    product = next(p for p in products_in(session, decision.catalog_version) if p.code == decision.product_code)
-    _customer, kyc = current_answers(session, row.customer_id)
-    a = session.get(Assessment, decision.assessment_id) if decision.assessment_id else None
+    decision = db.get(SaleDecision, row.sale_decision_id)
+    product = next(p for p in products_in(db, decision.catalog_version) if p.code == decision.product_code)
+    _customer, kyc = current_answers(db, row.customer_id)
+    a = db.get(Assessment, decision.assessment_id) if decision.assessment_id else None
     grade: Text | str = _grade(a) or "—"
     forms = [load_form(ref.split("@")[0], int(ref.split("@")[1])) for ref in plan.forms]
     warning = [f for f in forms if f.id == MISMATCH_WARNING_ID]
     shown = [f for f in forms if f.id != MISMATCH_WARNING_ID]
-    names = {u.id: u.display_name for u in session.scalars(select(User))}
-    approved = session.scalars(select(ApprovalRequest).where(ApprovalRequest.signoff_id == row.id,
+    names = {u.id: u.display_name for u in db.scalars(select(User))}
+    approved = db.scalars(select(ApprovalRequest).where(ApprovalRequest.signoff_id == row.id,
                                                              ApprovalRequest.status == APPROVED)).first()
     facts = product_key_facts(product)
-    signed = parse(row.signed_at)
+    # Only approved or completed sign-offs get here: signed, attested and numbered (``issue`` numbers it first).
+    assert row.document_number is not None and row.signed_at is not None and row.attested_at is not None
+    signed = datetime.fromisoformat(row.signed_at)
     cooling = signed + timedelta(hours=plan.cooling_off_hours) if plan.cooling_off_hours else None
     doc_type = kyc.get("id_doc_type") or ""
     return ConfirmationData(
         document_number=row.document_number, branch_name=vault.info.branch_name, branch_code=vault.info.branch_code,
-        created_at=moment, customer_name=customer_name_of(session, row.customer_id),
+        created_at=moment, customer_name=customer_name_of(db, row.customer_id),
         customer_id_number=kyc.get("id_number") or "", customer_id_type=DOCUMENT_TYPES.get(doc_type, doc_type),
         assessment_grade=grade, assessment_valid_until=date.fromisoformat(a.valid_until[:10]) if a and a.valid_until else None,
         product_code=product.code, product_name=Text(product.name_zh, product.name_en),
@@ -113,29 +128,31 @@ def build_data(session, vault, row: Signoff, moment: datetime, evidence_hash: st
         disclosure_text=_text_of(shown), disclosure_version=", ".join(f.ref for f in shown),
         disclosure_hash=evidence.sha256_hex("|".join(f.hash for f in shown)) if len(shown) > 1 else shown[0].hash,
         confirmation_sentence=row.typed_sentence or Text("（本产品无需抄录）", "(not required for this product)"),
-        teller_name=names.get(row.teller_id, "?"), teller_at=parse(row.attested_at), evidence_hash=evidence_hash,
+        teller_name=names.get(row.teller_id, "?"), teller_at=datetime.fromisoformat(row.attested_at),
+        evidence_hash=evidence_hash,
         product_facts=facts, warning_letter=_text_of(warning) if warning else None, signature_png=row.signature_png,
         supervisor_name=names.get(approved.decided_by) if approved else None,
         supervisor_at=parse(approved.decided_at) if approved else None, cooling_off_until=cooling)
 
 
-def sale_summary(vault, us: SignedInUser, signoff_id: str) -> list[tuple[Text, Text | str]]:
+def sale_summary(vault: Vault, us: SignedInUser, signoff_id: str) -> list[tuple[Text, Text | str]]:
     """What the customer reads above the disclosure: the product's key facts and amount, the
     customer's risk grade and the suitability result with its reasons (labels and values in zh/en)."""
     require(us.role, "session.start")
 
-    def read(session) -> list[tuple[Text, Text | str]]:
-        row = load_own(session, us, signoff_id)
-        decision = session.get(SaleDecision, row.sale_decision_id)
-        product = next(p for p in products_in(session, decision.catalog_version) if p.code == decision.product_code)
+    def read(db: Session) -> list[tuple[Text, Text | str]]:
+        row = load_own(db, us, signoff_id)
+        decision = db.get(SaleDecision, row.sale_decision_id)
+        assert decision is not None  # a sign-off is made for a stored decision (foreign key; decisions stay)
+        product = next(p for p in products_in(db, decision.catalog_version) if p.code == decision.product_code)
         rows: list[tuple[Text, Text | str]] = [
             (Text("产品", "Product"), Text(f"{product.name_zh}（{product.code}）", f"{product.name_en} ({product.code})")),
             (Text("产品风险等级", "Product risk level"), RISK_LEVELS.get(product.risk_level, product.risk_level)),
             *product_key_facts(product)]
         rows.append((Text("购买金额", "Amount"), f"{Decimal(decision.amount):,.2f} {product.currency}"))
-        a = session.get(Assessment, decision.assessment_id) if decision.assessment_id else None
+        a = db.get(Assessment, decision.assessment_id) if decision.assessment_id else None
         grade = _grade(a)
-        if grade is not None:
+        if a is not None and grade is not None:
             until = (a.valid_until or "")[:10]
             rows.append((Text("您的风险承受能力等级", "Your risk tolerance grade"),
                          Text(f"{grade.zh}（有效期至 {until}）", f"{grade.en} (valid until {until})")))
@@ -148,27 +165,26 @@ def sale_summary(vault, us: SignedInUser, signoff_id: str) -> list[tuple[Text, T
     return vault.transact(read)
 
 
-def issue(vault, us: SignedInUser, signoff_id: str, now: datetime | None = None) -> SignoffState:
+def issue(vault: Vault, us: SignedInUser, signoff_id: str, now: datetime | None = None) -> SignoffState:
     """Render, sign and store the confirmation of an approved sign-off (once)."""
     require(us.role, "session.start")
 
     signer = branch_signer(vault, us)  # refuses clearly when no certificate is set up, before any write
     moment = now_utc(now)
 
-    def write(session) -> SignoffState:
-        row = load_own(session, us, signoff_id, APPROVED)
-        plan = state_of(row).plan
-        row.document_number = _document_number(session, vault.info.branch_code, moment)
-        _seq, head_hash = evidence.head(session, row.id)
-        data = build_data(session, vault, row, moment, head_hash)
+    def write(db: Session) -> SignoffState:
+        row = load_own(db, us, signoff_id, APPROVED)
+        row.document_number = _document_number(db, vault.info.branch_code, moment)
+        _seq, head_hash = evidence.head(db, row.id)
+        data = build_data(db, vault, row, moment, head_hash)
         pdf = sign_pdf(render_confirmation(data, row.lang), signer)
         row.pdf, row.pdf_sha256, row.evidence_hash = pdf, evidence.sha256_hex(pdf), head_hash
         row.status, row.completed_at, row.updated_at = COMPLETED, iso(moment), iso(moment)
-        if plan.cooling_off_hours:
+        if data.cooling_off_until is not None:  # set exactly when the plan has cooling-off hours
             row.cooling_off_until = iso(data.cooling_off_until)
-        evidence.append(session, row.id, "pdf", {"document_number": row.document_number, "pdf_sha256": row.pdf_sha256,
+        evidence.append(db, row.id, "pdf", {"document_number": row.document_number, "pdf_sha256": row.pdf_sha256,
                                                  "evidence_hash": head_hash, "signer": signer.fingerprint})
-        audit.append(session, us.actor, "signoff.issued", "signoff", row.id, {"document_number": row.document_number})
+        audit.append(db, us.actor, "signoff.issued", "signoff", row.id, {"document_number": row.document_number})
         return state_of(row)
     return vault.transact(write)
 
@@ -181,7 +197,7 @@ class PrintJob:
     document_number: str
 
 
-def prepare_print(vault, us: SignedInUser, signoff_id: str, copy: str) -> PrintJob:
+def prepare_print(vault: Vault, us: SignedInUser, signoff_id: str, copy: str) -> PrintJob:
     """The bytes to print for ``copy`` ("customer" or "branch"); once that copy was printed, a
     re-rendered, re-signed file marked 副本 / COPY instead. A copy asked for directly ("reprint") is
     refused until both originals are printed: an original that never left the printer is printed as
@@ -190,16 +206,20 @@ def prepare_print(vault, us: SignedInUser, signoff_id: str, copy: str) -> PrintJ
     if copy not in COPIES + (REPRINT,):
         raise refuse("copy_kind", "未知的打印联次。", "Unknown copy.", str(copy))
 
-    def read(session):
-        row = load_own(session, us, signoff_id, COMPLETED)
-        printed = set(session.scalars(select(ConfirmationPrint.copy).where(ConfirmationPrint.signoff_id == row.id)))
+    def read(db: Session):
+        row = load_own(db, us, signoff_id, COMPLETED)
+        # issued: ``issue`` stores the file, its number, the completion time and the evidence hash together
+        assert row.pdf is not None and row.document_number is not None
+        assert row.completed_at is not None and row.evidence_hash is not None
+        printed = set(db.scalars(select(ConfirmationPrint.copy).where(ConfirmationPrint.signoff_id == row.id)))
         if copy == REPRINT and not set(COPIES) <= printed:
             raise refuse("originals_not_printed", "客户联和银行留存联尚未全部打印：请先打印原件，副本只能在原件打印后制作。",
                          "The customer copy and the branch copy have not both been printed: print the originals "
                          "first; a copy can only be made after them.", row.id)
         if copy != REPRINT and copy not in printed:
             return PrintJob(row.id, copy, row.pdf, row.document_number), None
-        return None, (row, build_data(session, vault, row, parse(row.completed_at), row.evidence_hash))
+        return None, (row, build_data(db, vault, row, datetime.fromisoformat(row.completed_at),
+                                      row.evidence_hash))
     job, reprint = vault.transact(read)
     if job is not None:
         return job
@@ -208,26 +228,26 @@ def prepare_print(vault, us: SignedInUser, signoff_id: str, copy: str) -> PrintJ
     return PrintJob(row.id, REPRINT, pdf, row.document_number)
 
 
-def record_print(vault, us: SignedInUser, job: PrintJob, now: datetime | None = None) -> None:
+def record_print(vault: Vault, us: SignedInUser, job: PrintJob, now: datetime | None = None) -> None:
     """Called once the printer accepted the job."""
     require(us.role, "session.start")
 
-    def write(session):
-        row = load_own(session, us, job.signoff_id, COMPLETED)
-        session.add(ConfirmationPrint(signoff_id=row.id, copy=job.copy, pdf_sha256=evidence.sha256_hex(job.pdf),
+    def write(db: Session) -> None:
+        row = load_own(db, us, job.signoff_id, COMPLETED)
+        db.add(ConfirmationPrint(signoff_id=row.id, copy=job.copy, pdf_sha256=evidence.sha256_hex(job.pdf),
                                       printed_by=us.user_id, printed_at=iso(now_utc(now))))
-        audit.append(session, us.actor, "signoff.printed", "signoff", row.id,
+        audit.append(db, us.actor, "signoff.printed", "signoff", row.id,
                      {"copy": job.copy, "document_number": row.document_number})
     vault.transact(write)
 
 
-def printed_copies(vault, us: SignedInUser, signoff_id: str) -> list[tuple[str, str]]:
+def printed_copies(vault: Vault, us: SignedInUser, signoff_id: str) -> list[tuple[str, str]]:
     """(copy, printed_at) of every print, in order."""
     require(us.role, "session.start")
     return vault.transact(lambda s: [(p.copy, p.printed_at) for p in s.scalars(
         select(ConfirmationPrint).where(ConfirmationPrint.signoff_id == signoff_id).order_by(ConfirmationPrint.id))])
 
 
-def confirmation_pdf(vault, us: SignedInUser, signoff_id: str) -> bytes | None:
+def confirmation_pdf(vault: Vault, us: SignedInUser, signoff_id: str) -> bytes | None:
     require(us.role, "session.start")
     return vault.transact(lambda s: load(s, signoff_id).pdf)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -40,35 +41,35 @@ def link_hash(prev_hash: str, seq: int, kind: str, payload_json: str) -> str:
     return sha256_hex(f"{prev_hash}|{seq}|{kind}|{payload_json}")
 
 
-def _links(session, signoff_id: str) -> list[EvidenceLink]:
-    return list(session.scalars(select(EvidenceLink).where(EvidenceLink.signoff_id == signoff_id)
+def _links(db, signoff_id: str) -> list[EvidenceLink]:
+    return list(db.scalars(select(EvidenceLink).where(EvidenceLink.signoff_id == signoff_id)
                                 .order_by(EvidenceLink.seq)))
 
 
-def head(session, signoff_id: str) -> tuple[int, str]:
+def head(db, signoff_id: str) -> tuple[int, str]:
     """(last seq, last hash) of the chain; (0, genesis) when it is empty."""
-    last = session.scalars(select(EvidenceLink).where(EvidenceLink.signoff_id == signoff_id)
+    last = db.scalars(select(EvidenceLink).where(EvidenceLink.signoff_id == signoff_id)
                            .order_by(EvidenceLink.seq.desc()).limit(1)).first()
     return (last.seq, last.hash) if last is not None else (0, genesis(signoff_id))
 
 
-def append(session, signoff_id: str, kind: str, payload: Mapping[str, Any]) -> str:
+def append(db, signoff_id: str, kind: str, payload: Mapping[str, Any]) -> str:
     """Add one link inside the caller's transaction; returns its hash."""
     if kind not in ORDER:
         raise ValueError(f"unknown evidence link kind {kind}")
-    seq, prev = head(session, signoff_id)
+    seq, prev = head(db, signoff_id)
     body = canonical(payload)
     digest = link_hash(prev, seq + 1, kind, body)
-    session.add(EvidenceLink(signoff_id=signoff_id, seq=seq + 1, kind=kind, payload=body, prev_hash=prev,
-                             hash=digest, created_at=datetime.now(timezone.utc).isoformat(timespec="seconds")))
-    session.flush()
+    db.add(EvidenceLink(signoff_id=signoff_id, seq=seq + 1, kind=kind, payload=body, prev_hash=prev,
+                             hash=digest, created_at=datetime.now(UTC).isoformat(timespec="seconds")))
+    db.flush()
     return digest
 
 
-def links(session, signoff_id: str) -> list[dict[str, Any]]:
+def links(db, signoff_id: str) -> list[dict[str, Any]]:
     """The chain as plain dicts (for the supervisor's evidence view and auditors)."""
     return [{"seq": link.seq, "kind": link.kind, "payload": json.loads(link.payload), "hash": link.hash,
-             "at": link.created_at} for link in _links(session, signoff_id)]
+             "at": link.created_at} for link in _links(db, signoff_id)]
 
 
 @dataclass
@@ -81,11 +82,11 @@ class EvidenceReport:
         return not self.problems
 
 
-def check_signoff(session, row: Signoff) -> list[str]:
+def check_signoff(db, row: Signoff) -> list[str]:
     """Problems of one sign-off's chain (empty when intact)."""
     out: list[str] = []
     prev, kinds = genesis(row.id), []
-    chain = _links(session, row.id)
+    chain = _links(db, row.id)
     for expected_seq, link in enumerate(chain, start=1):
         where = f"signoff {row.id} link {link.seq} ({link.kind})"
         if link.seq != expected_seq:
@@ -113,9 +114,9 @@ def check_signoff(session, row: Signoff) -> list[str]:
     return out
 
 
-def verify_all(session) -> EvidenceReport:
+def verify_all(db) -> EvidenceReport:
     report = EvidenceReport()
-    for row in session.scalars(select(Signoff).order_by(Signoff.created_at)):
+    for row in db.scalars(select(Signoff).order_by(Signoff.created_at)):
         report.checked += 1
-        report.problems += check_signoff(session, row)
+        report.problems += check_signoff(db, row)
     return report

@@ -8,14 +8,20 @@ an *open condition* and sends the sale to a supervisor, together with the other 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from counterdesk.forms.disclosures import disclosures_for, min_reading_seconds
-from counterdesk.base.settings import SIGNOFF_APPROVAL_AMOUNT, SIGNOFF_SENTENCE_MIN_RISK, SUIT_COOLING_OFF_HOURS, SUIT_ELDERLY_AGE
-from counterdesk.suitability.rules import RECORDED_TYPES
+from counterdesk.base.settings import (
+    SIGNOFF_APPROVAL_AMOUNT,
+    SIGNOFF_SENTENCE_MIN_RISK,
+    SUIT_COOLING_OFF_HOURS,
+    SUIT_ELDERLY_AGE,
+)
 from counterdesk.base.text import Text
+from counterdesk.forms.disclosures import disclosures_for, min_reading_seconds
+from counterdesk.suitability.rules import RECORDED_TYPES
 
 # Conditions the sign-off meets by itself (see the module docstring).
 MET_BY_SIGNOFF = frozenset({"special_risk_warning", "customer_signature", "recording", "extra_confirmation",
@@ -65,7 +71,7 @@ class SignoffPlan:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "SignoffPlan":
+    def from_dict(cls, d: Mapping[str, Any]) -> SignoffPlan:
         values = dict(d)
         values["forms"] = tuple(values["forms"])
         values["form_hashes"] = tuple(values["form_hashes"])

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from counterdesk.base.text import CounterDeskError, Result, Text
 
@@ -49,7 +50,7 @@ class Stroke:
     points: tuple[Point, ...]
 
     @classmethod
-    def of(cls, points: Iterable[Iterable[float]]) -> "Stroke":
+    def of(cls, points: Iterable[Sequence[float]]) -> Stroke:
         return cls(tuple(Point(float(p[0]), float(p[1]), float(p[2]), int(p[3])) for p in points))
 
     def length(self) -> float:
@@ -120,7 +121,7 @@ class Signature:
         return json.dumps(self.to_dict(), separators=(",", ":"), allow_nan=False)
 
     @classmethod
-    def from_json(cls, text: str) -> "Signature":
+    def from_json(cls, text: str) -> Signature:
         try:
             data = json.loads(text)
         except (TypeError, ValueError) as exc:
@@ -128,7 +129,7 @@ class Signature:
         return cls.from_dict(data)
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Signature":
+    def from_dict(cls, data: Any) -> Signature:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise _format_error("not a signature object")
         if data.get("version") != FORMAT_VERSION:
@@ -153,7 +154,7 @@ class Signature:
         return cls(tuple(strokes), float(width), float(height))
 
 
-def _finite(v: Any) -> bool:
+def _finite(v: Any) -> TypeGuard[float]:  # an int or a float
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
-
-from counterdesk.store import audit
-from counterdesk.base.text import CounterDeskError, Text
-from counterdesk.services.sync.conflicts import ConflictInfo
-from counterdesk.store.models.sync import SyncConflict
-from counterdesk.services.sync.client import SyncClient, tls_verify
 from cryptography import x509
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counterdesk.base.text import CounterDeskError, Text
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.sync.client import SyncClient, tls_verify
+from counterdesk.services.sync.conflicts import ConflictInfo
+from counterdesk.store import audit
+from counterdesk.store.models.sync import SyncConflict
 
 BAD_CA = Text("无法读取 CA 证书文件（须为 PEM 格式）：{path}", "Cannot read the CA certificate file (PEM expected): {path}")
 
@@ -29,7 +31,7 @@ def check_ca(path: str | Path) -> str:
     return str(path)
 
 
-def requeue(vault, us, record_ids: list[str] | None, errors: dict[str, str | None]) -> int:
+def requeue(vault: Vault, us, record_ids: list[str] | None, errors: dict[str, str | None]) -> int:
     """Quarantined records (``errors``: id → the hub's refusal) back to pending, all of them with
     None; each requeue is audited."""
 
@@ -42,21 +44,21 @@ def requeue(vault, us, record_ids: list[str] | None, errors: dict[str, str | Non
     finally:
         client.close()
 
-    def audited(session):
+    def audited(db: Session) -> None:
         for record_id in ids:
-            audit.append(session, us.actor, "sync.requeued", "sync_record", record_id,
+            audit.append(db, us.actor, "sync.requeued", "sync_record", record_id,
                          {"error": errors.get(record_id)})
     vault.transact(audited)
     return n
 
 
-def conflicts_without_content(vault, include_resolved: bool = False) -> list[ConflictInfo]:
+def conflicts_without_content(vault: Vault, include_resolved: bool = False) -> list[ConflictInfo]:
     """Conflicts for a user who may not view customers: which records, never what differs."""
-    def read(session):
+    def read(db: Session) -> list[ConflictInfo]:
         q = select(SyncConflict).order_by(SyncConflict.detected_at)
         if not include_resolved:
             q = q.where(SyncConflict.resolved_at.is_(None))
         return [ConflictInfo(r.id, r.kind, r.object_id, r.base_version, r.local_version, None,
                              r.remote_workstation_id, (), r.detail, r.detected_at, r.resolved_at, r.resolution)
-                for r in session.scalars(q)]
+                for r in db.scalars(q)]
     return vault.transact(read)

@@ -19,26 +19,24 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from sqlalchemy import select
 
+from counterdesk.base.actors import Actor
+from counterdesk.base.roles import Role
+from counterdesk.services.customers import repository
+from counterdesk.services.signoff import evidence
+from counterdesk.services.signoff.common import APPROVED, PENDING, REJECTED
+from counterdesk.store import audit
+from counterdesk.store.models.assessment import Assessment, PaperForm
 from counterdesk.store.models.core import User
-from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict, SyncOrigin, SyncRemoteUser
-from counterdesk.store.outbox import applying, decode, now_iso, row_of, version_hash
-from counterdesk.store.models.assessment import Assessment
-from counterdesk.store.models.customers import CounterSession, CustomerVersion
+from counterdesk.store.models.customers import CounterSession, Customer, CustomerVersion, FormDefinitionRecord
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
-from counterdesk.base.roles import Role
-from counterdesk.store.models.assessment import PaperForm
-from counterdesk.store.models.customers import FormDefinitionRecord
-from counterdesk.services.customers import repository
-from counterdesk.store.models.customers import Customer
-from counterdesk.services.signoff.common import APPROVED, PENDING, REJECTED
-from counterdesk.services.signoff import evidence
-from counterdesk.base.actors import Actor
-from counterdesk.store import audit
+from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict, SyncOrigin, SyncRemoteUser
+from counterdesk.store.outbox import applying, decode, now_iso, row_of, version_hash
 
 OWN, APPLIED, STORED, SKIPPED, CONFLICT, FAILED = "own", "applied", "stored", "skipped", "conflict", "failed"
 LOCAL = "local"
@@ -96,68 +94,68 @@ def _values(row: dict) -> dict[str, Any]:
     return {k: decode(v) for k, v in row.items()}
 
 
-def origin(session, table: str, row_id: str) -> str:
+def origin(db, table: str, row_id: str) -> str:
     """The workstation a replicated row came from; LOCAL for rows made here."""
-    found = session.get(SyncOrigin, (table, row_id))
+    found = db.get(SyncOrigin, (table, row_id))
     return found.workstation_id if found is not None else LOCAL
 
 
-def _remember_origin(session, table: str, row_id: str, ws: str) -> None:
-    if session.get(SyncOrigin, (table, row_id)) is None:
-        session.add(SyncOrigin(table_name=table, row_id=row_id, workstation_id=ws, created_at=now_iso()))
+def _remember_origin(db, table: str, row_id: str, ws: str) -> None:
+    if db.get(SyncOrigin, (table, row_id)) is None:
+        db.add(SyncOrigin(table_name=table, row_id=row_id, workstation_id=ws, created_at=now_iso()))
 
 
-def _placeholder_username(session, username: str, user_id: str) -> str:
+def _placeholder_username(db, username: str, user_id: str) -> str:
     name = f"{username[:20]}@{user_id[:8]}"
-    if session.scalar(select(User.id).where(User.username == name)) is None:
+    if db.scalar(select(User.id).where(User.username == name)) is None:
         return name
     return f"r-{user_id.replace('-', '')[:30]}"
 
 
-def ensure_users(session, deps: dict, ws: str) -> None:
+def ensure_users(db, deps: dict, ws: str) -> None:
     """Users named by a remote row get an inactive placeholder (no key slot: it can never sign in)."""
     for user in deps.get("users") or []:
-        if session.get(User, user["id"]) is not None:
+        if db.get(User, user["id"]) is not None:
             continue
         try:
             role = Role(user.get("role")).value
         except ValueError:
             role = Role.TELLER.value
         ts = now_iso()
-        session.add(User(id=user["id"], username=_placeholder_username(session, str(user.get("username", "user")),
+        db.add(User(id=user["id"], username=_placeholder_username(db, str(user.get("username", "user")),
                                                                           user["id"]),
                          display_name=str(user.get("display_name") or user.get("username") or "?")[:100], role=role,
                          active=False, must_change_password=False, created_at=ts, created_by=None,
                          password_changed_at=ts))
-        session.flush()
-        session.add(SyncRemoteUser(user_id=user["id"], workstation_id=ws, username=str(user.get("username"))[:64],
+        db.flush()
+        db.add(SyncRemoteUser(user_id=user["id"], workstation_id=ws, username=str(user.get("username"))[:64],
                                    first_seen_at=ts))
 
 
-def ensure_forms(session, deps: dict) -> None:
+def ensure_forms(db, deps: dict) -> None:
     for form in deps.get("form_definitions") or []:
-        if session.get(FormDefinitionRecord, form["hash"]) is None:
-            session.add(FormDefinitionRecord(**form))
-    session.flush()
+        if db.get(FormDefinitionRecord, form["hash"]) is None:
+            db.add(FormDefinitionRecord(**form))
+    db.flush()
     for paper in deps.get("paper_forms") or []:
-        if session.get(PaperForm, paper["form_number"]) is None:
-            session.add(PaperForm(**paper))
-    session.flush()
+        if db.get(PaperForm, paper["form_number"]) is None:
+            db.add(PaperForm(**paper))
+    db.flush()
 
 
-def _conflict(session, inbox: Inbox, kind: str, object_id: str, base: int | None = None, local: int | None = None,
+def _conflict(db, inbox: Inbox, kind: str, object_id: str, base: int | None = None, local: int | None = None,
               detail: str | None = None) -> str:
-    session.add(SyncConflict(id=str(uuid.uuid4()), kind=kind, object_id=object_id, base_version=base,
+    db.add(SyncConflict(id=str(uuid.uuid4()), kind=kind, object_id=object_id, base_version=base,
                              local_version=local, remote_record_id=inbox.id, remote_workstation_id=inbox.workstation_id,
                              detail=detail, detected_at=now_iso()))
     return CONFLICT
 
 
-def _insert(session, table: str, row: dict, ws: str, key: Any) -> None:
+def _insert(db, table: str, row: dict, ws: str, key: Any) -> None:
     model = _model(table)
-    session.add(model(**_values(row)))
-    session.flush()
-    _remember_origin(session, table, str(key), ws)
+    db.add(model(**_values(row)))
+    db.flush()
+    _remember_origin(db, table, str(key), ws)
 
 
 def _replace(obj: Any, row: dict, skip: tuple[str, ...] = ()) -> None:
@@ -168,84 +166,84 @@ def _replace(obj: Any, row: dict, skip: tuple[str, ...] = ()) -> None:
 
 # ---- per table -------------------------------------------------------------------------------------------------
 
-def _customer_version(session, body: dict, inbox: Inbox) -> str:
+def _customer_version(db, body: dict, inbox: Inbox) -> str:
 
     row, ws = body["row"], inbox.workstation_id
     cid, v = row["customer_id"], int(row["version"])
-    local = session.get(CustomerVersion, (cid, v))
+    local = db.get(CustomerVersion, (cid, v))
     if local is not None:
         if version_hash(row_of(local)) == body.get("version_hash"):
             return SKIPPED
-        customer = session.get(Customer, cid)
-        return _conflict(session, inbox, "customer_version", cid, v - 1, customer.current_version,
+        customer = db.get(Customer, cid)
+        return _conflict(db, inbox, "customer_version", cid, v - 1, customer.current_version,
                          "the customer was changed here and on another workstation from the same version")
-    customer = session.get(Customer, cid)
-    ensure_users(session, body.get("deps") or {}, ws)
-    ensure_forms(session, body.get("deps") or {})
+    customer = db.get(Customer, cid)
+    ensure_users(db, body.get("deps") or {}, ws)
+    ensure_forms(db, body.get("deps") or {})
     if customer is None:
         if body.get("base_hash") is not None or body.get("customer") is None:
             raise Missing(f"customer {cid} version {v - 1} has not arrived")
         c = body["customer"]
         customer = Customer(id=cid, created_at=c["created_at"], created_by=c["created_by"], current_version=v,
                             status=c["status"])
-        session.add(customer)
-        session.flush()
-        _remember_origin(session, "customers", cid, ws)
+        db.add(customer)
+        db.flush()
+        _remember_origin(db, "customers", cid, ws)
     else:
         if customer.current_version < v - 1:
             raise Missing(f"customer {cid} version {v - 1} has not arrived")
-        prev = session.get(CustomerVersion, (cid, v - 1))
+        prev = db.get(CustomerVersion, (cid, v - 1))
         if prev is None or version_hash(row_of(prev)) != body.get("base_hash"):
-            return _conflict(session, inbox, "customer_version", cid, v - 1, customer.current_version,
+            return _conflict(db, inbox, "customer_version", cid, v - 1, customer.current_version,
                              "the remote version does not follow this workstation's version")
-    session.add(CustomerVersion(**_values(row)))
+    db.add(CustomerVersion(**_values(row)))
     customer.current_version = v
-    session.flush()
+    db.flush()
     data = json.loads(row["data"])
-    repository._sync_names(session, cid, data)
+    repository._sync_names(db, cid, data)
     try:
-        with session.begin_nested():
-            repository._sync_document(session, cid, data, v)
-    except Exception as exc:  # noqa: BLE001 - the document belongs to another customer here
-        _conflict(session, inbox, "customer_document", cid, v - 1, v,
+        with db.begin_nested():
+            repository._sync_document(db, cid, data, v)
+    except Exception as exc:
+        _conflict(db, inbox, "customer_document", cid, v - 1, v,
                   f"document index not updated: {getattr(exc, 'code', type(exc).__name__)}"[:200])
     return APPLIED
 
 
-def _mutable(session, table: str, body: dict, inbox: Inbox, key: str) -> str:
+def _mutable(db, table: str, body: dict, inbox: Inbox, key: str) -> str:
     """counter_sessions and assessments: created by their origin, changed only by it."""
     row, ws = body["row"], inbox.workstation_id
     model = _model(table)
-    obj = session.get(model, row[key])
-    ensure_users(session, body.get("deps") or {}, ws)
-    ensure_forms(session, body.get("deps") or {})
+    obj = db.get(model, row[key])
+    ensure_users(db, body.get("deps") or {}, ws)
+    ensure_forms(db, body.get("deps") or {})
     if obj is None:
-        _insert(session, table, row, ws, row[key])
+        _insert(db, table, row, ws, row[key])
         return APPLIED
-    if origin(session, table, row[key]) != ws:
+    if origin(db, table, row[key]) != ws:
         return SKIPPED
     _replace(obj, row)
     return APPLIED
 
 
-def _append_only(session, table: str, body: dict, inbox: Inbox, key: str) -> str:
+def _append_only(db, table: str, body: dict, inbox: Inbox, key: str) -> str:
     row = body["row"]
-    ensure_users(session, body.get("deps") or {}, inbox.workstation_id)
-    if session.get(_model(table), row[key]) is not None:
+    ensure_users(db, body.get("deps") or {}, inbox.workstation_id)
+    if db.get(_model(table), row[key]) is not None:
         return SKIPPED
-    _insert(session, table, row, inbox.workstation_id, row[key])
+    _insert(db, table, row, inbox.workstation_id, row[key])
     return APPLIED
 
 
-def _signoff(session, body: dict, inbox: Inbox) -> str:
+def _signoff(db, body: dict, inbox: Inbox) -> str:
 
     row, ws = body["row"], inbox.workstation_id
-    obj = session.get(Signoff, row["id"])
-    ensure_users(session, body.get("deps") or {}, ws)
+    obj = db.get(Signoff, row["id"])
+    ensure_users(db, body.get("deps") or {}, ws)
     if obj is None:
-        _insert(session, "signoffs", row, ws, row["id"])
+        _insert(db, "signoffs", row, ws, row["id"])
         return APPLIED
-    if origin(session, "signoffs", row["id"]) == ws:
+    if origin(db, "signoffs", row["id"]) == ws:
         _replace(obj, row)
         return APPLIED
     # Another workstation decided the approval this sign-off waits for.
@@ -254,104 +252,105 @@ def _signoff(session, body: dict, inbox: Inbox) -> str:
             obj.status, obj.updated_at = row["status"], row["updated_at"]
             return APPLIED
         if obj.status != row["status"] and obj.status in (APPROVED, REJECTED):
-            return _conflict(session, inbox, "signoff_decision", obj.id, detail=f"here {obj.status}, "
+            return _conflict(db, inbox, "signoff_decision", obj.id, detail=f"here {obj.status}, "
                                                                                f"there {row['status']}")
     return SKIPPED
 
 
-def _approval(session, body: dict, inbox: Inbox) -> str:
+def _approval(db, body: dict, inbox: Inbox) -> str:
 
     row, ws = body["row"], inbox.workstation_id
-    obj = session.get(ApprovalRequest, row["id"])
-    ensure_users(session, body.get("deps") or {}, ws)
+    obj = db.get(ApprovalRequest, row["id"])
+    ensure_users(db, body.get("deps") or {}, ws)
     if obj is None:
-        _insert(session, "approval_requests", row, ws, row["id"])
+        _insert(db, "approval_requests", row, ws, row["id"])
         return APPLIED
     if obj.status == row["status"] or body.get("op") == "insert":
         return SKIPPED
     if obj.status != "pending":
         # A decided request is final (a database trigger agrees): the other decision is kept apart.
-        return _conflict(session, inbox, "approval_decision", obj.id,
+        return _conflict(db, inbox, "approval_decision", obj.id,
                          detail=f"here {obj.status}, there {row['status']}")
     decided = ("status", "decided_by", "decided_at", "decision_reason", "override")
     _replace(obj, {k: row[k] for k in decided if k in row})
     return APPLIED
 
 
-def _evidence(session, body: dict, inbox: Inbox) -> str:
+def _evidence(db, body: dict, inbox: Inbox) -> str:
 
     row = body["row"]
-    if session.get(Signoff, row["signoff_id"]) is None:
+    if db.get(Signoff, row["signoff_id"]) is None:
         raise Missing(f"signoff {row['signoff_id']} has not arrived")
-    have = session.scalar(select(EvidenceLink).where(EvidenceLink.signoff_id == row["signoff_id"],
+    have = db.scalar(select(EvidenceLink).where(EvidenceLink.signoff_id == row["signoff_id"],
                                                      EvidenceLink.seq == row["seq"]))
     if have is not None:
         if have.hash == row["hash"]:
             return SKIPPED
-        return _conflict(session, inbox, "evidence_fork", row["signoff_id"], detail=f"link {row['seq']} differs")
-    seq, head = evidence.head(session, row["signoff_id"])
+        return _conflict(db, inbox, "evidence_fork", row["signoff_id"], detail=f"link {row['seq']} differs")
+    seq, head = evidence.head(db, row["signoff_id"])
     if seq < int(row["seq"]) - 1:
         raise Missing(f"evidence link {int(row['seq']) - 1} of {row['signoff_id']} has not arrived")
     if seq != int(row["seq"]) - 1 or head != row["prev_hash"]:
-        return _conflict(session, inbox, "evidence_fork", row["signoff_id"], detail=f"link {row['seq']} forks")
+        return _conflict(db, inbox, "evidence_fork", row["signoff_id"], detail=f"link {row['seq']} forks")
     if evidence.link_hash(row["prev_hash"], int(row["seq"]), row["kind"], row["payload"]) != row["hash"]:
-        return _conflict(session, inbox, "evidence_fork", row["signoff_id"], detail=f"link {row['seq']} hash is wrong")
-    session.add(EvidenceLink(**{k: v for k, v in _values(row).items() if k != "id"}))
-    session.flush()
+        return _conflict(db, inbox, "evidence_fork", row["signoff_id"], detail=f"link {row['seq']} hash is wrong")
+    db.add(EvidenceLink(**{k: v for k, v in _values(row).items() if k != "id"}))
+    db.flush()
     return APPLIED
 
 
-def _dispatch(session, inbox: Inbox, body: dict) -> str:
+def _dispatch(db, inbox: Inbox, body: dict) -> str:
     t = inbox.type
     if t == "customer.version":
-        return _customer_version(session, body, inbox)
+        return _customer_version(db, body, inbox)
     if t == "counter_session":
-        return _mutable(session, "counter_sessions", body, inbox, "id")
+        return _mutable(db, "counter_sessions", body, inbox, "id")
     if t == "assessment":
-        return _mutable(session, "assessments", body, inbox, "id")
+        return _mutable(db, "assessments", body, inbox, "id")
     if t == "sale_decision":
-        return _append_only(session, "sale_decisions", body, inbox, "id")
+        return _append_only(db, "sale_decisions", body, inbox, "id")
     if t == "signoff":
-        return _signoff(session, body, inbox)
+        return _signoff(db, body, inbox)
     if t in ("signoff.approval_request", "signoff.approval_decision"):
-        return _approval(session, body, inbox)
+        return _approval(db, body, inbox)
     if t == "evidence.link":
-        return _evidence(session, body, inbox)
+        return _evidence(db, body, inbox)
     if t == "audit.entry":
         return STORED
     raise ValueError(f"unknown record type {t}")
 
 
-def apply_one(session, inbox: Inbox, my_workstation: str, actor=None) -> str:
+def apply_one(db, inbox: Inbox, my_workstation: str, actor=None) -> str:
     """Apply one stored inbox record; sets its outcome (and applied_at unless it failed)."""
-    if inbox.workstation_id == my_workstation or session.scalar(select(Outbox.local_seq).where(Outbox.id == inbox.id)):
+    if inbox.workstation_id == my_workstation or db.scalar(select(Outbox.local_seq).where(Outbox.id == inbox.id)):
         outcome = OWN
     else:
+        assert inbox.body is not None  # only records that opened are applied (see pull_once, retry_unapplied)
         body = json.loads(inbox.body)
         try:
-            with applying(session), session.begin_nested():
-                outcome = _dispatch(session, inbox, body)
+            with applying(db), db.begin_nested():
+                outcome = _dispatch(db, inbox, body)
         except Missing as exc:
             inbox.outcome, inbox.apply_error = FAILED, str(exc)[:200]
             return FAILED
-        except Exception as exc:  # noqa: BLE001 - one bad record must not stop the others
+        except Exception as exc:
             inbox.outcome, inbox.apply_error = FAILED, f"{type(exc).__name__}: {exc}"[:200]
             return FAILED
     inbox.outcome, inbox.apply_error, inbox.applied_at = outcome, None, now_iso()
     if outcome == CONFLICT:
         # Outside ``applying``: this entry is a local event and is sent like any other.
-        audit.append(session, actor or Actor(None, "sync", "sync"), "sync.conflict", "sync_record", inbox.id,
+        audit.append(db, actor or Actor(None, "sync", "sync"), "sync.conflict", "sync_record", inbox.id,
                      {"record_type": inbox.type})
     return outcome
 
 
-def retry_unapplied(session, my_workstation: str, exclude: set[str] = frozenset(), actor=None) -> int:
+def retry_unapplied(db, my_workstation: str, exclude: AbstractSet[str] = frozenset(), actor=None) -> int:
     """Try again the records that failed for a missing parent; returns how many now applied."""
-    rows = session.scalars(select(Inbox).where(Inbox.applied_at.is_(None), Inbox.body.is_not(None))
+    rows = db.scalars(select(Inbox).where(Inbox.applied_at.is_(None), Inbox.body.is_not(None))
                            .order_by(Inbox.seq).limit(RETRY_LIMIT)).all()
     done = 0
     for row in rows:
         if row.id in exclude:
             continue
-        done += apply_one(session, row, my_workstation, actor) == APPLIED
+        done += apply_one(db, row, my_workstation, actor) == APPLIED
     return done

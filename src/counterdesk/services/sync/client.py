@@ -12,29 +12,30 @@ import base64
 import json
 import logging
 import random
+import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from counterdesk.base.actors import Actor, SignedInUser
-from counterdesk.store import audit
+from counterdesk.base.roles import can
 from counterdesk.base.text import CounterDeskError, Text
-from counterdesk.services.sync import envelope, state
+from counterdesk.protocol.signing import sign_request, verify_master_item
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.sync import apply, envelope, state
+from counterdesk.services.sync.apply import meta_matches
+from counterdesk.store import audit, outbox
 from counterdesk.store.models.sync import PENDING, QUARANTINED, SENT, Inbox, Outbox, SyncMaster
 from counterdesk.store.outbox import now_iso
-from counterdesk.protocol.signing import sign_request
-from counterdesk.services.sync import apply
-from counterdesk.services.sync.apply import meta_matches
-from counterdesk.protocol.signing import verify_master_item
-from counterdesk.base.roles import can
-from counterdesk.store import outbox
-import ssl
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ class _Creds:
 def _parse_time(text: str) -> float:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -168,12 +169,12 @@ class SyncClient:
 
     ``us`` is the signed-in user on whose behalf sync runs (None: the system). Master data is applied
     only when that user may manage it (an administrator); otherwise it is verified and kept for later.
-    ``verify`` is the hub's CA bundle path or True; ``transport`` replaces the network (tests);
-    ``clock`` is this workstation's clock in unix seconds.
+    ``verify`` is the hub's CA bundle path, an SSL context (``tls_verify``) or True; ``transport`` replaces
+    the network (tests); ``clock`` is this workstation's clock in unix seconds.
     """
 
-    def __init__(self, vault, us: SignedInUser | None = None, hub_url: str | None = None,
-                 verify: str | bool = True, transport: httpx.BaseTransport | None = None,
+    def __init__(self, vault: Vault, us: SignedInUser | None = None, hub_url: str | None = None,
+                 verify: ssl.SSLContext | str | bool = True, transport: httpx.BaseTransport | None = None,
                  clock: Callable[[], float] = time.time, timeout: float = 30.0):
         self.vault = vault
         self.us = us
@@ -198,7 +199,7 @@ class SyncClient:
         """Whether the last request reached the hub (no I/O: safe to ask from the UI thread)."""
         return self._online
 
-    def __enter__(self) -> "SyncClient":
+    def __enter__(self) -> SyncClient:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -214,9 +215,9 @@ class SyncClient:
         if self._creds is not None:
             return self._creds
 
-        def read(session):
-            values = state.all_state(session)
-            keys = {n: state.get_key(session, n) for n in (state.DEVICE_KEY, state.BRANCH_KEY, state.HEAD_OFFICE_KEY)}
+        def read(db: Session):
+            values = state.all_state(db)
+            keys = {n: state.get_key(db, n) for n in (state.DEVICE_KEY, state.BRANCH_KEY, state.HEAD_OFFICE_KEY)}
             return values, {n: (k.material, k.key_id) if k else None for n, k in keys.items()}
         values, keys = self.vault.transact(read)
         if not values.get(state.DEVICE_ID) or keys[state.DEVICE_KEY] is None or keys[state.BRANCH_KEY] is None:
@@ -281,11 +282,13 @@ class SyncClient:
         return resp
 
     # -- push --
-    def _prepare_batch(self, session) -> list[dict]:
+    def _prepare_batch(self, db) -> list[dict]:
         creds = self._creds
-        rows = session.scalars(select(Outbox).where(Outbox.state == PENDING).order_by(Outbox.local_seq)
+        assert creds is not None  # push_once loads the credentials before it prepares a batch
+        rows = db.scalars(select(Outbox).where(Outbox.state == PENDING).order_by(Outbox.local_seq)
                                .limit(MAX_BATCH)).all()
-        out, total = [], 0
+        out: list[dict] = []
+        total = 0
         for row in rows:
             if row.envelope is None:
                 row.workstation_id = creds.workstation_id
@@ -315,11 +318,12 @@ class SyncClient:
         resp = self._check(self.signed("POST", "/v1/push", payload={"records": batch}))
         receipts = {r.get("id"): r for r in resp.json().get("receipts", []) if isinstance(r, dict)}
 
-        def mark(session) -> PushResult:
+        def mark(db: Session) -> PushResult:
             sent = dup = rejected = 0
             quarantined = []
             for rec in batch:
-                row = session.scalar(select(Outbox).where(Outbox.id == rec["id"]))
+                row = db.scalar(select(Outbox).where(Outbox.id == rec["id"]))
+                assert row is not None  # the batch was read from the outbox, whose records are never deleted
                 receipt = receipts.get(rec["id"])
                 row.attempts += 1
                 if receipt is None:
@@ -334,11 +338,11 @@ class SyncClient:
                     row.state, row.last_error = QUARANTINED, str(receipt.get("error") or "rejected")[:200]
                     rejected += 1
                     quarantined.append(row)
-            state.put(session, state.LAST_SYNC_AT, now_iso())
+            state.put(db, state.LAST_SYNC_AT, now_iso())
             for row in quarantined:
-                audit.append(session, self.actor, "sync.quarantined", "sync_record", row.id,
+                audit.append(db, self.actor, "sync.quarantined", "sync_record", row.id,
                              {"record_type": row.type, "error": row.last_error})
-            return PushResult(sent, dup, rejected, state.counts(session)[0])
+            return PushResult(sent, dup, rejected, state.counts(db)[0])
         return self.vault.transact(mark)
 
     def push_all(self, max_batches: int = 1000) -> PushResult:
@@ -355,11 +359,11 @@ class SyncClient:
 
     def requeue_quarantined(self, record_ids: list[str] | None = None) -> int:
         """Admin action: send quarantined records again (e.g. after the hub was fixed)."""
-        def work(session) -> int:
+        def work(db: Session) -> int:
             q = select(Outbox).where(Outbox.state == QUARANTINED)
             if record_ids is not None:
                 q = q.where(Outbox.id.in_(record_ids))
-            rows = session.scalars(q).all()
+            rows = db.scalars(q).all()
             for row in rows:
                 row.state, row.last_error = PENDING, None
             return len(rows)
@@ -380,33 +384,33 @@ class SyncClient:
         new_cursor = int(data.get("cursor", cursor))
         opened = [self._open(creds, rec) for rec in records]
 
-        def store(session) -> PullResult:
+        def store(db: Session) -> PullResult:
             received = applied = conflicts = failed = 0
             for rec, body, error in opened:
-                if session.get(Inbox, str(rec["id"])) is not None:
+                if db.get(Inbox, str(rec["id"])) is not None:
                     continue
                 received += 1
                 row = Inbox(id=str(rec["id"]), seq=int(rec["seq"]), type=str(rec["type"]),
                             workstation_id=str(rec["workstation_id"]), created_at=str(rec["created_at"]),
                             meta=json.dumps(rec.get("meta") or {}, sort_keys=True), body=body,
                             received_at=now_iso(), apply_error=error)
-                session.add(row)
-                session.flush()
+                db.add(row)
+                db.flush()
                 if error is not None:
                     row.outcome = "unreadable"
                     failed += 1
-                    audit.append(session, self.actor, "sync.record_refused", "sync_record", row.id,
+                    audit.append(db, self.actor, "sync.record_refused", "sync_record", row.id,
                                  {"record_type": row.type[:64], "error": error})
                     continue
-                outcome = apply.apply_one(session, row, creds.workstation_id, self.actor)
+                outcome = apply.apply_one(db, row, creds.workstation_id, self.actor)
                 applied += outcome == "applied"
                 conflicts += outcome == "conflict"
                 failed += outcome == "failed"
-            retried = apply.retry_unapplied(session, creds.workstation_id,
+            retried = apply.retry_unapplied(db, creds.workstation_id,
                                             exclude={str(r["id"]) for r, _, _ in opened}, actor=self.actor)
             applied += retried
-            state.put(session, state.CURSOR, max(new_cursor, cursor))
-            state.put(session, state.LAST_SYNC_AT, now_iso())
+            state.put(db, state.CURSOR, max(new_cursor, cursor))
+            state.put(db, state.LAST_SYNC_AT, now_iso())
             return PullResult(received, applied, conflicts, failed, max(new_cursor, cursor), bool(data.get("more")))
         return self.vault.transact(store)
 
@@ -471,7 +475,7 @@ class SyncClient:
                 if not ok:
                     refused.append((kind, version, why))
                 since = max(since, seq)
-            self.vault.transact(lambda s, v=since: state.put(s, state.MASTER_SINCE, v))
+            self.vault.transact(partial(state.put, key=state.MASTER_SINCE, value=since))
             if not data.get("more"):
                 break
         done = self.apply_master()
@@ -481,10 +485,11 @@ class SyncClient:
         return MasterResult(applied, stored, refused)
 
     def _store_master(self, item: dict, refusal: str | None) -> None:
-        def write(session):
+        def write(db: Session) -> None:
             seq = int(item["seq"])
-            if session.get(SyncMaster, seq) is not None:
+            if db.get(SyncMaster, seq) is not None:
                 return
+            refusal_: str | None
             try:
                 payload = base64.b64decode(item.get("payload") or "", validate=True)
                 signature = base64.b64decode(item.get("signature") or "", validate=True)
@@ -492,12 +497,12 @@ class SyncClient:
                 payload, signature, refusal_ = b"", b"", "malformed"
             else:
                 refusal_ = refusal
-            session.add(SyncMaster(seq=seq, kind=str(item.get("kind"))[:16], version=int(item.get("version", 0)),
+            db.add(SyncMaster(seq=seq, kind=str(item.get("kind"))[:16], version=int(item.get("version", 0)),
                                    sha256=str(item.get("sha256", ""))[:64], payload=payload, signature=signature,
                                    received_at=now_iso(), status="refused" if refusal_ else "verified",
                                    error=refusal_))
             if refusal_:
-                audit.append(session, self.actor, "sync.master_refused", "master_item", str(seq),
+                audit.append(db, self.actor, "sync.master_refused", "master_item", str(seq),
                              {"kind": str(item.get("kind"))[:16], "version": int(item.get("version", 0)),
                               "error": refusal_})
         self.vault.transact(write)
@@ -546,8 +551,9 @@ class SyncClient:
         return MasterResult(applied, stored, refused)
 
     def _set_master(self, seq: int, status: str, error: str | None) -> None:
-        def write(session):
-            row = session.get(SyncMaster, seq)
+        def write(db: Session) -> None:
+            row = db.get(SyncMaster, seq)
+            assert row is not None  # ``seq`` was read from the stored items, which are never deleted
             row.status, row.error = status, error
             if status in ("applied", "stored"):
                 row.applied_at = now_iso()
@@ -555,34 +561,34 @@ class SyncClient:
 
     # -- status --
     def status(self) -> SyncStatus:
-        def read(session):
-            pending, quarantined = state.counts(session)
-            return state.get(session, state.LAST_SYNC_AT), pending, quarantined
+        def read(db: Session):
+            pending, quarantined = state.counts(db)
+            return state.get(db, state.LAST_SYNC_AT), pending, quarantined
         last, pending, quarantined = self.vault.transact(read)
         return SyncStatus(self._online, last, pending, quarantined)
 
 
-def tls_verify(vault) -> "ssl.SSLContext | bool":
+def tls_verify(vault: Vault) -> ssl.SSLContext | bool:
     """What the client should trust for the hub: the CA given at enrolment, else the system store."""
     pem = vault.transact(lambda s: state.get(s, state.HUB_CA_PEM))
     return ssl.create_default_context(cadata=pem) if pem else True
 
 
-def status(vault, online: bool = False) -> SyncStatus:
+def status(vault: Vault, online: bool = False) -> SyncStatus:
     """The status without a client (e.g. for the status bar before the first connection)."""
-    def read(session):
-        pending, quarantined = state.counts(session)
-        return state.get(session, state.LAST_SYNC_AT), pending, quarantined
+    def read(db: Session):
+        pending, quarantined = state.counts(db)
+        return state.get(db, state.LAST_SYNC_AT), pending, quarantined
     last, pending, quarantined = vault.transact(read)
     return SyncStatus(online, last, pending, quarantined)
 
 
-def quarantined(vault) -> list[dict[str, Any]]:
+def quarantined(vault: Vault) -> list[dict[str, Any]]:
     """Quarantined outbox records for the administrator (id, type, error, meta; never the body)."""
-    def read(session):
+    def read(db: Session) -> list[dict[str, Any]]:
         return [{"id": r.id, "type": r.type, "created_at": r.created_at, "error": r.last_error,
                  "meta": json.loads(r.meta)}
-                for r in session.scalars(select(Outbox).where(Outbox.state == QUARANTINED).order_by(Outbox.local_seq))]
+                for r in db.scalars(select(Outbox).where(Outbox.state == QUARANTINED).order_by(Outbox.local_seq))]
     return vault.transact(read)
 
 
@@ -610,7 +616,7 @@ class SyncWorker:
         self.last_error: Exception | None = None
         self.rounds = 0
 
-    def start(self) -> "SyncWorker":
+    def start(self) -> SyncWorker:
         if self._thread is None:
             outbox.on_commit(self.kick)
             self._thread = threading.Thread(target=self._run, name="counterdesk-sync", daemon=True)
@@ -638,7 +644,7 @@ class SyncWorker:
                 self.last_error = exc
                 self._notify()
                 backoff.wait()
-            except Exception:  # noqa: BLE001 - the loop must survive a bug in one push
+            except Exception:
                 log.exception("sync: unexpected error while pushing")
                 backoff.wait()
 
@@ -679,7 +685,7 @@ class SyncWorker:
                 log.warning("sync: %s (%s)", exc.code, getattr(exc, "detail", ""))
                 self._notify()
                 self.backoff.wait()
-            except Exception as exc:  # noqa: BLE001 - the loop must survive a bug in one round
+            except Exception as exc:
                 self.last_error = exc
                 log.exception("sync: unexpected error")
                 self._notify()
@@ -689,5 +695,5 @@ class SyncWorker:
         if self.on_change is not None:
             try:
                 self.on_change(self.client.status())
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("sync: status callback failed")

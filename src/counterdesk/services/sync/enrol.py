@@ -12,28 +12,29 @@ The code is taken as its 16 raw bytes (the 32 hex characters decoded) for both S
 from __future__ import annotations
 
 import base64
-import ssl
 import hashlib
 import secrets
+import ssl
+import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
-from sqlalchemy import select
-
-from counterdesk.base.roles import require
-from counterdesk.base.actors import SignedInUser
-from counterdesk.store import audit
-from counterdesk.base.text import Text
-from counterdesk.services.sync import envelope, state
-from counterdesk.store.models.sync import PENDING, Outbox
-from counterdesk.services.sync.client import HubRefused, HubUnreachable, SyncClient, SyncError
-from counterdesk.store.outbox import backfill, rederive_pending_ids
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
-from counterdesk.services.sync.client import _parse_time
-import time
-from pathlib import Path
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counterdesk.base.actors import SignedInUser
+from counterdesk.base.roles import require
+from counterdesk.base.text import Text
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.sync import envelope, state
+from counterdesk.services.sync.client import HubRefused, HubUnreachable, SyncClient, SyncError, _parse_time
+from counterdesk.store import audit
+from counterdesk.store.models.sync import PENDING, Outbox
+from counterdesk.store.outbox import backfill, rederive_pending_ids
 
 ENROL_PERMISSION = "settings.manage"
 
@@ -63,7 +64,7 @@ def _normalise_code(code: str) -> str:
     return text
 
 
-def enrol(vault, us: SignedInUser, hub_url: str, code: str, name: str | None = None,
+def enrol(vault: Vault, us: SignedInUser, hub_url: str, code: str, name: str | None = None,
           branch_code: str | None = None, verify: str | bool = True, transport: httpx.BaseTransport | None = None,
           again: bool = False) -> Enrolment:
     """Enrol this workstation (an administrator's action); returns what to show them. An enrolled
@@ -82,8 +83,8 @@ def enrol(vault, us: SignedInUser, hub_url: str, code: str, name: str | None = N
     if again:
         # Enrolling again (e.g. after the device was revoked): offer the branch key this workstation
         # still holds, so a code made on the hub (which carries no key) re-enrols it for that key.
-        def held_key(session):
-            row = state.get_key(session, state.BRANCH_KEY)
+        def held_key(db: Session) -> bytes | None:
+            row = state.get_key(db, state.BRANCH_KEY)
             return bytes(row.material) if row is not None else None
         candidate = vault.transact(held_key) or candidate
     body = {"branch_code": branch, "code": code, "workstation_id": workstation_id, "name": name,
@@ -131,25 +132,25 @@ def enrol(vault, us: SignedInUser, hub_url: str, code: str, name: str | None = N
     if isinstance(verify, str) and verify:
         ca_pem = Path(verify).read_text(encoding="ascii")
 
-    def write(session):
-        state.put_key(session, state.DEVICE_KEY, private, device_id)
-        state.put_key(session, state.BRANCH_KEY, branch_key, key_id)
+    def write(db: Session) -> None:
+        state.put_key(db, state.DEVICE_KEY, private, device_id)
+        state.put_key(db, state.BRANCH_KEY, branch_key, key_id)
         if ho_key is not None:
-            state.put_key(session, state.HEAD_OFFICE_KEY, ho_key, fingerprint)
+            state.put_key(db, state.HEAD_OFFICE_KEY, ho_key, fingerprint)
         for key, value in ((state.WORKSTATION_ID, workstation_id), (state.DEVICE_ID, device_id),
                            (state.BRANCH_CODE, data.get("branch_code") or branch), (state.HUB_URL, hub),
                            (state.NAME, name), (state.CURSOR, 0), (state.CLOCK_OFFSET, offset),
                            (state.MASTER_SINCE, 0), (state.HUB_CA_PEM, ca_pem)):
-            state.put(session, key, value)
-        session.flush()
-        added = backfill(session)  # history from before this installation had sync
+            state.put(db, key, value)
+        db.flush()
+        added = backfill(db)  # history from before this installation had sync
         # Records sealed for an earlier enrolment under another key are sealed again at the next push.
-        for row in session.scalars(select(Outbox).where(Outbox.state == PENDING, Outbox.envelope.is_not(None),
+        for row in db.scalars(select(Outbox).where(Outbox.state == PENDING, Outbox.envelope.is_not(None),
                                                         Outbox.key_id != key_id)):
             row.envelope, row.key_id, row.workstation_id = None, None, None
-        session.flush()
-        rederive_pending_ids(session, workstation_id)
-        audit.append(session, us.actor, "sync.enrolled", "device", device_id,
+        db.flush()
+        rederive_pending_ids(db, workstation_id)
+        audit.append(db, us.actor, "sync.enrolled", "device", device_id,
                      {"branch": branch, "key_id": key_id, "fingerprint": fingerprint, "records": added})
     vault.transact(write)
     return Enrolment(device_id, workstation_id, data.get("branch_code") or branch, first, key_id, fingerprint)
@@ -169,7 +170,7 @@ def _detail_of(resp: httpx.Response) -> str:
         return resp.text[:200]
 
 
-def make_enrol_code(vault, us: SignedInUser, client: SyncClient | None = None, expires_in_s: int = 24 * 3600,
+def make_enrol_code(vault: Vault, us: SignedInUser, client: SyncClient | None = None, expires_in_s: int = 24 * 3600,
                     verify: str | bool = True, transport: httpx.BaseTransport | None = None) -> EnrolCode:
     """An administrator on this (enrolled) workstation asks the hub for a code for a further workstation
     of the branch. Returns the code to pass on (once); the hub keeps only its hash and the wrapped key."""

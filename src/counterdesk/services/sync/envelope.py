@@ -12,8 +12,8 @@ import os
 import zlib
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 NONCE_BYTES = 12
@@ -34,7 +34,7 @@ def key_id(key: bytes) -> str:
 
 
 def associated_data(record_id: str, record_type: str, branch_code: str) -> bytes:
-    return f"{record_id}|{record_type}|{branch_code}".encode("utf-8")
+    return f"{record_id}|{record_type}|{branch_code}".encode()
 
 
 def seal(key: bytes, record_id: str, record_type: str, branch_code: str, plaintext: bytes,

@@ -19,58 +19,58 @@ HUB_CA_PEM = "hub_ca_pem"  # PEM of the CA that signed the hub's certificate (No
 DEVICE_KEY, BRANCH_KEY, HEAD_OFFICE_KEY = "device_signing", "branch", "head_office"
 
 
-def get(session: Session, key: str, default: Any = None) -> Any:
-    row = session.get(SyncState, key)
+def get(db: Session, key: str, default: Any = None) -> Any:
+    row = db.get(SyncState, key)
     return json.loads(row.value) if row is not None else default
 
 
-def put(session: Session, key: str, value: Any) -> None:
-    row = session.get(SyncState, key)
+def put(db: Session, key: str, value: Any) -> None:
+    row = db.get(SyncState, key)
     if row is None:
         row = SyncState(key=key, value="null", updated_at=now_iso())
-        session.add(row)
+        db.add(row)
     row.value, row.updated_at = json.dumps(value), now_iso()
 
 
-def all_state(session: Session) -> dict[str, Any]:
-    return {r.key: json.loads(r.value) for r in session.scalars(select(SyncState))}
+def all_state(db: Session) -> dict[str, Any]:
+    return {r.key: json.loads(r.value) for r in db.scalars(select(SyncState))}
 
 
-def get_key(session: Session, name: str) -> SyncKey | None:
-    return session.get(SyncKey, name)
+def get_key(db: Session, name: str) -> SyncKey | None:
+    return db.get(SyncKey, name)
 
 
-def put_key(session: Session, name: str, material: bytes, key_id: str | None = None) -> None:
-    row = session.get(SyncKey, name)
+def put_key(db: Session, name: str, material: bytes, key_id: str | None = None) -> None:
+    row = db.get(SyncKey, name)
     if row is None:
         row = SyncKey(name=name, material=b"", created_at=now_iso())
-        session.add(row)
+        db.add(row)
     row.material, row.key_id, row.created_at = material, key_id, now_iso()
 
 
-def counts(session: Session) -> tuple[int, int]:
+def counts(db: Session) -> tuple[int, int]:
     """(pending, quarantined) outbox records."""
-    rows = dict(session.execute(select(Outbox.state, func.count()).where(Outbox.state.in_((PENDING, QUARANTINED)))
+    rows = dict(db.execute(select(Outbox.state, func.count()).where(Outbox.state.in_((PENDING, QUARANTINED)))
                                 .group_by(Outbox.state)).all())
     return rows.get(PENDING, 0), rows.get(QUARANTINED, 0)
 
 
-def delivery(session: Session, key: str, value: str) -> tuple[int, int] | None:
+def delivery(db: Session, key: str, value: str) -> tuple[int, int] | None:
     """(records about ``key`` = ``value`` not yet at the hub, records at the hub), or None when
     stand-alone: what a screen shows next to a sale (signoff_id), an approval request (request_id)
     or a customer (customer_id). ``key`` is one of the allow-listed meta keys."""
-    if not enrolled(session):
+    if not enrolled(db):
         return None
     needle = f'%"{key}":"{value}"%'
-    rows = dict(session.execute(select(Outbox.state, func.count()).where(Outbox.meta.like(needle))
+    rows = dict(db.execute(select(Outbox.state, func.count()).where(Outbox.meta.like(needle))
                                 .group_by(Outbox.state)).all())
     unsent = sum(n for st, n in rows.items() if st != "sent")
     return unsent, rows.get("sent", 0)
 
 
-def delivery_of_signoff(session: Session, signoff_id: str) -> tuple[int, int] | None:
-    return delivery(session, "signoff_id", signoff_id)
+def delivery_of_signoff(db: Session, signoff_id: str) -> tuple[int, int] | None:
+    return delivery(db, "signoff_id", signoff_id)
 
 
-def enrolled(session: Session) -> bool:
-    return get(session, DEVICE_ID) is not None and get_key(session, BRANCH_KEY) is not None
+def enrolled(db: Session) -> bool:
+    return get(db, DEVICE_ID) is not None and get_key(db, BRANCH_KEY) is not None

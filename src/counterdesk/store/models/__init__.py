@@ -1,5 +1,4 @@
 """Every table of the workstation's database, one module per area. Importing this package puts all
 of them on ``Base.metadata`` (migrations and the outbox need the whole schema, whatever else a
 process has imported)."""
-from counterdesk.store.models import (assessment, catalog, confirmation, core, customers, sales,  # noqa: F401
-                                      sanctions, signoff, sync)
+from counterdesk.store.models import assessment, catalog, confirmation, core, customers, sales, sanctions, signoff, sync  # noqa: F401

@@ -12,17 +12,40 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counterdesk.services.catalog import versions
-from counterdesk.services.catalog.products import LICENCE_TYPES, LIQUIDITY, PRIVATE_CLASSES, PRIVATE_TYPES, PRODUCT_TYPES, RECORDING_TYPES, RISK_LEVELS, STATUSES, Product
-from counterdesk.ui.widgets.context import AppContext
-from counterdesk.ui.widgets.tasks import run_task
+from counterdesk.services.catalog.products import (
+    LICENCE_TYPES,
+    LIQUIDITY,
+    PRIVATE_CLASSES,
+    PRIVATE_TYPES,
+    PRODUCT_TYPES,
+    RECORDING_TYPES,
+    RISK_LEVELS,
+    STATUSES,
+    Product,
+)
 from counterdesk.ui.admin.licences_dialog import LicencesDialog
 from counterdesk.ui.widgets import fields
-from counterdesk.ui.widgets.core_dialog import CoreDialog
 from counterdesk.ui.widgets.common import DialogHostPage, MessageLabel, error_text
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.core_dialog import CoreDialog
+from counterdesk.ui.widgets.tasks import run_task
 
 
 class ProductDialog(CoreDialog):

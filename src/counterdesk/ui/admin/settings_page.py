@@ -9,15 +9,26 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counterdesk.base.settings import Setting, declared
-from counterdesk.base.text import Result
-from counterdesk.base.text import ValidationFailed
+from counterdesk.base.text import Result, ValidationFailed
+from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
 
 # Language names are shown in their own language, whatever the current UI language is.
 _LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}

@@ -33,10 +33,10 @@ class SyncView:
 
 def load_sync(vault, user) -> SyncView:
 
-    def read(session):
-        values = state.all_state(session)
-        key = state.get_key(session, state.HEAD_OFFICE_KEY)
-        return state.enrolled(session), values, (key.key_id if key is not None else None)
+    def read(db):
+        values = state.all_state(db)
+        key = state.get_key(db, state.HEAD_OFFICE_KEY)
+        return state.enrolled(db), values, (key.key_id if key is not None else None)
     enrolled, values, fingerprint = vault.transact(read)
     current = status(vault)
     rows = quarantined(vault)

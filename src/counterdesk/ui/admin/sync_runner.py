@@ -2,7 +2,8 @@
 ended; the page listens to turn busy or idle, show the message and read everything again."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 

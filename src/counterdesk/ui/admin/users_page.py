@@ -5,20 +5,33 @@ what the core answered. Every core call runs off the UI thread through run_task.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from counterdesk.services import accounts
 from counterdesk.base.roles import ROLE_NAMES, Role
-from counterdesk.ui.widgets.context import AppContext
-from counterdesk.ui.widgets.tasks import run_task
+from counterdesk.services import accounts
 from counterdesk.ui.admin.licences_dialog import LicencesDialog
 from counterdesk.ui.widgets.common import DialogHostPage, MessageLabel, error_text
+from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.core_dialog import CoreDialog
+from counterdesk.ui.widgets.tasks import run_task
 
 
 def _role_combo(lang: str, name: str) -> QComboBox:

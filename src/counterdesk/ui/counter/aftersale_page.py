@@ -8,22 +8,33 @@ seller; the page says so before anyone tries). The rules live in counterdesk.ser
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counterdesk.base.branchtime import format_time, zone_heading
+from counterdesk.services.catalog.versions import products_by_code
+from counterdesk.services.signoff import cooling
+from counterdesk.services.signoff.cooling import cancel, complete_follow_up
+from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text, money
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import money, LoadingPage, MessageLabel, error_text
-from counterdesk.services.signoff import cooling
-from counterdesk.services.catalog.versions import products_by_code
-from counterdesk.services.signoff.cooling import cancel
-from counterdesk.services.signoff.cooling import complete_follow_up
 
 
 def load_aftersale(vault, user):
@@ -55,7 +66,7 @@ def _selected_row(table: QTableWidget) -> int:
 
 def _overdue(ts: str) -> bool:
     try:
-        return datetime.fromisoformat(ts) < datetime.now(timezone.utc)
+        return datetime.fromisoformat(ts) < datetime.now(UTC)
     except (TypeError, ValueError):
         return False
 

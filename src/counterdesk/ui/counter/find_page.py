@@ -3,17 +3,27 @@ revealing one value is a deliberate action that the core writes to the audit log
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
+from counterdesk.forms import load_form
+from counterdesk.forms.choices import choices
+from counterdesk.identity.documents import guess_document_type
+from counterdesk.services.customers import repository
+from counterdesk.services.sync.state import delivery
+from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
-from counterdesk.services.customers import repository
-from counterdesk.identity.documents import guess_document_type
-from counterdesk.forms import load_form
-from counterdesk.services.sync.state import delivery
-from counterdesk.forms.choices import choices
 
 # Fields whose clear value may be revealed on request (the rest are never sensitive or never masked).
 REVEALABLE = ("name_zh", "name_latin", "id_number", "phone", "address", "birth_date")

@@ -3,13 +3,21 @@ session, sees the reasons, approves or rejects with a reason, and is signed out 
 (password, lockout, role, maker ≠ checker) and the audit are in counterdesk.services.signoff.approvals."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from counterdesk.services.signoff.approvals import decide_at_station
+from counterdesk.ui.widgets.common import MessageLabel, error_text
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import MessageLabel, error_text
-from counterdesk.services.signoff.approvals import decide_at_station
 
 
 class OverrideDialog(QDialog):

@@ -4,12 +4,25 @@ action. The decisions come from counterdesk.suitability; this page only shows an
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
-from counterdesk.ui.counter.session_steps import StepWidget
 from counterdesk.suitability import explain
+from counterdesk.ui.counter.session_steps import StepWidget
 
 HORIZONS = ("within_1y", "from_1y_to_3y", "from_3y_to_5y", "above_5y")
 EXTRA_DECLARED = ("household_net_financial_assets", "household_financial_assets", "avg_income_3y",

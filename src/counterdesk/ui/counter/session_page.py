@@ -3,17 +3,25 @@
 submitted to the flow as an action, off the UI thread, and the page shows the outcome."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from typing import Any, Callable
-
-from PySide6.QtWidgets import QFileDialog
-
-from counterdesk.flow.actions import (CheckOwnRequest, ChooseProduct, ConfirmAssessment, DecideConsent,
-                                      FindCurrentAssessment, Propose, RecordAnswers, Screen, StartAssessment,
-                                      UseCurrentAssessment)
+from counterdesk.flow.actions import (
+    CheckOwnRequest,
+    ChooseProduct,
+    ConfirmAssessment,
+    DecideConsent,
+    FindCurrentAssessment,
+    Propose,
+    RecordAnswers,
+    Screen,
+    StartAssessment,
+    UseCurrentAssessment,
+)
 from counterdesk.flow.counter_session import DOCUMENT_FIELDS, CounterSession
 from counterdesk.flow.engine import Outcome
 from counterdesk.forms.registry import load_questionnaire
@@ -21,8 +29,15 @@ from counterdesk.services.assessment.paper import blank_questionnaire_pdf, save_
 from counterdesk.services.customers import repository
 from counterdesk.ui.counter.cancel_dialog import CancelSessionDialog
 from counterdesk.ui.counter.recommendation_step import RecommendationStep
-from counterdesk.ui.counter.session_steps import (AssessmentStep, ConsentStep, DocumentStep, DoneStep, ProfileStep,
-                                                  ScreeningStep, StepWidget)
+from counterdesk.ui.counter.session_steps import (
+    AssessmentStep,
+    ConsentStep,
+    DocumentStep,
+    DoneStep,
+    ProfileStep,
+    ScreeningStep,
+    StepWidget,
+)
 from counterdesk.ui.counter.signoff_controller import SignoffController
 from counterdesk.ui.counter.signoff_pages import ApprovalStep, ConfirmationStep, SignoffStep
 from counterdesk.ui.customer.questionnaire import CustomerWindow
@@ -44,7 +59,7 @@ class CounterSessionPage(Page):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.ident: CounterSession | None = None
+        self.counter_session: CounterSession | None = None
         self.reader_fields: dict[str, Any] = {}
         self.steps: dict[str, StepWidget] = {}
         outer = QVBoxLayout(self)
@@ -99,7 +114,7 @@ class CounterSessionPage(Page):
                  "screening": self.tr("4 Screening"), "assessment": self.tr("5 Risk assessment"),
                  "recommendation": self.tr("6 Recommendation"), "signoff": self.tr("7 Sign-off"),
                  "approval": self.tr("8 Approval"), "confirmation": self.tr("9 Confirmation"), "done": self.tr("10 Done")}
-        current = self.ident.flow.current_id if self.ident else None
+        current = self.counter_session.flow.current_id if self.counter_session else None
         for sid, label in self.step_labels.items():
             label.setText(names[sid])
             label.setStyleSheet("font-weight: bold; color: #0d47a1; padding: 2px 8px;" if sid == current
@@ -113,21 +128,21 @@ class CounterSessionPage(Page):
             "signed confirmation is printed."))
         self.start_button.setText(self.tr("&Start counter session (F2)"))
         self.back_button.setText(self.tr("← &Back"))
-        self.next_button.setText(self.tr("&Next (Ctrl+Enter)") if not (self.ident and self.ident.flow.finished)
+        self.next_button.setText(self.tr("&Next (Ctrl+Enter)") if not (self.counter_session and self.counter_session.flow.finished)
                                  else self.tr("&Finish"))
         self.cancel_button.setText(self.tr("&Cancel session"))
         for step in self.steps.values():
             step.retranslate()
 
     def _update_buttons(self) -> None:
-        active = self.ident is not None and self.ident.flow.stopped is None
+        active = self.counter_session is not None and self.counter_session.flow.stopped is None
         self.start_button.setVisible(not active)
         self.start_button.setEnabled(not self.busy)
         self.back_button.setVisible(active)
-        self.back_button.setEnabled(active and not self.busy and self.ident.flow.can_go_back)
-        self.next_button.setVisible(active and self.ident.flow.current_id not in OWN_BUTTONS)
+        self.back_button.setEnabled(active and not self.busy and self.counter_session.flow.can_go_back)
+        self.next_button.setVisible(active and self.counter_session.flow.current_id not in OWN_BUTTONS)
         self.next_button.setEnabled(active and not self.busy)
-        self.cancel_button.setVisible(active and not self.ident.flow.finished)
+        self.cancel_button.setVisible(active and not self.counter_session.flow.finished)
         self.cancel_button.setEnabled(not self.busy)
 
     def set_busy(self, busy: bool) -> None:
@@ -141,11 +156,11 @@ class CounterSessionPage(Page):
                on_error: Callable[[BaseException], None] | None = None) -> None:
         """Submit ``action`` to the flow in a worker; the outcome is shown when it comes back.
         ``on_stay`` gets the outcome's value when the step recorded the action and stays."""
-        ident = self.ident
-        if ident is None:
+        counter_session = self.counter_session
+        if counter_session is None:
             return
         self.set_busy(True)
-        run_task(self, lambda: ident.submit(action), lambda outcome: self.show_outcome(outcome, on_stay),
+        run_task(self, lambda: counter_session.submit(action), lambda outcome: self.show_outcome(outcome, on_stay),
                  on_error or self._failed)
 
     # ---- starting -------------------------------------------------------------------------------------------
@@ -160,15 +175,15 @@ class CounterSessionPage(Page):
         lang = self.ctx.lang
         run_task(self, lambda: CounterSession(vault, user, lang=lang), self._started, self._failed)
 
-    def _started(self, ident: CounterSession) -> None:
-        self.ident = ident
+    def _started(self, counter_session: CounterSession) -> None:
+        self.counter_session = counter_session
         self.reader_fields = {}
         for step in list(self.steps.values()):
             self.stack.removeWidget(step)
             step.deleteLater()
         document = DocumentStep(self.ctx)
         document.read_done.connect(self._reader_fields)
-        consent = ConsentStep(self.ctx, ident.consent_form)
+        consent = ConsentStep(self.ctx, counter_session.consent_form)
         consent.decided.connect(self._consent_decided)
         screening = ScreeningStep(self.ctx)
         screening.recheck_requested.connect(self._recheck)
@@ -184,7 +199,7 @@ class CounterSessionPage(Page):
         recommendation.request_checked.connect(self._check_request)
         recommendation.choose_requested.connect(self._choose_product)
         self.steps = {"document": document, "consent": consent,
-                      "profile": ProfileStep(self.ctx, ident.form, set(DOCUMENT_FIELDS)),
+                      "profile": ProfileStep(self.ctx, counter_session.form, set(DOCUMENT_FIELDS)),
                       "screening": screening, "assessment": assessment, "recommendation": recommendation,
                       "signoff": SignoffStep(self.ctx), "approval": ApprovalStep(self.ctx),
                       "confirmation": ConfirmationStep(self.ctx), "done": DoneStep(self.ctx)}
@@ -204,10 +219,10 @@ class CounterSessionPage(Page):
 
     # ---- moving ---------------------------------------------------------------------------------------------
     def _show_current(self) -> None:
-        ident = self.ident
-        if ident is None:
+        counter_session = self.counter_session
+        if counter_session is None:
             return
-        flow = ident.flow
+        flow = counter_session.flow
         step = self.steps[flow.current_id]
         self.stack.setCurrentWidget(step)
         step.message.clear_message()
@@ -217,21 +232,21 @@ class CounterSessionPage(Page):
             self.steps["screening"].running()
             self.submit(Screen())  # screening runs as soon as its page opens
         elif flow.current_id == "assessment":
-            run_task(self, lambda: ident.submit(FindCurrentAssessment()).value,
+            run_task(self, lambda: counter_session.submit(FindCurrentAssessment()).value,
                      self.steps["assessment"].show_current, self._failed)
         elif flow.current_id in ("signoff", "approval", "confirmation") and self.signoff is not None:
             self.signoff.enter(flow.current_id)
         elif flow.current_id == "done":
-            self.steps["done"].enter(ident.state)
+            self.steps["done"].enter(counter_session.state)
         self.retranslate()
         self._update_buttons()
         self.state_changed.emit(f"step:{flow.current_id}")
 
     def _prepare_profile(self) -> None:
-        if self.ident is None:
+        if self.counter_session is None:
             return
         step = self.steps["profile"]
-        state = self.ident.state
+        state = self.counter_session.state
         if state.customer_id and state.existing is not None:
             vault, user, cid = self.ctx.vault, self.ctx.user, state.customer_id
             run_task(self, lambda: repository.get_customer(vault, user, cid),
@@ -250,12 +265,12 @@ class CounterSessionPage(Page):
         step.prefill({k: v for k, v in values.items() if v})
 
     def next(self) -> None:
-        if self.ident is None or self.busy or not self.next_button.isVisible():
+        if self.counter_session is None or self.busy or not self.next_button.isVisible():
             return
-        if self.ident.flow.finished:
+        if self.counter_session.flow.finished:
             self._finish()
             return
-        self.submit(self.steps[self.ident.flow.current_id].collect())
+        self.submit(self.steps[self.counter_session.flow.current_id].collect())
 
     def _consent_decided(self, granted: bool) -> None:
         self.submit(DecideConsent(granted))
@@ -266,9 +281,9 @@ class CounterSessionPage(Page):
 
     def show_outcome(self, outcome: Outcome, on_stay: Callable[[Any], None] | None = None) -> None:
         self.set_busy(False)
-        if self.ident is None:
+        if self.counter_session is None:
             return
-        flow = self.ident.flow
+        flow = self.counter_session.flow
         if outcome.stop is not None:
             self._close_customer_window()
             if self.signoff is not None:
@@ -366,11 +381,11 @@ class CounterSessionPage(Page):
         self.state_changed.emit("graded")
 
     def _customer_confirmed(self, regrade: bool) -> None:
-        ident = self.ident
-        if ident is None:
+        counter_session = self.counter_session
+        if counter_session is None:
             return
         self.set_busy(True)
-        run_task(self, lambda: ident.submit(ConfirmAssessment(regrade)), self._assessment_confirmed,
+        run_task(self, lambda: counter_session.submit(ConfirmAssessment(regrade)), self._assessment_confirmed,
                  self._assessment_failed)
 
     def _assessment_confirmed(self, outcome: Outcome) -> None:
@@ -421,14 +436,14 @@ class CounterSessionPage(Page):
         self.steps["recommendation"].message.show_error(error_text(exc, self.ctx.lang))
 
     def back(self) -> None:
-        if self.ident is None or self.busy or not self.back_button.isEnabled():
+        if self.counter_session is None or self.busy or not self.back_button.isEnabled():
             return
-        self.ident.flow.back()
+        self.counter_session.flow.back()
         self._show_current()
 
     def cancel(self) -> None:
         """Ask first (and why); nothing ends until the teller confirms with a reason."""
-        if self.ident is None or self.busy or self.cancel_dialog is not None:
+        if self.counter_session is None or self.busy or self.cancel_dialog is not None:
             return
         dialog = CancelSessionDialog(self.ctx, self)
         dialog.finished.connect(self._cancel_answered)
@@ -441,24 +456,24 @@ class CounterSessionPage(Page):
         reason = dialog.chosen_reason() if dialog is not None else None
         if dialog is not None:
             dialog.deleteLater()
-        if result != CancelSessionDialog.DialogCode.Accepted or reason is None or self.ident is None:
+        if result != CancelSessionDialog.DialogCode.Accepted or reason is None or self.counter_session is None:
             self.state_changed.emit("cancel_declined")
             return
-        ident = self.ident
+        counter_session = self.counter_session
         self.set_busy(True)
-        run_task(self, lambda: ident.cancel(reason), self._cancelled, self._failed)
+        run_task(self, lambda: counter_session.cancel(reason), self._cancelled, self._failed)
 
     def _cancelled(self, _result: object) -> None:
-        stop = self.ident.flow.stopped if self.ident else None
+        stop = self.counter_session.flow.stopped if self.counter_session else None
         self._reset(self.tr("Session cancelled: {reason}").format(reason=stop.text.get(self.ctx.lang))
                     if stop else self.tr("Session cancelled."))
 
     def _finish(self) -> None:
-        ident = self.ident
-        if ident is None:
+        counter_session = self.counter_session
+        if counter_session is None:
             return
         self.set_busy(True)
-        run_task(self, ident.finish, self._finished, self._failed)
+        run_task(self, counter_session.finish, self._finished, self._failed)
 
     def _finished(self, _result: object) -> None:
         self._reset(self.tr("Session complete. Start the next one with F2."))
@@ -468,7 +483,7 @@ class CounterSessionPage(Page):
         self._close_customer_window()
         if self.signoff is not None:
             self.signoff.leave()
-        self.ident = None
+        self.counter_session = None
         self.stack.setCurrentWidget(self.intro)
         self.set_busy(False)
         self.banner.show_info(message)

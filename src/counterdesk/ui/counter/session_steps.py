@@ -6,17 +6,30 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QScrollArea, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
+from counterdesk.base.text import Problem, Result
 from counterdesk.flow.actions import EnterDocument, EnterProfile
 from counterdesk.flow.state import CounterSessionState
 from counterdesk.identity.documents import DocumentType
 from counterdesk.identity.readers import SimulatorReader, WedgeParser, looks_like_scanner_burst
-from counterdesk.base.text import Problem, Result
-from counterdesk.ui.widgets.form_view import FormView
-from counterdesk.ui.widgets.common import MessageLabel
 from counterdesk.services.customers.masking import mask_id_number
+from counterdesk.ui.widgets.common import MessageLabel
+from counterdesk.ui.widgets.form_view import FormView
 
 _ERROR_STYLE = "border: 2px solid #c62828;"
 

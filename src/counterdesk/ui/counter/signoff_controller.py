@@ -5,12 +5,22 @@ worker (counterdesk.ui.widgets.tasks); the steps' decisions stay in counterdesk.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from counterdesk.flow.actions import (Attest, CheckApproval, GetConfirmationPdf, IssueConfirmation, PreparePrint,
-                                      RecordPrint, RecordReading, RecordRecording, RecordSignature)
+from counterdesk.flow.actions import (
+    Attest,
+    CheckApproval,
+    GetConfirmationPdf,
+    IssueConfirmation,
+    PreparePrint,
+    RecordPrint,
+    RecordReading,
+    RecordRecording,
+    RecordSignature,
+)
 from counterdesk.forms import load_form
 from counterdesk.forms.disclosures import confirmation_sentence
 from counterdesk.services.signoff import approvals
@@ -52,11 +62,11 @@ class SignoffController(QObject):
         steps["confirmation"].view.print_requested.connect(self.print_copy)
 
     @property
-    def ident(self) -> Any:
-        return self.page.ident
+    def counter_session(self) -> Any:
+        return self.page.counter_session
 
     def _signoff(self) -> SignoffState:
-        state = self.ident.state.signoff
+        state = self.counter_session.state.signoff
         assert state is not None, "the sign-off steps run only once a product is chosen"
         return state
 
@@ -71,7 +81,7 @@ class SignoffController(QObject):
 
     # ---- entering steps -----------------------------------------------------------------------------
     def enter(self, step_id: str) -> None:
-        state = self.ident.state
+        state = self.counter_session.state
         if step_id == "signoff":
             self.steps["signoff"].reset_attestation()
             self.steps["signoff"].show_state(self._signoff(), "", state.rejection)
@@ -163,13 +173,13 @@ class SignoffController(QObject):
 
     # ---- approval --------------------------------------------------------------------------------------
     def _poll(self) -> None:
-        if self.ident is None or self.ident.flow.current_id != "approval":
+        if self.counter_session is None or self.counter_session.flow.current_id != "approval":
             self.timer.stop()
             return
         if self._polling or self.page.busy:
             return  # the last poll (or another call) is still out: the timer tries again
         self._polling = True
-        run_task(self, _approval_status(self.ident, self.ctx.vault), self._polled, self._poll_failed)
+        run_task(self, _approval_status(self.counter_session, self.ctx.vault), self._polled, self._poll_failed)
 
     def _poll_failed(self, exc: BaseException) -> None:
         self._polling = False
@@ -203,17 +213,17 @@ class SignoffController(QObject):
 
     def _resubmit(self) -> None:
         self._polling = True
-        run_task(self, _approval_status(self.ident, self.ctx.vault, resubmit=True), self._polled,
+        run_task(self, _approval_status(self.counter_session, self.ctx.vault, resubmit=True), self._polled,
                  self._poll_failed)
 
     # ---- confirmation ------------------------------------------------------------------------------------
     def _issue(self) -> None:
-        ident = self.ident
+        counter_session = self.counter_session
         self.page.set_busy(True)
 
         def issue() -> tuple[SignoffState, bytes | None]:
-            state = ident.submit(IssueConfirmation()).value
-            return state, ident.submit(GetConfirmationPdf()).value
+            state = counter_session.submit(IssueConfirmation()).value
+            return state, counter_session.submit(GetConfirmationPdf()).value
 
         def issued(result: tuple[SignoffState, bytes | None]) -> None:
             state, pdf = result
@@ -238,9 +248,9 @@ class SignoffController(QObject):
         self.steps["confirmation"].delivery.clear()
 
     def print_copy(self, kind: str) -> None:
-        ident, view = self.ident, self.steps["confirmation"].view
+        counter_session, view = self.counter_session, self.steps["confirmation"].view
         view.set_busy(True)
-        run_task(self, lambda: ident.submit(PreparePrint(kind)).value, self._print_job, self._print_failed)
+        run_task(self, lambda: counter_session.submit(PreparePrint(kind)).value, self._print_job, self._print_failed)
 
     def _print_failed(self, exc: BaseException) -> None:
         self.steps["confirmation"].view.set_busy(False)
@@ -255,7 +265,7 @@ class SignoffController(QObject):
         if printer is None:
             view.set_busy(False)
             return
-        ident = self.ident
+        counter_session = self.counter_session
 
         def recorded(copies: list[tuple[str, str]]) -> None:
             view.set_busy(False)
@@ -271,17 +281,17 @@ class SignoffController(QObject):
             # Rendering the pages for the printer takes most of a second: a worker does it, and the
             # print is recorded only once the printer accepted every page.
             print_pdf(job.pdf, printer)
-            copies: list[tuple[str, str]] = ident.submit(RecordPrint(job)).value
+            copies: list[tuple[str, str]] = counter_session.submit(RecordPrint(job)).value
             return copies
         run_task(self, print_then_record, recorded, self._print_failed)
 
 
-def _approval_status(ident: Any, vault: Any, resubmit: bool = False) -> Callable[[], tuple[Any, Any]]:
+def _approval_status(counter_session: Any, vault: Any, resubmit: bool = False) -> Callable[[], tuple[Any, Any]]:
     """A worker job that only reads (the flow moves on the UI's own submit): the sign-off's latest
     approval request and whether its records reached the hub; with ``resubmit`` it first asks again
     after an expired request."""
-    signoff = ident.state.signoff
-    user = ident.user
+    signoff = counter_session.state.signoff
+    user = counter_session.user
 
     def job() -> tuple[Any, Any]:
         sid = signoff.signoff_id

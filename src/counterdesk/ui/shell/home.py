@@ -4,7 +4,7 @@ Only the role's own tasks (counterdesk.base.roles.TASKS) are built at all; Ctrl+
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -21,9 +21,8 @@ from counterdesk.ui.counter.find_page import FindCustomerPage
 from counterdesk.ui.counter.session_page import CounterSessionPage
 from counterdesk.ui.supervisor.screening_reviews import ApprovalsPage
 from counterdesk.ui.supervisor.signoff_approvals import SignoffApprovalsPage
-from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.common import Page, PlaceholderCard
-
+from counterdesk.ui.widgets.context import AppContext
 
 # The page of each task (counterdesk.base.roles.TASKS); settings and sync are wired up in _build.
 PAGES: dict[str, Callable[[AppContext], QWidget]] = {
@@ -87,10 +86,10 @@ class HomePage(Page):
     def open_counter_session(self):
         """The teller's unfinished counter session (core object), if any."""
         page = self.pages.get("session.start")
-        ident = getattr(page, "ident", None)
-        if ident is None or ident.flow.stopped is not None or ident.flow.finished:
+        counter_session = getattr(page, "counter_session", None)
+        if counter_session is None or counter_session.flow.stopped is not None or counter_session.flow.finished:
             return None
-        return ident
+        return counter_session
 
     def customer_window_in_use(self) -> bool:
         """A customer window of the running counter session is open (questionnaire or sign-off)."""

@@ -7,14 +7,14 @@ sign-ins and could lock the account. A pause of ``BURST_GAP`` seconds ends the b
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from counterdesk.ui.widgets.common import MessageLabel, Page, centered_column, error_text, title_label
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import MessageLabel, Page, centered_column, error_text, title_label
 
 BURST_GAP = 1.0  # seconds between keys that end a burst of typing
 

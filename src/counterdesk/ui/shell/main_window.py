@@ -8,25 +8,25 @@ from __future__ import annotations
 import gc
 import logging
 import time
+from collections.abc import Callable
 from types import ModuleType
-from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
+from counterdesk.base.paths import DataDir
 from counterdesk.base.settings import IDLE_LOCK_SECONDS, UI_LANGUAGE
-from counterdesk.ui.widgets.context import AppContext
+from counterdesk.base.text import CounterDeskError
+from counterdesk.services.auth import installation
+from counterdesk.services.auth.vault import WARM_UP_LOCK, Vault
 from counterdesk.ui.shell.lock_page import LockPage
 from counterdesk.ui.shell.setup_page import SetupPage
 from counterdesk.ui.shell.signin_page import SignInPage
 from counterdesk.ui.shell.status_bar import StatusBar
-from counterdesk.ui.widgets.tasks import preload_in_background, run_task
 from counterdesk.ui.widgets.common import error_text
-from counterdesk.services.auth import installation
-from counterdesk.base.paths import DataDir
-from counterdesk.base.text import CounterDeskError
-from counterdesk.services.auth.vault import WARM_UP_LOCK, Vault
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.tasks import preload_in_background, run_task
 
 log = logging.getLogger("counterdesk.ui")
 
@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
                 if self.sync is not None:
                     self.sync.stop()
                 vault.sign_out(user, "quit")
-            except Exception as exc:  # noqa: BLE001 - never block closing the window
+            except Exception as exc:
                 log.error("sign-out on quit failed: %s", type(exc).__name__)
             self.ctx.user = None
         elif vault is not None:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from counterdesk.services.accounts import change_own_password
+from counterdesk.ui.widgets.common import MessageLabel, error_text
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import MessageLabel, error_text
-from counterdesk.services.accounts import change_own_password
 
 
 class ChangePasswordDialog(QDialog):

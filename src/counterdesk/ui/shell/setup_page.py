@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counterdesk.base.roles import Role
-from counterdesk.ui.widgets.context import AppContext
-from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import MessageLabel, Page, error_text, title_label
 from counterdesk.base.settings import PASSWORD_MIN_LENGTH
 from counterdesk.services.auth.vault import NewUser, Vault
+from counterdesk.ui.widgets.common import MessageLabel, Page, error_text, title_label
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.tasks import run_task
 
 
 class SetupPage(Page):

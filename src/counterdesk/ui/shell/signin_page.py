@@ -4,9 +4,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from counterdesk.ui.widgets.common import DemoBanner, MessageLabel, Page, centered_column, error_text, title_label
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import DemoBanner, MessageLabel, Page, centered_column, error_text, title_label
 
 
 class SignInPage(Page):

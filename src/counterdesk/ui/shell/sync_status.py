@@ -11,9 +11,9 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from counterdesk.ui.widgets.tasks import run_task
 from counterdesk.services.sync import state
 from counterdesk.services.sync.client import SyncClient, SyncWorker, status, tls_verify
+from counterdesk.ui.widgets.tasks import run_task
 
 log = logging.getLogger("counterdesk.ui")
 REFRESH_MS = 2000  # the pending count follows local changes between sync rounds

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counterdesk.base.branchtime import format_time, zone_heading
+from counterdesk.services.sanctions import disposition
+from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
-from counterdesk.services.sanctions import disposition
 
 
 class ApprovalsPage(Page):

@@ -12,21 +12,33 @@ import html
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counterdesk.base.branchtime import format_time, zone_heading
+from counterdesk.forms.documents import DOCUMENT_TYPES
+from counterdesk.services.catalog.versions import products_by_code
+from counterdesk.services.customers.repository import reveal
+from counterdesk.services.sanctions.disposition import CONFIRM_REASONS, FALSE_POSITIVE_REASONS
+from counterdesk.services.signoff import approvals
+from counterdesk.services.signoff.approvals import decide
+from counterdesk.services.signoff.common import SignoffError
+from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text, money
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
-from counterdesk.ui.widgets.common import money, LoadingPage, MessageLabel, error_text
-from counterdesk.services.catalog.versions import products_by_code
-from counterdesk.services.signoff import approvals
-from counterdesk.services.signoff.common import SignoffError
-from counterdesk.services.customers.repository import reveal
-from counterdesk.services.signoff.approvals import decide
-from counterdesk.forms.documents import DOCUMENT_TYPES
-from counterdesk.services.sanctions.disposition import CONFIRM_REASONS, FALSE_POSITIVE_REASONS
 
 POLL_MS = 1000
 HASH_CHARS = 12
@@ -447,8 +459,8 @@ class SignoffApprovalsPage(LoadingPage):
         self.reason.clear()
         self._selected_id = None  # the next load selects the oldest request left
         self.message.show_info(
-            (self.tr("Approved: the teller can now issue the confirmation.") if info.status == "approved" else
-             self.tr("Rejected: the sale is back with the teller, with your reason.")))
+            self.tr("Approved: the teller can now issue the confirmation.") if info.status == "approved" else
+             self.tr("Rejected: the sale is back with the teller, with your reason."))
         self.decided.emit(info.status)
         self.requests = [r for r in self.requests if r.request_id != info.request_id]
         self.chains.pop(info.request_id, None)

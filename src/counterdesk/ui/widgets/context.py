@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from counterdesk.base.actors import SignedInUser
+from counterdesk.services.auth.vault import Vault
 from counterdesk.ui.widgets.resources import Languages
 
 
@@ -13,7 +14,7 @@ class AppContext:
     data_dir: Path
     demo: bool
     languages: Languages
-    vault: object | None = None  # counterdesk.services.auth.vault.Vault once the installation exists
+    vault: Vault | None = None  # once the installation exists
     user: SignedInUser | None = None
     extra: dict = field(default_factory=dict)
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -53,6 +54,6 @@ def preload_in_background(fn: Callable[[], Any]) -> None:
     def run() -> None:
         try:
             fn()
-        except Exception:  # noqa: BLE001 - a failed warm-up only costs time later
+        except Exception:
             log.warning("preload failed", exc_info=True)
     _EXECUTOR.submit(run)
