@@ -40,7 +40,8 @@ def run(quick: bool = False) -> list[Row]:
     s = _time(lambda: sign_pdf(pdf, signer), n)
     v = _time(lambda: verify_pdf(signed), n)
     return [
-        Row("confirmation.render", median(r), "s", 0.050, note=f"{pages}-page zh confirmation, median of {n}", samples=r),
+        Row("confirmation.render", median(r), "s", 0.050, note=f"{pages}-page zh confirmation, median of {n}",
+            samples=r),
         Row("confirmation.sign", median(s), "s", 0.100, note=f"PAdES-B SHA-256, EC P-256, median of {n}", samples=s),
         Row("confirmation.verify", median(v), "s", 0.050, note=f"integrity + coverage, no trust anchors, median of {n}",
             samples=v),

@@ -151,7 +151,7 @@ def run(quick: bool = False) -> list[Row]:
         us = vault.sign_in(TELLER.username, TELLER.password)
         try:
             engine = vault.db.engine
-            ids, numbers, t = _bulk(engine, us.user_id, n_docs, n_names, rng)
+            _ids, numbers, t = _bulk(engine, us.user_id, n_docs, n_names, rng)
             progress("customers: creating complete customers through the API")
             t0 = time.perf_counter()
             real = _real_customers(vault, us, REAL_CUSTOMERS, n_docs, rng)
@@ -204,7 +204,8 @@ def run(quick: bool = False) -> list[Row]:
                             note=f"search_by_name (chars / pinyin / INITIALS / 'Spaced Case' in turn), limit 50, "
                                  f"incl. summaries and audit; {n_names:,} names", samples=api_n))
             rows.append(Row("customers.search.api.p95", _p95(api_n), "s", NAME_LIMIT_S, note="same, 95th percentile"))
-            by_kind = {k: statistics.median(api_n[i::4]) for i, k in enumerate(("chars", "pinyin", "initials", "spaced"))}
+            by_kind = {k: statistics.median(api_n[i::4])
+                       for i, k in enumerate(("chars", "pinyin", "initials", "spaced"))}
             rows.append(Row("customers.search.api.by_kind", max(by_kind.values()), "s",
                             note="medians: " + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in by_kind.items())))
             given = _timed(lambda q: repo.search_by_name(vault, us, q, 50),

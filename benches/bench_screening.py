@@ -22,9 +22,11 @@ N_QUERIES = 500
 N_E2E = 100
 P95_LIMIT_S = 0.020
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+            "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 COMPOUND = ["欧阳", "司马", "诸葛", "上官", "东方"]
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂华建国志文辉玲红梅兰凤春晓海波斌宇浩鹏飞鑫峰雪琳晨阳光荣新福安宁德"
+GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂华建国志文"
+         "辉玲红梅兰凤春晓海波斌宇浩鹏飞鑫峰雪琳晨阳光荣新福安宁德")
 ARABIC = ["Abdul", "Rahman", "Mohammed", "Ahmad", "Ali", "Hassan", "Hussein", "Omar", "Yusuf", "Ibrahim", "Khalid",
           "Tariq", "Faisal", "Nasser", "Salim", "Karim", "Hamid", "Mustafa", "Mahmoud", "Said", "Jamal", "Bashir",
           "Rashid", "Aziz", "Latif", "Hakim", "Majid", "Nabil", "Walid", "Zaid", "Anwar", "Fadil", "Ghazi", "Idris",
@@ -90,7 +92,7 @@ def make_entries(n: int = N_ENTRIES, seed: int = 20261125) -> list[dict]:
                 names.append((_typo(rng, names[0][0]), "weak_alias"))
             nat = rng.choice(["CN", "CN", "HK", "TW", "SG"])
         elif r < 0.65:
-            parts = rng.sample(ARABIC, rng.choice((2, 3))) + [rng.choice(FAMILY)]
+            parts = [*rng.sample(ARABIC, rng.choice((2, 3))), rng.choice(FAMILY)]
             names = [(" ".join(parts), "primary"), (" ".join(parts[:-1]).replace("Abdul ", "Abdul-"), "alias")]
             if rng.random() < 0.5:
                 names.append((f"Abu {rng.choice(ARABIC)}", "weak_alias"))
@@ -150,14 +152,16 @@ def make_queries(entries: list[dict], n: int = N_QUERIES, seed: int = 7) -> list
 
 def _indexed(entries: list[dict]):
     from counterdesk.screening.index import IndexedEntry
-    return [IndexedEntry("bench-list", "BENCH", "0" * 64, e["ref"], e["kind"], tuple((t, ty, "") for t, ty in e["names"]),
-                         (e["dob"],) if e["dob"] else (), (e["nationality"],), (e["document"],) if e["document"] else (),
+    return [IndexedEntry("bench-list", "BENCH", "0" * 64, e["ref"], e["kind"],
+                         tuple((t, ty, "") for t, ty in e["names"]),
+                         (e["dob"],) if e["dob"] else (), (e["nationality"],),
+                         (e["document"],) if e["document"] else (),
                          "BENCH") for e in entries]
 
 
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
 def _to_csv(entries: list[dict]) -> bytes:
@@ -187,7 +191,8 @@ def _end_to_end(entries: list[dict], queries: list[dict]) -> list[Row]:
             t0 = time.perf_counter()
             res = lists.import_files(vault, admin, [("bench.simple.csv", data)], now=now)
             rows.append(Row("screening.import_30k", time.perf_counter() - t0, "s",
-                            note=f"OpenSanctions CSV, {res.list.entries} entries, {len(data) / 2**20:.1f} MiB, one transaction"))
+                            note=f"OpenSanctions CSV, {res.list.entries} entries, "
+                                 f"{len(data) / 2**20:.1f} MiB, one transaction"))
             teller = vault.sign_in("teller", pw["teller"])
             CACHE.clear()
             t0 = time.perf_counter()
@@ -196,7 +201,8 @@ def _end_to_end(entries: list[dict], queries: list[dict]) -> list[Row]:
                             note="read current lists from the encrypted store and build the index"))
             times = []
             for i, q in enumerate(queries[:N_E2E]):
-                subject = screening.Subject(q["names"], q.get("birth_date"), q.get("nationality"), q.get("documents", []))
+                subject = screening.Subject(q["names"], q.get("birth_date"), q.get("nationality"),
+                                            q.get("documents", []))
                 t0 = time.perf_counter()
                 screening.screen(vault, teller, subject, f"bench-{i}", now=now)
                 times.append(time.perf_counter() - t0)
@@ -224,10 +230,11 @@ def run(quick: bool = False) -> list[Row]:
     names = len(index.forms)
     progress(f"index built in {build:.2f} s ({names} names); screening {len(queries)} queries")
     match(index, make_query(["warm up"]), 0.85)
-    times, hits, found = [], 0, 0
+    times, hits = [], 0
     for q in queries:
         t0 = time.perf_counter()
-        result = match(index, make_query(q["names"], q.get("birth_date"), q.get("nationality"), q.get("documents")), 0.85)
+        result = match(index, make_query(q["names"], q.get("birth_date"), q.get("nationality"),
+                                         q.get("documents")), 0.85)
         times.append(time.perf_counter() - t0)
         hits += bool(result)
     rows = [

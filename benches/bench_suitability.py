@@ -60,12 +60,14 @@ def make_catalog(n: int = N_PRODUCTS, seed: int = 20260615) -> list[ProductFacts
     return out
 
 
-CUSTOMER = CustomerFacts(age=58, investable_assets=Decimal(2_500_000), household_net_financial_assets=Decimal(3_200_000),
+CUSTOMER = CustomerFacts(age=58, investable_assets=Decimal(2_500_000),
+                         household_net_financial_assets=Decimal(3_200_000),
                          household_annual_income=Decimal(420_000), avg_income_3y=Decimal(300_000),
                          investment_experience_years=6, aml_level="low")
 ASSESSMENT = AssessmentFacts(grade=4, completed_at=date(2026, 2, 1))
 CONTEXT = SaleContext(amount=Decimal(400_000), today=TODAY,
-                      teller_licences={"fund": date(2027, 1, 1), "wm": date(2026, 12, 31), "insurance": date(2026, 6, 1)})
+                      teller_licences={"fund": date(2027, 1, 1), "wm": date(2026, 12, 31),
+                                       "insurance": date(2026, 6, 1)})
 
 
 def _time(fn, n: int) -> tuple[list[float], list[float]]:

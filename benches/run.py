@@ -4,7 +4,7 @@
 
 Prints a table and writes benches/results/latest.json. Exit status is 0 even when a target is
 missed (this is a report, misses are marked MISS); it is 1 only if a benchmark itself crashed.
-"""
+"""  # noqa: E501 - the usage line is --help text, kept whole
 from __future__ import annotations
 
 import argparse
@@ -57,7 +57,8 @@ def _environment() -> dict:
     conn = sqlcipher.connect(":memory:")
     cipher = conn.execute("PRAGMA cipher_version").fetchone()
     conn.close()
-    return {"loadavg_1m_at_start": round(os.getloadavg()[0], 2), "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+    return {"loadavg_1m_at_start": round(os.getloadavg()[0], 2), "python": platform.python_version(),
+            "platform": platform.platform(), "cpus": os.cpu_count(),
             "sqlite": sqlcipher.sqlite_version, "sqlcipher": cipher[0] if cipher else None, "git": _git_rev()}
 
 

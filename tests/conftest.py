@@ -1,118 +1,119 @@
-"""Shared fixtures. Garbage collection runs on the main thread only (see counterdesk.ui.widgets.gc_guard):
-automatic collection on a worker thread would destroy Qt objects on the wrong thread."""
-import gc as _gc
+"""Shared fixtures: demo installations, the admin command line in-process, the real main window signed
+in; the hub's fixtures are in helpers.hub (a plugin). Garbage collection runs on the main thread only
+(see counterdesk.ui.widgets.gc_guard): automatic collection on a worker thread would destroy Qt objects
+on the wrong thread."""
+import os
 
-import pytest as _gc_pytest
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt loads: the tests run without a screen
+
+import gc
+import io
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from counterdesk.cli import admin as cli
+from counterdesk.cli import common
+from counterdesk.services.auth.vault import Vault, preload_reference_data
+from counterdesk.services.demo import create_demo
+from counterdesk.ui.shell.main_window import MainWindow
+from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.resources import Languages
+from helpers.demo import PASSWORDS, WAIT
+
+pytest_plugins = ["helpers.hub"]
 
 
 def pytest_configure(config):
-    _gc.disable()
+    gc.disable()
     # Load the big read-only tables once (pinyin dictionaries, GB/T 2260, reference lists) and move
     # them out of the collector's sight: a full collection after each test then only walks what
     # the tests themselves made.
-    from counterdesk.services.auth.vault import preload_reference_data
     preload_reference_data()
-    _gc.collect()
-    _gc.freeze()
+    gc.collect()
+    gc.freeze()
 
 
-@_gc_pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True)
 def _collect_on_main_thread():
     yield
-    _gc.collect()
+    gc.collect()
 
 
 # ---- core (Qt-free) fixtures: one demo installation per session, copied per test --------------
-import shutil as _core_shutil
-from pathlib import Path as _CorePath
-
-import pytest as _core_pytest
-
-from counterdesk.services.auth.vault import DEMO_USERS as _CORE_DEMO_USERS
-from counterdesk.services.auth.vault import Vault as _CoreVault
-
-DEMO_PASSWORDS = {u.username: u.password for u in _CORE_DEMO_USERS}
-
-
-@_core_pytest.fixture(scope="session")
+@pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """(path, recovery_key) of a demo installation created once per session. Never modify it."""
     root = tmp_path_factory.mktemp("demo-template") / "data"
-    vault, recovery_key = _CoreVault.create_demo(root)
+    vault, recovery_key = Vault.create_demo(root)
     vault.close()
     return root, recovery_key
 
 
-@_core_pytest.fixture
-def demo_dir(tmp_path, demo_template) -> _CorePath:
+@pytest.fixture
+def demo_dir(tmp_path, demo_template) -> Path:
     """A fresh copy of the demo installation's data folder."""
     target = tmp_path / "data"
-    _core_shutil.copytree(demo_template[0], target)
+    shutil.copytree(demo_template[0], target)
     return target
 
 
-@_core_pytest.fixture
+@pytest.fixture
 def demo_recovery_key(demo_template) -> str:
     return demo_template[1]
 
 
-@_core_pytest.fixture
+@pytest.fixture
 def demo_vault(demo_dir):
     """A Vault opened on a fresh demo copy; closed (database and key forgotten) afterwards."""
-    vault = _CoreVault.open(demo_dir)
+    vault = Vault.open(demo_dir)
     yield vault
     vault.close()
 
 
-@_core_pytest.fixture
+@pytest.fixture
 def sign_in(demo_vault):
     """sign_in("teller") -> SignedInUser, using the demo password of that user."""
     def _sign_in(username: str = "admin"):
-        return demo_vault.sign_in(username, DEMO_PASSWORDS[username])
+        return demo_vault.sign_in(username, PASSWORDS[username])
     return _sign_in
 
 
 # ---- the DEMO branch as ./run creates it (with the bundled sanctions sample loaded) ---------------------
-@_core_pytest.fixture(scope="session")
+@pytest.fixture(scope="session")
 def demo_lists_template(tmp_path_factory):
-    from counterdesk.services.demo import create_demo
-
     root = tmp_path_factory.mktemp("demo-lists-template") / "data"
     vault, _key = create_demo(root)
     vault.close()
     return root
 
 
-@_core_pytest.fixture
-def demo_lists_dir(tmp_path, demo_lists_template) -> _CorePath:
+@pytest.fixture
+def demo_lists_dir(tmp_path, demo_lists_template) -> Path:
     target = tmp_path / "data"
-    _core_shutil.copytree(demo_lists_template, target)
+    shutil.copytree(demo_lists_template, target)
     return target
 
 
 # ---- the admin command line, run in-process --------------------------------------------------------------
-@_core_pytest.fixture
+@pytest.fixture
 def no_terminal(monkeypatch):
     """No CLI test may fall through to a real terminal prompt; the password env var is opt-in."""
-    from counterdesk.cli import common
-
     def refuse(prompt=""):
         raise AssertionError(f"unexpected terminal prompt: {prompt}")
     monkeypatch.setattr(common.getpass, "getpass", refuse)
     monkeypatch.delenv(common.PASSWORD_ENV, raising=False)
 
 
-@_core_pytest.fixture
+@pytest.fixture
 def admin_cli(capsys, monkeypatch, demo_dir, no_terminal):
     """run(*argv, user="admin", lang="en") -> (exit status, stdout, stderr) on a fresh demo copy."""
-    import io
-    import sys
-
-    from counterdesk.cli import admin as cli
-
     def _run(*argv, user="admin", lang="en"):
         capsys.readouterr()
-        monkeypatch.setattr(sys, "stdin", io.StringIO(DEMO_PASSWORDS[user] + "\n"))
+        monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORDS[user] + "\n"))
         code = cli.main(["--data-dir", str(demo_dir), "--lang", lang, "--user", user, "--password-stdin", *argv])
         out, err = capsys.readouterr()
         assert "Traceback" not in out + err
@@ -121,16 +122,9 @@ def admin_cli(capsys, monkeypatch, demo_dir, no_terminal):
 
 
 # ---- the real main window, signed in ----------------------------------------------------------------------
-@_core_pytest.fixture
+@pytest.fixture
 def open_window(qtbot, qapp):
     """open_window(data_dir, username) -> a MainWindow on ``data_dir`` with ``username`` signed in (zh)."""
-    from PySide6.QtCore import Qt
-
-    from counterdesk.ui.shell.main_window import MainWindow
-    from counterdesk.ui.widgets.context import AppContext
-    from counterdesk.ui.widgets.resources import Languages
-    from helpers.demo import PASSWORDS, WAIT
-
     made = []
 
     def make(data_dir, username):

@@ -1,6 +1,8 @@
 """The hash-chained, append-only audit log, on a real SQLCipher database."""
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,12 +11,12 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 
 from counterdesk.base.actors import Actor
 from counterdesk.services import verification
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.services.auth.vault import Vault
 from counterdesk.store import audit
 from counterdesk.store.engine import make_engine
 from counterdesk.store.models.core import AuditEntry
+from helpers.demo import PASSWORDS
 
-PW = {u.username: u.password for u in DEMO_USERS}
 ACTOR = Actor("u-1", "probe", "ws-test")
 
 
@@ -29,7 +31,7 @@ def _add_entries(vault: Vault, us, n: int = 5) -> None:
 def chain_db(demo_dir):
     """(vault, key, db path) with a few extra entries written, vault signed out and closed."""
     vault = Vault.open(demo_dir)
-    us = vault.sign_in("admin", PW["admin"])
+    us = vault.sign_in("admin", PASSWORDS["admin"])
     key = vault._key
     _add_entries(vault, us, 6)
     vault.sign_out(us)
@@ -74,7 +76,7 @@ def test_entries_link_to_each_other(demo_vault, sign_in):
     rows = demo_vault.transact(lambda s: list(reversed(audit.recent(s, 1000))))
     assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
     assert rows[0].prev_hash == audit.GENESIS
-    for before, after in zip(rows, rows[1:]):
+    for before, after in itertools.pairwise(rows):
         assert after.prev_hash == before.hash
         assert audit.compute_hash(before.hash, after) == after.hash
     report = verification.verify(demo_vault, us)
@@ -94,7 +96,7 @@ def test_modified_row_is_named_as_first_broken(chain_db):
     assert report.append_only_enforced is False
 
     # The vault's own verify (what the UI and CLI run) reports the same seq.
-    us = vault.sign_in("auditor", PW["auditor"])
+    us = vault.sign_in("auditor", PASSWORDS["auditor"])
     result = verification.verify(vault, us)
     assert not result.ok
     assert result.chain.first_broken == 8

@@ -10,11 +10,11 @@ from counterdesk.base.roles import PermissionDenied, Role
 from counterdesk.base.text import CounterDeskError
 from counterdesk.services import accounts, verification
 from counterdesk.services.auth.lockout import utcnow
-from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
+from counterdesk.services.auth.vault import AuthError, Vault
 from counterdesk.store import audit
 from counterdesk.store import users as repo
+from helpers.demo import PASSWORDS
 
-PW = {u.username: u.password for u in DEMO_USERS}
 WRONG = "Falsch-Passwort-1!"
 
 
@@ -47,11 +47,11 @@ def test_fifth_wrong_password_locks_and_right_password_is_refused(demo_vault):
     expected = utcnow() + timedelta(minutes=15)
     assert abs((status.until - expected).total_seconds()) < 60
     # The right password does not help while the lock lasts.
-    err = _attempt(demo_vault, "teller", PW["teller"])
+    err = _attempt(demo_vault, "teller", PASSWORDS["teller"])
     assert err.code == "account_locked"
     assert "locked until" in err.message("en") and "锁定" in err.message("zh")
     # Other accounts are not affected.
-    us = demo_vault.sign_in("supervisor", PW["supervisor"])
+    us = demo_vault.sign_in("supervisor", PASSWORDS["supervisor"])
     assert us.role is Role.SUPERVISOR
 
 
@@ -86,14 +86,14 @@ def test_lock_expires_after_lockout_minutes(demo_vault, sign_in):
 def test_vault_honours_an_expired_lock(demo_vault):
     _lock_in_the_past(demo_vault, "teller", minutes_ago=20)  # locked from -20 to -5 minutes
     assert not demo_vault.auth_state.status("teller").locked
-    us = demo_vault.sign_in("teller", PW["teller"])
+    us = demo_vault.sign_in("teller", PASSWORDS["teller"])
     assert us.username == "teller"
     assert demo_vault.auth_state.status("teller").failures == 0  # success clears the counter
 
 
 def test_vault_honours_a_running_lock(demo_vault):
     _lock_in_the_past(demo_vault, "teller", minutes_ago=5)  # locked until +10 minutes
-    assert _attempt(demo_vault, "teller", PW["teller"]).code == "account_locked"
+    assert _attempt(demo_vault, "teller", PASSWORDS["teller"]).code == "account_locked"
 
 
 def test_lockout_settings_are_used(demo_vault, sign_in):
@@ -110,12 +110,12 @@ def test_lockout_settings_are_used(demo_vault, sign_in):
 def test_failures_become_audit_entries_at_the_next_sign_in(demo_vault):
     for _ in range(5):
         _attempt(demo_vault, "teller")
-    _attempt(demo_vault, "teller", PW["teller"])  # refused while locked
+    _attempt(demo_vault, "teller", PASSWORDS["teller"])  # refused while locked
     _attempt(demo_vault, "ghost")
     events, dropped = demo_vault.auth_state.peek_pending()
     assert len(events) == 8 and dropped == 0
 
-    us = demo_vault.sign_in("admin", PW["admin"])
+    us = demo_vault.sign_in("admin", PASSWORDS["admin"])
     failed = _audit(demo_vault, "auth.sign_in_failed")
     locked = _audit(demo_vault, "auth.account_locked")
     refused = _audit(demo_vault, "auth.sign_in_refused")
@@ -134,7 +134,7 @@ def test_failures_become_audit_entries_at_the_next_sign_in(demo_vault):
     assert verification.verify(demo_vault, us).ok
     # A second sign-in does not write them again.
     demo_vault.sign_out(us)
-    demo_vault.sign_in("admin", PW["admin"])
+    demo_vault.sign_in("admin", PASSWORDS["admin"])
     assert len(_audit(demo_vault, "auth.sign_in_failed")) == 6
 
 
@@ -142,14 +142,14 @@ def test_admin_unlock_clears_the_lock(demo_vault):
     for _ in range(5):
         _attempt(demo_vault, "teller")
     assert demo_vault.auth_state.status("teller").locked
-    admin = demo_vault.sign_in("admin", PW["admin"])
+    admin = demo_vault.sign_in("admin", PASSWORDS["admin"])
     users = {u.username: u for u in accounts.list_users(demo_vault, admin)}
     assert users["teller"].locked and not users["supervisor"].locked
     accounts.unlock_account(demo_vault, admin, "Teller")
     assert not demo_vault.auth_state.status("teller").locked
     assert _audit(demo_vault, "user.unlocked")[-1].details == '{"username":"teller"}'
     demo_vault.sign_out(admin)
-    assert demo_vault.sign_in("teller", PW["teller"]).username == "teller"
+    assert demo_vault.sign_in("teller", PASSWORDS["teller"]).username == "teller"
 
 
 def test_lock_screen_password_check_counts_failures(demo_vault, sign_in):
@@ -158,12 +158,12 @@ def test_lock_screen_password_check_counts_failures(demo_vault, sign_in):
         demo_vault.verify_password(us, WRONG)
     assert err.value.code == "bad_credentials"
     assert demo_vault.auth_state.status("teller").failures == 1
-    demo_vault.verify_password(us, PW["teller"])
+    demo_vault.verify_password(us, PASSWORDS["teller"])
     assert demo_vault.auth_state.status("teller").failures == 0
 
 
 def test_disabled_user_cannot_sign_in_and_their_slot_is_gone(demo_vault, demo_dir):
-    admin = demo_vault.sign_in("admin", PW["admin"])
+    admin = demo_vault.sign_in("admin", PASSWORDS["admin"])
     teller_id = demo_vault.transact(lambda s: repo.by_username(s, "teller").id)
     accounts.disable_user(demo_vault, admin, teller_id)
     raw = json.loads((demo_dir / "keyslots.json").read_text(encoding="utf-8"))
@@ -174,20 +174,20 @@ def test_disabled_user_cannot_sign_in_and_their_slot_is_gone(demo_vault, demo_di
     assert entry.object_id == teller_id and entry.actor_name == "admin"
     demo_vault.sign_out(admin)
 
-    err = _attempt(demo_vault, "teller", PW["teller"])
+    err = _attempt(demo_vault, "teller", PASSWORDS["teller"])
     assert err.code == "bad_credentials"  # the same answer as for any unknown name
 
     # Re-enabling needs a new password; the old one stays dead.
-    admin = demo_vault.sign_in("admin", PW["admin"])
+    admin = demo_vault.sign_in("admin", PASSWORDS["admin"])
     accounts.enable_user(demo_vault, admin, teller_id, "Wieder-Da-2027!")
     demo_vault.sign_out(admin)
-    assert _attempt(demo_vault, "teller", PW["teller"]).code == "bad_credentials"
+    assert _attempt(demo_vault, "teller", PASSWORDS["teller"]).code == "bad_credentials"
     us = demo_vault.sign_in("teller", "Wieder-Da-2027!")
     assert us.must_change_password
 
 
 def test_last_admin_cannot_be_disabled_or_demoted(demo_vault, demo_dir):
-    admin = demo_vault.sign_in("admin", PW["admin"])
+    admin = demo_vault.sign_in("admin", PASSWORDS["admin"])
     with pytest.raises(CounterDeskError) as err:
         accounts.set_role(demo_vault, admin, admin.user_id, Role.TELLER)
     assert err.value.code == "last_admin"
@@ -215,7 +215,7 @@ def test_last_admin_cannot_be_disabled_or_demoted(demo_vault, demo_dir):
 
 @pytest.mark.parametrize("role_user", ["teller", "supervisor", "auditor"])
 def test_non_admins_cannot_manage_users(demo_vault, demo_dir, role_user):
-    us = demo_vault.sign_in(role_user, PW[role_user])
+    us = demo_vault.sign_in(role_user, PASSWORDS[role_user])
     before = (demo_dir / "keyslots.json").read_bytes()
     count = len(_audit(demo_vault))
     calls = [
@@ -246,6 +246,6 @@ def test_unreadable_auth_state_starts_empty(demo_dir):
     vault = Vault.open(demo_dir)
     try:
         assert not vault.auth_state.status("teller").locked
-        assert vault.sign_in("teller", PW["teller"]).username == "teller"
+        assert vault.sign_in("teller", PASSWORDS["teller"]).username == "teller"
     finally:
         vault.close()

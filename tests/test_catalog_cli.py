@@ -4,10 +4,8 @@ from __future__ import annotations
 import pytest
 
 from counterdesk.base.paths import resources_dir
-from counterdesk.services.auth.vault import DEMO_USERS
 from counterdesk.services.catalog.products import FIELDS
 
-PW = {u.username: u.password for u in DEMO_USERS}
 DEMO_CSV = resources_dir() / "catalog" / "demo_catalog.csv"
 
 

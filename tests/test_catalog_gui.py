@@ -10,23 +10,23 @@ from datetime import date
 import pytest
 
 from counterdesk.base.paths import resources_dir
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.services.auth.vault import Vault
 from counterdesk.services.catalog import licences, versions
 from counterdesk.ui.admin.catalog_page import CatalogPage, ProductDialog
 from counterdesk.ui.admin.licences_dialog import LicencesDialog
 from counterdesk.ui.admin.users_page import UsersPage
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
+from helpers.demo import PASSWORDS
 
 pytestmark = pytest.mark.gui
-PW = {u.username: u.password for u in DEMO_USERS}
 DEMO_CSV = resources_dir() / "catalog" / "demo_catalog.csv"
 
 
 @pytest.fixture
 def ctx(demo_lists_dir, qapp):
     vault = Vault.open(demo_lists_dir)
-    session = vault.sign_in("admin", PW["admin"])
+    session = vault.sign_in("admin", PASSWORDS["admin"])
     context = AppContext(demo_lists_dir, demo=True, languages=Languages(qapp))
     context.vault, context.user = vault, session
     yield context

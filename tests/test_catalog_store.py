@@ -29,7 +29,7 @@ def line(code, **kw) -> str:
 
 
 def csv_bytes(*lines: str, bom: bool = False) -> bytes:
-    return (("\ufeff" if bom else "") + "\n".join((HEADER,) + lines) + "\n").encode("utf-8")
+    return (("\ufeff" if bom else "") + "\n".join((HEADER, *lines)) + "\n").encode("utf-8")
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from counterdesk.cli import admin as cli
 from counterdesk.cli import common
 from counterdesk.services.auth.vault import DEMO_USERS, Vault
 from counterdesk.store.engine import make_engine
+from helpers.demo import PASSWORDS
 
-PW = {u.username: u.password for u in DEMO_USERS}
 KEY_RE = re.compile(r"\b[A-Z2-7]{5}(?:-[A-Z2-7]{1,5}){10}\b")
 
 
@@ -65,12 +65,12 @@ def run(capsys, monkeypatch):
 
 def as_user(name, password=None):
     """The argv prefix and stdin lines to sign in as ``name``."""
-    return ["--user", name], [password or PW[name]]
+    return ["--user", name], [password or PASSWORDS[name]]
 
 
 def users_table(run, data) -> dict[str, list[str]]:
     """username -> [role, active, must change, locked] (display names may contain spaces)."""
-    code, out, _ = run(data, "--user", "admin", "users", "list", stdin=[PW["admin"]])
+    code, out, _ = run(data, "--user", "admin", "users", "list", stdin=[PASSWORDS["admin"]])
     assert code == 0
     return {line.split()[0]: line.split()[-4:] for line in out.splitlines()[1:]}
 
@@ -145,7 +145,7 @@ def test_not_set_up_usage_and_missing_user(tmp_path, run):
 
 def test_terminal_prompt_permission_and_cancel(data, run, monkeypatch):
     prompts = []
-    monkeypatch.setattr(common.getpass, "getpass", lambda prompt="": prompts.append(prompt) or PW["teller"])
+    monkeypatch.setattr(common.getpass, "getpass", lambda prompt="": prompts.append(prompt) or PASSWORDS["teller"])
     code, _, err = run(data, "--user", "teller", "users", "list")
     assert code == 1 and "not allowed" in err and prompts == ["Password for teller: "]
 
@@ -160,7 +160,7 @@ def test_unexpected_error_is_one_line_and_exit_3(data, run, monkeypatch):
     def boom(*_a, **_k):
         raise RuntimeError("boom")
     monkeypatch.setattr(cli.accounts, "list_users", boom)
-    code, _, err = run(data, "--user", "admin", "users", "list", stdin=[PW["admin"]])
+    code, _, err = run(data, "--user", "admin", "users", "list", stdin=[PASSWORDS["admin"]])
     assert code == 3 and "RuntimeError" in err and len(err.strip().splitlines()) == 1
 
 
@@ -168,7 +168,7 @@ def test_unexpected_error_is_one_line_and_exit_3(data, run, monkeypatch):
 def test_users_add_role_disable_enable(data, run):
     admin = ["--user", "admin"]
     code, out, err = run(data, *admin, "users", "add", "Clerk1", "--name", "李四", "--role", "teller",
-                         stdin=[PW["admin"], "Temp-Pass-001"])
+                         stdin=[PASSWORDS["admin"], "Temp-Pass-001"])
     assert code == 0, err
     assert users_table(run, data)["clerk1"] == ["teller", "yes", "yes", "no"]
     # A temporary password only lets its holder change it.
@@ -178,40 +178,40 @@ def test_users_add_role_disable_enable(data, run):
     assert code == 0, err
     assert users_table(run, data)["clerk1"][2] == "no"
 
-    assert run(data, *admin, "users", "role", "clerk1", "supervisor", stdin=[PW["admin"]])[0] == 0
+    assert run(data, *admin, "users", "role", "clerk1", "supervisor", stdin=[PASSWORDS["admin"]])[0] == 0
     assert users_table(run, data)["clerk1"][0] == "supervisor"
-    code, _, err = run(data, *admin, "users", "role", "admin", "teller", stdin=[PW["admin"]])
+    code, _, err = run(data, *admin, "users", "role", "admin", "teller", stdin=[PASSWORDS["admin"]])
     assert code == 1 and "last active administrator" in err
 
-    assert run(data, *admin, "users", "disable", "clerk1", stdin=[PW["admin"]])[0] == 0
+    assert run(data, *admin, "users", "disable", "clerk1", stdin=[PASSWORDS["admin"]])[0] == 0
     assert users_table(run, data)["clerk1"][1] == "no"
     code, _, err = run(data, "--user", "clerk1", "users", "list", stdin=["Own-Pass-0002"])
     assert code == 1 and "Wrong username or password." in err
-    code, _, err = run(data, *admin, "users", "passwd", "clerk1", stdin=[PW["admin"], "Temp-Pass-003"])
+    code, _, err = run(data, *admin, "users", "passwd", "clerk1", stdin=[PASSWORDS["admin"], "Temp-Pass-003"])
     assert code == 1 and "users enable" in err
 
-    assert run(data, *admin, "users", "enable", "clerk1", stdin=[PW["admin"], "Temp-Pass-004"])[0] == 0
+    assert run(data, *admin, "users", "enable", "clerk1", stdin=[PASSWORDS["admin"], "Temp-Pass-004"])[0] == 0
     assert users_table(run, data)["clerk1"][1:3] == ["yes", "yes"]
     code, _, err = run(data, "--user", "clerk1", "users", "passwd", "clerk1", stdin=["Temp-Pass-004", "Own-Pass-0005"])
     assert code == 0, err
-    code, _, err = run(data, *admin, "users", "disable", "nobody", stdin=[PW["admin"]])
+    code, _, err = run(data, *admin, "users", "disable", "nobody", stdin=[PASSWORDS["admin"]])
     assert code == 1 and "No such user: nobody" in err
 
 
 def test_users_add_reports_every_problem(data, run):
     code, _, err = run(data, "--user", "admin", "users", "add", "x!", "--name", " ", "--role", "teller",
-                       stdin=[PW["admin"], "Temp-Pass-001"])
+                       stdin=[PASSWORDS["admin"], "Temp-Pass-001"])
     assert code == 1 and "username:" in err and "display_name:" in err
 
 
 def test_users_passwd_reset_and_own_change(data, run):
-    code, out, err = run(data, "--user", "admin", "users", "passwd", "teller", stdin=[PW["admin"], "Reset-Pass-01"])
+    code, out, err = run(data, "--user", "admin", "users", "passwd", "teller", stdin=[PASSWORDS["admin"], "Reset-Pass-01"])
     assert code == 0 and "reset" in out, err
     assert users_table(run, data)["teller"][2] == "yes"
     assert run(data, "--user", "teller", "users", "passwd", "teller", stdin=["Reset-Pass-01", "Own-Pass-0002"])[0] == 0
     # The admin's own change: the sign-in password is the old one.
-    assert run(data, "--user", "admin", "users", "passwd", "admin", stdin=[PW["admin"], "Fresh-Boss-Pw-1"])[0] == 0
-    assert run(data, "--user", "admin", "verify", stdin=[PW["admin"]])[0] == 1
+    assert run(data, "--user", "admin", "users", "passwd", "admin", stdin=[PASSWORDS["admin"], "Fresh-Boss-Pw-1"])[0] == 0
+    assert run(data, "--user", "admin", "verify", stdin=[PASSWORDS["admin"]])[0] == 1
     assert run(data, "--user", "admin", "verify", stdin=["Fresh-Boss-Pw-1"])[0] == 0
     code, _, err = run(data, "--user", "admin", "users", "passwd", "admin", stdin=["Fresh-Boss-Pw-1", "short"])
     assert code == 1 and "password:" in err
@@ -221,15 +221,15 @@ def test_users_unlock(data, run):
     vault = Vault.open(data)
     vault.auth_state.record_failure("teller", "wrong_password", "ws", max_attempts=1, lockout_minutes=15)
     assert users_table(run, data)["teller"][3] == "yes"
-    code, _, err = run(data, "--user", "teller", "users", "list", stdin=[PW["teller"]])
+    code, _, err = run(data, "--user", "teller", "users", "list", stdin=[PASSWORDS["teller"]])
     assert code == 1 and "locked" in err
-    assert run(data, "--user", "admin", "users", "unlock", "teller", stdin=[PW["admin"]])[0] == 0
+    assert run(data, "--user", "admin", "users", "unlock", "teller", stdin=[PASSWORDS["admin"]])[0] == 0
     assert users_table(run, data)["teller"][3] == "no"
 
 
 # ---- verify ---------------------------------------------------------------------------------------
 def test_verify_ok_with_the_password_from_the_environment(data, run, monkeypatch):
-    monkeypatch.setenv(common.PASSWORD_ENV, PW["auditor"])
+    monkeypatch.setenv(common.PASSWORD_ENV, PASSWORDS["auditor"])
     code, out, err = run(data, "--user", "auditor", "verify")
     assert code == 0, err
     assert "Database integrity: ok" in out and "Verification passed." in out
@@ -238,7 +238,7 @@ def test_verify_ok_with_the_password_from_the_environment(data, run, monkeypatch
 
 def tamper(data: Path, seq: int) -> None:
     """Change one audit row behind the application's back, as an attacker with the key would."""
-    key = Vault.open(data).load_slots().unlock_with_password("admin", PW["admin"])[1]
+    key = Vault.open(data).load_slots().unlock_with_password("admin", PASSWORDS["admin"])[1]
     engine = make_engine(data / "counterdesk.db", key)
     try:
         with engine.begin() as conn:
@@ -250,28 +250,28 @@ def tamper(data: Path, seq: int) -> None:
 
 def test_verify_names_the_first_broken_entry(data, run):
     tamper(data, 3)
-    code, out, err = run(data, "--user", "auditor", "verify", stdin=[PW["auditor"]])
+    code, out, err = run(data, "--user", "auditor", "verify", stdin=[PASSWORDS["auditor"]])
     assert code == 2, err
     assert "first broken entry: #3 (" in out
     assert "append-only triggers" in out and "VERIFICATION FAILED" in out
-    code, out, _ = run(data, "--user", "auditor", "verify", stdin=[PW["auditor"]], lang="zh")
+    code, out, _ = run(data, "--user", "auditor", "verify", stdin=[PASSWORDS["auditor"]], lang="zh")
     assert code == 2 and "#3" in out
 
 
 # ---- settings -------------------------------------------------------------------------------------
 def test_settings_list_and_set(data, run):
     admin = ["--user", "admin"]
-    code, out, err = run(data, *admin, "settings", "set", "auth.lockout_minutes", "30", stdin=[PW["admin"]])
+    code, out, err = run(data, *admin, "settings", "set", "auth.lockout_minutes", "30", stdin=[PASSWORDS["admin"]])
     assert code == 0 and "15 -> 30" in out, err
-    code, out, _ = run(data, "--user", "auditor", "settings", "list", stdin=[PW["auditor"]])
+    code, out, _ = run(data, "--user", "auditor", "settings", "list", stdin=[PASSWORDS["auditor"]])
     assert code == 0 and re.search(r"auth\.lockout_minutes\s+30\s+15", out)
     assert json.loads((data / "install.json").read_text())["pre_auth_settings"]["auth.lockout_minutes"] == 30
     for value, message in (("abc", "Cannot read the value 'abc' (expected int)"), ("0", "must be at least 1")):
-        code, _, err = run(data, *admin, "settings", "set", "auth.lockout_minutes", value, stdin=[PW["admin"]])
+        code, _, err = run(data, *admin, "settings", "set", "auth.lockout_minutes", value, stdin=[PASSWORDS["admin"]])
         assert code == 1 and f"auth.lockout_minutes: {message}" in err
-    code, _, err = run(data, *admin, "settings", "set", "no.such", "1", stdin=[PW["admin"]])
+    code, _, err = run(data, *admin, "settings", "set", "no.such", "1", stdin=[PASSWORDS["admin"]])
     assert code == 1 and "no.such: No such setting." in err
-    code, _, err = run(data, "--user", "auditor", "settings", "set", "ui.language", "en", stdin=[PW["auditor"]])
+    code, _, err = run(data, "--user", "auditor", "settings", "set", "ui.language", "en", stdin=[PASSWORDS["auditor"]])
     assert code == 1 and "not allowed" in err
 
 
@@ -307,7 +307,7 @@ def test_installed_script(data, tmp_path):
                          timeout=60)
     assert bad.returncode == 1 and "not set up" in bad.stderr and "Traceback" not in bad.stderr
     ok = subprocess.run([admin_script(), "--data-dir", str(data), "--lang", "en", "verify", "--user", "auditor"],
-                        capture_output=True, text=True, env={**env, common.PASSWORD_ENV: PW["auditor"]}, timeout=60)
+                        capture_output=True, text=True, env={**env, common.PASSWORD_ENV: PASSWORDS["auditor"]}, timeout=60)
     assert ok.returncode == 0, ok.stderr
     assert "Verification passed." in ok.stdout
 

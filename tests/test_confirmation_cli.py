@@ -6,11 +6,11 @@ import sys
 
 import pytest
 
-from conftest import DEMO_PASSWORDS
 from counterdesk.cli import admin as cli
 from counterdesk.services.confirmation import render_confirmation
 from counterdesk.services.confirmation.certstore import branch_signer
 from counterdesk.services.confirmation.signing import create_demo_certificate, sign_pdf
+from helpers.demo import PASSWORDS
 from test_confirmation_pdf import EVIDENCE, sample
 
 
@@ -59,7 +59,7 @@ def test_cert_import_and_refusals(admin_cli, demo_dir, capsys, monkeypatch, tmp_
 
     def run(user, *lines):
         capsys.readouterr()
-        monkeypatch.setattr(sys, "stdin", io.StringIO("".join(line + "\n" for line in (DEMO_PASSWORDS[user], *lines))))
+        monkeypatch.setattr(sys, "stdin", io.StringIO("".join(line + "\n" for line in (PASSWORDS[user], *lines))))
         code = cli.main(["--data-dir", str(demo_dir), "--lang", "en", "--user", user, "--password-stdin",
                          "cert", "import", str(path)])
         out, err = capsys.readouterr()

@@ -322,7 +322,7 @@ def test_everything_fits_at_1000_by_800(qtbot, view, signed_pdf):
     view.set_pdf(signed_pdf)
     view.set_printed("customer", True)
     qtbot.waitUntil(lambda: dark_fraction(view.pdf_view.viewport().grab().toImage()) > 0.005, timeout=WAIT)
-    for button in list(view.buttons.values()) + [view.fit_button]:
+    for button in [*list(view.buttons.values()), view.fit_button]:
         assert button.width() >= button.sizeHint().width(), button.objectName()
         assert button.geometry().bottom() < view.height()
     assert view.pdf_view.height() > 500  # the document gets most of the room

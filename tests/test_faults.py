@@ -19,10 +19,9 @@ from counterdesk.base.text import CounterDeskError
 from counterdesk.services import verification
 from counterdesk.services.auth.installation import InstallationError
 from counterdesk.services.auth.keyslots import KeySlotError
-from counterdesk.services.auth.vault import DEMO_USERS, AuthError, NewUser, Vault
+from counterdesk.services.auth.vault import AuthError, NewUser, Vault
 from counterdesk.store.engine import DatabaseError
-
-PW = {u.username: u.password for u in DEMO_USERS}
+from helpers.demo import PASSWORDS
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -52,7 +51,7 @@ def test_wrong_password_changes_nothing_but_the_failure_counter(demo_vault, demo
 def _assert_db_damaged(vault: Vault, db: Path) -> DatabaseError:
     before = db.read_bytes()
     with pytest.raises(DatabaseError) as err:
-        vault.sign_in("admin", PW["admin"])
+        vault.sign_in("admin", PASSWORDS["admin"])
     assert err.value.code == "db_damaged"
     assert "damaged" in err.value.message("en") and "nothing was changed" in err.value.message("en")
     assert "损坏" in err.value.message("zh")
@@ -88,14 +87,14 @@ def test_empty_database_file_is_not_silently_recreated(demo_vault, demo_dir):
     db = demo_dir / "counterdesk.db"
     db.write_bytes(b"")
     with pytest.raises(CounterDeskError):
-        demo_vault.sign_in("admin", PW["admin"])
+        demo_vault.sign_in("admin", PASSWORDS["admin"])
     assert not demo_vault.unlocked
 
 
 def test_missing_database_is_reported(demo_vault, demo_dir):
     (demo_dir / "counterdesk.db").unlink()
     with pytest.raises(DatabaseError) as err:
-        demo_vault.sign_in("admin", PW["admin"])
+        demo_vault.sign_in("admin", PASSWORDS["admin"])
     assert err.value.code == "db_missing"
     assert not (demo_dir / "counterdesk.db").exists()
 
@@ -111,7 +110,7 @@ def test_damaged_page_gives_a_clear_error_or_a_failed_verify(demo_vault, demo_di
     data[page * 4096 + 200] ^= 0xFF
     db.write_bytes(bytes(data))
     try:
-        us = demo_vault.sign_in("auditor", PW["auditor"])
+        us = demo_vault.sign_in("auditor", PASSWORDS["auditor"])
     except DatabaseError as exc:
         assert exc.code == "db_damaged"
         assert "damaged" in exc.message("en")
@@ -135,7 +134,7 @@ def test_missing_keyslots_file(demo_vault, demo_dir):
     (demo_dir / "keyslots.json").unlink()
     before = snapshot(demo_dir)
     with pytest.raises(KeySlotError) as err:
-        demo_vault.sign_in("admin", PW["admin"])
+        demo_vault.sign_in("admin", PASSWORDS["admin"])
     assert err.value.code == "keyslots_missing"
     assert "keyslots.json" in err.value.message("en") and "keyslots.json" in err.value.message("zh")
     assert _without_lock_files(snapshot(demo_dir)) == _without_lock_files(before)
@@ -147,7 +146,7 @@ def test_missing_keyslots_file(demo_vault, demo_dir):
 def test_damaged_keyslots_file(demo_vault, demo_dir, content):
     (demo_dir / "keyslots.json").write_bytes(content)
     with pytest.raises(KeySlotError) as err:
-        demo_vault.sign_in("admin", PW["admin"])
+        demo_vault.sign_in("admin", PASSWORDS["admin"])
     assert err.value.code == "keyslots_damaged"
     assert (demo_dir / "keyslots.json").read_bytes() == content
     assert not demo_vault.unlocked
@@ -158,7 +157,7 @@ def test_keyslot_with_missing_fields_is_damaged(demo_vault, demo_dir):
     del raw["slots"][0]["wrapped"]
     (demo_dir / "keyslots.json").write_text(json.dumps(raw), encoding="utf-8")
     with pytest.raises(KeySlotError) as err:
-        demo_vault.sign_in("admin", PW["admin"])
+        demo_vault.sign_in("admin", PASSWORDS["admin"])
     assert err.value.code == "keyslots_damaged"
 
 
@@ -184,7 +183,7 @@ def test_missing_install_file(tmp_path):
 # ---- a full disk --------------------------------------------------------------------------------
 
 def test_disk_full_in_the_database_is_reported_and_earlier_data_survives(demo_vault):
-    us = demo_vault.sign_in("admin", PW["admin"])
+    us = demo_vault.sign_in("admin", PASSWORDS["admin"])
     demo_vault.transact(lambda s: (s.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body BLOB)")),
                                    s.execute(text("INSERT INTO notes (body) VALUES (x'00112233')"))))
     demo_vault.record(us, "probe.before_full", None, None, {"count": 1})
@@ -205,7 +204,7 @@ def test_disk_full_in_the_database_is_reported_and_earlier_data_survives(demo_va
     assert demo_vault.transact(lambda s: s.execute(text("SELECT count(*) FROM audit_log")).scalar()) == audit_before
     demo_vault.close()  # "space is freed": a new connection has no page limit
 
-    us = demo_vault.sign_in("admin", PW["admin"])
+    us = demo_vault.sign_in("admin", PASSWORDS["admin"])
     report = verification.verify(demo_vault, us)
     assert report.ok, report
     assert report.integrity == []

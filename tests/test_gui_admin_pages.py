@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, Q
 from counterdesk.base.roles import Role
 from counterdesk.base.settings import declared
 from counterdesk.services import accounts
-from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
+from counterdesk.services.auth.vault import AuthError, Vault
 from counterdesk.store import audit
 from counterdesk.store.engine import make_engine
 from counterdesk.ui.admin.audit_page import AuditPage, AuditRow
@@ -22,10 +22,10 @@ from counterdesk.ui.admin.settings_page import SettingsPage
 from counterdesk.ui.admin.users_page import AddUserDialog, UsersPage
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
+from helpers.demo import PASSWORDS
 
 pytestmark = pytest.mark.gui
 
-PW = {u.username: u.password for u in DEMO_USERS}
 NEW_PW = "Linshi-Mima-2026!"
 
 
@@ -34,7 +34,7 @@ def ctx(demo_dir, qapp):
     """An admin signed in on a fresh copy of the demo installation (demo_dir: tests/conftest.py)."""
     data = demo_dir
     vault = Vault.open(data)
-    session = vault.sign_in("admin", PW["admin"])
+    session = vault.sign_in("admin", PASSWORDS["admin"])
     context = AppContext(data, demo=True, languages=Languages(qapp))
     context.vault, context.user = vault, session
     yield context
@@ -128,7 +128,7 @@ def test_disable_then_enable(ctx, qtbot, users_page):
     assert row_of(users_page, "teller")[3] == "Disabled"
     assert not users_by_name(ctx)["teller"].active
     with pytest.raises(AuthError):
-        ctx.vault.sign_in("teller", PW["teller"])  # the slot is gone
+        ctx.vault.sign_in("teller", PASSWORDS["teller"])  # the slot is gone
 
     assert users_page.selected_user().username == "teller" and users_page.enable_button.isEnabled()
     users_page.enable_button.click()
@@ -289,7 +289,7 @@ def test_audit_page_lists_entries_and_verifies(ctx, qtbot, audit_page):
 
 
 def test_audit_verify_reports_tampered_entry(ctx, qtbot, audit_page):
-    key = ctx.vault.load_slots().unlock_with_password("admin", PW["admin"])[1]
+    key = ctx.vault.load_slots().unlock_with_password("admin", PASSWORDS["admin"])[1]
     engine = make_engine(ctx.vault.data.database, key)
     try:
         with engine.connect() as conn:

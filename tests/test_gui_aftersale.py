@@ -91,7 +91,7 @@ def make_page(vault, qapp, qtbot, demo_lists_dir):
         return page
     yield make
     for page in made:  # no background work may still run when the vault closes
-        qtbot.waitUntil(lambda: not page.loading and not page.busy, timeout=WAIT)
+        qtbot.waitUntil(lambda p=page: not p.loading and not p.busy, timeout=WAIT)
 
 
 def product_label(vault, code: str) -> str:

@@ -17,10 +17,9 @@ from PySide6.QtCore import Qt
 from counterdesk.services.auth.vault import DEMO_USERS, Vault
 from counterdesk.services.sanctions import disposition, screening
 from counterdesk.store import audit
-from helpers.demo import WAIT
+from helpers.demo import PASSWORDS, WAIT
 from helpers.gui import at, fill_profile, next_step, select, session_page, type_text
 
-PASSWORDS = {u.username: u.password for u in DEMO_USERS}
 TELLER_NAME = next(u.display_name for u in DEMO_USERS if u.username == "teller")
 
 

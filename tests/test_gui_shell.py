@@ -11,13 +11,13 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
 from counterdesk.services import accounts
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.services.auth.vault import Vault
 from counterdesk.store import audit
 from counterdesk.ui.shell.main_window import MainWindow
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
+from helpers.demo import PASSWORDS
 
-PASSWORDS = {u.username: u.password for u in DEMO_USERS}
 WAIT = 10_000
 
 

@@ -28,8 +28,6 @@ from helpers.gui import (
     teller_attests,
     to_recommendation,
 )
-from hub_support import hub_url  # noqa: F401  (fixture)
-from test_hub_server import tls_hub  # noqa: F401  (fixture)
 
 
 def enrolled_pair(tmp_path, template, base: str, cert, db_url: str, capsys):
@@ -37,6 +35,7 @@ def enrolled_pair(tmp_path, template, base: str, cert, db_url: str, capsys):
     assert hub_cli.main(["--database-url", db_url, "enrol-code", "GUI01", "--hours", "1"]) == 0
     code = capsys.readouterr().out.split("GUI01: ")[1].split()[0]
     roots = []
+    first_vault = first_admin = None  # workstation A enrols first and makes B's code
     for name in ("a", "b"):
         root = tmp_path / name
         shutil.copytree(template, root)
@@ -56,7 +55,7 @@ def enrolled_pair(tmp_path, template, base: str, cert, db_url: str, capsys):
     return roots
 
 
-def test_teller_on_a_supervisor_on_b_then_a_prints(qtbot, open_window, tls_hub, hub_url, tmp_path,  # noqa: F811
+def test_teller_on_a_supervisor_on_b_then_a_prints(qtbot, open_window, tls_hub, hub_url, tmp_path,
                                                     demo_lists_template, capsys):
     base, _ctx, cert = tls_hub
     root_a, root_b = enrolled_pair(tmp_path, demo_lists_template, base, cert, hub_url, capsys)

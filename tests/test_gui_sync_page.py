@@ -36,14 +36,12 @@ from helpers.demo import (
     PASSWORDS,
     WAIT,
 )
-from hub_support import hub_url  # noqa: F401  (fixture)
-from test_hub_server import tls_hub  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(scope="module")
-def head_office_fp(hub_url, tmp_path_factory):  # noqa: F811
+def head_office_fp(hub_url, tmp_path_factory):
     """The head-office key registered on the module's hub; its fingerprint, as head office reads it out."""
     key = Ed25519PrivateKey.generate()
     pub = tmp_path_factory.mktemp("head-office") / "ho.pem.pub"
@@ -115,7 +113,7 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_enrol_sync_code_and_send_a_refused_record_again(qtbot, make_page, opened, tls_hub, hub_url,  # noqa: F811
+def test_enrol_sync_code_and_send_a_refused_record_again(qtbot, make_page, opened, tls_hub, hub_url,
                                                          head_office_fp, capsys):
     base, _ctx, cert = tls_hub
     code = hub_code(hub_url, "SP01", capsys)
@@ -228,7 +226,7 @@ def _sync(client: SyncClient):
 
 
 def test_a_customer_changed_on_two_workstations_is_resolved_from_the_conflicts_tab(
-        qtbot, make_page, opened, tls_hub, hub_url, head_office_fp, capsys):  # noqa: F811
+        qtbot, make_page, opened, tls_hub, hub_url, head_office_fp, capsys):
     base, _ctx, cert = tls_hub
     code = hub_code(hub_url, "SP02", capsys)
     a, b = opened("a"), opened("b")

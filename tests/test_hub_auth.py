@@ -12,7 +12,7 @@ from counterdesk.hub import enrolment
 from counterdesk.hub.auth import prune_nonces
 from counterdesk.hub.models import Nonce
 from counterdesk.protocol.signing import canonical_request, sign_request
-from hub_support import Device, hub, hub_url  # noqa: F401  (fixtures)
+from helpers.hub import Device
 
 
 def _error(res):

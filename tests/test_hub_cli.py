@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from counterdesk.hub import cli, migrate
-from hub_support import Device, Hub
+from helpers.hub import Device, Hub
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from counterdesk.hub.clock import utcnow
 from counterdesk.hub.models import Branch, EnrolCode
 from counterdesk.hub.models import Device as DeviceRow
 from counterdesk.protocol.signing import branch_key_id, code_sha256
-from hub_support import Device, hub, hub_url  # noqa: F401  (fixtures)
+from helpers.hub import Device
 
 
 def _enrol(hub, branch, code, **extra):

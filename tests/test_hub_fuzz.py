@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from counterdesk.protocol.signing import sign_request
-from hub_support import hub, hub_url  # noqa: F401  (fixtures)
 
 EXAMPLES_PER_OPERATION = 60
 SENT: list[int] = []  # status of every fuzzed request, across operations

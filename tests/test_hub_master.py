@@ -11,7 +11,6 @@ import pytest
 
 from counterdesk.hub import cli
 from counterdesk.protocol.signing import master_signing_string, public_key_fingerprint, sha256_hex, verify_master_item
-from hub_support import hub, hub_url  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +66,7 @@ def test_tampered_items_fail_verification(hub, head_office, tmp_path):
     key_file, public_key = head_office
     assert _publish(hub, key_file, tmp_path, "questionnaire", 7, b'{"questions": 9}') == 0
     _branch, device = hub.new_branch_with_device()
-    item = [i for i in hub.signed(device, "GET", "/v1/master").json()["items"] if i["kind"] == "questionnaire"][0]
+    item = next(i for i in hub.signed(device, "GET", "/v1/master").json()["items"] if i["kind"] == "questionnaire")
     assert verify_master_item(public_key, item)
     forged_payload = base64.b64encode(b'{"questions": 8}').decode()
     assert not verify_master_item(public_key, {**item, "payload": forged_payload})

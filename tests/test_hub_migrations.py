@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from counterdesk.hub import migrate
 from counterdesk.hub.db import make_engine
 from counterdesk.hub.models import Base
-from hub_support import Hub, pg_database
+from helpers.hub import Hub, pg_database
 
 TABLES = {"branches", "devices", "enrol_codes", "nonces", "records", "master_items", "head_office_key"}
 

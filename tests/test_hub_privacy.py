@@ -8,7 +8,6 @@ import subprocess
 from sqlalchemy import create_engine, text
 
 from counterdesk.hub.db import normalise_url
-from hub_support import hub, hub_url  # noqa: F401  (fixtures)
 
 CANARY = "张三丰 110105194912310021 13812345678"
 PIECES = [CANARY, "张三丰", "110105194912310021", "13812345678"]

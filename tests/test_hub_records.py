@@ -9,7 +9,7 @@ import uuid
 from counterdesk.hub.models import Branch, Record
 from counterdesk.hub.record_types import RECORD_TYPES
 from counterdesk.protocol.signing import branch_key_id
-from hub_support import BRANCH_KEYS, decrypt, hub, hub_url, make_record  # noqa: F401  (fixtures)
+from helpers.hub import BRANCH_KEYS, decrypt, make_record
 
 
 def _receipts(res):
@@ -211,7 +211,7 @@ def test_wait_times_out_with_204_and_ignores_other_branches(hub):
 
 def test_wait_sees_pushes_made_by_another_hub_process(hub):
     """No in-process notification (another app object, as another process would be): the re-check finds it."""
-    from hub_support import Hub
+    from helpers.hub import Hub
     branch, waiter = hub.new_branch_with_device()
     with Hub.started(hub.url, wait_recheck_s=0.2) as second_hub:
         result = {}

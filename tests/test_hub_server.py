@@ -4,59 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import ssl
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
 from counterdesk.hub import cli
 from counterdesk.protocol.signing import sign_request
-from hub_support import Device, hub_url  # noqa: F401  (fixtures)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def tls_hub(hub_url, tmp_path):
-    assert cli.main(["tls-demo", "--out", str(tmp_path / "tls"), "--host", "localhost"]) == 0
-    cert = tmp_path / "tls" / "hub-cert.pem"
-    port = _free_port()
-    log = open(tmp_path / "serve.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "counterdesk.hub.cli", "--database-url", hub_url, "serve",
-                             "--host", "127.0.0.1", "--port", str(port), "--certfile", str(cert),
-                             "--keyfile", str(tmp_path / "tls" / "hub-key.pem")],
-                            stdout=log, stderr=subprocess.STDOUT)
-    ctx = ssl.create_default_context(cafile=str(cert))
-    ctx.verify_flags |= ssl.VERIFY_X509_STRICT
-    base = f"https://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                httpx.get(f"{base}/v1/health", verify=ctx, timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the hub did not start"
-                time.sleep(0.1)
-        yield base, ctx, cert
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()
+from helpers.hub import Device
 
 
 def test_hub_over_tls_with_the_demo_certificate(tls_hub, hub_url, capsys):

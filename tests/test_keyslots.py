@@ -25,10 +25,10 @@ from counterdesk.services.auth.keyslots import (
     new_database_key,
     parse_recovery_key,
 )
-from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
+from counterdesk.services.auth.vault import AuthError, Vault
 from counterdesk.store import audit
+from helpers.demo import PASSWORDS
 
-PW = {u.username: u.password for u in DEMO_USERS}
 B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
@@ -41,38 +41,38 @@ def _by_id(raw: dict) -> dict[str, dict]:
 
 
 def _key_of(vault: Vault, username: str = "admin") -> bytes:
-    return vault.load_slots().unlock_with_password(username, PW[username])[1]
+    return vault.load_slots().unlock_with_password(username, PASSWORDS[username])[1]
 
 
 # ---- unwrapping ---------------------------------------------------------------------------------
 
 def test_every_user_slot_unwraps_the_same_database_key(demo_vault):
     slots = demo_vault.load_slots()
-    keys = {name: slots.unlock_with_password(name, pw)[1] for name, pw in PW.items()}
+    keys = {name: slots.unlock_with_password(name, pw)[1] for name, pw in PASSWORDS.items()}
     assert len(set(keys.values())) == 1
     key = next(iter(keys.values()))
     assert len(key) == KEY_BYTES
     # ... and it is the key that really opens the database.
-    us = demo_vault.sign_in("teller", PW["teller"])
+    us = demo_vault.sign_in("teller", PASSWORDS["teller"])
     assert demo_vault._key == key
     assert us.username == "teller"
 
 
 def test_usernames_are_normalised_when_unwrapping(demo_vault):
     slots = demo_vault.load_slots()
-    _, key_a = slots.unlock_with_password("  ADMIN ", PW["admin"])
-    _, key_b = slots.unlock_with_password("ａｄｍｉｎ", PW["admin"])  # full-width, NFKC folds it
+    _, key_a = slots.unlock_with_password("  ADMIN ", PASSWORDS["admin"])
+    _, key_b = slots.unlock_with_password("ａｄｍｉｎ", PASSWORDS["admin"])  # full-width, NFKC folds it
     assert key_a == key_b
 
 
 def test_wrong_password_does_not_open_a_slot(demo_vault):
     slots = demo_vault.load_slots()
     with pytest.raises(WrongSecret):
-        slots.unlock_with_password("admin", PW["admin"] + "x")
+        slots.unlock_with_password("admin", PASSWORDS["admin"] + "x")
     with pytest.raises(WrongSecret):
-        slots.unlock_with_password("admin", PW["teller"])  # another user's password
+        slots.unlock_with_password("admin", PASSWORDS["teller"])  # another user's password
     with pytest.raises(WrongSecret):
-        slots.unlock_with_password("nobody", PW["admin"])
+        slots.unlock_with_password("nobody", PASSWORDS["admin"])
 
 
 def test_wrong_password_sign_in_is_refused(demo_vault):
@@ -96,9 +96,9 @@ def test_slot_copied_to_another_username_no_longer_opens(demo_dir):
     slots = vault.load_slots()
     assert slots.for_username("teller") is not None
     with pytest.raises(WrongSecret):
-        slots.unlock_with_password("teller", PW["admin"])
+        slots.unlock_with_password("teller", PASSWORDS["admin"])
     with pytest.raises(AuthError):
-        vault.sign_in("teller", PW["admin"])
+        vault.sign_in("teller", PASSWORDS["admin"])
     assert not vault.unlocked
 
 
@@ -109,7 +109,7 @@ def test_slot_copied_under_another_user_id_no_longer_opens(demo_dir):
     admin["user_id"] = by_name["teller"]["user_id"]  # same username, another account's id
     (demo_dir / "keyslots.json").write_text(json.dumps(raw), encoding="utf-8")
     with pytest.raises(WrongSecret):
-        Vault.open(demo_dir).load_slots().unlock_with_password("admin", PW["admin"])
+        Vault.open(demo_dir).load_slots().unlock_with_password("admin", PASSWORDS["admin"])
 
 
 def test_slot_id_is_bound(demo_dir):
@@ -118,7 +118,7 @@ def test_slot_id_is_bound(demo_dir):
     admin["slot_id"] = "user:someone-else"
     (demo_dir / "keyslots.json").write_text(json.dumps(raw), encoding="utf-8")
     with pytest.raises(WrongSecret):
-        Vault.open(demo_dir).load_slots().unlock_with_password("admin", PW["admin"])
+        Vault.open(demo_dir).load_slots().unlock_with_password("admin", PASSWORDS["admin"])
 
 
 def test_slot_file_of_another_installation_does_not_open(demo_dir):
@@ -127,7 +127,7 @@ def test_slot_file_of_another_installation_does_not_open(demo_dir):
     # Same slots, presented as belonging to a different installation: the AAD no longer matches.
     foreign = KeySlots(slots.path, "00000000-0000-4000-8000-000000000000", slots.slots)
     with pytest.raises(WrongSecret):
-        foreign.unlock_with_password("admin", PW["admin"])
+        foreign.unlock_with_password("admin", PASSWORDS["admin"])
     # And load() refuses a file whose installation id differs.
     with pytest.raises(KeySlotError) as err:
         KeySlots.load(slots.path, "00000000-0000-4000-8000-000000000000")
@@ -144,7 +144,7 @@ def test_tampered_ciphertext_or_nonce_is_rejected(demo_dir):
         slots = KeySlots(demo_dir / "keyslots.json", raw["installation_id"],
                          [Slot.from_json(s) for s in raw["slots"]])
         with pytest.raises(WrongSecret):
-            slots.unlock_with_password("admin", PW["admin"])
+            slots.unlock_with_password("admin", PASSWORDS["admin"])
 
 
 # ---- the file format ----------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def test_keyslot_file_records_argon2id_parameters(demo_dir):
     raw = _slots_json(demo_dir)
     assert raw["format"] == FORMAT
     password_slots = [s for s in raw["slots"] if s["kind"] == "password"]
-    assert {s["username"] for s in password_slots} == set(PW)
+    assert {s["username"] for s in password_slots} == set(PASSWORDS)
     salts = set()
     for slot in password_slots:
         kdf = slot["kdf"]
@@ -177,10 +177,10 @@ def test_keyslot_file_records_argon2id_parameters(demo_dir):
 def test_password_change_rewraps_only_that_users_slot(demo_vault, demo_dir):
     before_text = (demo_dir / "keyslots.json").read_text(encoding="utf-8")
     before = _by_id(json.loads(before_text))
-    us = demo_vault.sign_in("teller", PW["teller"])
+    us = demo_vault.sign_in("teller", PASSWORDS["teller"])
     key = demo_vault._key
     new_password = "Neue-Kasse-2027#"
-    accounts.change_own_password(demo_vault, us, PW["teller"], new_password)
+    accounts.change_own_password(demo_vault, us, PASSWORDS["teller"], new_password)
 
     after = _by_id(_slots_json(demo_dir))
     assert set(after) == set(before)
@@ -205,21 +205,21 @@ def test_password_change_rewraps_only_that_users_slot(demo_vault, demo_dir):
 
     slots = demo_vault.load_slots()
     with pytest.raises(WrongSecret):
-        slots.unlock_with_password("teller", PW["teller"])
+        slots.unlock_with_password("teller", PASSWORDS["teller"])
     assert slots.unlock_with_password("teller", new_password)[1] == key
-    assert slots.unlock_with_password("admin", PW["admin"])[1] == key
+    assert slots.unlock_with_password("admin", PASSWORDS["admin"])[1] == key
 
 
 def test_password_change_needs_the_current_password(demo_vault, demo_dir):
-    us = demo_vault.sign_in("teller", PW["teller"])
+    us = demo_vault.sign_in("teller", PASSWORDS["teller"])
     before = (demo_dir / "keyslots.json").read_bytes()
     with pytest.raises(AuthError) as err:
         accounts.change_own_password(demo_vault, us, "not-the-password-1", "Neue-Kasse-2027#")
     assert err.value.code == "bad_credentials"
     with pytest.raises(ValidationFailed):
-        accounts.change_own_password(demo_vault, us, PW["teller"], "short")
+        accounts.change_own_password(demo_vault, us, PASSWORDS["teller"], "short")
     with pytest.raises(ValidationFailed):
-        accounts.change_own_password(demo_vault, us, PW["teller"], PW["teller"])
+        accounts.change_own_password(demo_vault, us, PASSWORDS["teller"], PASSWORDS["teller"])
     assert (demo_dir / "keyslots.json").read_bytes() == before
 
 
@@ -310,7 +310,7 @@ def test_recover_resets_admin_password_and_replaces_the_recovery_key(demo_dir, d
         slots = vault.load_slots()
         assert slots.unlock_with_password("admin", new_password)[1] == key
         with pytest.raises(WrongSecret):
-            slots.unlock_with_password("admin", PW["admin"])
+            slots.unlock_with_password("admin", PASSWORDS["admin"])
         # The other users' slots are untouched.
         after = _by_id(_slots_json(demo_dir))
         for slot_id, slot in before.items():
@@ -385,7 +385,7 @@ def _assert_key_absent(root: Path, key: bytes) -> int:
 def test_database_key_never_appears_in_the_data_folder(demo_vault, demo_dir):
     key = _key_of(demo_vault)
     assert _assert_key_absent(demo_dir, key) >= 3
-    us = demo_vault.sign_in("admin", PW["admin"])
+    us = demo_vault.sign_in("admin", PASSWORDS["admin"])
     demo_vault.record(us, "probe.write", None, None, {"count": 1})
     accounts.create_user(demo_vault, us, "clerk2", "柜员二", "teller", "Kassen-Pass-2027!")
     # While open (WAL and shared memory present) ...

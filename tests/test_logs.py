@@ -66,7 +66,7 @@ _phones = st.builds(lambda second, rest: "1" + second + rest, st.sampled_from("3
                     st.text(_digit, min_size=9, max_size=9))
 _cards = st.builds(lambda head, rest: head + rest, st.sampled_from(["62", "4", "5"]),
                    st.text(_digit, min_size=14, max_size=17))
-_separator = st.sampled_from(list(" ,;:=()[]，。：；（）、\n\t") + ["号码", "电话", "卡号"])
+_separator = st.sampled_from([*list(" ,;:=()[]，。：；（）、\n\t"), "号码", "电话", "卡号"])
 _filler = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
 
 

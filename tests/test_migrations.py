@@ -1,6 +1,7 @@
 """Alembic migrations on real SQLCipher files: every earlier revision upgrades to head with its data."""
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
 
@@ -15,14 +16,13 @@ import counterdesk.store.models.customers
 import counterdesk.store.models.sales
 import counterdesk.store.models.sanctions  # noqa: F401  (sanctions tables on Base.metadata)
 from counterdesk.base.actors import Actor
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.services.auth.vault import Vault
 from counterdesk.store import audit, migrate
 from counterdesk.store import users as users_repo
 from counterdesk.store.engine import make_engine
 from counterdesk.store.migrate import SchemaError
 from counterdesk.store.models.core import Base
-
-PW = {u.username: u.password for u in DEMO_USERS}
+from helpers.demo import PASSWORDS
 
 
 @pytest.fixture
@@ -190,7 +190,7 @@ def _seed_0005(conn) -> dict[str, int]:
     conn.exec_driver_sql(
         "INSERT INTO paper_forms (form_number, form_id, form_version, form_hash, language, issued_at, issued_by) "
         "VALUES (?, 'risk_questionnaire', 1, ?, 'zh', ?, ?)", (PAPER_NO, RQ_HASH, ts, TELLER_ID))
-    answers = '{"age":{"at":"%s","entered_at":"paper_form","option":"age_65_up"}}' % ts
+    answers = f'{{"age":{{"at":"{ts}","entered_at":"paper_form","option":"age_65_up"}}}}'
     # One confirmed paper assessment, one still in progress on the customer screen.
     conn.exec_driver_sql(
         "INSERT INTO assessments (id, customer_id, session_id, questionnaire_id, questionnaire_version, "
@@ -312,7 +312,7 @@ def test_all_revisions_form_one_ordered_line():
     assert len(set(revs)) == len(revs)
     script = ScriptDirectory.from_config(migrate._config())
     assert script.get_base() == revs[0]
-    for older, newer in zip(revs, revs[1:]):
+    for older, newer in itertools.pairwise(revs):
         assert script.get_revision(newer).down_revision == older
 
 
@@ -379,7 +379,7 @@ def test_earlier_revision_upgrades_with_data_intact(revision, new_engine):
             # Old columns unchanged ...
             assert {k: new[k] for k in old} == old, table
             # ... and new columns hold their declared defaults.
-            for col, ctype, notnull, default, _pk in head_schema[table]:
+            for col, _ctype, notnull, default, _pk in head_schema[table]:
                 if col in old:
                     continue
                 assert default != "" or not notnull, f"{table}.{col} is NOT NULL without a default"
@@ -442,14 +442,14 @@ def test_database_from_a_newer_version_is_refused_and_untouched(new_engine, tmp_
 
 def test_sign_in_refuses_a_newer_database_and_leaves_it_alone(demo_dir):
     vault = Vault.open(demo_dir)
-    key = vault.load_slots().unlock_with_password("admin", PW["admin"])[1]
+    key = vault.load_slots().unlock_with_password("admin", PASSWORDS["admin"])[1]
     engine = make_engine(demo_dir / "counterdesk.db", key)
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
     engine.dispose()
     before = (demo_dir / "counterdesk.db").read_bytes()
     with pytest.raises(SchemaError) as err:
-        vault.sign_in("admin", PW["admin"])
+        vault.sign_in("admin", PASSWORDS["admin"])
     assert err.value.code == "schema_newer"
     assert not vault.unlocked
     assert (demo_dir / "counterdesk.db").read_bytes() == before
@@ -458,7 +458,7 @@ def test_sign_in_refuses_a_newer_database_and_leaves_it_alone(demo_dir):
 
 def test_demo_installation_is_at_head(demo_dir):
     vault = Vault.open(demo_dir)
-    key = vault.load_slots().unlock_with_password("admin", PW["admin"])[1]
+    key = vault.load_slots().unlock_with_password("admin", PASSWORDS["admin"])[1]
     engine = make_engine(demo_dir / "counterdesk.db", key)
     try:
         assert migrate.current_revision(engine) == migrate.head_revision()

@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 
 from counterdesk.cli import admin as cli
-from counterdesk.services.auth.vault import DEMO_USERS
 
-PW = {u.username: u.password for u in DEMO_USERS}
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "sanctions"
 BROKEN = Path(__file__).resolve().parent / "data" / "sanctions"

@@ -141,7 +141,7 @@ def test_broken_files_name_the_place(files, code, where):
 
 
 def test_dangling_alias_in_alt_csv():
-    files = _files("ofac_sdn_sample.csv") + [("alt.csv", (BROKEN / "ofac_alt_dangling.csv").read_bytes())]
+    files = [*_files("ofac_sdn_sample.csv"), ("alt.csv", (BROKEN / "ofac_alt_dangling.csv").read_bytes())]
     with pytest.raises(ListFormatError) as err:
         parse(files)
     assert err.value.code == "dangling_alias" and err.value.location == "alt.csv line 3"
@@ -196,7 +196,7 @@ _SEEDS = [(SAMPLES / n).read_bytes()[:3000] for n in (
 
 @st.composite
 def junk(draw):
-    base = draw(st.sampled_from(_SEEDS + [b""]))
+    base = draw(st.sampled_from([*_SEEDS, b""]))
     if base and draw(st.booleans()):
         cut = draw(st.integers(0, len(base)))
         noise = draw(st.binary(max_size=200))

@@ -13,10 +13,10 @@ from counterdesk.base import settings as S
 from counterdesk.base.roles import PermissionDenied
 from counterdesk.base.text import Problem, Text, ValidationFailed
 from counterdesk.services import verification
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.services.auth.vault import Vault
 from counterdesk.store import audit
+from helpers.demo import PASSWORDS
 
-PW = {u.username: u.password for u in DEMO_USERS}
 DECLARED = S.declared()
 
 
@@ -160,7 +160,7 @@ def test_set_setting_writes_an_audit_entry_and_mirrors_pre_auth(demo_vault, sign
     fresh = Vault.open(demo_vault.data.root)
     assert fresh.pre_auth_settings()[S.LOCKOUT_MINUTES] == 30
     assert fresh.pre_auth_settings()[S.PASSWORD_MIN_LENGTH] == 12  # not known before sign-in
-    us = fresh.sign_in("admin", PW["admin"])
+    us = fresh.sign_in("admin", PASSWORDS["admin"])
     assert fresh.settings()[S.PASSWORD_MIN_LENGTH] == 14
     fresh.close()
 
@@ -175,7 +175,7 @@ def test_install_json_is_repaired_from_the_database_at_sign_in(demo_vault, sign_
     demo_vault.data.install_file.write_text(json.dumps(raw), encoding="utf-8")
     vault = Vault.open(demo_vault.data.root)
     assert vault.pre_auth_settings()[S.UI_LANGUAGE] == "zh_CN"
-    vault.sign_in("teller", PW["teller"])
+    vault.sign_in("teller", PASSWORDS["teller"])
     assert vault.pre_auth_settings()[S.UI_LANGUAGE] == "en"
     assert _install_json(vault)["pre_auth_settings"]["ui.language"] == "en"
     vault.close()

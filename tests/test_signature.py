@@ -1,6 +1,7 @@
 """The Qt-free signature model: trivial marks refused, real signatures accepted, JSON round trip."""
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -86,11 +87,11 @@ def test_json_round_trip():
 
 
 @pytest.mark.parametrize("text", [
-    "", "[]", '{"format": "other"}', '{"format": "counterdesk.services.signoff.signature", "version": 2, "width": 1, "height": 1, "strokes": []}',
-    '{"format": "counterdesk.services.signoff.signature", "version": 1, "width": 1, "height": 1, "strokes": [[[1, 2, 3]]]}',
-    '{"format": "counterdesk.services.signoff.signature", "version": 1, "width": 1, "height": 1, "strokes": [[[1, 2, NaN, 0]]]}',
-    '{"format": "counterdesk.services.signoff.signature", "version": 1, "width": 1, "height": 1, "strokes": [[[1, 2, 0.5, 1.5]]]}',
-    '{"format": "counterdesk.services.signoff.signature", "version": 1, "width": -1, "height": 1, "strokes": []}',
+    "", "[]", '{"format": "other"}', '{"format": "counterdesk.signature", "version": 2, "width": 1, "height": 1, "strokes": []}',
+    '{"format": "counterdesk.signature", "version": 1, "width": 1, "height": 1, "strokes": [[[1, 2, 3]]]}',
+    '{"format": "counterdesk.signature", "version": 1, "width": 1, "height": 1, "strokes": [[[1, 2, NaN, 0]]]}',
+    '{"format": "counterdesk.signature", "version": 1, "width": 1, "height": 1, "strokes": [[[1, 2, 0.5, 1.5]]]}',
+    '{"format": "counterdesk.signature", "version": 1, "width": -1, "height": 1, "strokes": []}',
 ])
 def test_bad_json_is_refused_with_a_typed_error(text):
     with pytest.raises(SignatureFormatError):
@@ -110,3 +111,9 @@ def test_check_signature_never_raises(strokes_, w, h):
     assert result.ok in (True, False)
     if result.ok and all(math.isfinite(v) for s in strokes_ for p in s.points for v in (p.x, p.y, p.pressure)):
         assert Signature.from_json(sig.to_json()) == sig
+
+
+def test_the_stored_format_name_never_changes():
+    """Signatures are stored and carried in evidence with this name: renaming modules must not touch it."""
+    sig = Signature(strokes=(Stroke.of([(1, 1, 0.5, 0), (50, 40, 0.5, 200)]),), width=400, height=160)
+    assert json.loads(sig.to_json())["format"] == "counterdesk.signature"

@@ -115,7 +115,7 @@ products = st.builds(ProductFacts, code=st.text(min_size=1, max_size=6), type=st
                      risk_level=st.integers(1, 5), public=st.booleans(),
                      private_class=st.none() | st.sampled_from(PRIVATE_CLASSES), min_amount=amounts,
                      term_days=st.none() | st.integers(0, 3650),
-                     liquidity=st.sampled_from(LIQUIDITY_LEVELS + ("odd",)), sale_start=st.none() | days,
+                     liquidity=st.sampled_from((*LIQUIDITY_LEVELS, "odd")), sale_start=st.none() | days,
                      sale_end=st.none() | days, status=st.sampled_from(("on_sale", "closed", "draft")),
                      cooling_off_hours=st.integers(0, 200), recording_required=st.booleans(),
                      licence_required=st.none() | st.sampled_from(("", "fund", "insurance", "wm")),

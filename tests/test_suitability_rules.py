@@ -195,7 +195,7 @@ def test_special_care_from_65_for_r4_and_above(age, risk, triggered):
     if triggered:
         assert d.outcome == ELIGIBLE_WITH_CONDITIONS
         assert set(d.condition_codes()) == {"extra_confirmation", "longer_reading_time", "supervisor_approval"}
-        assert "300" in [c for c in d.conditions if c.code == "longer_reading_time"][0].text.en
+        assert "300" in next(c for c in d.conditions if c.code == "longer_reading_time").text.en
     else:
         assert d.outcome == RECOMMENDED
 
@@ -234,14 +234,14 @@ def test_private_minimum_by_class(cls, amount, ok):
     assert hit(d, "SUIT-PRIV-02") is not ok
     assert d.outcome == (ELIGIBLE_WITH_CONDITIONS if ok else PROHIBITED)
     if ok:
-        cond = [c for c in d.conditions if c.code == "cooling_off"][0]
+        cond = next(c for c in d.conditions if c.code == "cooling_off")
         assert "24" in cond.text.en and "recording" in d.condition_codes()
 
 
 def test_cooling_off_hours():
     p = product(type="private_wm", public=False, private_class="fixed_income", cooling_off_hours=48)
     d = run(c=customer(investable_assets=D(10_000_000), **QUALIFIED), p=p, x=context(amount=D(300_000)))
-    assert "48" in [c for c in d.conditions if c.code == "cooling_off"][0].text.en
+    assert "48" in next(c for c in d.conditions if c.code == "cooling_off").text.en
     d = run(p=product(cooling_off_hours=0))
     assert not hit(d, "SUIT-COOL-01")
     d = run(p=product(cooling_off_hours=12))  # a public product with its own period

@@ -15,7 +15,6 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from conftest import DEMO_PASSWORDS
 from counterdesk.cli import admin as cli
 from counterdesk.hub import cli as hub_cli
 from counterdesk.hub import migrate
@@ -25,8 +24,9 @@ from counterdesk.services.customers import repository
 from counterdesk.services.sync import state as sync_state
 from counterdesk.services.sync.client import status
 from counterdesk.store.models.sync import Outbox
-from hub_support import pg_database
-from test_sync_faults import BRANCH, HubServer, free_port, hub_records
+from helpers.demo import PASSWORDS
+from helpers.hub import pg_database
+from helpers.hub_process import BRANCH, HubServer, free_port, hub_records
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def admin(capsys, monkeypatch, no_terminal):
     """admin(data_dir, *argv, user="admin", lang="en") -> (exit status, stdout, stderr)."""
     def run(data_dir, *argv, user="admin", lang="en"):
         capsys.readouterr()
-        monkeypatch.setattr(sys, "stdin", io.StringIO(DEMO_PASSWORDS[user] + "\n"))
+        monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORDS[user] + "\n"))
         code = cli.main(["--data-dir", str(data_dir), "--lang", lang, "--user", user, "--password-stdin",
                          *map(str, argv)])
         out, err = capsys.readouterr()
@@ -106,7 +106,7 @@ class Opened:
 
     def __init__(self, root):
         self.vault = Vault.open(root)
-        self.vault.sign_in("admin", DEMO_PASSWORDS["admin"])
+        self.vault.sign_in("admin", PASSWORDS["admin"])
 
     def __enter__(self) -> Vault:
         return self.vault
@@ -229,7 +229,7 @@ POISON = "11111111-2222-4333-8444-555555555555"
 
 def test_quarantine_requeue_and_conflicts(plain_hub, hubctl, admin, workstation):
     from helpers.counter import at_recommendation
-    from helpers.demo import PASSWORDS as PW
+
     assert hubctl("branch", "add", BRANCH, "演示支行")[0] == 0
     a, b = workstation("a"), workstation("b")
     code, _out, err = admin(a, "sync", "enrol", "--hub", plain_hub.url, "--code", _first_code(hubctl))
@@ -269,7 +269,7 @@ def test_quarantine_requeue_and_conflicts(plain_hub, hubctl, admin, workstation)
     admin(a, "sync", "now")
     assert _line(admin(a, "sync", "quarantine")[1], POISON).split()[-1] == "3"
     with Opened(a) as vault:
-        actions = [e.action for e in vault.audit_entries(vault.sign_in("admin", PW["admin"]), limit=40)]
+        actions = [e.action for e in vault.audit_entries(vault.sign_in("admin", PASSWORDS["admin"]), limit=40)]
     assert actions.count("sync.requeued") == 2 and "sync.quarantined" in actions
 
     # The same customer changed on both workstations: each keeps both versions until a user chooses.
@@ -281,7 +281,7 @@ def test_quarantine_requeue_and_conflicts(plain_hub, hubctl, admin, workstation)
     assert admin(a, "sync", "now")[0] == 0 and admin(b, "sync", "now")[0] == 0
     for root, answers in ((a, {"phone": "13900001111"}), (b, {"occupation": "gbt6565_4"})):
         with Opened(root) as vault:
-            teller = vault.sign_in("teller", PW["teller"])
+            teller = vault.sign_in("teller", PASSWORDS["teller"])
             repository.update_customer(vault, teller, cid, answers, "changed at the counter")
     for root in (a, b, a):
         assert admin(root, "sync", "now")[0] == 0

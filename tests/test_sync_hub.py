@@ -33,7 +33,7 @@ from counterdesk.store.models.signoff import ApprovalRequest, Signoff
 from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict
 from helpers.counter import YOUNG, at_recommendation, choose, customer_signs
 from helpers.demo import PASSWORDS
-from hub_support import Hub, hub_url  # noqa: F401  (fixture)
+from helpers.hub import Hub
 
 HUB = "http://hub"
 
@@ -64,7 +64,7 @@ def head_office() -> Ed25519PrivateKey:
 
 
 @pytest.fixture(scope="module")
-def hub(hub_url, head_office):  # noqa: F811
+def hub(hub_url, head_office):
     with Hub.started(hub_url) as started:
         with started.sessions.begin() as session:
             hub_master.register_head_office_key(session, public_key_bytes(head_office))

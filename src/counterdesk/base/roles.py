@@ -25,8 +25,8 @@ ROLE_NAMES = {
 PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.TELLER: frozenset({"session.start", "customer.find", "customer.view", "customer.edit", "screening.run",
                             "customer.reveal", "aml.rate", "assessment.run", "assessment.view", "aftersale.manage"}),
-    Role.SUPERVISOR: frozenset({"approval.queue", "approval.signoff", "approval.decide", "customer.find", "customer.view",
-                                "screening.run", "screening.dispose", "customer.reveal", "aml.rate",
+    Role.SUPERVISOR: frozenset({"approval.queue", "approval.signoff", "approval.decide", "customer.find",
+                                "customer.view", "screening.run", "screening.dispose", "customer.reveal", "aml.rate",
                                 "assessment.view", "aftersale.manage"}),
     Role.ADMIN: frozenset({"users.manage", "catalog.manage", "settings.manage", "audit.view", "audit.verify",
                            "sanctions.manage", "sync.manage"}),

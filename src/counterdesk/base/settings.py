@@ -97,7 +97,8 @@ IDLE_LOCK_SECONDS = declare(Setting(
     minimum=1, maximum=3600, pre_auth=True, source="bank practice"))
 SANCTIONS_MAX_LIST_AGE_DAYS = declare(Setting(
     "sanctions.max_list_age_days", int, 7,
-    Text("制裁名单最长有效天数（超过则筛查不能放行）", "Maximum age of a sanctions list in days (older: screening cannot clear)"),
+    Text("制裁名单最长有效天数（超过则筛查不能放行）",
+         "Maximum age of a sanctions list in days (older: screening cannot clear)"),
     minimum=1, maximum=90, source="bank practice (FATF R.6: screen against current lists)"))
 SANCTIONS_MATCH_THRESHOLD = declare(Setting(
     "sanctions.match_threshold", float, 0.85,
@@ -114,7 +115,8 @@ AML_MONITORED_COUNTRIES = declare(Setting(
     "aml.monitored_countries", str, "",
     Text("需加强监测的国家或地区（ISO 三位字母代码，逗号分隔；评为中风险）",
          "Jurisdictions under increased monitoring (ISO alpha-3 codes, comma-separated; rates medium)"),
-    pattern=r"([A-Z]{3}(,[A-Z]{3})*)?", source="FATF jurisdictions under increased monitoring (fill in the current list)"))
+    pattern=r"([A-Z]{3}(,[A-Z]{3})*)?",
+    source="FATF jurisdictions under increased monitoring (fill in the current list)"))
 
 
 # Suitability engine (counterdesk.suitability): the regulatory numbers behind each SUIT-* rule.
@@ -131,15 +133,19 @@ SUIT_LIMITED_CAPACITY_MAX_RISK = declare(Setting(
     minimum=1, maximum=5, source="NFRA 2025 Measures Art 19 (\"low risk\" = R1-R2: practice)"))
 SUIT_ELDERLY_AGE = declare(Setting(
     "suitability.elderly_care_age", int, 65,
-    Text("高风险产品特别关照的客户年龄（周岁，含）", "Age (inclusive) from which selling high-risk products needs special care"),
+    Text("高风险产品特别关照的客户年龄（周岁，含）",
+         "Age (inclusive) from which selling high-risk products needs special care"),
     minimum=50, maximum=90, source="NFRA 2025 Measures; CSRC 适当性办法 Art 20"))
 SUIT_ELDERLY_MIN_RISK = declare(Setting(
     "suitability.elderly_care_min_risk", int, 4,
-    Text("老年客户特别关照适用的最低产品风险等级", "Lowest product risk level that triggers the special care for older customers"),
-    minimum=1, maximum=5, source="NFRA 2025 Measures (65+ high-risk purchases); CSRC Art 20 (\"high risk\" = R4 中高 and R5 高: practice)"))
+    Text("老年客户特别关照适用的最低产品风险等级",
+         "Lowest product risk level that triggers the special care for older customers"),
+    minimum=1, maximum=5,
+    source="NFRA 2025 Measures (65+ high-risk purchases); CSRC Art 20 (\"high risk\" = R4 中高 and R5 高: practice)"))
 SUIT_ELDERLY_READING_SECONDS = declare(Setting(
     "suitability.elderly_reading_seconds", int, 300,
-    Text("老年客户阅读风险揭示的最短时间（秒）", "Minimum reading time of the risk disclosure for older customers (seconds)"),
+    Text("老年客户阅读风险揭示的最短时间（秒）",
+         "Minimum reading time of the risk disclosure for older customers (seconds)"),
     minimum=30, maximum=3600, source="NFRA 2025 Measures (more time to consider; number: practice, unconfirmed)"))
 SUIT_QUALIFIED_MIN_EXPERIENCE = declare(Setting(
     "suitability.qualified_min_experience_years", int, 2,
@@ -155,7 +161,8 @@ SUIT_QUALIFIED_FIN_ASSETS = declare(Setting(
     minimum=0, source="资管新规 Art 5"))
 SUIT_QUALIFIED_AVG_INCOME = declare(Setting(
     "suitability.qualified_avg_income", int, 400_000,
-    Text("合格投资者：近3年本人年均收入不低于（元）", "Qualified investor: average personal income over 3 years at least (RMB)"),
+    Text("合格投资者：近3年本人年均收入不低于（元）",
+         "Qualified investor: average personal income over 3 years at least (RMB)"),
     minimum=0, source="资管新规 Art 5"))
 SUIT_PRIVATE_MIN_FIXED_INCOME = declare(Setting(
     "suitability.private_min_fixed_income", int, 300_000,
@@ -176,7 +183,8 @@ SUIT_COOLING_OFF_HOURS = declare(Setting(
     minimum=24, maximum=720, source="私募投资基金募集行为管理办法 Art 31; 理财业务监督管理办法 2018 (≥ 24 h)"))
 SUIT_INSURANCE_MAX_AGE = declare(Setting(
     "suitability.insurance_max_age", int, 65,
-    Text("银保渠道：投保人超过该年龄只可购买保障/固定收益类产品", "Bank-channel insurance: above this age, fixed-benefit products only"),
+    Text("银保渠道：投保人超过该年龄只可购买保障/固定收益类产品",
+         "Bank-channel insurance: above this age, fixed-benefit products only"),
     minimum=50, maximum=90, source="保监发〔2014〕3号"))
 SUIT_INSURANCE_MAX_AGE_PERIODIC = declare(Setting(
     "suitability.insurance_max_age_periodic", int, 60,
@@ -196,7 +204,8 @@ SUIT_INSURANCE_SINGLE_MULTIPLE = declare(Setting(
 SUIT_INSURANCE_PERIODIC_PERCENT = declare(Setting(
     "suitability.insurance_periodic_premium_income_percent", int, 20,
     Text("非保证收益保险：期交年保费超过家庭年收入的该百分比须签署投保声明",
-         "Non-guaranteed insurance: annual periodic premium above this percent of household income needs a signed declaration"),
+         "Non-guaranteed insurance: annual periodic premium above this percent of household "
+         "income needs a signed declaration"),
     minimum=1, maximum=100, source="保监发〔2014〕3号"))
 SUIT_INSURANCE_YEARS_PLUS_AGE = declare(Setting(
     "suitability.insurance_years_plus_age", int, 60,
@@ -247,7 +256,8 @@ ASSESSMENT_MAX_PER_YEAR = declare(Setting(
 DISCLOSURE_MIN_READING_SECONDS = {
     level: declare(Setting(
         f"disclosure.min_reading_seconds_{level.lower()}", int, default,
-        Text(f"{level} 产品风险揭示最短阅读时间（秒）", f"Minimum reading time of the risk disclosure for {level} products (seconds)"),
+        Text(f"{level} 产品风险揭示最短阅读时间（秒）",
+             f"Minimum reading time of the risk disclosure for {level} products (seconds)"),
         minimum=0, maximum=3600, source="NFRA 2025 (sufficient time to read; numbers are bank policy)"))
     for level, default in (("R1", 30), ("R2", 45), ("R3", 60), ("R4", 90), ("R5", 120))
 }
@@ -259,7 +269,8 @@ SIGNOFF_APPROVAL_AMOUNT = declare(Setting(
     minimum=0, source="bank policy (maker-checker threshold)"))
 SIGNOFF_APPROVAL_EXPIRY_MINUTES = declare(Setting(
     "signoff.approval_expiry_minutes", int, 30,
-    Text("审批请求的有效时间（分钟），过期后须重新提交", "Minutes an approval request stays open before it must be resubmitted"),
+    Text("审批请求的有效时间（分钟），过期后须重新提交",
+         "Minutes an approval request stays open before it must be resubmitted"),
     minimum=5, maximum=1440, source="bank policy"))
 SIGNOFF_SENTENCE_MIN_RISK = declare(Setting(
     "signoff.sentence_min_risk", int, 2,
@@ -269,5 +280,6 @@ SIGNOFF_SENTENCE_MIN_RISK = declare(Setting(
     minimum=1, maximum=5, source="CSRC 适当性办法 Art 19-20; bank policy"))
 SIGNOFF_FOLLOWUP_DAYS = declare(Setting(
     "signoff.followup_due_days", int, 5,
-    Text("冷静期结束后回访任务的完成期限（天）", "Days after the cooling-off period ends within which the follow-up visit is due"),
+    Text("冷静期结束后回访任务的完成期限（天）",
+         "Days after the cooling-off period ends within which the follow-up visit is due"),
     minimum=1, maximum=30, source="domain-rules §5 (follow-up by a non-sales employee; deadline: bank policy)"))

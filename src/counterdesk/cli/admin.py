@@ -56,7 +56,8 @@ ROLES = [r.value for r in Role]
 # ---- messages (both languages; --lang picks one) -------------------------------------------------
 NO_SUCH_USER = Text("没有这个用户：{user}", "No such user: {user}")
 CANCELLED = Text("已取消。", "Cancelled.")
-UNEXPECTED = Text("意外错误（{kind}），操作未完成。{where}", "Unexpected error ({kind}); the command did not finish. {where}")
+UNEXPECTED = Text("意外错误（{kind}），操作未完成。{where}",
+                  "Unexpected error ({kind}); the command did not finish. {where}")
 SEE_LOG = Text("详情见日志：{path}", "Details are in the log: {path}")
 P_ADMIN = Text("管理员 {user} 的密码", "Password for administrator {user}")
 P_TEMP = Text("{user} 的临时密码（首次登录须修改）", "Temporary password for {user} (must be changed at first sign-in)")
@@ -79,7 +80,8 @@ IS_DISABLED = Text("用户 {user} 已停用，请使用 users enable 重新启�
                    "{user} is disabled; use users enable to re-enable them with a temporary password.")
 ALREADY_ACTIVE = Text("用户 {user} 已是启用状态，未做更改。", "{user} is already active; nothing changed.")
 ROLE_DONE = Text("{user} 的角色已改为 {role}。", "The role of {user} is now {role}.")
-DISABLED_DONE = Text("已停用 {user}，其密码不再能解锁数据库。", "Disabled {user}; their password no longer opens the database.")
+DISABLED_DONE = Text("已停用 {user}，其密码不再能解锁数据库。",
+                     "Disabled {user}; their password no longer opens the database.")
 ENABLED_DONE = Text("已重新启用 {user}。", "Re-enabled {user}.")
 UNLOCKED_DONE = Text("已解除 {user} 的登录锁定。", "Lifted the sign-in lock of {user}.")
 INTEGRITY_OK = Text("数据库完整性：正常", "Database integrity: ok")

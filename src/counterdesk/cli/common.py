@@ -27,8 +27,10 @@ EXIT_OK, EXIT_ERROR, EXIT_BROKEN, EXIT_UNEXPECTED, EXIT_CANCELLED = 0, 1, 2, 3, 
 ERROR = Text("错误：", "Error: ")
 NOT_SET_UP = Text("该数据目录尚未初始化：{path}\n请先运行 counterdesk-admin init（或 demo）。",
                   "This data folder is not set up: {path}\nRun counterdesk-admin init (or demo) first.")
-ALREADY = Text("该数据目录已经初始化，不会覆盖：{path}", "This data folder is already set up and will not be overwritten: {path}")
-PARTIAL = Text("注意：该目录中上次初始化未完成（有 counterdesk.db 但没有 install.json），旧文件已改名保留（*.unfinished-时间）。",
+ALREADY = Text("该数据目录已经初始化，不会覆盖：{path}",
+               "This data folder is already set up and will not be overwritten: {path}")
+PARTIAL = Text("注意：该目录中上次初始化未完成（有 counterdesk.db 但没有 install.json），"
+               "旧文件已改名保留（*.unfinished-时间）。",
                "Note: an earlier set-up of this folder stopped before finishing (counterdesk.db without "
                "install.json); its files were renamed aside (*.unfinished-TIME), nothing was deleted.")
 NEED_USER = Text("此命令需要 --user 用户名。", "This command needs --user NAME.")
@@ -115,7 +117,7 @@ def width(s: str) -> int:
 
 
 def table(ctx: Ctx, headers: tuple[Text, ...], rows: list[list[str]]) -> None:
-    cells = [[ctx.t(h) for h in headers]] + rows
+    cells = [[ctx.t(h) for h in headers], *rows]
     widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
     for row in cells:
         print("  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths)).rstrip())

@@ -32,13 +32,14 @@ INSTALLED = Text("已启用网点签名证书：{subject}", "Branch signing cert
 DEMO_NOTE = Text("这是自签名演示证书，仅供培训使用。", "This is a self-signed DEMO certificate, for training only.")
 FINGERPRINT = Text("SHA-256 指纹：{fp}", "SHA-256 fingerprint: {fp}")
 NOT_AFTER = Text("有效期至：{date}", "Valid until: {date}")
-HEAD_CERTS = (Text("编号", "id"), Text("主题", "subject"), Text("有效期至", "valid until"), Text("SHA-256 指纹", "SHA-256 fingerprint"),
-              Text("启用", "active"), Text("创建时间", "created at"))
+HEAD_CERTS = (Text("编号", "id"), Text("主题", "subject"), Text("有效期至", "valid until"),
+              Text("SHA-256 指纹", "SHA-256 fingerprint"), Text("启用", "active"), Text("创建时间", "created at"))
 NO_CERTS = Text("尚未设置网点签名证书。", "No branch signing certificate is set up.")
 NO_FILE = Text("无法读取文件：{path}", "Cannot read the file: {path}")
 BAD_TRUST = Text("无法读取受信任证书：{path}", "Cannot read the trusted certificate: {path}")
 V_FILE = Text("文件：{path}", "File: {path}")
-V_INTACT = Text("签名完整：文件自签名后未被修改。", "Signature intact: the file has not been changed since it was signed.")
+V_INTACT = Text("签名完整：文件自签名后未被修改。",
+                "Signature intact: the file has not been changed since it was signed.")
 V_BAD = Text("校验失败：", "VERIFICATION FAILED:")
 V_BY = Text("签名人：{who}", "Signed by: {who}")
 V_AT = Text("签名时间：{when}", "Signed at: {when}")
@@ -135,4 +136,5 @@ def add_commands(sub, leaf: Callable) -> None:
              cmd_verify_pdf)
     p.add_argument("file", metavar="FILE")
     p.add_argument("--evidence-hash", metavar="HEX", default=None, help="the expected evidence record SHA-256")
-    p.add_argument("--cert", metavar="CERT", default=None, help="trusted certificate (PEM or DER) to check the signer against")
+    p.add_argument("--cert", metavar="CERT", default=None,
+                   help="trusted certificate (PEM or DER) to check the signer against")

@@ -19,8 +19,9 @@ from counterdesk.screening.records import FORMATS
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.sanctions import lists
 
-HEAD_LISTS = (Text("来源", "source"), Text("格式", "format"), Text("发布日期", "published"), Text("导入时间", "loaded at"),
-              Text("导入人", "loaded by"), Text("条目数", "entries"), Text("状态", "status"), Text("SHA-256", "SHA-256"))
+HEAD_LISTS = (Text("来源", "source"), Text("格式", "format"), Text("发布日期", "published"),
+              Text("导入时间", "loaded at"), Text("导入人", "loaded by"), Text("条目数", "entries"),
+              Text("状态", "status"), Text("SHA-256", "SHA-256"))
 CURRENT, SUPERSEDED = Text("当前", "current"), Text("已被替换", "superseded")
 NO_LISTS = Text("尚未导入任何制裁名单。", "No sanctions list has been imported.")
 BAD_DATE = Text("日期格式应为 YYYY-MM-DD：{raw}", "The date must be YYYY-MM-DD: {raw}")
@@ -51,7 +52,8 @@ def cmd_list(ctx, vault: Vault, us, _pw: str) -> int:
         ctx.say(NO_LISTS)
         return 0
     common.table(ctx, HEAD_LISTS, [[li.source, li.format, li.published.isoformat(), li.loaded_at[:16].replace("T", " "),
-                                  li.loaded_by, str(li.entries), ctx.t(CURRENT if li.current else SUPERSEDED), li.sha256]
+                                  li.loaded_by, str(li.entries), ctx.t(CURRENT if li.current else SUPERSEDED),
+                                  li.sha256]
                                  for li in rows])
     return 0
 

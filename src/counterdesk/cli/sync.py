@@ -53,7 +53,8 @@ TO_SEND = Text("待发送记录：{n} 条（立即同步：counterdesk-admin syn
 PLAIN_HTTP = Text("警告：同步服务器地址不是 https，请求未经 TLS 加密（记录内容仍以网点密钥加密）。仅限测试环境。",
                   "Warning: the hub address is not https; requests travel without TLS (record bodies are still "
                   "encrypted with the branch key). For a test bench only.")
-BAD_URL = Text("同步服务器地址须以 https:// 或 http:// 开头：{url}", "The hub address must start with https:// or http://: {url}")
+BAD_URL = Text("同步服务器地址须以 https:// 或 http:// 开头：{url}",
+               "The hub address must start with https:// or http://: {url}")
 ALREADY = Text("本工作站已加入同步；如需重新注册（例如设备已被吊销），请加 --again。",
                "This workstation is already enrolled; to enrol it again (e.g. after it was revoked) add --again.")
 CODE_REFUSED = Text("同步服务器拒绝了该注册码：注册码无效、已使用、已过期或不属于网点 {branch}。本工作站未作任何更改。",
@@ -63,22 +64,24 @@ KEY_MISMATCH = Text("该网点已有网点密钥，而此注册码不含密钥�
                     "counterdesk-admin sync code 生成注册码。本工作站未作任何更改。",
                     "The branch already has a branch key and this code carries none: make the code on an enrolled "
                     "workstation of the branch (counterdesk-admin sync code). Nothing was changed on this workstation.")
-CODE_MADE = Text("网点 {branch} 下一台工作站的一次性注册码：{code}", "One-time enrolment code for the next workstation of "
-                 "branch {branch}: {code}")
+CODE_MADE = Text("网点 {branch} 下一台工作站的一次性注册码：{code}",
+                 "One-time enrolment code for the next workstation of branch {branch}: {code}")
 CODE_VALID = Text("有效期至 {until}，仅可使用一次。请在新工作站上运行：counterdesk-admin --user admin sync enrol "
                   "--hub {hub} --code {code}{ca}",
                   "Valid until {until}; it works once. On the new workstation run: counterdesk-admin --user admin "
                   "sync enrol --hub {hub} --code {code}{ca}")
-BAD_HOURS = Text("--hours 须在 0.02（1 分钟）到 168（7 天）之间。", "--hours must be between 0.02 (one minute) and 168 (7 days).")
+BAD_HOURS = Text("--hours 须在 0.02（1 分钟）到 168（7 天）之间。",
+                 "--hours must be between 0.02 (one minute) and 168 (7 days).")
 NOT_ENROLLED = Text("本工作站尚未加入同步。加入：counterdesk-admin --user admin sync enrol --hub 地址 --code 注册码",
                     "This workstation is not enrolled for sync. To enrol: counterdesk-admin --user admin sync enrol "
                     "--hub URL --code CODE")
 S_HUB = Text("同步服务器：{url}", "Hub: {url}")
 S_BRANCH = Text("网点：{branch}", "Branch: {branch}")
-S_ONLINE = Text("连接：在线（服务器时间 {time}，协议版本 {protocol}）", "Connection: online (hub time {time}, protocol {protocol})")
+S_ONLINE = Text("连接：在线（服务器时间 {time}，协议版本 {protocol}）",
+                "Connection: online (hub time {time}, protocol {protocol})")
 S_OFFLINE = Text("连接：离线（{why}）", "Connection: offline ({why})")
-S_DB_DOWN = Text("连接：服务器可达，但其数据库暂不可用（503），请稍后再试", "Connection: the hub answers but its database is "
-                 "unavailable (503); try again later")
+S_DB_DOWN = Text("连接：服务器可达，但其数据库暂不可用（503），请稍后再试",
+                 "Connection: the hub answers but its database is unavailable (503); try again later")
 S_ODD = Text("连接：服务器应答异常（HTTP {status}）", "Connection: unexpected answer from the hub (HTTP {status})")
 S_LAST = Text("上次同步：{when}", "Last sync: {when}")
 NEVER = Text("从未", "never")
@@ -88,7 +91,8 @@ Q_HINT = Text("（查看：counterdesk-admin sync quarantine）", " (see counter
 S_CONFLICTS = Text("未处理冲突：{n}{hint}", "Open conflicts: {n}{hint}")
 C_HINT = Text("（查看：counterdesk-admin sync conflicts）", " (see counterdesk-admin sync conflicts)")
 N_PUSH = Text("发送：新增 {sent} 条，服务器已有 {dup} 条，被拒绝并隔离 {rejected} 条；仍待发送 {pending} 条",
-              "Sent: {sent} new, {dup} already on the hub, {rejected} refused and quarantined; still pending: {pending}")
+              "Sent: {sent} new, {dup} already on the hub, {rejected} refused and quarantined; "
+              "still pending: {pending}")
 N_PULL = Text("接收：{received} 条（已应用 {applied}，冲突 {conflicts}，暂未应用 {failed}）",
               "Received: {received} records (applied {applied}, conflicts {conflicts}, not applied yet {failed})")
 N_MASTER = Text("总行主数据：已应用 {applied}，已保存待用 {stored}，拒收 {refused}",
@@ -103,13 +107,15 @@ TLS_HINT = Text("服务器证书不受信任：请用 --ca 指定签发该证书
 NOTHING_LOST = Text("数据未丢失：{n} 条记录保存在本机，将在下次同步时发送。",
                     "Nothing was lost: {n} record(s) wait on this workstation and are sent at the next sync.")
 REFUSED = Text("同步服务器拒绝了请求（{code}）。", "The sync hub refused the request ({code}).")
-REVOKED = Text("本工作站的设备已在同步服务器上被吊销或不存在：请向管理员索取新的注册码，并用 sync enrol --again 重新注册。",
+REVOKED = Text("本工作站的设备已在同步服务器上被吊销或不存在：请向管理员索取新的注册码，"
+               "并用 sync enrol --again 重新注册。",
                "This workstation's device is revoked or unknown on the hub: get a new enrolment code and enrol "
                "again with sync enrol --again.")
 HEAD_Q = (Text("记录编号", "record id"), Text("类型", "type"), Text("创建时间", "created at"), Text("原因", "error"),
           Text("尝试次数", "attempts"))
 NO_QUARANTINE = Text("没有隔离的记录。", "No quarantined records.")
-Q_NOT_FOUND = Text("以下编号不是隔离记录，未作任何更改：{ids}", "These ids are not quarantined records; nothing was changed: {ids}")
+Q_NOT_FOUND = Text("以下编号不是隔离记录，未作任何更改：{ids}",
+                   "These ids are not quarantined records; nothing was changed: {ids}")
 REQUEUED = Text("已重新排队 {n} 条记录，将在下次同步时发送（counterdesk-admin sync now）。",
                 "Requeued {n} records; they are sent at the next sync (counterdesk-admin sync now).")
 HEAD_C = (Text("冲突编号", "conflict id"), Text("类型", "kind"), Text("对象", "object"), Text("版本（原/本机/对方）",
@@ -119,7 +125,8 @@ NO_CONFLICTS = Text("没有未处理的冲突。", "No open conflicts.")
 C_RESOLVE = Text("冲突由可编辑客户的用户在应用程序中处理（保留本机或对方版本）。",
                  "A user who may edit customers resolves conflicts in the application (keep the local or the "
                  "remote version).")
-C_FIELDS_HIDDEN = Text("（差异字段仅向可查看客户的用户显示）", "(changed fields are shown to users who may view customers)")
+C_FIELDS_HIDDEN = Text("（差异字段仅向可查看客户的用户显示）",
+                       "(changed fields are shown to users who may view customers)")
 OPEN = Text("未处理", "open")
 
 MIN_CODE_S, MAX_CODE_S = 60, 7 * 24 * 3600
@@ -217,7 +224,7 @@ def _check_ca(path: Path) -> str:
 
 def cmd_code(ctx, vault: Vault, us, _pw: str) -> int:
     require(us.role, ENROL_PERMISSION)
-    seconds = int(round(ctx.args.hours * 3600))
+    seconds = round(ctx.args.hours * 3600)
     if not MIN_CODE_S <= seconds <= MAX_CODE_S:
         raise CounterDeskError(BAD_HOURS, code="bad_hours")
     values = _read_state(vault)
@@ -400,7 +407,8 @@ def add_commands(sub, leaf: Callable) -> None:
     p.add_argument("--ca", metavar="FILE", default=None,
                    help="PEM certificate of the CA that signed the hub's certificate (kept for later syncs)")
     p.add_argument("--name", metavar="NAME", default=None, help="this workstation's name on the hub")
-    p.add_argument("--branch", metavar="CODE", default=None, help="the branch code on the hub (default: this installation's)")
+    p.add_argument("--branch", metavar="CODE", default=None,
+                   help="the branch code on the hub (default: this installation's)")
     p.add_argument("--again", action="store_true", help="enrol an enrolled workstation again (new device key)")
     p = leaf(group, "code", "为本网点下一台工作站生成一次性注册码 / a one-time code for the next workstation",
              signed_in(cmd_code))

@@ -79,7 +79,8 @@ def civil_capacity_problems(age: int | None, capacity: str | None) -> Result:
                                                        "A customer under 8 has no civil capacity."))
     elif 8 <= age < 16 and capacity == "full":
         res.add("civil_capacity", "capacity_age", Text("8 至 15 周岁的客户为限制民事行为能力人，须由监护人陪同。",
-                                                       "A customer aged 8 to 15 has limited capacity and needs a guardian."))
+                                                       "A customer aged 8 to 15 has limited "
+                                                       "capacity and needs a guardian."))
     return res
 
 
@@ -185,7 +186,8 @@ class CounterSession(SignoffSteps):
         if not isinstance(action, DecideConsent):
             return unexpected("consent", action)
         if action.granted is None:
-            return Outcome(problem("consent", "required", "请记录客户同意或拒绝。", "Record whether the customer agrees."))
+            return Outcome(problem("consent", "required", "请记录客户同意或拒绝。",
+                                   "Record whether the customer agrees."))
         consent_id = consents.record_consent(self.vault, self.user, self.session_id, action.granted,
                                              self.consent_form.version)
         if not action.granted:
@@ -219,7 +221,8 @@ class CounterSession(SignoffSteps):
         if state.customer_id:
             customers.update_customer(self.vault, self.user, state.customer_id, answers, "counter_session")
         elif state.consent_id is None:
-            return Outcome(problem("consent", "required", "尚未记录客户同意。", "The customer's consent is not recorded."))
+            return Outcome(problem("consent", "required", "尚未记录客户同意。",
+                                   "The customer's consent is not recorded."))
         else:
             state.customer_id = customers.create_customer(self.vault, self.user, answers, self.form,
                                                           state.consent_id, self.session_id)
@@ -279,14 +282,16 @@ class CounterSession(SignoffSteps):
             return Outcome(stay=True, value=state.assessment_id)
         if isinstance(action, RecordAnswers):
             if state.assessment_id is None:
-                return Outcome(problem("assessment", "not_started", "测评尚未开始。", "The assessment has not started."))
+                return Outcome(problem("assessment", "not_started", "测评尚未开始。",
+                                       "The assessment has not started."))
             found = assessments.record_answers(self.vault, self.user, state.assessment_id, action.answers,
                                                action.entered_at)
             graded = assessments.grade(self.vault, self.user, state.assessment_id) if found.gradable else None
             return Outcome(stay=True, value=(found, graded))
         if isinstance(action, ConfirmAssessment):
             if state.assessment_id is None:
-                return Outcome(problem("assessment", "not_started", "测评尚未开始。", "The assessment has not started."))
+                return Outcome(problem("assessment", "not_started", "测评尚未开始。",
+                                       "The assessment has not started."))
             state.assessment = assessments.confirm(self.vault, self.user, state.assessment_id,
                                                    action.regrade_confirmed)
         elif isinstance(action, UseCurrentAssessment):

@@ -33,8 +33,8 @@ WAITING = Text("已提交主管审批，等待审批结果。主管可在其工�
                "Sent for supervisor approval. A supervisor approves on their workstation, or signs in here to approve.")
 EXPIRED = Text("审批请求已过期，请重新提交。", "The approval request expired; submit it again.")
 RECORDING_REFUSED = Text("客户不同意录音录像（双录），该产品不能销售，本次业务终止。",
-                         "The customer did not consent to the sale recording (双录): the product cannot be sold and the "
-                         "session ends.")
+                         "The customer did not consent to the sale recording (双录): "
+                         "the product cannot be sold and the session ends.")
 
 
 def _problem(field: str, code: str, zh: str, en: str) -> Result:

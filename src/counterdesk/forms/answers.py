@@ -136,7 +136,8 @@ class _Run:
                 self.result.add(chk.fields[0], chk.code, chk.text)
 
 
-def check_answers(form: Form, answers: Mapping[str, Any], *, today: date | None = None) -> tuple[dict[str, Any], Result]:
+def check_answers(form: Form, answers: Mapping[str, Any], *,
+                  today: date | None = None) -> tuple[dict[str, Any], Result]:
     """(normalised answers to store, Result). The answers are only fit to store when the result is ok."""
     run = _Run(form, today or date.today())
     values = run.level(form.fields(), answers, {}, "")

@@ -81,7 +81,8 @@ class FormDefinitionError(CounterDeskError):
         head = Text(f"表单定义无效（{source}），共 {len(problems)} 处问题",
                     f"Invalid form definition ({source}): {len(problems)} problem(s)")
         if first is not None:
-            head = Text(f"{head.zh}；第一处 {first.field}：{first.text.zh}", f"{head.en}; first at {first.field}: {first.text.en}")
+            head = Text(f"{head.zh}；第一处 {first.field}：{first.text.zh}",
+                        f"{head.en}; first at {first.field}: {first.text.en}")
         super().__init__(head, detail="; ".join(f"{p.field}: {p.code}" for p in problems))
         self.source = source
         self.problems = problems
@@ -259,7 +260,8 @@ def parse_form(data: Any, source: str = "<memory>") -> Form:
     ck.props(data, _FORM_PROPS, "$")
     for required in ("id", "version", "title", "sections"):
         if required not in data:
-            ck.add(f"$.{required}", "missing", f"缺少必需属性“{required}”", f"required property '{required}' is missing")
+            ck.add(f"$.{required}", "missing", f"缺少必需属性“{required}”",
+                   f"required property '{required}' is missing")
     form_id = data.get("id")
     if "id" in data:
         ck.key(form_id, "$.id")
@@ -308,7 +310,8 @@ def parse_form(data: Any, source: str = "<memory>") -> Form:
         ck.props(sec, _SECTION_PROPS, spath)
         if ck.key(sec.get("id"), f"{spath}.id"):
             if sec["id"] in section_ids:
-                ck.add(f"{spath}.id", "duplicate_key", f"分节标识“{sec['id']}”重复", f"duplicate section id '{sec['id']}'")
+                ck.add(f"{spath}.id", "duplicate_key", f"分节标识“{sec['id']}”重复",
+                       f"duplicate section id '{sec['id']}'")
             section_ids.add(sec["id"])
         stitle = ck.text(sec.get("title"), f"{spath}.title")
         stext = ck.text(sec.get("text"), f"{spath}.text", required=False)
@@ -334,14 +337,16 @@ def parse_form(data: Any, source: str = "<memory>") -> Form:
             continue
         ck.props(chk, {"kind", "fields", "code", "zh", "en"}, cpath)
         if not _one_of(chk.get("kind"), CHECK_KINDS):
-            ck.add(f"{cpath}.kind", "unknown_rule", f"未知的校验类别“{chk.get('kind')}”", f"unknown check kind '{chk.get('kind')}'")
+            ck.add(f"{cpath}.kind", "unknown_rule", f"未知的校验类别“{chk.get('kind')}”",
+                   f"unknown check kind '{chk.get('kind')}'")
         names = chk.get("fields")
         if not isinstance(names, list) or len(names) < 2 or not all(isinstance(n, str) for n in names):
             ck.add(f"{cpath}.fields", "bad_rule_value", "须列出至少两个字段", "must list at least two fields")
             names = []
         for n in names:
             if n not in top_keys:
-                ck.add(f"{cpath}.fields", "unknown_reference", f"引用了不存在的字段“{n}”", f"refers to unknown field '{n}'")
+                ck.add(f"{cpath}.fields", "unknown_reference", f"引用了不存在的字段“{n}”",
+                       f"refers to unknown field '{n}'")
         ck.key(chk.get("code"), f"{cpath}.code")
         text = ck.text({k: chk.get(k) for k in ("zh", "en")}, cpath)
         if text and names and _one_of(chk.get("kind"), CHECK_KINDS) and isinstance(chk.get("code"), str):
@@ -373,7 +378,8 @@ def _parse_condition(ck: Checker, raw: Any, path: str, top: dict[str, _JsonObjec
             ck.props(raw, {combinator}, path)
             parts_raw = raw[combinator]
             if not isinstance(parts_raw, list) or not parts_raw:
-                ck.add(path, "bad_rule_value", f"“{combinator}”须为非空数组", f"'{combinator}' must be a non-empty array")
+                ck.add(path, "bad_rule_value", f"“{combinator}”须为非空数组",
+                       f"'{combinator}' must be a non-empty array")
                 return None
             parts = [_parse_condition(ck, p, f"{path}.{combinator}[{i}]", top, siblings, own_key)
                      for i, p in enumerate(parts_raw)]
@@ -451,9 +457,11 @@ def _parse_field(ck: Checker, raw: Any, path: str, top: dict[str, _JsonObject],
             ck.props(o, _OPTION_PROPS, opath)
             value = o.get("value")
             if not isinstance(value, str) or not value:
-                ck.add(f"{opath}.value", "bad_value", "选项值须为非空字符串", "an option value must be a non-empty string")
+                ck.add(f"{opath}.value", "bad_value", "选项值须为非空字符串",
+                       "an option value must be a non-empty string")
             elif value in seen:
-                ck.add(f"{opath}.value", "duplicate_option", f"选项值“{value}”重复", f"duplicate option value '{value}'")
+                ck.add(f"{opath}.value", "duplicate_option", f"选项值“{value}”重复",
+                       f"duplicate option value '{value}'")
             seen.add(value)
             labels = {k: o.get(k) for k in ("zh", "en")}
             text = ck.text(labels, opath, code="option_label_missing")
@@ -555,7 +563,8 @@ def _parse_rules(ck: Checker, raw: _JsonObject, path: str, ftype: str | None, ke
     for name, value in rules_raw.items():
         rpath = f"{path}.rules.{name}"
         if name not in allowed:
-            ck.add(rpath, "unknown_rule", f"字段类型“{ftype}”没有规则“{name}”", f"rule '{name}' is not known for type '{ftype}'")
+            ck.add(rpath, "unknown_rule", f"字段类型“{ftype}”没有规则“{name}”",
+                   f"rule '{name}' is not known for type '{ftype}'")
             continue
         if name == "required_if":
             cond = _parse_condition(ck, value, rpath, top, siblings, key)
@@ -595,12 +604,14 @@ def _parse_rules(ck: Checker, raw: _JsonObject, path: str, ftype: str | None, ke
                 rules[name] = value
         elif name == "default_region":
             if not (isinstance(value, str) and re.fullmatch(r"[A-Z]{2}", value)):
-                ck.add(rpath, "bad_rule_value", "须为两位大写地区代码，如 CN", "must be a two-letter region code such as CN")
+                ck.add(rpath, "bad_rule_value", "须为两位大写地区代码，如 CN",
+                       "must be a two-letter region code such as CN")
             else:
                 rules[name] = value
         elif name == "not_in":
             if not isinstance(value, list) or not value or not all(countries.normalise(v) == v for v in value):
-                ck.add(rpath, "bad_rule_value", "须为 ISO 3166 三位字母代码数组", "must be an array of ISO 3166 alpha-3 codes")
+                ck.add(rpath, "bad_rule_value", "须为 ISO 3166 三位字母代码数组",
+                       "must be an array of ISO 3166 alpha-3 codes")
             else:
                 rules[name] = tuple(value)
         elif name == "allowed":

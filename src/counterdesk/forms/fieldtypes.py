@@ -57,7 +57,8 @@ def coerce(f: Field, raw: Any) -> tuple[Any, Finding | None]:
                 return date.fromisoformat(raw.strip()).isoformat(), None
             except ValueError:
                 pass
-        return raw, ("type", "date_invalid", Text(f"{zh}须为有效日期（年-月-日）", f"{en} must be a valid date (YYYY-MM-DD)"))
+        return raw, ("type", "date_invalid", Text(f"{zh}须为有效日期（年-月-日）",
+                                                  f"{en} must be a valid date (YYYY-MM-DD)"))
     if t == "choice":
         if isinstance(raw, str) and f.option(raw) is not None:
             return raw, None
@@ -78,22 +79,26 @@ def coerce(f: Field, raw: Any) -> tuple[Any, Finding | None]:
     if t == "country":
         code = countries.normalise(raw)
         if code is None:
-            return raw, ("type", "country_unknown", Text(f"{zh}不是有效的国家或地区代码", f"{en} is not a known country or region code"))
+            return raw, ("type", "country_unknown", Text(f"{zh}不是有效的国家或地区代码",
+                                                         f"{en} is not a known country or region code"))
         return code, None
     if t == "occupation":
         if occupations.get(raw) is None:
-            return raw, ("type", "occupation_unknown", Text(f"{zh}不在职业列表中", f"{en} is not in the occupation list"))
+            return raw, ("type", "occupation_unknown", Text(f"{zh}不在职业列表中",
+                                                            f"{en} is not in the occupation list"))
         return raw, None
     if t == "document_type":
         if isinstance(raw, str) and raw in DOCUMENT_TYPES:
             return raw, None
-        return raw, ("type", "document_type_unknown", Text(f"{zh}不是可受理的证件类型", f"{en} is not an accepted document type"))
+        return raw, ("type", "document_type_unknown", Text(f"{zh}不是可受理的证件类型",
+                                                           f"{en} is not an accepted document type"))
     if t == "document_number":
         if not isinstance(raw, str):
             return raw, bad_type
         norm = normalise_document_number(raw)
         if not norm:
-            return raw, ("type", "document_number_invalid", Text(f"{zh}须由字母和数字组成", f"{en} must consist of letters and digits"))
+            return raw, ("type", "document_number_invalid", Text(f"{zh}须由字母和数字组成",
+                                                                 f"{en} must consist of letters and digits"))
         return norm, None
     if t == "group":
         if isinstance(raw, (list, tuple)) and all(isinstance(item, dict) for item in raw):
@@ -162,9 +167,11 @@ def rule_findings(f: Field, value: Any, scope: dict[str, Any], today: date) -> l
                                                       f"{en} must not be {word[1]} '{rules[rule]}'")))
     elif f.type == "integer":
         if "min" in rules and value < rules["min"]:
-            out.append(("min", "too_small", Text(f"{zh}不得小于 {rules['min']}", f"{en} must be at least {rules['min']}")))
+            out.append(("min", "too_small", Text(f"{zh}不得小于 {rules['min']}",
+                                                 f"{en} must be at least {rules['min']}")))
         if "max" in rules and value > rules["max"]:
-            out.append(("max", "too_large", Text(f"{zh}不得大于 {rules['max']}", f"{en} must be at most {rules['max']}")))
+            out.append(("max", "too_large", Text(f"{zh}不得大于 {rules['max']}",
+                                                 f"{en} must be at most {rules['max']}")))
     elif f.type == "bool":
         if "must_be" in rules and value is not rules["must_be"]:
             out.append(("must_be", "must_be", Text(f"{zh}须为“{'是' if rules['must_be'] else '否'}”",
@@ -176,5 +183,6 @@ def rule_findings(f: Field, value: Any, scope: dict[str, Any], today: date) -> l
     elif f.type == "document_type":
         if "allowed" in rules and value not in rules["allowed"]:
             out.append(("allowed", "document_type_not_allowed", Text(f"{zh}此处不受理该证件类型",
-                                                                      f"{en}: this document type is not accepted here")))
+                                                                      f"{en}: this document type "
+                                                                      "is not accepted here")))
     return out

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 import threading
 from dataclasses import dataclass, replace
@@ -265,7 +266,7 @@ def _questions(ck: Checker, raw_fields: list[tuple[str, dict[str, Any]]]) -> lis
                     ages[o["value"]] = (rng[0], rng[1])
         if factor == "age" and ages:
             spans = sorted(ages.values())
-            for (a_lo, a_hi), (b_lo, _b_hi) in zip(spans, spans[1:]):
+            for (_a_lo, a_hi), (b_lo, _b_hi) in itertools.pairwise(spans):
                 if b_lo != a_hi + 1:
                     ck.add(f"{path}.options", "age_ranges_broken", "年龄段须首尾相接、互不重叠",
                            "the age ranges must follow one another without gaps or overlaps")
@@ -304,9 +305,10 @@ def _bands(ck: Checker, raw: Any, lo: int | None, hi: int | None) -> tuple[Band,
     if [b.grade for b in ordered] != [b.grade for b in bands]:
         ck.add(path, "band_order", "分数段须按分数由低到高排列（C1 最低）",
                "bands must run from the lowest score (C1) to the highest")
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in itertools.pairwise(ordered):
         if b.min <= a.max:
-            ck.add(path, "band_overlap", f"{a.grade} 与 {b.grade} 的分数段重叠", f"bands {a.grade} and {b.grade} overlap")
+            ck.add(path, "band_overlap", f"{a.grade} 与 {b.grade} 的分数段重叠",
+                   f"bands {a.grade} and {b.grade} overlap")
         elif b.min > a.max + 1:
             ck.add(path, "band_gap", f"{a.grade} 与 {b.grade} 之间有分数（{a.max + 1}-{b.min - 1}）无对应等级",
                    f"scores {a.max + 1}-{b.min - 1} between {a.grade} and {b.grade} have no grade")
@@ -378,7 +380,8 @@ def _contradictions(ck: Checker, raw: Any, keys: dict[str, Question]) -> tuple[C
         clauses = _clauses(ck, r.get("all"), f"{rpath}.all", keys)
         text = ck.text({k: r.get(k) for k in ("zh", "en")}, rpath)
         if clauses and len({c.question for c in clauses}) < 2:
-            ck.add(f"{rpath}.all", "bad_rule_value", "矛盾规则须涉及至少两道题", "a contradiction involves two questions or more")
+            ck.add(f"{rpath}.all", "bad_rule_value", "矛盾规则须涉及至少两道题",
+                   "a contradiction involves two questions or more")
             continue
         if clauses and text:
             out.append(ContradictionRule(r["code"], clauses, text))

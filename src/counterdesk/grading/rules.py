@@ -74,7 +74,8 @@ def find_contradictions(q: Questionnaire, answers: Mapping[str, str], birth_date
             # The KYC birth date comes from an identity document: the chosen band is the likely slip.
             out.append(Contradiction(AGE_MISMATCH, (age_q.key,), Text(
                 "所选年龄段与您身份证件上的出生日期不符，请重新选择。",
-                "The age band chosen does not match the date of birth on your identity document; please choose again.")))
+                "The age band chosen does not match the date of birth on your identity "
+                "document; please choose again.")))
     return out
 
 

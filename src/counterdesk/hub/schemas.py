@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, WithJsonSchema, field_validator
 from pydantic.config import JsonDict
@@ -41,8 +41,8 @@ def _b64_len(n: int) -> int:
 
 
 MetaKey = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
-MetaValue = Union[Annotated[StrictInt, Field(ge=-(2 ** 63), lt=2 ** 63)],
-                  Annotated[str, StringConstraints(max_length=64, pattern=META_TEXT)], None]
+MetaValue = (Annotated[StrictInt, Field(ge=-(2 ** 63), lt=2 ** 63)]
+             | Annotated[str, StringConstraints(max_length=64, pattern=META_TEXT)] | None)
 IsoTime = Annotated[str, StringConstraints(min_length=10, max_length=40), WithJsonSchema({"type": "string",
                                                                                           "format": "date-time"})]
 
@@ -58,7 +58,8 @@ class EnrolIn(_In):
     code: str = Field(pattern=r"^[0-9A-Fa-f]{32}$")
     workstation_id: uuid.UUID
     name: str = Field(min_length=1, max_length=100)
-    sign_public_key: str = Field(min_length=_b64_len(32), max_length=_b64_len(32), description="base64 of the 32 raw Ed25519 public-key bytes",
+    sign_public_key: str = Field(min_length=_b64_len(32), max_length=_b64_len(32),
+                                 description="base64 of the 32 raw Ed25519 public-key bytes",
                                  json_schema_extra=BASE64)
     branch_key_id: str | None = Field(default=None, pattern=KEY_ID)
 
@@ -79,7 +80,8 @@ class EnrolOut(BaseModel):
 
 class EnrolCodeIn(_In):
     code_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    wrapped_branch_key: str = Field(min_length=_b64_len(MIN_ENVELOPE_BYTES), max_length=_b64_len(256), json_schema_extra=BASE64)
+    wrapped_branch_key: str = Field(min_length=_b64_len(MIN_ENVELOPE_BYTES), max_length=_b64_len(256),
+                                    json_schema_extra=BASE64)
     expires_in_s: int = Field(ge=60, le=7 * 24 * 3600)
 
     @field_validator("wrapped_branch_key")

@@ -185,7 +185,8 @@ def _check(doc_type: object, number: object, issue_date: object, expiry: object,
     out.parsed = parsed
 
     has_mrz = not (mrz is None or (isinstance(mrz, str) and not mrz.strip()))
-    if kind is DocumentType.PASSPORT and has_mrz and (number is None or (isinstance(number, str) and not number.strip())):
+    if (kind is DocumentType.PASSPORT and has_mrz
+            and (number is None or (isinstance(number, str) and not number.strip()))):
         pass  # a scanned passport: the number comes from the MRZ
     else:
         _check_number(kind, number, parsed, res, today)
@@ -194,7 +195,8 @@ def _check(doc_type: object, number: object, issue_date: object, expiry: object,
         if kind is DocumentType.PASSPORT:
             _apply_mrz(mrz, parsed, res, today)
         else:
-            res.add("mrz", "mrz_not_used", Text("此类证件不核对机读区", "the MRZ is not used for this kind of document"),
+            res.add("mrz", "mrz_not_used", Text("此类证件不核对机读区",
+                                                "the MRZ is not used for this kind of document"),
                     severity="warning")
 
     # Expiry: typed/read value first; a passport's MRZ fills in when none was given.
@@ -209,7 +211,8 @@ def _check(doc_type: object, number: object, issue_date: object, expiry: object,
     if issue_date not in (None, ""):
         issued = parse_date(issue_date)
         if issued is None:
-            res.add("issue_date", "issue_date_invalid", Text("签发日期不是有效日期", "the issue date is not a real date"))
+            res.add("issue_date", "issue_date_invalid", Text("签发日期不是有效日期",
+                                                             "the issue date is not a real date"))
     parsed.issue_date = issued
 
     # Fields that only the teller can supply for documents whose number does not encode them.
@@ -280,7 +283,8 @@ def _check_number(kind: DocumentType, number: object, parsed: ParsedDocument, re
         parsed.number = parsed.number_as_given = folded
         # Passport numbers are set by each state; ICAO allows A-Z and 0-9 and the TD3 field holds 9.
         if not (1 <= len(folded) <= 9 and folded.isascii() and folded.isalnum()):
-            res.add("number", "format", Text("护照号码应为1-9位字母或数字", "a passport number has 1 to 9 letters or digits"))
+            res.add("number", "format", Text("护照号码应为1-9位字母或数字",
+                                             "a passport number has 1 to 9 letters or digits"))
         return
     if kind is DocumentType.HK_MACAU_PERMIT:
         check = permits.hk_macau_permit(number)
@@ -312,7 +316,8 @@ def _apply_mrz(text: object, parsed: ParsedDocument, res: Result, today: date) -
     parsed.birth_date, parsed.sex = m.birth_date, m.sex
     parsed.nationality = mrz_mod.nationality_code(m.nationality) or (m.nationality or None)
     if not m.document_code.startswith("P"):
-        res.add("mrz", "not_a_passport", Text("机读区的证件类型不是护照", "the MRZ is not a passport's"), severity="warning")
+        res.add("mrz", "not_a_passport", Text("机读区的证件类型不是护照", "the MRZ is not a passport's"),
+                severity="warning")
     if parsed.number_as_given and parsed.number_as_given != m.document_number:
         res.problems.append(mrz_mod.mismatch_problem("number", Text("证件号码", "document number")))
     if not parsed.number:
@@ -322,7 +327,8 @@ def _apply_mrz(text: object, parsed: ParsedDocument, res: Result, today: date) -
 def _compare_typed(parsed: ParsedDocument, items: dict[str, Any]) -> list[Problem]:
     """Typed birth date, sex and nationality against what the number encodes."""
     problems: list[Problem] = []
-    labels = {"birth_date": Text("出生日期", "birth date"), "sex": Text("性别", "sex"), "nationality": Text("国籍", "nationality")}
+    labels = {"birth_date": Text("出生日期", "birth date"), "sex": Text("性别", "sex"),
+              "nationality": Text("国籍", "nationality")}
 
     def mismatch(key: str) -> None:
         problems.append(Problem(key, "mismatch", Text(
@@ -332,13 +338,16 @@ def _compare_typed(parsed: ParsedDocument, items: dict[str, Any]) -> list[Proble
     if value not in (None, "") and parsed.birth_date is not None:
         typed_date = parse_date(value)
         if typed_date is None:
-            problems.append(Problem("birth_date", "date_invalid", Text("出生日期不是有效日期", "the birth date is not a real date")))
+            problems.append(Problem("birth_date", "date_invalid", Text("出生日期不是有效日期",
+                                                                       "the birth date is not a real date")))
         elif typed_date != parsed.birth_date and parsed.number:
             mismatch("birth_date")
     sex = items.get("sex")
-    if isinstance(sex, str) and parsed.sex and sex.strip()[:1].upper() in ("M", "F") and sex.strip()[:1].upper() != parsed.sex:
+    if (isinstance(sex, str) and parsed.sex and sex.strip()[:1].upper() in ("M", "F")
+            and sex.strip()[:1].upper() != parsed.sex):
         mismatch("sex")
-    if isinstance(sex, str) and parsed.sex and sex.strip() in ("男", "女") and {"男": "M", "女": "F"}[sex.strip()] != parsed.sex:
+    if (isinstance(sex, str) and parsed.sex and sex.strip() in ("男", "女")
+            and {"男": "M", "女": "F"}[sex.strip()] != parsed.sex):
         mismatch("sex")
     nat = items.get("nationality")
     if isinstance(nat, str) and 0 < len(nat) <= 10 and parsed.nationality:

@@ -43,11 +43,14 @@ def compose(prefix6: str, birth: date, sequence: str) -> str:
 
 def check_birth_date(born: date | None, *, field: str, today: date, result: Result) -> None:
     if born is None:
-        result.add(field, "birth_date_invalid", Text("号码中的出生日期不是有效日期", "the birth date in the number is not a real date"))
+        result.add(field, "birth_date_invalid", Text("号码中的出生日期不是有效日期",
+                                                     "the birth date in the number is not a real date"))
     elif born > today:
-        result.add(field, "birth_date_future", Text("号码中的出生日期晚于今天", "the birth date in the number is in the future"))
+        result.add(field, "birth_date_future", Text("号码中的出生日期晚于今天",
+                                                    "the birth date in the number is in the future"))
     elif born < EARLIEST_BIRTH:
-        result.add(field, "birth_date_too_early", Text("号码中的出生日期早于1900年", "the birth date in the number is before 1900"))
+        result.add(field, "birth_date_too_early", Text("号码中的出生日期早于1900年",
+                                                       "the birth date in the number is before 1900"))
 
 
 def split(number: str, *, field: str, today: date, result: Result) -> Gb11643Parts | None:
@@ -56,12 +59,14 @@ def split(number: str, *, field: str, today: date, result: Result) -> Gb11643Par
     Returns None (with a 'format' problem) when it is not 17 digits plus a digit or X; otherwise the
     parts, with problems added for a wrong check character or an impossible birth date."""
     if not FORMAT_18.fullmatch(number):
-        result.add(field, "format", Text("号码应为18位：17位数字加1位数字或X", "the number must be 18 characters: 17 digits and a digit or X"))
+        result.add(field, "format", Text("号码应为18位：17位数字加1位数字或X",
+                                         "the number must be 18 characters: 17 digits and a digit or X"))
         return None
     expected = mod11_2(number[:17])
     check_ok = expected == number[17]
     if not check_ok:
-        result.add(field, "check_char", Text("校验位不正确，请核对号码", "the check character is wrong; please check the number"))
+        result.add(field, "check_char", Text("校验位不正确，请核对号码",
+                                             "the check character is wrong; please check the number"))
     born = from_yyyymmdd(number[6:14])
     check_birth_date(born, field=field, today=today, result=result)
     return Gb11643Parts(number[:6], born, number[14:17], sex_from_digit(number[16]), check_ok)

@@ -418,7 +418,8 @@ def compare_mrz(mrz: MRZ, typed: Mapping[str, object]) -> list[Problem]:
             continue
         typed_date = parse_date(value)
         if typed_date is None:
-            problems.append(Problem(key, "date_invalid", Text(f"{label.zh}不是有效日期", f"the {label.en} is not a real date")))
+            problems.append(Problem(key, "date_invalid", Text(f"{label.zh}不是有效日期",
+                                                              f"the {label.en} is not a real date")))
         elif actual is not None and typed_date != actual:
             problems.append(mismatch_problem(key, label))
     nat = get("nationality")
@@ -428,7 +429,8 @@ def compare_mrz(mrz: MRZ, typed: Mapping[str, object]) -> list[Problem]:
         if typed_nat != mrz_nat:
             problems.append(mismatch_problem("nationality", Text("国籍", "nationality")))
     sex = get("sex")
-    if isinstance(sex, str) and mrz.sex and sex.strip().upper()[:1] in ("M", "F", "X") and sex.strip().upper()[:1] != mrz.sex:
+    if (isinstance(sex, str) and mrz.sex and sex.strip().upper()[:1] in ("M", "F", "X")
+            and sex.strip().upper()[:1] != mrz.sex):
         problems.append(mismatch_problem("sex", Text("性别", "sex")))
 
     primary, secondary = _letters(mrz.names.primary), _letters(mrz.names.secondary)

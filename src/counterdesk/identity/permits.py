@@ -72,7 +72,8 @@ class PermitCheck:
 
 def _old_format(result: Result, what: Text) -> None:
     result.add("number", "old_format", Text(
-        f"这是旧版{what.zh}号码，旧版证件均已过期，请核对证件", f"this is an old-style {what.en} number; old documents have all expired, please check the document"),
+        f"这是旧版{what.zh}号码，旧版证件均已过期，请核对证件",
+        f"this is an old-style {what.en} number; old documents have all expired, please check the document"),
         severity="warning")
 
 
@@ -94,7 +95,8 @@ def hk_macau_permit(text: object) -> PermitCheck:
         out.parsed = PermitNumber(number, number, region=region, old_format=True)
     else:
         out.result.add("number", "format", Text(
-            "港澳居民来往内地通行证号码应为 H 或 M 加 8 位数字", "a HK/Macau permit number is H or M followed by 8 digits"))
+            "港澳居民来往内地通行证号码应为 H 或 M 加 8 位数字",
+            "a HK/Macau permit number is H or M followed by 8 digits"))
     return out
 
 
@@ -153,7 +155,8 @@ def foreign_pr_id(text: object, *, today: date) -> PermitCheck:
         if not FOREIGN_PR_NEW.fullmatch(number):
             res.add("number", "format", Text(
                 "新版外国人永久居留身份证号码应以 9 开头，共18位（17位数字加1位数字或X）",
-                "a 2023 foreign permanent-resident ID number starts with 9 and has 18 characters (17 digits and a digit or X)"))
+                "a 2023 foreign permanent-resident ID number starts with 9 and has 18 "
+                "characters (17 digits and a digit or X)"))
             return out
         parts = gb11643.split(number, field="number", today=today, result=res)
         if parts is None:
@@ -183,7 +186,8 @@ def foreign_pr_id(text: object, *, today: date) -> PermitCheck:
             res.add("number", "region_unknown", Text(
                 "号码第4-7位不是有效的受理地区代码", "characters 4-7 are not a valid area code"))
         if mrz_check_digit(number[:14]) != number[14]:
-            res.add("number", "check_char", Text("校验位不正确，请核对号码", "the check character is wrong; please check the number"))
+            res.add("number", "check_char", Text("校验位不正确，请核对号码",
+                                                 "the check character is wrong; please check the number"))
         yy, mm, dd = int(number[7:9]), int(number[9:11]), int(number[11:13])
         born = make_date(century_for_birth(yy, today), mm, dd)
         if born is not None and born > today:
@@ -193,7 +197,8 @@ def foreign_pr_id(text: object, *, today: date) -> PermitCheck:
         return out
     res.add("number", "format", Text(
         "外国人永久居留身份证号码应为18位（新版，以9开头）或15位（旧版，3位字母加12位数字）",
-        "a foreign permanent-resident ID number has 18 characters (2023 version, starting with 9) or 15 (old version: 3 letters and 12 digits)"))
+        "a foreign permanent-resident ID number has 18 characters (2023 version, starting with 9) "
+        "or 15 (old version: 3 letters and 12 digits)"))
     return out
 
 

@@ -23,7 +23,8 @@ NUMBER_LABEL = Text("证件号码", "document number")
 def coerce_text(value: object, *, field: str, limit: int, result: Result, label: Text = NUMBER_LABEL) -> str | None:
     """`value` as a str of at most `limit` characters, or None with a problem added to `result`."""
     missing = Text(f"{label.zh}未填写", f"the {label.en} is missing")
-    too_long = Text(f"{label.zh}过长（最多 {limit} 个字符）", f"the {label.en} is too long (at most {limit} characters)")
+    too_long = Text(f"{label.zh}过长（最多 {limit} 个字符）",
+                    f"the {label.en} is too long (at most {limit} characters)")
     wrong = Text(f"{label.zh}格式不正确", f"the {label.en} has the wrong format")
     if value is None:
         result.add(field, "missing", missing)

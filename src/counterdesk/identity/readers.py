@@ -178,11 +178,13 @@ PROFILES: dict[str, tuple[Text, Callable[[date], tuple[DocumentType, dict[str, A
     "resident_id_expired": (Text("身份证样例（已过期）", "ID specimen, expired"), _profile_specimen_expired),
     "resident_id_adult": (Text("身份证（成年人）", "ID card, adult"), _profile_adult),
     "resident_id_minor": (Text("身份证（未成年人）", "ID card, minor"), _profile_minor),
-    "passport_icao_specimen": (Text("ICAO 护照样例（已过期）", "ICAO specimen passport, expired"), _profile_icao_specimen),
+    "passport_icao_specimen": (Text("ICAO 护照样例（已过期）", "ICAO specimen passport, expired"),
+                               _profile_icao_specimen),
     "passport": (Text("护照（有效）", "Passport, valid"), _profile_passport),
     "hk_macau_permit": (Text("港澳居民来往内地通行证", "HK/Macau permit"), _profile_hk_permit),
     "taiwan_permit": (Text("台湾居民来往大陆通行证", "Taiwan permit"), _profile_taiwan_permit),
-    "hmt_residence_permit": (Text("港澳台居民居住证（澳门）", "HK/Macau/Taiwan residence permit (Macau)"), _profile_residence_permit),
+    "hmt_residence_permit": (Text("港澳台居民居住证（澳门）", "HK/Macau/Taiwan residence permit (Macau)"),
+                             _profile_residence_permit),
     "foreign_pr_id": (Text("外国人永久居留身份证（2023版）", "Foreign PR ID (2023)"), _profile_foreign_pr),
     "foreign_pr_id_old": (Text("外国人永久居留证（旧版）", "Foreign PR ID (old)"), _profile_foreign_pr_old),
 }
@@ -206,7 +208,8 @@ class SimulatorReader:
 
     def select(self, profile: str) -> None:
         if profile not in PROFILES:
-            raise ReaderError(Text("模拟读卡器没有此样例", "the simulator has no such profile"), detail=str(profile)[:40])
+            raise ReaderError(Text("模拟读卡器没有此样例", "the simulator has no such profile"),
+                              detail=str(profile)[:40])
         self.profile = profile
 
     def read(self) -> DocumentRead:
@@ -214,7 +217,8 @@ class SimulatorReader:
 
     def read_profile(self, profile: str) -> DocumentRead:
         if profile not in PROFILES:
-            raise ReaderError(Text("模拟读卡器没有此样例", "the simulator has no such profile"), detail=str(profile)[:40])
+            raise ReaderError(Text("模拟读卡器没有此样例", "the simulator has no such profile"),
+                              detail=str(profile)[:40])
         today = self._today or date.today()
         doc_type, fields = PROFILES[profile][1](today)
         return DocumentRead(doc_type, fields, source=self.name, simulated=True)
@@ -285,5 +289,5 @@ def looks_like_scanner_burst(keystroke_times_ms: object) -> bool:
         return False
     if len(times) < SCANNER_MIN_KEYSTROKES:
         return False
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     return statistics.median(gaps) < SCANNER_MAX_MEDIAN_GAP_MS

@@ -78,13 +78,15 @@ def check_division(code: str, birth_year: int | None, *, field_: str, result: Re
         if birth_year is not None and last is not None and birth_year > last + RETIRED_CODE_SLACK_YEARS:
             result.add(field_, "division_retired", Text(
                 f"号码前6位的行政区划代码于 {last + 1} 年前后停用，而持证人出生晚于此，请核对号码",
-                f"the division code (first 6 digits) went out of use around {last + 1}, before the holder was born; please check the number"),
+                f"the division code (first 6 digits) went out of use around {last + 1}, "
+                "before the holder was born; please check the number"),
                 severity="warning")
         return gb2260.full_name(code, birth_year)
     if gb2260.is_known(code[:4] + "00"):
         result.add(field_, "division_unlisted", Text(
             "号码前6位的行政区划代码不在内置代码表中（该表收录至2020年版），请核对证件",
-            "the division code (first 6 digits) is not in the bundled table (which ends with the 2020 edition); please check the card"),
+            "the division code (first 6 digits) is not in the bundled table (which ends with the 2020 edition); "
+            "please check the card"),
             severity="warning")
         return gb2260.full_name(code[:4] + "00", birth_year)
     result.add(field_, "division_unknown", Text(

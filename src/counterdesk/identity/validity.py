@@ -77,9 +77,11 @@ def check_issue_date(issue: date | None, *, birth: date | None, expiry: date | N
     if issue > today:
         result.add("issue_date", "issue_date_future", Text("签发日期晚于今天", "the issue date is in the future"))
     if birth is not None and issue < birth:
-        result.add("issue_date", "issue_date_before_birth", Text("签发日期早于出生日期", "the issue date is before the birth date"))
+        result.add("issue_date", "issue_date_before_birth", Text("签发日期早于出生日期",
+                                                                 "the issue date is before the birth date"))
     if expiry is not None and expiry <= issue:
-        result.add("expiry", "expiry_before_issue", Text("有效期截止日不晚于签发日期", "the expiry date is not after the issue date"))
+        result.add("expiry", "expiry_before_issue", Text("有效期截止日不晚于签发日期",
+                                                         "the expiry date is not after the issue date"))
 
 
 def _acceptable_years(birth: date, issue: date) -> tuple[int, set[int | None]]:
@@ -101,7 +103,8 @@ def check_resident_id_period(*, birth: date | None, issue: date | None, expiry: 
         # to have been 46 at issue, so at least 46 today.
         if long_term and age_on(birth, today) < LONG_TERM_MIN_AGE:
             result.add("expiry", "long_term_not_allowed", Text(
-                "持证人未满46周岁，居民身份证不能为长期有效", "the holder is under 46, so the ID card cannot be long-term"))
+                "持证人未满46周岁，居民身份证不能为长期有效",
+                "the holder is under 46, so the ID card cannot be long-term"))
         return
     age, allowed = _acceptable_years(birth, issue)
     expected = statutory_years(age)
@@ -128,7 +131,8 @@ def check_resident_id_period(*, birth: date | None, issue: date | None, expiry: 
         return
     result.add("expiry", "validity_period_wrong", Text(
         f"按领证时年龄（{age}岁），有效期应为{_period_text(expected).zh}，与证件上的期限不符",
-        f"at the age of {age} at issue the card is valid for {_period_text(expected).en}; the dates on it do not match"))
+        f"at the age of {age} at issue the card is valid for "
+        f"{_period_text(expected).en}; the dates on it do not match"))
 
 
 def check_max_period(issue: date | None, expiry: date | None, max_years: int, *, result: Result) -> None:
@@ -145,5 +149,6 @@ def check_max_period(issue: date | None, expiry: date | None, max_years: int, *,
 def check_minor(age: int | None, *, result: Result) -> None:
     if age is not None and 0 <= age < ADULT_AGE:
         result.add("birth_date", "minor", Text(
-            f"持证人未成年（{age}周岁），请按规定确认监护人", f"the holder is a minor ({age}); the guardian rules apply"),
+            f"持证人未成年（{age}周岁），请按规定确认监护人",
+            f"the holder is a minor ({age}); the guardian rules apply"),
             severity="warning")

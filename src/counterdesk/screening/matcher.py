@@ -47,7 +47,8 @@ METHODS = {
     "orderings": Text("连写比对", "joined spelling"),
     "document": Text("仅证件号码", "document number only"),
 }
-NAME_TYPES = {"primary": Text("主名称", "name"), "alias": Text("别名", "alias"), "weak_alias": Text("弱别名", "weak alias")}
+NAME_TYPES = {"primary": Text("主名称", "name"), "alias": Text("别名", "alias"),
+              "weak_alias": Text("弱别名", "weak alias")}
 ADJUSTMENTS = {
     "dob_exact": Text("出生日期完全一致", "date of birth identical"),
     "dob_year": Text("出生年份一致", "same year of birth"),

@@ -23,11 +23,13 @@ import export imp exp and the of for de la el al bin ibn abu haji hajji mullah m
 """.split())
 # Longest first, so 有限责任公司 is taken whole before 公司.
 GENERIC_HAN = tuple(sorted("""
-股份有限公司 有限责任公司 有限公司 责任公司 集团公司 控股公司 公司 集团 贸易 商贸 国际 控股 实业 投资 科技 进出口 发展 工业 企业 有限
+股份有限公司 有限责任公司 有限公司 责任公司 集团公司 控股公司 公司 集团 贸易 商贸
+国际 控股 实业 投资 科技 进出口 发展 工业 企业 有限
 """.split(), key=len, reverse=True))
 # Two-character surnames: in "Ouyang Meiling" the family name is one token, not "Ou Yang ...".
 COMPOUND_SURNAMES = frozenset("""
-欧阳 司马 诸葛 上官 东方 皇甫 慕容 令狐 司徒 夏侯 尉迟 公孙 长孙 宇文 轩辕 端木 独孤 南宫 西门 百里 呼延 万俟 澹台 闻人 太史 申屠
+欧阳 司马 诸葛 上官 东方 皇甫 慕容 令狐 司徒 夏侯 尉迟 公孙 长孙
+宇文 轩辕 端木 独孤 南宫 西门 百里 呼延 万俟 澹台 闻人 太史 申屠
 """.split())
 
 _SPECIAL = str.maketrans({"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ł": "l",

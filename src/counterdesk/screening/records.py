@@ -51,7 +51,8 @@ class ListFormatError(CounterDeskError):
     code = "sanctions_format"
 
     def __init__(self, location: str, problem: Text, code: str | None = None):
-        text = Text(f"名单文件有误（{location}）：{problem.zh}", f"The list file is malformed ({location}): {problem.en}")
+        text = Text(f"名单文件有误（{location}）：{problem.zh}",
+                    f"The list file is malformed ({location}): {problem.en}")
         super().__init__(text, code=code, detail=location)
         self.location = location
         self.problem = problem

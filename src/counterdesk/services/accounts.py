@@ -97,10 +97,12 @@ def change_own_password(vault: Vault, us: SignedInUser, old_password: str, new_p
     try:
         slots.unlock_with_password(us.username, old_password)
     except Exception:
-        raise AuthError(Text("当前密码不正确。", "The current password is not correct."), code="bad_credentials") from None
+        raise AuthError(Text("当前密码不正确。", "The current password is not correct."),
+                        code="bad_credentials") from None
     if old_password == new_password:
         res = Result()
-        res.add("password", "unchanged", Text("新密码不能与当前密码相同。", "The new password must differ from the current one."))
+        res.add("password", "unchanged", Text("新密码不能与当前密码相同。",
+                                              "The new password must differ from the current one."))
         raise ValidationFailed(res)
     _check_pw(vault, us.username, new_password)
     key = vault._key
@@ -170,7 +172,8 @@ def disable_user(vault: Vault, actor: SignedInUser, user_id: str) -> None:
     """Disabling removes the user's key slot, so their password no longer opens anything."""
     require(actor.role, "users.manage")
     if user_id == actor.user_id:
-        raise CounterDeskError(Text("不能停用自己的账户。", "You cannot disable your own account."), code="self_disable")
+        raise CounterDeskError(Text("不能停用自己的账户。", "You cannot disable your own account."),
+                               code="self_disable")
 
     def write(db: Session, slots: KeySlots) -> None:
         row = _target(db, user_id)

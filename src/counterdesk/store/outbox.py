@@ -54,7 +54,7 @@ from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
 from counterdesk.store.models.sync import PENDING, Outbox, SyncState
 
-APPLYING = "counterdesk.services.sync.applying"
+APPLYING = "counterdesk.sync.applying"
 NAMESPACE = uuid.UUID("6c1d3e0a-8f0b-5b3e-9a57-2f1c0de5a001")
 UNENROLLED = "unenrolled"
 BODY_VERSION = 1

@@ -50,7 +50,8 @@ class Database:
             # with SQLITE_NOMEM, which the driver raises as a bare MemoryError: a damaged file, not
             # an exhausted machine (a statement of this application never needs much memory).
             self.engine.dispose()
-            raise DatabaseError(DB_DAMAGED, code="db_damaged", detail="sqlcipher: out of memory after a page error") from exc
+            raise DatabaseError(DB_DAMAGED, code="db_damaged",
+                                detail="sqlcipher: out of memory after a page error") from exc
 
     def submit(self, fn: Callable[[Session], T]) -> Future[T]:
         """Run ``fn(session)`` in one transaction on the writer thread."""

@@ -43,7 +43,8 @@ OUTCOME_TEXTS = {
     RECOMMENDED: Text("适合，可推荐", "Suitable: may be recommended"),
     ELIGIBLE: Text("适合，可销售（非主动推荐）", "Suitable: may be sold (not a proactive recommendation)"),
     ELIGIBLE_WITH_CONDITIONS: Text("满足以下条件后可销售", "May be sold once the conditions below are met"),
-    CUSTOMER_INITIATED_ONLY: Text("仅限客户主动要求，须满足以下条件", "Only at the customer's own request, with the conditions below"),
+    CUSTOMER_INITIATED_ONLY: Text("仅限客户主动要求，须满足以下条件",
+                                  "Only at the customer's own request, with the conditions below"),
     PROHIBITED: Text("不得销售", "May not be sold"),
 }
 
@@ -139,7 +140,7 @@ class Decision:
                     conditions[code] = Condition(code, CONDITION_TEXTS[code].format(**pp), (rule.id,),
                                                  _satisfied(code, s))
                 else:
-                    conditions[code] = Condition(code, known.text, known.rules + (rule.id,), known.satisfied)
+                    conditions[code] = Condition(code, known.text, (*known.rules, rule.id), known.satisfied)
         self._findings = tuple(findings)
         self._conditions = () if self.outcome == PROHIBITED else tuple(conditions.values())
 

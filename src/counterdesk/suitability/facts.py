@@ -127,8 +127,10 @@ class ProductFacts:
 
     def __post_init__(self) -> None:
         _check(self.type in PRODUCT_TYPES, f"product type: {self.type!r}")
-        _check(isinstance(self.risk_level, int) and 1 <= self.risk_level <= 5, f"risk_level must be 1-5: {self.risk_level!r}")
-        _check(self.private_class is None or self.private_class in PRIVATE_CLASSES, f"private_class: {self.private_class!r}")
+        _check(isinstance(self.risk_level, int) and 1 <= self.risk_level <= 5,
+               f"risk_level must be 1-5: {self.risk_level!r}")
+        _check(self.private_class is None or self.private_class in PRIVATE_CLASSES,
+               f"private_class: {self.private_class!r}")
         _check(self.term_days is None or (isinstance(self.term_days, int) and self.term_days >= 0), "term_days")
         _check(isinstance(self.cooling_off_hours, int) and self.cooling_off_hours >= 0, "cooling_off_hours")
         _check(self.premium_payment_years is None

@@ -40,18 +40,24 @@ RECORDED_TYPES = frozenset({"public_wm", "private_wm", "public_fund", "private_f
 # ---- conditions ---------------------------------------------------------------------------------
 
 CONDITION_TEXTS: dict[str, Text] = {
-    "extra_confirmation": Text("客户须再次书面确认已充分了解产品风险", "The customer confirms again, in writing, that they understand the product's risks"),
-    "longer_reading_time": Text("风险揭示最短阅读时间 {reading_seconds} 秒", "Minimum reading time of the risk disclosure: {reading_seconds} s"),
+    "extra_confirmation": Text("客户须再次书面确认已充分了解产品风险",
+                               "The customer confirms again, in writing, that they understand the product's risks"),
+    "longer_reading_time": Text("风险揭示最短阅读时间 {reading_seconds} 秒",
+                                "Minimum reading time of the risk disclosure: {reading_seconds} s"),
     "supervisor_approval": Text("须经主管审批", "Supervisor approval required"),
     "written_acknowledgement": Text("客户须书面确认购买金额超出其申报可投资资产的 {share_pct}%",
-                                    "The customer acknowledges in writing that the amount exceeds {share_pct}% of the declared investable assets"),
+                                    "The customer acknowledges in writing that the amount exceeds {share_pct}% of "
+                                    "the declared investable assets"),
     "guardian_consent": Text("须取得监护人同意", "The guardian's consent is required"),
-    "recording": Text("须全程录音录像（双录），客户须同意录音录像", "The sale is audio/video recorded (双录); the customer must consent"),
+    "recording": Text("须全程录音录像（双录），客户须同意录音录像",
+                      "The sale is audio/video recorded (双录); the customer must consent"),
     "cooling_off": Text("投资冷静期 {cooling_hours} 小时：期间可无条件解除合同，不得营销联系；期满后由非销售人员回访",
-                        "Cooling-off period of {cooling_hours} h: the customer may cancel for a full refund, no sales contact; "
-                        "afterwards a follow-up visit by a non-sales employee"),
-    "declaration": Text("投保人须填写并签署投保提示书（投保声明）", "The policyholder fills in and signs the declaration (投保提示书)"),
-    "special_risk_warning": Text("须向客户出具特别书面风险警示", "A special written risk warning is given to the customer"),
+                        "Cooling-off period of {cooling_hours} h: the customer may cancel for a full refund, "
+                        "no sales contact; afterwards a follow-up visit by a non-sales employee"),
+    "declaration": Text("投保人须填写并签署投保提示书（投保声明）",
+                        "The policyholder fills in and signs the declaration (投保提示书)"),
+    "special_risk_warning": Text("须向客户出具特别书面风险警示",
+                                 "A special written risk warning is given to the customer"),
     "customer_signature": Text("客户须在特别风险警示上签字确认", "The customer signs the special risk warning"),
 }
 
@@ -295,7 +301,8 @@ RULES: tuple[Rule, ...] = (
          Text("限制民事行为能力：监护人同意", "Limited capacity: guardian's consent"),
          lambda s, p: s.customer.civil_capacity == "limited" and p.risk_level <= s.limits.limited_capacity_max_risk,
          CONDITIONS,
-         Text("限制民事行为能力客户须取得监护人同意（{state}）", "Limited civil capacity: the guardian's consent is needed ({state_en})"),
+         Text("限制民事行为能力客户须取得监护人同意（{state}）",
+              "Limited civil capacity: the guardian's consent is needed ({state_en})"),
          ("guardian_consent",),
          params=lambda s, p: {"state": "已取得" if s.customer.guardian_consent else "尚未取得",
                               "state_en": "recorded" if s.customer.guardian_consent else "not yet recorded"},
@@ -304,18 +311,21 @@ RULES: tuple[Rule, ...] = (
     Rule("SUIT-ASSESS-01", "NFRA 2025 Measures §1 (assess before selling); Art 29",
          Text("缺少风险评估", "No risk assessment"),
          lambda s, p: s.assessment_state == "missing", PROHIBIT,
-         Text("客户没有有效的风险承受能力评估，请先完成评估", "The customer has no risk-tolerance assessment: assess first"),
+         Text("客户没有有效的风险承受能力评估，请先完成评估",
+              "The customer has no risk-tolerance assessment: assess first"),
          guard=lambda s: s.assessment_state == "missing"),
     Rule("SUIT-ASSESS-02", "NFRA 2025 Measures Art 29 (valid 12 months)",
          Text("风险评估已过期", "Assessment expired"),
          lambda s, p: s.assessment_state == "expired", PROHIBIT,
-         Text("风险评估已于 {last} 后失效，请客户重新评估", "The risk assessment was valid through {last}: the customer must reassess"),
+         Text("风险评估已于 {last} 后失效，请客户重新评估",
+              "The risk assessment was valid through {last}: the customer must reassess"),
          params=lambda s, p: {"last": s.last_valid_day.isoformat() if s.last_valid_day else "-"},
          guard=lambda s: s.assessment_state == "expired"),
     Rule("SUIT-ASSESS-03", "NFRA 2025 Measures Art 29",
          Text("评估日期晚于今日", "Assessment dated in the future"),
          lambda s, p: s.assessment_state == "future", PROHIBIT,
-         Text("风险评估完成日期晚于今日，数据有误，请重新评估", "The assessment is dated after today (data error): reassess"),
+         Text("风险评估完成日期晚于今日，数据有误，请重新评估",
+              "The assessment is dated after today (data error): reassess"),
          guard=lambda s: s.assessment_state == "future"),
     # -- grade matching
     Rule("SUIT-LOWEST-01", "CSRC 证券期货投资者适当性管理办法 Art 19; NFRA 2025 Measures",
@@ -338,9 +348,10 @@ RULES: tuple[Rule, ...] = (
          lambda s, p: _above(s, p) and not s.customer.professional_investor
          and s.context.customer_initiated and s.exception_ok,
          CUSTOMER_ONLY,
-         Text("产品风险 {risk} 高于客户等级 {grade}：仅在客户主动要求时办理，须特别书面风险警示、客户签字、双录及主管审批",
-              "Product risk {risk} is above the grade {grade}: only at the customer's own request, with a special written "
-              "warning signed by the customer, the sale recording and supervisor approval"),
+         Text("产品风险 {risk} 高于客户等级 {grade}：仅在客户主动要求时办理，"
+              "须特别书面风险警示、客户签字、双录及主管审批",
+              "Product risk {risk} is above the grade {grade}: only at the customer's own request, "
+              "with a special written warning signed by the customer, the sale recording and supervisor approval"),
          ("special_risk_warning", "customer_signature", "recording", "supervisor_approval"), params=_base,
          guard=lambda s: s.grade is not None and not s.customer.professional_investor
          and s.context.customer_initiated and s.exception_ok),
@@ -357,7 +368,8 @@ RULES: tuple[Rule, ...] = (
          lambda s, p: s.context.customer_initiated and s.grade is not None and p.risk_level <= s.grade,
          ELIGIBLE_ONLY,
          Text("客户主动选择本产品，与其等级相符；记录为客户自选，而非机构推荐",
-              "The customer chose this product (within the grade); recorded as the customer's choice, not a recommendation"),
+              "The customer chose this product (within the grade); "
+              "recorded as the customer's choice, not a recommendation"),
          guard=lambda s: s.grade is not None and s.context.customer_initiated),
     # -- ability to pay
     Rule("SUIT-AMOUNT-01", "NFRA 金融机构产品适当性管理办法 2025 Art 12",
@@ -368,7 +380,8 @@ RULES: tuple[Rule, ...] = (
          ("written_acknowledgement",),
          params=lambda s, p: {"amount": _money(s.context.amount), "assets": _money(s.customer.investable_assets),
                               "share_pct": _money(s.limits.max_amount_share * 100),
-                              "ack": "客户已书面确认" if s.context.acknowledged_amount_mismatch else "须客户书面确认，否则不适合",
+                              "ack": "客户已书面确认" if s.context.acknowledged_amount_mismatch
+                              else "须客户书面确认，否则不适合",
                               "ack_en": "acknowledged in writing" if s.context.acknowledged_amount_mismatch
                               else "unsuitable unless the customer acknowledges it in writing"},
          guard=lambda s: s.context.amount > s.amount_cap),
@@ -387,20 +400,26 @@ RULES: tuple[Rule, ...] = (
     Rule("SUIT-PRIV-01", "资管新规 (银发〔2018〕106号) Art 5",
          Text("私募产品：非合格投资者", "Private product: not a qualified investor"),
          lambda s, p: not p.public and not s.qualified, PROHIBIT,
-         Text("私募产品仅向合格投资者销售：须投资经历 ≥{years} 年，且家庭金融净资产 ≥{net} 元、或家庭金融资产 ≥{fin} 元、"
-              "或近 3 年本人年均收入 ≥{inc} 元",
-              "Private products are for qualified investors only: ≥ {years} years of experience and household net financial "
-              "assets ≥ RMB {net}, or household financial assets ≥ RMB {fin}, or average income ≥ RMB {inc} over 3 years"),
-         params=lambda s, p: {"years": s.limits.qualified_min_experience, "net": _money(s.limits.qualified_net_fin_assets),
-                              "fin": _money(s.limits.qualified_fin_assets), "inc": _money(s.limits.qualified_avg_income)},
+         Text("私募产品仅向合格投资者销售：须投资经历 ≥{years} 年，且家庭金融净资产 ≥{net} 元、"
+              "或家庭金融资产 ≥{fin} 元、或近 3 年本人年均收入 ≥{inc} 元",
+              "Private products are for qualified investors only: ≥ {years} years of experience and household net "
+              "financial assets ≥ RMB {net}, or household financial assets ≥ RMB {fin}, "
+              "or average income ≥ RMB {inc} over 3 years"),
+         params=lambda s, p: {"years": s.limits.qualified_min_experience,
+                              "net": _money(s.limits.qualified_net_fin_assets),
+                              "fin": _money(s.limits.qualified_fin_assets),
+                              "inc": _money(s.limits.qualified_avg_income)},
          guard=lambda s: not s.qualified),
     Rule("SUIT-PRIV-02", "资管新规 (银发〔2018〕106号) Art 5",
          Text("私募产品：低于最低金额", "Private product: below the minimum"),
-         lambda s, p: not p.public and s.context.amount < s.limits.private_minimum.get(p.private_class, s.limits.private_minimum[None]),
+         lambda s, p: not p.public
+         and s.context.amount < s.limits.private_minimum.get(p.private_class, s.limits.private_minimum[None]),
          PROHIBIT,
-         Text("私募产品（{cls}）单笔最低 {min} 元，本次 {amount} 元", "Private product ({cls}): minimum RMB {min}, amount RMB {amount}"),
+         Text("私募产品（{cls}）单笔最低 {min} 元，本次 {amount} 元",
+              "Private product ({cls}): minimum RMB {min}, amount RMB {amount}"),
          params=lambda s, p: {"cls": p.private_class or "unclassified",
-                              "min": _money(s.limits.private_minimum.get(p.private_class, s.limits.private_minimum[None])),
+                              "min": _money(s.limits.private_minimum.get(p.private_class,
+                                                                         s.limits.private_minimum[None])),
                               "amount": _money(s.context.amount)}),
     Rule("SUIT-COOL-01", "私募投资基金募集行为管理办法 Art 31; 理财业务监督管理办法 2018 (cooling-off ≥ 24 h)",
          Text("投资冷静期", "Cooling-off period"),
@@ -451,7 +470,8 @@ RULES: tuple[Rule, ...] = (
          and _periodic_premium(s) > income * s.limits.insurance_periodic_share,
          CONDITIONS,
          Text("年期交保费 {premium} 元超过家庭年收入 {income} 元的 {pct}%，须签署投保声明",
-              "Annual periodic premium RMB {premium} exceeds {pct}% of household income RMB {income}: signed declaration"),
+              "Annual periodic premium RMB {premium} exceeds {pct}% of household income "
+              "RMB {income}: signed declaration"),
          ("declaration",),
          params=lambda s, p: {"premium": _money(_periodic_premium(s)), "income": _money(_income(s)),
                               "pct": _money(s.limits.insurance_periodic_share * 100)},

@@ -42,7 +42,7 @@ def qm_path(lang: str) -> Path:
 
 
 def ui_sources() -> list[Path]:
-    return sorted((PACKAGE_DIR / "ui").rglob("*.py")) + [PACKAGE_DIR / "app.py"]
+    return [*sorted((PACKAGE_DIR / "ui").rglob("*.py")), PACKAGE_DIR / "app.py"]
 
 
 def update() -> None:

@@ -107,7 +107,8 @@ def _identification(window: MainWindow, out: Path) -> None:
     _save(window, out, "11-session-consent")
     page.steps["consent"].agree.click()
     _step(page, "profile")
-    page.steps["profile"].view.set_values(dict(_LISTED, name_zh="张晓梅", sex="female", address="北京市朝阳区建国路 88 号"))
+    page.steps["profile"].view.set_values(dict(_LISTED, name_zh="张晓梅", sex="female",
+                                               address="北京市朝阳区建国路 88 号"))
     _save(window, out, "12-session-customer-data")
     page.next()
     _step(page, "assessment")
@@ -227,7 +228,8 @@ def _customer_signs(page, out: Path) -> None:
     canvas = w.pad.canvas
     width, height = canvas.width(), canvas.height()
     for x0, span in ((0.08, 0.3), (0.45, 0.4)):
-        _draw(canvas, [(int(width * (x0 + span * i / 30)), int(height * (0.5 + (0.25 if i % 2 else -0.2) / (1 + i % 3))))
+        _draw(canvas, [(int(width * (x0 + span * i / 30)),
+                        int(height * (0.5 + (0.25 if i % 2 else -0.2) / (1 + i % 3))))
                        for i in range(31)])
     QApplication.processEvents()
     w.grab().save(str(out / "22-customer-signature.png"))

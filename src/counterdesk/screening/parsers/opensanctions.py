@@ -68,7 +68,8 @@ def parse_os_csv(data: bytes) -> ParsedList:
         for row in reader:
             line = reader.line_num
             if None in row or any(v is None for v in row.values()):
-                raise ListFormatError(f"line {line}", Text("列数与表头不符", "the number of columns does not match the header"),
+                raise ListFormatError(f"line {line}", Text("列数与表头不符",
+                                                           "the number of columns does not match the header"),
                                       code="bad_columns")
             ref, schema, name = clean(row["id"]), clean(row["schema"]), clean(row["name"])
             if not ref:
@@ -106,7 +107,8 @@ def _values(props: Mapping[str, Any], key: str, where: str) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ListFormatError(where, Text(f"属性 {key} 应为字符串列表", f"the property {key} must be a list of strings"),
+        raise ListFormatError(where, Text(f"属性 {key} 应为字符串列表",
+                                          f"the property {key} must be a list of strings"),
                               code="bad_field")
     return [clean(v) for v in value if clean(v)]
 

@@ -43,8 +43,10 @@ L = {
            "instruction": "请在每题选中的选项前的方框内打“√”，每题只选一项。本问卷须由客户本人亲自填写。",
            "sign": "客户签名：", "date": "日期：", "declare": "本人确认以上答案由本人亲自填写，真实、准确、完整。"},
     "en": {"number": "Form number", "page": "Page {x} of {y}", "version": "Questionnaire version",
-           "instruction": "Tick the box of one answer for each question. The customer must fill in this form personally.",
-           "sign": "Customer's signature:", "date": "Date:", "declare": "I confirm that I filled in these answers myself and that they are true, accurate and complete."},
+           "instruction": "Tick the box of one answer for each question. "
+                          "The customer must fill in this form personally.",
+           "sign": "Customer's signature:", "date": "Date:",
+           "declare": "I confirm that I filled in these answers myself and that they are true, accurate and complete."},
 }
 
 

@@ -212,7 +212,8 @@ def start_assessment(vault: Vault, us: SignedInUser, customer_id: str, session_i
             used = db.execute(select(Assessment.id).where(
                 Assessment.paper_form_number == paper_form_number)).first()
             if used is not None:
-                raise _error("paper_form_used", "这份纸质问卷已经录入过。", "This paper questionnaire was already keyed in.",
+                raise _error("paper_form_used", "这份纸质问卷已经录入过。",
+                             "This paper questionnaire was already keyed in.",
                              paper_form_number)
             paper_q = questionnaire_from_form(form_for(db, paper.form_id, paper.form_version, paper.form_hash))
             if q is not None and q.hash != paper_q.hash:
@@ -265,18 +266,21 @@ def record_answers(vault: Vault, us: SignedInUser, assessment_id: str, answers: 
         row = _load(db, assessment_id)
         load_open(db, us, row.session_id)
         if row.status != IN_PROGRESS:
-            raise _error("assessment_closed", "该评估已完成，不能再修改答案。", "This assessment is finished; answers cannot change.",
+            raise _error("assessment_closed", "该评估已完成，不能再修改答案。",
+                         "This assessment is finished; answers cannot change.",
                          assessment_id)
         if entered_at == PAPER_FORM and row.paper_form_number is None:
             bad.add("entered_at", "paper_form_missing", Text("本次评估没有登记纸质问卷编号，不能按纸质问卷录入。",
-                                                            "This assessment has no paper form number to key answers in from."))
+                                                            "This assessment has no paper form "
+                                                            "number to key answers in from."))
             raise ValidationFailed(bad)
         q = _questionnaire_of(db, row)
         for key, value in answers.items():
             try:
                 question = q.question(key)
             except KeyError:
-                bad.add(str(key), "unknown_field", Text("问卷中没有这道题。", "The questionnaire has no such question."))
+                bad.add(str(key), "unknown_field", Text("问卷中没有这道题。",
+                                                        "The questionnaire has no such question."))
                 continue
             if value not in question.scores:
                 bad.add(key, "choice_invalid", Text("不是该题的选项。", "Not one of this question's options."))
@@ -314,7 +318,8 @@ def grade(vault: Vault, us: SignedInUser, assessment_id: str, now: datetime | No
         load_open(db, us, row.session_id)
         q = _questionnaire_of(db, row)
         if row.status != IN_PROGRESS:
-            raise _error("assessment_closed", "该评估已经评级。", "This assessment has already been graded.", assessment_id)
+            raise _error("assessment_closed", "该评估已经评级。", "This assessment has already been graded.",
+                         assessment_id)
         birth, capacity = _customer_facts(db, row.customer_id)
         ev = evaluate(q, _plain(row.answers), birth_date=birth, on=local_day(moment), civil_capacity=capacity)
         row.contradictions = json.dumps([c.as_json() for c in ev.contradictions], ensure_ascii=False)
@@ -323,7 +328,8 @@ def grade(vault: Vault, us: SignedInUser, assessment_id: str, now: datetime | No
                          f"{len(ev.missing)} question(s) are not answered yet.", ",".join(ev.missing))
         if ev.contradictions:
             raise _error("contradictions", "部分答案相互矛盾，须由客户重新作答后才能评级。",
-                         "Some answers contradict each other; the customer must re-answer them before a grade is given.",
+                         "Some answers contradict each other; the customer must "
+                         "re-answer them before a grade is given.",
                          ",".join(c.code for c in ev.contradictions))
         # Checked again here: two assessments started in parallel must not both complete over the limit.
         _check_limits(db, vault, row.customer_id, moment)
@@ -362,7 +368,8 @@ def confirm(vault: Vault, us: SignedInUser, assessment_id: str, regrade_confirme
             assert row.grade is not None and row.previous_grade is not None
             old, new = q.band(row.previous_grade).name, q.band(row.grade).name
             raise _error("regrade_unconfirmed",
-                         f"评估等级由 {row.previous_grade}（{old.zh}）变为 {row.grade}（{new.zh}），须客户明确确认新等级。",
+                         f"评估等级由 {row.previous_grade}（{old.zh}）"
+                         f"变为 {row.grade}（{new.zh}），须客户明确确认新等级。",
                          f"The grade changed from {row.previous_grade} ({old.en}) to {row.grade} ({new.en}); "
                          "the customer must explicitly confirm the new grade.", f"{row.previous_grade}->{row.grade}")
         row.confirmed_at, row.confirmed_by = _iso(moment), "customer"

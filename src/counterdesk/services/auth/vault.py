@@ -65,7 +65,8 @@ NOT_UNLOCKED = Text("数据库尚未解锁，请先登录。", "The database is 
 def account_locked_text(until: datetime | None) -> Text:
     zh = format_time(until, "zh", clock_only=True) if until else "?"
     en = format_time(until, "en", clock_only=True) if until else "?"
-    return Text(f"连续登录失败次数过多，账户已锁定至 {zh}。", f"Too many failed sign-ins: the account is locked until {en}.")
+    return Text(f"连续登录失败次数过多，账户已锁定至 {zh}。",
+                f"Too many failed sign-ins: the account is locked until {en}.")
 
 
 @dataclass(frozen=True)
@@ -128,13 +129,15 @@ class Vault:
                 res.add("username", "duplicate", Text("用户名重复。", "Duplicate username."))
             seen.add(normalise_username(user.username))
         if admin.role != Role.ADMIN:
-            res.add("role", "admin_required", Text("第一个用户必须是管理员。", "The first user must be an administrator."))
+            res.add("role", "admin_required", Text("第一个用户必须是管理员。",
+                                                   "The first user must be an administrator."))
         if not res.ok:
             raise ValidationFailed(res)
         if not data.install_file.exists() and data.database.exists():
             _set_aside_unfinished(data)
         if data.install_file.exists() or data.database.exists():
-            raise CounterDeskError(Text("该数据目录已经初始化，不会覆盖。", "This data folder is already set up; it will not be overwritten."),
+            raise CounterDeskError(Text("该数据目录已经初始化，不会覆盖。",
+                                        "This data folder is already set up; it will not be overwritten."),
                                    code="already_initialised", detail=str(data.root))
         data.ensure()
 
@@ -411,7 +414,8 @@ class Vault:
         try:
             key = slots.unlock_with_recovery(secret)
         except WrongSecret:
-            raise AuthError(Text("恢复密钥不正确。", "The recovery key is not correct."), code="recovery_wrong") from None
+            raise AuthError(Text("恢复密钥不正确。", "The recovery key is not correct."),
+                            code="recovery_wrong") from None
         self._attach(key)
         from counterdesk.store import audit
         from counterdesk.store import users as users_repo

@@ -91,7 +91,8 @@ def _read_csv(text: str) -> tuple[list[RawRow], list[FileProblem]]:
     except csv.Error as exc:
         return [], [FileProblem(Location(line=1), "", "csv", Text(f"CSV 格式错误：{exc}", f"CSV error: {exc}"))]
     if not header or not any(h.strip() for h in header):
-        return [], [FileProblem(Location(line=1), "", "empty", Text("文件为空或缺少表头行", "the file is empty or has no header row"))]
+        return [], [FileProblem(Location(line=1), "", "empty", Text("文件为空或缺少表头行",
+                                                                    "the file is empty or has no header row"))]
     names = [h.strip() for h in header]
     head_loc = Location(line=1)
     seen: set[str] = set()
@@ -99,11 +100,13 @@ def _read_csv(text: str) -> tuple[list[RawRow], list[FileProblem]]:
         if h not in FIELDS:
             problems.append(FileProblem(head_loc, h, "unknown_column", Text(f"未知列“{h}”", f"unknown column '{h}'")))
         elif h in seen:
-            problems.append(FileProblem(head_loc, h, "duplicate_column", Text(f"列“{h}”重复", f"column '{h}' appears twice")))
+            problems.append(FileProblem(head_loc, h, "duplicate_column", Text(f"列“{h}”重复",
+                                                                              f"column '{h}' appears twice")))
         seen.add(h)
     for f in REQUIRED:
         if f not in seen:
-            problems.append(FileProblem(head_loc, f, "missing_column", Text(f"缺少必需列“{f}”", f"required column '{f}' is missing")))
+            problems.append(FileProblem(head_loc, f, "missing_column", Text(f"缺少必需列“{f}”",
+                                                                            f"required column '{f}' is missing")))
     if problems:
         return [], problems
     rows: list[RawRow] = []
@@ -115,7 +118,8 @@ def _read_csv(text: str) -> tuple[list[RawRow], list[FileProblem]]:
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(FileProblem(Location(line=start), "", "csv", Text(f"CSV 格式错误：{exc}", f"CSV error: {exc}")))
+            problems.append(FileProblem(Location(line=start), "", "csv", Text(f"CSV 格式错误：{exc}",
+                                                                              f"CSV error: {exc}")))
             break
         last_line = reader.line_num
         if not record or not any(c.strip() for c in record):
@@ -123,7 +127,8 @@ def _read_csv(text: str) -> tuple[list[RawRow], list[FileProblem]]:
         loc = Location(line=start)
         if len(record) != len(names):
             problems.append(FileProblem(loc, "", "columns", Text(
-                f"有 {len(record)} 列，表头有 {len(names)} 列", f"has {len(record)} columns, the header has {len(names)}")))
+                f"有 {len(record)} 列，表头有 {len(names)} 列",
+                f"has {len(record)} columns, the header has {len(names)}")))
             continue
         rows.append(RawRow(loc, dict(zip(names, record))))
     return rows, problems
@@ -144,7 +149,8 @@ def _read_json(text: str) -> tuple[list[RawRow], list[FileProblem]]:
         items = doc
     else:
         return [], [FileProblem(Location(), "", "json_shape", Text(
-            "JSON 须为产品数组或含 \"products\" 的对象", 'JSON must be an array of products or an object with "products"'))]
+            "JSON 须为产品数组或含 \"products\" 的对象",
+            'JSON must be an array of products or an object with "products"'))]
     rows, problems = [], []
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict):

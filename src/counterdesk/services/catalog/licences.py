@@ -63,14 +63,16 @@ def check_licence(licence_type: str, number: str, issued: date | None, expires: 
     res = Result()
     if licence_type not in LICENCE_TYPES:
         allowed = ", ".join(LICENCE_TYPES)
-        res.add("licence_type", "unknown", Text(f"资格类型：未知（可选：{allowed}）", f"Licence type: unknown (allowed: {allowed})"))
+        res.add("licence_type", "unknown", Text(f"资格类型：未知（可选：{allowed}）",
+                                                f"Licence type: unknown (allowed: {allowed})"))
     if not NUMBER_RE.fullmatch((number or "").strip()):
         res.add("number", "format", Text("证书编号：须为 1-64 位字母、数字或 / . _ -",
                                           "Certificate number: 1-64 letters, digits or / . _ -"))
     if issued is None:
         res.add("issued", "required", Text("发证日期：必填", "Issue date: is required"))
     if issued is not None and expires is not None and expires < issued:
-        res.add("expires", "before_issued", Text("有效期至：不得早于发证日期", "Expires: must not be before the issue date"))
+        res.add("expires", "before_issued", Text("有效期至：不得早于发证日期",
+                                                 "Expires: must not be before the issue date"))
     return res
 
 

@@ -277,7 +277,8 @@ class _Parser:
             if value.upper() in options:
                 return value.upper()
             allowed = ", ".join(options)
-            self.bad(field, "unknown", f"未知取值“{value}”（可选：{allowed}）", f"unknown value '{value}' (allowed: {allowed})")
+            self.bad(field, "unknown", f"未知取值“{value}”（可选：{allowed}）",
+                     f"unknown value '{value}' (allowed: {allowed})")
             return None
         return value
 
@@ -376,7 +377,8 @@ def parse_product(raw: Mapping[str, Any], rules: CatalogRules | None = None) -> 
     values["min_amount"] = p.money("min_amount")
     currency = p.text("currency").upper()
     if currency and not _is_currency(currency):
-        p.bad("currency", "unknown", f"“{currency}”不是 ISO 4217 币种代码", f"'{currency}' is not an ISO 4217 currency code")
+        p.bad("currency", "unknown", f"“{currency}”不是 ISO 4217 币种代码",
+              f"'{currency}' is not an ISO 4217 currency code")
         currency = ""
     values["currency"] = currency
     values["liquidity"] = p.choice("liquidity", LIQUIDITY)
@@ -477,7 +479,8 @@ def validate_product(p: Product, rules: CatalogRules | None = None, unreadable: 
     if known("currency") and not _is_currency(p.currency):
         bad("currency", "unknown", "不是 ISO 4217 币种代码", "is not an ISO 4217 currency code")
     if known("sale_start", "sale_end") and p.sale_end is not None and p.sale_end < p.sale_start:
-        bad("sale_end", "before_start", f"不得早于销售起始日 {p.sale_start}", f"must not be before the sale start {p.sale_start}")
+        bad("sale_end", "before_start", f"不得早于销售起始日 {p.sale_start}",
+            f"must not be before the sale start {p.sale_start}")
     if known("status") and p.status not in STATUSES:
         bad("status", "unknown", "未知状态", "unknown status")
     if known("licence_required"):
@@ -537,7 +540,8 @@ def validate_product(p: Product, rules: CatalogRules | None = None, unreadable: 
         bad("recording_required", "dual_recording", "向个人销售理财和代销产品须双录",
             "WM and agency products sold to individuals must be recorded (双录)")
     if known("periodic_premium") and p.periodic_premium and p.type not in INSURANCE_TYPES:
-        bad("periodic_premium", "not_insurance", "只有保险产品有期缴保费", "only insurance products have periodic premiums")
+        bad("periodic_premium", "not_insurance", "只有保险产品有期缴保费",
+            "only insurance products have periodic premiums")
     return res
 
 

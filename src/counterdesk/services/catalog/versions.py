@@ -90,6 +90,9 @@ class Catalog:
         return [p for p in self.products if p.on_sale(on)]
 
 
+_NO_MESSAGE = Text("", "")  # Text is frozen, so one shared default is safe
+
+
 @dataclass(frozen=True)
 class ImportResult:
     status: str  # "imported" | "unchanged"
@@ -98,7 +101,7 @@ class ImportResult:
     changed: int
     removed: int
     warnings: list[FileProblem] = field(default_factory=list)
-    message: Text = Text("", "")
+    message: Text = _NO_MESSAGE
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,8 @@ def _require_signed_in(us: SignedInUser | None) -> None:
 def _product(row: CatalogProduct) -> Product:
     return Product(
         code=row.code, name_zh=row.name_zh, name_en=row.name_en, type=row.type, risk_level=row.risk_level,
-        issuer=row.issuer, term_days=row.term_days, min_amount=(Decimal(row.min_amount_cents) / 100).quantize(Decimal("0.01")),
+        issuer=row.issuer, term_days=row.term_days,
+        min_amount=(Decimal(row.min_amount_cents) / 100).quantize(Decimal("0.01")),
         currency=row.currency, liquidity=row.liquidity, sale_start=date.fromisoformat(row.sale_start),
         sale_end=date.fromisoformat(row.sale_end) if row.sale_end else None, public=row.public,
         private_class=row.private_class, principal_protected=row.principal_protected,
@@ -201,7 +205,8 @@ def _check_note(note: str) -> str:
     note = " ".join((note or "").split())
     if len(note) > MAX_NOTE:
         res = Result()
-        res.add("note", "too_long", Text(f"备注不得超过 {MAX_NOTE} 个字符", f"The note must be at most {MAX_NOTE} characters"))
+        res.add("note", "too_long", Text(f"备注不得超过 {MAX_NOTE} 个字符",
+                                         f"The note must be at most {MAX_NOTE} characters"))
         raise ValidationFailed(res)
     return note
 
@@ -225,7 +230,8 @@ def _diff(old: dict[str, Product], new: dict[str, Product]) -> tuple[int, int, i
     return added, changed, removed
 
 
-def validate_rows(rows: list[fileio.RawRow], rules: CatalogRules | None = None) -> tuple[list[Product], list[FileProblem]]:
+def validate_rows(rows: list[fileio.RawRow],
+                  rules: CatalogRules | None = None) -> tuple[list[Product], list[FileProblem]]:
     """Parse and check every row; problems (errors and warnings) carry the row's location."""
     products, problems = [], []
     first_seen: dict[str, Location] = {}
@@ -238,7 +244,8 @@ def validate_rows(rows: list[fileio.RawRow], rules: CatalogRules | None = None) 
             if code in first_seen:
                 where = first_seen[code].text()
                 problems.append(FileProblem(raw.location, "code", "duplicate", Text(
-                    f"产品代码：“{code}”重复（首次出现于{where.zh}）", f"Code: '{code}' appears twice (first at {where.en})")))
+                    f"产品代码：“{code}”重复（首次出现于{where.zh}）",
+                    f"Code: '{code}' appears twice (first at {where.en})")))
                 continue
             first_seen[code] = raw.location
         if product is not None:
@@ -290,7 +297,8 @@ def import_bytes(vault: Vault, us: SignedInUser, name: str, data: bytes, fmt: st
             "warnings": len(warnings)})
         info = _info(row, _usernames(db))
         return ImportResult("imported", info, added, changed, removed, warnings, Text(
-            f"已导入为第 {row.number} 版产品目录：共 {len(new)} 个产品（新增 {added}，修改 {changed}，删除 {removed}）。",
+            f"已导入为第 {row.number} 版产品目录：共 {len(new)} 个产品（新增 {added}，"
+            f"修改 {changed}，删除 {removed}）。",
             f"Imported as catalog version {row.number}: {len(new)} products ({added} added, {changed} changed, "
             f"{removed} removed)."))
     return vault.transact(write)
@@ -330,7 +338,8 @@ def export_file(vault: Vault, us: SignedInUser, path: Path | str, fmt: str | Non
     try:
         write_bytes_atomic(path, data, mode=0o644)
     except OSError as exc:
-        raise CatalogError(Text(f"无法写入文件 {path}：{exc.strerror}", f"Cannot write the file {path}: {exc.strerror}"),
+        raise CatalogError(Text(f"无法写入文件 {path}：{exc.strerror}",
+                                f"Cannot write the file {path}: {exc.strerror}"),
                            code="unwritable_file") from None
     vault.record(us, "catalog.exported", "catalog", str(cat.number) if cat.number else None,
                  {"catalog_version": cat.number, "format": fmt, "products": len(cat.products), "file": path.name})
@@ -363,10 +372,12 @@ def save_product(vault: Vault, us: SignedInUser, values: Mapping[str, Any] | Pro
         products = {p.code: p for p in products_in(db, current)} if current else {}
         if editing is None and product.code in products:
             bad = Result()
-            bad.add("code", "duplicate", Text(f"产品代码：“{product.code}”已存在", f"Code: '{product.code}' already exists"))
+            bad.add("code", "duplicate", Text(f"产品代码：“{product.code}”已存在",
+                                              f"Code: '{product.code}' already exists"))
             raise ValidationFailed(bad)
         if editing is not None and editing not in products:
-            raise CatalogError(Text(f"当前目录中没有产品 {editing}。", f"There is no product {editing} in the current catalog."),
+            raise CatalogError(Text(f"当前目录中没有产品 {editing}。",
+                                    f"There is no product {editing} in the current catalog."),
                                code="no_product")
         if editing is not None and products[editing] == product:
             version = db.get(CatalogVersion, current)

@@ -86,7 +86,8 @@ def parse_payload(payload: str | None) -> tuple[str, str] | None:
 W = {  # labels in both languages; the document is printed in one, the customer's
     "title": Text("金融产品购买确认书", "Confirmation of Purchase of a Financial Product"),
     "copy": Text("副本", "COPY"),
-    "copy_note": Text("副本（重新打印），原件以已签名的电子文件为准", "COPY (reprint); the signed electronic file is the original"),
+    "copy_note": Text("副本（重新打印），原件以已签名的电子文件为准",
+                      "COPY (reprint); the signed electronic file is the original"),
     "page": Text("第 {x} 页 / 共 {y} 页", "Page {x} of {y}"),
     "doc": Text("文件编号", "Document number"),
     "branch": Text("网点", "Branch"),
@@ -140,7 +141,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11, textColor=colors.HexColor("#444444")),
         "title": ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=TA_CENTER, spaceAfter=2 * mm),
         "h": ParagraphStyle("h", parent=base, fontSize=11.5, leading=17, spaceBefore=4 * mm, spaceAfter=1.5 * mm),
-        "quote": ParagraphStyle("quote", parent=base, leftIndent=4 * mm, rightIndent=4 * mm, backColor=colors.HexColor("#F3F3F3"),
+        "quote": ParagraphStyle("quote", parent=base, leftIndent=4 * mm, rightIndent=4 * mm,
+                                backColor=colors.HexColor("#F3F3F3"),
                                 borderPadding=(2 * mm, 2 * mm, 2 * mm, 2 * mm), spaceBefore=1 * mm, spaceAfter=3 * mm),
     }
 
@@ -341,7 +343,8 @@ def render_confirmation(data: ConfirmationData, lang: str = "zh", copy: bool = F
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=(PAGE_W, PAGE_H), leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN, title=f"{words['title']} {data.document_number}",
+                            topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN,
+                            title=f"{words['title']} {data.document_number}",
                             author=_t(data.branch_name, lang), creator="CounterDesk", subject=payload,
                             keywords=payload, invariant=1, lang="zh-CN" if lang == "zh" else "en")
     doc.build(story, canvasmaker=_canvas_maker(words, data.document_number, copy))

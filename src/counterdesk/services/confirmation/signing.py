@@ -44,13 +44,17 @@ for _name in ("pyhanko", "pyhanko_certvalidator"):
 
 FIELD_NAME = "CounterDeskSignature"
 
-BAD_P12 = Text("无法打开证书文件：文件已损坏或密码错误。", "Cannot open the certificate file: it is damaged or the password is wrong.")
+BAD_P12 = Text("无法打开证书文件：文件已损坏或密码错误。",
+               "Cannot open the certificate file: it is damaged or the password is wrong.")
 NO_KEY = Text("证书文件中没有私钥。", "The certificate file does not contain a private key.")
 NO_CERT = Text("尚未设置网点签名证书。请管理员运行 counterdesk-admin cert demo 或 cert import。",
-               "No branch signing certificate is set up. An administrator must run counterdesk-admin cert demo or cert import.")
-EXPIRED = Text("证书已过期或尚未生效（有效期 {start} 至 {end}）。", "The certificate is expired or not yet valid ({start} to {end}).")
+               "No branch signing certificate is set up. An administrator must run "
+               "counterdesk-admin cert demo or cert import.")
+EXPIRED = Text("证书已过期或尚未生效（有效期 {start} 至 {end}）。",
+               "The certificate is expired or not yet valid ({start} to {end}).")
 SIGN_FAILED = Text("签名失败，文件未签名。", "Signing failed; the file was not signed.")
-P_UNREADABLE = Text("无法读取该 PDF 文件（文件已损坏或不是 PDF）。", "The PDF cannot be read (it is damaged or not a PDF).")
+P_UNREADABLE = Text("无法读取该 PDF 文件（文件已损坏或不是 PDF）。",
+                    "The PDF cannot be read (it is damaged or not a PDF).")
 P_UNSIGNED = Text("该 PDF 没有签名。", "The PDF is not signed.")
 P_CHANGED = Text("签名无效：文件在签名后被修改过。", "The signature is INVALID: the file was changed after signing.")
 P_APPENDED = Text("签名后文件被追加修改：签名未覆盖整个文件。",
@@ -150,8 +154,10 @@ def load_signer(p12: bytes, password: str | None) -> Signer:
     _, cert, _ = _load(p12, password)  # our own, bilingual errors first
     now = datetime.now(UTC)
     if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
-        raise CertificateError(EXPIRED.format(start=cert.not_valid_before_utc.date(), end=cert.not_valid_after_utc.date()))
-    signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=password.encode() if password else None)
+        raise CertificateError(EXPIRED.format(start=cert.not_valid_before_utc.date(),
+                                              end=cert.not_valid_after_utc.date()))
+    signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[],
+                                                   passphrase=password.encode() if password else None)
     if signer is None:
         raise CertificateError(BAD_P12)
     return Signer(signer, cert)
@@ -162,7 +168,8 @@ def import_pkcs12(path: Path | str, password: str) -> tuple[bytes, x509.Certific
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise CertificateError(Text("无法读取文件：{p}", "Cannot read the file: {p}").format(p=path), detail=str(exc)) from None
+        raise CertificateError(Text("无法读取文件：{p}", "Cannot read the file: {p}").format(p=path),
+                               detail=str(exc)) from None
     _, cert, _ = _load(data, password)
     return data, cert
 
@@ -171,8 +178,9 @@ def reprotect(p12: bytes, password: str) -> tuple[bytes, str]:
     """Re-encrypt an imported bundle under a fresh random password (the admin's one is not kept)."""
     key, cert, extra = _load(p12, password)
     new_password = _random_password()
-    return pkcs12.serialize_key_and_certificates(b"counterdesk-branch", key, cert, extra or None,
-                                                 serialization.BestAvailableEncryption(new_password.encode())), new_password
+    return (pkcs12.serialize_key_and_certificates(b"counterdesk-branch", key, cert, extra or None,
+                                                  serialization.BestAvailableEncryption(new_password.encode())),
+            new_password)
 
 
 # ---- signing ---------------------------------------------------------------------------------------

@@ -81,7 +81,8 @@ def assess(answers: Mapping[str, Any], screening: ScreeningHistory | None = None
                                                                    f"Nationality is a high-risk jurisdiction: {en}")))
         else:
             reasons.append(Reason("nationality.monitored", "medium", Text(f"国籍为需加强监测的国家或地区：{zh}",
-                                                                          f"Nationality is under increased monitoring: {en}")))
+                                                                          "Nationality is under "
+                                                                          f"increased monitoring: {en}")))
 
     for item in answers.get("tax_jurisdictions") or []:
         code = item.get("country") if isinstance(item, Mapping) else None
@@ -92,7 +93,8 @@ def assess(answers: Mapping[str, Any], screening: ScreeningHistory | None = None
         elif code in monitored:
             zh, en = _country(code)
             reasons.append(Reason("tax.monitored", "medium", Text(f"税收居民国需加强监测：{zh}",
-                                                                  f"Tax resident of a jurisdiction under increased monitoring: {en}")))
+                                                                  "Tax resident of a jurisdiction "
+                                                                  f"under increased monitoring: {en}")))
 
     occupation = occupations.get(answers.get("occupation"))
     if occupation is not None and occupation.risk != "low":
@@ -103,13 +105,16 @@ def assess(answers: Mapping[str, Any], screening: ScreeningHistory | None = None
     pep = answers.get("pep_status")
     if isinstance(pep, str) and pep != "none":
         reasons.append(Reason("pep", "high", Text("客户声明为政治公众人物或其亲属、密切关系人",
-                                                  "The customer declared being a PEP, or a relative or close associate of one")))
+                                                  "The customer declared being a PEP, "
+                                                  "or a relative or close associate of one")))
 
     if screening is not None and screening.confirmed_match:
-        reasons.append(Reason("screening.confirmed", "high", Text("名单筛查确认命中", "Screening confirmed a list match")))
+        reasons.append(Reason("screening.confirmed", "high", Text("名单筛查确认命中",
+                                                                  "Screening confirmed a list match")))
     elif screening is not None and screening.cleared_false_positive:
         reasons.append(Reason("screening.cleared", "medium", Text("名单筛查曾有疑似命中，已排除为误报",
-                                                                 "Screening had a potential match, cleared as a false positive")))
+                                                                 "Screening had a potential match, "
+                                                                 "cleared as a false positive")))
 
     if not reasons:
         reasons.append(Reason("baseline", "low", Text("未发现风险因素", "No risk factor found")))

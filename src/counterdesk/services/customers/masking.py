@@ -111,7 +111,8 @@ def mask_name(value: Any) -> str:
 # 自治区 is a province, 地区/自治州/盟 a prefecture; the county level is 区/县/旗/市 and their variants.
 _PROVINCE = re.compile(r"(?:北京市|天津市|上海市|重庆市|[^省市区县旗号镇乡村街]{2,5}?(?:省|自治区|特别行政区))")
 _PREFECTURE = re.compile(r"(?:[^省市区县旗号镇乡村街]{1,8}?自治州|[^省市区县旗号镇乡村街]{1,6}?(?:地区|盟|市))")
-_COUNTY = re.compile(r"(?:[^省市区县旗号镇乡村街]{1,12}?(?:自治县|自治旗)|[^省市区县旗号镇乡村街]{1,5}?(?:林区|特区|新区|区|县|旗|市))")
+_COUNTY = re.compile(r"(?:[^省市区县旗号镇乡村街]{1,12}?(?:自治县|自治旗)"
+                     r"|[^省市区县旗号镇乡村街]{1,5}?(?:林区|特区|新区|区|县|旗|市))")
 
 
 def mask_address(value: Any) -> str:

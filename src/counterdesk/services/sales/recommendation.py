@@ -94,7 +94,8 @@ def _inputs(vault: Vault, us: SignedInUser, buyer: Buyer, declared: Mapping[str,
 
 
 def propose(vault: Vault, us: SignedInUser, buyer: Buyer, amount_text: str, declared_text: Mapping[str, Any],
-            horizon: str | None, acknowledged: bool = False, today: date | None = None) -> tuple[Result, Proposal | None]:
+            horizon: str | None, acknowledged: bool = False,
+            today: date | None = None) -> tuple[Result, Proposal | None]:
     """Every product of the current catalog decided for this buyer and amount, the eligible ones ranked."""
     today = today or date.today()
     res = Result()

@@ -83,15 +83,18 @@ def _check(decision: str, reason_code: str, note: str | None) -> str:
     res = Result()
     note = (note or "").strip()
     if decision not in DECISIONS:
-        res.add("decision", "choice", Text("决定须为“确认命中”或“误报”。", "The decision must be confirmed_match or false_positive."))
+        res.add("decision", "choice", Text("决定须为“确认命中”或“误报”。",
+                                           "The decision must be confirmed_match or false_positive."))
     else:
         reasons = FALSE_POSITIVE_REASONS if decision == "false_positive" else CONFIRM_REASONS
         if reason_code not in reasons:
             res.add("reason_code", "choice", Text("请从列表中选择原因。", "Choose a reason from the list."))
         elif reason_code == "other" and not note:
-            res.add("note", "required", Text("选择“其他”时须填写说明。", "A note is required when the reason is Other."))
+            res.add("note", "required", Text("选择“其他”时须填写说明。",
+                                             "A note is required when the reason is Other."))
     if len(note) > NOTE_MAX:
-        res.add("note", "max", Text(f"说明不得超过 {NOTE_MAX} 字。", f"The note must be at most {NOTE_MAX} characters."))
+        res.add("note", "max", Text(f"说明不得超过 {NOTE_MAX} 字。",
+                                    f"The note must be at most {NOTE_MAX} characters."))
     if not res.ok:
         raise ValidationFailed(res)
     return note

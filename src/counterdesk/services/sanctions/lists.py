@@ -91,7 +91,8 @@ def _usernames(db) -> dict[str, str]:
 def _check_source(source: str) -> str:
     value = " ".join(str(source).split())
     if not (1 <= len(value) <= 64) or not value.isprintable():
-        raise ImportRefused(Text("名单来源名称须为 1-64 个可打印字符。", "The list source must be 1-64 printable characters."),
+        raise ImportRefused(Text("名单来源名称须为 1-64 个可打印字符。",
+                                 "The list source must be 1-64 printable characters."),
                             code="bad_source")
     return value
 
@@ -104,10 +105,12 @@ def _published(parsed: ParsedList, given: date | None, today: date) -> date:
     published = given or parsed.published
     if published is None:
         raise ImportRefused(Text("该格式的文件不含发布日期，请用 --published 指定（YYYY-MM-DD）。",
-                                 "Files of this format carry no publication date; give it with --published (YYYY-MM-DD)."),
+                                 "Files of this format carry no publication date; "
+                                 "give it with --published (YYYY-MM-DD)."),
                             code="published_missing")
     if (published - today).days > 1:
-        raise ImportRefused(Text(f"发布日期 {published} 在未来，拒绝导入。", f"The publication date {published} lies in the future."),
+        raise ImportRefused(Text(f"发布日期 {published} 在未来，拒绝导入。",
+                                 f"The publication date {published} lies in the future."),
                             code="published_future")
     return published
 
@@ -148,8 +151,8 @@ def import_files(vault: Vault, us: SignedInUser, files: list[tuple[str, bytes]],
             info = _info(same, names)
             return ImportResult("unchanged", info, None, Text(
                 f"该文件已导入过（{info.source}，发布于 {info.published}，导入于 {info.loaded_at[:16]}），未做更改。",
-                f"This file is already loaded ({info.source}, published {info.published}, loaded {info.loaded_at[:16]}); "
-                "nothing changed."))
+                f"This file is already loaded ({info.source}, published {info.published}, "
+                f"loaded {info.loaded_at[:16]}); nothing changed."))
         current = list(db.execute(select(SanctionsList).where(
             SanctionsList.source == src, SanctionsList.superseded_by.is_(None))).scalars())
         for old in current:
@@ -190,10 +193,12 @@ def read_files(paths: list[Path | str]) -> list[tuple[str, bytes]]:
         path = Path(p)
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
-                raise ImportRefused(Text(f"文件过大：{path.name}", f"The file is too large: {path.name}"), code="too_large")
+                raise ImportRefused(Text(f"文件过大：{path.name}", f"The file is too large: {path.name}"),
+                                    code="too_large")
             files.append((path.name, path.read_bytes()))
         except OSError as exc:
-            raise ImportRefused(Text(f"无法读取文件 {path}：{exc.strerror}", f"Cannot read the file {path}: {exc.strerror}"),
+            raise ImportRefused(Text(f"无法读取文件 {path}：{exc.strerror}",
+                                     f"Cannot read the file {path}: {exc.strerror}"),
                                 code="unreadable_file") from None
     return files
 

@@ -74,7 +74,8 @@ def _validate(subject: Subject, subject_ref: str) -> None:
 def _message(status: str, hits: int, lists: list[ListInfo], stale: list[ListInfo], max_age: int) -> Text:
     if status == "refused_stale_lists" and not lists:
         return Text("尚未加载任何制裁名单，筛查不能放行。请管理员导入名单。",
-                    "No sanctions list is loaded, so screening cannot clear. Ask the administrator to import the lists.")
+                    "No sanctions list is loaded, so screening cannot clear. "
+                    "Ask the administrator to import the lists.")
     if status == "refused_stale_lists":
         zh = "、".join(f"“{s.source}”（发布于 {s.published}）" for s in stale)
         en = ", ".join(f"{s.source} (published {s.published})" for s in stale)
@@ -85,7 +86,8 @@ def _message(status: str, hits: int, lists: list[ListInfo], stale: list[ListInfo
     names_en = ", ".join(f"{li.source} ({li.published})" for li in lists)
     if status == "potential_hit":
         return Text(f"发现 {hits} 条疑似命中（名单：{names}），须由另一位主管复核后方可继续。",
-                    f"{hits} potential hit(s) on {names_en}: another supervisor must review before the session continues.")
+                    f"{hits} potential hit(s) on {names_en}: another supervisor must "
+                    "review before the session continues.")
     return Text(f"未发现匹配（已筛查名单：{names}）。", f"No match on the lists screened: {names_en}.")
 
 
@@ -124,7 +126,8 @@ def screen(vault: Vault, us: SignedInUser, subject: Subject, subject_ref: str,
             return _store(vault, us, subject_ref, now, threshold, hashes, status, hits, lists, stale, max_age)
         except ListsChanged:
             continue
-    raise CounterDeskError(Text("制裁名单正在更新，请稍后重试筛查。", "The sanctions lists are being updated; screen again shortly."),
+    raise CounterDeskError(Text("制裁名单正在更新，请稍后重试筛查。",
+                                "The sanctions lists are being updated; screen again shortly."),
                            code="lists_changing")
 
 

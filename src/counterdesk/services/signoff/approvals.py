@@ -154,7 +154,8 @@ def decide(vault: Vault, us: SignedInUser, request_id: str, approve: bool, reaso
     if not approve and not reason:
         raise refuse("reason_required", "驳回时请填写原因。", "Give a reason for the rejection.")
     if len(reason) > _REASON_MAX:
-        raise refuse("reason_too_long", f"原因不得超过 {_REASON_MAX} 字。", f"The reason is longer than {_REASON_MAX} characters.")
+        raise refuse("reason_too_long", f"原因不得超过 {_REASON_MAX} 字。",
+                     f"The reason is longer than {_REASON_MAX} characters.")
     moment = now_utc(now)
 
     def write(db: Session) -> RequestInfo:
@@ -165,14 +166,16 @@ def decide(vault: Vault, us: SignedInUser, request_id: str, approve: bool, reaso
                          "You made this sale: another supervisor must decide it.")
         status = _status(req, moment)
         if status == PENDING and not _session_open(db, req.session_id):
-            raise refuse("session_closed", "该柜面服务会话已结束，无需审批。", "The counter session has ended; nothing to approve.")
+            raise refuse("session_closed", "该柜面服务会话已结束，无需审批。",
+                         "The counter session has ended; nothing to approve.")
         if status == EXPIRED:
             raise refuse("request_expired", "该审批请求已过期，须由柜员重新提交。",
                          "The request has expired; the teller must submit it again.")
         if status != PENDING:
             raise refuse("request_decided", "该审批请求已处理。", "This request has already been decided.")
         req.status = APPROVED if approve else REJECTED
-        req.decided_by, req.decided_at, req.decision_reason, req.override = us.user_id, iso(moment), reason or None, override
+        req.decided_by, req.decided_at = us.user_id, iso(moment)
+        req.decision_reason, req.override = reason or None, override
         row.status, row.updated_at = (APPROVED if approve else REJECTED), iso(moment)
         evidence.append(db, row.id, "approval", {
             "request_id": req.id, "decision": req.status, "by": us.user_id, "at": req.decided_at,
@@ -209,7 +212,8 @@ def resubmit(vault: Vault, us: SignedInUser, signoff_id: str, now: datetime | No
         old = _pending(db, row.session_id)
         if old is not None:
             if _status(old, moment) != EXPIRED:
-                raise refuse("request_pending", "审批请求仍在等待处理。", "The request is still waiting for a decision.")
+                raise refuse("request_pending", "审批请求仍在等待处理。",
+                             "The request is still waiting for a decision.")
             old.status = EXPIRED
             db.flush()
         req_id = open_request(db, us, row, state_of(row).plan, moment, expiry)

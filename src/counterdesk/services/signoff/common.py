@@ -62,7 +62,8 @@ def load_own(db, us: SignedInUser, signoff_id: str, *statuses: str) -> Signoff:
     never passes this check: the checker cannot change what the maker collected."""
     row = load(db, signoff_id)
     if row.teller_id != us.user_id:
-        raise refuse("signoff_not_yours", "该签署属于其他柜员的服务会话。", "This sign-off belongs to another teller's session.",
+        raise refuse("signoff_not_yours", "该签署属于其他柜员的服务会话。",
+                     "This sign-off belongs to another teller's session.",
                      signoff_id)
     if statuses and row.status not in statuses:
         raise refuse("signoff_state", f"当前状态（{row.status}）下不能执行此操作。",

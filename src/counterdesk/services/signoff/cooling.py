@@ -145,7 +145,8 @@ def complete_follow_up(vault: Vault, us: SignedInUser, task_id: str, outcome: st
     require(us.role, "aftersale.manage")
     outcome = (outcome or "").strip()
     if not outcome or len(outcome) > 500:
-        raise refuse("outcome_required", "请填写回访结果（不超过 500 字）。", "Describe the outcome of the visit (up to 500 characters).")
+        raise refuse("outcome_required", "请填写回访结果（不超过 500 字）。",
+                     "Describe the outcome of the visit (up to 500 characters).")
     moment = now_utc(now)
 
     def write(db: Session) -> None:

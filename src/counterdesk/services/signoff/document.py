@@ -77,7 +77,8 @@ def product_key_facts(product) -> list[tuple[Text, Text | str]]:
         facts.append((Text("期限", "Term"), Text(f"{product.term_days} 天", f"{product.term_days} days")))
     facts.append((Text("流动性", "Liquidity"), LIQUIDITY.get(product.liquidity, product.liquidity)))
     facts.append((Text("保本", "Principal protected"),
-                  Text("是", "yes") if product.principal_protected else Text("否，可能损失本金", "no: you may lose money")))
+                  Text("是", "yes") if product.principal_protected
+                  else Text("否，可能损失本金", "no: you may lose money")))
     return facts
 
 
@@ -122,7 +123,8 @@ def build_data(db, vault: Vault, row: Signoff, moment: datetime, evidence_hash: 
         document_number=row.document_number, branch_name=vault.info.branch_name, branch_code=vault.info.branch_code,
         created_at=moment, customer_name=customer_name_of(db, row.customer_id),
         customer_id_number=kyc.get("id_number") or "", customer_id_type=DOCUMENT_TYPES.get(doc_type, doc_type),
-        assessment_grade=grade, assessment_valid_until=date.fromisoformat(a.valid_until[:10]) if a and a.valid_until else None,
+        assessment_grade=grade,
+        assessment_valid_until=date.fromisoformat(a.valid_until[:10]) if a and a.valid_until else None,
         product_code=product.code, product_name=Text(product.name_zh, product.name_en),
         product_risk_level=str(product.risk_level), amount=Decimal(decision.amount), currency=product.currency,
         disclosure_text=_text_of(shown), disclosure_version=", ".join(f.ref for f in shown),
@@ -146,7 +148,8 @@ def sale_summary(vault: Vault, us: SignedInUser, signoff_id: str) -> list[tuple[
         assert decision is not None  # a sign-off is made for a stored decision (foreign key; decisions stay)
         product = next(p for p in products_in(db, decision.catalog_version) if p.code == decision.product_code)
         rows: list[tuple[Text, Text | str]] = [
-            (Text("产品", "Product"), Text(f"{product.name_zh}（{product.code}）", f"{product.name_en} ({product.code})")),
+            (Text("产品", "Product"), Text(f"{product.name_zh}（{product.code}）",
+                                         f"{product.name_en} ({product.code})")),
             (Text("产品风险等级", "Product risk level"), RISK_LEVELS.get(product.risk_level, product.risk_level)),
             *product_key_facts(product)]
         rows.append((Text("购买金额", "Amount"), f"{Decimal(decision.amount):,.2f} {product.currency}"))
@@ -203,7 +206,7 @@ def prepare_print(vault: Vault, us: SignedInUser, signoff_id: str, copy: str) ->
     refused until both originals are printed: an original that never left the printer is printed as
     the original."""
     require(us.role, "session.start")
-    if copy not in COPIES + (REPRINT,):
+    if copy not in (*COPIES, REPRINT):
         raise refuse("copy_kind", "未知的打印联次。", "Unknown copy.", str(copy))
 
     def read(db: Session):
@@ -213,7 +216,8 @@ def prepare_print(vault: Vault, us: SignedInUser, signoff_id: str, copy: str) ->
         assert row.completed_at is not None and row.evidence_hash is not None
         printed = set(db.scalars(select(ConfirmationPrint.copy).where(ConfirmationPrint.signoff_id == row.id)))
         if copy == REPRINT and not set(COPIES) <= printed:
-            raise refuse("originals_not_printed", "客户联和银行留存联尚未全部打印：请先打印原件，副本只能在原件打印后制作。",
+            raise refuse("originals_not_printed",
+                         "客户联和银行留存联尚未全部打印：请先打印原件，副本只能在原件打印后制作。",
                          "The customer copy and the branch copy have not both been printed: print the originals "
                          "first; a copy can only be made after them.", row.id)
         if copy != REPRINT and copy not in printed:

@@ -28,8 +28,10 @@ MET_BY_SIGNOFF = frozenset({"special_risk_warning", "customer_signature", "recor
                             "longer_reading_time", "cooling_off", "supervisor_approval"})
 
 APPROVAL_TEXTS = {
-    "customer_initiated": Text("客户主动购买超出其风险承受能力的产品", "Customer-initiated purchase above the customer's grade"),
-    "elderly_care": Text("{age} 岁客户购买高风险产品（特别关照）", "Customer aged {age} buying a high-risk product (special care)"),
+    "customer_initiated": Text("客户主动购买超出其风险承受能力的产品",
+                               "Customer-initiated purchase above the customer's grade"),
+    "elderly_care": Text("{age} 岁客户购买高风险产品（特别关照）",
+                         "Customer aged {age} buying a high-risk product (special care)"),
     "amount": Text("金额 {amount} 元超过审批线 {limit} 元", "Amount {amount} above the approval threshold {limit}"),
     "aml_medium": Text("客户反洗钱风险等级：中", "Customer's AML risk rating: medium"),
     "aml_high": Text("客户反洗钱风险等级：高", "Customer's AML risk rating: high"),
@@ -119,7 +121,8 @@ def make_plan(*, product, amount: Decimal, customer_initiated: bool, outcome: st
                                           APPROVAL_TEXTS["open_condition"].zh.format(text=c["zh"]),
                                           APPROVAL_TEXTS["open_condition"].en.format(text=c["en"])))
     if "supervisor_approval" in codes and not reasons:
-        reasons.append(ApprovalReason("supervisor_approval", "适当性规则要求主管审批", "A suitability rule requires approval"))
+        reasons.append(ApprovalReason("supervisor_approval", "适当性规则要求主管审批",
+                                      "A suitability rule requires approval"))
     return SignoffPlan(
         product_code=product.code, product_type=product.type, risk_level=str(product.risk_level).upper(),
         amount=str(amount), forms=tuple(f.ref for f in forms), form_hashes=tuple(f.hash for f in forms),

@@ -115,7 +115,8 @@ def begin(vault: Vault, us: SignedInUser, session_id: str, sale_decision_id: str
         cs = counter_sessions.load_open(db, us, session_id)
         decision = db.get(SaleDecision, sale_decision_id)
         if decision is None or decision.session_id != cs.id:
-            raise refuse("decision_not_found", "该服务会话中没有这项产品选择。", "No such product choice in this session.",
+            raise refuse("decision_not_found", "该服务会话中没有这项产品选择。",
+                         "No such product choice in this session.",
                          str(sale_decision_id))
         product = next((p for p in products_in(db, decision.catalog_version)
                         if p.code == decision.product_code), None)
@@ -125,7 +126,8 @@ def begin(vault: Vault, us: SignedInUser, session_id: str, sale_decision_id: str
         customer, kyc = current_answers(db, decision.customer_id)
         birth = kyc.get("birth_date")
         age = age_on(date.fromisoformat(birth), today or moment.date()) if birth else None
-        plan = make_plan(product=product, amount=Decimal(decision.amount), customer_initiated=decision.customer_initiated,
+        plan = make_plan(product=product, amount=Decimal(decision.amount),
+                         customer_initiated=decision.customer_initiated,
                          outcome=decision.outcome, conditions=json.loads(decision.conditions), customer_age=age,
                          aml_level=_aml_level(db, decision.customer_id), settings=settings)
         for old in db.scalars(select(Signoff).where(Signoff.session_id == cs.id,
@@ -162,7 +164,8 @@ def record_reading(vault: Vault, us: SignedInUser, signoff_id: str, read: Mappin
                          "The texts shown are not the ones this sale requires.")
         seconds = read.get("seconds")
         if read.get("scrolled_to_end") is not True:
-            raise refuse("not_scrolled", "客户尚未阅读到风险揭示的末尾。", "The customer has not reached the end of the text.")
+            raise refuse("not_scrolled", "客户尚未阅读到风险揭示的末尾。",
+                         "The customer has not reached the end of the text.")
         if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < plan.min_reading_seconds:
             raise refuse("too_fast", f"阅读时间不足 {plan.min_reading_seconds} 秒。",
                          f"The text was shown for less than {plan.min_reading_seconds} s.")
@@ -222,7 +225,8 @@ def record_signature(vault: Vault, us: SignedInUser, signoff_id: str, sentence: 
         if row.read is None:
             raise refuse("not_read", "客户须先阅读风险揭示。", "The customer reads the disclosure first.")
         if plan.recording_required and not row.recording_consent:
-            raise refuse("recording_missing", "须先记录客户对双录的同意。", "Record the customer's consent to the recording first.")
+            raise refuse("recording_missing", "须先记录客户对双录的同意。",
+                         "Record the customer's consent to the recording first.")
         typed = None
         if plan.sentence_required:
             typed = (sentence or "").strip()

@@ -13,7 +13,7 @@ Thresholds (logical pixels of a pad of about 600 × 200; all documented as const
   or more strokes the path must still be at least MIN_TOTAL_LENGTH = 60 (scattered dots are refused).
 
 Serialised form (``to_json``), version 1:
-    {"format": "counterdesk.services.signoff.signature", "version": 1, "width": w, "height": h,
+    {"format": "counterdesk.signature", "version": 1, "width": w, "height": h,
      "strokes": [[[x, y, pressure, t_ms], ...], ...]}
 t_ms is milliseconds since the first point of the signature; pressure is 0..1 (mouse: 0.5).
 """
@@ -31,7 +31,7 @@ MIN_POINTS = 10
 MIN_EXTENT = 40.0
 SINGLE_STROKE_MIN_LENGTH = 150.0
 MIN_TOTAL_LENGTH = 60.0
-FORMAT = "counterdesk.services.signoff.signature"
+FORMAT = "counterdesk.signature"
 FORMAT_VERSION = 1
 MOUSE_PRESSURE = 0.5  # a mouse reports no pressure; draw it like a medium pen
 
@@ -181,5 +181,6 @@ def check_signature(sig: Signature) -> Result:
     too_short = ((len(inked) < 2 and length < SINGLE_STROKE_MIN_LENGTH) or length < MIN_TOTAL_LENGTH)
     if len(pts) < MIN_POINTS or too_small or too_short:
         res.add(field_, "signature_too_short", Text("签名过短或过小，请用正楷签署全名。",
-                                                   "The signature is too short or too small; please sign your full name."))
+                                                   "The signature is too short or too small; "
+                                                   "please sign your full name."))
     return res

@@ -16,7 +16,8 @@ from counterdesk.services.sync.conflicts import ConflictInfo
 from counterdesk.store import audit
 from counterdesk.store.models.sync import SyncConflict
 
-BAD_CA = Text("无法读取 CA 证书文件（须为 PEM 格式）：{path}", "Cannot read the CA certificate file (PEM expected): {path}")
+BAD_CA = Text("无法读取 CA 证书文件（须为 PEM 格式）：{path}",
+              "Cannot read the CA certificate file (PEM expected): {path}")
 
 
 def check_ca(path: str | Path) -> str:

@@ -75,7 +75,8 @@ class ApprovalRequest(Base):
     decided_by: Mapped[str | None] = mapped_column(String(36), ForeignKey("users.id"), nullable=True)
     decided_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     decision_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    override: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())  # at the teller's workstation
+    # decided at the teller's workstation
+    override: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class ConfirmationPrint(Base):

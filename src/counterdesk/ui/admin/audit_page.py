@@ -124,9 +124,9 @@ class AuditPage(Page):
         self.intro.setText(self.tr("Every change is recorded here and linked to the entry before it, so later "
                                    "edits can be detected. Newest first; the latest {count} entries are shown.")
                            .format(count=RECENT_LIMIT))
-        self.table.setHorizontalHeaderLabels([self.tr("Seq"), zone_heading(self.tr("Time"), self.ctx.lang), self.tr("User"),
-                                              self.tr("Workstation"), self.tr("Action"), self.tr("Object"),
-                                              self.tr("Details")])
+        self.table.setHorizontalHeaderLabels([self.tr("Seq"), zone_heading(self.tr("Time"), self.ctx.lang),
+                                              self.tr("User"), self.tr("Workstation"), self.tr("Action"),
+                                              self.tr("Object"), self.tr("Details")])
         self.verify_button.setText(self.tr("Verifying…") if self._verifying else self.tr("Verify chain"))
         self.verify_button.setToolTip(self.tr("Recompute the hash chain and check the database file (Ctrl+Shift+V)"))
         self.refresh_button.setText(self.tr("Refresh"))
@@ -154,8 +154,8 @@ class AuditPage(Page):
         self.table.setRowCount(len(self.rows))
         for r, e in enumerate(self.rows):
             obj = " ".join(x for x in (e.object_type, short_id(e.object_id)) if x)
-            cells = [str(e.seq), format_time(e.ts, self.ctx.lang, seconds=True, zone=False), e.actor_name, e.workstation, e.action, obj,
-                     compact_details(e.details)]
+            cells = [str(e.seq), format_time(e.ts, self.ctx.lang, seconds=True, zone=False), e.actor_name,
+                     e.workstation, e.action, obj, compact_details(e.details)]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 0:
@@ -212,7 +212,8 @@ class AuditPage(Page):
             lines.append(self.tr("Audit chain BROKEN at entry #{seq}: {reason}")
                          .format(seq=chain.first_broken, reason=chain.reason_text().get(self.ctx.lang)))
         elif not chain.append_only_enforced:
-            lines.append(self.tr("Audit log protection removed: {reason}").format(reason=chain.reason_text().get(self.ctx.lang)))
+            lines.append(self.tr("Audit log protection removed: {reason}")
+                         .format(reason=chain.reason_text().get(self.ctx.lang)))
         if report.integrity:
             lines.append(self.tr("Database integrity problems: {problems}")
                          .format(problems="; ".join(report.integrity)))

@@ -66,7 +66,8 @@ class ProductDialog(CoreDialog):
         self.currency = fields.line_edit("product_currency")
         self.currency.setText("CNY")
         self.liquidity = fields.combo("product_liquidity", LIQUIDITY, lang)
-        self.sale_start, self.sale_end = fields.line_edit("product_sale_start", "YYYY-MM-DD"), fields.line_edit("product_sale_end", "YYYY-MM-DD")
+        self.sale_start, self.sale_end = (fields.line_edit("product_sale_start", "YYYY-MM-DD"),
+                                          fields.line_edit("product_sale_end", "YYYY-MM-DD"))
         self.sale_start.setText(date.today().isoformat())
         self.public = QCheckBox()
         self.public.setObjectName("product_public")

@@ -194,7 +194,8 @@ class LicencesDialog(QDialog):
         self.refresh()
 
     def _removed(self, removed: bool) -> None:
-        self.message.show_info(self.tr("Licence removed.") if removed else self.tr("The user does not hold this licence."))
+        self.message.show_info(self.tr("Licence removed.") if removed
+                               else self.tr("The user does not hold this licence."))
         self.changed.emit()
         self.refresh()
 

@@ -176,7 +176,8 @@ class AfterSalePage(LoadingPage):
             self.tr("Document number"), self.tr("Customer"), self.tr("Product"), self.tr("Amount"),
             zone_heading(self.tr("Cooling-off until"), self.ctx.lang), self.tr("Seller")])
         self.followup_table.setHorizontalHeaderLabels([
-            self.tr("Document number"), self.tr("Customer"), self.tr("Product"), self.tr("Seller"), zone_heading(self.tr("Due"), self.ctx.lang)])
+            self.tr("Document number"), self.tr("Customer"), self.tr("Product"), self.tr("Seller"),
+            zone_heading(self.tr("Due"), self.ctx.lang)])
         self.refund_label.setText(self.tr("Refund &reference"))
         self.refund_reference.setPlaceholderText(self.tr("Transaction reference of the full refund"))
         self.cooling_confirm.setText(self.tr("The customer asked to cancel within the cooling-off period"))
@@ -236,7 +237,8 @@ class AfterSalePage(LoadingPage):
     def _sale_cells(self, s) -> list[tuple]:
         return [(s.document_number, False, "", False), (s.customer_masked, False, "", False),
                 (self._product(s.product_code), False, "", False), (money(s.amount), True, "", False),
-                (format_time(s.cooling_off_until, self.ctx.lang, zone=False), False, "", False), (s.seller_name, False, "", False)]
+                (format_time(s.cooling_off_until, self.ctx.lang, zone=False), False, "", False),
+                (s.seller_name, False, "", False)]
 
     def _product(self, code: str) -> str:
         product = self.products.get(code)
@@ -278,7 +280,8 @@ class AfterSalePage(LoadingPage):
                 "Sale {document} ({product}, amount {amount}) was signed on {signed}. Until {until} the customer may "
                 "cancel it for a full refund: make the refund first, then record it here with its reference.")
                 .format(document=sale.document_number, product=sale.product_code, amount=money(sale.amount),
-                        signed=format_time(sale.signed_at, self.ctx.lang), until=format_time(sale.cooling_off_until, self.ctx.lang)))
+                        signed=format_time(sale.signed_at, self.ctx.lang),
+                        until=format_time(sale.cooling_off_until, self.ctx.lang)))
         can_cancel = sale is not None and not self.busy
         for w in (self.refund_reference, self.cooling_confirm, self.cooling_cancel):
             w.setEnabled(can_cancel)

@@ -30,7 +30,8 @@ class OverrideDialog(QDialog):
         self.setWindowTitle(self.tr("Supervisor approval at this workstation"))
         lay = QVBoxLayout(self)
         reasons = "\n".join("· " + r.text(ctx.lang) for r in request.reasons)
-        intro = QLabel(self.tr("Customer {customer}, product {product} ({risk}), amount {amount}.\nReasons:\n{reasons}\n\n"
+        intro = QLabel(self.tr("Customer {customer}, product {product} ({risk}), amount {amount}.\n"
+                               "Reasons:\n{reasons}\n\n"
                                "The supervisor signs in here; the approval is recorded as given at this workstation.")
                        .format(customer=request.customer_masked, product=request.product_code,
                                risk=request.risk_level, amount=request.amount, reasons=reasons))

@@ -110,10 +110,12 @@ class CounterSessionPage(Page):
 
     # ---- text ----------------------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        names = {"document": self.tr("1 Document"), "consent": self.tr("2 Consent"), "profile": self.tr("3 Customer data"),
+        names = {"document": self.tr("1 Document"), "consent": self.tr("2 Consent"),
+                 "profile": self.tr("3 Customer data"),
                  "screening": self.tr("4 Screening"), "assessment": self.tr("5 Risk assessment"),
                  "recommendation": self.tr("6 Recommendation"), "signoff": self.tr("7 Sign-off"),
-                 "approval": self.tr("8 Approval"), "confirmation": self.tr("9 Confirmation"), "done": self.tr("10 Done")}
+                 "approval": self.tr("8 Approval"), "confirmation": self.tr("9 Confirmation"),
+                 "done": self.tr("10 Done")}
         current = self.counter_session.flow.current_id if self.counter_session else None
         for sid, label in self.step_labels.items():
             label.setText(names[sid])
@@ -123,12 +125,13 @@ class CounterSessionPage(Page):
             "Start a counter session to serve a customer (F2). First the customer is identified: the identity "
             "document is typed, scanned or read; a new customer gives separate consent to the processing of "
             "sensitive personal information; the customer's data is completed; and the customer is screened "
-            "against the sanctions lists. Then the customer answers the risk questionnaire, the teller proposes suitable "
-            "products, the customer reads the risk disclosure and signs, a supervisor approves where required, and the "
-            "signed confirmation is printed."))
+            "against the sanctions lists. Then the customer answers the risk questionnaire, the teller proposes "
+            "suitable products, the customer reads the risk disclosure and signs, a supervisor approves where "
+            "required, and the signed confirmation is printed."))
         self.start_button.setText(self.tr("&Start counter session (F2)"))
         self.back_button.setText(self.tr("← &Back"))
-        self.next_button.setText(self.tr("&Next (Ctrl+Enter)") if not (self.counter_session and self.counter_session.flow.finished)
+        self.next_button.setText(self.tr("&Next (Ctrl+Enter)")
+                                 if not (self.counter_session and self.counter_session.flow.finished)
                                  else self.tr("&Finish"))
         self.cancel_button.setText(self.tr("&Cancel session"))
         for step in self.steps.values():

@@ -117,7 +117,8 @@ class DocumentStep(StepWidget):
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.mrz.setFont(mono)
         self.labels = [QLabel() for _ in range(6)]
-        for label, w in zip(self.labels, (self.doc_type, self.number, self.issue, self.long_term, self.expiry, self.mrz)):
+        for label, w in zip(self.labels, (self.doc_type, self.number, self.issue, self.long_term, self.expiry,
+                                          self.mrz)):
             label.setBuddy(w)
             form.addRow(label, w)
         self.long_term.toggled.connect(self._long_term_toggled)
@@ -363,8 +364,8 @@ class DoneStep(StepWidget):
             kind=kind, number=number, status=status)
         signoff = state.signoff
         if signoff is not None and signoff.document_number:
-            text = self.tr("Sale complete: confirmation {doc} signed and printed.").format(doc=signoff.document_number) \
-                + "\n\n" + text
+            text = (self.tr("Sale complete: confirmation {doc} signed and printed.")
+                    .format(doc=signoff.document_number) + "\n\n" + text)
         rating = state.aml
         if rating is not None:
             levels = {"low": self.tr("low"), "medium": self.tr("medium"), "high": self.tr("high")}

@@ -91,8 +91,8 @@ class SignoffStep(StepWidget):
                                            "back and choose another product.").format(reason=rejection))
         self.rejection.setVisible(bool(self.rejection.text()))
         plan = state.plan
-        lines = [self.tr("Product {code} ({risk}), amount {amount}.").format(code=plan.product_code, risk=plan.risk_level,
-                                                                          amount=plan.amount),
+        lines = [self.tr("Product {code} ({risk}), amount {amount}.").format(code=plan.product_code,
+                                                                          risk=plan.risk_level, amount=plan.amount),
                  self.tr("Texts to read: {n}; minimum reading time {s} s.").format(n=len(plan.forms),
                                                                                    s=plan.min_reading_seconds)]
         if plan.cooling_off_hours:
@@ -185,7 +185,8 @@ class ApprovalStep(StepWidget):
         self.status.setText(texts.get(request.status, request.status))
         reasons = "\n".join("· " + r.text(self.ctx.lang) for r in request.reasons)
         self.details.setText(self.tr("Reasons:\n{reasons}\nRequested {at}, expires {until}.").format(
-            reasons=reasons, at=format_time(request.requested_at, self.ctx.lang), until=format_time(request.expires_at, self.ctx.lang)))
+            reasons=reasons, at=format_time(request.requested_at, self.ctx.lang),
+            until=format_time(request.expires_at, self.ctx.lang)))
         self.resubmit.setVisible(request.status == "expired")
         self.override.setEnabled(request.status == "pending")
 

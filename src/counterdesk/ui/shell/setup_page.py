@@ -2,6 +2,8 @@
 then show the one-time recovery key."""
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -66,7 +68,7 @@ class SetupPage(Page):
             label.setBuddy(field)
             form.addRow(label, field)
         # Enter advances through the fields and submits from the last one.
-        for current, nxt in zip(fields, fields[1:]):
+        for current, nxt in itertools.pairwise(fields):
             current.returnPressed.connect(nxt.setFocus)
         self.confirm.returnPressed.connect(self.create)
         self.policy = QLabel()
@@ -137,7 +139,8 @@ class SetupPage(Page):
             self.confirm.setFocus()
             return
 
-        admin = NewUser(self.admin_user.text().strip(), self.admin_name.text().strip() or self.admin_user.text().strip(),
+        admin = NewUser(self.admin_user.text().strip(),
+                        self.admin_name.text().strip() or self.admin_user.text().strip(),
                         Role.ADMIN, self.password.text())
         code, name, root = self.branch_code.text(), self.branch_name.text(), self.ctx.data_dir
         self.create_button.setEnabled(False)

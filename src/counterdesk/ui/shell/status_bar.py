@@ -67,7 +67,8 @@ class StatusBar(QStatusBar):
             self.sync_label.setStyleSheet("")
             return
         state = self.tr("online") if status.online else self.tr("offline")
-        last = format_time(status.last_sync_at, self.ctx.lang, clock_only=True) if status.last_sync_at else self.tr("never")
+        last = (format_time(status.last_sync_at, self.ctx.lang, clock_only=True) if status.last_sync_at
+                else self.tr("never"))
         text = self.tr("Sync: {state} · last {last} · {pending} not yet sent").format(
             state=state, last=last, pending=status.pending_count)
         if status.quarantined_count:

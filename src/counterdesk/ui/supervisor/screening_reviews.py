@@ -94,8 +94,8 @@ class ApprovalsPage(Page):
             "evidence, then clear the hit as a false positive with the reason that the evidence shows, or confirm "
             "the match (the session stops and the escalation is recorded). Sales waiting for approval are on the "
             "Sign-off approvals page."))
-        self.table.setHorizontalHeaderLabels([zone_heading(self.tr("Screened at"), self.ctx.lang), self.tr("Teller"), self.tr("Best score"),
-                                              self.tr("Hits")])
+        self.table.setHorizontalHeaderLabels([zone_heading(self.tr("Screened at"), self.ctx.lang), self.tr("Teller"),
+                                              self.tr("Best score"), self.tr("Hits")])
         self.reason_label.setText(self.tr("&Reason"))
         self.note_label.setText(self.tr("&Note"))
         self.false_positive.setText(self.tr("Clear as &false positive"))
@@ -127,8 +127,8 @@ class ApprovalsPage(Page):
         self.table.setRowCount(len(self.records))
         for r, rec in enumerate(self.records):
             best = max((h.score for h in rec.hits), default=0.0)
-            for c, text in enumerate((format_time(rec.created_at, self.ctx.lang, zone=False), rec.created_by_name, f"{best:.2f}",
-                                      str(len(rec.hits)))):
+            for c, text in enumerate((format_time(rec.created_at, self.ctx.lang, zone=False), rec.created_by_name,
+                                      f"{best:.2f}", str(len(rec.hits)))):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         if self.records:
             self.table.selectRow(0)

@@ -373,8 +373,8 @@ class SignoffApprovalsPage(LoadingPage):
         heading = self.tr("{product} ({risk}), amount {amount}").format(
             product=name, risk=req.risk_level, amount=money(req.amount))
         summary = self.tr("Customer {customer}; teller {teller}; requested {requested}; expires {expires}.").format(
-            customer=req.customer_masked, teller=req.teller_name, requested=format_time(req.requested_at, self.ctx.lang),
-            expires=format_time(req.expires_at, self.ctx.lang))
+            customer=req.customer_masked, teller=req.teller_name,
+            requested=format_time(req.requested_at, self.ctx.lang), expires=format_time(req.expires_at, self.ctx.lang))
         why = self.tr("Why a supervisor must approve")
         parts = [f"<h3>{e(heading)}</h3>", f"<p>{e(summary)}</p>", f"<p><b>{e(why)}</b></p><ul>"]
         parts += [f"<li>{e(r.text(lang))}</li>" for r in req.reasons]
@@ -389,7 +389,8 @@ class SignoffApprovalsPage(LoadingPage):
                 f"<td valign='top'>{e(str(link.get('seq')))}.</td>"
                 f"<td valign='top'><b>{e(self.kind_text(link.get('kind', '')))}</b></td>"
                 f"<td valign='top'>{e(self.link_facts(link.get('kind', ''), link.get('payload') or {}))}</td>"
-                f"<td valign='top' style='white-space: nowrap'>{e(format_time(link.get('at'), self.ctx.lang, seconds=True))}</td>"
+                "<td valign='top' style='white-space: nowrap'>"
+                f"{e(format_time(link.get('at'), self.ctx.lang, seconds=True))}</td>"
                 f"<td valign='top'><tt>{e(short_hash(link.get('hash')))}</tt></td>"
                 "</tr>")
         if rows:

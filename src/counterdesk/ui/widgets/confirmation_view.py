@@ -398,7 +398,8 @@ class ConfirmationView(QWidget):
             self.buttons[kind].setText(f"{text} ✓" if self._printed[kind] else text)
             self.buttons[kind].setAccessibleName(text)
         self.buttons["reprint"].setToolTip(
-            self.tr("Prints a separately produced copy marked COPY on every page") if self.buttons["reprint"].isEnabled()
+            self.tr("Prints a separately produced copy marked COPY on every page")
+            if self.buttons["reprint"].isEnabled()
             else self.tr("A copy can be printed once the customer copy and the branch copy have been printed"))
 
         if self._load_failed:

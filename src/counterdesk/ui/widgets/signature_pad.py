@@ -7,6 +7,8 @@ for clearing: a customer leaning on the keyboard must not wipe a finished signat
 """
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import QBuffer, QByteArray, QElapsedTimer, QEvent, QIODevice, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QTabletEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
@@ -39,7 +41,7 @@ def paint_strokes(painter: QPainter, strokes: list[list[Point]]) -> None:
             painter.setPen(pen)
             painter.drawPoint(QPointF(p.x, p.y))
             continue
-        for a, b in zip(points, points[1:]):
+        for a, b in itertools.pairwise(points):
             pen.setWidthF(pen_width((a.pressure + b.pressure) / 2))
             painter.setPen(pen)
             painter.drawLine(QPointF(a.x, a.y), QPointF(b.x, b.y))

@@ -1,5 +1,5 @@
-"""Shared helpers of the hub tests: a real PostgreSQL database per module, an in-process client,
-enrolled devices and encrypted records.
+"""Shared helpers and fixtures of the hub tests (a pytest plugin, see conftest): a real PostgreSQL
+database per module, an in-process client, enrolled devices, encrypted records, a hub served over TLS.
 
 The tests need PostgreSQL on 127.0.0.1:5432 (``scripts/postgres.sh`` starts it); when it is not
 reachable they fail, they are never skipped.
@@ -10,6 +10,12 @@ import base64
 import json
 import os
 import secrets
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +31,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from counterdesk.hub import branches, enrolment, migrate
+from counterdesk.hub import branches, cli, enrolment, migrate
 from counterdesk.hub.app import create_app
 from counterdesk.hub.db import make_engine
 from counterdesk.protocol.signing import branch_key_id, public_key_bytes, sign_request
@@ -206,3 +212,43 @@ def decrypt(branch: str, pulled: dict) -> bytes:
     raw = base64.b64decode(pulled["envelope"])
     aad = f"{pulled['id']}|{pulled['type']}|{branch}".encode()
     return AESGCM(BRANCH_KEYS[branch]).decrypt(raw[:12], raw[12:], aad)
+
+
+def free_tcp_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def tls_hub(hub_url, tmp_path):
+    assert cli.main(["tls-demo", "--out", str(tmp_path / "tls"), "--host", "localhost"]) == 0
+    cert = tmp_path / "tls" / "hub-cert.pem"
+    port = free_tcp_port()
+    log = open(tmp_path / "serve.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "counterdesk.hub.cli", "--database-url", hub_url, "serve",
+                             "--host", "127.0.0.1", "--port", str(port), "--certfile", str(cert),
+                             "--keyfile", str(tmp_path / "tls" / "hub-key.pem")],
+                            stdout=log, stderr=subprocess.STDOUT)
+    ctx = ssl.create_default_context(cafile=str(cert))
+    ctx.verify_flags |= ssl.VERIFY_X509_STRICT
+    base = f"https://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                httpx.get(f"{base}/v1/health", verify=ctx, timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the hub did not start"
+                time.sleep(0.1)
+        yield base, ctx, cert
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()
