@@ -7,11 +7,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QImage, QMouseEvent, QPointingDevice, QTabletEvent
+from PySide6.QtGui import QImage, QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QApplication
 
 from counterdesk.services.signoff.signature import MOUSE_PRESSURE, check_signature
 from counterdesk.ui.widgets.signature_pad import SignaturePad
+from helpers.gui import draw, zigzag
 
 
 @pytest.fixture
@@ -22,25 +23,6 @@ def pad(qtbot):
     w.show()
     qtbot.waitExposed(w)
     return w
-
-
-def move_pressed(widget, pos: QPoint) -> None:
-    """qtbot.mouseMove carries no buttons, so a drag is sent as a move event with the left button held."""
-    ev = QMouseEvent(QEvent.Type.MouseMove, QPointF(pos), QPointF(widget.mapToGlobal(pos)),
-                     Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(widget, ev)
-
-
-def draw(qtbot, widget, points) -> None:
-    first, *rest = [QPoint(*p) for p in points]
-    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=first)
-    for p in rest:
-        move_pressed(widget, p)
-    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=rest[-1] if rest else first)
-
-
-def zigzag(x0, y0, width, n=24, amp=40):
-    return [(x0 + width * i // n, y0 + (amp if i % 2 else -amp) // (1 + i % 3)) for i in range(n + 1)]
 
 
 def tablet(widget, kind, pos: QPoint, pressure: float, buttons=Qt.MouseButton.LeftButton) -> QTabletEvent:

@@ -158,6 +158,8 @@ def test_enrol_status_now_and_a_second_workstation_over_tls(tls_hub, hubctl, adm
     assert code == 1 and "32 hexadecimal" in err
     code, _out, err = admin(a, "sync", "enrol", "--hub", tls_hub.url, "--code", enrol_code, "--ca", tmp_path / "nope.pem")
     assert code == 1 and "CA certificate" in err
+    code, _out, err = admin(a, "sync", "enrol", "--hub", "hub.branch.example", "--code", enrol_code, "--ca", cert)
+    assert code == 1 and "must start with https://" in err and "hub.branch.example" in err
     code, _out, err = admin(a, "sync", "enrol", "--hub", tls_hub.url, "--code", enrol_code, user="teller")
     assert code == 1 and "not allowed" in err
     assert "not enrolled" in admin(a, "sync", "status")[1]

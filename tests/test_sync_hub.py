@@ -27,8 +27,8 @@ from counterdesk.services.auth.vault import Vault
 from counterdesk.services.customers import counter_sessions, repository
 from counterdesk.services.signoff import approvals, evidence
 from counterdesk.services.sync import conflicts, state
-from counterdesk.services.sync.client import SyncClient, SyncWorker
-from counterdesk.services.sync.enrol import enrol, make_enrol_code
+from counterdesk.services.sync.client import HubRefused, SyncClient, SyncError, SyncWorker
+from counterdesk.services.sync.enrol import checked_hub_url, enrol, make_enrol_code
 from counterdesk.store.models.signoff import ApprovalRequest, Signoff
 from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict
 from helpers.counter import YOUNG, at_recommendation, choose, customer_signs
@@ -111,7 +111,7 @@ def stations(hub, tmp_path, demo_lists_template):
             code = make_enrol_code(made[0].vault, made[0].admin, transport=transport)
             done = enrol(vault, admin, HUB, code.code, name="柜台 B", branch_code=branch, transport=transport)
             assert not done.first_in_branch
-            assert done.branch_key_id == made[0].client._load().branch_key_id
+            assert done.branch_key_id == made[0].client.credentials().branch_key_id
         made.append(Station(vault, admin, SyncClient(vault, admin, transport=transport)))
     yield made
     for st in made:
@@ -359,7 +359,6 @@ def test_signed_master_data_is_applied_and_a_tampered_item_refused(stations, hub
 
 def test_enrolling_twice_needs_intent_and_a_bad_code_changes_nothing(stations, hub):
     a, _b = stations
-    from counterdesk.services.sync.client import HubRefused, SyncError
     with pytest.raises(SyncError) as twice:
         enrol(a.vault, a.admin, HUB, "00" * 16, transport=PortalTransport(hub))
     assert twice.value.code == "already_enrolled"
@@ -369,4 +368,17 @@ def test_enrolling_twice_needs_intent_and_a_bad_code_changes_nothing(stations, h
               again=True)
     assert bad.value.code == "enrol_code_invalid" and bad.value.status == 403
     assert a.vault.transact(state.all_state) == before
+    for address in ("hub.branch.example", "ftp://hub.branch.example", "  "):
+        with pytest.raises(SyncError) as wrong:
+            enrol(a.vault, a.admin, address, "00" * 16, transport=PortalTransport(hub), again=True)
+        assert wrong.value.code == "bad_hub_url"
+    assert a.vault.transact(state.all_state) == before
     assert a.push().rejected == 0
+
+
+def test_the_hub_address_is_trimmed_and_must_be_http_or_https():
+    assert checked_hub_url("  https://hub.branch.example/ ") == "https://hub.branch.example"
+    assert checked_hub_url("HTTP://127.0.0.1:8443") == "HTTP://127.0.0.1:8443"
+    with pytest.raises(SyncError) as refused:
+        checked_hub_url("hub.branch.example")
+    assert "https://" in refused.value.text.en and "hub.branch.example" in refused.value.text.en

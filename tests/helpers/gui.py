@@ -128,6 +128,7 @@ class FakeClock:
 
 
 def move_pressed(widget, pos: QPoint) -> None:
+    """qtbot.mouseMove carries no buttons, so a drag is sent as a move event with the left button held."""
     ev = QMouseEvent(QEvent.Type.MouseMove, QPointF(pos), QPointF(widget.mapToGlobal(pos)),
                      Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, ev)

@@ -31,7 +31,7 @@ from counterdesk.services.sync import state
 from counterdesk.services.sync.admin import check_ca, conflicts_without_content, requeue
 from counterdesk.services.sync.client import HubRefused, HubUnreachable, SyncClient, quarantined, status, tls_verify
 from counterdesk.services.sync.conflicts import list_conflicts
-from counterdesk.services.sync.enrol import ENROL_PERMISSION, enrol, make_enrol_code
+from counterdesk.services.sync.enrol import ENROL_PERMISSION, checked_hub_url, enrol, make_enrol_code
 from counterdesk.store.models.sync import Outbox, SyncConflict
 
 # ---- messages -------------------------------------------------------------------------------------
@@ -53,8 +53,6 @@ TO_SEND = Text("待发送记录：{n} 条（立即同步：counterdesk-admin syn
 PLAIN_HTTP = Text("警告：同步服务器地址不是 https，请求未经 TLS 加密（记录内容仍以网点密钥加密）。仅限测试环境。",
                   "Warning: the hub address is not https; requests travel without TLS (record bodies are still "
                   "encrypted with the branch key). For a test bench only.")
-BAD_URL = Text("同步服务器地址须以 https:// 或 http:// 开头：{url}",
-               "The hub address must start with https:// or http://: {url}")
 ALREADY = Text("本工作站已加入同步；如需重新注册（例如设备已被吊销），请加 --again。",
                "This workstation is already enrolled; to enrol it again (e.g. after it was revoked) add --again.")
 CODE_REFUSED = Text("同步服务器拒绝了该注册码：注册码无效、已使用、已过期或不属于网点 {branch}。本工作站未作任何更改。",
@@ -185,9 +183,7 @@ def _require_any(us, *permissions: str) -> None:
 def cmd_enrol(ctx, vault: Vault, us, _pw: str) -> int:
     a = ctx.args
     require(us.role, ENROL_PERMISSION)
-    hub = a.hub.strip().rstrip("/")
-    if not hub.lower().startswith(("https://", "http://")):
-        raise CounterDeskError(BAD_URL.format(url=hub), code="bad_hub_url")
+    hub = checked_hub_url(a.hub)
     if not a.again and _enrolled(vault):
         raise CounterDeskError(ALREADY, code="already_enrolled")
     verify: str | bool = True

@@ -76,17 +76,14 @@ def create_user(vault: Vault, actor: SignedInUser, username: str, display_name: 
     if not res.ok:
         raise ValidationFailed(res)
 
-    key = vault._key
-
     def write(db: Session, slots: KeySlots) -> str:
-        assert key is not None  # read while the actor is signed in: the vault holds the database key
         if repo.by_username(db, username) is not None:
             bad = Result()
             bad.add("username", "taken", Text("该用户名已存在。", "This username is already taken."))
             raise ValidationFailed(bad)
         row = repo.create(db, username, display_name, role, actor.user_id, must_change=True)
         audit.append(db, actor.actor, "user.created", "user", row.id, {"username": row.username, "role": row.role})
-        slots.set_password_slot(row.id, row.username, password, key)
+        vault.grant_password(slots, row.id, row.username, password)
         return row.id
     return vault.transact_with_slots(write)
 
@@ -105,14 +102,11 @@ def change_own_password(vault: Vault, us: SignedInUser, old_password: str, new_p
                                               "The new password must differ from the current one."))
         raise ValidationFailed(res)
     _check_pw(vault, us.username, new_password)
-    key = vault._key
-
     def write(db: Session, slots: KeySlots) -> None:
-        assert key is not None  # read while the actor is signed in: the vault holds the database key
         row = _target(db, us.user_id)
         row.must_change_password, row.password_changed_at = False, _now()
         audit.append(db, us.actor, "user.password_changed", "user", us.user_id, {"by": "self"})
-        slots.set_password_slot(us.user_id, us.username, new_password, key)
+        vault.grant_password(slots, us.user_id, us.username, new_password)
     vault.transact_with_slots(write)
 
 
@@ -126,10 +120,7 @@ def _target(db: Session, user_id: str) -> User:
 def reset_password(vault: Vault, actor: SignedInUser, user_id: str, new_password: str) -> None:
     """Admin sets a temporary password; the user must change it at next sign-in."""
     require(actor.role, "users.manage")
-    key = vault._key
-
     def write(db: Session, slots: KeySlots) -> str:
-        assert key is not None  # read while the actor is signed in: the vault holds the database key
         row = _target(db, user_id)
         if not row.active:
             raise CounterDeskError(Text("该用户已停用，请改用“启用”并设置临时密码。",
@@ -138,7 +129,7 @@ def reset_password(vault: Vault, actor: SignedInUser, user_id: str, new_password
         _check_pw(vault, row.username, new_password)
         row.must_change_password, row.password_changed_at = True, _now()
         audit.append(db, actor.actor, "user.password_reset", "user", row.id, {"username": row.username})
-        slots.set_password_slot(row.id, row.username, new_password, key)
+        vault.grant_password(slots, row.id, row.username, new_password)
         return row.username
     name = vault.transact_with_slots(write)
     vault.auth_state.clear(name)
@@ -189,15 +180,12 @@ def disable_user(vault: Vault, actor: SignedInUser, user_id: str) -> None:
 def enable_user(vault: Vault, actor: SignedInUser, user_id: str, new_password: str) -> None:
     """Re-enabling needs a new temporary password, because disabling removed the key slot."""
     require(actor.role, "users.manage")
-    key = vault._key
-
     def write(db: Session, slots: KeySlots) -> str:
-        assert key is not None  # read while the actor is signed in: the vault holds the database key
         row = _target(db, user_id)
         _check_pw(vault, row.username, new_password)
         row.active, row.must_change_password, row.password_changed_at = True, True, _now()
         audit.append(db, actor.actor, "user.enabled", "user", row.id, {"username": row.username})
-        slots.set_password_slot(row.id, row.username, new_password, key)
+        vault.grant_password(slots, row.id, row.username, new_password)
         return row.username
     vault.auth_state.clear(vault.transact_with_slots(write))
 

@@ -221,6 +221,13 @@ class Vault:
         with self._edit_slots() as slots:
             return self.transact(lambda db: fn(db, slots))
 
+    def grant_password(self, slots: KeySlots, user_id: str, username: str, password: str) -> None:
+        """Give ``username`` a slot that opens the database key this (unlocked) vault holds; the key
+        itself never leaves the vault."""
+        if self._key is None:
+            raise AuthError(NOT_UNLOCKED, code="not_unlocked")
+        slots.set_password_slot(user_id, username, password, self._key)
+
     def _attach(self, key: bytes) -> None:
         """Open the database with ``key`` (or check it matches the one already open)."""
         preload_store()  # see WARM_UP_LOCK

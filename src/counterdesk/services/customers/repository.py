@@ -132,7 +132,7 @@ def _document_taken(db: Session, customer_id: str | None, doc_type: str, number:
                                            "document number."))
 
 
-def _sync_document(db: Session, customer_id: str, data: Mapping[str, Any], version: int) -> None:
+def sync_document(db: Session, customer_id: str, data: Mapping[str, Any], version: int) -> None:
     """Make the answers' document the customer's current one; earlier documents stay findable."""
     doc_type, number = data["id_doc_type"], data["id_number"]  # required by the customer form, validated
     rows = db.execute(select(CustomerDocument).where(CustomerDocument.customer_id == customer_id)).scalars().all()
@@ -153,7 +153,7 @@ def _sync_document(db: Session, customer_id: str, data: Mapping[str, Any], versi
     target.current = True
 
 
-def _sync_names(db: Session, customer_id: str, data: Mapping[str, Any]) -> None:
+def sync_names(db: Session, customer_id: str, data: Mapping[str, Any]) -> None:
     db.execute(delete(CustomerName).where(CustomerName.customer_id == customer_id))
     for key in search_keys(data.get("name_zh"), data.get("name_latin")):
         db.add(CustomerName(customer_id=customer_id, name_norm=key.name_norm[:100],
@@ -195,8 +195,8 @@ def create_customer(vault: Vault, us: SignedInUser, answers: Mapping[str, Any], 
         db.add(CustomerVersion(customer_id=cid, version=1, form_id=form.id, form_version=form.version,
                                     form_hash=form.hash, data=_dump(values), created_at=ts, created_by=us.user_id,
                                     reason=None))
-        _sync_document(db, cid, values, 1)
-        _sync_names(db, cid, values)
+        sync_document(db, cid, values, 1)
+        sync_names(db, cid, values)
         consent.customer_id = cid
         counter.customer_id, counter.updated_at = cid, ts
         db.flush()
@@ -247,8 +247,8 @@ def update_customer(vault: Vault, us: SignedInUser, customer_id: str, answers: M
                                     form_version=use.version, form_hash=use.hash, data=_dump(values), created_at=ts,
                                     created_by=us.user_id, reason=reason.strip()))
         customer.current_version = version
-        _sync_document(db, customer.id, values, version)
-        _sync_names(db, customer.id, values)
+        sync_document(db, customer.id, values, version)
+        sync_names(db, customer.id, values)
         db.flush()
         audit.append(db, us.actor, "customer.changed", "customer", customer.id,
                      {"fields": changed, "version": version, "form": use.ref})

@@ -200,10 +200,10 @@ def _customer_version(db, body: dict, inbox: Inbox) -> str:
     customer.current_version = v
     db.flush()
     data = json.loads(row["data"])
-    repository._sync_names(db, cid, data)
+    repository.sync_names(db, cid, data)
     try:
         with db.begin_nested():
-            repository._sync_document(db, cid, data, v)
+            repository.sync_document(db, cid, data, v)
     except Exception as exc:
         _conflict(db, inbox, "customer_document", cid, v - 1, v,
                   f"document index not updated: {getattr(exc, 'code', type(exc).__name__)}"[:200])

@@ -139,7 +139,8 @@ class Backoff:
 # ---- the client ----------------------------------------------------------------------------------------------
 
 @dataclass
-class _Creds:
+class Credentials:
+    """What this enrolled workstation signs and seals with, read once from the store."""
     device_id: str
     workstation_id: str
     branch_code: str
@@ -149,7 +150,7 @@ class _Creds:
     head_office_key: bytes | None
 
 
-def _parse_time(text: str) -> float:
+def parse_hub_time(text: str) -> float:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -180,7 +181,7 @@ class SyncClient:
         self.us = us
         self.clock = clock
         self._offset: float | None = None
-        self._creds: _Creds | None = None
+        self._creds: Credentials | None = None
         self._online = False
         self._lock = threading.Lock()
         self._push_lock = threading.Lock()
@@ -211,7 +212,7 @@ class SyncClient:
         return self.us.actor if self.us else Actor(None, "sync", self.vault.info.workstation)
 
     # -- credentials --
-    def _load(self) -> _Creds:
+    def credentials(self) -> Credentials:
         if self._creds is not None:
             return self._creds
 
@@ -224,7 +225,7 @@ class SyncClient:
             raise SyncError(NOT_ENROLLED, code="not_enrolled")
         branch_key, branch_key_id = keys[state.BRANCH_KEY]
         self._offset = float(values.get(state.CLOCK_OFFSET) or 0.0) if self._offset is None else self._offset
-        self._creds = _Creds(values[state.DEVICE_ID], values[state.WORKSTATION_ID], values[state.BRANCH_CODE],
+        self._creds = Credentials(values[state.DEVICE_ID], values[state.WORKSTATION_ID], values[state.BRANCH_CODE],
                              Ed25519PrivateKey.from_private_bytes(keys[state.DEVICE_KEY][0]), branch_key,
                              branch_key_id or envelope.key_id(branch_key),
                              keys[state.HEAD_OFFICE_KEY][0] if keys[state.HEAD_OFFICE_KEY] else None)
@@ -254,7 +255,7 @@ class SyncClient:
     def signed(self, method: str, path: str, query: str = "", payload: Any = None,
                timeout: float | None = None) -> httpx.Response:
         """A signed request; on ``clock_skew`` the offset is corrected and the request signed again once."""
-        creds = self._load()
+        creds = self.credentials()
         body = b"" if payload is None else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         for attempt in (0, 1):
             headers = sign_request(creds.signing_key, method, path, query, body, now=self.hub_now(),
@@ -265,7 +266,7 @@ class SyncClient:
             if resp.status_code == 401 and attempt == 0 and _error_code(resp)[0] == "clock_skew":
                 server = resp.headers.get(H_SERVER_TIME)
                 if server:
-                    self._set_offset(_parse_time(server) - self.clock())
+                    self._set_offset(parse_hub_time(server) - self.clock())
                     continue
             return resp
         return resp  # pragma: no cover
@@ -310,7 +311,7 @@ class SyncClient:
 
     def push_once(self) -> PushResult:
         """Send up to 500 pending records; mark each by its receipt."""
-        self._load()
+        self.credentials()
         batch = self.vault.transact(self._prepare_batch)
         if not batch:
             pending = self.vault.transact(lambda s: state.counts(s)[0])
@@ -376,7 +377,7 @@ class SyncClient:
     def pull_once(self, limit: int = MAX_PULL) -> PullResult:
         """Fetch the next page after the cursor; store every record in the inbox and apply it, and
         move the cursor, all in one transaction."""
-        creds = self._load()
+        creds = self.credentials()
         cursor = self.cursor()
         resp = self._check(self.signed("GET", "/v1/pull", f"cursor={cursor}&limit={int(limit)}"))
         data = resp.json()
@@ -414,7 +415,7 @@ class SyncClient:
             return PullResult(received, applied, conflicts, failed, max(new_cursor, cursor), bool(data.get("more")))
         return self.vault.transact(store)
 
-    def _open(self, creds: _Creds, rec: dict) -> tuple[dict, str | None, str | None]:
+    def _open(self, creds: Credentials, rec: dict) -> tuple[dict, str | None, str | None]:
         """(record, body JSON or None, error or None): decrypt and check it against its meta."""
         try:
             if rec.get("key_id") != creds.branch_key_id:
@@ -457,7 +458,7 @@ class SyncClient:
         """Fetch new master-data items; each is verified with the pinned head-office key before it is
         applied (catalog, sanctions list) or stored (questionnaire). A tampered item is refused,
         recorded and reported; nothing of it is applied."""
-        creds = self._load()
+        creds = self.credentials()
         applied: list = []
         stored: list = []
         refused: list = []
@@ -510,7 +511,7 @@ class SyncClient:
     def apply_master(self) -> MasterResult:
         """Apply verified items: catalog and sanctions need an administrator (``us``); questionnaires
         are stored only. Items are verified again right before they are applied."""
-        creds = self._load()
+        creds = self.credentials()
         items = self.vault.transact(lambda s: [(m.seq, m.kind, m.version, m.sha256, m.payload, m.signature)
                                                for m in s.scalars(select(SyncMaster).where(
                                                    SyncMaster.status == "verified").order_by(SyncMaster.seq))])

@@ -109,8 +109,8 @@ def resolve(vault: Vault, us: SignedInUser, conflict_id: str, keep: str) -> Conf
             customer.current_version = version
             db.flush()
             data = json.loads(remote["data"])
-            repository._sync_document(db, customer.id, data, version)
-            repository._sync_names(db, customer.id, data)
+            repository.sync_document(db, customer.id, data, version)
+            repository.sync_names(db, customer.id, data)
             detail["version"] = version
         row.resolved_by, row.resolved_at, row.resolution = us.user_id, now_iso(), keep
         db.flush()

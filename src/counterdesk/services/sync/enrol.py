@@ -31,7 +31,7 @@ from counterdesk.base.roles import require
 from counterdesk.base.text import Text
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.sync import envelope, state
-from counterdesk.services.sync.client import HubRefused, HubUnreachable, SyncClient, SyncError, _parse_time
+from counterdesk.services.sync.client import HubRefused, HubUnreachable, SyncClient, SyncError, parse_hub_time
 from counterdesk.store import audit
 from counterdesk.store.models.sync import PENDING, Outbox
 from counterdesk.store.outbox import backfill, rederive_pending_ids
@@ -64,6 +64,19 @@ def _normalise_code(code: str) -> str:
     return text
 
 
+BAD_URL = Text("同步服务器地址须以 https:// 开头（测试环境可用 http://）。",
+               "The hub address must start with https:// (http:// on a test bench only): {url}")
+
+
+def checked_hub_url(hub_url: str) -> str:
+    """The hub's address without surrounding blanks or a trailing slash; anything but an http(s)
+    address is refused before a request is made (httpx would otherwise fail with an opaque error)."""
+    hub = hub_url.strip().rstrip("/")
+    if not hub.lower().startswith(("https://", "http://")):
+        raise SyncError(BAD_URL.format(url=hub[:200]), code="bad_hub_url")
+    return hub
+
+
 def enrol(vault: Vault, us: SignedInUser, hub_url: str, code: str, name: str | None = None,
           branch_code: str | None = None, verify: str | bool = True, transport: httpx.BaseTransport | None = None,
           again: bool = False) -> Enrolment:
@@ -73,6 +86,7 @@ def enrol(vault: Vault, us: SignedInUser, hub_url: str, code: str, name: str | N
     if not again and vault.transact(state.enrolled):
         raise SyncError(Text("本工作站已加入同步。", "This workstation is already enrolled."), code="already_enrolled")
 
+    hub = checked_hub_url(hub_url)
     code = _normalise_code(code)
     branch = (branch_code or vault.info.branch_code).strip()
     name = (name or vault.info.workstation or "workstation")[:100]
@@ -89,7 +103,6 @@ def enrol(vault: Vault, us: SignedInUser, hub_url: str, code: str, name: str | N
         candidate = vault.transact(held_key) or candidate
     body = {"branch_code": branch, "code": code, "workstation_id": workstation_id, "name": name,
             "sign_public_key": base64.b64encode(public).decode("ascii")}
-    hub = hub_url.rstrip("/")
     trust = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
     with httpx.Client(base_url=hub, verify=trust, transport=transport, timeout=30.0) as http:
         def post(payload):
@@ -124,7 +137,7 @@ def enrol(vault: Vault, us: SignedInUser, hub_url: str, code: str, name: str | N
     server_time = data.get("server_time")
     offset = 0.0
     if server_time:
-        offset = round(_parse_time(server_time) - time.time(), 3)
+        offset = round(parse_hub_time(server_time) - time.time(), 3)
     private = device_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     # The hub's CA (a demo or private CA): kept with the sync state so the background sync trusts
     # exactly the certificate the administrator gave at enrolment.
@@ -178,7 +191,7 @@ def make_enrol_code(vault: Vault, us: SignedInUser, client: SyncClient | None = 
     own = client is None
     client = client or SyncClient(vault, us, verify=verify, transport=transport)
     try:
-        creds = client._load()
+        creds = client.credentials()
         code = secrets.token_bytes(16).hex()
         wrapped = envelope.wrap_branch_key(code, creds.branch_key)
         payload = {"code_sha256": hashlib.sha256(bytes.fromhex(code)).hexdigest(),

@@ -20,7 +20,7 @@ from counterdesk.ui.admin.sync_jobs import SyncView, load_sync
 from counterdesk.ui.admin.sync_quarantine import SyncQuarantineTab
 from counterdesk.ui.admin.sync_runner import SyncRunner
 from counterdesk.ui.admin.sync_status import SyncStatusBox
-from counterdesk.ui.widgets.common import LoadingPage, MessageLabel
+from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, page_title
 from counterdesk.ui.widgets.context import AppContext
 
 
@@ -34,8 +34,7 @@ class SyncPage(LoadingPage):
         self.view: SyncView | None = None
         self.runner = SyncRunner(ctx, self)
         lay = QVBoxLayout(self)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.title = page_title()
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.enrol_box = SyncEnrolBox(ctx, self.runner)

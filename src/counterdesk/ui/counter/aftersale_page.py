@@ -13,15 +13,12 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -32,8 +29,9 @@ from counterdesk.base.branchtime import format_time, zone_heading
 from counterdesk.services.catalog.versions import products_by_code
 from counterdesk.services.signoff import cooling
 from counterdesk.services.signoff.cooling import cancel, complete_follow_up
-from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text, money
+from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text, money, page_title
 from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.tables import selected_rows, stretch_table
 from counterdesk.ui.widgets.tasks import run_task
 
 
@@ -41,27 +39,6 @@ def load_aftersale(vault, user):
     """Worker side of a refresh: (sales in cooling-off, open follow-up tasks)."""
 
     return cooling.in_cooling_off(vault, user), cooling.follow_up_tasks(vault, user), products_by_code(vault, user)
-
-
-def _table(name: str, columns: int, stretch: int) -> QTableWidget:
-    table = QTableWidget(0, columns)
-    table.setObjectName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    header = table.horizontalHeader()
-    for col in range(columns):
-        header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
-
-
-def _selected_row(table: QTableWidget) -> int:
-    model = table.selectionModel()
-    rows = model.selectedRows() if model is not None else []
-    return rows[0].row() if rows else -1
 
 
 def _overdue(ts: str) -> bool:
@@ -84,8 +61,7 @@ class AfterSalePage(LoadingPage):
         self._sale_id: str | None = None
         self._success_text = ""
         lay = QVBoxLayout(self)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.title = page_title()
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.tabs = QTabWidget()
@@ -94,7 +70,7 @@ class AfterSalePage(LoadingPage):
         # (a) sales in cooling-off
         cooling_tab = QWidget()
         col = QVBoxLayout(cooling_tab)
-        self.cooling_table = _table("cooling_table", 6, 2)
+        self.cooling_table = stretch_table("cooling_table", 6, 2)
         self.cooling_table.itemSelectionChanged.connect(self._sale_changed)
         self.cooling_details = QLabel()
         self.cooling_details.setObjectName("cooling_details")
@@ -122,7 +98,7 @@ class AfterSalePage(LoadingPage):
         # (b) follow-up visits
         followup_tab = QWidget()
         fol = QVBoxLayout(followup_tab)
-        self.followup_table = _table("followup_table", 5, 2)
+        self.followup_table = stretch_table("followup_table", 5, 2)
         self.followup_table.itemSelectionChanged.connect(self._update)
         self.followup_details = QLabel()
         self.followup_details.setObjectName("followup_details")
@@ -253,11 +229,11 @@ class AfterSalePage(LoadingPage):
 
     # ---- selection --------------------------------------------------------------------------------
     def current_sale(self):
-        row = _selected_row(self.cooling_table)
+        row = next(iter(selected_rows(self.cooling_table)), -1)
         return self.sales[row] if 0 <= row < len(self.sales) else None
 
     def current_task(self):
-        row = _selected_row(self.followup_table)
+        row = next(iter(selected_rows(self.followup_table)), -1)
         return self.tasks[row] if 0 <= row < len(self.tasks) else None
 
     def _sale_changed(self) -> None:

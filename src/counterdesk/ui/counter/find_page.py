@@ -21,7 +21,7 @@ from counterdesk.forms.choices import choices
 from counterdesk.identity.documents import guess_document_type
 from counterdesk.services.customers import repository
 from counterdesk.services.sync.state import delivery
-from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
+from counterdesk.ui.widgets.common import MessageLabel, Page, error_text, page_title
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
 
@@ -40,8 +40,7 @@ class FindCustomerPage(Page):
         self.results: list = []
         self.record = None
         lay = QVBoxLayout(self)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.title = page_title()
         row = QHBoxLayout()
         self.query = QLineEdit()
         self.query.setObjectName("find_query")

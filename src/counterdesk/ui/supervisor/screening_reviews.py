@@ -5,15 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -22,8 +19,9 @@ from PySide6.QtWidgets import (
 
 from counterdesk.base.branchtime import format_time, zone_heading
 from counterdesk.services.sanctions import disposition
-from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
+from counterdesk.ui.widgets.common import MessageLabel, Page, error_text, page_title
 from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.tables import stretch_table
 from counterdesk.ui.widgets.tasks import run_task
 
 
@@ -37,16 +35,10 @@ class ApprovalsPage(Page):
         self.records: list = []
         self._shown: str | None = None
         lay = QVBoxLayout(self)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.title = page_title()
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.table = QTableWidget(0, 4)
-        self.table.setObjectName("approvals_table")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table = stretch_table("approvals_table", 4, 3)  # the hits take the spare width
         self.table.itemSelectionChanged.connect(self._selected)
         self.details = QTextBrowser()
         self.details.setObjectName("approval_details")

@@ -13,15 +13,12 @@ import html
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -36,8 +33,9 @@ from counterdesk.services.sanctions.disposition import CONFIRM_REASONS, FALSE_PO
 from counterdesk.services.signoff import approvals
 from counterdesk.services.signoff.approvals import decide
 from counterdesk.services.signoff.common import SignoffError
-from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text, money
+from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text, money, page_title
 from counterdesk.ui.widgets.context import AppContext
+from counterdesk.ui.widgets.tables import stretch_table
 from counterdesk.ui.widgets.tasks import run_task
 
 POLL_MS = 1000
@@ -78,21 +76,10 @@ class SignoffApprovalsPage(LoadingPage):
         self._selected_id: str | None = None
         self._load_error = False
         lay = QVBoxLayout(self)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.title = page_title()
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.table = QTableWidget(0, 7)
-        self.table.setObjectName("signoff_requests")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for col in range(7):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # reasons take the rest
+        self.table = stretch_table("signoff_requests", 7, 3)  # the reasons take the spare width
         self.table.itemSelectionChanged.connect(self._selected)
         self.details = QTextBrowser()
         self.details.setObjectName("signoff_evidence")

@@ -189,6 +189,13 @@ class PlaceholderCard(QFrame):
         self.body.setText(body)
 
 
+def page_title() -> QLabel:
+    """The bold heading at the top of a work page."""
+    label = QLabel()
+    label.setStyleSheet("font-size: 15pt; font-weight: bold;")
+    return label
+
+
 def title_label() -> QLabel:
     label = QLabel()
     label.setStyleSheet("font-size: 20pt; font-weight: bold;")
