@@ -14,7 +14,7 @@ from counterdesk.services import verification
 from counterdesk.services.customers import aml
 from counterdesk.services.customers import repository as repo
 from counterdesk.services.customers.common import CustomerError
-from counterdesk.store.models.customers import CounterSession
+from counterdesk.store.models.customers import CounterSessionRecord
 
 NAME, ID_NUMBER, PHONE, ADDRESS = "张三丰", "11010519491231002X", "13812345678", "北京市朝阳区建国路88号院3号楼"
 ANSWERS = {
@@ -356,7 +356,7 @@ def test_another_tellers_session_cannot_be_used(demo_vault, sign_in):
     teller, admin = sign_in("teller"), sign_in("admin")
 
     def foreign(db):
-        db.add(CounterSession(id="s-foreign", teller_id=admin.user_id, status="open", step="identify",
+        db.add(CounterSessionRecord(id="s-foreign", teller_id=admin.user_id, status="open", step="identify",
                                    created_at="t", updated_at="t"))
     demo_vault.transact(foreign)
     for call in (lambda: repo.record_consent(demo_vault, teller, "s-foreign", True, 1),

@@ -14,7 +14,7 @@ from counterdesk.services.signoff import approvals
 from counterdesk.services.sync import apply
 from counterdesk.store import outbox
 from counterdesk.store.models.core import User
-from counterdesk.store.models.customers import CounterSession
+from counterdesk.store.models.customers import CounterSessionRecord
 from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict, SyncOrigin, SyncRemoteUser
 
 OTHER, THIRD = str(uuid.uuid4()), str(uuid.uuid4())
@@ -53,7 +53,7 @@ def test_a_remote_users_row_gets_an_inactive_placeholder_and_nothing_is_re_enque
     def read(s):
         user = s.get(User, stranger["id"])
         return (user.active, user.username, user.display_name, s.get(SyncRemoteUser, stranger["id"]).workstation_id,
-                s.get(CounterSession, row["id"]).status,
+                s.get(CounterSessionRecord, row["id"]).status,
                 s.get(SyncOrigin, ("counter_sessions", row["id"])).workstation_id,
                 s.scalar(select(Outbox.local_seq).order_by(Outbox.local_seq.desc())))
     active, username, display, ws, status, origin, last = demo_vault.transact(read)
@@ -66,7 +66,7 @@ def test_a_remote_users_row_gets_an_inactive_placeholder_and_nothing_is_re_enque
     assert _apply(demo_vault, _record("counter_session", "counter_sessions", "update", stopped, ws=THIRD)) == \
         apply.SKIPPED
     assert _apply(demo_vault, _record("counter_session", "counter_sessions", "update", stopped)) == apply.APPLIED
-    assert demo_vault.transact(lambda s: s.get(CounterSession, row["id"]).status) == "stopped"
+    assert demo_vault.transact(lambda s: s.get(CounterSessionRecord, row["id"]).status) == "stopped"
 
 
 def test_own_records_coming_back_are_not_applied_again(demo_vault, sign_in):
@@ -78,7 +78,7 @@ def test_own_records_coming_back_are_not_applied_again(demo_vault, sign_in):
     assert _apply(demo_vault, echo) == apply.OWN
     mine = _record("counter_session", "counter_sessions", "insert", _session_row(teller.user_id), ws="me")
     assert _apply(demo_vault, mine) == apply.OWN
-    assert demo_vault.transact(lambda s: s.get(CounterSession, json.loads(mine.body)["row"]["id"])) is None
+    assert demo_vault.transact(lambda s: s.get(CounterSessionRecord, json.loads(mine.body)["row"]["id"])) is None
 
 
 def test_a_record_whose_parent_has_not_arrived_waits_and_is_retried(demo_vault, sign_in):

@@ -39,7 +39,7 @@ from counterdesk.services.customers import counter_sessions
 from counterdesk.services.sync.client import Backoff, HubUnreachable, SyncClient, SyncWorker, status
 from counterdesk.services.sync.enrol import enrol, make_enrol_code
 from counterdesk.store import audit
-from counterdesk.store.models.customers import CounterSession
+from counterdesk.store.models.customers import CounterSessionRecord
 from counterdesk.store.models.sync import PENDING, QUARANTINED, SENT, Outbox
 from helpers.demo import PASSWORDS
 from helpers.hub import pg_database
@@ -124,7 +124,7 @@ def sales(st: Station, n: int) -> list[str]:
 
 def session_states(st: Station, sids: list[str]) -> list[str | None]:
     def read(s):
-        return [(s.get(CounterSession, sid).status if s.get(CounterSession, sid) else None) for sid in sids]
+        return [(s.get(CounterSessionRecord, sid).status if s.get(CounterSessionRecord, sid) else None) for sid in sids]
     return st.vault.transact(read)
 
 

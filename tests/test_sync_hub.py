@@ -219,8 +219,8 @@ def test_a_poison_record_is_quarantined_and_the_rest_flow(stations):
     audited = [r for r in a.outbox(type="audit.entry") if json.loads(r.meta)["action"] == "sync.quarantined"]
     assert len(audited) == 1 and audited[0].state == "sent"
     b.pull()
-    from counterdesk.store.models.customers import CounterSession
-    assert b.vault.transact(lambda s: s.get(CounterSession, sid).status) == "stopped"
+    from counterdesk.store.models.customers import CounterSessionRecord
+    assert b.vault.transact(lambda s: s.get(CounterSessionRecord, sid).status) == "stopped"
 
 
 def test_a_clock_ten_minutes_off_still_syncs(stations, hub):
@@ -260,21 +260,21 @@ def test_long_poll_and_the_background_worker(stations):
     statuses = []
     worker = SyncWorker(b.client, wait_timeout=1, on_change=statuses.append, master_every_s=0).start()
     try:
-        from counterdesk.store.models.customers import CounterSession
+        from counterdesk.store.models.customers import CounterSessionRecord
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if b.vault.transact(lambda s: s.get(CounterSession, sid)) is not None:
+            if b.vault.transact(lambda s: s.get(CounterSessionRecord, sid)) is not None:
                 break
             time.sleep(0.1)
-        assert b.vault.transact(lambda s: s.get(CounterSession, sid).status) == "open"
+        assert b.vault.transact(lambda s: s.get(CounterSessionRecord, sid).status) == "open"
         counter_sessions.stop_session(a.vault, teller, sid, "customer_left")
         a.push()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if b.vault.transact(lambda s: s.get(CounterSession, sid).status) == "stopped":
+            if b.vault.transact(lambda s: s.get(CounterSessionRecord, sid).status) == "stopped":
                 break
             time.sleep(0.1)
-        assert b.vault.transact(lambda s: s.get(CounterSession, sid).status) == "stopped"
+        assert b.vault.transact(lambda s: s.get(CounterSessionRecord, sid).status) == "stopped"
     finally:
         worker.stop()
     assert not worker.running and worker.last_error is None and statuses and statuses[-1].online

@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 
 from counterdesk.store.models.assessment import Assessment, PaperForm
 from counterdesk.store.models.core import AuditEntry, User
-from counterdesk.store.models.customers import CounterSession, Customer, CustomerVersion, FormDefinitionRecord
+from counterdesk.store.models.customers import CounterSessionRecord, Customer, CustomerVersion, FormDefinitionRecord
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
 from counterdesk.store.models.sync import PENDING, Outbox, SyncState
@@ -420,7 +420,8 @@ def backfill(db: Session) -> int:
         seen.setdefault(rtype, set()).add(tuple(m.get(k) for k in _IDENTITY[rtype]))
     events: list[_Event] = []
     for model, order in ((CustomerVersion, (CustomerVersion.customer_id, CustomerVersion.version)),
-                         (CounterSession, (CounterSession.created_at,)), (Assessment, (Assessment.created_at,)),
+                         (CounterSessionRecord, (CounterSessionRecord.created_at,)),
+                         (Assessment, (Assessment.created_at,)),
                          (SaleDecision, (SaleDecision.decided_at,)), (Signoff, (Signoff.created_at,)),
                          (ApprovalRequest, (ApprovalRequest.requested_at,)),
                          (EvidenceLink, (EvidenceLink.signoff_id, EvidenceLink.seq)), (AuditEntry, (AuditEntry.seq,))):

@@ -14,7 +14,7 @@ from counterdesk.services.auth.vault import Vault
 from counterdesk.services.customers.common import CustomerError, new_id, now_iso
 from counterdesk.services.customers.records import CounterSessionInfo
 from counterdesk.store import audit
-from counterdesk.store.models.customers import CounterSession, Customer
+from counterdesk.store.models.customers import CounterSessionRecord, Customer
 
 OPEN, STOPPED, COMPLETED = "open", "stopped", "completed"
 _STOP_CODE_MAX = 64
@@ -31,14 +31,14 @@ CANCEL_REASONS: dict[str, Text] = {
 CANCEL_PREFIX = "cancelled:"
 
 
-def _info(row: CounterSession) -> CounterSessionInfo:
+def _info(row: CounterSessionRecord) -> CounterSessionInfo:
     return CounterSessionInfo(row.id, row.teller_id, row.customer_id, row.status, row.step, row.stop_reason_code,
                               row.created_at, row.updated_at)
 
 
-def load_open(db: Session, us: SignedInUser, session_id: str) -> CounterSession:
+def load_open(db: Session, us: SignedInUser, session_id: str) -> CounterSessionRecord:
     """The session row, if it exists, is open and belongs to the signed-in teller."""
-    row = db.get(CounterSession, session_id) if isinstance(session_id, str) else None
+    row = db.get(CounterSessionRecord, session_id) if isinstance(session_id, str) else None
     if row is None:
         raise CustomerError(Text("找不到该柜面服务会话。", "No such counter session."), code="session_not_found",
                             detail=str(session_id))
@@ -51,7 +51,7 @@ def load_open(db: Session, us: SignedInUser, session_id: str) -> CounterSession:
     return row
 
 
-def stop_in(db: Session, us: SignedInUser, row: CounterSession, reason_code: str) -> None:
+def stop_in(db: Session, us: SignedInUser, row: CounterSessionRecord, reason_code: str) -> None:
     """Stop ``row`` inside the caller's transaction (used by consent refusal and stopping answers)."""
     row.status, row.stop_reason_code, row.updated_at = STOPPED, reason_code, now_iso()
     audit.append(db, us.actor, "session.stopped", "counter_session", row.id, {"reason": reason_code})
@@ -63,7 +63,7 @@ def open_session(vault: Vault, us: SignedInUser) -> str:
 
     def write(db: Session) -> str:
         ts = now_iso()
-        row = CounterSession(id=new_id(), teller_id=us.user_id, customer_id=None, status=OPEN, step="identify",
+        row = CounterSessionRecord(id=new_id(), teller_id=us.user_id, customer_id=None, status=OPEN, step="identify",
                              stop_reason_code=None, created_at=ts, updated_at=ts)
         db.add(row)
         db.flush()
@@ -76,7 +76,7 @@ def get_session(vault: Vault, us: SignedInUser, session_id: str) -> CounterSessi
     require(us.role, "session.start")
 
     def read(db: Session) -> CounterSessionInfo:
-        row = db.get(CounterSession, session_id)
+        row = db.get(CounterSessionRecord, session_id)
         if row is None or row.teller_id != us.user_id:
             raise CustomerError(Text("找不到该柜面服务会话。", "No such counter session."), code="session_not_found",
                                 detail=str(session_id))

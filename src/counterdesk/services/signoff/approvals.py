@@ -37,7 +37,7 @@ from counterdesk.services.signoff.common import PENDING as SIGNOFF_PENDING
 from counterdesk.services.signoff.plan import ApprovalReason
 from counterdesk.store import audit
 from counterdesk.store.models.core import User
-from counterdesk.store.models.customers import CounterSession
+from counterdesk.store.models.customers import CounterSessionRecord
 from counterdesk.store.models.signoff import ApprovalRequest, Signoff
 
 PENDING, EXPIRED = "pending", "expired"  # request states (a sign-off waiting is "pending_approval")
@@ -87,7 +87,7 @@ def _pending(db, session_id: str) -> ApprovalRequest | None:
 
 
 def _session_open(db, session_id: str) -> bool:
-    cs = db.get(CounterSession, session_id)
+    cs = db.get(CounterSessionRecord, session_id)
     return cs is not None and cs.status == "open"
 
 

@@ -32,7 +32,7 @@ from counterdesk.services.signoff.common import APPROVED, PENDING, REJECTED
 from counterdesk.store import audit
 from counterdesk.store.models.assessment import Assessment, PaperForm
 from counterdesk.store.models.core import User
-from counterdesk.store.models.customers import CounterSession, Customer, CustomerVersion, FormDefinitionRecord
+from counterdesk.store.models.customers import CounterSessionRecord, Customer, CustomerVersion, FormDefinitionRecord
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
 from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict, SyncOrigin, SyncRemoteUser
@@ -85,7 +85,7 @@ def meta_matches(record_type: str, meta: dict, body: dict) -> bool:
 # ---- helpers -------------------------------------------------------------------------------------------------
 
 def _model(table: str):
-    return {"customer_versions": CustomerVersion, "counter_sessions": CounterSession, "assessments": Assessment,
+    return {"customer_versions": CustomerVersion, "counter_sessions": CounterSessionRecord, "assessments": Assessment,
             "sale_decisions": SaleDecision, "signoffs": Signoff, "approval_requests": ApprovalRequest,
             "evidence_links": EvidenceLink}[table]
 

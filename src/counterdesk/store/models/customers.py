@@ -100,7 +100,7 @@ class CustomerName(Base):
     )
 
 
-class CounterSession(Base):
+class CounterSessionRecord(Base):
     __tablename__ = "counter_sessions"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
