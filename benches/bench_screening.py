@@ -201,7 +201,7 @@ def _end_to_end(entries: list[dict], queries: list[dict]) -> list[Row]:
                             note="read current lists from the encrypted store and build the index"))
             times = []
             for i, q in enumerate(queries[:N_E2E]):
-                subject = screening.Subject(q["names"], q.get("birth_date"), q.get("nationality"),
+                subject = screening.ScreenedPerson(q["names"], q.get("birth_date"), q.get("nationality"),
                                             q.get("documents", []))
                 t0 = time.perf_counter()
                 screening.screen(vault, teller, subject, f"bench-{i}", now=now)

@@ -37,6 +37,17 @@ def pytest_configure(config):
     gc.freeze()
 
 
+def pytest_collection_modifyitems(items):
+    # The markers follow from the fixtures a test uses, so they cannot be forgotten:
+    # ``-m "not gui"`` runs the core alone, ``-m "not hub"`` runs without PostgreSQL.
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if "qtbot" in names or "qapp" in names:
+            item.add_marker(pytest.mark.gui)
+        if "hub_url" in names or getattr(item.module, "pg_database", None) is not None:
+            item.add_marker(pytest.mark.hub)
+
+
 @pytest.fixture(autouse=True)
 def _collect_on_main_thread():
     yield

@@ -19,7 +19,6 @@ from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
 from helpers.demo import PASSWORDS
 
-pytestmark = pytest.mark.gui
 DEMO_CSV = resources_dir() / "catalog" / "demo_catalog.csv"
 
 

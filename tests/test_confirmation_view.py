@@ -32,8 +32,6 @@ from counterdesk.ui.widgets.confirmation_view import (
 from counterdesk.ui.widgets.tasks import run_task
 from test_confirmation_pdf import sample
 
-pytestmark = pytest.mark.gui
-
 WAIT = 5000
 
 

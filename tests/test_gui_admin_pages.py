@@ -24,8 +24,6 @@ from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
 from helpers.demo import PASSWORDS
 
-pytestmark = pytest.mark.gui
-
 NEW_PW = "Linshi-Mima-2026!"
 
 

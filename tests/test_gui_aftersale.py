@@ -34,8 +34,6 @@ from helpers.demo import (
 )
 from helpers.gui import type_text
 
-pytestmark = pytest.mark.gui
-
 
 def private_sale(vault, signed_at: datetime | None = None):
     """A completed sale of a private wealth-management product (it has a cooling-off period), made

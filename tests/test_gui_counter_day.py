@@ -12,7 +12,6 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from counterdesk.base import logs
@@ -22,7 +21,6 @@ from counterdesk.store import audit
 from helpers.demo import PASSWORDS, WAIT
 from helpers.gui import at, fill_profile, next_step, read_document, select, session_page, type_text
 
-pytestmark = pytest.mark.gui
 ID_NUMBER = "110105198506151236"
 
 

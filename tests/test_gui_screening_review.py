@@ -44,7 +44,6 @@ def held_on_screening(qtbot, window):
     return page
 
 
-@pytest.mark.gui
 @pytest.mark.parametrize("decision", ["false_positive", "confirmed_match"])
 def test_supervisor_decides_a_hit_and_the_teller_goes_on(qtbot, open_window, demo_lists_dir, decision):
     teller_window = open_window(demo_lists_dir, "teller")
@@ -84,7 +83,7 @@ def test_a_decision_in_a_fresh_process(demo_lists_dir, tmp_path):
     must be allowed there too (they once were registered only by the list import module)."""
     vault = Vault.open(demo_lists_dir)
     teller = vault.sign_in("teller", PASSWORDS["teller"])
-    subject = screening.Subject(["刘建国"], date(1959, 11, 2), "CHN", ["110101195911020011"])
+    subject = screening.ScreenedPerson(["刘建国"], date(1959, 11, 2), "CHN", ["110101195911020011"])
     result = screening.screen(vault, teller, subject, "customer-x")
     assert result.status == "potential_hit"
     vault.sign_out(teller)

@@ -27,8 +27,6 @@ from helpers.demo import (
 )
 from helpers.gui import type_text
 
-pytestmark = pytest.mark.gui
-
 OTHER = document(YOUNG, id_number="110105199001010045")  # a second customer (valid check digit, female)
 PERSONAL = (YOUNG.id_number, OTHER.id_number, SPECIMEN.id_number, kyc("1990-01-01")["name_zh"],
             kyc("1990-01-01")["phone"], "建国路", "某某研究所")

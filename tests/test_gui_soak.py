@@ -10,14 +10,11 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from helpers.demo import PASSWORDS, WAIT
-
-pytestmark = pytest.mark.gui
 
 
 def none_refs() -> int:

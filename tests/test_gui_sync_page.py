@@ -37,8 +37,6 @@ from helpers.demo import (
     WAIT,
 )
 
-pytestmark = pytest.mark.gui
-
 
 @pytest.fixture(scope="module")
 def head_office_fp(hub_url, tmp_path_factory):

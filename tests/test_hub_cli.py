@@ -102,3 +102,10 @@ def test_usage_errors_exit_1(url, capsys):
     assert run(capsys, "master", "publish", "--kind", "weather", "--version", "1", "--key", "k", "f")[0] == 1
     code, _out, err = run(capsys, "serve", "--certfile", "c.pem")
     assert code == 1 and "both --certfile and --keyfile" in err
+
+
+@pytest.mark.parametrize("argv", [["frobnicate"], ["branch"], ["branch", "add"], ["enrol-code", "BJ001", "--hours"]])
+def test_usage_errors_exit_1_with_the_usage(url, capsys, argv):
+    code, _out, err = run(capsys, *argv)
+    assert code == 1
+    assert err.startswith("usage: counterdesk-hub") and "error:" in err

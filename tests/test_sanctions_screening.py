@@ -14,13 +14,13 @@ from counterdesk.screening.matcher import MATCHER_VERSION
 from counterdesk.services import accounts
 from counterdesk.services.sanctions import disposition, lists, screening
 from counterdesk.services.sanctions.disposition import FALSE_POSITIVE_REASONS, DispositionRefused
-from counterdesk.services.sanctions.screening import Subject
+from counterdesk.services.sanctions.screening import ScreenedPerson
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "sanctions"
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-WANG = Subject(["王晓明", "Wang Xiaoming"], date(1968, 3, 15), "CHN", ["E12345678"])
-NOBODY = Subject(["张三丰"], date(1990, 1, 1), "CN", ["G00000001"])
+WANG = ScreenedPerson(["王晓明", "Wang Xiaoming"], date(1968, 3, 15), "CHN", ["E12345678"])
+NOBODY = ScreenedPerson(["张三丰"], date(1990, 1, 1), "CN", ["G00000001"])
 SECOND_PW = "Fuhe-Zhuguan-2026!"
 
 
@@ -103,7 +103,7 @@ def test_stale_list_refuses_to_clear_and_names_it(loaded, sign_in):
 
 def test_the_threshold_setting_is_used(loaded, sign_in):
     admin, teller = sign_in("admin"), sign_in("teller")
-    near = Subject(["Wang Xiaomimg"])
+    near = ScreenedPerson(["Wang Xiaomimg"])
     assert screening.screen(loaded, teller, near, "c", now=NOW).status == "potential_hit"
     loaded.set_setting(admin, "sanctions.match_threshold", 0.99)
     result = screening.screen(loaded, teller, near, "c", now=NOW)
@@ -122,12 +122,12 @@ def test_index_is_rebuilt_when_lists_change(loaded, sign_in, tmp_path):
     path = tmp_path / "un.xml"
     path.write_text(text, encoding="utf-8")
     lists.import_paths(loaded, admin, [path], now=NOW)
-    result = screening.screen(loaded, teller, Subject(["王晓光"]), "c", now=NOW)
+    result = screening.screen(loaded, teller, ScreenedPerson(["王晓光"]), "c", now=NOW)
     assert CACHE._index is not first
     assert any(h.matched_name == "王晓光" for h in result.hits)
 
 
-@pytest.mark.parametrize("subject,ref", [(Subject([]), "c"), (Subject(["  "]), "c"), (WANG, ""), (WANG, "x" * 65)])
+@pytest.mark.parametrize("subject,ref", [(ScreenedPerson([]), "c"), (ScreenedPerson(["  "]), "c"), (WANG, ""), (WANG, "x" * 65)])
 def test_invalid_requests(loaded, sign_in, subject, ref):
     with pytest.raises(ValidationFailed):
         screening.screen(loaded, sign_in("teller"), subject, ref, now=NOW)
@@ -184,7 +184,7 @@ def test_maker_checker(loaded, sign_in, second_supervisor):
 
 def test_teller_screening_disposed_by_supervisor_as_false_positive(loaded, sign_in):
     teller, supervisor = sign_in("teller"), sign_in("supervisor")
-    result = screening.screen(loaded, teller, Subject(["Wang Xiaoming"], date(1968, 7, 1)), "c", now=NOW)
+    result = screening.screen(loaded, teller, ScreenedPerson(["Wang Xiaoming"], date(1968, 7, 1)), "c", now=NOW)
     assert result.status == "potential_hit"
     [pending] = disposition.pending_hits(loaded, supervisor)
     assert pending.created_by == "teller" and pending.hits == result.hits

@@ -28,7 +28,7 @@ from counterdesk.suitability import (
     explain,
     recommend,
 )
-from counterdesk.suitability.engine import _Checker, subject_for
+from counterdesk.suitability.evaluation import _Checker, subject_for
 from counterdesk.suitability.rules import Rule
 
 TODAY = date(2026, 6, 15)

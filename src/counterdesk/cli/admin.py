@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable
 
 from counterdesk.base.actors import normalise_username
+from counterdesk.base.arguments import ArgumentParser
 from counterdesk.base.paths import DataDir, default_data_dir
 from counterdesk.base.roles import Role, can, require
 from counterdesk.base.settings import declared
@@ -267,13 +268,6 @@ def cmd_recover(ctx: Ctx) -> int:
 
 
 # ---- argument parsing -----------------------------------------------------------------------------
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        # Usage errors exit 1: exit status 2 is reserved for "verification found a problem".
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
-
-
 EPILOG = """\
 exit status: 0 ok, 1 error (wrong password, invalid input, usage), 2 verify found a problem,
              3 unexpected internal error (see the log in DATA_DIR/logs), 130 cancelled.
@@ -293,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME", help="sign in as this user")
     common.add_argument("--password-stdin", action="store_true", default=argparse.SUPPRESS,
                         help="read passwords from standard input, one per line")
-    parser = _Parser(prog="counterdesk-admin", parents=[common], epilog=EPILOG,
+    parser = ArgumentParser(prog="counterdesk-admin", parents=[common], epilog=EPILOG,
                      description="CounterDesk 网点管理命令行 / branch administration command line",
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

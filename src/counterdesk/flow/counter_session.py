@@ -241,7 +241,7 @@ class CounterSession(SignoffSteps):
             values = state.profile
             names = [n for n in (values.get("name_zh"), values.get("name_latin"), values.get("name_pinyin")) if n]
             doc = state.document
-            subject = screening.Subject(names=names, birth_date=_date(values.get("birth_date")),
+            subject = screening.ScreenedPerson(names=names, birth_date=_date(values.get("birth_date")),
                                         nationality=values.get("nationality"),
                                         documents=[doc.number] if doc and doc.number else [])
             result = screening.screen(self.vault, self.user, subject, state.customer_id)

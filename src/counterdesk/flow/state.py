@@ -10,7 +10,7 @@ from counterdesk.services.customers.records import CustomerSummary, Rating
 from counterdesk.services.sales.recommendation import Proposal
 from counterdesk.services.signoff.approvals import RequestInfo
 from counterdesk.services.signoff.common import SignoffState
-from counterdesk.suitability.engine import Decision
+from counterdesk.suitability.evaluation import Decision
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ class Condition:
 
 
 @dataclass(frozen=True)
-class Stop:
+class OptionStop:
     """Choosing an option that carries a stop ends the counter session (e.g. no civil capacity)."""
 
     code: str
@@ -121,7 +121,7 @@ class Stop:
 class Option:
     value: str
     label: Text
-    stop: Stop | None = None
+    stop: OptionStop | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,7 +199,7 @@ class Form:
     def has_field(self, key: str) -> bool:
         return any(f.key == key for f in self.fields())
 
-    def stops(self) -> dict[str, Stop]:
+    def stops(self) -> dict[str, OptionStop]:
         """Every stop code an answer to this form can raise."""
         out = {}
         for f in self.fields():
@@ -476,7 +476,7 @@ def _parse_field(ck: Checker, raw: Any, path: str, top: dict[str, _JsonObject],
                         ck.add(f"{spath}.code", "bad_value", f"终止代码不能与校验代码“{s['code']}”相同",
                                f"a stop code cannot reuse the validation code '{s['code']}'")
                     elif isinstance(s.get("code"), str) and KEY_RE.match(s["code"]) and stext:
-                        stop = Stop(s["code"], stext)
+                        stop = OptionStop(s["code"], stext)
                 else:
                     ck.add(spath, "not_object", "stop 须为 JSON 对象", "stop must be a JSON object")
             if text and isinstance(value, str):

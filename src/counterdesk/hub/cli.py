@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, Pub
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from counterdesk.base.arguments import ArgumentParser
 from counterdesk.base.atomicfile import write_bytes_atomic
 from counterdesk.base.text import CounterDeskError
 from counterdesk.hub.app import create_app
@@ -49,17 +50,11 @@ class CliError(Exception):
     pass
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # usage errors exit 1 like every other error
-        self.print_usage(sys.stderr)
-        self.exit(1, f"{self.prog}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="counterdesk-hub", description="CounterDesk sync hub")
+    p = ArgumentParser(prog="counterdesk-hub", description="CounterDesk sync hub")
     p.add_argument("--database-url", default=None,
                    help=f"SQLAlchemy URL (default: ${ENV_URL}, else {DEFAULT_URL})")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
 
     sub.add_parser("upgrade", help="bring the database schema to the current version").set_defaults(run=cmd_upgrade)
 
@@ -76,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--force", action="store_true", help="replace existing files")
     t.set_defaults(run=cmd_tls_demo)
 
-    b = sub.add_parser("branch", help="branches").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    b = sub.add_parser("branch", help="branches").add_subparsers(dest="action", required=True,
+                                                                 parser_class=ArgumentParser)
     ba = b.add_parser("add")
     ba.add_argument("code")
     ba.add_argument("name")
@@ -89,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(run=cmd_enrol_code)
 
     d = sub.add_parser("device", help="enrolled devices").add_subparsers(dest="action", required=True,
-                                                                          parser_class=_Parser)
+                                                                          parser_class=ArgumentParser)
     dl = d.add_parser("list")
     dl.add_argument("branch")
     dl.set_defaults(run=cmd_device_list)
@@ -98,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     dr.set_defaults(run=cmd_device_revoke)
 
     h = sub.add_parser("headoffice", help="the head-office signing key").add_subparsers(
-        dest="action", required=True, parser_class=_Parser)
+        dest="action", required=True, parser_class=ArgumentParser)
     hk = h.add_parser("keygen", help="write a new Ed25519 private key (PEM, mode 0600) and FILE.pub")
     hk.add_argument("--out", required=True, type=Path)
     hk.set_defaults(run=cmd_headoffice_keygen)
@@ -107,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     hr.set_defaults(run=cmd_headoffice_register)
 
     m = sub.add_parser("master", help="master data").add_subparsers(dest="action", required=True,
-                                                                     parser_class=_Parser)
+                                                                     parser_class=ArgumentParser)
     mp = m.add_parser("publish", help="sign a master-data file with the head-office key and store it")
     mp.add_argument("--kind", required=True, choices=MASTER_KINDS)
     mp.add_argument("--version", required=True, type=int)

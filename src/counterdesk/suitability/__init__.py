@@ -3,7 +3,7 @@
 Qt-free and storage-free: callers map their customer, assessment, product and session records to
 the input dataclasses in ``facts``. See ``rules.RULES`` for the rule table (id, source, effect).
 """
-from counterdesk.suitability.engine import (
+from counterdesk.suitability.evaluation import (
     CUSTOMER_INITIATED_ONLY,
     ELIGIBLE,
     ELIGIBLE_WITH_CONDITIONS,
@@ -11,9 +11,9 @@ from counterdesk.suitability.engine import (
     OUTCOMES,
     PROHIBITED,
     RECOMMENDED,
-    Condition,
     Decision,
     Finding,
+    SaleCondition,
     evaluate,
     evaluate_many,
     explain,
@@ -42,9 +42,36 @@ from counterdesk.suitability.rules import (
 )
 
 __all__ = [
-    "AML_LEVELS", "CIVIL_CAPACITIES", "CUSTOMER_INITIATED_ONLY", "ELIGIBLE", "ELIGIBLE_WITH_CONDITIONS",
-    "LIQUIDITY_LEVELS", "ON_SALE_STATUSES", "OUTCOMES", "OUTCOME_TEXTS", "PRIVATE_CLASSES", "PRODUCT_TYPES",
-    "PROHIBITED", "RECOMMENDED", "RULES", "RULES_BY_ID", "RULES_VERSION", "AssessmentFacts", "Condition",
-    "CustomerFacts", "Decision", "Finding", "ProductFacts", "Ranked", "Rule", "SaleContext",
-    "assessment_last_valid_day", "evaluate", "evaluate_many", "explain", "recommend", "resolve_limits", "subject_for",
+    "AML_LEVELS",
+    "CIVIL_CAPACITIES",
+    "CUSTOMER_INITIATED_ONLY",
+    "ELIGIBLE",
+    "ELIGIBLE_WITH_CONDITIONS",
+    "LIQUIDITY_LEVELS",
+    "ON_SALE_STATUSES",
+    "OUTCOMES",
+    "OUTCOME_TEXTS",
+    "PRIVATE_CLASSES",
+    "PRODUCT_TYPES",
+    "PROHIBITED",
+    "RECOMMENDED",
+    "RULES",
+    "RULES_BY_ID",
+    "RULES_VERSION",
+    "AssessmentFacts",
+    "CustomerFacts",
+    "Decision",
+    "Finding",
+    "ProductFacts",
+    "Ranked",
+    "Rule",
+    "SaleCondition",
+    "SaleContext",
+    "assessment_last_valid_day",
+    "evaluate",
+    "evaluate_many",
+    "explain",
+    "recommend",
+    "resolve_limits",
+    "subject_for",
 ]

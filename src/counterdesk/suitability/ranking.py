@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from counterdesk.base.text import Text
-from counterdesk.suitability.engine import SELLABLE, Decision, _Checker, outcome_rank, subject_for
+from counterdesk.suitability.evaluation import SELLABLE, Decision, _Checker, outcome_rank, subject_for
 from counterdesk.suitability.facts import LIQUIDITY_LEVELS, AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
 from counterdesk.suitability.rules import RULES, Rule
 

@@ -246,7 +246,7 @@ def _text(v: Any) -> str:
     return " ".join(str(v).split()) if v is not None else ""
 
 
-class _Parser:
+class _RowReader:
     """Reads one raw row field by field; each failure is recorded and parsing goes on."""
 
     def __init__(self, raw: Mapping[str, Any], res: Result):
@@ -357,7 +357,7 @@ def parse_product(raw: Mapping[str, Any], rules: CatalogRules | None = None) -> 
     warnings leave the product usable)."""
     rules = rules or CatalogRules()
     res = Result()
-    p = _Parser(raw, res)
+    p = _RowReader(raw, res)
     unknown = sorted(k for k in raw if k not in FIELDS)
     for key in unknown:
         res.add(str(key), "unknown_field", Text(f"未知字段“{key}”", f"unknown field '{key}'"))

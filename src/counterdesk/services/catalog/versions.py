@@ -63,7 +63,7 @@ class ImportRejected(CounterDeskError):
 
 
 @dataclass(frozen=True)
-class VersionInfo:
+class CatalogVersionInfo:
     number: int
     created_at: str
     created_by: str  # username
@@ -76,7 +76,7 @@ class VersionInfo:
 
 @dataclass(frozen=True)
 class Catalog:
-    version: VersionInfo | None  # None: no catalog has been loaded yet
+    version: CatalogVersionInfo | None  # None: no catalog has been loaded yet
     products: tuple[Product, ...]
 
     @property
@@ -94,9 +94,9 @@ _NO_MESSAGE = Text("", "")  # Text is frozen, so one shared default is safe
 
 
 @dataclass(frozen=True)
-class ImportResult:
+class CatalogImport:
     status: str  # "imported" | "unchanged"
-    version: VersionInfo | None
+    version: CatalogVersionInfo | None
     added: int
     changed: int
     removed: int
@@ -151,9 +151,9 @@ def _usernames(db) -> dict[str, str]:
     return {uid: name for uid, name in db.execute(select(User.id, User.username))}
 
 
-def _info(row: CatalogVersion, names: dict[str, str]) -> VersionInfo:
-    return VersionInfo(row.number, row.created_at, names.get(row.created_by, row.created_by), row.source, row.sha256,
-                       row.file_name, row.note, row.products)
+def _info(row: CatalogVersion, names: dict[str, str]) -> CatalogVersionInfo:
+    return CatalogVersionInfo(row.number, row.created_at, names.get(row.created_by, row.created_by), row.source,
+                              row.sha256, row.file_name, row.note, row.products)
 
 
 def current_number(db) -> int | None:
@@ -189,11 +189,11 @@ def catalog_at(vault: Vault, us: SignedInUser, number: int) -> Catalog:
     return vault.transact(lambda s: catalog_in(s, number))
 
 
-def list_versions(vault: Vault, us: SignedInUser) -> list[VersionInfo]:
+def list_versions(vault: Vault, us: SignedInUser) -> list[CatalogVersionInfo]:
     """All versions, newest first."""
     _require_signed_in(us)
 
-    def read(db: Session) -> list[VersionInfo]:
+    def read(db: Session) -> list[CatalogVersionInfo]:
         names = _usernames(db)
         rows = db.execute(select(CatalogVersion).order_by(CatalogVersion.number.desc())).scalars()
         return [_info(r, names) for r in rows]
@@ -254,7 +254,7 @@ def validate_rows(rows: list[fileio.RawRow],
 
 
 def import_bytes(vault: Vault, us: SignedInUser, name: str, data: bytes, fmt: str | None = None, note: str = "",
-                 merge: bool = False, now: datetime | None = None) -> ImportResult:
+                 merge: bool = False, now: datetime | None = None) -> CatalogImport:
     """Validate the whole file, then store it as a new version in one transaction; raises
     ImportRejected (every problem, with line/position and field) with nothing stored."""
     require(us.role, "catalog.manage")
@@ -277,7 +277,7 @@ def import_bytes(vault: Vault, us: SignedInUser, name: str, data: bytes, fmt: st
                      {"file": base, "format": fmt, "sha256": sha, "count": len(errors), "error": errors[0].code})
         raise ImportRejected(errors, base)
 
-    def write(db: Session) -> ImportResult:
+    def write(db: Session) -> CatalogImport:
         current = current_number(db)
         old = {p.code: p for p in products_in(db, current)} if current else {}
         new = dict(old) if merge else {}
@@ -287,7 +287,7 @@ def import_bytes(vault: Vault, us: SignedInUser, name: str, data: bytes, fmt: st
             version = db.get(CatalogVersion, current)
             assert version is not None  # ``current`` is the highest stored version number
             info = _info(version, _usernames(db))
-            return ImportResult("unchanged", info, 0, 0, 0, warnings, Text(
+            return CatalogImport("unchanged", info, 0, 0, 0, warnings, Text(
                 f"文件内容与当前第 {current} 版产品目录相同，未创建新版本。",
                 f"The file matches the current catalog version {current}; no new version was created."))
         row = _write_version(db, us, list(new.values()), "import", note, now, sha, base)
@@ -296,7 +296,7 @@ def import_bytes(vault: Vault, us: SignedInUser, name: str, data: bytes, fmt: st
             "added": added, "changed": changed, "removed": removed, "mode": "merge" if merge else "replace",
             "warnings": len(warnings)})
         info = _info(row, _usernames(db))
-        return ImportResult("imported", info, added, changed, removed, warnings, Text(
+        return CatalogImport("imported", info, added, changed, removed, warnings, Text(
             f"已导入为第 {row.number} 版产品目录：共 {len(new)} 个产品（新增 {added}，"
             f"修改 {changed}，删除 {removed}）。",
             f"Imported as catalog version {row.number}: {len(new)} products ({added} added, {changed} changed, "
@@ -305,7 +305,7 @@ def import_bytes(vault: Vault, us: SignedInUser, name: str, data: bytes, fmt: st
 
 
 def import_file(vault: Vault, us: SignedInUser, path: Path | str, fmt: str | None = None, note: str = "",
-                merge: bool = False, now: datetime | None = None) -> ImportResult:
+                merge: bool = False, now: datetime | None = None) -> CatalogImport:
     require(us.role, "catalog.manage")  # before reading the file
     path = Path(path)
     try:
@@ -349,7 +349,7 @@ def export_file(vault: Vault, us: SignedInUser, path: Path | str, fmt: str | Non
 
 
 def save_product(vault: Vault, us: SignedInUser, values: Mapping[str, Any] | Product, editing: str | None = None,
-                 note: str = "", now: datetime | None = None) -> tuple[VersionInfo, Result]:
+                 note: str = "", now: datetime | None = None) -> tuple[CatalogVersionInfo, Result]:
     """Add a product (``editing`` None) or replace the product with code ``editing`` (GUI edit); the
     result is a new catalog version. Raises ValidationFailed with every problem; returns the new
     version and the warnings."""
@@ -367,7 +367,7 @@ def save_product(vault: Vault, us: SignedInUser, values: Mapping[str, Any] | Pro
         raise ValidationFailed(bad)
     now = now or _now()
 
-    def write(db: Session) -> VersionInfo:
+    def write(db: Session) -> CatalogVersionInfo:
         current = current_number(db)
         products = {p.code: p for p in products_in(db, current)} if current else {}
         if editing is None and product.code in products:

@@ -44,7 +44,7 @@ class CustomerRecord:
 
 
 @dataclass(frozen=True)
-class VersionInfo:
+class CustomerVersionInfo:
     version: int
     created_at: str
     created_by: str  # user id

@@ -39,7 +39,7 @@ from counterdesk.services.customers.counter_sessions import (
 )
 from counterdesk.services.customers.forms_store import form_for, store_definition
 from counterdesk.services.customers.queries import find_document, search_names
-from counterdesk.services.customers.records import CustomerRecord, CustomerSummary, VersionInfo
+from counterdesk.services.customers.records import CustomerRecord, CustomerSummary, CustomerVersionInfo
 from counterdesk.store import audit
 from counterdesk.store.models.customers import Customer, CustomerDocument, CustomerName, CustomerVersion
 
@@ -317,19 +317,19 @@ def get_customer(vault: Vault, us: SignedInUser, customer_id: str, version: int 
     return vault.transact(read)
 
 
-def versions(vault: Vault, us: SignedInUser, customer_id: str) -> list[VersionInfo]:
+def versions(vault: Vault, us: SignedInUser, customer_id: str) -> list[CustomerVersionInfo]:
     """Every version, oldest first, with the keys each one changed (values stay behind ``reveal``)."""
     require(us.role, "customer.view")
 
-    def read(db: Session) -> list[VersionInfo]:
+    def read(db: Session) -> list[CustomerVersionInfo]:
         customer = load_customer(db, customer_id)
         rows = db.execute(select(CustomerVersion).where(CustomerVersion.customer_id == customer.id)
                                .order_by(CustomerVersion.version)).scalars().all()
-        out: list[VersionInfo] = []
+        out: list[CustomerVersionInfo] = []
         before: dict[str, Any] = {}
         for row in rows:
             data = json.loads(row.data)
-            out.append(VersionInfo(row.version, row.created_at, row.created_by, row.reason, row.form_id,
+            out.append(CustomerVersionInfo(row.version, row.created_at, row.created_by, row.reason, row.form_id,
                                    row.form_version, row.form_hash, tuple(_changed_keys(before, data))))
             before = data
         audit.append(db, us.actor, "customer.versions_viewed", "customer", customer.id, {"count": len(out)})

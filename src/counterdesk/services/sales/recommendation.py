@@ -27,7 +27,7 @@ from counterdesk.services.sales.facts import assessment_facts, customer_facts
 from counterdesk.store import audit
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.suitability import recommend
-from counterdesk.suitability.engine import Decision, evaluate, evaluate_many
+from counterdesk.suitability.evaluation import Decision, evaluate, evaluate_many
 from counterdesk.suitability.facts import AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
 from counterdesk.suitability.ranking import Ranked
 

@@ -53,7 +53,7 @@ class ListInfo:
 
 
 @dataclass(frozen=True)
-class ImportResult:
+class ListImport:
     status: str  # "loaded" | "unchanged"
     list: ListInfo
     superseded: ListInfo | None
@@ -127,7 +127,7 @@ def _entry_rows(list_id: str, parsed: ParsedList) -> list[dict]:
 
 def import_files(vault: Vault, us: SignedInUser, files: list[tuple[str, bytes]], fmt: str | None = None,
                  source: str | None = None, published: date | None = None,
-                 now: datetime | None = None) -> ImportResult:
+                 now: datetime | None = None) -> ListImport:
     """Parse and store one list; raises ListFormatError (file at fault, with its location) or
     ImportRefused, in both cases with nothing stored."""
     require(us.role, "sanctions.manage")
@@ -144,12 +144,12 @@ def import_files(vault: Vault, us: SignedInUser, files: list[tuple[str, bytes]],
     src = _check_source(source or parsed.default_source)
     pub = _published(parsed, published, now.date())
 
-    def write(db: Session) -> ImportResult:
+    def write(db: Session) -> ListImport:
         names = _usernames(db)
         same = db.execute(select(SanctionsList).where(SanctionsList.sha256 == sha)).scalar_one_or_none()
         if same is not None:
             info = _info(same, names)
-            return ImportResult("unchanged", info, None, Text(
+            return ListImport("unchanged", info, None, Text(
                 f"该文件已导入过（{info.source}，发布于 {info.published}，导入于 {info.loaded_at[:16]}），未做更改。",
                 f"This file is already loaded ({info.source}, published {info.published}, "
                 f"loaded {info.loaded_at[:16]}); nothing changed."))
@@ -183,7 +183,7 @@ def import_files(vault: Vault, us: SignedInUser, files: list[tuple[str, bytes]],
         if old_info:
             text = Text(text.zh + f"原名单（发布于 {old_info.published}）已被替换。",
                         text.en + f" It replaces the list published {old_info.published}.")
-        return ImportResult("loaded", info, old_info, text)
+        return ListImport("loaded", info, old_info, text)
     return vault.transact(write)
 
 
@@ -203,7 +203,7 @@ def read_files(paths: list[Path | str]) -> list[tuple[str, bytes]]:
     return files
 
 
-def import_paths(vault: Vault, us: SignedInUser, paths: list[Path | str], **kw) -> ImportResult:
+def import_paths(vault: Vault, us: SignedInUser, paths: list[Path | str], **kw) -> ListImport:
     require(us.role, "sanctions.manage")  # before reading what may be a large file
     return import_files(vault, us, read_files(paths), **kw)
 

@@ -1,6 +1,6 @@
 """Screening a subject (customer or counter-session party) against the loaded lists.
 
-    result = screen(vault, us, Subject(["王晓明", "Wang Xiaoming"], date(1968, 3, 15), "CHN", ["E12345678"]),
+    result = screen(vault, us, ScreenedPerson(["王晓明", "Wang Xiaoming"], date(1968, 3, 15), "CHN", ["E12345678"]),
                     subject_ref=customer_id)
 
 The stored row is the evidence snapshot: list hashes, matcher version, threshold, status and hits
@@ -33,7 +33,7 @@ STATUSES = ("clear", "potential_hit", "refused_stale_lists", "confirmed_match", 
 
 
 @dataclass(frozen=True)
-class Subject:
+class ScreenedPerson:
     names: list[str]
     birth_date: date | None = None
     nationality: str | None = None  # ISO alpha-2 or alpha-3 (a country name works too)
@@ -61,7 +61,7 @@ class ListsChanged(Exception):
     """The lists changed between matching and storing: match again against the new ones."""
 
 
-def _validate(subject: Subject, subject_ref: str) -> None:
+def _validate(subject: ScreenedPerson, subject_ref: str) -> None:
     res = Result()
     if not isinstance(subject_ref, str) or not subject_ref.strip() or len(subject_ref) > 64:
         res.add("subject_ref", "required", Text("缺少被筛查对象的编号。", "The subject reference is missing."))
@@ -104,7 +104,7 @@ def warm_index(vault: Vault) -> MatchIndex | None:
     return _index_for(vault, lists) if lists else None
 
 
-def screen(vault: Vault, us: SignedInUser, subject: Subject, subject_ref: str,
+def screen(vault: Vault, us: SignedInUser, subject: ScreenedPerson, subject_ref: str,
            now: datetime | None = None) -> ScreeningResult:
     require(us.role, "screening.run")
     _validate(subject, subject_ref)

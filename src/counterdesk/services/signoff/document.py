@@ -50,7 +50,7 @@ from counterdesk.store.models.assessment import Assessment
 from counterdesk.store.models.core import User
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.signoff import ApprovalRequest, ConfirmationPrint, Signoff
-from counterdesk.suitability.engine import OUTCOME_TEXTS
+from counterdesk.suitability.evaluation import OUTCOME_TEXTS
 
 COPIES = ("customer", "branch")
 REPRINT = "reprint"

@@ -180,7 +180,7 @@ class CatalogPage(DialogHostPage):
         super().__init__(parent)
         self.ctx = ctx
         self.catalog: versions.Catalog | None = None
-        self.version_rows: list[versions.VersionInfo] = []
+        self.version_rows: list[versions.CatalogVersionInfo] = []
         self.shown_version: int | None = None  # None: the current version
         self.dialog: QDialog | None = None
         self._generation = 0
@@ -418,7 +418,7 @@ class CatalogPage(DialogHostPage):
         self.message.clear_message()
         run_task(self, lambda: versions.import_file(vault, actor, path, merge=merge), self._imported, self._op_failed)
 
-    def _imported(self, result: versions.ImportResult) -> None:
+    def _imported(self, result: versions.CatalogImport) -> None:
         self._set_busy(False)
         lang = self.ctx.lang
         lines = [result.message.get(lang)] + [self.tr("Warning: {text}").format(text=w.message(lang))

@@ -50,7 +50,7 @@ OUTCOME_TEXTS = {
 
 
 @dataclass(frozen=True)
-class Condition:
+class SaleCondition:
     code: str
     text: Text
     rules: tuple[str, ...]  # the rules that require it
@@ -96,7 +96,7 @@ class Decision:
         self._codes, self._open, self._hits = codes, open_conditions, hits
         self._subject, self._product = subject, product
         self._findings: tuple[Finding, ...] | None = None
-        self._conditions: tuple[Condition, ...] | None = None
+        self._conditions: tuple[SaleCondition, ...] | None = None
 
     @property
     def sellable(self) -> bool:
@@ -110,7 +110,7 @@ class Decision:
         return self._findings  # type: ignore[return-value]
 
     @property
-    def conditions(self) -> tuple[Condition, ...]:
+    def conditions(self) -> tuple[SaleCondition, ...]:
         """What must be fulfilled before the sale; empty when prohibited (nothing to fulfil)."""
         if self._conditions is None:
             self._format()
@@ -130,21 +130,21 @@ class Decision:
     def _format(self) -> None:
         s, p = self._subject, self._product
         findings: list[Finding] = []
-        conditions: dict[str, Condition] = {}
+        conditions: dict[str, SaleCondition] = {}
         for rule in self._hits:
             pp = rule.params(s, p) if rule.params is not None else {}
             findings.append(Finding(rule.id, rule.source, rule.effect, rule.reason.format(**pp), rule.conditions))
             for code in rule.conditions:
                 known = conditions.get(code)
                 if known is None:
-                    conditions[code] = Condition(code, CONDITION_TEXTS[code].format(**pp), (rule.id,),
+                    conditions[code] = SaleCondition(code, CONDITION_TEXTS[code].format(**pp), (rule.id,),
                                                  _satisfied(code, s))
                 else:
-                    conditions[code] = Condition(code, known.text, (*known.rules, rule.id), known.satisfied)
+                    conditions[code] = SaleCondition(code, known.text, (*known.rules, rule.id), known.satisfied)
         self._findings = tuple(findings)
         self._conditions = () if self.outcome == PROHIBITED else tuple(conditions.values())
 
-    def _key(self) -> tuple[str, str, tuple[str, ...], tuple[Finding, ...], tuple[Condition, ...]]:
+    def _key(self) -> tuple[str, str, tuple[str, ...], tuple[Finding, ...], tuple[SaleCondition, ...]]:
         return (self.product_code, self.outcome, self.rule_ids, self.findings, self.conditions)
 
     def __eq__(self, other: object) -> bool:
@@ -265,9 +265,9 @@ def outcome_rank(outcome: str) -> int:
 __all__ = [
     "OUTCOMES",
     "OUTCOME_TEXTS",
-    "Condition",
     "Decision",
     "Finding",
+    "SaleCondition",
     "evaluate",
     "evaluate_many",
     "explain",
