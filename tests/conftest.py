@@ -13,16 +13,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 
 from counterdesk.cli import admin as cli
 from counterdesk.cli import common
+from counterdesk.services.auth import totp
 from counterdesk.services.auth.vault import Vault, preload_reference_data
 from counterdesk.services.demo import create_demo
 from counterdesk.ui.shell.main_window import MainWindow
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
-from helpers.demo import PASSWORDS, WAIT
+from helpers.demo import AUTH_CLOCK, PASSWORDS, totp_code
+from helpers.demo import sign_in as demo_sign_in
+from helpers.gui import sign_in_window
 
 pytest_plugins = ["helpers.hub"]
 
@@ -37,15 +39,27 @@ def pytest_configure(config):
     gc.freeze()
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     # The markers follow from the fixtures a test uses, so they cannot be forgotten:
     # ``-m "not gui"`` runs the core alone, ``-m "not hub"`` runs without PostgreSQL.
+    # Slow soak tests run only when the -m expression names them (``./test -m slow``), whatever else it says.
+    if "slow" not in (config.option.markexpr or ""):
+        slow = [item for item in items if item.get_closest_marker("slow")]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if not item.get_closest_marker("slow")]
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if "qtbot" in names or "qapp" in names:
             item.add_marker(pytest.mark.gui)
         if "hub_url" in names or getattr(item.module, "pg_database", None) is not None:
             item.add_marker(pytest.mark.hub)
+
+
+@pytest.fixture(autouse=True)
+def _authenticator_clock(monkeypatch):
+    """Second-factor codes are checked against the test authenticator's clock (helpers.demo)."""
+    monkeypatch.setattr(totp, "clock", AUTH_CLOCK)
 
 
 @pytest.fixture(autouse=True)
@@ -87,9 +101,9 @@ def demo_vault(demo_dir):
 
 @pytest.fixture
 def sign_in(demo_vault):
-    """sign_in("teller") -> SignedInUser, using the demo password of that user."""
+    """sign_in("teller") -> SignedInUser, with the demo password (and authenticator code) of that user."""
     def _sign_in(username: str = "admin"):
-        return demo_vault.sign_in(username, PASSWORDS[username])
+        return demo_sign_in(demo_vault, username)
     return _sign_in
 
 
@@ -124,7 +138,8 @@ def admin_cli(capsys, monkeypatch, demo_dir, no_terminal):
     """run(*argv, user="admin", lang="en") -> (exit status, stdout, stderr) on a fresh demo copy."""
     def _run(*argv, user="admin", lang="en"):
         capsys.readouterr()
-        monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORDS[user] + "\n"))
+        factor = totp_code(user)  # the authenticator code follows the password when the user has one
+        monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORDS[user] + "\n" + (factor + "\n" if factor else "")))
         code = cli.main(["--data-dir", str(demo_dir), "--lang", lang, "--user", user, "--password-stdin", *argv])
         out, err = capsys.readouterr()
         assert "Traceback" not in out + err
@@ -146,12 +161,7 @@ def open_window(qtbot, qapp):
         qtbot.addWidget(window)
         window.start()
         window.show()
-        page = window.signin
-        qtbot.waitUntil(lambda: window.state == "signin", timeout=WAIT)
-        qtbot.keyClicks(page.username, username)
-        qtbot.keyClicks(page.password, PASSWORDS[username])
-        qtbot.keyClick(page.password, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: window.state == "home", timeout=WAIT)
+        sign_in_window(qtbot, window, username)
         made.append((window, languages))
         return window
 

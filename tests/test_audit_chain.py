@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 from hypothesis import given, settings
@@ -12,10 +13,10 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from counterdesk.base.actors import Actor
 from counterdesk.services import verification
 from counterdesk.services.auth.vault import Vault
-from counterdesk.store import audit
+from counterdesk.store import audit, triggers
 from counterdesk.store.engine import make_engine
 from counterdesk.store.models.core import AuditEntry
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, totp_code
 
 ACTOR = Actor("u-1", "probe", "ws-test")
 
@@ -31,7 +32,7 @@ def _add_entries(vault: Vault, us, n: int = 5) -> None:
 def chain_db(demo_dir):
     """(vault, key, db path) with a few extra entries written, vault signed out and closed."""
     vault = Vault.open(demo_dir)
-    us = vault.sign_in("admin", PASSWORDS["admin"])
+    us = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     key = vault._key
     _add_entries(vault, us, 6)
     vault.sign_out(us)
@@ -65,8 +66,8 @@ def test_appended_entries_verify(chain_db):
     assert report.ok
     assert report.first_broken is None and report.reason is None
     assert report.append_only_enforced
-    # install.created + 4 user.created + sign-in + 6 probes + sign-out
-    assert report.entries == 1 + 4 + 1 + 6 + 1
+    # install.created + 4 user.created + 2 DEMO factors enrolled + sign-in + 6 probes + sign-out
+    assert report.entries == 1 + 4 + 2 + 1 + 6 + 1
     assert len(report.head_hash) == 64
 
 
@@ -80,7 +81,7 @@ def test_entries_link_to_each_other(demo_vault, sign_in):
         assert after.prev_hash == before.hash
         assert audit.compute_hash(before.hash, after) == after.hash
     report = verification.verify(demo_vault, us)
-    assert report.ok and report.integrity == []
+    assert report.ok and report.check("database").ok and report.check("audit").ok
     last = demo_vault.transact(lambda s: audit.recent(s, 1)[0])
     assert last.action == "audit.verified"
 
@@ -100,6 +101,17 @@ def test_modified_row_is_named_as_first_broken(chain_db):
     result = verification.verify(vault, us)
     assert not result.ok
     assert result.chain.first_broken == 8
+    # One result per check, in order; the audit chain and the missing trigger each fail their own.
+    # (anchors: a warning only, this workstation is not enrolled)
+    assert [c.name for c in result.checks] == ["database", "audit", "triggers", "records", "evidence", "anchors",
+                                               "key_slots"]
+    assert [c.name for c in result.failed] == ["audit", "triggers", "records"]  # the ledger binds audit rows too
+    assert [p.text.en for p in result.check("audit").errors] == [
+        "first broken entry: #8 (entry content does not match its hash (changed after writing))"]
+    assert [p.code for p in result.check("triggers").errors] == ["trigger_missing"]
+    logged = vault.transact(lambda s: audit.recent(s, 1)[0])
+    assert logged.action == "audit.verified"
+    assert json.loads(logged.details)["checks"] == ["audit", "triggers", "records"]
     vault.sign_out(us)
 
 
@@ -137,6 +149,72 @@ def test_deleted_last_rows_leave_a_valid_prefix_but_triggers_missing(chain_db):
     assert report.first_broken is None
     assert report.entries == 9
     assert not report.ok and not report.append_only_enforced
+
+
+# ---- finding 1, the local half: the records ledger binds every audit row -----------------------------------
+
+def _count(path, key) -> int:
+    engine = make_engine(path, key)
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT max(seq) FROM audit_log").scalar()
+    finally:
+        engine.dispose()
+
+
+def _auditor_verify(vault: Vault) -> verification.VerifyReport:
+    us = vault.sign_in("auditor", PASSWORDS["auditor"])
+    try:
+        return verification.verify(vault, us)
+    finally:
+        vault.sign_out(us)
+
+
+def test_deleted_tail_with_triggers_re_created_is_found_by_the_ledger(chain_db):
+    """Deleting the last audit rows and putting the trigger back leaves a valid chain prefix: the audit
+    check alone cannot see it (finding 1); the ledger entries of the removed rows remain."""
+    vault, key, path = chain_db
+    last = _count(path, key)
+    delete_trigger = next(sql for name, _t, sql in triggers.EXPECTED if name == "audit_log_no_delete")
+    _raw(path, key, "DROP TRIGGER audit_log_no_delete", f"DELETE FROM audit_log WHERE seq >= {last - 1}",
+         delete_trigger)
+    assert _verify(path, key).ok  # the chain that is left is consistent
+    report = _auditor_verify(vault)
+    assert report.check("audit").ok and report.check("triggers").ok
+    # The auditor's own sign-in wrote a new entry at seq ``last - 1``; the one the ledger bound there is gone.
+    reused, removed = [p.text.en for p in report.check("records").errors]
+    assert reused.startswith(f"Row {last - 1} of the append-only table audit_log was changed or removed")
+    assert removed.startswith(f"Row {last} of audit_log (ledger entry ")
+    assert removed.endswith("is missing (deleted outside the application)")
+
+
+def test_rewritten_and_re_hashed_audit_chain_is_found_by_the_ledger(chain_db):
+    """Change entry 5 and re-hash every entry after it: the audit chain is consistent again, the
+    ledger still holds the rows as they were written."""
+    vault, key, path = chain_db
+    engine = make_engine(path, key)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TRIGGER audit_log_no_update")
+            rows = [dict(r) for r in conn.exec_driver_sql("SELECT * FROM audit_log ORDER BY seq").mappings()]
+            prev = audit.GENESIS
+            for row in rows:
+                if row["seq"] == 5:
+                    row["actor_name"] = "mallory"
+                row["prev_hash"] = prev
+                row["hash"] = audit.compute_hash(prev, row)
+                prev = row["hash"]
+                conn.exec_driver_sql("UPDATE audit_log SET actor_name = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                                     (row["actor_name"], row["prev_hash"], row["hash"], row["seq"]))
+            conn.exec_driver_sql(next(sql for name, _t, sql in triggers.EXPECTED if name == "audit_log_no_update"))
+    finally:
+        engine.dispose()
+    assert _verify(path, key).ok
+    report = _auditor_verify(vault)
+    assert report.check("audit").ok and report.check("triggers").ok
+    (found,) = [p.text.en for p in report.check("records").errors]
+    assert found.startswith("Row 5 of audit_log does not match ledger entry ")
+    assert found.endswith(f"(changed outside the application); {len(rows) - 5} more")
 
 
 def test_triggers_refuse_update_and_delete(chain_db):

@@ -13,7 +13,7 @@ from counterdesk.services.auth.lockout import utcnow
 from counterdesk.services.auth.vault import AuthError, Vault
 from counterdesk.store import audit
 from counterdesk.store import users as repo
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, enrol_sign_in, totp_code
 
 WRONG = "Falsch-Passwort-1!"
 
@@ -51,7 +51,7 @@ def test_fifth_wrong_password_locks_and_right_password_is_refused(demo_vault):
     assert err.code == "account_locked"
     assert "locked until" in err.message("en") and "锁定" in err.message("zh")
     # Other accounts are not affected.
-    us = demo_vault.sign_in("supervisor", PASSWORDS["supervisor"])
+    us = demo_vault.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
     assert us.role is Role.SUPERVISOR
 
 
@@ -115,7 +115,7 @@ def test_failures_become_audit_entries_at_the_next_sign_in(demo_vault):
     events, dropped = demo_vault.auth_state.peek_pending()
     assert len(events) == 8 and dropped == 0
 
-    us = demo_vault.sign_in("admin", PASSWORDS["admin"])
+    us = demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     failed = _audit(demo_vault, "auth.sign_in_failed")
     locked = _audit(demo_vault, "auth.account_locked")
     refused = _audit(demo_vault, "auth.sign_in_refused")
@@ -134,7 +134,7 @@ def test_failures_become_audit_entries_at_the_next_sign_in(demo_vault):
     assert verification.verify(demo_vault, us).ok
     # A second sign-in does not write them again.
     demo_vault.sign_out(us)
-    demo_vault.sign_in("admin", PASSWORDS["admin"])
+    demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     assert len(_audit(demo_vault, "auth.sign_in_failed")) == 6
 
 
@@ -142,7 +142,7 @@ def test_admin_unlock_clears_the_lock(demo_vault):
     for _ in range(5):
         _attempt(demo_vault, "teller")
     assert demo_vault.auth_state.status("teller").locked
-    admin = demo_vault.sign_in("admin", PASSWORDS["admin"])
+    admin = demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     users = {u.username: u for u in accounts.list_users(demo_vault, admin)}
     assert users["teller"].locked and not users["supervisor"].locked
     accounts.unlock_account(demo_vault, admin, "Teller")
@@ -163,7 +163,7 @@ def test_lock_screen_password_check_counts_failures(demo_vault, sign_in):
 
 
 def test_disabled_user_cannot_sign_in_and_their_slot_is_gone(demo_vault, demo_dir):
-    admin = demo_vault.sign_in("admin", PASSWORDS["admin"])
+    admin = demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     teller_id = demo_vault.transact(lambda s: repo.by_username(s, "teller").id)
     accounts.disable_user(demo_vault, admin, teller_id)
     raw = json.loads((demo_dir / "keyslots.json").read_text(encoding="utf-8"))
@@ -178,7 +178,7 @@ def test_disabled_user_cannot_sign_in_and_their_slot_is_gone(demo_vault, demo_di
     assert err.code == "bad_credentials"  # the same answer as for any unknown name
 
     # Re-enabling needs a new password; the old one stays dead.
-    admin = demo_vault.sign_in("admin", PASSWORDS["admin"])
+    admin = demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     accounts.enable_user(demo_vault, admin, teller_id, "Wieder-Da-2027!")
     demo_vault.sign_out(admin)
     assert _attempt(demo_vault, "teller", PASSWORDS["teller"]).code == "bad_credentials"
@@ -187,7 +187,7 @@ def test_disabled_user_cannot_sign_in_and_their_slot_is_gone(demo_vault, demo_di
 
 
 def test_last_admin_cannot_be_disabled_or_demoted(demo_vault, demo_dir):
-    admin = demo_vault.sign_in("admin", PASSWORDS["admin"])
+    admin = demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     with pytest.raises(CounterDeskError) as err:
         accounts.set_role(demo_vault, admin, admin.user_id, Role.TELLER)
     assert err.value.code == "last_admin"
@@ -198,7 +198,7 @@ def test_last_admin_cannot_be_disabled_or_demoted(demo_vault, demo_dir):
     # Two admins: one may be demoted, then the other is the last one again.
     second_id = accounts.create_user(demo_vault, admin, "admin2", "第二管理员", Role.ADMIN, "Zweiter-Chef-2027!")
     demo_vault.sign_out(admin)
-    admin2 = demo_vault.sign_in("admin2", "Zweiter-Chef-2027!")
+    admin2 = enrol_sign_in(demo_vault, "admin2", "Zweiter-Chef-2027!")
     accounts.set_role(demo_vault, admin2, admin.user_id, Role.TELLER)
     # The first admin's session still carries the admin role (e.g. another window): the database
     # guard still refuses to disable or demote the one remaining administrator.
@@ -215,7 +215,7 @@ def test_last_admin_cannot_be_disabled_or_demoted(demo_vault, demo_dir):
 
 @pytest.mark.parametrize("role_user", ["teller", "supervisor", "auditor"])
 def test_non_admins_cannot_manage_users(demo_vault, demo_dir, role_user):
-    us = demo_vault.sign_in(role_user, PASSWORDS[role_user])
+    us = demo_vault.sign_in(role_user, PASSWORDS[role_user], totp_code(role_user))
     before = (demo_dir / "keyslots.json").read_bytes()
     count = len(_audit(demo_vault))
     calls = [

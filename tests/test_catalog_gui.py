@@ -17,7 +17,7 @@ from counterdesk.ui.admin.licences_dialog import LicencesDialog
 from counterdesk.ui.admin.users_page import UsersPage
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, totp_code
 
 DEMO_CSV = resources_dir() / "catalog" / "demo_catalog.csv"
 
@@ -25,7 +25,7 @@ DEMO_CSV = resources_dir() / "catalog" / "demo_catalog.csv"
 @pytest.fixture
 def ctx(demo_lists_dir, qapp):
     vault = Vault.open(demo_lists_dir)
-    session = vault.sign_in("admin", PASSWORDS["admin"])
+    session = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     context = AppContext(demo_lists_dir, demo=True, languages=Languages(qapp))
     context.vault, context.user = vault, session
     yield context

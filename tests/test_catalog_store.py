@@ -12,6 +12,7 @@ from counterdesk.base.text import ValidationFailed
 from counterdesk.services import verification
 from counterdesk.services.catalog import licences, versions
 from counterdesk.services.catalog.products import FIELDS
+from helpers.demo import totp_code
 
 DEMO_CSV = resources_dir() / "catalog" / "demo_catalog.csv"
 HEADER = ",".join(FIELDS)
@@ -191,7 +192,7 @@ def test_licences(demo_vault, admin, sign_in):
 def test_demo_setup_loads_the_catalog(demo_lists_dir):
     from counterdesk.services.auth.vault import DEMO_USERS, Vault
     vault = Vault.open(demo_lists_dir)
-    us = vault.sign_in("admin", DEMO_USERS[0].password)
+    us = vault.sign_in("admin", DEMO_USERS[0].password, totp_code("admin"))
     try:
         cat = versions.current_catalog(vault, us)
         assert 30 <= len(cat.products) <= 40

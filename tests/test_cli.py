@@ -18,7 +18,7 @@ from counterdesk.cli import admin as cli
 from counterdesk.cli import common
 from counterdesk.services.auth.vault import DEMO_USERS, Vault
 from counterdesk.store.engine import make_engine
-from helpers.demo import PASSWORDS
+from helpers.demo import OTHER_SECRET, PASSWORDS, code_for, enrol_sign_in, sign_in_lines, totp_code
 
 KEY_RE = re.compile(r"\b[A-Z2-7]{5}(?:-[A-Z2-7]{1,5}){10}\b")
 
@@ -64,13 +64,13 @@ def run(capsys, monkeypatch):
 
 
 def as_user(name, password=None):
-    """The argv prefix and stdin lines to sign in as ``name``."""
-    return ["--user", name], [password or PASSWORDS[name]]
+    """The argv prefix and stdin lines to sign in as ``name`` (a demo user's code included)."""
+    return ["--user", name], [password] if password else sign_in_lines(name)
 
 
 def users_table(run, data) -> dict[str, list[str]]:
     """username -> [role, active, must change, locked] (display names may contain spaces)."""
-    code, out, _ = run(data, "--user", "admin", "users", "list", stdin=[PASSWORDS["admin"]])
+    code, out, _ = run(data, "--user", "admin", "users", "list", stdin=[*sign_in_lines("admin")])
     assert code == 0
     return {line.split()[0]: line.split()[-4:] for line in out.splitlines()[1:]}
 
@@ -82,6 +82,8 @@ def test_demo_prints_users_passwords_and_recovery_key(cli_demo):
         assert re.search(rf"{user.username}\s+{re.escape(user.password)}\s+{user.role.value}", out)
     assert KEY_RE.search(out) and "will NOT be shown again" in out
     assert json.loads((root / "install.json").read_text())["demo"] is True
+    # The demo supervisor's and administrator's authenticator key, to add to an app.
+    assert "authenticator app): DEMO COUN TERD ESKD EMOC OUNT ERDE SK23" in out
 
 
 def test_init_then_sign_in(tmp_path, run):
@@ -93,7 +95,11 @@ def test_init_then_sign_in(tmp_path, run):
     info = json.loads((root / "install.json").read_text())
     assert info["demo"] is False and info["branch_code"] == "SH-01"
     assert (root / "logs").is_dir()
-    code, out, err = run(root, "--user", "boss", "users", "list", stdin=["Str0ng-Passw0rd!"])
+    # An administrator must enrol a second factor at the first sign-in (the CLI's own enrolment
+    # dialogue is in test_mfa.py); here through the core, then the code follows the password.
+    vault = Vault.open(root)
+    vault.sign_out(enrol_sign_in(vault, "boss", "Str0ng-Passw0rd!"))
+    code, out, err = run(root, "--user", "boss", "users", "list", stdin=["Str0ng-Passw0rd!", code_for(OTHER_SECRET)])
     assert code == 0, err
     assert re.search(r"boss\s+王经理\s+admin\s+yes\s+no\s+no", out)
 
@@ -160,7 +166,7 @@ def test_unexpected_error_is_one_line_and_exit_3(data, run, monkeypatch):
     def boom(*_a, **_k):
         raise RuntimeError("boom")
     monkeypatch.setattr(cli.accounts, "list_users", boom)
-    code, _, err = run(data, "--user", "admin", "users", "list", stdin=[PASSWORDS["admin"]])
+    code, _, err = run(data, "--user", "admin", "users", "list", stdin=[*sign_in_lines("admin")])
     assert code == 3 and "RuntimeError" in err and len(err.strip().splitlines()) == 1
 
 
@@ -168,7 +174,7 @@ def test_unexpected_error_is_one_line_and_exit_3(data, run, monkeypatch):
 def test_users_add_role_disable_enable(data, run):
     admin = ["--user", "admin"]
     code, out, err = run(data, *admin, "users", "add", "Clerk1", "--name", "李四", "--role", "teller",
-                         stdin=[PASSWORDS["admin"], "Temp-Pass-001"])
+                         stdin=[*sign_in_lines("admin"), "Temp-Pass-001"])
     assert code == 0, err
     assert users_table(run, data)["clerk1"] == ["teller", "yes", "yes", "no"]
     # A temporary password only lets its holder change it.
@@ -178,42 +184,47 @@ def test_users_add_role_disable_enable(data, run):
     assert code == 0, err
     assert users_table(run, data)["clerk1"][2] == "no"
 
-    assert run(data, *admin, "users", "role", "clerk1", "supervisor", stdin=[PASSWORDS["admin"]])[0] == 0
+    assert run(data, *admin, "users", "role", "clerk1", "supervisor", stdin=[*sign_in_lines("admin")])[0] == 0
     assert users_table(run, data)["clerk1"][0] == "supervisor"
-    code, _, err = run(data, *admin, "users", "role", "admin", "teller", stdin=[PASSWORDS["admin"]])
+    code, _, err = run(data, *admin, "users", "role", "admin", "teller", stdin=[*sign_in_lines("admin")])
     assert code == 1 and "last active administrator" in err
 
-    assert run(data, *admin, "users", "disable", "clerk1", stdin=[PASSWORDS["admin"]])[0] == 0
+    assert run(data, *admin, "users", "disable", "clerk1", stdin=[*sign_in_lines("admin")])[0] == 0
     assert users_table(run, data)["clerk1"][1] == "no"
     code, _, err = run(data, "--user", "clerk1", "users", "list", stdin=["Own-Pass-0002"])
     assert code == 1 and "Wrong username or password." in err
-    code, _, err = run(data, *admin, "users", "passwd", "clerk1", stdin=[PASSWORDS["admin"], "Temp-Pass-003"])
+    code, _, err = run(data, *admin, "users", "passwd", "clerk1", stdin=[*sign_in_lines("admin"), "Temp-Pass-003"])
     assert code == 1 and "users enable" in err
 
-    assert run(data, *admin, "users", "enable", "clerk1", stdin=[PASSWORDS["admin"], "Temp-Pass-004"])[0] == 0
+    assert run(data, *admin, "users", "enable", "clerk1", stdin=[*sign_in_lines("admin"), "Temp-Pass-004"])[0] == 0
     assert users_table(run, data)["clerk1"][1:3] == ["yes", "yes"]
-    code, _, err = run(data, "--user", "clerk1", "users", "passwd", "clerk1", stdin=["Temp-Pass-004", "Own-Pass-0005"])
+    # clerk1 is a supervisor now: a second factor is enrolled at the first sign-in (here through the core).
+    vault = Vault.open(data)
+    vault.sign_out(enrol_sign_in(vault, "clerk1", "Temp-Pass-004"))
+    code, _, err = run(data, "--user", "clerk1", "users", "passwd", "clerk1",
+                       stdin=["Temp-Pass-004", code_for(OTHER_SECRET), "Own-Pass-0005"])
     assert code == 0, err
-    code, _, err = run(data, *admin, "users", "disable", "nobody", stdin=[PASSWORDS["admin"]])
+    code, _, err = run(data, *admin, "users", "disable", "nobody", stdin=[*sign_in_lines("admin")])
     assert code == 1 and "No such user: nobody" in err
 
 
 def test_users_add_reports_every_problem(data, run):
     code, _, err = run(data, "--user", "admin", "users", "add", "x!", "--name", " ", "--role", "teller",
-                       stdin=[PASSWORDS["admin"], "Temp-Pass-001"])
+                       stdin=[*sign_in_lines("admin"), "Temp-Pass-001"])
     assert code == 1 and "username:" in err and "display_name:" in err
 
 
 def test_users_passwd_reset_and_own_change(data, run):
-    code, out, err = run(data, "--user", "admin", "users", "passwd", "teller", stdin=[PASSWORDS["admin"], "Reset-Pass-01"])
+    code, out, err = run(data, "--user", "admin", "users", "passwd", "teller", stdin=[*sign_in_lines("admin"), "Reset-Pass-01"])
     assert code == 0 and "reset" in out, err
     assert users_table(run, data)["teller"][2] == "yes"
     assert run(data, "--user", "teller", "users", "passwd", "teller", stdin=["Reset-Pass-01", "Own-Pass-0002"])[0] == 0
     # The admin's own change: the sign-in password is the old one.
-    assert run(data, "--user", "admin", "users", "passwd", "admin", stdin=[PASSWORDS["admin"], "Fresh-Boss-Pw-1"])[0] == 0
-    assert run(data, "--user", "admin", "verify", stdin=[PASSWORDS["admin"]])[0] == 1
-    assert run(data, "--user", "admin", "verify", stdin=["Fresh-Boss-Pw-1"])[0] == 0
-    code, _, err = run(data, "--user", "admin", "users", "passwd", "admin", stdin=["Fresh-Boss-Pw-1", "short"])
+    assert run(data, "--user", "admin", "users", "passwd", "admin", stdin=[*sign_in_lines("admin"), "Fresh-Boss-Pw-1"])[0] == 0
+    assert run(data, "--user", "admin", "verify", stdin=[*sign_in_lines("admin")])[0] == 1
+    assert run(data, "--user", "admin", "verify", stdin=["Fresh-Boss-Pw-1", totp_code("admin")])[0] == 0
+    code, _, err = run(data, "--user", "admin", "users", "passwd", "admin",
+                       stdin=["Fresh-Boss-Pw-1", totp_code("admin"), "short"])
     assert code == 1 and "password:" in err
 
 
@@ -223,7 +234,7 @@ def test_users_unlock(data, run):
     assert users_table(run, data)["teller"][3] == "yes"
     code, _, err = run(data, "--user", "teller", "users", "list", stdin=[PASSWORDS["teller"]])
     assert code == 1 and "locked" in err
-    assert run(data, "--user", "admin", "users", "unlock", "teller", stdin=[PASSWORDS["admin"]])[0] == 0
+    assert run(data, "--user", "admin", "users", "unlock", "teller", stdin=[*sign_in_lines("admin")])[0] == 0
     assert users_table(run, data)["teller"][3] == "no"
 
 
@@ -232,7 +243,7 @@ def test_verify_ok_with_the_password_from_the_environment(data, run, monkeypatch
     monkeypatch.setenv(common.PASSWORD_ENV, PASSWORDS["auditor"])
     code, out, err = run(data, "--user", "auditor", "verify")
     assert code == 0, err
-    assert "Database integrity: ok" in out and "Verification passed." in out
+    assert "✓ Database file integrity" in out and "Verification passed." in out
     assert re.search(r"Audit entries checked: \d+", out) and re.search(r"Head hash: [0-9a-f]{64}", out)
 
 
@@ -261,15 +272,15 @@ def test_verify_names_the_first_broken_entry(data, run):
 # ---- settings -------------------------------------------------------------------------------------
 def test_settings_list_and_set(data, run):
     admin = ["--user", "admin"]
-    code, out, err = run(data, *admin, "settings", "set", "auth.lockout_minutes", "30", stdin=[PASSWORDS["admin"]])
+    code, out, err = run(data, *admin, "settings", "set", "auth.lockout_minutes", "30", stdin=[*sign_in_lines("admin")])
     assert code == 0 and "15 -> 30" in out, err
     code, out, _ = run(data, "--user", "auditor", "settings", "list", stdin=[PASSWORDS["auditor"]])
     assert code == 0 and re.search(r"auth\.lockout_minutes\s+30\s+15", out)
     assert json.loads((data / "install.json").read_text())["pre_auth_settings"]["auth.lockout_minutes"] == 30
     for value, message in (("abc", "Cannot read the value 'abc' (expected int)"), ("0", "must be at least 1")):
-        code, _, err = run(data, *admin, "settings", "set", "auth.lockout_minutes", value, stdin=[PASSWORDS["admin"]])
+        code, _, err = run(data, *admin, "settings", "set", "auth.lockout_minutes", value, stdin=[*sign_in_lines("admin")])
         assert code == 1 and f"auth.lockout_minutes: {message}" in err
-    code, _, err = run(data, *admin, "settings", "set", "no.such", "1", stdin=[PASSWORDS["admin"]])
+    code, _, err = run(data, *admin, "settings", "set", "no.such", "1", stdin=[*sign_in_lines("admin")])
     assert code == 1 and "no.such: No such setting." in err
     code, _, err = run(data, "--user", "auditor", "settings", "set", "ui.language", "en", stdin=[PASSWORDS["auditor"]])
     assert code == 1 and "not allowed" in err
@@ -282,7 +293,10 @@ def test_recover_with_the_printed_key(data, run, cli_demo):
     assert code == 0, err
     new_key = KEY_RE.search(out).group(0)
     assert new_key != old_key and "no longer works" in out
-    assert run(data, "--user", "admin", "verify", stdin=["Recovered-Pw-01"])[0] == 0
+    # The recovery also removed the lost factor: the administrator enrols a new one at sign-in.
+    vault = Vault.open(data)
+    vault.sign_out(enrol_sign_in(vault, "admin", "Recovered-Pw-01"))
+    assert run(data, "--user", "admin", "verify", stdin=["Recovered-Pw-01", code_for(OTHER_SECRET)])[0] == 0
     code, _, err = run(data, "--user", "admin", "recover", stdin=[old_key, "Another-Pw-002"])
     assert code == 1 and "not correct" in err
     code, _, err = run(data, "--user", "teller", "recover", stdin=[new_key, "Another-Pw-002"])

@@ -10,7 +10,7 @@ from counterdesk.cli import admin as cli
 from counterdesk.services.confirmation import render_confirmation
 from counterdesk.services.confirmation.certstore import branch_signer
 from counterdesk.services.confirmation.signing import create_demo_certificate, sign_pdf
-from helpers.demo import PASSWORDS
+from helpers.demo import sign_in_lines
 from test_confirmation_pdf import EVIDENCE, sample
 
 
@@ -36,9 +36,12 @@ def test_cert_demo_show_and_verify_pdf(admin_cli, demo_dir, capsys, tmp_path, si
     pdf = tmp_path / "c.pdf"
     pdf.write_bytes(sign_pdf(render_confirmation(sample(), "zh"), signer))
 
-    code, out, _ = _verify(capsys, pdf, "--evidence-hash", EVIDENCE)
-    assert code == 0 and "Signature intact" in out and EVIDENCE in out
-    code, out, _ = _verify(capsys, pdf, "--evidence-hash", "00" * 32)
+    bundle = tmp_path / "branch.pem"
+    code, out, _ = admin_cli("cert", "export", str(bundle))
+    assert code == 0 and "1 branch signing" in out
+    code, out, _ = _verify(capsys, pdf, "--evidence-hash", EVIDENCE, "--trust", bundle)
+    assert code == 0 and "VERIFIED" in out and EVIDENCE in out
+    code, out, _ = _verify(capsys, pdf, "--evidence-hash", "00" * 32, "--trust", bundle)
     assert code == 2 and "evidence record hash differs" in out
 
     data = bytearray(pdf.read_bytes())
@@ -59,7 +62,7 @@ def test_cert_import_and_refusals(admin_cli, demo_dir, capsys, monkeypatch, tmp_
 
     def run(user, *lines):
         capsys.readouterr()
-        monkeypatch.setattr(sys, "stdin", io.StringIO("".join(line + "\n" for line in (PASSWORDS[user], *lines))))
+        monkeypatch.setattr(sys, "stdin", io.StringIO("".join(line + "\n" for line in (*sign_in_lines(user), *lines))))
         code = cli.main(["--data-dir", str(demo_dir), "--lang", "en", "--user", user, "--password-stdin",
                          "cert", "import", str(path)])
         out, err = capsys.readouterr()
@@ -76,12 +79,17 @@ def test_cert_import_and_refusals(admin_cli, demo_dir, capsys, monkeypatch, tmp_
     assert out.count("Imported DEMO") == 1
 
 
-@pytest.mark.parametrize("lang,word", [("zh", "签名完整"), ("en", "Signature intact")])
+@pytest.mark.parametrize("lang,word", [("zh", "校验通过"), ("en", "VERIFIED")])
 def test_verify_pdf_needs_no_sign_in(capsys, tmp_path, lang, word, no_terminal):
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     from counterdesk.services.confirmation.signing import load_signer
-    pdf = tmp_path / "c.pdf"
-    pdf.write_bytes(sign_pdf(render_confirmation(sample(), lang), load_signer(*create_demo_certificate("X", "Y"))))
+    signer = load_signer(*create_demo_certificate("X", "Y"))
+    pdf, cert = tmp_path / "c.pdf", tmp_path / "x.pem"
+    pdf.write_bytes(sign_pdf(render_confirmation(sample(), lang), signer))
+    cert.write_bytes(signer.certificate.public_bytes(Encoding.PEM))
     capsys.readouterr()
-    code = cli.main(["--lang", lang, "--data-dir", str(tmp_path / "nowhere"), "verify-pdf", str(pdf)])
+    code = cli.main(["--lang", lang, "--data-dir", str(tmp_path / "nowhere"), "verify-pdf", str(pdf),
+                     "--trust", str(cert)])
     out, err = capsys.readouterr()
     assert code == 0 and word in out and "Traceback" not in out + err

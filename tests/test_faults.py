@@ -21,7 +21,7 @@ from counterdesk.services.auth.installation import InstallationError
 from counterdesk.services.auth.keyslots import KeySlotError
 from counterdesk.services.auth.vault import AuthError, NewUser, Vault
 from counterdesk.store.engine import DatabaseError
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, enrol_sign_in, totp_code
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -51,7 +51,7 @@ def test_wrong_password_changes_nothing_but_the_failure_counter(demo_vault, demo
 def _assert_db_damaged(vault: Vault, db: Path) -> DatabaseError:
     before = db.read_bytes()
     with pytest.raises(DatabaseError) as err:
-        vault.sign_in("admin", PASSWORDS["admin"])
+        vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     assert err.value.code == "db_damaged"
     assert "damaged" in err.value.message("en") and "nothing was changed" in err.value.message("en")
     assert "损坏" in err.value.message("zh")
@@ -87,14 +87,14 @@ def test_empty_database_file_is_not_silently_recreated(demo_vault, demo_dir):
     db = demo_dir / "counterdesk.db"
     db.write_bytes(b"")
     with pytest.raises(CounterDeskError):
-        demo_vault.sign_in("admin", PASSWORDS["admin"])
+        demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     assert not demo_vault.unlocked
 
 
 def test_missing_database_is_reported(demo_vault, demo_dir):
     (demo_dir / "counterdesk.db").unlink()
     with pytest.raises(DatabaseError) as err:
-        demo_vault.sign_in("admin", PASSWORDS["admin"])
+        demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     assert err.value.code == "db_missing"
     assert not (demo_dir / "counterdesk.db").exists()
 
@@ -123,7 +123,8 @@ def test_damaged_page_gives_a_clear_error_or_a_failed_verify(demo_vault, demo_di
         assert exc.code == "db_damaged"
     else:
         assert not report.ok
-        assert any(f"page {page + 1}" in p for p in report.integrity), report.integrity
+        found = [p.text.en for p in report.check("database").errors]
+        assert any(f"page {page + 1}" in p for p in found), found
     finally:
         demo_vault.close()
 
@@ -134,7 +135,7 @@ def test_missing_keyslots_file(demo_vault, demo_dir):
     (demo_dir / "keyslots.json").unlink()
     before = snapshot(demo_dir)
     with pytest.raises(KeySlotError) as err:
-        demo_vault.sign_in("admin", PASSWORDS["admin"])
+        demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     assert err.value.code == "keyslots_missing"
     assert "keyslots.json" in err.value.message("en") and "keyslots.json" in err.value.message("zh")
     assert _without_lock_files(snapshot(demo_dir)) == _without_lock_files(before)
@@ -146,7 +147,7 @@ def test_missing_keyslots_file(demo_vault, demo_dir):
 def test_damaged_keyslots_file(demo_vault, demo_dir, content):
     (demo_dir / "keyslots.json").write_bytes(content)
     with pytest.raises(KeySlotError) as err:
-        demo_vault.sign_in("admin", PASSWORDS["admin"])
+        demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     assert err.value.code == "keyslots_damaged"
     assert (demo_dir / "keyslots.json").read_bytes() == content
     assert not demo_vault.unlocked
@@ -157,7 +158,7 @@ def test_keyslot_with_missing_fields_is_damaged(demo_vault, demo_dir):
     del raw["slots"][0]["wrapped"]
     (demo_dir / "keyslots.json").write_text(json.dumps(raw), encoding="utf-8")
     with pytest.raises(KeySlotError) as err:
-        demo_vault.sign_in("admin", PASSWORDS["admin"])
+        demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     assert err.value.code == "keyslots_damaged"
 
 
@@ -183,7 +184,7 @@ def test_missing_install_file(tmp_path):
 # ---- a full disk --------------------------------------------------------------------------------
 
 def test_disk_full_in_the_database_is_reported_and_earlier_data_survives(demo_vault):
-    us = demo_vault.sign_in("admin", PASSWORDS["admin"])
+    us = demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     demo_vault.transact(lambda s: (s.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body BLOB)")),
                                    s.execute(text("INSERT INTO notes (body) VALUES (x'00112233')"))))
     demo_vault.record(us, "probe.before_full", None, None, {"count": 1})
@@ -204,10 +205,10 @@ def test_disk_full_in_the_database_is_reported_and_earlier_data_survives(demo_va
     assert demo_vault.transact(lambda s: s.execute(text("SELECT count(*) FROM audit_log")).scalar()) == audit_before
     demo_vault.close()  # "space is freed": a new connection has no page limit
 
-    us = demo_vault.sign_in("admin", PASSWORDS["admin"])
+    us = demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     report = verification.verify(demo_vault, us)
     assert report.ok, report
-    assert report.integrity == []
+    assert report.check("database").ok
     assert demo_vault.transact(lambda s: s.execute(text("SELECT body FROM notes")).scalars().all()) == \
         [bytes.fromhex("00112233")]
     demo_vault.record(us, "probe.after_full", None, None, {"count": 2})
@@ -335,7 +336,7 @@ def test_initialise_sets_an_unfinished_database_aside_and_never_overwrites_it(de
     kept = {p.name: p.read_bytes() for p in demo_dir.iterdir() if ".unfinished-" in p.name}
     assert old_db in kept.values() and old_slots in kept.values()
     assert (demo_dir / "counterdesk.db").read_bytes() != old_db
-    us = vault.sign_in("chief", ADMIN.password)
+    us = enrol_sign_in(vault, "chief", ADMIN.password)
     assert verification.verify(vault, us).ok
     vault.close()
 
@@ -359,6 +360,25 @@ def test_initialise_replaces_a_stale_partial_database(tmp_path):
     vault, recovery = Vault.initialise(root, "B1", "Branch 1", ADMIN)
     assert not (root / "counterdesk.db.partial").exists()
     assert sorted(p.name for p in root.iterdir()) == ["counterdesk.db", "install.json", "keyslots.json", "logs"]
-    us = vault.sign_in("chief", ADMIN.password)
+    us = enrol_sign_in(vault, "chief", ADMIN.password)
     assert us.role is Role.ADMIN and verification.verify(vault, us).ok
     vault.close()
+
+
+@pytest.mark.parametrize("command", [["verify"], ["users", "list"]])
+def test_a_damaged_database_exits_2_with_one_clear_message_and_no_library_noise(demo_dir, command):
+    """What the user sees on the terminal (fd 2 included, where SQLCipher itself would write) is the
+    product's message alone, and the exit status says "a problem with the data" as documented."""
+    db = demo_dir / "counterdesk.db"
+    data = bytearray(db.read_bytes())
+    for page in (0, 1):  # the schema pages: the database cannot even be opened
+        data[page * 4096 + 200] ^= 0xFF
+    db.write_bytes(bytes(data))
+    env = {**os.environ, "COUNTERDESK_PASSWORD": PASSWORDS["admin"]}
+    done = subprocess.run([sys.executable, "-c", "from counterdesk.cli.admin import run; run()", "--data-dir", str(demo_dir), "--lang", "en",
+                           "--user", "admin", *command], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "damaged" in done.stderr and "nothing was changed" in done.stderr.lower()
+    assert "hmac" not in done.stderr.lower() and "sqlcipher" not in done.stderr.lower()
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert db.read_bytes() == bytes(data)

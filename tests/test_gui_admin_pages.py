@@ -22,7 +22,7 @@ from counterdesk.ui.admin.settings_page import SettingsPage
 from counterdesk.ui.admin.users_page import AddUserDialog, UsersPage
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, totp_code
 
 NEW_PW = "Linshi-Mima-2026!"
 
@@ -32,7 +32,7 @@ def ctx(demo_dir, qapp):
     """An admin signed in on a fresh copy of the demo installation (demo_dir: tests/conftest.py)."""
     data = demo_dir
     vault = Vault.open(data)
-    session = vault.sign_in("admin", PASSWORDS["admin"])
+    session = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     context = AppContext(data, demo=True, languages=Languages(qapp))
     context.vault, context.user = vault, session
     yield context
@@ -72,9 +72,11 @@ def test_users_table_lists_demo_users(users_page):
     rows = table_rows(users_page.table)
     assert sorted(r[0] for r in rows) == ["admin", "auditor", "supervisor", "teller"]
     assert row_of(users_page, "admin")[2] == "Administrator"
-    assert row_of(users_page, "teller")[2:] == ["Teller", "Active", "No", ""]
-    header = [users_page.table.horizontalHeaderItem(c).text() for c in range(6)]
-    assert header == ["Username", "Display name", "Role", "Status", "Must change password", "Locked out"]
+    assert row_of(users_page, "teller")[2:] == ["Teller", "Active", "No", "", ""]
+    assert row_of(users_page, "admin")[6] == "Set up (0 recovery codes left)"  # the DEMO factor
+    header = [users_page.table.horizontalHeaderItem(c).text() for c in range(7)]
+    assert header == ["Username", "Display name", "Role", "Status", "Must change password", "Locked out",
+                      "Second factor"]
     # Nothing selected: only "Add user" is possible.
     assert users_page.add_button.isEnabled() and not users_page.disable_button.isEnabled()
 
@@ -282,7 +284,9 @@ def test_audit_page_lists_entries_and_verifies(ctx, qtbot, audit_page):
         qtbot.keyClick(audit_page.table, Qt.Key.Key_V,
                        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert blocker.args[0].ok
-    assert audit_page.message.text() == f"Audit chain intact: {len(rows)} entries, database integrity OK"
+    shown = audit_page.message.text().splitlines()
+    assert shown[0] == f"Verification passed: all {len(blocker.args[0].checks)} checks are ok"
+    assert "✓ Audit log chain" in shown and f"    · Audit entries checked: {len(rows)}" in shown
     qtbot.waitUntil(lambda: audit_page.table.item(0, 4).text() == "audit.verified")
 
 
@@ -300,7 +304,9 @@ def test_audit_verify_reports_tampered_entry(ctx, qtbot, audit_page):
         audit_page.verify()
     report = blocker.args[0]
     assert not report.ok and report.chain.first_broken == 3
-    assert audit_page.message.text().startswith("Audit chain BROKEN at entry #3: ")
+    shown = audit_page.message.text().splitlines()
+    assert shown[0].startswith("VERIFICATION FAILED: ") and "✗ Audit log chain" in shown
+    assert any(line.startswith("    ✗ first broken entry: #3 (") for line in shown)
     assert "#b00020" in audit_page.message.styleSheet()
     qtbot.waitUntil(lambda: audit_page.table.item(0, 4).text() == "audit.verified")
     selected = audit_page.table.selectionModel().selectedRows()

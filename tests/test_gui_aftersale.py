@@ -31,6 +31,7 @@ from helpers.counter import MIDDLE, PNG, at_recommendation, signature_json
 from helpers.demo import (
     PASSWORDS,
     WAIT,
+    totp_code,
 )
 from helpers.gui import type_text
 
@@ -56,7 +57,7 @@ def private_sale(vault, signed_at: datetime | None = None):
                              signature_json(), PNG, "customer_screen", now=signed_at)
     counter_session.submit(Attest(True, True))
     if counter_session.flow.current_id == "approval":
-        supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
+        supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
         approvals.decide(vault, supervisor, counter_session.submit(CheckApproval()).value.request_id, approve=True)
         vault.sign_out(supervisor)
         counter_session.submit()
@@ -78,7 +79,7 @@ def make_page(vault, qapp, qtbot, demo_lists_dir):
 
     def make(username: str) -> AfterSalePage:
         ctx = AppContext(demo_lists_dir, demo=True, languages=Languages(qapp))
-        ctx.vault, ctx.user = vault, vault.sign_in(username, PASSWORDS[username])
+        ctx.vault, ctx.user = vault, vault.sign_in(username, PASSWORDS[username], totp_code(username))
         page = AfterSalePage(ctx)
         qtbot.addWidget(page)
         page.resize(1000, 700)

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from counterdesk.services.auth.vault import DEMO_USERS, Vault
 from counterdesk.services.sanctions import disposition, screening
 from counterdesk.store import audit
-from helpers.demo import PASSWORDS, WAIT
+from helpers.demo import PASSWORDS, WAIT, clock_source, totp_code
 from helpers.gui import at, fill_profile, next_step, select, session_page, type_text
 
 TELLER_NAME = next(u.display_name for u in DEMO_USERS if u.username == "teller")
@@ -57,6 +57,11 @@ def test_supervisor_decides_a_hit_and_the_teller_goes_on(qtbot, open_window, dem
     assert reviews.confirm.isEnabled()
     assert reviews.table.item(0, 1).text() == TELLER_NAME  # the teller by name, not by username
     assert "上线后" not in reviews.intro.text() and "签署审批" in reviews.intro.text()  # no outdated promise
+    # Why: the list name's parts as aligned with the subject's, and each feature's contribution.
+    why = reviews.details.toPlainText()
+    for shown in ("姓", "刘", "第 1 个字词", "建", "第 2 个字词", "姓名相似度（完全一致）", "1.00",
+                  "证件号码完全一致", "+0.35", "出生日期完全一致", "+0.03", "综合得分", "须复核"):
+        assert shown in why, (shown, why)
     if decision == "false_positive":
         select(reviews.reason, "different_person_document")
         assert reviews.false_positive.isEnabled()
@@ -89,12 +94,14 @@ def test_a_decision_in_a_fresh_process(demo_lists_dir, tmp_path):
     vault.sign_out(teller)
     vault.close()
 
+    code = totp_code("supervisor")
     script = textwrap.dedent(f"""
         import sys
         from counterdesk.services.auth.vault import Vault
         from counterdesk.services.sanctions import disposition
+        {clock_source()}
         vault = Vault.open(sys.argv[1])
-        supervisor = vault.sign_in("supervisor", {PASSWORDS["supervisor"]!r})
+        supervisor = vault.sign_in("supervisor", {PASSWORDS["supervisor"]!r}, {code!r})
         record = disposition.dispose(vault, supervisor, {result.screening_id!r}, "false_positive",
                                      "different_person_document", "checked the documents")
         assert "counterdesk.services.sanctions.lists" not in sys.modules
@@ -105,6 +112,6 @@ def test_a_decision_in_a_fresh_process(demo_lists_dir, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "false_positive"
     vault = Vault.open(demo_lists_dir)
-    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
+    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
     assert disposition.get_screening(vault, supervisor, result.screening_id).status == "false_positive"
     vault.close()

@@ -16,7 +16,8 @@ from counterdesk.store import audit
 from counterdesk.ui.shell.main_window import MainWindow
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, SECRETS, totp_code
+from helpers.gui import enrol_in_dialog, type_code
 
 WAIT = 10_000
 
@@ -56,6 +57,8 @@ def type_sign_in(qtbot, window, username, password):
 
 def sign_in(qtbot, window, username):
     type_sign_in(qtbot, window, username, PASSWORDS[username])
+    if username in SECRETS:
+        type_code(qtbot, window, username)
     qtbot.waitUntil(lambda: window.state == "home", timeout=WAIT)
 
 
@@ -114,7 +117,7 @@ def test_five_failures_lock_the_account(qtbot, make_window, demo_dir):
 
 def test_idle_lock_then_resume_with_same_password(qtbot, make_window, demo_dir):
     vault = Vault.open(demo_dir)
-    admin = vault.sign_in("admin", PASSWORDS["admin"])
+    admin = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     vault.set_setting(admin, "auth.idle_lock_seconds", 1)
     vault.sign_out(admin)
 
@@ -163,7 +166,7 @@ def test_lock_button_in_status_bar(qtbot, make_window, demo_dir):
 
 def test_new_user_must_choose_own_password_at_first_sign_in(qtbot, make_window, demo_dir):
     vault = Vault.open(demo_dir)
-    admin = vault.sign_in("admin", PASSWORDS["admin"])
+    admin = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     accounts.create_user(vault, admin, "wang.li", "王丽", "teller", "Temp-Pass-2026")
     vault.sign_out(admin)
 
@@ -222,6 +225,8 @@ def test_setup_wizard_creates_branch_and_first_admin(qtbot, make_window, tmp_pat
     qtbot.waitUntil(lambda: window.state == "signin", timeout=WAIT)
     assert not window.signin.demo_banner.isVisible()
     type_sign_in(qtbot, window, "chief", "Branch-Lead-2026")
+    codes = enrol_in_dialog(qtbot, window)  # an administrator sets up the second factor at the first sign-in
+    assert len(codes) == 10
     qtbot.waitUntil(lambda: window.state == "home", timeout=WAIT)
     assert window.home.task_ids[0] == "users.manage"
     assert "BJ001" in window.status.branch_label.text()

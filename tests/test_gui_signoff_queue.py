@@ -24,6 +24,7 @@ from helpers.counter import SPECIMEN, YOUNG, at_recommendation, choose, customer
 from helpers.demo import (
     PASSWORDS,
     WAIT,
+    totp_code,
 )
 from helpers.gui import type_text
 
@@ -52,7 +53,7 @@ def vault(demo_lists_dir):
 @pytest.fixture
 def page(vault, qapp, qtbot, demo_lists_dir):
     ctx = AppContext(demo_lists_dir, demo=True, languages=Languages(qapp))
-    ctx.vault, ctx.user = vault, vault.sign_in("supervisor", PASSWORDS["supervisor"])
+    ctx.vault, ctx.user = vault, vault.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
     p = SignoffApprovalsPage(ctx)
     qtbot.addWidget(p)
     p.resize(1000, 700)
@@ -191,7 +192,7 @@ def test_selection_survives_the_polling_and_loads_never_overlap(qtbot, page, vau
     assert page.chains[second][-1]["hash"][:12] in page.details.toPlainText()  # the details are still its own
 
     # Decided at another desk: the row goes and nothing else is selected in its place.
-    supervisor2 = page.ctx.vault.sign_in("supervisor", PASSWORDS["supervisor"])
+    supervisor2 = page.ctx.vault.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
     approvals.decide(vault, supervisor2, second, approve=True)
     with qtbot.waitSignal(page.loaded, timeout=WAIT):
         qtbot.keyClick(page, Qt.Key.Key_F5)

@@ -18,7 +18,7 @@ from counterdesk.hub import cli as hub_cli
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.sync.client import tls_verify
 from counterdesk.services.sync.enrol import enrol, make_enrol_code
-from helpers.demo import PASSWORDS, WAIT
+from helpers.demo import PASSWORDS, WAIT, totp_code
 from helpers.gui import (
     at,
     choose_own,
@@ -40,7 +40,7 @@ def enrolled_pair(tmp_path, template, base: str, cert, db_url: str, capsys):
         root = tmp_path / name
         shutil.copytree(template, root)
         vault = Vault.open(root)
-        admin = vault.sign_in("admin", PASSWORDS["admin"])
+        admin = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
         if name == "b":
             code = make_enrol_code(first_vault, first_admin, verify=tls_verify(first_vault)).code
         enrol(vault, admin, base, code, name=f"柜台 {name.upper()}", branch_code="GUI01", verify=str(cert))

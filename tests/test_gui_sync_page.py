@@ -35,6 +35,7 @@ from helpers.counter import at_recommendation
 from helpers.demo import (
     PASSWORDS,
     WAIT,
+    totp_code,
 )
 
 
@@ -62,7 +63,7 @@ def make_page(qapp, qtbot):
 
     def make(vault, username: str) -> SyncPage:
         ctx = AppContext(vault.data.root, demo=True, languages=Languages(qapp))
-        ctx.vault, ctx.user = vault, vault.sign_in(username, PASSWORDS[username])
+        ctx.vault, ctx.user = vault, vault.sign_in(username, PASSWORDS[username], totp_code(username))
         page = SyncPage(ctx)
         qtbot.addWidget(page)
         page.resize(1100, 720)
@@ -181,7 +182,7 @@ def test_enrol_sync_code_and_send_a_refused_record_again(qtbot, make_page, opene
     assert "branch SP01, valid until" in page.code_note.text() and base in page.code_note.text()
     # It works: a second workstation enrols with it.
     other = opened("b")
-    other_admin = other.sign_in("admin", PASSWORDS["admin"])
+    other_admin = other.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     second = enrol(other, other_admin, base, shown, name="柜台 B", branch_code="SP01", verify=str(cert))
     assert not second.first_in_branch and second.head_office_fingerprint == head_office_fp
 
@@ -228,7 +229,7 @@ def test_a_customer_changed_on_two_workstations_is_resolved_from_the_conflicts_t
     base, _ctx, cert = tls_hub
     code = hub_code(hub_url, "SP02", capsys)
     a, b = opened("a"), opened("b")
-    admin_a, admin_b = a.sign_in("admin", PASSWORDS["admin"]), b.sign_in("admin", PASSWORDS["admin"])
+    admin_a, admin_b = a.sign_in("admin", PASSWORDS["admin"], totp_code("admin")), b.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     enrol(a, admin_a, base, code, name="柜台 A", branch_code="SP02", verify=str(cert))
     client_a = SyncClient(a, admin_a, verify=tls_verify(a))
     from counterdesk.services.sync.enrol import make_enrol_code

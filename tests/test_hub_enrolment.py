@@ -7,12 +7,19 @@ import os
 import secrets
 from datetime import timedelta
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import update
 
 from counterdesk.hub.clock import utcnow
 from counterdesk.hub.models import Branch, EnrolCode
 from counterdesk.hub.models import Device as DeviceRow
-from counterdesk.protocol.signing import branch_key_id, code_sha256
+from counterdesk.protocol.signing import (
+    branch_key_id,
+    code_sha256,
+    is_weak_public_key,
+    public_key_bytes,
+    verify_signature,
+)
 from helpers.hub import Device
 
 
@@ -70,6 +77,36 @@ def test_malformed_enrolment_is_refused_as_invalid_request(hub):
         res = hub.request("POST", "/v1/enrol", json_body=body)
         assert res.status_code == 422 and res.json()["error"] == "invalid_request", change
     assert _enrol(hub, branch, code).status_code == 201  # none of those used the code
+
+
+# The points of small order (and non-canonical encodings of them), as libsodium's blocklist has them.
+SMALL_ORDER = ["01" + "00" * 31, "ec" + "ff" * 30 + "7f", "00" * 32, "00" * 31 + "80",
+               "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+               "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+               "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+               "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+               "01" + "00" * 30 + "80", "ec" + "ff" * 31, "ee" + "ff" * 30 + "7f", "ee" + "ff" * 31,
+               "ed" + "ff" * 30 + "7f", "ed" + "ff" * 31]
+
+
+def test_a_device_key_of_small_order_is_refused():
+    """Such a key verifies a forged signature for a share of all messages (the all-zero key: about one
+    in four), so a device enrolled with it would prove nothing by its signatures."""
+    forged = bytes.fromhex("01" + "00" * 63)  # R = the identity, S = 0
+    zero = Ed25519PublicKey.from_public_bytes(bytes(32))
+    assert any(verify_signature(zero, forged, os.urandom(16)) for _ in range(64))
+    assert all(is_weak_public_key(bytes.fromhex(h)) for h in SMALL_ORDER)
+    assert not any(is_weak_public_key(public_key_bytes(Ed25519PrivateKey.generate())) for _ in range(500))
+
+
+def test_enrolment_refuses_a_key_of_small_order(hub):
+    branch = hub.add_branch()
+    code = hub.first_code(branch)
+    for weak in SMALL_ORDER[:4]:
+        body = {**Device.new(branch).enrol_body(code), "sign_public_key": base64.b64encode(bytes.fromhex(weak)).decode()}
+        res = hub.request("POST", "/v1/enrol", json_body=body)
+        assert res.status_code == 422 and "small order" in res.json()["detail"], weak
+    assert _enrol(hub, branch, code).status_code == 201  # the code is still unused
 
 
 def test_branch_key_id_is_set_by_the_first_enrolment_and_checked_later(hub):

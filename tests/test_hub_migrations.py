@@ -13,7 +13,8 @@ from counterdesk.hub.db import make_engine
 from counterdesk.hub.models import Base
 from helpers.hub import Hub, pg_database
 
-TABLES = {"branches", "devices", "enrol_codes", "nonces", "records", "master_items", "head_office_key"}
+TABLES = {"branches", "devices", "enrol_codes", "nonces", "records", "master_items", "head_office_key",
+          "checkpoints", "anchored_entries", "anchored_evidence"}
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from counterdesk.services.auth.keyslots import (
 )
 from counterdesk.services.auth.vault import AuthError, Vault
 from counterdesk.store import audit
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, enrol_sign_in, totp_code
 
 B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
@@ -328,7 +328,7 @@ def test_recover_resets_admin_password_and_replaces_the_recovery_key(demo_dir, d
         assert err.value.code == "recovery_wrong"
         vault.close()
 
-        us = vault.sign_in("admin", new_password)
+        us = enrol_sign_in(vault, "admin", new_password)  # the recovery also reset the lost factor
         entries = vault.transact(lambda s: audit.recent(s, 50))
         assert any(e.action == "recovery.used" and e.object_id == us.user_id for e in entries)
         vault.sign_out(us)
@@ -385,7 +385,7 @@ def _assert_key_absent(root: Path, key: bytes) -> int:
 def test_database_key_never_appears_in_the_data_folder(demo_vault, demo_dir):
     key = _key_of(demo_vault)
     assert _assert_key_absent(demo_dir, key) >= 3
-    us = demo_vault.sign_in("admin", PASSWORDS["admin"])
+    us = demo_vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     demo_vault.record(us, "probe.write", None, None, {"count": 1})
     accounts.create_user(demo_vault, us, "clerk2", "柜员二", "teller", "Kassen-Pass-2027!")
     # While open (WAL and shared memory present) ...

@@ -9,6 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import select
 
 import counterdesk.store.models.assessment
 import counterdesk.store.models.catalog
@@ -17,12 +18,13 @@ import counterdesk.store.models.sales
 import counterdesk.store.models.sanctions  # noqa: F401  (sanctions tables on Base.metadata)
 from counterdesk.base.actors import Actor
 from counterdesk.services.auth.vault import Vault
-from counterdesk.store import audit, migrate
+from counterdesk.store import audit, ledger, migrate, triggers
 from counterdesk.store import users as users_repo
 from counterdesk.store.engine import make_engine
 from counterdesk.store.migrate import SchemaError
 from counterdesk.store.models.core import Base
-from helpers.demo import PASSWORDS
+from counterdesk.store.models.ledger import LedgerEntry
+from helpers.demo import PASSWORDS, totp_code
 
 
 @pytest.fixture
@@ -287,9 +289,95 @@ def _seed_0009(conn) -> dict[str, int]:
     return counts
 
 
+WORKSTATION_ID, INBOX_ID = str(uuid.uuid4()), str(uuid.uuid4())
+
+
+def _seed_0010(conn) -> dict[str, int]:
+    counts = _seed_0009(conn)
+    ts = "2026-12-05T08:00:00.000000+00:00"
+    conn.exec_driver_sql(
+        "INSERT INTO outbox (local_seq, id, id_basis, type, created_at, body, meta, state, attempts, last_error, "
+        "server_seq, sent_at, workstation_id, key_id, envelope) VALUES "
+        "(1, ?, NULL, 'counter_session', ?, '{\"v\":1}', ?, 'sent', 1, NULL, 7, ?, ?, 'k-2026', ?), "
+        "(2, ?, 'customer.version|c|2', 'customer.version', ?, '{\"v\":1}', '{}', 'pending', 0, NULL, NULL, NULL, "
+        "NULL, NULL, NULL)",
+        (COUNTER_SESSION_ID, ts, f'{{"session_id":"{COUNTER_SESSION_ID}","status":"completed"}}', ts, WORKSTATION_ID,
+         b"\x01sealed", str(uuid.uuid4()), ts))
+    conn.exec_driver_sql(
+        "INSERT INTO inbox (id, seq, type, workstation_id, created_at, meta, body, received_at, applied_at, outcome, "
+        "apply_error) VALUES (?, 8, 'customer.version', ?, ?, '{}', '{\"v\":1}', ?, NULL, 'conflict', NULL)",
+        (INBOX_ID, str(uuid.uuid4()), ts, ts))
+    conn.exec_driver_sql(
+        "INSERT INTO sync_state (key, value, updated_at) VALUES ('workstation_id', ?, ?), ('cursor', '8', ?)",
+        (f'"{WORKSTATION_ID}"', ts, ts))
+    conn.exec_driver_sql("INSERT INTO sync_keys (name, key_id, material, created_at) VALUES "
+                         "('device_signing', NULL, ?, ?), ('branch', 'k-2026', ?, ?)", (b"\x02" * 32, ts, b"\x03" * 32, ts))
+    conn.exec_driver_sql(
+        "INSERT INTO sync_conflicts (id, kind, object_id, base_version, local_version, remote_record_id, "
+        "remote_workstation_id, detail, detected_at, resolved_by, resolved_at, resolution) "
+        "VALUES (?, 'customer_version', ?, 1, 2, ?, ?, NULL, ?, NULL, NULL, NULL)",
+        (str(uuid.uuid4()), CUSTOMER_ID, INBOX_ID, str(uuid.uuid4()), ts))
+    conn.exec_driver_sql("INSERT INTO sync_origins (table_name, row_id, workstation_id, created_at) "
+                         "VALUES ('counter_sessions', ?, ?, ?)", (COUNTER_SESSION_ID, WORKSTATION_ID, ts))
+    conn.exec_driver_sql(
+        "INSERT INTO sync_master (seq, kind, version, sha256, payload, signature, received_at, status, error, "
+        "applied_at) VALUES (1, 'catalog', 3, ?, ?, ?, ?, 'applied', NULL, ?)",
+        ("44" * 32, b'{"products":[]}', b"\x05" * 64, ts, ts))
+    counts.update({"outbox": 2, "inbox": 1, "sync_state": 2, "sync_keys": 2, "sync_conflicts": 1, "sync_origins": 1,
+                   "sync_master": 1})
+    return counts
+
+
+def _seed_0011(conn) -> dict[str, int]:
+    counts = _seed_0010(conn)
+    # What the application writes with every record: its ledger entry (here for all rows at once).
+    counts["record_ledger"] = ledger.backfill(conn)
+    return counts
+
+
+CHECKPOINT_ID = str(uuid.uuid4())
+
+
+def _seed_0012(conn) -> dict[str, int]:
+    counts = _seed_0011(conn)
+    ts = "2026-12-06T08:00:00+00:00"
+    body = '{"chain":"audit","entries":[[1,"' + "aa" * 32 + '"]],"evidence":[]}'
+    conn.exec_driver_sql(
+        "INSERT INTO anchor_checkpoints (id, device_id, chain, from_seq, seq, head, created_at, body, signature, state, "
+        "hub_id, answered_at, error) VALUES (?, ?, 'audit', 0, 1, ?, ?, ?, ?, 'acknowledged', 3, ?, NULL), "
+        "(?, ?, 'records', 0, 2, ?, ?, '{}', ?, 'pending', NULL, NULL, 'hub_unreachable')",
+        (CHECKPOINT_ID, WORKSTATION_ID, "aa" * 32, ts, body, b"\x07" * 64, ts,
+         str(uuid.uuid4()), WORKSTATION_ID, "bb" * 32, ts, b"\x08" * 64))
+    conn.exec_driver_sql("INSERT INTO anchor_evidence (signoff_id, seq, hash, checkpoint_id) VALUES (?, 1, ?, ?)",
+                         (SIGNOFF_ID, "aa" * 32, CHECKPOINT_ID))
+    counts.update({"anchor_checkpoints": 2, "anchor_evidence": 1})
+    return counts
+
+
+def _seed_0013(conn) -> dict[str, int]:
+    for earlier in ("0012", "0011", "0010"):  # the newest earlier revision whose rows are filled in
+        counts = SEEDS[earlier](conn)
+        if counts:
+            break
+    else:
+        counts = _seed_0009(conn)
+    conn.exec_driver_sql(
+        "INSERT INTO mfa_factors (user_id, secret, enrolled_at, last_used_step) VALUES (?, ?, ?, ?)",
+        (ADMIN_ID, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "2026-12-05T08:00:00+00:00", 59_000_000))
+    for n, used in ((1, None), (2, "2026-12-06T08:00:00+00:00")):
+        conn.exec_driver_sql(
+            "INSERT INTO mfa_recovery_codes (id, user_id, salt, code_hash, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (n, ADMIN_ID, f"{n:02d}" * 16, f"{n:x}" * 64, "2026-12-05T08:00:00+00:00", used))
+    counts.update({"mfa_factors": 1, "mfa_recovery_codes": 2})
+    return counts
+
+
 SEEDS = {"0001": _seed_0001, "0002": _seed_0002, "0003": _seed_0003, "0004": _seed_0004, "0005": _seed_0005,
          "0006": _seed_0006, "0007": _seed_0007, "0008": _seed_0008,
-         "0009": _seed_0009}
+         "0009": _seed_0009,
+         # PLACEHOLDERS until the revisions are filled in:
+         "0010": _seed_0010, "0011": _seed_0011, "0012": _seed_0012,
+         "0013": _seed_0013}
 
 
 def _dump(engine, tables) -> dict[str, list[dict]]:
@@ -298,7 +386,10 @@ def _dump(engine, tables) -> dict[str, list[dict]]:
         for table in tables:
             pk = {"audit_log": "seq", "settings": "key", "form_definitions": "hash", "paper_forms": "form_number",
                   "customer_versions": "customer_id, version", "catalog_versions": "number",
-                  "catalog_products": "version, code"}.get(table, "id")
+                  "catalog_products": "version, code", "mfa_factors": "user_id", "record_ledger": "seq",
+                  "outbox": "local_seq", "sync_state": "key", "sync_keys": "name",
+                  "sync_origins": "table_name, row_id", "sync_master": "seq",
+                  "anchor_evidence": "signoff_id"}.get(table, "id")
             out[table] = [dict(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY {pk}").mappings()]
     return out
 
@@ -386,8 +477,8 @@ def test_earlier_revision_upgrades_with_data_intact(revision, new_engine):
                 expected = {"0": 0, "1": 1, "false": 0, "true": 1}.get(default, default or None)
                 assert new[col] == expected, f"{table}.{col}"
 
-    # Tables that appeared after this revision exist and are empty.
-    for table in set(Base.metadata.tables) - tables_before:
+    # Tables that appeared after this revision exist and are empty (but the ledger: 0011 binds the rows there).
+    for table in set(Base.metadata.tables) - tables_before - {"record_ledger"}:
         with engine.connect() as conn:
             assert conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar() == 0
 
@@ -400,6 +491,11 @@ def test_earlier_revision_upgrades_with_data_intact(revision, new_engine):
         if revision == "0001":
             assert users["teller"].must_change_password is False  # the new column's default
         assert audit.verify(session).ok
+        assert triggers.verify(session).ok
+        if revision < "0011":  # the upgrade ledgered every existing record
+            records = ledger.verify(session)
+            assert records.ok, [p.text.en for p in records.result.problems]
+            assert session.execute(select(LedgerEntry.seq)).first() is not None
         audit.append(session, Actor(ADMIN_ID, "admin", "ws-1"), "probe.after_upgrade")
         session.commit()
         assert audit.verify(session).ok
@@ -449,11 +545,61 @@ def test_sign_in_refuses_a_newer_database_and_leaves_it_alone(demo_dir):
     engine.dispose()
     before = (demo_dir / "counterdesk.db").read_bytes()
     with pytest.raises(SchemaError) as err:
-        vault.sign_in("admin", PASSWORDS["admin"])
+        vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     assert err.value.code == "schema_newer"
     assert not vault.unlocked
     assert (demo_dir / "counterdesk.db").read_bytes() == before
     assert not (demo_dir / "counterdesk.db-wal").exists()
+
+
+def test_an_installation_at_0010_with_a_sale_upgrades_with_its_records_bound(demo_lists_dir):
+    """A branch that sold before the records ledger existed: the upgrade ledgers every record, and
+    verify (evidence against the signed confirmation included) passes, then catches a change."""
+    from alembic import command
+
+    from counterdesk.flow.actions import IssueConfirmation
+    from counterdesk.services import verification
+    from helpers.counter import at_recommendation, choose, customer_signs
+    from helpers.demo import sign_in
+
+    vault = Vault.open(demo_lists_dir)
+    counter_session = at_recommendation(vault)
+    choose(counter_session, "DM-WM-F90")
+    customer_signs(counter_session)
+    counter_session.submit()
+    counter_session.submit(IssueConfirmation())
+    customer_id = counter_session.state.customer_id
+    vault.sign_out(counter_session.user)
+    vault.close()
+    key = Vault.open(demo_lists_dir).load_slots().unlock_with_password("admin", PASSWORDS["admin"])[1]
+    engine = make_engine(demo_lists_dir / "counterdesk.db", key)
+    try:
+        with engine.begin() as conn:  # back to the schema of an installation before the ledger
+            cfg = migrate._config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0010")
+        assert migrate.current_revision(engine) == "0010"
+        assert "record_ledger" not in _tables(engine)
+    finally:
+        engine.dispose()
+
+    vault = Vault.open(demo_lists_dir)
+    us = sign_in(vault, "auditor")  # signing in upgrades the schema
+    report = verification.verify(vault, us)
+    assert report.ok, [(c.name, [p.text.en for p in c.result.problems]) for c in report.checks]
+    assert vault.transact(lambda db: db.scalar(select(LedgerEntry.seq).where(
+        LedgerEntry.table_name == "customers", LedgerEntry.row_key == customer_id))) is not None
+    vault.close()
+    engine = make_engine(demo_lists_dir / "counterdesk.db", key)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE customers SET status = 'closed' WHERE id = ?", (customer_id,))
+    finally:
+        engine.dispose()
+    vault = Vault.open(demo_lists_dir)
+    report = verification.verify(vault, sign_in(vault, "auditor"))
+    assert not report.ok and "of customers does not match ledger entry" in report.check("records").errors[0].text.en
+    vault.close()
 
 
 def test_demo_installation_is_at_head(demo_dir):

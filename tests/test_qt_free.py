@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import counterdesk
+from helpers.demo import OTHER_SECRET
 
 PACKAGE = Path(counterdesk.__file__).resolve().parent
 QT_PACKAGES = ("PySide6", "shiboken6", "PySide2", "PyQt5", "PyQt6")
@@ -72,7 +73,9 @@ def test_a_core_workflow_loads_no_qt(tmp_path):
         f"logs.setup(None)\n"
         f"v, rk = Vault.initialise({str(tmp_path / 'd')!r}, 'B1', 'Branch', "
         "NewUser('chief', 'Chief', Role.ADMIN, 'Haupt-Chef-2027!'))\n"
-        "us = v.sign_in('chief', 'Haupt-Chef-2027!')\n"
+        "import pyotp\n"
+        f"secret = {OTHER_SECRET!r}\n"  # the first administrator enrols an authenticator at the first sign-in
+        "us = v.sign_in('chief', 'Haupt-Chef-2027!', pyotp.TOTP(secret).now(), new_secret=secret)\n"
         "assert verification.verify(v, us).ok\n"
         "accounts.list_users(v, us)\n"
         "v.sign_out(us)\n"

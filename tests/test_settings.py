@@ -15,7 +15,7 @@ from counterdesk.base.text import Problem, Text, ValidationFailed
 from counterdesk.services import verification
 from counterdesk.services.auth.vault import Vault
 from counterdesk.store import audit
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, totp_code
 
 DECLARED = S.declared()
 
@@ -160,7 +160,7 @@ def test_set_setting_writes_an_audit_entry_and_mirrors_pre_auth(demo_vault, sign
     fresh = Vault.open(demo_vault.data.root)
     assert fresh.pre_auth_settings()[S.LOCKOUT_MINUTES] == 30
     assert fresh.pre_auth_settings()[S.PASSWORD_MIN_LENGTH] == 12  # not known before sign-in
-    us = fresh.sign_in("admin", PASSWORDS["admin"])
+    us = fresh.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     assert fresh.settings()[S.PASSWORD_MIN_LENGTH] == 14
     fresh.close()
 

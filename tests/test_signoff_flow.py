@@ -26,7 +26,7 @@ from counterdesk.services.signoff import approvals, cooling, document, evidence
 from counterdesk.services.signoff.common import SignoffError
 from counterdesk.services.signoff.signature import Signature, Stroke
 from helpers.counter import MIDDLE, PNG, YOUNG, at_recommendation, choose, customer_signs, signature_json
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, totp_code
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_customer_initiated_mismatch_needs_a_supervisor_who_is_not_the_maker(vau
     held = counter_session.submit()
     assert held.hold is not None and counter_session.flow.current_id == "approval"
 
-    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
+    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
     queue = approvals.pending_requests(vault, supervisor)
     assert len(queue) == 1 and queue[0].can_decide and queue[0].customer_masked == "张**"
     from counterdesk.services.signoff import process
@@ -140,7 +140,7 @@ def test_rejection_returns_the_session_to_the_teller_with_the_reason(vault):
     choose(counter_session, "DM-WM-EQ", own=True)
     customer_signs(counter_session)
     counter_session.submit()
-    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
+    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
     req = approvals.pending_requests(vault, supervisor)[0]
     with pytest.raises(SignoffError) as no_reason:
         approvals.decide(vault, supervisor, req.request_id, approve=False, reason="  ")
@@ -158,7 +158,7 @@ def test_expired_request_cannot_be_decided_and_can_be_resubmitted(vault):
     choose(counter_session, "DM-WM-EQ", own=True)
     customer_signs(counter_session)
     counter_session.submit()
-    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
+    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
     req = counter_session.submit(CheckApproval()).value
     later = datetime.now(UTC) + timedelta(hours=2)
     with pytest.raises(SignoffError) as expired:
@@ -247,7 +247,7 @@ def test_cooling_off_cancellation_and_follow_up_by_someone_else(vault):
     assert plan.cooling_off_hours >= 24 and "notice_cooling_off@1" in plan.forms
     customer_signs(counter_session)
     if counter_session.flow.current_id == "approval":
-        supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
+        supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
         approvals.decide(vault, supervisor, counter_session.submit(CheckApproval()).value.request_id, approve=True)
         counter_session.submit()
     state = counter_session.submit(IssueConfirmation()).value
@@ -262,7 +262,7 @@ def test_cooling_off_cancellation_and_follow_up_by_someone_else(vault):
     with pytest.raises(SignoffError) as seller:
         cooling.complete_follow_up(vault, counter_session.user, tasks[0].task_id, "客户确认知悉")
     assert seller.value.code == "seller_follow_up"
-    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
+    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
     cooling.complete_follow_up(vault, supervisor, tasks[0].task_id, "客户确认知悉产品风险", now=later)
     assert cooling.follow_up_tasks(vault, supervisor, now=later) == []
     with pytest.raises(SignoffError) as over:
@@ -297,7 +297,7 @@ def test_admin_verify_checks_every_evidence_record(demo_lists_dir, capsys, monke
     code, out = verify()
     assert code == 0 and "Sale evidence records checked: 1" in out
     vault = Vault.open(demo_lists_dir)
-    admin = vault.sign_in("admin", PASSWORDS["admin"])
+    admin = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
 
     def swap_pdf(db):
         db.connection().exec_driver_sql("UPDATE signoffs SET pdf = ? WHERE id = ?", (b"%PDF-1.4 forged", sid))

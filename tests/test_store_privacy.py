@@ -20,7 +20,7 @@ from counterdesk.services.auth.vault import AuthError, Vault
 from counterdesk.store import audit
 from counterdesk.store.engine import connect_raw
 from counterdesk.store.models.core import SettingValue
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, totp_code
 
 NAME, ID_NUMBER, PHONE = "张三丰", "11010519491231002X", "13812345678"
 CANARIES = (NAME, ID_NUMBER, PHONE)
@@ -124,7 +124,7 @@ def _assert_written(vault: Vault) -> None:
 def test_no_canary_on_disk_while_open_and_after_sign_out(demo_dir, file_log):
     vault = Vault.open(demo_dir)
     try:
-        us = vault.sign_in("admin", PASSWORDS["admin"])
+        us = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
         _write_canaries(vault, us, file_log)
         _assert_written(vault)
         for handler in file_log.handlers:
@@ -144,7 +144,7 @@ def test_no_canary_on_disk_while_open_and_after_sign_out(demo_dir, file_log):
         assert find_canaries(demo_dir) == []
 
         # A second session reads it all back, then closes again: still nothing in clear.
-        us = vault.sign_in("admin", PASSWORDS["admin"])
+        us = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
         _assert_written(vault)
         vault.sign_out(us)
         assert find_canaries(demo_dir) == []
@@ -165,7 +165,7 @@ def test_personal_data_typed_into_the_username_field_is_not_stored(demo_dir):
         assert (demo_dir / "auth-state.json").exists()
         assert find_canaries(demo_dir) == []
         # Pending failure events reach the (encrypted) audit log at the next sign-in ...
-        us = vault.sign_in("admin", PASSWORDS["admin"])
+        us = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
         failed = vault.transact(lambda s: [e for e in audit.recent(s, 100) if e.action == "auth.sign_in_failed"])
         assert len(failed) == 4
         vault.sign_out(us)

@@ -24,7 +24,7 @@ from counterdesk.services.customers import repository
 from counterdesk.services.sync import state as sync_state
 from counterdesk.services.sync.client import status
 from counterdesk.store.models.sync import Outbox
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, sign_in_lines, totp_code
 from helpers.hub import pg_database
 from helpers.hub_process import BRANCH, HubServer, free_port, hub_records
 
@@ -84,7 +84,7 @@ def admin(capsys, monkeypatch, no_terminal):
     """admin(data_dir, *argv, user="admin", lang="en") -> (exit status, stdout, stderr)."""
     def run(data_dir, *argv, user="admin", lang="en"):
         capsys.readouterr()
-        monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORDS[user] + "\n"))
+        monkeypatch.setattr(sys, "stdin", io.StringIO("".join(line + "\n" for line in sign_in_lines(user))))
         code = cli.main(["--data-dir", str(data_dir), "--lang", lang, "--user", user, "--password-stdin",
                          *map(str, argv)])
         out, err = capsys.readouterr()
@@ -106,7 +106,7 @@ class Opened:
 
     def __init__(self, root):
         self.vault = Vault.open(root)
-        self.vault.sign_in("admin", PASSWORDS["admin"])
+        self.vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
 
     def __enter__(self) -> Vault:
         return self.vault
@@ -271,7 +271,7 @@ def test_quarantine_requeue_and_conflicts(plain_hub, hubctl, admin, workstation)
     admin(a, "sync", "now")
     assert _line(admin(a, "sync", "quarantine")[1], POISON).split()[-1] == "3"
     with Opened(a) as vault:
-        actions = [e.action for e in vault.audit_entries(vault.sign_in("admin", PASSWORDS["admin"]), limit=40)]
+        actions = [e.action for e in vault.audit_entries(vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin")), limit=40)]
     assert actions.count("sync.requeued") == 2 and "sync.quarantined" in actions
 
     # The same customer changed on both workstations: each keeps both versions until a user chooses.
@@ -353,3 +353,26 @@ def test_an_unreachable_hub_fails_clearly_and_nothing_is_lost(plain_hub, hubctl,
     assert code == 0, err
     code, out, err = admin(a, "sync", "now")
     assert code == 0 and "still pending: 0" in out, err
+
+
+def test_sync_now_exits_2_when_it_refuses_tampered_master_data(plain_hub, hubctl, admin, workstation, tmp_path):
+    """Master data changed on its way (here: in the hub's database) is refused, and the command says so by its
+    exit status, as verify does, so a script that runs `sync now` notices."""
+    assert hubctl("branch", "add", BRANCH, "演示支行")[0] == 0
+    assert hubctl("headoffice", "keygen", "--out", tmp_path / "ho.key")[0] == 0
+    assert hubctl("headoffice", "register", "--public-key", tmp_path / "ho.key.pub")[0] == 0
+    questionnaire = tmp_path / "questionnaire.json"
+    questionnaire.write_text(json.dumps({"id": "risk_questionnaire", "version": 8}))
+    assert hubctl("master", "publish", "--kind", "questionnaire", "--version", "8", "--key", tmp_path / "ho.key",
+                  questionnaire)[0] == 0
+    engine = make_engine(plain_hub.database_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE master_items SET payload = convert_to('{\"id\": \"forged\"}', 'UTF8')")
+    engine.dispose()
+    a = workstation("a")
+    assert admin(a, "sync", "enrol", "--hub", plain_hub.url, "--code", _first_code(hubctl))[0] == 0
+
+    code, out, _ = admin(a, "sync", "now")
+    assert code == 2, out
+    assert "refused 1" in out and "refused questionnaire version 8" in out
+    assert admin(a, "sync", "now")[0] == 0  # refused once and recorded: the next run has nothing new to refuse

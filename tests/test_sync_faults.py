@@ -41,7 +41,7 @@ from counterdesk.services.sync.enrol import enrol, make_enrol_code
 from counterdesk.store import audit
 from counterdesk.store.models.customers import CounterSessionRecord
 from counterdesk.store.models.sync import PENDING, QUARANTINED, SENT, Outbox
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, totp_code
 from helpers.hub import pg_database
 from helpers.hub_process import (
     BRANCH,
@@ -101,7 +101,7 @@ def station(root: Path, template: Path, hub: HubServer, code: str | None = None,
     code that workstation ``via`` asks the hub for."""
     shutil.copytree(template, root)
     vault = Vault.open(root)
-    admin = vault.sign_in("admin", PASSWORDS["admin"])
+    admin = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
     if via is not None:
         code = make_enrol_code(via.vault, via.admin, verify=hub.verify()).code
     done = enrol(vault, admin, hub.url, code, name=name, verify=hub.verify())
@@ -354,7 +354,7 @@ def test_a_hub_schema_upgrade_keeps_every_record_and_sync_continues(tmp_path, de
         assert hub_cli.main(["--database-url", url, "upgrade"]) == 0
         engine = make_engine(url)
         try:
-            assert migrate.current_revision(engine) == migrate.head_revision() == "0002"
+            assert migrate.current_revision(engine) == migrate.head_revision() == "0003"
             with engine.connect() as conn:
                 # Every record from before the upgrade is still there, untouched, under protocol 1.
                 rows = conn.execute(text("SELECT id, seq, content_sha256, protocol FROM records")).all()

@@ -32,7 +32,7 @@ from counterdesk.services.sync.enrol import checked_hub_url, enrol, make_enrol_c
 from counterdesk.store.models.signoff import ApprovalRequest, Signoff
 from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict
 from helpers.counter import YOUNG, at_recommendation, choose, customer_signs
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, totp_code
 from helpers.hub import Hub
 
 HUB = "http://hub"
@@ -102,7 +102,7 @@ def stations(hub, tmp_path, demo_lists_template):
         root = tmp_path / name
         shutil.copytree(demo_lists_template, root)
         vault = Vault.open(root)
-        admin = vault.sign_in("admin", PASSWORDS["admin"])
+        admin = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
         if name == "a":
             done = enrol(vault, admin, HUB, hub.first_code(branch), name="柜台 A", branch_code=branch,
                          transport=transport)
@@ -141,7 +141,7 @@ def test_approval_requested_on_a_is_decided_on_b_and_the_sale_completes_on_a(sta
 
     pulled = b.pull()
     assert pulled.failed == 0 and pulled.applied > 0
-    supervisor = b.vault.sign_in("supervisor", PASSWORDS["supervisor"])
+    supervisor = b.vault.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
     queue = approvals.pending_requests(b.vault, supervisor)
     assert len(queue) == 1
     request = queue[0]

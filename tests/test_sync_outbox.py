@@ -21,7 +21,7 @@ from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
 from counterdesk.store.models.sync import Outbox
 from helpers.counter import YOUNG, at_recommendation, choose, customer_signs, kyc
-from helpers.demo import PASSWORDS
+from helpers.demo import PASSWORDS, totp_code
 
 META_TEXT = re.compile(r"^[A-Za-z0-9_.:+-]*$")
 
@@ -95,7 +95,7 @@ def test_a_full_sale_with_approval_enqueues_one_record_per_event_with_clean_meta
     choose(counter_session, "DM-WM-EQ", own=True)
     customer_signs(counter_session)
     assert counter_session.flow.current_id == "approval"
-    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"])
+    supervisor = vault.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
     request = approvals.pending_requests(vault, supervisor)[0]
     approvals.decide(vault, supervisor, request.request_id, approve=True)
     assert counter_session.submit().moved and counter_session.flow.current_id == "confirmation"

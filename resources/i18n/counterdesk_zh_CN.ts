@@ -285,6 +285,42 @@ Requested {at}, expires {until}.</source>
         <translation>此筛查由您执行，须由另一位主管处理。</translation>
     </message>
     <message>
+        <source>Part</source>
+        <translation>部分</translation>
+    </message>
+    <message>
+        <source>List&apos;s word</source>
+        <translation>名单中的词</translation>
+    </message>
+    <message>
+        <source>Subject&apos;s word</source>
+        <translation>客户姓名中的词</translation>
+    </message>
+    <message>
+        <source>Similarity</source>
+        <translation>相似度</translation>
+    </message>
+    <message>
+        <source>word {n}</source>
+        <translation>第 {n} 个字词</translation>
+    </message>
+    <message>
+        <source>not in the subject&apos;s name</source>
+        <translation>客户姓名中无对应</translation>
+    </message>
+    <message>
+        <source>Feature</source>
+        <translation>特征</translation>
+    </message>
+    <message>
+        <source>Contribution</source>
+        <translation>贡献</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>综合得分</translation>
+    </message>
+    <message>
         <source>Decision recorded.</source>
         <translation>处理结果已记录。</translation>
     </message>
@@ -387,12 +423,12 @@ Requested {at}, expires {until}.</source>
         <translation>正在校验…</translation>
     </message>
     <message>
-        <source>Verify chain</source>
-        <translation>校验日志链</translation>
+        <source>Verify records</source>
+        <translation>校验记录</translation>
     </message>
     <message>
-        <source>Recompute the hash chain and check the database file (Ctrl+Shift+V)</source>
-        <translation>重新计算哈希链并检查数据库文件（Ctrl+Shift+V）</translation>
+        <source>Check the database file, the audit chain, the records, the sale evidence, the anchors at the hub and the key slots (Ctrl+Shift+V)</source>
+        <translation>检查数据库文件、审计链、记录台账、销售证据、中心锚定与密钥槽（Ctrl+Shift+V）</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -403,24 +439,12 @@ Requested {at}, expires {until}.</source>
         <translation>重新加载日志（F5）</translation>
     </message>
     <message>
-        <source>Audit chain intact: {count} entries, database integrity OK</source>
-        <translation>审计日志链完整：共 {count} 条，数据库完整性正常</translation>
+        <source>Verification passed: all {count} checks are ok</source>
+        <translation>校验通过：全部 {count} 项检查正常</translation>
     </message>
     <message>
-        <source>Audit chain BROKEN at entry #{seq}: {reason}</source>
-        <translation>审计日志链在第 #{seq} 条处断开：{reason}</translation>
-    </message>
-    <message>
-        <source>Audit log protection removed: {reason}</source>
-        <translation>审计日志的防篡改保护已被移除：{reason}</translation>
-    </message>
-    <message>
-        <source>Database integrity problems: {problems}</source>
-        <translation>数据库完整性问题：{problems}</translation>
-    </message>
-    <message>
-        <source>Sale evidence records BROKEN: {problems}</source>
-        <translation>销售证据记录已损坏：{problems}</translation>
+        <source>VERIFICATION FAILED: {failed} of {count} checks found problems</source>
+        <translation>校验失败：{count} 项检查中有 {failed} 项发现问题</translation>
     </message>
 </context>
 <context>
@@ -684,6 +708,18 @@ Requested {at}, expires {until}.</source>
 </context>
 <context>
     <name>ConfirmationView</name>
+    <message>
+        <source>No trusted timestamp yet: the timestamp authority did not answer when this confirmation was issued (the paper says so). It is added automatically once the authority answers.</source>
+        <translation>未加盖可信时间戳：签发本确认书时时间戳机构未应答（纸面已注明）。机构应答后将自动补加。</translation>
+    </message>
+    <message>
+        <source>Trusted timestamp: {time} (UTC+8), authority {authority}</source>
+        <translation>可信时间戳：{time}（北京时间），时间戳机构 {authority}</translation>
+    </message>
+    <message>
+        <source>(added after issue)</source>
+        <translation>（签发后补加）</translation>
+    </message>
     <message>
         <source>Page {page} of {count}</source>
         <translation>第 {page} 页 / 共 {count} 页</translation>
@@ -1008,6 +1044,41 @@ Screening: {status}.</source>
     <message>
         <source>AML risk rating: {level}</source>
         <translation>反洗钱风险等级：{level}</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolmentDialog</name>
+    <message>
+        <source>Set up the second factor</source>
+        <translation>设置第二因素</translation>
+    </message>
+    <message>
+        <source>{user}: your role signs in with a second factor. Scan this QR code with an authenticator app on your phone (time-based, 6 digits), or type the key below into it. The key is shown only now.</source>
+        <translation>{user}：你的角色须使用第二因素登录。请用手机上的身份验证器应用扫描此二维码（基于时间，6 位），或在应用中输入下方密钥。密钥只在此刻显示一次。</translation>
+    </message>
+    <message>
+        <source>Key (issuer {issuer}):</source>
+        <translation>密钥（发行方 {issuer}）：</translation>
+    </message>
+    <message>
+        <source>&amp;First code from the app</source>
+        <translation>应用显示的第一个口令(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Confirm and sign in</source>
+        <translation>确认并登录</translation>
+    </message>
+    <message>
+        <source>Enter the 6 digits the app shows.</source>
+        <translation>请输入应用显示的 6 位数字。</translation>
+    </message>
+    <message>
+        <source>Recovery codes</source>
+        <translation>恢复码</translation>
     </message>
 </context>
 <context>
@@ -1340,6 +1411,10 @@ The supervisor signs in here; the approval is recorded as given at this workstat
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
+        <source>Authenticator &amp;code</source>
+        <translation>动态口令(&amp;C)</translation>
+    </message>
+    <message>
         <source>&amp;Reason (required to reject)</source>
         <translation>原因（驳回时必填）(&amp;R)</translation>
     </message>
@@ -1578,6 +1653,60 @@ The supervisor signs in here; the approval is recorded as given at this workstat
     </message>
 </context>
 <context>
+    <name>RecoveryCodesView</name>
+    <message>
+        <source>Recovery codes: each signs you in once without the phone. Print them or write them down now and keep them somewhere safe: they are not shown again.</source>
+        <translation>恢复码：每个可在没有手机时登录一次。请立即打印或抄写并妥善保管：它们不会再次显示。</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Print…</source>
+        <translation>打印(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>I have kept them, &amp;continue</source>
+        <translation>我已保存，继续(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copied. Paste them somewhere safe, then clear the clipboard.</source>
+        <translation>已复制。请粘贴到安全的地方，然后清空剪贴板。</translation>
+    </message>
+    <message>
+        <source>Print recovery codes</source>
+        <translation>打印恢复码</translation>
+    </message>
+    <message>
+        <source>CounterDesk recovery codes for {user}</source>
+        <translation>CounterDesk 恢复码：{user}</translation>
+    </message>
+    <message>
+        <source>Printed.</source>
+        <translation>已打印。</translation>
+    </message>
+</context>
+<context>
+    <name>ResetFactorDialog</name>
+    <message>
+        <source>Reset second factor</source>
+        <translation>重置第二因素</translation>
+    </message>
+    <message>
+        <source>Remove the authenticator app and the recovery codes of {name}? Do this when the phone is lost. {name} sets up a new one at the next sign-in; until then the password alone does not sign them in.</source>
+        <translation>要移除 {name} 的身份验证器和恢复码吗？请在手机丢失时这样做。{name} 下次登录时须重新设置；在此之前仅凭密码无法登录。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The second factor of {name} is reset.</source>
+        <translation>已重置 {name} 的第二因素。</translation>
+    </message>
+</context>
+<context>
     <name>ScreeningStep</name>
     <message>
         <source>Check &amp;again</source>
@@ -1729,6 +1858,22 @@ The supervisor signs in here; the approval is recorded as given at this workstat
         <translation>登录</translation>
     </message>
     <message>
+        <source>{user}: enter the 6-digit code your authenticator app shows now, or one of your recovery codes.</source>
+        <translation>{user}：请输入身份验证器当前显示的 6 位动态口令，或一个恢复码。</translation>
+    </message>
+    <message>
+        <source>&amp;Code</source>
+        <translation>动态口令(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Back</source>
+        <translation>返回(&amp;B)</translation>
+    </message>
+    <message>
+        <source>DEMO branch: the supervisor&apos;s and administrator&apos;s authenticator key is {key}</source>
+        <translation>演示支行：主管和管理员的身份验证器密钥为 {key}</translation>
+    </message>
+    <message>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
@@ -1737,8 +1882,16 @@ The supervisor signs in here; the approval is recorded as given at this workstat
         <translation>演示网点：仅含演示数据，不得用于真实客户</translation>
     </message>
     <message>
+        <source>The code was not entered in time. Enter your password again.</source>
+        <translation>未在限定时间内输入动态口令，请重新输入密码。</translation>
+    </message>
+    <message>
         <source>Enter your username and password.</source>
         <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <source>Enter the code from your authenticator app.</source>
+        <translation>请输入身份验证器中的动态口令。</translation>
     </message>
 </context>
 <context>
@@ -2746,6 +2899,10 @@ The product cannot be sold to you without your consent to the recording.</source
         <translation>已锁定</translation>
     </message>
     <message>
+        <source>Second factor</source>
+        <translation>第二因素</translation>
+    </message>
+    <message>
         <source>Add user…</source>
         <translation>添加用户…</translation>
     </message>
@@ -2776,6 +2933,14 @@ The product cannot be sold to you without your consent to the recording.</source
     <message>
         <source>Lift a lockout after too many failed sign-ins</source>
         <translation>解除因多次登录失败导致的锁定</translation>
+    </message>
+    <message>
+        <source>Reset second factor…</source>
+        <translation>重置第二因素…</translation>
+    </message>
+    <message>
+        <source>Remove a lost authenticator app; the user sets up a new one</source>
+        <translation>移除丢失的身份验证器；用户须重新设置</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -2812,6 +2977,14 @@ The product cannot be sold to you without your consent to the recording.</source
     <message>
         <source>Locked</source>
         <translation>已锁定</translation>
+    </message>
+    <message>
+        <source>Set up at next sign-in</source>
+        <translation>下次登录时设置</translation>
+    </message>
+    <message>
+        <source>Set up ({n} recovery codes left)</source>
+        <translation>已设置（剩余 {n} 个恢复码）</translation>
     </message>
     <message>
         <source>{name} is disabled; their password no longer opens CounterDesk.</source>

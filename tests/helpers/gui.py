@@ -14,7 +14,7 @@ from counterdesk.flow.counter_session import CounterSession
 from counterdesk.forms.disclosures import confirmation_sentence
 from counterdesk.services.signoff.document import confirmation_pdf
 from helpers.counter import SPECIMEN, assess, identify, kyc, questionnaire_answers
-from helpers.demo import PASSWORDS, WAIT
+from helpers.demo import PASSWORDS, SECRETS, WAIT, code_for, totp_code
 
 
 def type_text(qtbot, widget, text):
@@ -26,6 +26,43 @@ def type_text(qtbot, widget, text):
         event = QInputMethodEvent("", [])
         event.setCommitString(text)
         QApplication.sendEvent(widget, event)
+
+
+def sign_in_window(qtbot, window, username: str, password: str | None = None) -> None:
+    """Sign in on the window's sign-in page as a person does: the password, Enter, then the
+    authenticator code, Enter, when the user has a factor; waits for the home screen."""
+    page = window.signin
+    qtbot.waitUntil(lambda: window.state == "signin" and not page.busy, timeout=WAIT)
+    qtbot.keyClicks(page.username, username)
+    qtbot.keyClicks(page.password, password or PASSWORDS[username])
+    qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    if username in SECRETS:
+        type_code(qtbot, window, username)
+    qtbot.waitUntil(lambda: window.state == "home", timeout=WAIT)
+
+
+def type_code(qtbot, window, username: str) -> None:
+    """The code step after the password: the authenticator's code, Enter."""
+    page = window.signin
+    qtbot.waitUntil(lambda: page.step == "code" and not page.busy, timeout=WAIT)
+    assert page.code.hasFocus() or not window.isActiveWindow()
+    qtbot.keyClicks(page.code, totp_code(username))
+    qtbot.keyClick(page.code, Qt.Key.Key_Return)
+
+
+def enrol_in_dialog(qtbot, window) -> list[str]:
+    """Enrolment at sign-in as a person does it: the app reads the key shown (here: the text key),
+    its first code is typed with Enter; returns the recovery codes shown once, then continues."""
+    page = window.signin
+    qtbot.waitUntil(lambda: page.enrolment is not None and page.enrolment.isVisible(), timeout=WAIT)
+    dialog = page.enrolment
+    secret = dialog.key.text().replace(" ", "")
+    qtbot.keyClicks(dialog.code, code_for(secret))
+    qtbot.keyClick(dialog.code, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.stack.currentWidget() is dialog.codes_page, timeout=WAIT)
+    codes = list(dialog.codes_page.codes)
+    qtbot.mouseClick(dialog.codes_page.done, Qt.MouseButton.LeftButton)
+    return codes
 
 
 def select(combo: QComboBox, value):
@@ -238,6 +275,7 @@ def override(qtbot, page, approve: bool, reason: str = "") -> None:
     dialog = page.signoff.dialog
     qtbot.keyClicks(dialog.username, "supervisor")
     qtbot.keyClicks(dialog.password, PASSWORDS["supervisor"])
+    qtbot.keyClicks(dialog.code, totp_code("supervisor"))
     if reason:
         dialog.reason.insert(reason)
     qtbot.mouseClick(dialog.approve if approve else dialog.reject_button, Qt.MouseButton.LeftButton)

@@ -1,8 +1,16 @@
-"""Where things live: bundled resources and the per-installation data folder."""
+"""Where things live: bundled resources and the per-installation data folder.
+
+The data folder is private whatever the caller's umask: folders 0700, files 0600 (the store creates
+its own files so, and ``DataDir.secure`` tightens what an older version or another tool left).
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from counterdesk.base.atomicfile import PRIVATE_FILE, make_private
+
+PRIVATE_DIR = 0o700
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # src/counterdesk
 
@@ -43,8 +51,22 @@ class DataDir:
         return self.root / "keyslots.json"
 
     @property
+    def keyslot_intent_file(self) -> Path:
+        """The journal of a key-slot change in progress (services/auth/slot_journal.py)."""
+        return self.root / "keyslots.intent.json"
+
+    @property
+    def keyslot_lock_file(self) -> Path:
+        return self.root / "keyslots.lock"
+
+    @property
     def auth_state_file(self) -> Path:
         return self.root / "auth-state.json"
+
+    @property
+    def lock_files(self) -> tuple[Path, ...]:
+        """The empty files flock()ed to serialise processes (the key slots, the sign-in counters)."""
+        return self.keyslot_lock_file, self.auth_state_file.with_suffix(".lock")
 
     @property
     def database(self) -> Path:
@@ -55,5 +77,32 @@ class DataDir:
         return self.root / "logs"
 
     def ensure(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.log_dir.mkdir(exist_ok=True, mode=0o700)
+        self.root.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        self.log_dir.mkdir(exist_ok=True, mode=PRIVATE_DIR)
+        self.secure()
+
+    def secure(self) -> None:
+        """Make the folder, its sub-folders and their files private to the owner (two levels deep:
+        the store keeps nothing deeper). Cheap: a handful of stat calls when all is as it should be."""
+        if not self.root.is_dir():
+            return
+        make_private(self.root, PRIVATE_DIR)
+        for child in self.root.iterdir():
+            if child.is_symlink():
+                continue  # never follow a link out of the data folder
+            if child.is_dir():
+                make_private(child, PRIVATE_DIR)
+                for grandchild in child.iterdir():
+                    if not grandchild.is_symlink():
+                        make_private(grandchild, PRIVATE_DIR if grandchild.is_dir() else PRIVATE_FILE)
+            else:
+                make_private(child, PRIVATE_FILE)
+
+    def prepare_locks(self) -> None:
+        """Create the lock files, empty and private, so that whoever opens one later (with the
+        umask's mode) finds it so."""
+        for lock in self.lock_files:
+            try:
+                os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, PRIVATE_FILE))
+            except OSError:
+                pass  # a read-only folder: nothing will be locked or written there either

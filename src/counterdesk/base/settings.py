@@ -95,6 +95,12 @@ LOCKOUT_MINUTES = declare(Setting(
 IDLE_LOCK_SECONDS = declare(Setting(
     "auth.idle_lock_seconds", int, 300, Text("无操作自动锁屏（秒）", "Lock the screen after inactivity (seconds)"),
     minimum=1, maximum=3600, pre_auth=True, source="bank practice"))
+MFA_TELLERS = declare(Setting(
+    "mfa.tellers", bool, False,
+    Text("柜员登录也须第二因素（动态口令）；主管和管理员始终须要",
+         "Tellers also sign in with a second factor (authenticator code); supervisors and administrators always do"),
+    source="seed 003 §5 (RBAC plus multi-factor authentication); GB/T 22239-2019 8.1.4.1 d) (two or more "
+           "authentication techniques); for tellers: bank policy"))
 SANCTIONS_MAX_LIST_AGE_DAYS = declare(Setting(
     "sanctions.max_list_age_days", int, 7,
     Text("制裁名单最长有效天数（超过则筛查不能放行）",
@@ -283,3 +289,21 @@ SIGNOFF_FOLLOWUP_DAYS = declare(Setting(
     Text("冷静期结束后回访任务的完成期限（天）",
          "Days after the cooling-off period ends within which the follow-up visit is due"),
     minimum=1, maximum=30, source="domain-rules §5 (follow-up by a non-sales employee; deadline: bank policy)"))
+
+# Confirmation timestamps (counterdesk.services.confirmation.timestamps).
+TIMESTAMP_AUTHORITY_URL = declare(Setting(
+    "confirmation.tsa_url", str, "",
+    Text("可信时间戳服务（RFC 3161）地址，例如总行中心的 https://中心地址/v1/tsa；为空则确认书不加时间戳并标注，"
+         "待设置后补加",
+         "Trusted timestamp authority (RFC 3161) URL, e.g. the head-office hub's https://HUB/v1/tsa; empty: "
+         "confirmations are issued without a timestamp, marked so, and get one once it is set"),
+    pattern=r"(https?://[^\s]{1,390})?",
+    source="电子签名法 Arts 13-14 (time of signing provable); ETSI EN 319 142-1 PAdES B-T/B-LT"))
+
+# Anchors at the hub (counterdesk.services.anchoring).
+ANCHOR_INTERVAL_SECONDS = declare(Setting(
+    "anchoring.interval_seconds", int, 60,
+    Text("后台同步向中心提交链检查点的最短间隔（秒）；立即同步时总会提交",
+         "Least time between two checkpoints of the chains that background sync sends to the hub (seconds); "
+         "sync now always sends one"),
+    minimum=0, maximum=3600, source="bank policy (how far back an insider's rewrite can go unanchored)"))

@@ -25,6 +25,9 @@ from counterdesk.base.settings import declared
 from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
 from counterdesk.cli.catalog import add_commands as add_catalog_commands
 from counterdesk.cli.common import (
+    ENROL_INTRO,
+    ENROL_KEY,
+    ENROL_URI,
     ERROR,
     EXIT_BROKEN,
     EXIT_CANCELLED,
@@ -32,22 +35,28 @@ from counterdesk.cli.common import (
     EXIT_OK,
     EXIT_UNEXPECTED,
     NO,
+    P_FIRST_CODE,
     YES,
     Ctx,
     fmt,
     need_user,
     open_vault,
     print_error,
+    print_recovery_codes,
     print_recovery_key,
     refuse_existing,
     signed_in,
     table,
 )
 from counterdesk.cli.confirmation import add_commands as add_confirmation_commands
+from counterdesk.cli.journal import add_commands as add_journal_commands
+from counterdesk.cli.journal import checkpoint_code
 from counterdesk.cli.sanctions import add_commands as add_sanctions_commands
 from counterdesk.cli.sync import add_commands as add_sync_commands
 from counterdesk.services import accounts, verification
-from counterdesk.services.auth.vault import DEMO_USERS, NewUser, Vault
+from counterdesk.services.auth import mfa
+from counterdesk.services.auth.totp import grouped
+from counterdesk.services.auth.vault import DEMO_TOTP_SECRET, DEMO_USERS, NewUser, Vault
 from counterdesk.services.demo import create_demo
 
 log = logging.getLogger("counterdesk.cli.admin")
@@ -85,18 +94,25 @@ DISABLED_DONE = Text("已停用 {user}，其密码不再能解锁数据库。",
                      "Disabled {user}; their password no longer opens the database.")
 ENABLED_DONE = Text("已重新启用 {user}。", "Re-enabled {user}.")
 UNLOCKED_DONE = Text("已解除 {user} 的登录锁定。", "Lifted the sign-in lock of {user}.")
-INTEGRITY_OK = Text("数据库完整性：正常", "Database integrity: ok")
-INTEGRITY_BAD = Text("数据库完整性问题：", "Database integrity problems:")
-ENTRIES = Text("已检查审计记录：{n} 条", "Audit entries checked: {n}")
-HEAD_HASH = Text("链头哈希：{hash}", "Head hash: {hash}")
-FIRST_BROKEN = Text("首个损坏记录：#{seq}（{reason}）", "first broken entry: #{seq} ({reason})")
-NO_TRIGGERS = Text("审计表的只追加保护（触发器）已被移除。", "The append-only triggers of the audit table are missing.")
-VERIFY_OK = Text("校验通过。", "Verification passed.")
-VERIFY_BAD = Text("校验失败：审计记录或数据库可能被篡改或已损坏。",
-                  "VERIFICATION FAILED: the audit log or the database may have been tampered with or damaged.")
+VERIFY_OK = Text("校验通过。全部 {n} 项检查正常。", "Verification passed. All {n} checks are ok.")
+VERIFY_OK_WARNED = Text("校验通过。全部 {n} 项检查正常，有 {w} 条提示（见上）。",
+                        "Verification passed. All {n} checks are ok; warnings above: {w}.")
+VERIFY_BAD = Text("校验失败：{failed} 项检查（共 {n} 项）发现问题（{names}），记录可能被篡改或已损坏。",
+                  "VERIFICATION FAILED: {failed} of {n} checks found problems ({names}); the records may have "
+                  "been tampered with or damaged.")
 SETTING_UNKNOWN = Text("没有这个设置项。", "No such setting.")
 SETTING_PARSE = Text("无法识别取值“{raw}”（应为 {type}）。", "Cannot read the value '{raw}' (expected {type}).")
 SETTING_DONE = Text("{key}：{old} → {new}", "{key}: {old} -> {new}")
+DEMO_TOTP = Text("演示主管和管理员的第二因素密钥（添加到身份验证器应用）：{key}",
+                 "Second-factor key of the demo supervisor and administrator (add it to an authenticator app): {key}")
+MFA_RESET_DONE = Text("已重置 {user} 的第二因素；其下次登录时须重新设置。",
+                      "Reset the second factor of {user}; they set up a new one at their next sign-in.")
+MFA_RESET_NONE = Text("{user} 没有第二因素，未做更改（已记录）。",
+                      "{user} had no second factor; nothing changed (recorded).")
+MFA_STATUS = Text("第二因素：{state}；登录须第二因素：{required}；未用恢复码：{left}",
+                  "Second factor: {state}; required to sign in: {required}; unused recovery codes: {left}")
+MFA_ON, MFA_OFF = Text("已设置", "set up"), Text("未设置", "not set up")
+MFA_ENROLLED = Text("已设置第二因素。", "The second factor is set up.")
 
 
 # ---- commands ---------------------------------------------------------------------------------------
@@ -120,6 +136,7 @@ def cmd_demo(ctx: Ctx) -> int:
     log.info("demo installation created", extra={"event": "install.created"})
     ctx.say(DEMO_DONE, path=ctx.data_dir)
     table(ctx, HEAD_DEMO, [[u.username, u.password, u.role.value] for u in DEMO_USERS])
+    ctx.say(DEMO_TOTP, key=grouped(DEMO_TOTP_SECRET))
     print_recovery_key(ctx, recovery)
     return EXIT_OK
 
@@ -193,36 +210,62 @@ def cmd_users_enable(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
     return EXIT_OK
 
 
+def cmd_users_mfa_reset(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    target = _find_user(vault, us, ctx.args.username)
+    removed = mfa.reset(vault, us, target.user_id)
+    ctx.say(MFA_RESET_DONE if removed else MFA_RESET_NONE, user=target.username)
+    return EXIT_OK
+
+
+def cmd_mfa_status(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    st = mfa.status(vault, us)
+    ctx.say(MFA_STATUS, state=ctx.t(MFA_ON if st.enrolled else MFA_OFF), required=ctx.t(YES if st.required else NO),
+            left=st.recovery_left)
+    return EXIT_OK
+
+
+def cmd_mfa_enrol(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    """Enrol voluntarily (a role that does not require a factor); required roles enrol at sign-in."""
+    enrolment = mfa.start_enrolment(vault, us.username)
+    ctx.say(ENROL_INTRO, user=us.username)
+    ctx.say(ENROL_KEY, key=enrolment.key_text)
+    ctx.say(ENROL_URI, uri=enrolment.uri)
+    codes = mfa.enrol(vault, us, enrolment.secret, ctx.secrets.code(P_FIRST_CODE))
+    ctx.say(MFA_ENROLLED)
+    print_recovery_codes(ctx, codes)
+    return EXIT_OK
+
+
+def cmd_mfa_recovery_codes(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
+    print_recovery_codes(ctx, mfa.new_recovery_codes(vault, us))
+    return EXIT_OK
+
+
 def cmd_users_unlock(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
     accounts.unlock_account(vault, us, ctx.args.username)
     ctx.say(UNLOCKED_DONE, user=normalise_username(ctx.args.username))
     return EXIT_OK
 
 
-EVIDENCE_CHECKED = Text("已核验销售证据记录：{n} 条", "Sale evidence records checked: {n}")
-
-
 def cmd_verify(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
-    report = verification.verify(vault, us)
-    chain = report.chain
-    if report.integrity:
-        ctx.say(INTEGRITY_BAD)
-        for problem in report.integrity:
-            print(f"  {problem}")
-    else:
-        ctx.say(INTEGRITY_OK)
-    ctx.say(ENTRIES, n=chain.entries)
-    ctx.say(HEAD_HASH, hash=chain.head_hash)
-    if chain.first_broken is not None:
-        ctx.say(FIRST_BROKEN, seq=chain.first_broken, reason=chain.reason_text().get(ctx.lang))
-    if not chain.append_only_enforced:
-        ctx.say(NO_TRIGGERS)
-    if report.evidence is not None:
-        ctx.say(EVIDENCE_CHECKED, n=report.evidence.checked)
-        for problem in report.evidence.problems:
-            print(f"  {problem}")
-    ctx.say(VERIFY_OK if report.ok else VERIFY_BAD)
-    return EXIT_OK if report.ok else EXIT_BROKEN
+    report = verification.verify(vault, us, checkpoint=ctx.args.checkpoint)
+    warnings = 0
+    for check in report.checks:
+        print(f"{'✓' if check.ok else '✗'} {ctx.t(check.title)}")
+        for problem in check.errors:
+            print(f"    ✗ {problem.message(ctx.lang)}")
+        for problem in check.warnings:
+            print(f"    ! {problem.message(ctx.lang)}")
+        for note in check.notes:
+            print(f"    · {ctx.t(note)}")
+        warnings += len(check.warnings)
+    n = len(report.checks)
+    if report.ok:
+        ctx.say(VERIFY_OK_WARNED if warnings else VERIFY_OK, n=n, w=warnings)
+        return EXIT_OK
+    failed = report.failed
+    ctx.say(VERIFY_BAD, failed=len(failed), n=n, names=", ".join(c.name for c in failed))
+    return EXIT_BROKEN
 
 
 def cmd_settings_list(ctx: Ctx, vault: Vault, us, _pw: str) -> int:
@@ -269,10 +312,12 @@ def cmd_recover(ctx: Ctx) -> int:
 
 # ---- argument parsing -----------------------------------------------------------------------------
 EPILOG = """\
-exit status: 0 ok, 1 error (wrong password, invalid input, usage), 2 verify found a problem,
+exit status: 0 ok, 1 error (wrong password, invalid input, usage), 2 verify found a problem, the
+             database is damaged, or sync refused master data that failed its checks,
              3 unexpected internal error (see the log in DATA_DIR/logs), 130 cancelled.
---password-stdin reads one secret per line: the --user password first, then the new password
-  (users add/passwd/enable); init: the admin password; recover: the recovery key, then the new password.
+--password-stdin reads one secret per line: the --user password first, then (for a user with a second
+  factor) the authenticator code, then the new password (users add/passwd/enable); init: the admin
+  password; recover: the recovery key, then the new password.
 COUNTERDESK_PASSWORD: the --user password, for automation only (visible to anyone who can read the
   process environment). COUNTERDESK_DATA: the default data folder."""
 
@@ -322,8 +367,20 @@ def build_parser() -> argparse.ArgumentParser:
                              cmd_users_enable),
                             ("unlock", "解除登录锁定 / lift a sign-in lock", cmd_users_unlock)):
         leaf(users, name, help_, signed_in(fn)).add_argument("username")
+    leaf(users, "mfa-reset", "重置用户的第二因素（手机丢失）/ reset a user's second factor (a lost phone)",
+         signed_in(cmd_users_mfa_reset)).add_argument("username")
+    factor = sub.add_parser("mfa", help="自己的第二因素 / your own second factor").add_subparsers(
+        dest="mfa_command", required=True, metavar="ACTION")
+    leaf(factor, "status", "第二因素状态 / second-factor status", signed_in(cmd_mfa_status))
+    leaf(factor, "enrol", "设置身份验证器 / set up an authenticator app", signed_in(cmd_mfa_enrol))
+    leaf(factor, "recovery-codes", "生成新的恢复码（旧码作废）/ new recovery codes (the old ones stop working)",
+         signed_in(cmd_mfa_recovery_codes))
 
-    leaf(sub, "verify", "校验数据库与审计链 / check the database and the audit chain", signed_in(cmd_verify))
+    p = leaf(sub, "verify", "校验数据库、审计链、记录台账、销售证据与锚点 / "
+             "check the database, the audit chain, the records, the sale evidence and the anchors",
+             signed_in(cmd_verify))
+    p.add_argument("--checkpoint", metavar="CODE", default=None, type=checkpoint_code,
+                   help="also check history against the code of a printed end-of-day journal (journal)")
     settings = sub.add_parser("settings", help="系统设置 / settings").add_subparsers(
         dest="settings_command", required=True, metavar="ACTION")
     leaf(settings, "list", "列出设置 / list settings", signed_in(cmd_settings_list))
@@ -335,7 +392,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalog_commands(sub, leaf)
     add_confirmation_commands(sub, leaf)
     add_sync_commands(sub, leaf)
+    add_journal_commands(sub, leaf)
     return parser
+
+
+DAMAGE_CODES = frozenset({"db_damaged"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -358,7 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     except CounterDeskError as exc:
         log.info("command failed", extra={"event": args.command, "code": exc.code})
         print_error(ctx, exc)
-        return EXIT_ERROR
+        # A damaged database is a finding about the data, like a failed verify, not a usage error.
+        return EXIT_BROKEN if exc.code in DAMAGE_CODES else EXIT_ERROR
     except KeyboardInterrupt:
         print("\n" + ctx.t(CANCELLED), file=sys.stderr)
         return EXIT_CANCELLED

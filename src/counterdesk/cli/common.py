@@ -17,7 +17,8 @@ from counterdesk.base import logs
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.paths import DataDir
 from counterdesk.base.text import CounterDeskError, Text, ValidationFailed
-from counterdesk.services.auth.vault import Vault
+from counterdesk.services.auth import mfa
+from counterdesk.services.auth.vault import AuthError, Vault
 
 log = logging.getLogger("counterdesk.cli")
 
@@ -40,6 +41,18 @@ NO_INPUT = Text("未提供{what}（标准输入已结束）。", "No {what} give
 MISMATCH = Text("两次输入的密码不一致。", "The two passwords do not match.")
 P_PASSWORD = Text("{user} 的密码", "Password for {user}")
 P_REPEAT = Text("再次输入密码", "Repeat the password")
+P_CODE = Text("{user} 的动态口令（身份验证器中的 6 位数字，或一个恢复码）",
+              "Code for {user} (6 digits from the authenticator app, or a recovery code)")
+P_FIRST_CODE = Text("身份验证器显示的第一个 6 位动态口令", "The first 6-digit code the authenticator app shows")
+ENROL_INTRO = Text("{user} 须设置第二因素才能登录。请在身份验证器应用中添加以下密钥（基于时间，6 位，30 秒）：",
+                   "{user} must set up a second factor to sign in. Add this key to an authenticator app "
+                   "(time-based, 6 digits, 30 seconds):")
+ENROL_KEY = Text("密钥：{key}", "Key: {key}")
+ENROL_URI = Text("或用此链接生成二维码：{uri}", "Or make a QR code of this link: {uri}")
+RECOVERY_CODES_TITLE = Text("恢复码（手机丢失时登录用，每个只能用一次）",
+                            "RECOVERY CODES (to sign in without the phone; each works once)")
+RECOVERY_CODES_WARN = Text("请立即打印或抄写并妥善保管。它们不会再次显示。",
+                           "Print or write them down now and keep them safe. They will NOT be shown again.")
 RECOVERY_TITLE = Text("恢复密钥（管理员忘记密码时使用）",
                       "RECOVERY KEY (for when the administrator forgets the password)")
 RECOVERY_WARN = Text("请立即抄写并存放在安全的地方。它不会再次显示；丢失后无法找回。",
@@ -109,6 +122,10 @@ class Secrets:
     def secret(self, prompt: Text) -> str:
         return self._line(prompt) if self.use_stdin else self._ask(prompt)
 
+    def code(self, prompt: Text) -> str:
+        """A second-factor code: the next stdin line (after the password), or asked on the terminal."""
+        return self.secret(prompt)
+
 
 # ---- output helpers -------------------------------------------------------------------------------
 def width(s: str) -> int:
@@ -130,6 +147,12 @@ def fmt(value: Any) -> str:
 def print_recovery_key(ctx: Ctx, key: str) -> None:
     bar = "=" * 72
     print(f"\n{bar}\n  {ctx.t(RECOVERY_TITLE)}\n\n      {key}\n\n  {ctx.t(RECOVERY_WARN)}\n{bar}\n")
+
+
+def print_recovery_codes(ctx: Ctx, codes: list[str]) -> None:
+    bar = "=" * 72
+    lines = "\n".join(f"      {a}    {b}" for a, b in zip(codes[::2], codes[1::2]))
+    print(f"\n{bar}\n  {ctx.t(RECOVERY_CODES_TITLE)}\n\n{lines}\n\n  {ctx.t(RECOVERY_CODES_WARN)}\n{bar}\n")
 
 
 def print_error(ctx: Ctx, exc: CounterDeskError) -> None:
@@ -164,6 +187,24 @@ def need_user(ctx: Ctx) -> str:
 Command = Callable[["Ctx", Vault, SignedInUser, str], int]
 
 
+def sign_in(ctx: Ctx, vault: Vault, name: str, password: str) -> SignedInUser:
+    """The password, then the second factor when the account has one (or must enrol one)."""
+    try:
+        return vault.sign_in(name, password)
+    except AuthError as exc:
+        if exc.code == "mfa_code_required":
+            return vault.sign_in(name, password, ctx.secrets.code(P_CODE.format(user=name)))
+        if exc.code != "mfa_enrolment_required":
+            raise
+    enrolment = mfa.start_enrolment(vault, name)
+    ctx.say(ENROL_INTRO, user=enrolment.username)
+    ctx.say(ENROL_KEY, key=enrolment.key_text)
+    ctx.say(ENROL_URI, uri=enrolment.uri)
+    us, codes = mfa.sign_in_enrolling(vault, name, password, enrolment.secret, ctx.secrets.code(P_FIRST_CODE))
+    print_recovery_codes(ctx, codes)
+    return us
+
+
 def signed_in(fn: Command, self_service: Callable[[argparse.Namespace], bool] = lambda a: False):
     """Wrap a command that needs the database: sign in, run, always sign out (also on errors)."""
     def run_signed_in(ctx: Ctx) -> int:
@@ -172,7 +213,7 @@ def signed_in(fn: Command, self_service: Callable[[argparse.Namespace], bool] = 
         password = ctx.secrets.sign_in(name)
         us = None
         try:
-            us = vault.sign_in(name, password)
+            us = sign_in(ctx, vault, name, password)
             # A temporary password only lets its holder change it, as in the GUI.
             if us.must_change_password and not self_service(ctx.args):
                 raise CounterDeskError(MUST_CHANGE.format(user=us.username), code="must_change_password")

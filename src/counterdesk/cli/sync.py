@@ -25,7 +25,9 @@ from sqlalchemy import func, select
 from counterdesk.base.roles import PermissionDenied, can, require
 from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.cli import common
-from counterdesk.cli.common import signed_in
+from counterdesk.cli.common import EXIT_BROKEN, EXIT_OK, signed_in
+from counterdesk.services.anchoring.chains import by_name
+from counterdesk.services.anchoring.checkpoints import AnchorResult
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.sync import state
 from counterdesk.services.sync.admin import check_ca, conflicts_without_content, requeue
@@ -96,6 +98,16 @@ N_PULL = Text("接收：{received} 条（已应用 {applied}，冲突 {conflicts
 N_MASTER = Text("总行主数据：已应用 {applied}，已保存待用 {stored}，拒收 {refused}",
                 "Master data: applied {applied}, kept for later {stored}, refused {refused}")
 N_MASTER_REFUSED = Text("  拒收 {kind} 版本 {version}：{why}", "  refused {kind} version {version}: {why}")
+N_ANCHORED = Text("中心锚定：{title}已锚定至第 {seq} 条（本次提交 {n} 个检查点，未锚定 {newer} 条）",
+                  "Anchored at the hub: {title} up to entry {seq} ({n} checkpoint(s) sent now, {newer} not anchored)")
+N_ANCHOR_REFUSED = Text("中心拒绝了{title}的检查点：本机的链与已锚定的历史矛盾（{reason}）。"
+                        "请运行 counterdesk-admin verify。",
+                        "The hub refused the checkpoint of {title}: the chain here contradicts the anchored history "
+                        "({reason}). Run counterdesk-admin verify.")
+N_ANCHOR_BEHIND = Text("{title}在中心已锚定至第 {seq} 条，本机却只到第 {have} 条：有记录被删除。"
+                       "请运行 counterdesk-admin verify。",
+                       "{title} is anchored at the hub up to entry {seq} but ends here at entry {have}: entries were "
+                       "removed. Run counterdesk-admin verify.")
 N_QUARANTINE_HINT = Text("有记录被同步服务器拒绝，已隔离：counterdesk-admin sync quarantine",
                          "Some records were refused by the hub and quarantined: counterdesk-admin sync quarantine")
 UNREACHABLE = Text("无法连接同步服务器 {url}（{why}）。",
@@ -295,7 +307,7 @@ def cmd_now(ctx, vault: Vault, us, _pw: str) -> int:
     require(us.role, "settings.manage")
     if not _enrolled(vault):
         raise CounterDeskError(NOT_ENROLLED, code="not_enrolled")
-    client = SyncClient(vault, us, verify=_verify(vault))
+    client = SyncClient(vault, us, verify=_verify(vault), anchoring=False)  # anchored once, at the end
     try:
         pushed = client.push_all()
         ctx.say(N_PUSH, sent=pushed.sent, dup=pushed.duplicate, rejected=pushed.rejected, pending=pushed.pending)
@@ -308,13 +320,29 @@ def cmd_now(ctx, vault: Vault, us, _pw: str) -> int:
             ctx.say(N_MASTER_REFUSED, kind=kind, version=version, why=why)
         if pushed.rejected:
             print(ctx.t(N_QUARANTINE_HINT), file=sys.stderr)
+        anchored = client.anchor()
+        _say_anchored(ctx, anchored)
     except HubUnreachable as exc:
         raise _unreachable(client.hub_url, exc, vault) from None
     except HubRefused as exc:
         raise _refused(exc, vault) from None
     finally:
         client.close()
-    return 0
+    # Master data that failed its signature or content checks is a finding, as in verify: exit 2.
+    # A checkpoint the hub refused means the chains here contradict what was anchored: also exit 2.
+    return EXIT_BROKEN if master.refused or anchored.refused else EXIT_OK
+
+
+def _say_anchored(ctx, anchored: AnchorResult) -> None:
+    for item in anchored.chains:
+        chain = by_name(item.chain)
+        title = chain.title.get(ctx.lang) if chain else item.chain
+        newer = max(item.local_to - item.anchored_to, 0)
+        ctx.say(N_ANCHORED, title=title, seq=item.anchored_to, n=item.sent, newer=newer)
+        if item.refused:
+            print(ctx.t(N_ANCHOR_REFUSED, title=title, reason=item.refused), file=sys.stderr)
+        elif item.behind:
+            print(ctx.t(N_ANCHOR_BEHIND, title=title, seq=item.anchored_to, have=item.local_to), file=sys.stderr)
 
 
 def cmd_quarantine(ctx, vault: Vault, us, _pw: str) -> int:

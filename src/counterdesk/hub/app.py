@@ -5,9 +5,9 @@ import base64
 import time
 from collections.abc import Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi import FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -16,10 +16,12 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from counterdesk.hub import enrolment, master, records
-from counterdesk.hub.auth import RequestVerifier, SignedDevice
+from counterdesk.hub import enrolment, master, records, tsa
+from counterdesk.hub.auth import RequestVerifier
+from counterdesk.hub.checkpoints import router as checkpoints_router
 from counterdesk.hub.clock import iso_utc, now_text
 from counterdesk.hub.db import make_engine, session_factory
+from counterdesk.hub.dependencies import SIGNED, SignedBy
 from counterdesk.hub.errors import HubError
 from counterdesk.hub.middleware import BodyLimit, ServerTimeHeader
 from counterdesk.hub.schemas import (
@@ -43,21 +45,6 @@ PROTOCOL_VERSION = 1
 MAX_SEQ = 2 ** 63 - 1
 HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
               415: "unsupported_media_type"}
-SIGNED: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "device_unknown, device_revoked, bad_signature, clock_skew, replayed"},
-    422: {"model": ErrorOut, "description": "invalid_request"}}
-
-
-async def signed(request: Request) -> SignedDevice:
-    """Dependency: the device that signed this request (401 otherwise)."""
-    body = await request.body()
-    path = (request.scope.get("raw_path") or request.scope["path"].encode("utf-8")).decode("latin-1")
-    query = request.scope.get("query_string", b"").decode("latin-1")
-    verifier: RequestVerifier = request.app.state.verifier
-    return await run_in_threadpool(verifier.verify, request.headers, request.method, path, query, body)
-
-
-SignedBy = Annotated[SignedDevice, Depends(signed)]
 
 
 def create_app(database_url: str, *, engine: Engine | None = None, clock: Callable[[], float] = time.time,
@@ -89,6 +76,7 @@ def create_app(database_url: str, *, engine: Engine | None = None, clock: Callab
     app.add_middleware(BodyLimit)
     app.add_middleware(ServerTimeHeader)
     _install_error_handlers(app)
+    tsa.register(app)  # RFC 3161 time-stamping for the branches (hub/tsa.py)
 
     @app.post("/v1/enrol", status_code=201, response_model=EnrolOut,
               responses={403: {"model": ErrorOut, "description": "enrol_code_invalid"},
@@ -150,6 +138,7 @@ def create_app(database_url: str, *, engine: Engine | None = None, clock: Callab
         await run_in_threadpool(ping)
         return {"status": "ok", "protocol": PROTOCOL_VERSION, "server_time": now_text()}
 
+    app.include_router(checkpoints_router)  # chain checkpoints (hub/checkpoints.py)
     return app
 
 

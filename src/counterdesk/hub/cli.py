@@ -1,7 +1,8 @@
 """counterdesk-hub: run and administer the sync hub.
 
     counterdesk-hub [--database-url URL] upgrade
-    counterdesk-hub serve [--host 127.0.0.1] [--port 8443] [--certfile CERT --keyfile KEY]
+    counterdesk-hub serve [--host 127.0.0.1] [--port 8443] [--certfile CERT --keyfile KEY] [--tsa-dir DIR]
+    counterdesk-hub tsa-init --out DIR [--name NAME] [--force]
     counterdesk-hub tls-demo --out DIR [--host localhost] [--force]
     counterdesk-hub branch add CODE NAME | branch list
     counterdesk-hub enrol-code BRANCH [--hours 24]
@@ -24,9 +25,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -40,7 +43,10 @@ from counterdesk.hub.enrolment import list_devices, new_first_code, revoke_devic
 from counterdesk.hub.errors import HubError
 from counterdesk.hub.master import publish, register_head_office_key
 from counterdesk.hub.migrate import SchemaError, current_revision, head_revision, require_head, upgrade
+from counterdesk.hub.models import Checkpoint
 from counterdesk.hub.tlsdemo import make_demo_certificate
+from counterdesk.hub.tsa import configure as configure_tsa
+from counterdesk.hub.tsa import create_tsa, load_tsa
 from counterdesk.protocol.signing import MASTER_KINDS, public_key_bytes, public_key_fingerprint, sign_master_item
 
 ENV_URL = "COUNTERDESK_HUB_DATABASE_URL"
@@ -63,7 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8443)
     s.add_argument("--certfile")
     s.add_argument("--keyfile")
+    s.add_argument("--tsa-dir", type=Path, help="serve the RFC 3161 time-stamping authority of `tsa-init` in DIR")
     s.set_defaults(run=cmd_serve)
+
+    ts = sub.add_parser("tsa-init", help="write the time-stamping authority's key and certificate")
+    ts.add_argument("--out", required=True, type=Path)
+    ts.add_argument("--name", default="CounterDesk head-office TSA", help="the certificate's common name")
+    ts.add_argument("--force", action="store_true", help="replace existing files")
+    ts.set_defaults(run=cmd_tsa_init)
 
     t = sub.add_parser("tls-demo", help="write a self-signed DEMO certificate and key")
     t.add_argument("--out", required=True, type=Path)
@@ -92,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     dr = d.add_parser("revoke")
     dr.add_argument("device_id")
     dr.set_defaults(run=cmd_device_revoke)
+
+    c = sub.add_parser("checkpoints", help="the workstations' anchored checkpoints").add_subparsers(
+        dest="action", required=True, parser_class=ArgumentParser)
+    cr = c.add_parser("refused", help="checkpoints refused because they contradicted anchored history")
+    cr.add_argument("--branch", default=None)
+    cr.set_defaults(run=cmd_checkpoints_refused)
 
     h = sub.add_parser("headoffice", help="the head-office signing key").add_subparsers(
         dest="action", required=True, parser_class=ArgumentParser)
@@ -174,7 +193,13 @@ def cmd_serve(args) -> int:
     if not args.certfile:
         print("counterdesk-hub: warning: serving without TLS; use --certfile/--keyfile outside a test bench",
               file=sys.stderr)
-    uvicorn.run(create_app(args.database_url), host=args.host, port=args.port, ssl_certfile=args.certfile,
+    app = create_app(args.database_url)
+    if args.tsa_dir:
+        try:
+            configure_tsa(app, load_tsa(args.tsa_dir))
+        except (ValueError, TypeError, x509.ExtensionNotFound) as exc:
+            raise CliError(f"the time-stamping authority in {args.tsa_dir} cannot be used: {exc}") from None
+    uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile,
                 ssl_keyfile=args.keyfile, timeout_graceful_shutdown=3, log_level="info")
     return 0
 
@@ -186,6 +211,18 @@ def cmd_tls_demo(args) -> int:
     print(f"SHA-256 fingerprint: {made.fingerprint}")
     print(f"Valid until: {made.not_after:%Y-%m-%d}")
     print("This is a self-signed DEMO certificate: give the certificate file to the workstations as the hub's CA.")
+    return 0
+
+
+def cmd_tsa_init(args) -> int:
+    made = create_tsa(args.out, args.name, overwrite=args.force)
+    print(f"TSA certificate: {made.cert_path}")
+    print(f"TSA private key: {made.key_path} (mode 0600)")
+    print(f"SHA-256 fingerprint: {made.fingerprint}")
+    print(f"Policy: {made.policy}")
+    print(f"Valid until: {made.not_after:%Y-%m-%d}")
+    print(f"Serve it with: counterdesk-hub serve --tsa-dir {args.out} ...; give the certificate to whoever "
+          "checks confirmations (counterdesk-admin verify-pdf --trust).")
     return 0
 
 
@@ -229,6 +266,22 @@ def cmd_device_list(args) -> int:
         state = f"revoked {d.revoked_at:%Y-%m-%d %H:%M}Z" if d.revoked_at else "active"
         print(f"{d.id}\t{d.name}\tworkstation {d.workstation_id}\tenrolled {d.enrolled_at:%Y-%m-%d %H:%M}Z\t{state}")
     return 0
+
+
+def cmd_checkpoints_refused(args) -> int:
+    """Head office's view of attempts to anchor a rewritten history (exit 2 when there is any)."""
+    with _session(args) as session:
+        q = select(Checkpoint).where(Checkpoint.status == "refused").order_by(Checkpoint.id)
+        if args.branch:
+            q = q.where(Checkpoint.branch == args.branch)
+        rows = list(session.scalars(q))
+    if not rows:
+        print(f"No checkpoint of branch {args.branch} was refused." if args.branch else "No checkpoint was refused.")
+        return 0
+    for cp in rows:
+        print(f"{cp.received_at:%Y-%m-%d %H:%M}Z\tbranch {cp.branch}\tdevice {cp.device_id}\t{cp.chain} "
+              f"{cp.from_seq}-{cp.seq}\t{cp.reason or ''}")
+    return 2
 
 
 def cmd_device_revoke(args) -> int:

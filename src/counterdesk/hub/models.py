@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     SmallInteger,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     Uuid,
@@ -140,3 +141,56 @@ class HeadOfficeKey(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     fingerprint: Mapped[str] = mapped_column(String(64))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Checkpoint(Base):
+    """A signed checkpoint of one chain of one installation (hub migration 0003), as the device sent it.
+
+    Append-only (a trigger refuses UPDATE and DELETE). ``status`` is ``accepted``, or ``refused`` for an
+    attempt that contradicted the history already anchored: kept, flagged, for head office to see.
+    """
+
+    __tablename__ = "checkpoints"
+    __table_args__ = (Index("ix_checkpoints_scope", "branch", "installation_id", "id"),
+                      Index("ix_checkpoints_status", "status"))
+    id: Mapped[int] = mapped_column(SEQ, Identity(), primary_key=True)
+    branch: Mapped[str] = mapped_column(ForeignKey("branches.code"))
+    installation_id: Mapped[uuid.UUID] = mapped_column(Uuid())
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id"))
+    chain: Mapped[str] = mapped_column(String(16))
+    from_seq: Mapped[int] = mapped_column(BigInteger())
+    seq: Mapped[int] = mapped_column(BigInteger())
+    prev_head: Mapped[str] = mapped_column(String(64))
+    head: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())      # the device's clock
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    body: Mapped[str] = mapped_column(Text())                         # the signed canonical JSON
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    # What this checkpoint newly anchored: [[signoff id, seq, hash], ...] (empty for a refused one).
+    evidence: Mapped[list[Any]] = mapped_column(JSON())
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class AnchoredEntry(Base):
+    """One entry hash of an installation's chain, as first anchored (append-only)."""
+
+    __tablename__ = "anchored_entries"
+    branch: Mapped[str] = mapped_column(ForeignKey("branches.code"), primary_key=True)
+    installation_id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)
+    chain: Mapped[str] = mapped_column(String(16), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger(), primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"))
+
+
+class AnchoredEvidence(Base):
+    """The evidence head of one completed sale of an installation, as first anchored (append-only)."""
+
+    __tablename__ = "anchored_evidence"
+    branch: Mapped[str] = mapped_column(ForeignKey("branches.code"), primary_key=True)
+    installation_id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)
+    signoff_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer())
+    hash: Mapped[str] = mapped_column(String(64))
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"))

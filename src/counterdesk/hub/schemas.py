@@ -4,13 +4,15 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, WithJsonSchema, field_validator
 from pydantic.config import JsonDict
 
 from counterdesk.hub.clock import iso_utc, parse_iso
 from counterdesk.hub.record_types import RECORD_TYPES
+from counterdesk.protocol.checkpoints import MAX_ENTRIES, MAX_EVIDENCE
+from counterdesk.protocol.signing import is_weak_public_key
 
 MAX_BATCH = 500
 MAX_PULL = 500
@@ -19,6 +21,10 @@ MAX_ENVELOPE_BYTES = 256 * 1024
 MIN_ENVELOPE_BYTES = 12 + 16  # AES-GCM nonce and tag around an empty plaintext
 MAX_META_KEYS = 16
 MAX_MASTER_ITEMS = 50
+MAX_CHECKPOINT_ENTRIES = MAX_ENTRIES
+MAX_CHECKPOINT_EVIDENCE = MAX_EVIDENCE
+MAX_CHECKPOINTS = 500
+MAX_ANCHORED_ENTRIES = 5000
 
 BRANCH_CODE = r"^[A-Za-z0-9_-]{1,32}$"
 KEY_ID = r"^bk1-[0-9a-f]{16}$"
@@ -66,7 +72,8 @@ class EnrolIn(_In):
     @field_validator("sign_public_key")
     @classmethod
     def _key(cls, value: str) -> str:
-        _b64(value, min_len=32, max_len=32)
+        if is_weak_public_key(_b64(value, min_len=32, max_len=32)):
+            raise ValueError("not a usable Ed25519 public key (a point of small order or a non-canonical encoding)")
         return value
 
 
@@ -189,3 +196,85 @@ class HealthOut(BaseModel):
 class ErrorOut(BaseModel):
     error: str
     detail: str
+
+
+# ---- checkpoints (counterdesk.hub.checkpoints, protocol.checkpoints) -----------------------------
+
+Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+LowerUuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+Seq = Annotated[StrictInt, Field(ge=0, lt=2 ** 63)]
+SignoffRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+
+
+class CheckpointBody(_In):
+    """What the device signed (protocol.checkpoints); the hub checks it field by field as sent."""
+
+    v: Literal[1]
+    branch: str = Field(pattern=BRANCH_CODE)
+    installation_id: LowerUuid
+    device_id: LowerUuid
+    chain: Literal["audit", "records"]
+    from_seq: Seq
+    prev_head: str = Field(pattern=r"^([0-9a-f]{64})?$")
+    seq: Seq
+    head: str = Field(pattern=r"^([0-9a-f]{64})?$")
+    entries: list[tuple[Seq, Hex64]] = Field(max_length=MAX_CHECKPOINT_ENTRIES)
+    evidence: list[tuple[SignoffRef, Seq, Hex64]] = Field(max_length=MAX_CHECKPOINT_EVIDENCE)
+    created_at: IsoTime
+
+
+class CheckpointIn(_In):
+    checkpoint: CheckpointBody
+    signature: str = Field(min_length=_b64_len(64), max_length=_b64_len(64), json_schema_extra=BASE64,
+                           description="base64 of the 64-byte Ed25519 signature of the checkpoint")
+
+    @field_validator("signature")
+    @classmethod
+    def _signature(cls, value: str) -> str:
+        _b64(value, min_len=64, max_len=64)
+        return value
+
+
+class CheckpointOut(BaseModel):
+    id: int | None       # None: everything in it was anchored already
+    status: str          # accepted, duplicate
+    chain: str
+    seq: int
+    server_time: str
+
+
+class CheckpointSummary(BaseModel):
+    id: int
+    device_id: uuid.UUID
+    chain: str
+    from_seq: int
+    prev_head: str
+    seq: int
+    head: str
+    created_at: str
+    received_at: str
+    status: str          # accepted, refused
+    reason: str | None
+    evidence: list[tuple[str, int, str]]
+
+
+class CheckpointsOut(BaseModel):
+    checkpoints: list[CheckpointSummary]
+    more: bool
+
+
+class AnchorHead(BaseModel):
+    chain: str
+    seq: int
+    head: str
+    anchored_at: str
+
+
+class AnchorHeadsOut(BaseModel):
+    heads: list[AnchorHead]
+    server_time: str
+
+
+class AnchoredEntriesOut(BaseModel):
+    entries: list[tuple[int, str]]
+    more: bool

@@ -62,6 +62,25 @@ def verify_signature(public_key: Ed25519PublicKey | bytes, signature: bytes, mes
     return True
 
 
+_P = 2 ** 255 - 19
+# The y-coordinates of the eight points of small order on edwards25519 (orders 1, 2, 4 and 8): a
+# public key there verifies forged signatures for a share of all messages (RFC 8032 §5.1.7 does not
+# exclude them), so enrolment refuses them, as libsodium does.
+_SMALL_ORDER_Y = frozenset({
+    0, 1, _P - 1,
+    int.from_bytes(bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"), "little"),
+    int.from_bytes(bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"), "little"),
+})
+
+
+def is_weak_public_key(raw: bytes) -> bool:
+    """True for a key that is not 32 bytes, not a canonical encoding, or a point of small order."""
+    if len(raw) != 32:
+        return True
+    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
+    return y >= _P or y in _SMALL_ORDER_Y
+
+
 def public_key_bytes(key: Ed25519PublicKey | Ed25519PrivateKey) -> bytes:
     if isinstance(key, Ed25519PrivateKey):
         key = key.public_key()

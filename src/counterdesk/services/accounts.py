@@ -1,7 +1,9 @@
 """User management: create, reset, change password, change role, disable and enable, unlock.
 
 Each operation checks the actor's permission, validates input into a structured result, changes
-the database and the key-slot file together and writes its audit entry in the same transaction.
+the database and the key-slot file together and writes its audit entry in the same transaction;
+an entry that changes a key slot names the change ("slot_op"), which is how a change interrupted by
+a crash is finished or rolled back at the next sign-in (services/auth/slot_journal.py).
 """
 from __future__ import annotations
 
@@ -82,7 +84,8 @@ def create_user(vault: Vault, actor: SignedInUser, username: str, display_name: 
             bad.add("username", "taken", Text("该用户名已存在。", "This username is already taken."))
             raise ValidationFailed(bad)
         row = repo.create(db, username, display_name, role, actor.user_id, must_change=True)
-        audit.append(db, actor.actor, "user.created", "user", row.id, {"username": row.username, "role": row.role})
+        audit.append(db, actor.actor, "user.created", "user", row.id,
+                     {"username": row.username, "role": row.role, "slot_op": slots.op_id})
         vault.grant_password(slots, row.id, row.username, password)
         return row.id
     return vault.transact_with_slots(write)
@@ -105,7 +108,7 @@ def change_own_password(vault: Vault, us: SignedInUser, old_password: str, new_p
     def write(db: Session, slots: KeySlots) -> None:
         row = _target(db, us.user_id)
         row.must_change_password, row.password_changed_at = False, _now()
-        audit.append(db, us.actor, "user.password_changed", "user", us.user_id, {"by": "self"})
+        audit.append(db, us.actor, "user.password_changed", "user", us.user_id, {"by": "self", "slot_op": slots.op_id})
         vault.grant_password(slots, us.user_id, us.username, new_password)
     vault.transact_with_slots(write)
 
@@ -128,7 +131,8 @@ def reset_password(vault: Vault, actor: SignedInUser, user_id: str, new_password
                                    code="user_disabled")
         _check_pw(vault, row.username, new_password)
         row.must_change_password, row.password_changed_at = True, _now()
-        audit.append(db, actor.actor, "user.password_reset", "user", row.id, {"username": row.username})
+        audit.append(db, actor.actor, "user.password_reset", "user", row.id,
+                     {"username": row.username, "slot_op": slots.op_id})
         vault.grant_password(slots, row.id, row.username, new_password)
         return row.username
     name = vault.transact_with_slots(write)
@@ -169,10 +173,16 @@ def disable_user(vault: Vault, actor: SignedInUser, user_id: str) -> None:
     def write(db: Session, slots: KeySlots) -> None:
         row = _target(db, user_id)
         if not row.active:
+            # Already disabled: a slot still there (left by an older version) goes now, on the record.
+            if slots.for_user_id(row.id) is not None:
+                audit.append(db, actor.actor, "user.slot_removed", "user", row.id,
+                             {"username": row.username, "reason": "disabled", "slot_op": slots.op_id})
+                slots.remove_user(row.id)
             return
         _last_admin_guard(db, row, LAST_ADMIN)
         row.active = False
-        audit.append(db, actor.actor, "user.disabled", "user", row.id, {"username": row.username})
+        audit.append(db, actor.actor, "user.disabled", "user", row.id,
+                     {"username": row.username, "slot_op": slots.op_id})
         slots.remove_user(row.id)
     vault.transact_with_slots(write)
 
@@ -184,7 +194,8 @@ def enable_user(vault: Vault, actor: SignedInUser, user_id: str, new_password: s
         row = _target(db, user_id)
         _check_pw(vault, row.username, new_password)
         row.active, row.must_change_password, row.password_changed_at = True, True, _now()
-        audit.append(db, actor.actor, "user.enabled", "user", row.id, {"username": row.username})
+        audit.append(db, actor.actor, "user.enabled", "user", row.id,
+                     {"username": row.username, "slot_op": slots.op_id})
         vault.grant_password(slots, row.id, row.username, new_password)
         return row.username
     vault.auth_state.clear(vault.transact_with_slots(write))

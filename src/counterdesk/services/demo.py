@@ -1,14 +1,17 @@
 """The DEMO branch: demo users plus the bundled, fictional sanctions sample, so a newcomer can walk
 a whole identification at once. The sample carries no publication date of its own, so it is loaded
 as published on the day the demo is created; after sanctions.max_list_age_days the demo shows the
-freshness rule at work until an administrator imports a list again."""
+freshness rule at work until an administrator imports a list again. The demo supervisor and
+administrator share the published DEMO authenticator key (vault.DEMO_TOTP_SECRET), which
+`counterdesk-admin demo` and the sign-in screen show."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 
 from counterdesk.base.paths import resources_dir
-from counterdesk.services.auth.vault import DEMO_USERS, Vault, preload_reference_data
+from counterdesk.services.auth import totp
+from counterdesk.services.auth.vault import DEMO_TOTP_SECRET, DEMO_USERS, Vault, preload_reference_data
 from counterdesk.services.sanctions import lists
 
 DEMO_LIST = "opensanctions_targets_sample.simple.csv"
@@ -20,7 +23,8 @@ def create_demo(root: Path | str) -> tuple[Vault, str]:
     vault, recovery_key = Vault.create_demo(root)
 
     admin_user = DEMO_USERS[0]
-    admin = vault.sign_in(admin_user.username, admin_user.password)
+    # The set-up signs in as the demo administrator would, authenticator code included.
+    admin = vault.sign_in(admin_user.username, admin_user.password, totp.current_code(DEMO_TOTP_SECRET))
     try:
         lists.import_paths(vault, admin, [resources_dir() / "sanctions" / DEMO_LIST], fmt="os-csv",
                            source="DEMO sample (fictional)", published=datetime.now(UTC).date())

@@ -31,7 +31,9 @@ SAFE_DETAIL_KEYS: frozenset[str] = frozenset({
     "reason", "role", "old_role", "new_role", "username", "display_name", "setting", "old", "new",
     "attempts", "locked_until", "mode", "count", "result", "first_broken", "format", "file",
     "masked", "field", "source", "version", "revision", "pending_dropped", "workstation", "by",
-    "language", "error",
+    "language", "error", "slot_op", "reconciled_op",
+    # the second sign-in factor (never the secret or a code)
+    "method",
     # customers, consent, AML
     "consent_id", "customer_id", "doc_type", "fields", "form", "level", "rules_version", "session_id",
     "text_version",
@@ -52,6 +54,10 @@ SAFE_DETAIL_KEYS: frozenset[str] = frozenset({
     # sync
     "branch", "conflict_id", "device_id", "hub", "key_id", "kind", "record_id", "record_type", "records",
     "resolution", "seq",
+    # anchoring and the end-of-day journal
+    "day", "ledger_seq",
+    # verify: the names of the checks that failed
+    "checks",
 })
 
 

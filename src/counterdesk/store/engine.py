@@ -2,9 +2,13 @@
 
 The 256-bit key is given raw (x'..'), so SQLCipher skips its own PBKDF2: the slow, memory-hard
 step is the Argon2id unwrap of the key slot, done once per sign-in.
+
+The file is created 0600 here, before SQLite opens it, whatever the process umask: SQLite then
+gives its -wal, -shm and -journal files the database file's own mode.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
@@ -12,6 +16,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
+from counterdesk.base.atomicfile import PRIVATE_FILE, make_private
 from counterdesk.base.text import CounterDeskError, Text
 
 BUSY_TIMEOUT_MS = 10_000
@@ -30,6 +35,9 @@ DB_FULL = Text("磁盘空间不足，本次操作未保存，已有数据保持�
 
 def _apply_pragmas(conn, key: bytes | None) -> None:
     cur = conn.cursor()
+    # SQLCipher writes page errors to stderr itself; the product reports them as db_damaged and through
+    # the integrity check, so its raw lines would only be noise in front of the user's message.
+    cur.execute("PRAGMA cipher_log_level = NONE")
     if key is not None:
         cur.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     # Temp tables and sort spills stay in memory, never in unencrypted temp files.
@@ -41,8 +49,27 @@ def _apply_pragmas(conn, key: bytes | None) -> None:
     cur.close()
 
 
+JOURNAL_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def _private_files(path: Path) -> None:
+    """Create the database file private if it is new; tighten it and its journals if an older
+    version or another tool left them readable to others."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, PRIVATE_FILE)
+    except OSError:
+        return  # a missing folder or no permission: SQLite reports it in its own words
+    try:
+        make_private(fd)
+    finally:
+        os.close(fd)
+    for suffix in JOURNAL_SUFFIXES:
+        make_private(Path(f"{path}{suffix}"))
+
+
 def connect_raw(path: Path, key: bytes | None):
     """A DB-API connection with the key applied (key None: a plain SQLite file, for comparisons)."""
+    _private_files(Path(path))
     conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
         _apply_pragmas(conn, key)

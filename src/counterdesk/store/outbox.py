@@ -37,7 +37,6 @@ import hashlib
 import json
 import threading
 import uuid
-import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -53,6 +52,7 @@ from counterdesk.store.models.customers import CounterSessionRecord, Customer, C
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
 from counterdesk.store.models.sync import PENDING, Outbox, SyncState
+from counterdesk.store.stores import is_store_with
 
 APPLYING = "counterdesk.sync.applying"
 NAMESPACE = uuid.UUID("6c1d3e0a-8f0b-5b3e-9a57-2f1c0de5a001")
@@ -120,8 +120,7 @@ def version_hash(row: dict[str, Any]) -> str:
 
 # ---- which engines are the workstation store ---------------------------------------------------------
 
-_store_engines: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards the hooks' installation and callbacks
 
 
 def _engine_of(db: Session) -> Engine | None:
@@ -134,19 +133,7 @@ def _engine_of(db: Session) -> Engine | None:
 
 def _is_store(db: Session, conn: Connection) -> bool:
     engine = _engine_of(db)
-    if engine is None or engine.dialect.name != "sqlite":
-        return False
-    if _store_engines.get(engine):
-        return True
-    dbapi = getattr(engine.dialect, "loaded_dbapi", None) or getattr(engine.dialect, "dbapi", None)
-    if dbapi is None or not getattr(dbapi, "__name__", "").startswith("sqlcipher3"):
-        return False
-    found = conn.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='outbox'").first() is not None
-    if found:  # only the positive answer is kept: a migration may add the table later
-        with _lock:
-            _store_engines[engine] = True
-    return found
+    return engine is not None and is_store_with(conn, "outbox", engine)
 
 
 @contextmanager

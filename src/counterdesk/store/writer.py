@@ -15,7 +15,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from counterdesk.store import outbox
+from counterdesk.store import ledger, outbox
 from counterdesk.store.engine import DB_DAMAGED, DB_FULL, DatabaseError, is_damaged, is_disk_full
 
 T = TypeVar("T")
@@ -24,6 +24,7 @@ T = TypeVar("T")
 class Database:
     def __init__(self, engine: Engine):
         outbox.install()  # every write of a syncable row also writes its outbox record, in its transaction
+        ledger.install()  # every write of a record that matters also appends its ledger entry, likewise
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")

@@ -9,12 +9,14 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import io
 
+import pyotp
 from PIL import Image, ImageDraw
 from PySide6.QtCore import QEvent, QEventLoop, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
@@ -75,11 +77,42 @@ def _save(window: MainWindow, out: Path, name: str) -> None:
 
 
 def _sign_in(window: MainWindow, username: str) -> None:
-    password = next(u.password for u in DEMO_USERS if u.username == username)
+    user = next(u for u in DEMO_USERS if u.username == username)
     window.signin.username.setText(username)
-    window.signin.password.setText(password)
+    window.signin.password.setText(user.password)
     window.signin.attempt()
+    if user.totp_secret:  # the DEMO authenticator's code, a step ahead: the demo set-up used the current one
+        _wait(lambda: window.signin.step == "code" and not window.signin.busy)
+        window.signin.code.setText(pyotp.TOTP(user.totp_secret).at(time.time() + 30))
+        window.signin.attempt()
     _wait(lambda: window.state == "home")
+
+
+def _second_factor(window: MainWindow, out: Path) -> None:
+    """The code step after the password, and a teller setting up an authenticator (QR code, key,
+    first code, then the recovery codes shown once)."""
+    signin = window.signin
+    signin.username.setText("supervisor")
+    signin.password.setText(next(u.password for u in DEMO_USERS if u.username == "supervisor"))
+    signin.attempt()
+    _wait(lambda: signin.step == "code" and not signin.busy)
+    signin.code.setText("4071")
+    _save(window, out, "27-sign-in-code")
+    signin.reset("")
+    signin.username.setText("teller")
+    signin.password.setText(next(u.password for u in DEMO_USERS if u.username == "teller"))
+    signin.attempt()
+    _wait(lambda: signin.enrolment is not None and signin.enrolment.isVisible())
+    dialog = signin.enrolment
+    _save(dialog, out, "28-mfa-enrolment")
+    dialog.code.setText(pyotp.TOTP(dialog.enrolment.secret).now())
+    dialog.submit()
+    _wait(lambda: dialog.stack.currentWidget() is dialog.codes_page)
+    _save(dialog, out, "29-mfa-recovery-codes")
+    dialog.codes_page.done.click()
+    _wait(lambda: window.state == "home")
+    window.sign_out("user")
+    _wait(lambda: window.state == "signin" and window.signin.submit.isEnabled())
 
 
 # A customer who shares name, birth date and ID number with an entry of the fictional demo list.
@@ -382,10 +415,16 @@ def render(out: Path) -> None:
         _wait(lambda: getattr(sync_page, "view", None) is not None and not sync_page.loading)
         _save(window, out, "26-admin-sync")
         window.home.show_task("audit.view")
-        _wait(lambda: window.home.pages["audit.view"].table.rowCount() > 0)
+        audit_page = window.home.pages["audit.view"]
+        _wait(lambda: audit_page.table.rowCount() > 0)
+        audit_page.verify_button.click()
+        _wait(lambda: audit_page.report is not None)
         _save(window, out, "07-audit-log")
+        # Tellers need a second factor too from here on, so that the demo teller sets one up below.
+        window.ctx.vault.set_setting(window.ctx.user, "mfa.tellers", True)
         window.sign_out("user")
         _wait(lambda: window.state == "signin" and window.signin.submit.isEnabled())
+        _second_factor(window, out)
 
         window.set_language("en")
         _save(window, out, "08-sign-in-en")

@@ -4,6 +4,11 @@ Each password slot stores the database key encrypted with AES-256-GCM under a ke
 user's password with Argon2id. The GCM tag doubles as the password verifier, so there is exactly
 one memory-hard computation per sign-in. The slot id, user id and username are bound into the
 associated data, so a slot copied to another account or installation no longer opens.
+
+The file is replaced atomically; after set-up only under keyslots.lock by ``Vault.transact_with_slots``,
+which journals each change (slot_journal.py) so that a kill at any point leaves the slots and the
+database in agreement once reconciled. While a change commits, the file may hold a user's old and
+new slot side by side (same slot id): unlocking tries every slot of the name.
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import binascii
 import hashlib
 import json
 import os
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,6 +112,17 @@ def _aesgcm(key: bytes):
     return AESGCM(key)
 
 
+# Two Argon2id derivations at the same time in one process hang for ever (cryptography 50 on OpenSSL
+# 4.0, with these parameters): a sign-in on a worker thread while the database writer wraps a new
+# slot would freeze the application. Every derivation here takes this lock first.
+_ARGON2_LOCK = threading.Lock()
+
+
+def _argon2(params: Argon2Params, password: str) -> bytes:
+    with _ARGON2_LOCK:
+        return params.derive(password)
+
+
 def _password_kek(kdf: dict, password: str) -> bytes:
 
     if kdf.get("name") != "argon2id":
@@ -113,7 +130,7 @@ def _password_kek(kdf: dict, password: str) -> bytes:
                            code="slot_kdf")
     params = Argon2Params(salt=_unb64(kdf["salt"]), memory_kib=int(kdf["memory_kib"]),
                           iterations=int(kdf["iterations"]), lanes=int(kdf["lanes"]))
-    return params.derive(password)
+    return _argon2(params, password)
 
 
 def _recovery_kek(kdf: dict, secret: bytes) -> bytes:
@@ -127,6 +144,8 @@ class KeySlots:
         self.path = path
         self.installation_id = installation_id
         self.slots = slots
+        # Set by Vault.transact_with_slots: the change's id, which its audit entry carries as "slot_op".
+        self.op_id: str | None = None
 
     # -- file ---------------------------------------------------------------------------------
     @classmethod
@@ -159,7 +178,15 @@ class KeySlots:
 
     def save(self) -> None:
         write_json_atomic(self.path, {"format": FORMAT, "installation_id": self.installation_id,
-                                      "slots": [s.to_json() for s in self.slots]})
+                                      "slots": self.snapshot()})
+
+    def snapshot(self) -> list[dict]:
+        """The slots as stored (for the change journal and for comparing before and after)."""
+        return [s.to_json() for s in self.slots]
+
+    def with_slots(self, raw: list[dict]) -> KeySlots:
+        """The same file holding the given stored slots instead."""
+        return KeySlots(self.path, self.installation_id, [Slot.from_json(s) for s in raw])
 
     # -- lookup -------------------------------------------------------------------------------
     def for_username(self, username: str) -> Slot | None:
@@ -192,17 +219,21 @@ class KeySlots:
         kdf = {"name": "argon2id", "salt": _b64(params.salt), "memory_kib": params.memory_kib,
                "iterations": params.iterations, "lanes": params.lanes}
         slot = self._wrap(f"user:{user_id}", "password", user_id, normalise_username(username), kdf,
-                          params.derive(password), db_key)
+                          _argon2(params, password), db_key)
         self.slots = [s for s in self.slots if s.user_id != user_id] + [slot]
 
     def remove_user(self, user_id: str) -> None:
         self.slots = [s for s in self.slots if s.user_id != user_id]
 
     def unlock_with_password(self, username: str, password: str) -> tuple[Slot, bytes]:
-        slot = self.for_username(username)
-        if slot is None:
-            raise WrongSecret()
-        return slot, self._unwrap(slot, _password_kek(slot.kdf, password))
+        name = normalise_username(username)
+        candidates = [s for s in self.slots if s.kind == "password" and s.username == name]
+        for slot in candidates:  # more than one only while a password change commits
+            try:
+                return slot, self._unwrap(slot, _password_kek(slot.kdf, password))
+            except WrongSecret:
+                continue
+        raise WrongSecret()
 
     def set_recovery_slot(self, secret: bytes, db_key: bytes) -> None:
         salt = os.urandom(16)
@@ -211,12 +242,14 @@ class KeySlots:
         self.slots = [s for s in self.slots if s.kind != "recovery"] + [slot]
 
     def unlock_with_recovery(self, secret: bytes) -> bytes:
-        slot = next((s for s in self.slots if s.kind == "recovery"), None)
-        if slot is None:
-            raise WrongSecret()
-        return self._unwrap(slot, _recovery_kek(slot.kdf, secret))
+        for slot in (s for s in self.slots if s.kind == "recovery"):  # two only while a recovery commits
+            try:
+                return self._unwrap(slot, _recovery_kek(slot.kdf, secret))
+            except WrongSecret:
+                continue
+        raise WrongSecret()
 
 
 def dummy_password_work(password: str) -> None:
     """Spend the same time as a real unwrap, so an unknown username is not told apart by timing."""
-    Argon2Params(salt=b"counterdesk-none").derive(password)
+    _argon2(Argon2Params(salt=b"counterdesk-none"), password)

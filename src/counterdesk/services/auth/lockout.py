@@ -7,7 +7,6 @@ A file lock serialises the GUI and the admin CLI.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from counterdesk.base.atomicfile import write_json_atomic
+from counterdesk.base.atomicfile import exclusive_lock, write_json_atomic
 from counterdesk.base.logs import scrub
 from counterdesk.services.auth.passwords import check_username
 
@@ -50,8 +49,7 @@ class AuthState:
 
     @contextmanager
     def _edit(self) -> Iterator[dict]:
-        with open(self._lock_path, "a+") as lock_fh:
-            fcntl.flock(lock_fh, fcntl.LOCK_EX)
+        with exclusive_lock(self._lock_path):  # created private, whatever the umask
             state = self._read()
             before = json.dumps(state, sort_keys=True)
             yield state

@@ -3,14 +3,20 @@
 Before sign-in only install.json, keyslots.json and auth-state.json are read; none holds personal
 data. A successful sign-in unwraps the database key from the user's slot, opens the SQLCipher
 database, brings its schema up to date and records the sign-in in the audit log.
+
+Changes of the key slots go through ``transact_with_slots``, journalled (slot_journal.py) so that a
+kill at any point leaves the slot file and the database in agreement once the next unlock has
+reconciled them; the crash points named in it are where the kill tests stop the process.
 """
 from __future__ import annotations
 
-import fcntl
 import hmac
 import json
+import logging
 import os
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from counterdesk.base.actors import Actor, SignedInUser, normalise_username
+from counterdesk.base.atomicfile import exclusive_lock
 from counterdesk.base.branchtime import format_time
+from counterdesk.base.crashpoints import crash_point
 from counterdesk.base.paths import DataDir
 from counterdesk.base.roles import Role, require
 from counterdesk.base.settings import (
@@ -30,10 +38,11 @@ from counterdesk.base.settings import (
     declared,
 )
 from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
-from counterdesk.services.auth import installation
+from counterdesk.services.auth import installation, slot_journal
 from counterdesk.services.auth.installation import InstallInfo
 from counterdesk.services.auth.keyslots import (
     KeySlots,
+    Slot,
     WrongSecret,
     dummy_password_work,
     format_recovery_key,
@@ -43,6 +52,7 @@ from counterdesk.services.auth.keyslots import (
 )
 from counterdesk.services.auth.lockout import AuthState, utcnow
 from counterdesk.services.auth.passwords import check_password, check_username
+from counterdesk.services.auth.slot_journal import SlotIntent
 
 if TYPE_CHECKING:  # annotations only: the store (and SQLAlchemy) is imported lazily, see preload_store
     from sqlalchemy.orm import Session
@@ -52,6 +62,8 @@ if TYPE_CHECKING:  # annotations only: the store (and SQLAlchemy) is imported la
 
 T = TypeVar("T")
 
+log = logging.getLogger("counterdesk.auth.vault")
+
 
 class AuthError(CounterDeskError):
     code = "auth"
@@ -60,6 +72,15 @@ class AuthError(CounterDeskError):
 BAD_CREDENTIALS = Text("用户名或密码错误。", "Wrong username or password.")
 ACCOUNT_DISABLED = Text("该账户已停用，请联系管理员。", "This account is disabled. Contact your administrator.")
 NOT_UNLOCKED = Text("数据库尚未解锁，请先登录。", "The database is locked. Sign in first.")
+RECOVERY_WRONG = Text("恢复密钥不正确。", "The recovery key is not correct.")
+WRONG_CODE = Text("动态口令或恢复码不正确（每个口令只能使用一次）。",
+                  "Wrong code or recovery code (each code works only once).")
+SECOND_FACTOR_NEEDED = {
+    "code": Text("请输入身份验证器中的 6 位动态口令（或一个恢复码）。",
+                 "Enter the 6-digit code from your authenticator app (or a recovery code)."),
+    "enrolment": Text("该账户须先设置第二因素（身份验证器）才能登录。",
+                      "This account must set up a second factor (an authenticator app) before signing in."),
+}
 
 
 def account_locked_text(until: datetime | None) -> Text:
@@ -75,13 +96,17 @@ class NewUser:
     display_name: str
     role: Role
     password: str
+    totp_secret: str | None = None  # a published DEMO second factor, active without enrolment
 
 
 DEMO_BRANCH = ("DEMO", "演示支行 DEMO Branch")
+# The DEMO branch's authenticator key (base32), the same for its supervisor and administrator and
+# printed by the demo set-up: anyone may add it to an authenticator app. Never a real branch's.
+DEMO_TOTP_SECRET = "DEMOCOUNTERDESKDEMOCOUNTERDESK23"
 DEMO_USERS = (
-    NewUser("admin", "演示管理员 Demo Admin", Role.ADMIN, "Guanli-2026!"),
+    NewUser("admin", "演示管理员 Demo Admin", Role.ADMIN, "Guanli-2026!", DEMO_TOTP_SECRET),
     NewUser("teller", "演示柜员 Demo Teller", Role.TELLER, "Guiyuan-2026!"),
-    NewUser("supervisor", "演示主管 Demo Supervisor", Role.SUPERVISOR, "Zhuguan-2026!"),
+    NewUser("supervisor", "演示主管 Demo Supervisor", Role.SUPERVISOR, "Zhuguan-2026!", DEMO_TOTP_SECRET),
     NewUser("auditor", "演示审计 Demo Auditor", Role.AUDITOR, "Shenji-2026!"),
 )
 
@@ -105,7 +130,10 @@ class Vault:
     @classmethod
     def open(cls, root: Path | str) -> Vault:
         data = DataDir(root)
-        return cls(data, installation.load(data))
+        info = installation.load(data)
+        data.secure()  # files an older version left readable to others become private
+        data.prepare_locks()
+        return cls(data, info)
 
     @classmethod
     def initialise(cls, root: Path | str, branch_code: str, branch_name: str, admin: NewUser,
@@ -169,6 +197,9 @@ class Vault:
                     created_by = created_by or row.id
                     audit.append(db, Actor(created_by, normalise_username(admin.username), info.workstation),
                                  "user.created", "user", row.id, {"username": row.username, "role": row.role})
+                    if user.totp_secret:
+                        from counterdesk.services.auth import totp
+                        totp.store_factor(db, system, row, user.totp_secret, None, time.time(), by="demo")
                     slots.set_password_slot(row.id, row.username, user.password, key)
             database.call(create_all)
         finally:
@@ -208,18 +239,93 @@ class Vault:
         return KeySlots.load(self.data.keyslot_file, self.info.installation_id)
 
     @contextmanager
-    def _edit_slots(self) -> Iterator[KeySlots]:
-        with open(self.data.keyslot_file.with_suffix(".lock"), "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            slots = self.load_slots()
-            yield slots
-            slots.save()
+    def slot_lock(self) -> Iterator[None]:
+        """Held by every change of the key slots and by their reconcile (one process at a time)."""
+        with exclusive_lock(self.data.keyslot_lock_file):
+            yield
 
     def transact_with_slots(self, fn: Callable[[Session, KeySlots], T]) -> T:
-        """Run ``fn(session, slots)`` in one database transaction; the key-slot file is replaced only
-        after the commit succeeded (under a file lock), so a failed write changes neither."""
-        with self._edit_slots() as slots:
-            return self.transact(lambda db: fn(db, slots))
+        """Run ``fn(session, slots)`` in one database transaction together with the slot change it
+        makes; ``fn`` names ``slots.op_id`` as "slot_op" in the operation's audit entry. The journal,
+        the slots before and after the commit: slot_journal.py."""
+        with self.slot_lock():
+            self._reconcile_locked()
+            slots = self.load_slots()
+            op_id = slots.op_id = uuid.uuid4().hex
+            before = slots.snapshot()
+            journal: list[SlotIntent] = []
+
+            def run(db: Session) -> T:
+                head = _audit_head(db)
+                result = fn(db, slots)
+                after = slots.snapshot()
+                if after != before:
+                    if not _op_in_audit(db, op_id, head):
+                        raise RuntimeError("a key-slot change must name its slot_op in its audit entry")
+                    crash_point("slots.changed")
+                    intent = SlotIntent.new(op_id, self.info.installation_id, head, before, after)
+                    intent.save(self.data.keyslot_intent_file)
+                    journal.append(intent)
+                    crash_point("slots.intent_written")
+                    if intent.union() != before:
+                        slots.with_slots(intent.union()).save()  # new slots first: they open once committed
+                    crash_point("slots.union_written")
+                return result
+
+            try:
+                result = self.transact(run)
+            except BaseException:
+                if journal:
+                    self._reconcile_after_failure()
+                raise
+            if journal:
+                crash_point("slots.committed")
+                slots.save()  # old slots dropped only now (a disabled user's slot goes here)
+                crash_point("slots.final_written")
+                slot_journal.clear(self.data.keyslot_file, self.data.keyslot_intent_file)
+                crash_point("slots.done")
+            return result
+
+    def reconcile_slots(self) -> bool:
+        """Finish or roll back a slot change a killed process left (needs the database open); True
+        when something was changed. Costs two stat calls when nothing is left."""
+        if not self._slot_work_left():
+            return False
+        with self.slot_lock():
+            return self._reconcile_locked()
+
+    def _slot_work_left(self) -> bool:
+        return self.data.keyslot_intent_file.exists() or bool(
+            slot_journal.leftovers(self.data.keyslot_file, self.data.keyslot_intent_file))
+
+    def _reconcile_locked(self) -> bool:
+        if not self._slot_work_left():
+            return False
+        intent = SlotIntent.load(self.data.keyslot_intent_file, self.info.installation_id)
+        if intent is None:  # only temp files of a killed write: the slot file itself is final
+            slot_journal.clear(self.data.keyslot_file, self.data.keyslot_intent_file)
+            return True
+        from counterdesk.store import audit
+        committed = self._require_db().call(lambda db: _op_in_audit(db, intent.op_id, intent.audit_seq))
+        outcome = "finished" if committed else "rolled_back"
+        crash_point("reconcile.decided")
+        self.load_slots().with_slots(intent.after if committed else intent.before).save()
+        crash_point("reconcile.slots_written")
+        # Its own key ("reconciled_op", not "slot_op"): a rolled-back change must stay not found.
+        self._require_db().call(lambda db: audit.append(
+            db, Actor(None, "system", self.info.workstation), "keyslots.reconciled", None, None,
+            {"reconciled_op": intent.op_id, "outcome": outcome}))
+        slot_journal.clear(self.data.keyslot_file, self.data.keyslot_intent_file)
+        log.info("an interrupted key-slot change was %s", outcome.replace("_", " "),
+                 extra={"event": "keyslots.reconciled"})
+        return True
+
+    def _reconcile_after_failure(self) -> None:
+        """The commit failed after the journal was written: decide now, or leave it to the next unlock."""
+        try:
+            self._reconcile_locked()
+        except Exception:
+            log.exception("key-slot change left for the next sign-in", extra={"event": "keyslots.pending"})
 
     def grant_password(self, slots: KeySlots, user_id: str, username: str, password: str) -> None:
         """Give ``username`` a slot that opens the database key this (unlocked) vault holds; the key
@@ -295,6 +401,11 @@ class Vault:
             raise AuthError(account_locked_text(status.until), code="account_locked")
 
     def _unwrap_for(self, name: str, password: str) -> tuple[str, bytes]:
+        slot, key = self._unwrap_slot(name, password)
+        assert slot.user_id is not None  # a password slot always names its user (bound into the slot's AAD)
+        return slot.user_id, key
+
+    def _unwrap_slot(self, name: str, password: str) -> tuple[Slot, bytes]:
         slots = self.load_slots()
         try:
             slot, key = slots.unlock_with_password(name, password)
@@ -303,22 +414,52 @@ class Vault:
                 dummy_password_work(password)
                 raise self._fail(name, "unknown_user") from None
             raise self._fail(name, "wrong_password") from None
-        assert slot.user_id is not None  # a password slot always names its user (bound into the slot's AAD)
-        return slot.user_id, key
+        return slot, key
 
-    def sign_in(self, username: str, password: str) -> SignedInUser:
+    def sign_in(self, username: str, password: str, code: str | None = None,
+                new_secret: str | None = None) -> SignedInUser:
+        """The password opens the key slot; then the second factor (``code``; with ``new_secret`` the
+        first code of a factor being enrolled) decides whether a session starts."""
         name = normalise_username(username)
         self._check_not_locked(name)
-        user_id, key = self._unwrap_for(name, password)
+        slot, key = self._unwrap_slot(name, password)
+        assert slot.user_id is not None  # a password slot always names its user (bound into the slot's AAD)
+        user_id = slot.user_id
         self._attach(key)
         try:
-            return self._start_session(name, user_id)
+            if self.reconcile_slots() and slot.to_json() not in self.load_slots().snapshot():
+                # The password opened a slot of an unfinished change that the reconcile dropped.
+                user_id, _ = self._unwrap_for(name, password)
+            factor = self._second_factor(name, user_id, code, new_secret)
+            return self._start_session(name, user_id, factor)
         except BaseException:
             if not self._signed_in:
                 self.close()  # nobody is signed in: do not keep the key after a refused sign-in
             raise
 
-    def _start_session(self, name: str, user_id: str) -> SignedInUser:
+    def _second_factor(self, name: str, user_id: str, code: str | None, new_secret: str | None) -> str | None:
+        """Check the second factor on the opened database; how it was given (for the sign-in's audit
+        entry), or None when the account needs none."""
+        from counterdesk.services.auth import totp
+        from counterdesk.store import users as users_repo
+
+        def run(db: Session) -> totp.FactorCheck:
+            user = users_repo.get(db, user_id)
+            if user is None or not user.active:
+                return totp.FactorCheck(True)  # refused as disabled when the session starts
+            return totp.check(db, user, self.info.workstation, self.settings(), code, new_secret)
+        result = self._require_db().call(run)
+        if result.failure:
+            error = self._fail(name, result.failure)  # wrong codes count towards the lock like passwords
+            self._flush_pending()
+            if error.code == "bad_credentials":
+                error = AuthError(WRONG_CODE, code="mfa_wrong_code")
+            raise error
+        if result.needed:
+            raise AuthError(SECOND_FACTOR_NEEDED[result.needed], code=f"mfa_{result.needed}_required")
+        return result.method
+
+    def _start_session(self, name: str, user_id: str, factor: str | None = None) -> SignedInUser:
         from counterdesk.store import audit
         from counterdesk.store import users as users_repo
 
@@ -329,8 +470,8 @@ class Vault:
         us = SignedInUser(user.id, user.username, user.display_name, Role(user.role), utcnow(),
                          self.info.workstation, user.must_change_password)
         self._flush_pending()
-        self._require_db().call(lambda s: audit.append(s, us.actor, "auth.signed_in", "user", us.user_id,
-                                                       {"role": us.role.value}))
+        details = {"role": us.role.value, **({"method": factor} if factor else {})}
+        self._require_db().call(lambda s: audit.append(s, us.actor, "auth.signed_in", "user", us.user_id, details))
         self._signed_in.append(us.user_id)
         return us
 
@@ -354,6 +495,7 @@ class Vault:
     def verify_password(self, us: SignedInUser, password: str) -> None:
         """Re-check the signed-in user's password (resume from a locked screen); counts failures."""
         self._check_not_locked(us.username)
+        self.reconcile_slots()
         _, key = self._unwrap_for(us.username, password)
         if not hmac.compare_digest(key, self._key or b""):
             raise AuthError(BAD_CREDENTIALS, code="bad_credentials")
@@ -421,9 +563,15 @@ class Vault:
         try:
             key = slots.unlock_with_recovery(secret)
         except WrongSecret:
-            raise AuthError(Text("恢复密钥不正确。", "The recovery key is not correct."),
-                            code="recovery_wrong") from None
+            raise AuthError(RECOVERY_WRONG, code="recovery_wrong") from None
         self._attach(key)
+        if self.reconcile_slots():
+            try:  # the key must still open the slots as reconciled (a finished recovery voids it)
+                self.load_slots().unlock_with_recovery(secret)
+            except WrongSecret:
+                if not self._signed_in:
+                    self.close()
+                raise AuthError(RECOVERY_WRONG, code="recovery_wrong") from None
         from counterdesk.store import audit
         from counterdesk.store import users as users_repo
         name = normalise_username(username)
@@ -440,7 +588,11 @@ class Vault:
             assert row is not None  # read just above; users are disabled, never deleted
             row.active, row.must_change_password, row.password_changed_at = True, False, _now_iso()
             audit.append(db, Actor(None, "recovery", self.info.workstation), "recovery.used", "user", user.id,
-                         {"username": name})
+                         {"username": name, "slot_op": slots.op_id})
+            from counterdesk.services.auth import totp
+            if totp.remove_factor(db, row):  # a lost phone too: the administrator enrols again at sign-in
+                audit.append(db, Actor(None, "recovery", self.info.workstation), "mfa.reset", "user", user.id,
+                             {"username": name, "by": "recovery"})
             slots.set_password_slot(user.id, name, new_password, key)
             slots.set_recovery_slot(new_secret, key)
         self.transact_with_slots(write)
@@ -491,6 +643,30 @@ def preload_reference_data() -> None:
         occupations.all_occupations()
         gb2260.lookup("110105")
         _warmed.add("reference")
+
+
+def _audit_head(db: Session) -> int:
+    from sqlalchemy import func, select
+
+    from counterdesk.store.models.core import AuditEntry
+    return int(db.execute(select(func.coalesce(func.max(AuditEntry.seq), 0))).scalar_one())
+
+
+def _op_in_audit(db: Session, op_id: str, after_seq: int) -> bool:
+    """Whether an audit entry after ``after_seq`` names ``op_id`` as its slot_op (committed, when
+    read in a transaction of its own)."""
+    from sqlalchemy import select
+
+    from counterdesk.store.models.core import AuditEntry
+    rows = db.execute(select(AuditEntry.details).where(AuditEntry.seq > after_seq,
+                                                       AuditEntry.details.contains(op_id))).scalars()
+    for details in rows:
+        try:
+            if json.loads(details or "{}").get("slot_op") == op_id:
+                return True
+        except (ValueError, AttributeError):
+            continue
+    return False
 
 
 def _load_settings(db: Session) -> SettingsValues:

@@ -20,6 +20,7 @@ from counterdesk.services.auth.vault import Vault
 from counterdesk.services.confirmation.signing import (
     NO_CERT,
     Signer,
+    certificate_of,
     create_demo_certificate,
     import_pkcs12,
     load_signer,
@@ -92,3 +93,11 @@ def branch_signer(vault: Vault, us: SignedInUser) -> Signer:
     if row is None:
         raise CounterDeskError(NO_CERT, code="no_certificate")
     return load_signer(row.p12, row.p12_password)
+
+
+def branch_certificates(vault: Vault) -> list[x509.Certificate]:
+    """Every branch signing certificate this installation has had, active or not (older confirmations
+    were signed by older ones): the signers ``verify-pdf`` trusts when run with the store. Only the
+    public certificates leave the store."""
+    rows = vault.transact(lambda s: [(r.p12, r.p12_password) for r in s.scalars(select(BranchCertificate))])
+    return [certificate_of(p12, password) for p12, password in rows]

@@ -15,7 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
@@ -27,6 +26,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 
 from counterdesk.base.branchtime import format_time
 from counterdesk.base.pdffont import FONT, MARGIN, PAGE_H, PAGE_W, register_font
+from counterdesk.base.qrcode import QrFlowable
 from counterdesk.base.text import Text
 from counterdesk.services.customers.masking import mask_id_number, mask_name
 
@@ -116,7 +116,14 @@ W = {  # labels in both languages; the document is printed in one, the customer'
                     "Cooling-off period ends: {t}. Until then you may cancel for a full refund."),
     "qr": Text("扫码核验：文件编号与证据记录 SHA-256", "Scan to verify: document number and evidence record SHA-256"),
     "evidence": Text("证据记录 SHA-256：{h}", "Evidence record SHA-256: {h}"),
+    "no_timestamp": Text("未加盖可信时间戳 / no trusted timestamp yet", "no trusted timestamp yet / 未加盖可信时间戳"),
+    "no_timestamp_note": Text("签发时时间戳机构未应答：签名时间仅为本机时间。电子原件将在机构应答后补加可信时间戳，"
+                              "可用 counterdesk-admin verify-pdf 核验。",
+                              "The timestamp authority did not answer at issue: the signing time is only this "
+                              "workstation's clock. The electronic original gets a trusted timestamp once the "
+                              "authority answers; check it with counterdesk-admin verify-pdf."),
 }
+NO_TIMESTAMP_MARK = W["no_timestamp"]
 
 
 def _t(value: Label | None, lang: str) -> str:
@@ -179,34 +186,7 @@ class _Signature(Flowable):
         c.drawImage(img, 0, 1 * mm, iw * scale, ih * scale, mask="auto")
 
 
-class _Qr(Flowable):
-    """A QR code drawn module by module straight on the canvas. (A reportlab Drawing would work too,
-    but its renderer selects Helvetica, which then sits in the PDF as a non-embedded font.)"""
-
-    def __init__(self, payload: str, size: float = 30 * mm, border: int = 2):
-        super().__init__()
-        qr = QrCodeWidget(payload, barLevel="M").qr
-        # Any of the 8 mask patterns gives a valid, readable code; scoring all 8 to pick the "best"
-        # costs about a third of the whole render, so use pattern 0.
-        if qr.version is None:
-            qr.version = qr.calculate_version()
-        qr.makeImpl(False, 0)
-        self.modules = qr.modules
-        self.width = self.height = size
-        self.border = border
-
-    def draw(self) -> None:
-        c, n = self.canv, len(self.modules)
-        box = self.width / (n + 2 * self.border)
-        c.setFillColor(colors.black)
-        for r, row in enumerate(self.modules):
-            y = self.height - (r + self.border + 1) * box
-            for col, dark in enumerate(row):
-                if dark:
-                    c.rect((col + self.border) * box, y, box, box, stroke=0, fill=1)
-
-
-def _canvas_maker(words: dict[str, str], document_number: str, copy: bool):
+def _canvas_maker(words: dict[str, str], document_number: str, copy: bool, no_timestamp: bool = False):
     """A canvas that holds every page until save(), so 'page x of y' is drawn knowing y."""
 
     class NumberedCanvas(rl_canvas.Canvas):
@@ -239,6 +219,11 @@ def _canvas_maker(words: dict[str, str], document_number: str, copy: bool):
             self.drawString(MARGIN, MARGIN - 8 * mm, document_number)
             self.setStrokeColor(colors.grey)
             self.line(MARGIN, PAGE_H - MARGIN, PAGE_W - MARGIN, PAGE_H - MARGIN)
+            if no_timestamp:
+                # On every page, in the footer's middle: a page shown alone still says it.
+                self.setFont(FONT, 8.5)
+                self.setFillColor(colors.HexColor("#9A5B00"))
+                self.drawCentredString(PAGE_W / 2, MARGIN - 8 * mm, words["no_timestamp"])
             if copy:
                 # Header mark plus a light diagonal watermark: a reprint can never pass for the original.
                 self.setFont(FONT, 11)
@@ -254,8 +239,10 @@ def _canvas_maker(words: dict[str, str], document_number: str, copy: bool):
     return NumberedCanvas
 
 
-def render_confirmation(data: ConfirmationData, lang: str = "zh", copy: bool = False) -> bytes:
-    """The PDF bytes of the confirmation in ``lang`` ("zh" or "en"); ``copy`` marks a reprint 副本 / COPY."""
+def render_confirmation(data: ConfirmationData, lang: str = "zh", copy: bool = False,
+                        no_timestamp: bool = False) -> bytes:
+    """The PDF bytes of the confirmation in ``lang`` ("zh" or "en"); ``copy`` marks a reprint 副本 / COPY;
+    ``no_timestamp`` prints "未加盖可信时间戳 / no trusted timestamp yet" (no authority answered at issue)."""
     register_font()
     lang = "en" if lang.startswith("en") else "zh"
     words = {k: v.get(lang) for k, v in W.items()}
@@ -284,7 +271,7 @@ def render_confirmation(data: ConfirmationData, lang: str = "zh", copy: bool = F
                   (words["branch"], f"{_t(data.branch_name, lang)}（{data.branch_code}）" if lang == "zh"
                    else f"{_t(data.branch_name, lang)} ({data.branch_code})"),
                   (words["date"], _when(data.created_at, lang))], col=30 * mm)
-    qr = Table([[_Qr(payload)], [_p(words["qr"], ParagraphStyle("q", parent=st["small"], alignment=TA_CENTER))]],
+    qr = Table([[QrFlowable(payload)], [_p(words["qr"], ParagraphStyle("q", parent=st["small"], alignment=TA_CENTER))]],
                colWidths=[36 * mm])
     qr.setStyle(TableStyle([_CELL_FONT, ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                             ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
@@ -339,6 +326,10 @@ def render_confirmation(data: ConfirmationData, lang: str = "zh", copy: bool = F
     if data.cooling_off_until is not None:
         block += [Spacer(1, 3 * mm), _p(words["cooling"].format(t=_when(data.cooling_off_until, lang)), st["body"])]
     block += [Spacer(1, 3 * mm), _p(words["evidence"].format(h=data.evidence_hash), st["small"])]
+    if no_timestamp:
+        mark = ParagraphStyle("nts", parent=st["body"], textColor=colors.HexColor("#9A5B00"), borderPadding=2 * mm,
+                              borderColor=colors.HexColor("#9A5B00"), borderWidth=0.6, spaceBefore=3 * mm)
+        block += [Spacer(1, 2 * mm), _p(f"{words['no_timestamp']}\n{words['no_timestamp_note']}", mark)]
     story.append(KeepTogether(block))
 
     buf = io.BytesIO()
@@ -347,5 +338,5 @@ def render_confirmation(data: ConfirmationData, lang: str = "zh", copy: bool = F
                             title=f"{words['title']} {data.document_number}",
                             author=_t(data.branch_name, lang), creator="CounterDesk", subject=payload,
                             keywords=payload, invariant=1, lang="zh-CN" if lang == "zh" else "en")
-    doc.build(story, canvasmaker=_canvas_maker(words, data.document_number, copy))
+    doc.build(story, canvasmaker=_canvas_maker(words, data.document_number, copy, no_timestamp))
     return buf.getvalue()

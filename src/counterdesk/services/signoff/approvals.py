@@ -224,13 +224,13 @@ def resubmit(vault: Vault, us: SignedInUser, signoff_id: str, now: datetime | No
 
 
 def decide_at_station(vault: Vault, station_user: SignedInUser, username: str, password: str, request_id: str,
-                      approve: bool, reason: str = "") -> RequestInfo:
+                      approve: bool, reason: str = "", code: str | None = None) -> RequestInfo:
     """Supervisor override: the supervisor signs in on top of the teller's session at the teller's
     workstation (no second workstation, or the network is down), decides, and is signed out again.
-    The sign-in is checked like any other (lockout included) and the override is audited with the
-    station's teller."""
+    The sign-in is checked like any other (second factor and lockout included) and the override is
+    audited with the station's teller."""
     require(station_user.role, "session.start")
-    supervisor = vault.sign_in(username, password)
+    supervisor = vault.sign_in(username, password, code)
     try:
         vault.record(supervisor, "signoff.override_sign_in", "approval_request", request_id,
                      {"station_user": station_user.username})

@@ -27,9 +27,9 @@ from counterdesk.forms.registry import load_questionnaire
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.catalog.products import LIQUIDITY, PRODUCT_TYPES, RISK_LEVELS
 from counterdesk.services.catalog.versions import products_in
+from counterdesk.services.confirmation import timestamps
 from counterdesk.services.confirmation.certstore import branch_signer
 from counterdesk.services.confirmation.render import ConfirmationData, render_confirmation
-from counterdesk.services.confirmation.signing import sign_pdf
 from counterdesk.services.customers.common import current_answers
 from counterdesk.services.signoff import evidence
 from counterdesk.services.signoff.common import (
@@ -173,6 +173,7 @@ def issue(vault: Vault, us: SignedInUser, signoff_id: str, now: datetime | None 
     require(us.role, "session.start")
 
     signer = branch_signer(vault, us)  # refuses clearly when no certificate is set up, before any write
+    authority = timestamps.probe(vault)  # before the transaction: no network wait while it is open
     moment = now_utc(now)
 
     def write(db: Session) -> SignoffState:
@@ -180,7 +181,10 @@ def issue(vault: Vault, us: SignedInUser, signoff_id: str, now: datetime | None 
         row.document_number = _document_number(db, vault.info.branch_code, moment)
         _seq, head_hash = evidence.head(db, row.id)
         data = build_data(db, vault, row, moment, head_hash)
-        pdf = sign_pdf(render_confirmation(data, row.lang), signer)
+        signed = timestamps.sign_confirmation(lambda mark: render_confirmation(data, row.lang, no_timestamp=mark),
+                                              signer, authority)
+        timestamps.record_issue(db, us.actor, row.id, row.document_number, signed, authority, moment)
+        pdf = signed.pdf
         row.pdf, row.pdf_sha256, row.evidence_hash = pdf, evidence.sha256_hex(pdf), head_hash
         row.status, row.completed_at, row.updated_at = COMPLETED, iso(moment), iso(moment)
         if data.cooling_off_until is not None:  # set exactly when the plan has cooling-off hours
@@ -228,7 +232,10 @@ def prepare_print(vault: Vault, us: SignedInUser, signoff_id: str, copy: str) ->
     if job is not None:
         return job
     row, data = reprint
-    pdf = sign_pdf(render_confirmation(data, row.lang, copy=True), branch_signer(vault, us))
+    signed = timestamps.sign_confirmation(
+        lambda mark: render_confirmation(data, row.lang, copy=True, no_timestamp=mark), branch_signer(vault, us),
+        timestamps.probe(vault))
+    pdf = signed.pdf
     return PrintJob(row.id, REPRINT, pdf, row.document_number)
 
 
@@ -254,4 +261,5 @@ def printed_copies(vault: Vault, us: SignedInUser, signoff_id: str) -> list[tupl
 
 def confirmation_pdf(vault: Vault, us: SignedInUser, signoff_id: str) -> bytes | None:
     require(us.role, "session.start")
-    return vault.transact(lambda s: load(s, signoff_id).pdf)
+    # The timestamped upgrade when there is one: the original followed by the timestamp update.
+    return vault.transact(lambda s: timestamps.latest_pdf(s, signoff_id) or load(s, signoff_id).pdf)

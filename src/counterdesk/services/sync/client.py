@@ -27,10 +27,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counterdesk.base.actors import Actor, SignedInUser
+from counterdesk.base.checks import CheckResult
 from counterdesk.base.roles import can
+from counterdesk.base.settings import ANCHOR_INTERVAL_SECONDS
 from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.protocol.signing import sign_request, verify_master_item
+from counterdesk.services.anchoring import check, checkpoints
 from counterdesk.services.auth.vault import Vault
+from counterdesk.services.confirmation import timestamps
 from counterdesk.services.sync import apply, envelope, state
 from counterdesk.services.sync.apply import meta_matches
 from counterdesk.store import audit, outbox
@@ -171,13 +175,18 @@ class SyncClient:
     ``us`` is the signed-in user on whose behalf sync runs (None: the system). Master data is applied
     only when that user may manage it (an administrator); otherwise it is verified and kept for later.
     ``verify`` is the hub's CA bundle path, an SSL context (``tls_verify``) or True; ``transport`` replaces
-    the network (tests); ``clock`` is this workstation's clock in unix seconds.
+    the network (tests); ``clock`` is this workstation's clock in unix seconds. With ``anchoring`` each
+    successful push is followed by checkpoints of the chains (services.anchoring), at most every
+    ``anchoring.interval_seconds``; ``anchor()`` sends them at once.
     """
 
     def __init__(self, vault: Vault, us: SignedInUser | None = None, hub_url: str | None = None,
                  verify: ssl.SSLContext | str | bool = True, transport: httpx.BaseTransport | None = None,
-                 clock: Callable[[], float] = time.time, timeout: float = 30.0):
+                 clock: Callable[[], float] = time.time, timeout: float = 30.0, anchoring: bool = True):
         self.vault = vault
+        self.anchoring = anchoring
+        self._anchored_at: float | None = None
+        self.last_anchor: checkpoints.AnchorResult | None = None
         self.us = us
         self.clock = clock
         self._offset: float | None = None
@@ -356,7 +365,27 @@ class SyncClient:
                                    total.rejected + res.rejected, res.pending)
                 if res.sent + res.duplicate + res.rejected == 0 or res.pending == 0:
                     break
+            self._anchor_after_push()
             return total
+
+    # -- anchors (services.anchoring) --
+    def anchor(self) -> checkpoints.AnchorResult:
+        """Checkpoints of the chains to the hub now (raises SyncError / HubUnreachable on failure)."""
+        result = checkpoints.anchor(self.vault, self)
+        self._anchored_at, self.last_anchor = time.monotonic(), result
+        return result
+
+    def _anchor_after_push(self) -> None:
+        # A failed anchoring never fails the push: the records are at the hub; the next push tries again.
+        if not self.anchoring:
+            return
+        try:
+            interval = self.vault.settings()[ANCHOR_INTERVAL_SECONDS]
+            if self._anchored_at is not None and time.monotonic() - self._anchored_at < interval:
+                return
+            self.anchor()
+        except CounterDeskError as exc:
+            log.warning("sync: anchoring failed (%s)", exc.code)
 
     def requeue_quarantined(self, record_ids: list[str] | None = None) -> int:
         """Admin action: send quarantined records again (e.g. after the hub was fixed)."""
@@ -569,6 +598,19 @@ class SyncClient:
         return SyncStatus(self._online, last, pending, quarantined)
 
 
+def check_anchors(vault: Vault) -> CheckResult:
+    """``verify``'s comparison of the local chains with the hub's checkpoints (a warning when this
+    workstation is not enrolled or the hub cannot be reached)."""
+    if not vault.transact(state.enrolled):
+        return check.check_anchors(vault, None)
+    try:
+        client = SyncClient(vault, verify=tls_verify(vault), anchoring=False)
+    except SyncError:
+        return check.check_anchors(vault, None)
+    with client:
+        return check.check_anchors(vault, client)
+
+
 def tls_verify(vault: Vault) -> ssl.SSLContext | bool:
     """What the client should trust for the hub: the CA given at enrolment, else the system store."""
     pem = vault.transact(lambda s: state.get(s, state.HUB_CA_PEM))
@@ -602,7 +644,8 @@ class SyncWorker:
     """
 
     def __init__(self, client: SyncClient, backoff: Backoff | None = None, wait_timeout: int = 25,
-                 on_change: Callable[[SyncStatus], None] | None = None, master_every_s: float = 3600.0):
+                 on_change: Callable[[SyncStatus], None] | None = None, master_every_s: float = 3600.0,
+                 timestamp_every_s: float = 300.0):
         self.client = client
         self._stop = threading.Event()
         self.backoff = backoff or Backoff(sleep=self._stop.wait)
@@ -610,6 +653,9 @@ class SyncWorker:
         self.on_change = on_change
         self.master_every_s = master_every_s
         self._master_at = 0.0
+        # Confirmations issued while no timestamp authority answered get their timestamp here.
+        self.timestamp_every_s = timestamp_every_s
+        self._timestamp_at = 0.0
         self._thread: threading.Thread | None = None
         self._pusher: threading.Thread | None = None
         self._dirty = threading.Event()
@@ -668,6 +714,12 @@ class SyncWorker:
         if self.master_every_s and time.monotonic() - self._master_at >= self.master_every_s:
             self.client.pull_master()
             self._master_at = time.monotonic()
+        if self.timestamp_every_s and time.monotonic() - self._timestamp_at >= self.timestamp_every_s:
+            self._timestamp_at = time.monotonic()
+            try:
+                timestamps.upgrade_pending(self.client.vault)
+            except CounterDeskError as exc:  # never stops the sync; the rows stay pending, the try counted
+                log.warning("timestamps: %s", exc.code)
         self.rounds += 1
 
     def _run(self) -> None:

@@ -1,4 +1,17 @@
 """Every table of the workstation's database, one module per area. Importing this package puts all
 of them on ``Base.metadata`` (migrations and the outbox need the whole schema, whatever else a
 process has imported)."""
-from counterdesk.store.models import assessment, catalog, confirmation, core, customers, sales, sanctions, signoff, sync  # noqa: F401
+from counterdesk.store.models import (  # noqa: F401
+    anchoring,
+    assessment,
+    catalog,
+    confirmation,
+    core,
+    customers,
+    ledger,
+    mfa,
+    sales,
+    sanctions,
+    signoff,
+    sync,
+)

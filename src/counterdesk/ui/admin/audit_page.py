@@ -25,6 +25,7 @@ from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
 
 RECENT_LIMIT = 500
+MAX_PROBLEMS = 5  # per check on screen; the command line lists them all
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,9 @@ class AuditPage(Page):
         self.table.setHorizontalHeaderLabels([self.tr("Seq"), zone_heading(self.tr("Time"), self.ctx.lang),
                                               self.tr("User"), self.tr("Workstation"), self.tr("Action"),
                                               self.tr("Object"), self.tr("Details")])
-        self.verify_button.setText(self.tr("Verifying…") if self._verifying else self.tr("Verify chain"))
-        self.verify_button.setToolTip(self.tr("Recompute the hash chain and check the database file (Ctrl+Shift+V)"))
+        self.verify_button.setText(self.tr("Verifying…") if self._verifying else self.tr("Verify records"))
+        self.verify_button.setToolTip(self.tr("Check the database file, the audit chain, the records, the sale "
+                                              "evidence, the anchors at the hub and the key slots (Ctrl+Shift+V)"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.refresh_button.setToolTip(self.tr("Reload the log (F5)"))
         # setText() replaces a button's shortcut with the text's mnemonic: set shortcuts after texts.
@@ -202,25 +204,23 @@ class AuditPage(Page):
         self._show_error(exc)
 
     def _show_report(self, report) -> None:
-        chain = report.chain
+        """Every check in order: its title with ✓ or ✗, then its errors, warnings and notes."""
+        lang = self.ctx.lang
         if report.ok:
-            self.message.show_info(self.tr("Audit chain intact: {count} entries, database integrity OK")
-                                   .format(count=chain.entries))
-            return
-        lines = []
-        if chain.first_broken is not None:
-            lines.append(self.tr("Audit chain BROKEN at entry #{seq}: {reason}")
-                         .format(seq=chain.first_broken, reason=chain.reason_text().get(self.ctx.lang)))
-        elif not chain.append_only_enforced:
-            lines.append(self.tr("Audit log protection removed: {reason}")
-                         .format(reason=chain.reason_text().get(self.ctx.lang)))
-        if report.integrity:
-            lines.append(self.tr("Database integrity problems: {problems}")
-                         .format(problems="; ".join(report.integrity)))
-        if report.evidence is not None and not report.evidence.ok:
-            lines.append(self.tr("Sale evidence records BROKEN: {problems}")
-                         .format(problems="; ".join(report.evidence.problems[:5])))
-        self.message.show_error("\n".join(lines))
+            lines = [self.tr("Verification passed: all {count} checks are ok").format(count=len(report.checks))]
+        else:
+            lines = [self.tr("VERIFICATION FAILED: {failed} of {count} checks found problems")
+                     .format(failed=len(report.failed), count=len(report.checks))]
+        for check in report.checks:
+            lines.append(f"{'✓' if check.ok else '✗'} {check.title.get(lang)}")
+            lines += [f"    ✗ {p.message(lang)}" for p in check.errors[:MAX_PROBLEMS]]
+            lines += [f"    ! {p.message(lang)}" for p in check.warnings[:MAX_PROBLEMS]]
+            lines += [f"    · {note.get(lang)}" for note in check.notes]
+        text = "\n".join(lines)
+        if report.ok:
+            self.message.show_info(text)
+        else:
+            self.message.show_error(text)
 
     def _show_error(self, exc: BaseException) -> None:
         self.message.show_error(error_text(exc, self.ctx.lang))

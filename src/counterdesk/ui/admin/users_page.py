@@ -1,7 +1,9 @@
-"""Admin user management: list users, add, reset password, change role, disable/enable, unlock.
+"""Admin user management: list users, add, reset password, change role, disable/enable, unlock, reset
+a lost second factor.
 
-Permissions and validation live in counterdesk.services.accounts; this page only collects input and shows
-what the core answered. Every core call runs off the UI thread through run_task.
+Permissions and validation live in counterdesk.services.accounts (the second factor's reset in
+counterdesk.services.auth.mfa); this page only collects input and shows what the core answered.
+Every core call runs off the UI thread through run_task.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from counterdesk.base.roles import ROLE_NAMES, Role
 from counterdesk.services import accounts
+from counterdesk.services.auth import mfa
 from counterdesk.ui.admin.licences_dialog import LicencesDialog
 from counterdesk.ui.widgets.common import DialogHostPage, MessageLabel, error_text
 from counterdesk.ui.widgets.context import AppContext
@@ -159,6 +162,31 @@ class ChangeRoleDialog(CoreDialog):
         self.run(lambda: accounts.set_role(vault, actor, uid, role), self.user.username, text)
 
 
+class ResetFactorDialog(CoreDialog):
+    """Remove a user's second factor (a lost phone); they enrol a new one at the next sign-in."""
+
+    def __init__(self, ctx: AppContext, user: accounts.UserInfo, parent: QWidget | None = None):
+        super().__init__(ctx, "mfa_reset_dialog", parent)
+        self.user = user
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.body.addWidget(self.intro)
+        self.finish_layout()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Reset second factor"))
+        self.intro.setText(self.tr("Remove the authenticator app and the recovery codes of {name}? Do this when "
+                                   "the phone is lost. {name} sets up a new one at the next sign-in; until then "
+                                   "the password alone does not sign them in.").format(name=self.user.username))
+        self.set_button_texts(self.tr("Reset second factor"), self.tr("Cancel"))
+
+    def submit(self) -> None:
+        vault, actor, uid = self.ctx.vault, self.ctx.user, self.user.user_id
+        self.run(lambda: mfa.reset(vault, actor, uid), self.user.username,
+                 self.tr("The second factor of {name} is reset.").format(name=self.user.username))
+
+
 class UsersPage(DialogHostPage):
     changed = Signal()  # after every successful change
     loaded = Signal()   # the table has been (re)filled
@@ -167,6 +195,7 @@ class UsersPage(DialogHostPage):
         super().__init__(parent)
         self.ctx = ctx
         self.users: list[accounts.UserInfo] = []
+        self.factors: dict[str, mfa.FactorStatus] = {}  # by user id
         self.dialog: QDialog | None = None  # the open dialog, for tests and focus handling
         self._busy = False
         self._generation = 0  # only the newest refresh may fill the table
@@ -175,7 +204,7 @@ class UsersPage(DialogHostPage):
 
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
-        self.table = QTableWidget(0, 6)
+        self.table = QTableWidget(0, 7)
         self.table.setObjectName("users_table")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -196,6 +225,8 @@ class UsersPage(DialogHostPage):
         self.role_button, self.disable_button = button("change_role"), button("disable_user")
         self.enable_button, self.unlock_button = button("enable_user"), button("unlock_user")
         self.refresh_button = button("refresh")
+        self.mfa_reset_button = button("mfa_reset")
+        self.mfa_reset_button.clicked.connect(self.open_mfa_reset)
         self.licences_button = button("user_licences")
         self.licences_button.clicked.connect(self.open_licences)
         self.add_button.clicked.connect(self.open_add_user)
@@ -207,7 +238,7 @@ class UsersPage(DialogHostPage):
         self.unlock_button.clicked.connect(self.unlock_selected)
         self.refresh_button.clicked.connect(self._manual_refresh)
         self.action_buttons = [self.add_button, self.reset_button, self.role_button, self.disable_button,
-                               self.enable_button, self.unlock_button]
+                               self.enable_button, self.unlock_button, self.mfa_reset_button]
         buttons = QHBoxLayout()
         for b in self.action_buttons:
             buttons.addWidget(b)
@@ -230,7 +261,7 @@ class UsersPage(DialogHostPage):
         self.title.setText(self.tr("Users"))
         self.table.setHorizontalHeaderLabels([self.tr("Username"), self.tr("Display name"), self.tr("Role"),
                                               self.tr("Status"), self.tr("Must change password"),
-                                              self.tr("Locked out")])
+                                              self.tr("Locked out"), self.tr("Second factor")])
         self.add_button.setText(self.tr("Add user…"))
         self.add_button.setToolTip(self.tr("Add a user (Ins)"))
         self.reset_button.setText(self.tr("Reset password…"))
@@ -239,6 +270,8 @@ class UsersPage(DialogHostPage):
         self.enable_button.setText(self.tr("Enable…"))
         self.unlock_button.setText(self.tr("Unlock"))
         self.unlock_button.setToolTip(self.tr("Lift a lockout after too many failed sign-ins"))
+        self.mfa_reset_button.setText(self.tr("Reset second factor…"))
+        self.mfa_reset_button.setToolTip(self.tr("Remove a lost authenticator app; the user sets up a new one"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.licences_button.setText(self.tr("Licences…"))
         self.licences_button.setToolTip(self.tr("Staff licences of the selected user"))
@@ -252,17 +285,17 @@ class UsersPage(DialogHostPage):
     def refresh(self) -> None:
         self._generation += 1
         gen, vault, actor = self._generation, self.ctx.vault, self.ctx.user
-        run_task(self, lambda: accounts.list_users(vault, actor), lambda users: self._loaded(gen, users),
-                 self._show_error)
+        run_task(self, lambda: (accounts.list_users(vault, actor), mfa.statuses(vault, actor)),
+                 lambda result: self._loaded(gen, *result), self._show_error)
 
     def _manual_refresh(self) -> None:
         self.message.clear_message()
         self.refresh()
 
-    def _loaded(self, gen: int, users: list) -> None:
+    def _loaded(self, gen: int, users: list, factors: dict) -> None:
         if gen != self._generation:
             return
-        self.users = list(users)
+        self.users, self.factors = list(users), dict(factors)
         self._fill(self.users)
         if self._select_after:
             self.select_username(self._select_after)
@@ -278,7 +311,8 @@ class UsersPage(DialogHostPage):
         for row, u in enumerate(users):
             cells = [u.username, u.display_name, ROLE_NAMES[u.role].get(lang),
                      self.tr("Active") if u.active else self.tr("Disabled"),
-                     yes if u.must_change_password else no, self.tr("Locked") if u.locked else ""]
+                     yes if u.must_change_password else no, self.tr("Locked") if u.locked else "",
+                     self._factor_text(self.factors.get(u.user_id))]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, u.user_id)
@@ -290,6 +324,13 @@ class UsersPage(DialogHostPage):
         if keep is not None:
             self.select_username(keep.username)
         self._update_actions()
+
+    def _factor_text(self, factor: mfa.FactorStatus | None) -> str:
+        if factor is None or not (factor.enrolled or factor.required):
+            return ""
+        if not factor.enrolled:
+            return self.tr("Set up at next sign-in")
+        return self.tr("Set up ({n} recovery codes left)").format(n=factor.recovery_left)
 
     def selected_user(self) -> accounts.UserInfo | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -316,6 +357,9 @@ class UsersPage(DialogHostPage):
         self.disable_button.setEnabled(idle and sel is not None and sel.active)
         self.enable_button.setEnabled(idle and sel is not None and not sel.active)
         self.unlock_button.setEnabled(idle and sel is not None and sel.locked)
+        factor = self.factors.get(sel.user_id) if sel is not None else None
+        self.mfa_reset_button.setEnabled(idle and sel is not None and factor is not None and factor.enrolled
+                                         and sel.user_id != self.ctx.user.user_id)
 
     # ---- actions ---------------------------------------------------------------------------------
     def _open(self, dialog: CoreDialog) -> CoreDialog:
@@ -342,6 +386,10 @@ class UsersPage(DialogHostPage):
     def open_change_role(self) -> ChangeRoleDialog | None:
         user = self.selected_user()
         return self._open(ChangeRoleDialog(self.ctx, user, self)) if user else None
+
+    def open_mfa_reset(self) -> ResetFactorDialog | None:
+        user = self.selected_user()
+        return self._open(ResetFactorDialog(self.ctx, user, self)) if user else None
 
     def open_licences(self) -> QDialog:
         user = self.selected_user()

@@ -1,6 +1,7 @@
 """Supervisor override at the teller's workstation: the supervisor signs in on top of the teller's
 session, sees the reasons, approves or rejects with a reason, and is signed out again. The checks
-(password, lockout, role, maker ≠ checker) and the audit are in counterdesk.services.signoff.approvals."""
+(password, second factor, lockout, role, maker ≠ checker) and the audit are in
+counterdesk.services.signoff.approvals."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from counterdesk.services.signoff.approvals import decide_at_station
+from counterdesk.ui.widgets.code_field import code_field
 from counterdesk.ui.widgets.common import MessageLabel, error_text
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
@@ -45,8 +47,11 @@ class OverrideDialog(QDialog):
         self.reason.setMaxLength(500)
         form.addRow(self.tr("Supervisor &user name"), self.username)
         form.addRow(self.tr("&Password"), self.password)
+        self.code = code_field("override_code")  # the supervisor's second factor, asked again here
+        form.addRow(self.tr("Authenticator &code"), self.code)
         form.addRow(self.tr("&Reason (required to reject)"), self.reason)
         self.username.returnPressed.connect(self.password.setFocus)
+        self.password.returnPressed.connect(self.code.setFocus)
         self.message = MessageLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.approve = QPushButton(self.tr("&Approve"))
@@ -56,6 +61,8 @@ class OverrideDialog(QDialog):
         for b in (self.approve, self.reject_button):
             b.setAutoDefault(False)
             self.buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
+        for b in self.buttons.buttons():
+            b.setAutoDefault(False)  # Enter moves through the fields; it must not press Cancel
         self.buttons.rejected.connect(self.reject)
         self.approve.clicked.connect(lambda: self.decide(True))
         self.reject_button.clicked.connect(lambda: self.decide(False))
@@ -68,10 +75,12 @@ class OverrideDialog(QDialog):
 
         vault, station = self.ctx.vault, self.ctx.user
         name, password, reason = self.username.text().strip(), self.password.text(), self.reason.text()
+        code = self.code.text().strip() or None
         request_id = self.request.request_id
         self.password.clear()  # never kept in the widget longer than needed
+        self.code.clear()
         self.buttons.setEnabled(False)
-        run_task(self, lambda: decide_at_station(vault, station, name, password, request_id, approve, reason),
+        run_task(self, lambda: decide_at_station(vault, station, name, password, request_id, approve, reason, code),
                  self._done, self._failed)
 
     def _done(self, info) -> None:

@@ -24,7 +24,9 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from counterdesk.base.branchtime import format_time
 from counterdesk.base.text import CounterDeskError, Text
+from counterdesk.services.confirmation.signing import TimestampInfo, timestamp_of
 from counterdesk.ui.widgets.common import MessageLabel
 
 log = logging.getLogger("counterdesk.ui")
@@ -223,6 +225,11 @@ class ConfirmationView(QWidget):
         self.status_label = QLabel()
         self.status_label.setObjectName("confirmation_print_status")
         self.status_label.setWordWrap(True)
+        # Whether the confirmation carries a trusted timestamp: the same fact the paper states.
+        self.timestamp_label = QLabel()
+        self.timestamp_label.setObjectName("confirmation_timestamp")
+        self.timestamp_label.setWordWrap(True)
+        self._timestamp: TimestampInfo | None = None
 
         self.buttons: dict[str, QPushButton] = {}
         for kind in KINDS:
@@ -252,6 +259,7 @@ class ConfirmationView(QWidget):
         layout.addWidget(self.pdf_view, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.status_label)
+        layout.addWidget(self.timestamp_label)
         layout.addLayout(actions)
 
         self.shortcuts: list[QShortcut] = []
@@ -279,12 +287,14 @@ class ConfirmationView(QWidget):
             self.retranslate()
             return False
         self._load_failed = False
+        self._timestamp = timestamp_of(pdf_bytes)
         self._replace_document(document)
         self.retranslate()
         return True
 
     def clear(self) -> None:
         self._load_failed = False
+        self._timestamp = None
         self._replace_document(None)
         self.retranslate()
 
@@ -419,3 +429,23 @@ class ConfirmationView(QWidget):
             status = self.tr("Printing… please wait.") + "   " + status
         self.status_label.setText(status if self.document is not None else "")
         self.status_label.setVisible(self.document is not None)
+        self._show_timestamp()
+
+    def _show_timestamp(self) -> None:
+        stamp = self._timestamp
+        if self.document is None:
+            self.timestamp_label.setVisible(False)
+            return
+        if stamp is None:
+            self.timestamp_label.setText(self.tr(
+                "No trusted timestamp yet: the timestamp authority did not answer when this confirmation was "
+                "issued (the paper says so). It is added automatically once the authority answers."))
+            self.timestamp_label.setStyleSheet("color: #9A5B00;")
+        else:
+            text = self.tr("Trusted timestamp: {time} (UTC+8), authority {authority}").format(
+                time=format_time(stamp.at, "en", seconds=True, zone=False), authority=stamp.authority)
+            if stamp.document_timestamp:
+                text += " " + self.tr("(added after issue)")
+            self.timestamp_label.setText(text)
+            self.timestamp_label.setStyleSheet("")
+        self.timestamp_label.setVisible(True)
