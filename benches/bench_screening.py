@@ -1,10 +1,12 @@
-"""Sanctions screening: 30,000 synthetic list entries with aliases (Latin and Chinese script).
+"""Sanctions screening latency: 30,000 synthetic list entries with aliases (Latin and Chinese script).
 
-Reports the index build time and the time of one screening (candidate blocking + scoring), p50/p95/max
-over 500 varied queries: exact names, reordered names, typos, Chinese characters, pinyin and names not
-on the list. Target: p95 <= 20 ms per screening. Also, end to end through the encrypted store
-(OpenSanctions CSV import of the same 30,000 entries, index build from the database, screen() with
-its stored row and audit entry) on 100 queries, for information.
+Reports the index build time and the time of one screening (candidate retrieval + scoring),
+p50/p95/max over 500 varied queries: exact names, reordered names, typos, Chinese characters, pinyin
+and names not on the list. Target: p95 <= 20 ms per screening against 30,000 entries INCLUDING the
+stored record, so the full run also measures screen() end to end through the encrypted store
+(OpenSanctions CSV import of the same 30,000 entries, index build from the database, then screen()
+with its stored row and audit entry, signed in as the demo teller) on 100 queries, against the same
+target. Alert quality (precision, recall, the peer) is the screening-quality benchmark's.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import time
 from datetime import UTC, date, datetime
 
 from _common import Row, progress, temp_dir
+from screening_e2e import demo_store
 
 N_ENTRIES = 30_000
 N_QUERIES = 500
@@ -178,22 +181,18 @@ def _to_csv(entries: list[dict]) -> bytes:
 
 def _end_to_end(entries: list[dict], queries: list[dict]) -> list[Row]:
     from counterdesk.screening.index import CACHE
-    from counterdesk.services.auth.vault import DEMO_USERS, Vault
     from counterdesk.services.sanctions import lists, screening
-    pw = {u.username: u.password for u in DEMO_USERS}
     now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     rows = []
     with temp_dir("screening") as tmp:
-        vault, _ = Vault.create_demo(tmp / "data")
+        vault, admin, teller = demo_store(tmp / "data")
         try:
-            admin = vault.sign_in("admin", pw["admin"])
             data = _to_csv(entries)
             t0 = time.perf_counter()
             res = lists.import_files(vault, admin, [("bench.simple.csv", data)], now=now)
             rows.append(Row("screening.import_30k", time.perf_counter() - t0, "s",
                             note=f"OpenSanctions CSV, {res.list.entries} entries, "
                                  f"{len(data) / 2**20:.1f} MiB, one transaction"))
-            teller = vault.sign_in("teller", pw["teller"])
             CACHE.clear()
             t0 = time.perf_counter()
             screening.warm_index(vault)
@@ -206,7 +205,7 @@ def _end_to_end(entries: list[dict], queries: list[dict]) -> list[Row]:
                 t0 = time.perf_counter()
                 screening.screen(vault, teller, subject, f"bench-{i}", now=now)
                 times.append(time.perf_counter() - t0)
-            rows.append(Row("screening.e2e.p95", _pct(times, 0.95), "s",
+            rows.append(Row("screening.e2e.p95", _pct(times, 0.95), "s", P95_LIMIT_S,
                             note=f"screen() incl. stored row + audit entry, {N_E2E} queries; "
                                  f"p50 {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms",
                             samples=times))
@@ -241,7 +240,7 @@ def run(quick: bool = False) -> list[Row]:
         Row("screening.index_build", build, "s", note=f"{len(entries)} entries, {names} names (Latin + Chinese)"),
         Row("screening.p50", statistics.median(times), "s", note=f"{len(queries)} varied queries, one screening each"),
         Row("screening.p95", _pct(times, 0.95), "s", P95_LIMIT_S,
-            note=f"target p95 <= 20 ms; {hits}/{len(queries)} queries had hits", samples=times),
+            note=f"in memory; {hits}/{len(queries)} queries had hits", samples=times),
         Row("screening.max", max(times), "s", note="slowest single screening"),
     ]
     if not quick:

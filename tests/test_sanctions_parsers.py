@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from counterdesk.screening.countries import to_alpha2
 from counterdesk.screening.parsers import common, detect_format, parse
-from counterdesk.screening.records import ListFormatError
+from counterdesk.screening.records import FORMATS, ListFormatError
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "sanctions"
@@ -32,6 +32,7 @@ def _names(entry) -> dict[str, str]:
 @pytest.mark.parametrize("name,fmt", [
     ("un_consolidated_sample.xml", "un"), ("ofac_sdn_sample.xml", "ofac-xml"), ("ofac_sdn_sample.csv", "ofac-csv"),
     ("opensanctions_targets_sample.simple.csv", "os-csv"), ("opensanctions_sample.ftm.json", "os-ftm"),
+    ("csv_list_sample.csv", "cd-csv"),
 ])
 def test_format_is_detected_from_content(name, fmt):
     assert detect_format((SAMPLES / name).read_bytes()) == fmt
@@ -191,7 +192,7 @@ def test_countries(raw, code):
 # ---- junk never crashes a parser -------------------------------------------------------------------
 _SEEDS = [(SAMPLES / n).read_bytes()[:3000] for n in (
     "un_consolidated_sample.xml", "ofac_sdn_sample.xml", "ofac_sdn_sample.csv",
-    "opensanctions_targets_sample.simple.csv", "opensanctions_sample.ftm.json")]
+    "opensanctions_targets_sample.simple.csv", "opensanctions_sample.ftm.json", "csv_list_sample.csv")]
 
 
 @st.composite
@@ -205,7 +206,7 @@ def junk(draw):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=junk(), fmt=st.sampled_from([None, "un", "ofac-xml", "ofac-csv", "os-csv", "os-ftm"]))
+@given(data=junk(), fmt=st.sampled_from([None, *FORMATS]))
 def test_parsers_never_crash_on_junk(data, fmt):
     try:
         parsed = parse([("junk", data)], fmt)
@@ -219,7 +220,7 @@ def test_parsers_never_crash_on_junk(data, fmt):
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=300))
 def test_csv_and_json_parsers_on_text_junk(text):
-    for fmt in ("ofac-csv", "os-csv", "os-ftm"):
+    for fmt in ("ofac-csv", "os-csv", "os-ftm", "cd-csv"):
         try:
             parse([("junk", text.encode("utf-8", "surrogatepass"))], fmt)
         except ListFormatError as exc:

@@ -15,6 +15,7 @@ from counterdesk.services import accounts
 from counterdesk.services.sanctions import disposition, lists, screening
 from counterdesk.services.sanctions.disposition import FALSE_POSITIVE_REASONS, DispositionRefused
 from counterdesk.services.sanctions.screening import ScreenedPerson
+from helpers.demo import enrol_sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "sanctions"
@@ -144,7 +145,7 @@ def test_roles_without_screening(loaded, sign_in, user):
 def second_supervisor(loaded, sign_in):
     admin = sign_in("admin")
     accounts.create_user(loaded, admin, "supervisor2", "复核主管 Second Supervisor", "supervisor", SECOND_PW)
-    return loaded.sign_in("supervisor2", SECOND_PW)
+    return enrol_sign_in(loaded, "supervisor2", SECOND_PW)
 
 
 def test_teller_cannot_dispose(loaded, sign_in):

@@ -2,9 +2,13 @@
 names instead of every name on every list.
 
 Keys per name: each distinctive token, the character trigrams of each token (typos and different
-word splits still share most trigrams) and each Han character (so 王晓明 finds 王小明 by two shared
-characters, and by pinyin tokens as well). Generic tokens are not keys. Document numbers have an
-exact index of their own, so a document match is always scored whatever the name.
+word splits still share most trigrams), each Han character (so 王晓明 finds 王小明 by two shared
+characters, and by pinyin tokens as well), the family and given names of every romanisation of a
+Chinese name (Wade-Giles, Hong Kong, Macau), and the consonant skeletons of the words (Arabic
+script). Generic tokens are not keys. An exact key (all words, in any order) is looked up apart
+from the budgeted keys, so an exact name is always scored however common it is ("BIN ZHANG" among
+many "Zhang Bin"). Document numbers have an exact index of their own, so a document match is
+always scored whatever the name.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from counterdesk.screening.normalise import NameForm, name_form
 # How many postings one query may walk, rarest keys first: bounds the work for very common names
 # ("Wang Wei") where further keys add little but cost much.
 POSTINGS_BUDGET = 12_000
-CANDIDATE_NAMES = 48          # at least this many best-overlapping names are scored ...
+CANDIDATE_NAMES = 64          # at least this many best-overlapping names are scored ...
 CLOSE_SHARE = 0.75            # ... and all whose overlap is within this share of the best ...
 MAX_CANDIDATE_NAMES = 400     # ... up to this many
 
@@ -37,17 +41,51 @@ class IndexedEntry:
     nationalities: tuple[str, ...]
     documents: tuple[str, ...]  # normalised numbers
     programs: str
+    gender: str = ""            # "male" | "female" | "" when the list does not say
+
+
+def _add_token(keys: set[str], tok: str) -> None:
+    keys.add("t" + tok)
+    if len(tok) >= 3:
+        padded = f"^{tok}$"
+        keys.update("g" + padded[i:i + 3] for i in range(len(padded) - 2))
 
 
 def keys_of(form: NameForm) -> set[str]:
     keys: set[str] = set()
     for tok in set(form.tokens) | set(form.grouped):
-        keys.add("t" + tok)
-        if len(tok) >= 3:
-            padded = f"^{tok}$"
-            keys.update("g" + padded[i:i + 3] for i in range(len(padded) - 2))
+        _add_token(keys, tok)
+    for _system, family, given in form.romanised:
+        _add_token(keys, family)
+        if given:
+            _add_token(keys, given)
+    if len(form.words) >= 3:  # a given name written in syllables: "CHAN Tai Man" / "taiman"
+        _add_token(keys, "".join(form.words[1:]))
+        _add_token(keys, "".join(form.words[:-1]))
+    keys.update("s" + sk for sk in form.skeleton if len(sk) >= 2)
     keys.update("h" + ch for ch in form.han)
     return keys
+
+
+def exact_keys(form: NameForm) -> set[str]:
+    """Keys that only an identical name shares (word order aside), whatever the script."""
+    out = {"x" + " ".join(sorted(form.tokens + form.generic))} if form.tokens else set()
+    if form.han:
+        out.add("xh" + form.han)
+    # The same name in another romanisation or script: family + given spelt out (Chinese), and
+    # the consonant skeletons (Arabic script against its Latin spellings).
+    out.update(f"r{family}{given}" for _system, family, given in form.romanised)
+    if form.words and len(form.words) <= 4:
+        fam = [w for w in form.words if w in form.family]
+        rest = [w for w in form.words if w not in form.family]
+        if fam:
+            out.add("r" + "".join(fam + rest))
+        else:
+            out.add("r" + "".join(form.words))
+            out.add("r" + form.words[-1] + "".join(form.words[:-1]))
+    if form.skeleton:
+        out.add("k" + " ".join(sorted(form.skeleton)))
+    return out
 
 
 @dataclass
@@ -56,7 +94,9 @@ class MatchIndex:
     forms: list[NameForm] = field(default_factory=list)       # one per name
     name_entry: list[int] = field(default_factory=list)       # name id -> entry index
     name_pos: list[int] = field(default_factory=list)         # name id -> position in entry.names
+    entry_names: list[list[int]] = field(default_factory=list)  # entry index -> its name ids
     postings: dict[str, list[int]] = field(default_factory=dict)
+    exact: dict[str, list[int]] = field(default_factory=dict)
     documents: dict[str, list[int]] = field(default_factory=dict)
     list_hashes: frozenset[str] = frozenset()
     build_seconds: float = 0.0
@@ -67,6 +107,7 @@ class MatchIndex:
         idx = cls(entries=list(entries), list_hashes=list_hashes)
         postings: dict[str, list[int]] = {}
         for e_i, entry in enumerate(idx.entries):
+            idx.entry_names.append([])
             for pos, (text, _type, _script) in enumerate(entry.names):
                 form = name_form(text, entry.kind)
                 if form.empty:
@@ -75,8 +116,11 @@ class MatchIndex:
                 idx.forms.append(form)
                 idx.name_entry.append(e_i)
                 idx.name_pos.append(pos)
+                idx.entry_names[e_i].append(n_id)
                 for key in keys_of(form):
                     postings.setdefault(key, []).append(n_id)
+                for key in exact_keys(form):
+                    idx.exact.setdefault(key, []).append(n_id)
             for number in entry.documents:
                 idx.documents.setdefault(number, []).append(e_i)
         idx.postings = postings
@@ -86,28 +130,35 @@ class MatchIndex:
     def candidates(self, forms: list[NameForm], limit: int = CANDIDATE_NAMES) -> list[int]:
         """Name ids sharing the most keys with any of the query forms, best first."""
         keys: set[str] = set()
+        exact: set[int] = set()
         for form in forms:
             keys |= keys_of(form)
+            for key in exact_keys(form):
+                exact.update(self.exact.get(key, ()))
         lists = sorted((self.postings[k] for k in keys if k in self.postings), key=len)
+        keyed = {id(self.postings[k]): k[0] != "g" for k in keys if k in self.postings}
         counts: Counter[int] = Counter()
         walked = 0
         for i, plist in enumerate(lists):
             if walked + len(plist) > POSTINGS_BUDGET and i >= 3:
                 break
             counts.update(plist)  # counted in C: this loop is the hot path
+            if keyed[id(plist)]:
+                counts.update(plist)  # a whole word shared counts twice a trigram
             walked += len(plist)
         if not counts:
-            return []
+            return list(exact)
         # Everything close to the best overlap is scored, not just the first ``limit``: identical
         # common names ("Wang Wei") on many entries must all be scored, or the one whose date of
         # birth or document matches could be cut off by an arbitrary tie-break.
         cutoff = max(1, int(max(counts.values()) * CLOSE_SHARE))
         close = [n for n, c in counts.items() if c >= cutoff]
         if len(close) < limit:
-            return [n for n, _ in counts.most_common(limit)]
-        if len(close) > MAX_CANDIDATE_NAMES:
+            close = [n for n, _ in counts.most_common(limit)]
+        elif len(close) > MAX_CANDIDATE_NAMES:
             close = heapq.nlargest(MAX_CANDIDATE_NAMES, close, key=counts.__getitem__)
-        return close
+        # Identical names first and always, however many share the other keys.
+        return list(exact) + [n for n in close if n not in exact]
 
     def by_document(self, numbers: list[str]) -> set[int]:
         found: set[int] = set()

@@ -1,15 +1,20 @@
-"""Scoring a subject against candidate list entries: name similarity plus reasoned adjustments.
+"""Scoring a subject against candidate list entries: the name decides, the other features rank.
 
-Name similarity (0..1) is the best of
-  * characters: Han characters compared as written (王晓明 / 王小明),
-  * tokens: distinctive words aligned in any order, each to its closest counterpart (typos allowed),
-    generic words (CO, LTD, 有限公司 ...) weighing 0.15 of a distinctive one,
-  * orderings: all tokens joined in every order, for names split differently ("Abdul Rahman" /
-    "Abdulrahman", "Xiao Ming Wang" / "WANG Xiaoming"); used when the token counts differ.
-Chinese script is also compared through pinyin; a pinyin-only agreement between two Han names
-(homophones) counts 0.95. Adjustments: date of birth, nationality, document number, weak alias.
-Every hit carries the breakdown and a bilingual explanation. Change MATCHER_VERSION with any change
-to the scoring, so stored screenings say which rules produced them.
+Persons are compared part by part (counterdesk.screening.persons: family and given names, Chinese
+characters and their romanisations, transliterated scripts); organisations by their distinctive
+words in any order, generic words (CO, LTD, 有限公司 ...) weighing 0.15 of a distinctive one, and
+joined in every order for names split differently.
+
+When the subject and the entry both have a name in Chinese characters, the characters decide: a
+pinyin spelling shared by two different names (王大为 / 王大伟) is not a match.
+
+A hit is raised by the NAME alone (name score at or above the threshold, a weak alias counting
+less) or by an identical document number. Date of birth, nationality, gender and document are
+secondary features: each is shown with its own contribution and moves the score that orders the
+hits, but never raises a weak name over the threshold nor hides a strong one: an exact name with a
+conflicting date of birth goes to review, the conflict explained. Scores are not clamped.
+Every hit carries the per-part alignment and a bilingual explanation. Change MATCHER_VERSION with
+any change to the scoring, so stored screenings say which rules produced them.
 """
 from __future__ import annotations
 
@@ -21,23 +26,26 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from counterdesk.base.text import Text
+from counterdesk.screening import persons
 from counterdesk.screening.countries import to_alpha2
 from counterdesk.screening.index import IndexedEntry, MatchIndex
 from counterdesk.screening.normalise import NameForm, name_form
 from counterdesk.screening.parsers.common import doc_number
 
-MATCHER_VERSION = "cd-match-2026.1"
+MATCHER_VERSION = "cd-match-2026.3"
 
 GENERIC_WEIGHT = 0.15
-HOMOPHONE_FACTOR = 0.95
 NAME_FLOOR = 0.55  # below this a name is not considered similar at all (documents aside)
 MAX_HITS = 20
 
-DOB_EXACT, DOB_YEAR, DOB_CONFLICT = 0.08, 0.04, -0.20
-NAT_MATCH, NAT_CONFLICT = 0.04, -0.08
+DOB_EXACT, DOB_YEAR, DOB_CONFLICT = 0.03, 0.01, -0.10
+NAT_MATCH, NAT_CONFLICT = 0.01, -0.03
+GENDER_CONFLICT = -0.05
 DOC_MATCH = 0.35
 DOC_ONLY_MIN_LEN = 6  # shorter numbers collide across countries too often to stand alone
 WEAK_ALIAS = -0.05
+IDENTICAL_NAME = 0.98  # identical, or spelled as an equivalent (Muhammad / Mohammed)
+GENDERS = {"m": "male", "male": "male", "男": "male", "f": "female", "female": "female", "女": "female"}
 
 METHODS = {
     "exact": Text("完全一致", "identical"),
@@ -46,7 +54,14 @@ METHODS = {
     "tokens": Text("逐词比对，词序不限", "word by word, any order"),
     "orderings": Text("连写比对", "joined spelling"),
     "document": Text("仅证件号码", "document number only"),
+    "wade_giles": Text("威妥玛拼音比对", "via Wade-Giles"),
+    "hk": Text("香港粤语拼写比对", "via Hong Kong (Cantonese) spelling"),
+    "macau": Text("澳门拼写比对", "via Macau spelling"),
+    "skeleton": Text("辅音骨架比对（转写）", "consonant skeleton (transliterated)"),
+    "family_mismatch": Text("姓氏不符", "family names differ"),
+    "patronymic_mismatch": Text("父称不符", "patronymics differ"),
 }
+ROLES = {"family": Text("姓", "family name"), "given": Text("名", "given name"), "name": Text("名称部分", "name part")}
 NAME_TYPES = {"primary": Text("主名称", "name"), "alias": Text("别名", "alias"),
               "weak_alias": Text("弱别名", "weak alias")}
 ADJUSTMENTS = {
@@ -57,6 +72,7 @@ ADJUSTMENTS = {
     "nationality_conflict": Text("国籍不符", "nationality differs"),
     "document_match": Text("证件号码完全一致", "document number identical"),
     "weak_alias": Text("匹配的是弱别名", "matched a weak alias"),
+    "gender_conflict": Text("性别不符", "gender differs"),
 }
 
 
@@ -70,6 +86,7 @@ class Query:
     birth_date: date | None
     nationality: str | None  # ISO alpha-2
     documents: tuple[str, ...]  # normalised numbers
+    gender: str | None = None   # "male" | "female"
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,8 @@ class Hit:
     query_name_index: int    # which of the subject's names matched (by position only)
     adjustments: tuple[Adjustment, ...]
     programs: str
+    parts: tuple[persons.Part, ...] = ()  # the list name's parts and how each aligned
+    basis: str = "name"                   # what raised the hit: "name" or "document"
 
     @property
     def explanation(self) -> Text:
@@ -107,9 +126,19 @@ class Hit:
               f"{self.name_score:.2f}（{method.zh}）"]
         en = [f"{self.list_source} entry {self.entry_ref}: {kind.en} \"{self.matched_name}\" similarity "
               f"{self.name_score:.2f} ({method.en})"]
+        for p in self.parts:
+            role = ROLES.get(p.role, ROLES["name"])
+            zh.append(f"{role.zh}“{p.list_part}” {p.score:.2f}" if p.query_pos >= 0 else
+                      f"{role.zh}“{p.list_part}” 无对应")
+            en.append(f"{role.en} \"{p.list_part}\" {p.score:.2f}" if p.query_pos >= 0 else
+                      f"{role.en} \"{p.list_part}\" not in the subject's name")
         for adj in self.adjustments:
             zh.append(f"{adj.text.zh} {adj.delta:+.2f}")
             en.append(f"{adj.text.en} {adj.delta:+.2f}")
+        if any(a.delta < 0 and a.code in ("dob_conflict", "nationality_conflict", "gender_conflict")
+               for a in self.adjustments) and self.basis == "name":
+            zh.append("姓名已达阈值，须复核；不符之处降低其优先级")
+            en.append("the name reaches the threshold, so it is reviewed; the conflict lowers its priority")
         zh.append(f"综合得分 {self.score:.2f}")
         en.append(f"score {self.score:.2f}")
         return Text("；".join(zh) + "。", "; ".join(en) + ".")
@@ -118,13 +147,16 @@ class Hit:
         out = asdict(self)
         out["adjustments"] = [{"code": a.code, "delta": a.delta, "zh": a.text.zh, "en": a.text.en}
                               for a in self.adjustments]
+        out["parts"] = [asdict(p) for p in self.parts]
         out["explanation"] = {"zh": self.explanation.zh, "en": self.explanation.en}
         return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Hit:
-        fields = {k: data[k] for k in cls.__dataclass_fields__ if k != "adjustments"}
-        return cls(**fields, adjustments=tuple(Adjustment(a["code"], a["delta"]) for a in data["adjustments"]))
+        """A stored hit; hits stored by earlier matcher versions have no parts and no basis."""
+        fields = {k: data[k] for k in cls.__dataclass_fields__ if k not in ("adjustments", "parts") and k in data}
+        return cls(**fields, adjustments=tuple(Adjustment(a["code"], a["delta"]) for a in data["adjustments"]),
+                   parts=tuple(persons.Part(**p) for p in data.get("parts", ())))
 
 
 # ---- name similarity --------------------------------------------------------------------------
@@ -154,8 +186,8 @@ def _token_score(q: NameForm, c: NameForm) -> tuple[float, str]:
     return (joined_score, "orderings") if joined_score > aligned else (aligned, "tokens")
 
 
-def name_similarity(q: NameForm, c: NameForm) -> tuple[float, str]:
-    """(similarity 0..1, method) of two names in comparable form."""
+def entity_similarity(q: NameForm, c: NameForm) -> tuple[float, str]:
+    """(similarity 0..1, method) of two organisation names."""
     if q.empty or c.empty:
         return 0.0, "tokens"
     if q.han and c.han and q.han == c.han:
@@ -166,11 +198,24 @@ def name_similarity(q: NameForm, c: NameForm) -> tuple[float, str]:
     tokens, method = _token_score(q, c)
     if q.han or c.han:
         method = "pinyin"
-        if q.han and c.han:
-            tokens *= HOMOPHONE_FACTOR  # same sound, different characters: likely, not certain
     if chars >= tokens:
         return chars, "characters"
     return tokens, method
+
+
+def compare(q: NameForm, c: NameForm, kind: str) -> persons.Comparison:
+    if kind == "person":
+        return persons.compare(q, c)
+    score, method = entity_similarity(q, c)
+    return persons.Comparison(score, method)
+
+
+def name_similarity(q: NameForm, c: NameForm) -> tuple[float, str]:
+    """(similarity 0..1, method) of two names in comparable form (as persons unless both forms
+    were made as organisation names)."""
+    cmp = compare(q, c, "person" if q.words or c.words or q.romanised or c.romanised or
+                  not (q.generic or c.generic) else "entity")
+    return cmp.score, cmp.method
 
 
 # ---- adjustments ------------------------------------------------------------------------------
@@ -211,6 +256,9 @@ def adjustments_for(query: Query, entry: IndexedEntry, name_type: str) -> list[A
             out.append(Adjustment("nationality_match", NAT_MATCH))
         else:
             out.append(Adjustment("nationality_conflict", NAT_CONFLICT))
+    listed_gender = GENDERS.get(str(entry.gender).casefold()) if entry.gender else None
+    if query.gender and listed_gender and query.gender != listed_gender and entry.kind == "person":
+        out.append(Adjustment("gender_conflict", GENDER_CONFLICT))
     if name_type == "weak_alias":
         out.append(Adjustment("weak_alias", WEAK_ALIAS))
     return out
@@ -218,47 +266,64 @@ def adjustments_for(query: Query, entry: IndexedEntry, name_type: str) -> list[A
 
 # ---- the whole match ----------------------------------------------------------------------------
 def make_query(names: list[str], birth_date: date | None = None, nationality: str | None = None,
-               documents: list[str] | None = None) -> Query:
+               documents: list[str] | None = None, gender: str | None = None) -> Query:
     clean_names = [str(n) for n in names if str(n).strip()][:10]
     return Query(tuple(name_form(n, "person") for n in clean_names),
                  tuple(name_form(n, "entity") for n in clean_names),
                  birth_date, to_alpha2(nationality) if nationality else None,
-                 tuple(d for d in (doc_number(x) for x in documents or []) if len(d) >= 3))
+                 tuple(d for d in (doc_number(x) for x in documents or []) if len(d) >= 3),
+                 GENDERS.get(str(gender).casefold()) if gender else None)
+
+
+def _best_name(index: MatchIndex, query: Query, e_i: int) -> tuple[persons.Comparison, int, int]:
+    """The entry's best-matching name: (comparison, name position, subject's name index). When both
+    sides have a name in Chinese characters, only those are compared: the characters decide."""
+    entry = index.entries[e_i]
+    forms = query.forms if entry.kind == "person" else query.entity_forms
+    n_ids = index.entry_names[e_i]
+    if entry.kind == "person" and any(f.han for f in forms) and any(index.forms[n].han for n in n_ids):
+        pairs = [(q_i, q, n) for q_i, q in enumerate(forms) if q.han for n in n_ids if index.forms[n].han]
+    elif entry.kind == "person" and any(f.romanised for f in forms):
+        # The subject's Latin name spells its Chinese one; the characters say which part is the
+        # family name, so they are what is compared (应丽 is not LI Ying).
+        pairs = [(q_i, q, n) for q_i, q in enumerate(forms) if q.romanised or not q.words for n in n_ids]
+    else:
+        pairs = [(q_i, q, n) for q_i, q in enumerate(forms) for n in n_ids]
+    best, pos, q_best = persons.NONE, 0, -1
+    for q_i, q, n in pairs:
+        cmp = compare(q, index.forms[n], entry.kind)
+        if cmp.score > best.score:
+            best, pos, q_best = cmp, index.name_pos[n], q_i
+    return best, pos, q_best
 
 
 def match(index: MatchIndex, query: Query, threshold: float) -> list[Hit]:
-    """Hits at or above ``threshold``, best first (at most MAX_HITS)."""
-    # Best name per entry among the candidate names.
-    best: dict[int, tuple[float, str, int, int]] = {}  # entry -> (name score, method, name pos, query idx)
+    """Hits whose name reaches ``threshold`` (or whose document number is identical), ordered by
+    their score with the secondary features (at most MAX_HITS)."""
+    entries: dict[int, None] = {}
     for n_id in index.candidates(list(query.forms + query.entity_forms)):
-        e_i = index.name_entry[n_id]
-        form = index.forms[n_id]
-        forms = query.forms if index.entries[e_i].kind == "person" else query.entity_forms
-        for q_i, q in enumerate(forms):
-            score, method = name_similarity(q, form)
-            if score >= NAME_FLOOR and score > best.get(e_i, (0.0,))[0]:
-                best[e_i] = (score, method, index.name_pos[n_id], q_i)
-    # A document number on the list is a potential hit whatever the name (names change, documents
-    # less so); the closest of the entry's names is shown with it.
-    for e_i in index.by_document([d for d in query.documents if len(d) >= DOC_ONLY_MIN_LEN]):
-        if e_i in best:
-            continue
-        entry = index.entries[e_i]
-        forms = query.forms if entry.kind == "person" else query.entity_forms
-        scored = [(name_similarity(q, name_form(text, entry.kind))[0], pos, q_i)
-                  for pos, (text, _t, _s) in enumerate(entry.names) for q_i, q in enumerate(forms)] or [(0.0, 0, -1)]
-        score, pos, q_i = max(scored)
-        best[e_i] = (score, "document", pos, q_i)
+        entries[index.name_entry[n_id]] = None
+    documents = index.by_document([d for d in query.documents if len(d) >= DOC_ONLY_MIN_LEN])
+    for e_i in documents:
+        entries[e_i] = None
     ranked: list[tuple[float, Hit]] = []
-    for e_i, (name_score, method, pos, q_i) in best.items():
+    for e_i in entries:
+        cmp, pos, q_i = _best_name(index, query, e_i)
         entry = index.entries[e_i]
         text, name_type, script = entry.names[pos]
         adjs = adjustments_for(query, entry, name_type)
-        raw = name_score + sum(a.delta for a in adjs)
-        score = round(max(0.0, min(1.0, raw)), 4)  # shown 0..1; ranking uses the raw total
-        if score >= threshold or method == "document":
-            ranked.append((raw, Hit(entry.list_id, entry.list_source, entry.list_sha256, entry.ref, entry.kind, score,
-                                    round(name_score, 4), method, text, name_type, script, q_i, tuple(adjs),
-                                    entry.programs)))
+        basis_score = cmp.score + (WEAK_ALIAS if name_type == "weak_alias" else 0.0)
+        if cmp.score < IDENTICAL_NAME and any(a.code == "dob_conflict" for a in adjs):
+            # A listed date of birth the subject's contradicts counts against a name that is not
+            # identical; an identical name is still reviewed, the conflict explained.
+            basis_score += DOB_CONFLICT
+        by_name = cmp.score >= NAME_FLOOR and basis_score >= threshold
+        if not by_name and e_i not in documents:
+            continue
+        raw = cmp.score + sum(a.delta for a in adjs)
+        method = cmp.method if by_name else "document"
+        ranked.append((raw, Hit(entry.list_id, entry.list_source, entry.list_sha256, entry.ref, entry.kind,
+                                round(raw, 4), round(cmp.score, 4), method, text, name_type, script, q_i,
+                                tuple(adjs), entry.programs, cmp.parts, "name" if by_name else "document")))
     ranked.sort(key=lambda rh: (-rh[0], rh[1].list_source, rh[1].entry_ref))
     return [h for _, h in ranked[:MAX_HITS]]

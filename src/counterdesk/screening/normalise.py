@@ -1,5 +1,8 @@
-"""Names into comparable forms: Latin folded to ASCII tokens, Chinese kept as characters and also
-spelt in pinyin (so 王晓明, "Wang Xiaoming" and "Xiaoming WANG" meet), generic words marked.
+"""Names into comparable forms: Latin folded to ASCII tokens, Chinese kept as (simplified)
+characters and also spelt in pinyin, Wade-Giles and the Hong Kong and Macau Cantonese spellings (so
+王晓明, "Wang Xiaoming" and "Xiaoming WANG" meet, and 陳大文 meets "CHAN Tai Man"); Cyrillic, Greek,
+Arabic and other scripts transliterated to Latin with anyascii; generic words marked; the family
+name recorded where the name shows it (Chinese characters; a word in capitals among others).
 
 Every function here is total: any string in, a NameForm out (possibly empty); nothing raises.
 """
@@ -11,7 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import permutations
 
+from anyascii import anyascii
 from pypinyin import Style, lazy_pinyin
+
+from counterdesk.screening import chinese
 
 # Legal-form and filler words: they carry little identity, so they weigh little in a comparison
 # (two firms sharing only "Trading Co Ltd" are not similar) but still count a bit when present.
@@ -26,11 +32,12 @@ GENERIC_HAN = tuple(sorted("""
 股份有限公司 有限责任公司 有限公司 责任公司 集团公司 控股公司 公司 集团 贸易 商贸
 国际 控股 实业 投资 科技 进出口 发展 工业 企业 有限
 """.split(), key=len, reverse=True))
-# Two-character surnames: in "Ouyang Meiling" the family name is one token, not "Ou Yang ...".
-COMPOUND_SURNAMES = frozenset("""
-欧阳 司马 诸葛 上官 东方 皇甫 慕容 令狐 司徒 夏侯 尉迟 公孙 长孙
-宇文 轩辕 端木 独孤 南宫 西门 百里 呼延 万俟 澹台 闻人 太史 申屠
-""".split())
+COMPOUND_SURNAMES = chinese.COMPOUND_SURNAMES
+# Arabic-script article at the start of a word (الرحمن): Latin spellings write it as a word of its own.
+_ABD = frozenset(("bd", "abd", "abdul", "abdel", "abdal", "abdoul", "abdur", "abdel", "abdol"))
+_PATRONYMIC = re.compile(r"(?:ovich|evich|ovych|evych|yich|ovna|evna|ichna|ivna)$")
+_AR_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2})")
+_VOWELS = re.compile(r"[aeiou]+")
 
 _SPECIAL = str.maketrans({"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ł": "l",
                           "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "þ": "th", "ı": "i", "ʼ": "", "'": "", "’": "",
@@ -112,6 +119,11 @@ class NameForm:
     generic: tuple[str, ...]       # generic tokens, weighed little
     han: str                       # distinctive Han characters, "" when the name has none
     grouped: tuple[str, ...]       # Han person names as (surname, given name) pinyin, else ()
+    family: tuple[str, ...] = ()   # the family name's tokens when the name shows which they are
+    romanised: tuple[tuple[str, str, str], ...] = ()  # Han person names: (system, family, given)
+    skeleton: tuple[str, ...] = ()  # consonant skeletons of the words (Arabic-script comparisons)
+    translit: str = ""             # the script transliterated from ("cyrillic", "arabic", ...), "" if none
+    words: tuple[str, ...] = ()    # person names: every word in the order written (generic ones too)
 
     @property
     def compact(self) -> str:
@@ -135,6 +147,75 @@ class NameForm:
 EMPTY = NameForm("", "latin", (), (), "", ())
 
 
+def _script_name(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    for script in ("CYRILLIC", "ARABIC", "GREEK", "HEBREW", "HANGUL", "THAI", "DEVANAGARI", "GEORGIAN",
+                   "ARMENIAN", "HIRAGANA", "KATAKANA"):
+        if name.startswith(script):
+            return script.lower()
+    return "other"
+
+
+def transliterate(text: str) -> tuple[str, str]:
+    """(Latin text, script transliterated from) for letters of scripts other than Latin and Han;
+    Han characters are kept (they are compared as characters and through their own spellings)."""
+    foreign = [ch for ch in text if ch.isalpha() and not ch.isascii() and not is_han(ch)
+               and not unicodedata.name(ch, "").startswith("LATIN")]
+    if not foreign:
+        return text, ""
+    script = _script_name(foreign[0])
+    if script == "arabic":
+        # Ta marbuta is read "a" at the end of a name (فاطمة: Fatma, Fatima), not "h".
+        text = _AR_ARTICLE.sub("\u0627\u0644 ", text.replace("\u0629", "a"))
+    out = "".join(ch if is_han(ch) else anyascii(ch) for ch in text)
+    if script == "greek":
+        # The Greek digraph OY is written "ou".
+        out = re.sub("(?i)oy", lambda m: "ou" if m.group(0).islower() else "OU", out)
+    return out, script
+
+
+def skeleton(word: str) -> str:
+    """Consonant skeleton of a folded word, as Arabic script writes names (short vowels unwritten):
+    "mohammed" -> "mhmd", "yusuf" -> "ysf", "qasimi" -> "ksm"."""
+    # q/k and French-style ch/dj for sh/j (Bachir, Djamal) spell the same Arabic letters.
+    w = word.replace("q", "k").replace("`", "").replace("ou", "u").replace("ee", "i").replace("ch", "sh") \
+        .replace("dj", "j")
+    if w.startswith(("abdul", "abdel", "abdal")):
+        w = "abd" + w[5:]
+    head, rest = w[:1], w[1:]
+    rest = rest.replace("y", "").replace("w", "")
+    w = head + _VOWELS.sub("", rest) if head not in "aeiou" else _VOWELS.sub("", rest)
+    out = "".join(c for i, c in enumerate(w) if i == 0 or c != w[i - 1])
+    return out or word[:1]
+
+
+def is_patronymic(word: str) -> bool:
+    """A Russian / Ukrainian patronymic (Sergeevich, Igorevna, Petrivna)."""
+    return len(word) >= 6 and bool(_PATRONYMIC.search(word))
+
+
+def _family_by_patronymic(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Without capitals, a patronymic tells the family name of a three-part name: it follows the
+    patronymic ("Boris Grigorievich Egorov") or leads ("Egorov Boris Grigorievich")."""
+    if len(tokens) != 3:
+        return ()
+    if is_patronymic(tokens[1]) and not is_patronymic(tokens[2]):
+        return (tokens[2],)
+    if is_patronymic(tokens[2]) and not is_patronymic(tokens[0]):
+        return (tokens[0],)
+    return ()
+
+
+def _caps_family(text: str) -> tuple[str, ...]:
+    """Words written in capitals among words that are not ("WANG Xiaoming", "Ali AL-QASIMI"):
+    the usual way lists and passports mark the family name."""
+    words = text.split()
+    caps = [w for w in words if sum(c.isalpha() for c in w) >= 2 and w.isupper()]
+    if not caps or len(caps) == len(words):
+        return ()
+    return tuple(t for w in caps for t in fold(w).split() if t not in GENERIC_LATIN)
+
+
 def name_form(text: str, kind: str = "person") -> NameForm:
     """Comparable form of one name; never raises (junk in, an empty form out)."""
     try:
@@ -145,8 +226,9 @@ def name_form(text: str, kind: str = "person") -> NameForm:
 
 @lru_cache(maxsize=65536)
 def _name_form(text: str, kind: str) -> NameForm:
-    script = script_of(text)
-    folded = fold(text)
+    latin_text, translit = transliterate(text)
+    script = script_of(latin_text)
+    folded = fold(latin_text)
     tokens: list[str] = []
     generic: list[str] = []
     han_core = ""
@@ -167,12 +249,31 @@ def _name_form(text: str, kind: str) -> NameForm:
                 else:
                     han_core += piece
                     tokens.extend(syllables)
+    family: tuple[str, ...] = ()
+    romanised: tuple[tuple[str, str, str], ...] = ()
+    if translit == "arabic":  # the article, written apart above
+        tokens = [t for t in tokens if t not in ("l", "al")]
+
+    if kind == "person":
+        # "Abd" is one name with the word after it (عبد العزيز: Abdelaziz, Abdul Aziz).
+        for i in range(len(tokens) - 2, -1, -1):
+            if tokens[i] in _ABD:
+                tokens[i:i + 2] = [tokens[i] + tokens[i + 1]]
+    han_core = chinese.simplified(han_core) if han_core else ""
     if kind == "person" and script == "han" and 2 <= len(han_core) <= 5 and len(tokens) == len(han_core):
         # Chinese personal name: family name first (one or two characters), given name joined,
         # which is how passports and Latin-script lists write it ("WANG Xiaoming").
-        n = 2 if han_core[:2] in COMPOUND_SURNAMES and len(han_core) > 2 else 1
+        n = len(chinese.split_name(han_core)[0])
         grouped = ("".join(tokens[:n]), "".join(tokens[n:]))
+        family = (grouped[0],)
+        romanised = chinese.romanisations(han_core)
+    elif kind == "person" and not han_core:
+        family = _caps_family(latin_text) or _family_by_patronymic(tuple(tokens))
     if not tokens and generic:
         # A name made only of generic words ("Trading Company") still has to match itself.
         tokens, generic = generic, []
-    return NameForm(text, script, tuple(tokens), tuple(generic), han_core, grouped)
+    skel = tuple(skeleton(t) for t in tokens) if kind == "person" and not han_core else ()
+    words = tuple(w for w in folded.split() if not (translit == "arabic" and w in ("l", "al"))) \
+        if kind == "person" and not han_core else ()
+    return NameForm(text, script, tuple(tokens), tuple(generic), han_core, grouped, family, romanised, skel, translit,
+                    words)

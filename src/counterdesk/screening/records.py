@@ -7,7 +7,7 @@ from typing import TypedDict
 
 from counterdesk.base.text import CounterDeskError, Text
 
-FORMATS = ("un", "ofac-xml", "ofac-csv", "os-csv", "os-ftm")
+FORMATS = ("un", "ofac-xml", "ofac-csv", "os-csv", "os-ftm", "cd-csv")
 KINDS = ("person", "entity")
 NAME_TYPES = ("primary", "alias", "weak_alias")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from counterdesk.base.text import Text
-from counterdesk.screening.parsers import ofac_csv, ofac_xml, opensanctions, un_xml
+from counterdesk.screening.parsers import ofac_csv, ofac_xml, opensanctions, template_csv, un_xml
 from counterdesk.screening.records import FORMATS, ListFormatError, ParsedList
 
 MAX_FILE_BYTES = 512 * 2**20
@@ -34,6 +34,8 @@ def detect_format(data: bytes) -> str | None:
     cells = [c.strip().strip('"') for c in first.split(",")]
     if cells[:3] == ["id", "schema", "name"]:
         return "os-csv"
+    if template_csv.looks_like(first):
+        return "cd-csv"
     if cells and cells[0].isdigit() and len(cells) >= 12:
         return "ofac-csv"
     return None
@@ -66,6 +68,8 @@ def parse(files: list[tuple[str, bytes]], fmt: str | None = None) -> ParsedList:
             return ofac_csv.parse_ofac_csv(files)
         if fmt == "os-csv":
             return opensanctions.parse_os_csv(files[0][1])
+        if fmt == "cd-csv":
+            return template_csv.parse_template_csv(files[0][1])
         return opensanctions.parse_os_ftm(files[0][1])
     except ListFormatError:
         raise

@@ -2,6 +2,8 @@
 is enforced by the core. No reason is preselected: the supervisor picks one after reading the evidence."""
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from counterdesk.base.branchtime import format_time, zone_heading
+from counterdesk.screening.explain import Breakdown, breakdown
 from counterdesk.services.sanctions import disposition
 from counterdesk.ui.widgets.common import MessageLabel, Page, error_text, page_title
 from counterdesk.ui.widgets.context import AppContext
@@ -141,16 +144,40 @@ class ApprovalsPage(Page):
         if rec is None:
             self.details.setPlainText(self.tr("Nothing is waiting for a decision."))
         else:
-            lines = [h.explanation.get(self.ctx.lang) for h in rec.hits]
-            lines.append("")
-            lines.append(self.tr("Matcher {version}, threshold {threshold}, lists {lists}").format(
+            blocks = [self._why(breakdown(h, rec.threshold)) for h in rec.hits]
+            footer = [self.tr("Matcher {version}, threshold {threshold}, lists {lists}").format(
                 version=rec.matcher_version, threshold=f"{rec.threshold:.2f}",
-                lists=", ".join(h[:12] for h in rec.list_hashes)))
+                lists=", ".join(h[:12] for h in rec.list_hashes))]
             if not rec.can_dispose(self.ctx.user):
-                lines.append("")
-                lines.append(self.tr("You ran this screening: another supervisor must decide it."))
-            self.details.setPlainText("\n".join(lines))
+                footer.append(self.tr("You ran this screening: another supervisor must decide it."))
+            self.details.setHtml("".join(blocks) + "".join(f"<p>{escape(t)}</p>" for t in footer))
         self._update_buttons()
+
+    def _why(self, why: Breakdown) -> str:
+        """One hit: the list name's parts as aligned, then each feature's contribution to the score."""
+        lang = self.ctx.lang
+        cell = '<td style="padding: 1px 8px">{}</td>'.format
+        head = '<th align="left" style="padding: 1px 8px">{}</th>'.format
+        out = [f"<h4>{escape(why.heading.get(lang))}</h4>"]
+        if why.parts:
+            out.append('<table cellspacing="0" border="1" style="border-color: #bbb">'
+                       + "<tr>" + "".join(head(escape(t)) for t in (
+                           self.tr("Part"), self.tr("List's word"), self.tr("Subject's word"),
+                           self.tr("Similarity"))) + "</tr>")
+            for p in why.parts:
+                word = (self.tr("word {n}").format(n=p.subject_word) if p.subject_word
+                        else self.tr("not in the subject's name"))
+                out.append("<tr>" + cell(escape(p.role.get(lang))) + cell(escape(p.list_part)) + cell(escape(word))
+                           + cell(f"{p.score:.2f}") + "</tr>")
+            out.append("</table><br>")
+        out.append('<table cellspacing="0" border="1" style="border-color: #bbb">'
+                   + "<tr>" + head(escape(self.tr("Feature"))) + head(escape(self.tr("Contribution"))) + "</tr>")
+        for i, c in enumerate(why.contributions):  # the first row is the name similarity itself
+            delta = f"{c.delta:.2f}" if i == 0 else f"{c.delta:+.2f}"
+            out.append("<tr>" + cell(escape(c.label.get(lang))) + cell(delta) + "</tr>")
+        out.append("<tr>" + cell(f"<b>{escape(self.tr('Score'))}</b>") + cell(f"<b>{why.score:.2f}</b>") + "</tr>")
+        out.append(f"</table><p>{escape(why.verdict.get(lang))}</p>")
+        return "".join(out)
 
     def _update_buttons(self) -> None:
         rec = self.current()
