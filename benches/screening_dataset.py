@@ -12,11 +12,18 @@ nationality. Each query has a named category. Match categories derive the query 
 (``expect`` is its ref); non-match categories build a customer who is on no list (checked against
 every entry's names), many of them deliberately close to a listed name.
 
-The romanisations here come from the generator's own spelling tables (real-world spellings such as
-Lee, Chow, Law for Hong Kong surnames), not from the matcher's code; nothing in here is tuned to a
-matcher's output. Caveat: the Hong Kong / Macau and Cyrillic tables were written by the same hand
-as the matcher's rules, so they share that author's knowledge (and blind spots); pinyin and
-Wade-Giles come from pypinyin, the Jyutping of characters outside the pools from ToJyutping.
+Independence from the matcher: the spellings here come from the generator's own hand-made
+sources, never from the product's tables or the libraries it derives its spellings from. Hong Kong
+and Macau given names are listed character by character as identity cards spell them (WAH, SHING,
+SUET; VA, IENG, CHON), not derived from Jyutping by rules as the matcher does; Wade-Giles comes
+from the generator's own conversion of pinyin (the published table) with Taiwan's customary family
+names (LEE), not from pypinyin's Wade-Giles; Cyrillic is romanised by BGN/PCGN and ICAO tables
+written here (the matcher uses anyascii); the Arabic spellings include Maghreb and Indonesian
+forms (Djamel, Hocine, Youcef, Achmad) and the equivalent Latin given names pairs (William /
+Guillaume, Thomas / Tomasz) that the matcher's equivalence table does not list. What is shared:
+the pinyin of the characters (pypinyin, the reference reading), and for the truth only (which
+customers are on no list) OpenCC for characters outside the pools and ToJyutping to tell which
+listed characters a homophone reads like.
 
 A non-match customer is one no screener could tell from a listed name without more data: not a
 listed name in characters, nor in the same Latin words, nor a Cyrillic name in either Latin
@@ -29,6 +36,7 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -95,30 +103,48 @@ MO_SURNAMES = {"陳": ["CHAN"], "黃": ["VONG", "WONG"], "王": ["VONG"], "李":
                "高": ["KOU"], "趙": ["CHIO"], "蘇": ["SOU"], "鍾": ["CHONG"], "曹": ["CHOU"], "唐": ["TONG"],
                "區": ["AO"], "歐陽": ["AO IEONG"], "司徒": ["SI TOU"], "江": ["KONG"], "方": ["FONG"],
                "廖": ["LIO"], "杜": ["TOU"], "崔": ["CHOI"], "陸": ["LOK"]}
-# Cantonese readings (Jyutping) of the given-name characters above, and the two official spellings.
-JYUTPING = {"偉": "wai5", "強": "koeng4", "軍": "gwan1", "傑": "git6", "濤": "tou4", "明": "ming4",
-            "剛": "gong1", "建": "gin3", "國": "gwok3", "志": "zi3", "文": "man4", "輝": "fai1", "海": "hoi2",
-            "波": "bo1", "斌": "ban1", "宇": "jyu5", "浩": "hou6", "鵬": "paang4", "飛": "fei1", "峰": "fung1",
-            "德": "dak1", "大": "daai6", "永": "wing5", "俊": "zeon3", "健": "gin6", "華": "waa4", "平": "ping4",
-            "東": "dung1", "龍": "lung4", "成": "sing4", "家": "gaa1", "榮": "wing4", "光": "gwong1",
-            "新": "san1", "安": "on1", "芳": "fong1", "娜": "naa4", "秀": "sau3", "英": "jing1", "敏": "man5",
-            "靜": "zing6", "麗": "lai6", "艷": "jim6", "娟": "gyun1", "霞": "haa4", "玲": "ling4", "紅": "hung4",
-            "梅": "mui4", "蘭": "laan4", "鳳": "fung6", "春": "ceon1", "曉": "hiu2", "雪": "syut3", "琳": "lam4",
-            "瑩": "jing4", "燕": "jin3", "慧": "wai6", "婷": "ting4", "佳": "gaai1", "美": "mei5", "欣": "jan1",
-            "穎": "wing6", "萍": "ping4", "小": "siu2", "嘉": "gaa1", "月": "jyut6", "珍": "zan1", "寧": "ning4"}
-HK_INITIAL = {"b": "p", "p": "p", "d": "t", "t": "t", "g": "k", "k": "k", "gw": "kw", "kw": "kw", "z": "ch",
-              "c": "ch", "s": "s", "j": "y", "ng": "ng", "h": "h", "m": "m", "n": "n", "l": "l", "f": "f", "w": "w"}
-HK_FINAL = {"aa": "a", "aai": "ai", "aau": "au", "aam": "am", "aan": "an", "aang": "ang", "aap": "ap",
-            "aat": "at", "aak": "ak", "ai": "ai", "au": "au", "am": "am", "an": "an", "ang": "ang", "ap": "ap",
-            "at": "at", "ak": "ak", "e": "e", "ei": "ei", "eng": "eng", "ek": "ek", "i": "i", "iu": "iu",
-            "im": "im", "in": "in", "ing": "ing", "ip": "ip", "it": "it", "ik": "ik", "o": "o", "oi": "oi",
-            "on": "on", "ong": "ong", "ok": "ok", "ou": "o", "u": "u", "ui": "ui", "un": "oon", "ung": "ung",
-            "uk": "uk", "oeng": "eung", "oek": "euk", "eoi": "ui", "eon": "un", "yu": "u", "yun": "uen",
-            "yut": "ut"}
-MO_INITIAL = {**HK_INITIAL, "gw": "ku", "kw": "ku", "j": "i", "w": "v"}
-MO_FINAL = {**HK_FINAL, "aau": "ao", "au": "ao", "an": "an", "iu": "io", "ing": "eng", "ik": "ec",
-            "ung": "ong", "uk": "oc", "ok": "oc", "ak": "ac", "aak": "ac", "oeng": "eong", "oek": "eoc",
-            "eoi": "oi", "eon": "on", "ou": "ou", "yu": "u", "yun": "un", "un": "un"}
+# Given-name characters as Hong Kong identity cards and passports spell them, written out by hand
+# character by character (the spellings families actually carry, several where usage varies:
+# 華 WAH, 成 SHING / SING, 雪 SUET, 月 YUET), NOT derived from Jyutping by rules: the matcher
+# derives its Cantonese spellings mechanically from ToJyutping's data, so a table of rules here
+# would only measure the matcher against a copy of itself.
+HK_GIVEN = {"偉": ["WAI"], "強": ["KEUNG"], "軍": ["KWAN"], "傑": ["KIT"], "濤": ["TO"], "明": ["MING"],
+            "剛": ["KONG"], "建": ["KIN"], "國": ["KWOK"], "志": ["CHI"], "文": ["MAN"], "輝": ["FAI"],
+            "海": ["HOI"], "波": ["PO"], "斌": ["PAN", "BUN"], "宇": ["YU", "YUE"], "浩": ["HO"], "鵬": ["PANG"],
+            "飛": ["FEI"], "峰": ["FUNG"], "德": ["TAK"], "大": ["TAI"], "永": ["WING"], "俊": ["CHUN"],
+            "健": ["KIN"], "華": ["WAH", "WA"], "平": ["PING"], "東": ["TUNG"], "龍": ["LUNG"],
+            "成": ["SHING", "SING"], "家": ["KA"], "榮": ["WING"], "光": ["KWONG"], "新": ["SUN", "SAN"],
+            "安": ["ON"], "芳": ["FONG"], "娜": ["NA"], "秀": ["SAU"], "英": ["YING"], "敏": ["MAN"],
+            "靜": ["CHING"], "麗": ["LAI"], "艷": ["YIM"], "娟": ["KUEN"], "霞": ["HA"], "玲": ["LING"],
+            "紅": ["HUNG"], "梅": ["MUI"], "蘭": ["LAN"], "鳳": ["FUNG"], "春": ["CHUN"], "曉": ["HIU"],
+            "雪": ["SUET", "SUT"], "琳": ["LAM"], "瑩": ["YING"], "燕": ["YIN"], "慧": ["WAI"], "婷": ["TING"],
+            "佳": ["KAI"], "美": ["MEI"], "欣": ["YAN"], "穎": ["WING"], "萍": ["PING"], "小": ["SIU"],
+            "嘉": ["KA"], "月": ["YUET", "YUT"], "珍": ["CHUN", "CHAN"], "寧": ["NING"]}
+# The same characters as Macau spells them (Portuguese-based: IENG, KEONG, VA, CHON, IO ...), by hand.
+MO_GIVEN = {"偉": ["WAI"], "強": ["KEONG"], "軍": ["KUAN"], "傑": ["KIT"], "濤": ["TOU"], "明": ["MENG"],
+            "剛": ["KONG"], "建": ["KIN"], "國": ["KUOK"], "志": ["CHI"], "文": ["MAN"], "輝": ["FAI"],
+            "海": ["HOI"], "波": ["PO"], "斌": ["PAN"], "宇": ["U"], "浩": ["HOU"], "鵬": ["PANG"],
+            "飛": ["FEI"], "峰": ["FONG"], "德": ["TAK"], "大": ["TAI"], "永": ["WENG", "VENG"], "俊": ["CHON"],
+            "健": ["KIN"], "華": ["VA", "WA"], "平": ["PENG"], "東": ["TONG"], "龍": ["LONG"], "成": ["SENG"],
+            "家": ["KA"], "榮": ["WENG", "VENG"], "光": ["KUONG"], "新": ["SAN"], "安": ["ON"], "芳": ["FONG"],
+            "娜": ["NA"], "秀": ["SAO"], "英": ["IENG"], "敏": ["MAN"], "靜": ["CHENG"], "麗": ["LAI"],
+            "艷": ["IM"], "娟": ["KUN"], "霞": ["HA"], "玲": ["LENG"], "紅": ["HONG"], "梅": ["MUI"],
+            "蘭": ["LAN"], "鳳": ["FONG"], "春": ["CHON"], "曉": ["HIO"], "雪": ["SUT"], "琳": ["LAM"],
+            "瑩": ["IENG"], "燕": ["IN"], "慧": ["WAI", "VAI"], "婷": ["TENG"], "佳": ["KAI"], "美": ["MEI"],
+            "欣": ["IAN"], "穎": ["WENG"], "萍": ["PENG"], "小": ["SIO"], "嘉": ["KA"], "月": ["UT"],
+            "珍": ["CHAN"], "寧": ["NENG"]}
+# Taiwan passports: Wade-Giles as people carry it, apostrophes and umlauts usually dropped, and
+# the customary spellings some families keep (李 LEE, 金 KING).
+TW_SURNAMES = {"李": ["LEE", "LI"], "金": ["CHIN", "KING"], "呂": ["LU", "LYU"], "余": ["YU"], "游": ["YU"]}
+# Hanyu Pinyin -> Wade-Giles, written from the published conversion table (initials; finals that
+# differ), independently of any library: the matcher takes its Wade-Giles from pypinyin.
+_WG_INITIAL = (("zh", "ch"), ("ch", "ch'"), ("sh", "sh"), ("b", "p"), ("p", "p'"), ("d", "t"), ("t", "t'"),
+               ("g", "k"), ("k", "k'"), ("z", "ts"), ("c", "ts'"), ("j", "ch"), ("q", "ch'"), ("x", "hs"),
+               ("r", "j"), ("h", "h"), ("m", "m"), ("f", "f"), ("n", "n"), ("l", "l"), ("s", "s"), ("y", "y"),
+               ("w", "w"))
+_WG_FINAL = {"ie": "ieh", "ian": "ien", "ong": "ung", "iong": "iung", "ue": "üeh", "er": "erh", "ui": "ui",
+             "uo": "uo", "you": "yu", "yan": "yen", "ye": "yeh", "yi": "i", "yin": "yin", "ying": "ying",
+             "yu": "yü", "yue": "yüeh", "yuan": "yüan", "yun": "yün", "yong": "yung"}
 
 # ---- Cyrillic, Arabic, Greek, Latin ---------------------------------------------------------------
 RU_FIRST_M = ["Александр", "Сергей", "Дмитрий", "Андрей", "Алексей", "Юрий", "Михаил", "Николай", "Евгений",
@@ -136,17 +162,17 @@ RU_BGN = {**_RU_COMMON, "е": "e", "ё": "e", "ж": "zh", "и": "i", "й": "y", 
           "ш": "sh", "щ": "shch", "ъ": "", "ь": "", "ю": "yu", "я": "ya"}
 RU_ICAO = {**RU_BGN, "й": "i", "ю": "iu", "я": "ia", "ъ": "ie"}
 # (script, Latin spellings): the spellings are equivalent renderings of the same name.
-AR_GIVEN = [("محمد", ["Muhammad", "Mohammed", "Mohamed", "Mohammad"]), ("أحمد", ["Ahmad", "Ahmed"]),
-            ("علي", ["Ali"]), ("حسن", ["Hassan", "Hasan"]), ("حسين", ["Hussein", "Husayn", "Hussain"]),
-            ("عمر", ["Omar", "Umar"]), ("يوسف", ["Yusuf", "Youssef", "Yousef"]), ("إبراهيم", ["Ibrahim", "Ebrahim"]),
-            ("خالد", ["Khalid", "Khaled"]), ("طارق", ["Tariq", "Tarek"]), ("فيصل", ["Faisal", "Faysal"]),
+AR_GIVEN = [("محمد", ["Muhammad", "Mohammed", "Mohamed", "Mohammad", "Mouhamed"]), ("أحمد", ["Ahmad", "Ahmed", "Achmad"]),
+            ("علي", ["Ali"]), ("حسن", ["Hassan", "Hasan", "Hacene"]), ("حسين", ["Hussein", "Husayn", "Hussain", "Hocine"]),
+            ("عمر", ["Omar", "Umar", "Omer"]), ("يوسف", ["Yusuf", "Youssef", "Yousef", "Youcef"]), ("إبراهيم", ["Ibrahim", "Ebrahim"]),
+            ("خالد", ["Khalid", "Khaled", "Khaleed"]), ("طارق", ["Tariq", "Tarek"]), ("فيصل", ["Faisal", "Faysal"]),
             ("ناصر", ["Nasser", "Nasir"]), ("سليم", ["Salim", "Selim"]), ("كريم", ["Karim", "Kareem"]),
-            ("حامد", ["Hamid", "Hamed"]), ("مصطفى", ["Mustafa", "Mostafa"]), ("محمود", ["Mahmoud", "Mahmud"]),
-            ("سعيد", ["Said", "Saeed"]), ("جمال", ["Jamal", "Gamal"]), ("بشير", ["Bashir", "Bachir"]),
-            ("رشيد", ["Rashid", "Rachid"]), ("عبد العزيز", ["Abdul Aziz", "Abdelaziz"]),
-            ("عبد الرحمن", ["Abdul Rahman", "Abdelrahman"]), ("عبد الله", ["Abdullah", "Abdallah"]),
+            ("حامد", ["Hamid", "Hamed"]), ("مصطفى", ["Mustafa", "Mostafa", "Moustafa"]), ("محمود", ["Mahmoud", "Mahmud", "Mahmood"]),
+            ("سعيد", ["Said", "Saeed"]), ("جمال", ["Jamal", "Gamal", "Djamel"]), ("بشير", ["Bashir", "Bachir", "Bechir"]),
+            ("رشيد", ["Rashid", "Rachid", "Rasheed"]), ("عبد العزيز", ["Abdul Aziz", "Abdelaziz"]),
+            ("عبد الرحمن", ["Abdul Rahman", "Abdelrahman", "Abderrahmane"]), ("عبد الله", ["Abdullah", "Abdallah", "Abdellah"]),
             ("أسامة", ["Usama", "Osama"]), ("يحيى", ["Yahya", "Yehia"]), ("زكريا", ["Zakariya", "Zakaria"]),
-            ("إدريس", ["Idris", "Idriss"]), ("قاسم", ["Qasim", "Kassem"]), ("وليد", ["Walid", "Waleed"]),
+            ("إدريس", ["Idris", "Idriss"]), ("قاسم", ["Qasim", "Kassem", "Kacem"]), ("وليد", ["Walid", "Waleed", "Oualid"]),
             ("جلال", ["Jalal"]), ("كمال", ["Kamal"]), ("منير", ["Munir", "Mounir"]), ("سامي", ["Sami", "Samy"])]
 AR_GIVEN_F = [("فاطمة", ["Fatima", "Fatma"]), ("عائشة", ["Aisha", "Aicha"]), ("مريم", ["Maryam", "Mariam"]),
               ("زينب", ["Zainab", "Zeinab"]), ("خديجة", ["Khadija", "Khadidja"]), ("ليلى", ["Layla", "Leila"]),
@@ -185,7 +211,8 @@ EN_LAST = ["SMITH", "JOHNSON", "BROWN", "TAYLOR", "WILSON", "EVANS", "THOMPSON",
 # Equivalent given names beyond spelling (the list writes one, the document the other).
 EQUIVALENT_LATIN = {"Alexander": ["Aleksandr", "Alexandre"], "Michael": ["Mikhail", "Michel"],
                     "Peter": ["Pyotr", "Pierre"], "John": ["Ivan", "Juan", "Jean"], "Joseph": ["Jose", "Yosef"],
-                    "Paul": ["Pavel", "Pablo"]}
+                    "Paul": ["Pavel", "Pablo"], "William": ["Guillaume", "Wilhelm"], "Thomas": ["Tomas", "Tomasz"],
+                    "Richard": ["Ricardo", "Riccardo"], "David": ["Dawid", "Davide"], "James": ["Jacques", "Giacomo"]}
 ADJ = ["Golden", "Silver", "Eastern", "Northern", "Ocean", "Dragon", "Phoenix", "Pacific", "Royal", "Global"]
 NOUN = ["Harbour", "Bridge", "River", "Lotus", "Crane", "Horizon", "Summit", "Pearl", "Falcon", "Delta"]
 TRADE = ["Trading", "Shipping", "Logistics", "Electronics", "Machinery", "Mining", "Technology"]
@@ -227,35 +254,46 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def _py(chars: str) -> list[str]:
-    return lazy_pinyin(chars, style=Style.NORMAL)
+@cache
+def _py(chars: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(chars, style=Style.NORMAL))
 
 
-def _wg(chars: str, rng: random.Random) -> list[str]:
-    # pypinyin writes Wade-Giles ü as "v" (chvn), a spelling no document uses: it is ü (chün).
-    syl = [s.replace("v", "ü") for s in lazy_pinyin(chars, style=Style.WADEGILES)]
+def _wg_syllable(py: str) -> str:
+    """One toneless pinyin syllable in Wade-Giles, with apostrophes and ü (the generator's own rules)."""
+    py = py.replace("v", "ü")
+    if py[0] in "yw" or py in ("er", "e"):
+        return _WG_FINAL.get(py, {"e": "o"}.get(py, py))
+    ini = next((i for i, _w in _WG_INITIAL if py.startswith(i) and len(py) > len(i)), "")
+    wg_ini, fin = dict(_WG_INITIAL).get(ini, ""), py[len(ini):]
+    if ini in ("j", "q", "x") and fin.startswith("u"):
+        fin = "ü" + fin[1:]                         # ju -> chü, xuan -> hsüan
+    if fin == "i" and ini in ("zh", "ch", "sh", "r"):
+        return wg_ini + "ih"                        # zhi -> chih, shi -> shih
+    if fin == "i" and ini in ("z", "c", "s"):
+        return {"z": "tzu", "c": "tz'u", "s": "ssu"}[ini]
+    if fin == "e" and ini in ("g", "k", "h"):
+        return wg_ini + "o"                         # ge -> ko, he -> ho
+    if fin == "uo" and ini not in ("g", "k", "h", "sh"):
+        return wg_ini + "o"                         # luo -> lo, zhuo -> cho
+    return wg_ini + {"üe": "üeh"}.get(fin, _WG_FINAL.get(fin, fin))
+
+
+def _wg(chars: str, rng: random.Random, family_t: str = "") -> list[str]:
+    """Wade-Giles as on a Taiwan passport: ``family_t`` (the traditional family name) may take a
+    customary spelling; apostrophes and umlauts are dropped half the time."""
+    if family_t in TW_SURNAMES:
+        return [rng.choice(TW_SURNAMES[family_t]).lower()]
+    syl = [_wg_syllable(s) for s in _py(chars)]
     if rng.random() < 0.5:  # passports and lists often drop the apostrophes and the umlaut
         syl = [s.replace("'", "").replace("ü", "u") for s in syl]
     return syl
 
 
-def _jyut_split(jp: str) -> tuple[str, str]:
-    s = jp.rstrip("123456")
-    for ini in ("gw", "kw", "ng", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "w", "z", "c", "s", "j"):
-        if s.startswith(ini) and len(s) > len(ini):
-            return ini, s[len(ini):]
-    return "", s
-
-
-def _cantonese(trad: str, system: str) -> list[str]:
-    initials, finals = (HK_INITIAL, HK_FINAL) if system == "hk" else (MO_INITIAL, MO_FINAL)
-    out = []
-    for ch in trad:
-        ini, fin = _jyut_split(JYUTPING[ch])
-        if system == "mo" and ini == "j" and fin.startswith(("yu", "i")):
-            ini = ""  # 余 jyu -> U, 葉 jip -> Ip
-        out.append(initials.get(ini, ini) + finals.get(fin, fin))
-    return out
+def _cantonese(trad: str, system: str, rng: random.Random) -> list[str]:
+    """The given name as Hong Kong ("hk") or Macau ("mo") spells it, one hand-listed spelling a character."""
+    table = HK_GIVEN if system == "hk" else MO_GIVEN
+    return [rng.choice(table[ch]).lower() for ch in trad]
 
 
 def _latin_order(family: str, given: list[str], rng: random.Random, hyphen: bool = False) -> str:
@@ -312,7 +350,7 @@ class Generator:
                      [(simp, "primary")] if r < 0.75 else [(latin, "primary")])
             nat = "CN"
         elif culture == "tw":
-            latin = _latin_order("".join(_wg(sur_s, rng)), _wg(given_s, rng), rng, hyphen=True)
+            latin = _latin_order("".join(_wg(sur_s, rng, sur_t)), _wg(given_s, rng), rng, hyphen=True)
             names = [(latin, "primary"), (trad, "alias")] if rng.random() < 0.5 else [(latin, "primary")]
             nat = "TW"
         else:
@@ -320,7 +358,7 @@ class Generator:
             if sur_t not in table:
                 return self.chinese(ref, "cn")
             fam = rng.choice(table[sur_t])
-            given = _cantonese(given_t, culture)
+            given = _cantonese(given_t, culture, rng)
             latin = f"{fam} {' '.join(g.capitalize() for g in given)}"
             names = [(latin, "primary"), (trad, "alias")] if rng.random() < 0.5 else [(latin, "primary")]
             nat = "HK" if culture == "hk" else "MO"
@@ -337,9 +375,7 @@ class Generator:
         father = rng.choice(RU_FIRST_M)
         patronymic = father + ("ович" if gender == "male" else "овна")
         patronymic = patronymic.replace("йович", "евич").replace("йовна", "евна").replace("аович", "аевич")
-        last = rng.choice(RU_LAST)
-        if gender == "female" and last.endswith(("ов", "ёв", "ев", "ин")):
-            last += "а"
+        last = _gendered(rng.choice(RU_LAST), gender)
         cyr = [first, patronymic, last]
         table = rng.choice((RU_BGN, RU_ICAO))
         lat = [_translit(p, table) for p in cyr]
@@ -413,6 +449,11 @@ class Generator:
         return out
 
 
+def _gendered(last: str, gender: str) -> str:
+    """A Russian family name in the form a person of ``gender`` carries (Petrov, Petrova)."""
+    return last + "а" if gender == "female" and last.endswith(("ов", "ёв", "ев", "ин")) else last
+
+
 def _translit(text: str, table: dict[str, str]) -> str:
     out = "".join(table.get(ch, table.get(ch.lower(), ch)) for ch in text.lower())
     return out.capitalize()
@@ -441,41 +482,97 @@ def _fold_spelling(text: str) -> str:
     return _strip_accents(text.replace("ü", "u")).replace("-", " ").replace("'", "").lower()
 
 
-def _jyutping(ch: str) -> str | None:
-    if ch in JYUTPING:
-        return JYUTPING[ch]
-    import ToJyutping  # a character outside the pools (a homophone): ToJyutping's reading
+@lru_cache(maxsize=1)
+def _s2t():
+    from opencc import OpenCC  # truth only: characters outside the pools (homophones)
+    return OpenCC("s2t")
+
+
+_POOL_TRAD = {s: t for s, t, _w in SURNAMES} | dict(COMPOUND_SURNAMES) | dict(GIVEN_M) | dict(GIVEN_F)
+
+
+def _trad(simp: str) -> str:
+    sur = next((s for s, _t in COMPOUND_SURNAMES if simp.startswith(s)), "")
+    if sur:
+        return _POOL_TRAD[sur] + _trad(simp[len(sur):])
+    return "".join(_POOL_TRAD.get(ch) or str(_s2t().convert(ch)) for ch in simp)
+
+
+@cache
+def _toneless_jyutping(ch: str) -> str:
+    import ToJyutping  # truth only: which listed characters a homophone reads like in Cantonese
     found = ToJyutping.get_jyutping_list(ch)
-    return found[0][1].split(" ")[0] if found and found[0][1] else None
+    return found[0][1].split(" ")[0].rstrip("123456") if found and found[0][1] else ""
 
 
-def _spellings(simp: str) -> set[tuple[str, str]]:
+def _given_spellings(ch: str, table: dict[str, list[str]]) -> set[str]:
+    """A character's hand-listed spellings; a character outside the table (a homophone) takes those
+    of the table's characters that read alike in Cantonese (为 is WAI like 偉)."""
+    if ch in table:
+        return {s.lower() for s in table[ch]}
+    reading = _toneless_jyutping(ch)
+    return {s.lower() for c, spell in table.items() if reading and _toneless_jyutping(c) == reading for s in spell}
+
+
+@cache
+def _spellings(simp: str) -> frozenset[tuple[str, str]]:
     """(family, given) of a Chinese name in pinyin, Wade-Giles and the Hong Kong / Macau spellings
     (the generator's own tables), to recognise a customer whose name a Latin-only entry spells."""
-    from opencc import OpenCC
     n = 2 if any(simp.startswith(c) for c, _t in COMPOUND_SURNAMES) else 1
     sur, given = simp[:n], simp[n:]
     out = {("".join(_py(sur)), "".join(_py(given)))}
-    wg = [_fold_spelling(x.replace("v", "u")) for x in lazy_pinyin(simp, style=Style.WADEGILES)]
-    out.add(("".join(wg[:n]), "".join(wg[n:])))
-    trad = OpenCC("s2t").convert(simp)
-    readings = [_jyutping(ch) for ch in trad[n:]]
-    if all(readings):
-        for table, system, initials, finals in ((HK_SURNAMES, "hk", HK_INITIAL, HK_FINAL),
-                                                (MO_SURNAMES, "mo", MO_INITIAL, MO_FINAL)):
-            giv = ""
-            for jp in readings:
-                ini, fin = _jyut_split(jp or "")
-                if system == "mo" and ini == "j" and fin.startswith(("yu", "i")):
-                    ini = ""
-                giv += initials.get(ini, ini) + finals.get(fin, fin)
-            out.update(("".join(_fold_spelling(f).split()), giv) for f in table.get(trad[:n], []))
-    return out
+    trad = _trad(simp)
+    wg = [_fold_spelling(_wg_syllable(x)) for x in _py(simp)]
+    for fam in ["".join(wg[:n])] + [f.lower() for f in TW_SURNAMES.get(trad[:n], [])]:
+        out.add((fam, "".join(wg[n:])))
+    for surnames, table in ((HK_SURNAMES, HK_GIVEN), (MO_SURNAMES, MO_GIVEN)):
+        givens = [""]
+        for ch in trad[n:]:
+            givens = [g + s for g in givens for s in _given_spellings(ch, table)]
+        out.update(("".join(_fold_spelling(f).split()), g) for f in surnames.get(trad[:n], []) for g in givens)
+    return frozenset(out)
+
+
+_PARTICLES = ("al", "abu", "bin", "de", "van", "von", "da", "di")
+
+
+def _fold_words(text: str) -> list[str]:
+    return [w for w in _strip_accents(text).casefold().replace("-", " ").split() if w not in _PARTICLES]
+
+
+# Every Latin spelling of an Arabic name stands for that name (Fatma and Fatima are both فاطمة),
+# and a given name stands for its equivalents in other languages (Pierre is Peter): two customers
+# differing only so are the same name, as the name_equivalent category has it.
+_AR_SPELLINGS = {tuple(_fold_words(spell)): script for script, spells in AR_GIVEN + AR_GIVEN_F + AR_FAMILY
+                 for spell in spells} | {(_strip_accents(v).casefold(),): k.casefold()
+                                         for k, vs in EQUIVALENT_LATIN.items() for v in [k, *vs]}
+
+
+def _canonical_words(text: str) -> tuple[str, ...]:
+    words, out, i = _fold_words(text), [], 0
+    while i < len(words):
+        for n in (2, 1):
+            script = _AR_SPELLINGS.get(tuple(words[i:i + n]))
+            if script and i + n <= len(words):
+                out.append(script)
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return tuple(out)
 
 
 def _latin_key(text: str) -> frozenset[str]:
-    folded = _strip_accents(text).casefold().replace("-", " ")
-    return frozenset(w for w in folded.split() if w not in ("al", "abu", "bin"))
+    return frozenset(_canonical_words(text))
+
+
+def _family_word(text: str) -> str:
+    """The first word a name shows as its family name (capitals among others), else its last."""
+    words = text.split()
+    caps = [w for w in words if w.isupper() and sum(c.isalpha() for c in w) >= 2 and w.casefold() not in _PARTICLES]
+    pick = caps[0] if caps and len(caps) < len(words) else words[-1]
+    return (_canonical_words(pick) or ("",))[0]
 
 
 class Truth:
@@ -485,6 +582,10 @@ class Truth:
     def __init__(self, entries: list[Entry]):
         self.han: set[str] = set()
         self.latin: set[frozenset[str]] = set()
+        # A listed name's words by its first word, with its family word: a customer named by the
+        # listed first name and family name with middle names (or a second surname) left out is
+        # that listed name to any screener without more data (the missing_part category).
+        self.by_first: dict[str, list[tuple[frozenset[str], str]]] = {}
         self.pinyin_han_less: set[str] = set()  # pinyin of entries that list no characters
         self.chinese_latin: set[tuple[str, str]] = set()  # (family, given) of Chinese names listed in Latin only
         for e in entries:
@@ -493,11 +594,14 @@ class Truth:
                     self.han.add(text)
                 else:
                     self.latin.add(_latin_key(text))
+                    self._add_contained(text)
             if e.culture == "cn" and not any(any("\u4e00" <= c <= "\u9fff" for c in t) for t, _ in e.names):
                 self.pinyin_han_less.add("".join(_py(e.parts["simp"])))
             if e.culture == "ru":  # the Cyrillic name in both Latin conventions is the listed name
                 for table in (RU_BGN, RU_ICAO):
                     self.latin.add(_latin_key(" ".join(_translit(p, table) for p in e.parts["cyr"])))
+                    lat = [_translit(p, table) for p in e.parts["cyr"]]
+                    self._add_contained(f"{lat[0]} {lat[1]} {lat[2].upper()}")
             if e.culture in ("cn", "tw", "hk", "mo") and not _has_han(e):
                 # Listed in Latin letters only: any customer whose name is spelt so is that name.
                 words = _fold_spelling(e.parts["latin"]).split()
@@ -512,11 +616,21 @@ class Truth:
         return (simp not in self.han and "".join(_py(simp)) not in self.pinyin_han_less
                 and not (_spellings(simp) & self.chinese_latin))
 
+    def _add_contained(self, text: str) -> None:
+        words = _canonical_words(text)
+        if len(words) >= 3:
+            self.by_first.setdefault(words[0], []).append((frozenset(words), _family_word(text)))
+
+    def _contained(self, text: str) -> bool:
+        words = frozenset(_canonical_words(text))
+        return len(words) >= 2 and any(words <= listed and fam in words for w in words
+                                       for listed, fam in self.by_first.get(w, ()) if w in words)
+
     def latin_free(self, text: str) -> bool:
         if any("\u0400" <= c <= "\u04ff" for c in text):
-            return all(_latin_key(" ".join(_translit(w, t) for w in text.split())) not in self.latin
-                       for t in (RU_BGN, RU_ICAO)) and _latin_key(text) not in self.latin
-        return _latin_key(text) not in self.latin
+            return all(self.latin_free(" ".join(_translit(w, t) if any("\u0400" <= c <= "\u04ff" for c in w) else w
+                                                for w in text.split())) for t in (RU_BGN, RU_ICAO))
+        return _latin_key(text) not in self.latin and not self._contained(text)
 
 
 # ---- queries -----------------------------------------------------------------------------------------
@@ -592,7 +706,7 @@ class QueryMaker:
         if cat == "wade_giles":
             if rng.random() < 0.5:  # a Taiwan passport spelling against a mainland entry
                 e = self._pick(("cn",), _has_han)
-                fam, given = "".join(_wg(e.parts["sur_s"], rng)), _wg(e.parts["given_s"], rng)
+                fam, given = "".join(_wg(e.parts["sur_s"], rng, e.parts["sur_t"])), _wg(e.parts["given_s"], rng)
                 return self._q(cat, e, [_latin_order(fam, given, rng, hyphen=True)])
             e = self._pick(("tw",), lambda e: not _has_han(e))  # a Wade-Giles entry, a mainland customer
             return self._q(cat, e, [e.parts["simp"], _pinyin_latin(e.parts["simp"], e.parts["sur_s"], rng)])
@@ -603,7 +717,7 @@ class QueryMaker:
                 return self._q(cat, e, [e.parts["simp"], _pinyin_latin(e.parts["simp"], e.parts["sur_s"], rng)])
             e = self._pick(("cn",), lambda e: _has_han(e) and e.parts["sur_t"] in table)
             fam = rng.choice(table[e.parts["sur_t"]])
-            given = _cantonese(e.parts["given_t"], culture)
+            given = _cantonese(e.parts["given_t"], "hk" if culture == "hk" else "mo", rng)
             return self._q(cat, e, [f"{fam} {' '.join(g.capitalize() for g in given)}"])
         if cat == "trad_simp":
             if rng.random() < 0.5:
@@ -674,7 +788,8 @@ class QueryMaker:
             else:
                 e = self._pick(("ar", "ru", "es", "en"))
                 words = e.names[0][0].split()
-                pool = {"ar": [s for p in AR_GIVEN for s in p[1]], "ru": [_translit(x, RU_BGN) for x in RU_FIRST_M],
+                pool = {"ar": [s for p in AR_GIVEN for s in p[1]],
+                        "ru": [_translit(x, RU_BGN) for x in (RU_FIRST_M if e.gender == "male" else RU_FIRST_F)],
                         "es": ES_FIRST_M, "en": EN_FIRST_M}[e.culture]
                 name = f"{rng.choice(pool)} {words[-1]}"
                 if not self.truth.latin_free(name) or name.split()[0] in words:
@@ -716,7 +831,7 @@ class QueryMaker:
                 q = self._chinese_customer(sur + e.parts["given_s"], sur, e)
             else:
                 words = e.names[0][0].split()
-                pool = {"ar": [s for p in AR_FAMILY for s in p[1]], "ru": [_translit(x, RU_BGN).upper() for x in RU_LAST],
+                pool = {"ar": [s for p in AR_FAMILY for s in p[1]], "ru": [_translit(_gendered(x, e.gender), RU_BGN).upper() for x in RU_LAST],
                         "es": [x.upper() for x in ES_LAST], "en": EN_LAST}[e.culture]
                 name = f"{' '.join(words[:-1])} {rng.choice(pool)}"
                 if not self.truth.latin_free(name) or _latin_key(name) == _latin_key(e.names[0][0]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -67,7 +67,9 @@ def test_full_assessment_is_graded_confirmed_and_current(demo_vault, teller, cus
     aid, result = _run(demo_vault, teller, cid, sid, T0)
     assert (result.grade, result.name.zh, result.score, result.lowest_category) == ("C3", "稳健型", 29, False)
     assert result.previous_grade is None and not result.needs_reconfirmation
-    assert result.valid_until == datetime(2028, 3, 1, 10, 0, tzinfo=CST)
+    # Valid through the day before the anniversary, ending at 00:00 CST on it (base.assessment_validity).
+    assert result.valid_until == datetime(2028, 3, 1, 0, 0, tzinfo=CST)
+    assert result.last_valid_day == date(2028, 2, 29)
     current = arepo.current_assessment(demo_vault, teller, cid, now=T0 + timedelta(days=30))
     assert current.assessment_id == aid and current.confirmed_at is not None
     stored = arepo.get_answers(demo_vault, teller, aid)
@@ -80,10 +82,10 @@ def test_full_assessment_is_graded_confirmed_and_current(demo_vault, teller, cus
     assert "age_65_up" not in everything and "29" not in everything.replace(cid, "").replace(aid, "").replace(sid, "")
 
 
-def test_validity_ends_exactly_twelve_months_later(demo_vault, teller, customer):
+def test_validity_ends_at_the_start_of_the_anniversary_day(demo_vault, teller, customer):
     cid, sid = customer
     _run(demo_vault, teller, cid, sid, T0)
-    end = datetime(2028, 3, 1, 10, 0, tzinfo=CST)
+    end = datetime(2028, 3, 1, 0, 0, tzinfo=CST)
     assert arepo.current_assessment(demo_vault, teller, cid, now=end - timedelta(microseconds=1)) is not None
     assert arepo.current_assessment(demo_vault, teller, cid, now=end) is None
 

@@ -117,8 +117,9 @@ def test_public_products_and_type_defaults():
     assert codes({**deposit, "type": "structured_deposit", "principal_protected": "false"}) == {
         ("principal_protected", "structured_deposit")}
     ins, res = parse_product({**deposit, "type": "insurance_guaranteed", "periodic_premium": "是",
-                              "liquidity": "surrender", "licence_required": "insurance_agency"})
-    assert res.ok and ins.periodic_premium and res.problems == []
+                              "liquidity": "surrender", "licence_required": "insurance_agency",
+                              "premium_payment_years": "10"})
+    assert res.ok and ins.periodic_premium and ins.premium_payment_years == 10 and res.problems == []
 
 
 def test_private_defaults_take_the_cooling_off_setting():

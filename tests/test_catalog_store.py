@@ -26,7 +26,7 @@ def line(code, **kw) -> str:
          "recording_required": "true", "licence_required": "wealth_management", "periodic_premium": "false",
          "status": "on_sale"}
     v.update(kw)
-    return ",".join(v[f] for f in FIELDS)
+    return ",".join(v.get(f, "") for f in FIELDS)
 
 
 def csv_bytes(*lines: str, bom: bool = False) -> bytes:

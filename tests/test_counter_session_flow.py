@@ -128,6 +128,25 @@ def test_screening_hit_holds_until_another_supervisor_clears_it(demo_vault, sign
     assert counter_session.flow.current_id == "assessment"
 
 
+def test_the_customers_sex_is_screened_against_the_listed_gender(demo_vault, sign_in):
+    """The KYC sex reaches the matcher: an identical name and birth date of a listed man still goes to
+    review for a woman (an exact name never clears), with the differing gender explained."""
+    tag = "<NAME_ORIGINAL_SCRIPT>王晓明</NAME_ORIGINAL_SCRIPT>"
+    listed_male = fresh_un_list().replace(tag.encode(), (tag + "<GENDER>Male</GENDER>").encode(), 1)
+    assert b"<GENDER>Male</GENDER>" in listed_male
+    lists.import_files(demo_vault, sign_in("admin"), [("un_consolidated_sample.xml", listed_male)])
+    counter_session = CounterSession(demo_vault, sign_in("teller"))
+    counter_session.submit(replace(SPECIMEN, id_number="11010519680315002X", id_issue_date="2010-06-01",
+                                   id_long_term=False, id_expiry_date="2030-06-01"))
+    counter_session.submit(DecideConsent(True))
+    counter_session.submit(EnterProfile(dict(ANSWERS, name_zh="王晓明", name_latin="WANG XIAOMING", sex="female",
+                                             birth_date="1968-03-15")))
+    out = counter_session.submit()
+    assert out.hold is not None
+    record = disposition.get_screening(demo_vault, sign_in("supervisor"), counter_session.state.screening_id)
+    assert any(a.code == "gender_conflict" for a in record.hits[0].adjustments)
+
+
 def _false_positive_code() -> str:
     return next(iter(disposition.FALSE_POSITIVE_REASONS))
 

@@ -88,7 +88,7 @@ def test_create_then_find_by_document(demo_vault, teller):
     # The exact form wording is archived under its hash.
     kyc = load_form("kyc")
     assert _rows(demo_vault, "SELECT form_id, version, body FROM form_definitions WHERE hash = :h", h=kyc.hash) == [
-        ("kyc", 1, kyc.canonical)]
+        ("kyc", 2, kyc.canonical)]
     searches = _audit(demo_vault, "customer.searched")
     assert searches[0]["details"]["masked"] == "110***********002X"
     assert searches[-1]["details"] == {"by": "document", "count": 0, "doc_type": "resident_id",
@@ -176,7 +176,7 @@ def test_update_adds_a_version_and_keeps_the_old_one(demo_vault, teller):
     assert history[1].changed_fields == ("customer_tier", "phone") and history[1].reason.startswith("客户")
     assert "phone" in history[0].changed_fields
     changed = _audit(demo_vault, "customer.changed")
-    assert changed == [{"object_id": cid, "details": {"fields": ["customer_tier", "phone"], "form": "kyc@1",
+    assert changed == [{"object_id": cid, "details": {"fields": ["customer_tier", "phone"], "form": "kyc@2",
                                                       "version": 2}}]
     # No change: no new version. Old versions cannot be edited, even in SQL.
     assert repo.update_customer(demo_vault, teller, cid, {"phone": "+85291234567"}, "again") == 2

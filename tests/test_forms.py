@@ -32,16 +32,17 @@ TODAY = date(2026, 12, 1)
 
 def test_bundled_forms_load_and_list():
     infos = {(i.id, i.version): i for i in list_forms()}
-    assert ("kyc", 1) in infos and ("consent_sensitive_pi", 1) in infos
-    kyc = load_form("kyc")
-    assert kyc.version == 1 and kyc.ref == "kyc@1" and kyc.kind == "form"
+    assert ("kyc", 1) in infos and ("kyc", 2) in infos and ("consent_sensitive_pi", 1) in infos
+    kyc = load_form("kyc")  # the newest version
+    assert kyc.version == 2 and kyc.ref == "kyc@2" and kyc.kind == "form"
     assert kyc.title.zh and kyc.title.en
-    assert load_form("kyc", 1) is kyc  # cached: forms are immutable
+    assert load_form("kyc", 2) is kyc  # cached: forms are immutable
+    assert load_form("kyc", 1).ref == "kyc@1"  # earlier versions stay loadable: stored answers cite them
     assert load_form("consent_sensitive_pi").kind == "notice"
 
 
 def test_content_hash_is_sha256_of_the_canonical_json():
-    kyc = load_form("kyc")
+    kyc = load_form("kyc", 1)
     raw = json.loads((DEFINITIONS_DIR / "kyc_v1.json").read_text(encoding="utf-8"))
     canonical = json.dumps(raw, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     assert kyc.canonical == canonical
@@ -82,7 +83,8 @@ def test_every_kyc_choice_has_both_labels_and_reference_choices_exist():
     assert list(countries)[:4] == ["CHN", "HKG", "MAC", "TWN"]
     assert countries["CHN"].zh == "中国" and countries["USA"].en == "United States"
     assert countries["ISL"].zh == "冰岛"
-    assert countries["ZWE"].zh == countries["ZWE"].en == "Zimbabwe"  # no bundled zh name: English
+    # No bundled zh name: iso-codes' zh_CN name (shipped with pycountry), never English on a Chinese screen.
+    assert countries["ZWE"].zh == "津巴布韦" and countries["ZWE"].en == "Zimbabwe"
     tax = kyc.field("tax_jurisdictions").subfield("country")
     assert "CHN" not in {o.value for o in choices(tax)}
 

@@ -23,7 +23,7 @@ from counterdesk.flow.actions import (
 )
 from counterdesk.forms.disclosures import confirmation_sentence
 from counterdesk.services.auth.vault import Vault
-from counterdesk.services.signoff import approvals, cooling, process
+from counterdesk.services.signoff import approvals, cooling, follow_up_calls, process
 from counterdesk.ui.counter.aftersale_page import AfterSalePage
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
@@ -33,7 +33,7 @@ from helpers.demo import (
     WAIT,
     totp_code,
 )
-from helpers.gui import type_text
+from helpers.gui import select, type_text
 
 
 def private_sale(vault, signed_at: datetime | None = None):
@@ -169,11 +169,16 @@ def test_the_follow_up_is_refused_to_the_seller_and_recorded_by_a_colleague(qtbo
     assert task.can_do and task.document_number == state.document_number
     assert "sold by 演示柜员 Demo Teller" in colleague.followup_details.text()
 
-    # An empty outcome: the core's refusal.
+    # No result chosen, then no recording of a call that reached the customer: the core's refusals.
+    assert colleague.followup_result.currentData() is None  # nothing chosen in advance
     qtbot.mouseClick(colleague.followup_done, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Describe the outcome" in colleague.message.text(), timeout=WAIT)
-
+    qtbot.waitUntil(lambda: "Choose the outcome of the call" in colleague.message.text(), timeout=WAIT)
+    select(colleague.followup_result, "reached_confirmed")
     type_text(qtbot, colleague.followup_outcome, "客户确认知悉产品风险，无异议")
+    qtbot.mouseClick(colleague.followup_done, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "reference of the call recording" in colleague.message.text(), timeout=WAIT)
+
+    type_text(qtbot, colleague.followup_recording, "CALL-2026-000123")
     with qtbot.waitSignal(colleague.loaded, timeout=WAIT), \
             qtbot.waitSignal(colleague.changed, timeout=WAIT) as changed:
         qtbot.mouseClick(colleague.followup_done, Qt.MouseButton.LeftButton)
@@ -183,6 +188,9 @@ def test_the_follow_up_is_refused_to_the_seller_and_recorded_by_a_colleague(qtbo
     assert colleague.followup_outcome.text() == "" and not colleague.followup_done.isEnabled()
     done = cooling.follow_up_tasks(vault, colleague.ctx.user, include_done=True)
     assert [(t.task_id, t.status) for t in done] == [(task.task_id, "done")]
+    calls = follow_up_calls.calls(vault, colleague.ctx.user, state.signoff_id)
+    assert [(c.outcome, c.recording_ref, c.called_by) for c in calls] == [
+        ("reached_confirmed", "CALL-2026-000123", colleague.ctx.user.user_id)]
 
     with qtbot.waitSignal(seller.loaded, timeout=WAIT):
         qtbot.mouseClick(seller.refresh_button, Qt.MouseButton.LeftButton)

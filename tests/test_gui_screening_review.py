@@ -77,7 +77,7 @@ def test_supervisor_decides_a_hit_and_the_teller_goes_on(qtbot, open_window, dem
         qtbot.waitUntil(lambda: at(page, "assessment"), timeout=WAIT)
     else:
         qtbot.waitUntil(lambda: not page.busy and page.counter_session.flow.stopped is not None, timeout=WAIT)
-        assert page.counter_session.flow.stopped.code == "sanctions_match" and "制裁" in page.banner.text()
+        assert page.counter_session.flow.stopped.code == "sanctions_designated" and "制裁" in page.banner.text()
     entries = teller_window.ctx.vault.transact(lambda s: audit.recent(s, 200))
     [disposed] = [e for e in entries if e.action == "sanctions.disposed"]
     assert f'"decision":"{decision}"' in disposed.details and "出生地" not in disposed.details

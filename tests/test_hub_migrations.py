@@ -14,7 +14,7 @@ from counterdesk.hub.models import Base
 from helpers.hub import Hub, pg_database
 
 TABLES = {"branches", "devices", "enrol_codes", "nonces", "records", "master_items", "head_office_key",
-          "checkpoints", "anchored_entries", "anchored_evidence"}
+          "checkpoints", "anchored_entries", "anchored_evidence", "rate_limits"}
 
 
 @pytest.fixture(scope="module")

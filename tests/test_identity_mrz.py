@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from counterdesk.identity.checkdigits import mrz_check_digit
+from counterdesk.identity.dates import add_years
 from counterdesk.identity.mrz import compare_mrz, compose_td1, compose_td2, compose_td3, name_forms, parse_mrz
 
 TODAY = date(2025, 11, 25)
@@ -163,9 +164,10 @@ names = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=10)
 @settings(max_examples=120, deadline=None)
 @given(primary=names, secondary=names, number=st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=1, max_size=9),
        born=st.dates(min_value=date(1926, 1, 1), max_value=TODAY),
-       expiry=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+       expiry=st.dates(min_value=date(2000, 1, 1), max_value=add_years(TODAY, 10)),
        sex=st.sampled_from(["M", "F"]), fmt=st.sampled_from(["TD1", "TD2", "TD3"]))
 def test_compose_parse_round_trip(primary, secondary, number, born, expiry, sex, fmt):
+    assume(expiry > born)  # a document cannot expire before its holder is born (expiry_implausible)
     compose = {"TD1": compose_td1, "TD2": compose_td2, "TD3": compose_td3}[fmt]
     text = compose(issuing_state="SWE", primary=primary, secondary=secondary, document_number=number,
                    nationality="SWE", birth_date=born, sex=sex, expiry=expiry)
@@ -224,3 +226,67 @@ def test_random_mrz_shaped_text_never_raises(text):
     assert check.mrz is not None  # the shape is right, so it always parses into fields
     assert all(p.field.startswith("mrz") for p in check.result.problems)
     compare_mrz(check.mrz, {"name": "张三", "surname": "X", "birth_date": "2000-01-01", "number": "A1"})
+
+
+def _td3(**kw):
+    args = dict(issuing_state="SWE", primary="ERIKSSON", secondary="ANNA", document_number="X1234567",
+                nationality="SWE", birth_date=date(1970, 1, 1), sex="F", expiry=date(2030, 1, 1))
+    return compose_td3(**{**args, **kw})
+
+
+@pytest.mark.parametrize("expiry, born, read_as", [
+    (date(1998, 12, 31), date(1970, 1, 1), date(1998, 12, 31)),   # issue 13: was read as 2098-12-31
+    (date(2035, 11, 25), date(1970, 1, 1), date(2035, 11, 25)),   # exactly 10 years ahead: still this century
+    (date(2035, 6, 1), date(2020, 1, 1), date(2035, 6, 1)),
+    (date(1999, 1, 1), date(1960, 1, 1), date(1999, 1, 1)),
+    (date(2000, 2, 29), date(1980, 1, 1), date(2000, 2, 29)),
+])
+def test_expiry_century_is_resolved_within_the_maximum_validity(expiry, born, read_as):
+    check = parse_mrz(_td3(expiry=expiry, birth_date=born), today=TODAY)
+    assert errors(check) == set()
+    assert check.mrz.expiry == read_as
+
+
+def test_expiry_29_february_of_a_common_year_is_not_a_date():
+    line1, line2 = _td3().split("\n")
+    bad = line2[:21] + "290229" + mrz_check_digit("290229") + line2[28:]
+    assert ("mrz.expiry", "date_invalid") in errors(parse_mrz(line1 + "\n" + bad, today=TODAY))
+    leap = line2[:21] + "280229" + mrz_check_digit("280229") + line2[28:]
+    assert parse_mrz(line1 + "\n" + leap, today=TODAY).mrz.expiry == date(2028, 2, 29)
+
+
+def test_expiry_that_fits_no_century_is_an_error():
+    # 2036-01-01 is more than 10 years after TODAY, and 1936 is before the holder was born (1970).
+    check = parse_mrz(_td3(expiry=date(2036, 1, 1)), today=TODAY)
+    assert ("mrz.expiry", "expiry_implausible") in errors(check)
+    assert check.mrz.expiry is None
+    # 1989 is before the birth in 1990; 2089 is far beyond any passport's validity.
+    check = parse_mrz(_td3(expiry=date(1989, 12, 31), birth_date=date(1990, 1, 1)), today=TODAY)
+    assert ("mrz.expiry", "expiry_implausible") in errors(check)
+    problem = next(p for p in check.result.problems if p.code == "expiry_implausible")
+    assert "10" in problem.text.zh and "10" in problem.text.en
+
+
+def test_expiry_century_takes_the_issue_date_into_account():
+    # Issued 2020-01-01: a passport expires by 2030-01-01, so "34" cannot be 2034.
+    check = parse_mrz(_td3(expiry=date(2034, 1, 1)), today=TODAY, issued=date(2020, 1, 1))
+    assert ("mrz.expiry", "expiry_implausible") in errors(check)
+    check = parse_mrz(_td3(expiry=date(2029, 12, 31)), today=TODAY, issued=date(2020, 1, 1))
+    assert errors(check) == set() and check.mrz.expiry == date(2029, 12, 31)
+
+
+@pytest.mark.parametrize("fmt", ["TD3", "TD2", "TD1"])
+def test_digits_in_the_name_zone_are_an_error(fmt):
+    compose = {"TD1": compose_td1, "TD2": compose_td2, "TD3": compose_td3}[fmt]
+    text = compose(issuing_state="SWE", primary="ERIKSSON", secondary="ANNA", document_number="X1234567",
+                   nationality="SWE", birth_date=date(1970, 1, 1), sex="F", expiry=date(2030, 1, 1))
+    lines = text.split("\n")
+    row, start = (2, 0) if fmt == "TD1" else (0, 5)
+    # an OCR misread of O as 0: no check digit covers the name zone, so only the charset rule catches it
+    lines[row] = lines[row].replace("ERIKSSON", "ERIKSS0N")
+    assert lines[row][start:].startswith("ERIKSS0N")
+    check = parse_mrz("\n".join(lines), today=TODAY)
+    assert errors(check) == {("mrz.names", "name_charset")}
+    problem = next(p for p in check.result.problems if p.code == "name_charset")
+    assert "A-Z" in problem.text.zh and "A-Z" in problem.text.en
+    assert "ERIKSS0N" not in problem.text.en  # names are personal data: never in messages

@@ -96,14 +96,37 @@ def test_abolished_code_for_someone_born_long_after_is_a_warning():
     assert ("division_retired", "warning") in codes(check)
 
 
-def test_unlisted_county_in_a_listed_prefecture_is_a_warning():
-    # 110199 is not a district, but 110100 (北京市市辖区) is listed: new or legacy code, not a typo.
-    n = resident_id.compose("110199", date(1990, 1, 1), 11)
-    check = resident_id.parse(n, today=TODAY)
-    assert check.result.ok
-    assert ("division_unlisted", "warning") in codes(check)
+def test_code_in_no_edition_of_gb2260_is_an_error():
+    # Issue 13 defect 4: 310199 is in no edition of GB/T 2260 (上海市市辖区 has no county 99), even though
+    # its prefecture 310100 is listed; it used to pass with a warning.
+    for code in ("310199", "110199"):
+        check = resident_id.parse(resident_id.compose(code, date(1990, 1, 1), 11), today=TODAY)
+        assert not check.result.ok
+        assert ("division_unknown", "error") in codes(check)
+        problem = next(p for p in check.result.problems if p.code == "division_unknown")
+        assert problem.field == "number" and problem.text.zh and problem.text.en
     n = resident_id.compose("119901", date(1990, 1, 1), 11)
     assert "division_unknown" in [c for c, _ in codes(resident_id.parse(n, today=TODAY))]
+
+
+@pytest.mark.parametrize("code, born, name", [
+    ("350404", date(2022, 5, 1), "福建省 三明市 三元区"),    # 2021: 梅列区 and 三元区 merged under a new code
+    ("659012", date(2023, 1, 1), "新疆维吾尔自治区 白杨市"),  # 2022: new county-level city
+    ("653228", date(2025, 1, 1), "新疆维吾尔自治区 和田地区 和康县"),  # 2024: new county
+    ("500157", date(2025, 9, 1), "重庆市 两江新区"),          # 2025
+])
+def test_codes_created_after_the_2020_edition_are_known(code, born, name):
+    # Making unknown codes errors needs a complete table: counties created since 2021 must be in it.
+    check = resident_id.parse(resident_id.compose(code, born, 11), today=TODAY)
+    assert check.result.ok and check.result.problems == [], codes(check)
+    assert check.parsed.division_name == name
+
+
+def test_codes_abolished_after_2020_keep_working_for_earlier_births():
+    # 350402 梅列区 was merged into the new 三元区 (350404) in 2021; a 1990 number keeps 350402.
+    check = resident_id.parse(resident_id.compose("350402", date(1990, 1, 1), 11), today=TODAY)
+    assert check.result.ok and check.result.problems == []
+    assert gb2260.last_year_in_use("350402") == 2020
 
 
 def test_sex_from_the_17th_digit():

@@ -34,7 +34,8 @@ def test_sample_is_detected_and_read():
     chan = parsed.entries[0]
     assert [(n.text, n.type) for n in chan.names] == [("陈志明", "primary"), ("CHAN Chi Ming", "alias"),
                                                       ("Chen Zhiming", "alias"), ("陳志明", "alias")]
-    assert chan.birth_dates == ["1975-04-12"] and chan.nationalities == ["HK"]
+    assert chan.birth_dates == ["1975-04-12"] and chan.nationalities == ["HK"] and chan.gender == "male"
+    assert parsed.entries[2].gender == "female" and parsed.entries[3].gender == ""
     assert chan.documents[0] == {"type": "passport", "number": "K12345678", "country": "HK"}
     eds = parsed.entries[3]
     assert eds.documents == [{"type": "registration", "number": "EX004277", "country": "US"}]
@@ -70,6 +71,8 @@ def _replace_cell(line_no: int, column: str, value: str) -> str:
     (2, "documents", "passport:K1234:Narnia", "bad_field", "line 2 / ref CM-2026-001, documents"),
     (5, "kind", "company", "bad_field", "line 5 / ref CM-2026-004, kind"),
     (5, "birth_dates", "1990", "bad_field", "line 5 / ref CM-2026-004, birth_dates"),
+    (2, "gender", "unknown", "bad_field", "line 2 / ref CM-2026-001, gender"),
+    (5, "gender", "male", "bad_field", "line 5 / ref CM-2026-004, gender"),
     (6, "name", "", "missing_field", "line 6 / ref CM-2026-005"),
     (7, "ref", "CM-2026-001", "duplicate_ref", "line 7"),
     (7, "source", "CN-UNRELIABLE", "bad_field", "line 7, source"),
@@ -103,7 +106,7 @@ def test_non_utf8_is_refused_rather_than_guessed():
 
 
 def test_blank_spreadsheet_rows_are_skipped():
-    assert len(_parse(SAMPLE + ",,,,,,,,,,\n\n").entries) == 6
+    assert len(_parse(SAMPLE + "," * (len(COLUMNS) - 1) + "\n\n").entries) == 6
 
 
 @settings(max_examples=150, deadline=None)

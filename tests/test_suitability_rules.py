@@ -66,7 +66,7 @@ def test_rules_are_data_with_unique_ids_sources_and_texts():
     for r in RULES:
         assert r.id.startswith("SUIT-") and r.source.strip()
         assert r.title.zh and r.title.en and r.reason.zh and r.reason.en
-        assert r.effect in ("prohibit", "customer_initiated_only", "conditions", "eligible_only")
+        assert r.effect in ("prohibit", "customer_initiated_only", "conditions", "eligible_only", "info")
         assert (r.effect in ("conditions", "customer_initiated_only")) == bool(r.conditions)
 
 

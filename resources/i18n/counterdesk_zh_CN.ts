@@ -170,6 +170,22 @@
         <source>Follow-up visit for {document} recorded.</source>
         <translation>已登记 {document} 的回访。</translation>
     </message>
+    <message>
+        <source>Call res&amp;ult</source>
+        <translation>回访结果(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>请选择…</translation>
+    </message>
+    <message>
+        <source>Call recordin&amp;g reference</source>
+        <translation>回访录音编号(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Reference of the recorded call, e.g. CALL-2026-000123</source>
+        <translation>回访录音的编号，例如 CALL-2026-000123</translation>
+    </message>
 </context>
 <context>
     <name>ApprovalStep</name>
@@ -178,8 +194,8 @@
         <translation>主管在本机审批(&amp;A)…</translation>
     </message>
     <message>
-        <source>&amp;Submit again</source>
-        <translation>重新提交(&amp;S)</translation>
+        <source>Submit a&amp;gain</source>
+        <translation>重新提交(&amp;G)</translation>
     </message>
     <message>
         <source>Sending the request…</source>
@@ -261,8 +277,8 @@ Requested {at}, expires {until}.</source>
         <translation>排除为误报(&amp;F)</translation>
     </message>
     <message>
-        <source>Con&amp;firm match</source>
-        <translation>确认命中(&amp;I)</translation>
+        <source>Confirm &amp;match</source>
+        <translation>确认命中(&amp;M)</translation>
     </message>
     <message>
         <source>Refresh (F5)</source>
@@ -336,8 +352,8 @@ Requested {at}, expires {until}.</source>
         <translation>使用现有测评结果(&amp;U)</translation>
     </message>
     <message>
-        <source>&amp;Start the questionnaire on the customer screen</source>
-        <translation>在客户屏上开始问卷(&amp;S)</translation>
+        <source>Start the &amp;questionnaire on the customer screen</source>
+        <translation>在客户屏上开始问卷(&amp;Q)</translation>
     </message>
     <message>
         <source>&amp;Print a blank paper questionnaire…</source>
@@ -863,8 +879,8 @@ Requested {at}, expires {until}.</source>
         <translation>开始柜面业务以服务客户（F2）。首先识别客户：录入、扫描或读取身份证件；新客户单独同意处理敏感个人信息；补全客户信息；并进行制裁名单筛查。随后客户本人完成风险测评，柜员推荐适合的产品，客户阅读风险揭示并签名，按规定需审批的由主管审批，最后打印已签名的确认书。</translation>
     </message>
     <message>
-        <source>&amp;Start counter session (F2)</source>
-        <translation>开始柜面业务(&amp;S)（F2）</translation>
+        <source>S&amp;tart counter session (F2)</source>
+        <translation>开始柜面业务(&amp;T)（F2）</translation>
     </message>
     <message>
         <source>← &amp;Back</source>
@@ -893,6 +909,10 @@ Requested {at}, expires {until}.</source>
     <message>
         <source>Blank questionnaire {number} saved; print it for the customer.</source>
         <translation>空白问卷 {number} 已保存，请打印给客户填写。</translation>
+    </message>
+    <message>
+        <source>The customer closed the questionnaire window before finishing. Start the questionnaire again when the customer is ready.</source>
+        <translation>客户在完成前关闭了问卷窗口。客户准备好后请重新开始问卷。</translation>
     </message>
     <message>
         <source>Session cancelled: {reason}</source>
@@ -967,15 +987,15 @@ Valid until {until}.</source>
         <translation>证件类型(&amp;T)</translation>
     </message>
     <message>
-        <source>Document &amp;number</source>
-        <translation>证件号码(&amp;N)</translation>
-    </message>
-    <message>
         <source>&amp;Issue date</source>
         <translation>签发日期(&amp;I)</translation>
     </message>
     <message>
-        <source>&amp;Long-term (长期)</source>
+        <source>Document n&amp;umber</source>
+        <translation>证件号码(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Long-term</source>
         <translation>长期有效(&amp;L)</translation>
     </message>
     <message>
@@ -997,6 +1017,70 @@ Valid until {until}.</source>
     <message>
         <source>&amp;Read document</source>
         <translation>读取证件(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Copy of the document (customer due diligence)</source>
+        <translation>证件影印件（客户尽职调查）</translation>
+    </message>
+    <message>
+        <source>Image from rea&amp;der</source>
+        <translation>从读卡器取像(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Ch&amp;oose image file…</source>
+        <translation>选择图像文件(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Customer refuses a cop&amp;y</source>
+        <translation>客户拒绝留存影印件(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>CNY {cny:,} or USD {usd:,} and more</source>
+        <translation>人民币 {cny:,} 元或 {usd:,} 美元及以上</translation>
+    </message>
+    <message>
+        <source>Order 〔2025〕 No. 11</source>
+        <translation>〔2025〕第11号令</translation>
+    </message>
+    <message>
+        <source>No copy yet. Sales of {limits} need a copy of the identity document; without one the sale stops ({rule}).</source>
+        <translation>尚未留存影印件。销售金额达到{limits}须留存客户身份证件影印件，否则销售将终止（{rule}）。</translation>
+    </message>
+    <message>
+        <source>Checking the image…</source>
+        <translation>正在检查图像…</translation>
+    </message>
+    <message>
+        <source>Copy taken ({source}, {width}×{height}); it is kept encrypted with the customer record.</source>
+        <translation>已取得影印件（{source}，{width}×{height}），将与客户资料一并加密保存。</translation>
+    </message>
+    <message>
+        <source>The customer refuses a copy: a sale of {limits} will stop and be referred to the AML officer ({rule}).</source>
+        <translation>客户拒绝留存证件影印件：金额达到{limits}的销售将终止，并向反洗钱岗位提交可疑交易报告线索（{rule}）。</translation>
+    </message>
+    <message>
+        <source>simulated reader</source>
+        <translation>模拟读卡器</translation>
+    </message>
+    <message>
+        <source>scanned file</source>
+        <translation>扫描文件</translation>
+    </message>
+    <message>
+        <source>Choose the scanned image of the document</source>
+        <translation>选择证件扫描图像</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg)</source>
+        <translation>图像 (*.png *.jpg *.jpeg)</translation>
+    </message>
+    <message>
+        <source>The image file is too large (at most {n} KiB).</source>
+        <translation>图像文件过大（上限 {n} 千字节）。</translation>
+    </message>
+    <message>
+        <source>The file cannot be read.</source>
+        <translation>无法读取该文件。</translation>
     </message>
 </context>
 <context>
@@ -1082,6 +1166,88 @@ Screening: {status}.</source>
     </message>
 </context>
 <context>
+    <name>EvaluationController</name>
+    <message>
+        <source>The customer is asked to rate the service on the customer screen.</source>
+        <translation>正在请客户在客户屏上评价本次服务。</translation>
+    </message>
+    <message>
+        <source>Evaluation submitted.</source>
+        <translation>评价已提交。</translation>
+    </message>
+    <message>
+        <source>The customer skipped the evaluation.</source>
+        <translation>客户跳过评价。</translation>
+    </message>
+    <message>
+        <source>The customer closed the evaluation without rating.</source>
+        <translation>客户未评价即关闭了评价窗口。</translation>
+    </message>
+</context>
+<context>
+    <name>EvaluationWindow</name>
+    <message>
+        <source>Your evaluation of our service</source>
+        <translation>服务评价</translation>
+    </message>
+    <message>
+        <source>How was our service today?</source>
+        <translation>您对今天的服务满意吗？</translation>
+    </message>
+    <message>
+        <source>Please choose from 1 to 5 stars (keys 1-5): 1 very poor, 5 excellent.</source>
+        <translation>请选择 1 至 5 颗星（可按数字键 1-5）：1 星为很不满意，5 星为非常满意。</translation>
+    </message>
+    <message>
+        <source>{n} of 5 stars</source>
+        <translation>{n} 颗星（满分 5 颗）</translation>
+    </message>
+    <message>
+        <source>What made the difference? (optional, several allowed)</source>
+        <translation>您评价的主要原因（可选，可多选）</translation>
+    </message>
+    <message>
+        <source>How likely are you to recommend our bank to a friend or colleague? (optional)</source>
+        <translation>您向亲友或同事推荐我行的可能性有多大？（可选）</translation>
+    </message>
+    <message>
+        <source>0 = not at all likely, 10 = extremely likely</source>
+        <translation>0 = 完全不可能，10 = 极有可能</translation>
+    </message>
+    <message>
+        <source>Anything else you would like to tell us? (optional, at most {n} characters)</source>
+        <translation>您还有其他意见或建议吗？（可选，最多 {n} 字）</translation>
+    </message>
+    <message>
+        <source>Your comment</source>
+        <translation>您的意见</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <source>Submit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Thank you. Please hand the screen back to the teller.</source>
+        <translation>谢谢您。请将屏幕交还柜员。</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>You chose {n} of 5 stars.</source>
+        <translation>您选择了 {n} 颗星。</translation>
+    </message>
+    <message>
+        <source>No stars chosen yet.</source>
+        <translation>尚未选择星级。</translation>
+    </message>
+</context>
+<context>
     <name>FindCustomerPage</name>
     <message>
         <source>Find a customer</source>
@@ -1092,8 +1258,8 @@ Screening: {status}.</source>
         <translation>证件号码，或姓名（汉字、全拼或拼音首字母）</translation>
     </message>
     <message>
-        <source>&amp;Search</source>
-        <translation>查找(&amp;S)</translation>
+        <source>S&amp;earch</source>
+        <translation>查找(&amp;E)</translation>
     </message>
     <message>
         <source>Name</source>
@@ -1128,6 +1294,18 @@ Screening: {status}.</source>
         <translation>查看所选项的完整内容(&amp;R)（记入审计日志）</translation>
     </message>
     <message>
+        <source>E&amp;xport the customer&apos;s data (encrypted file)…</source>
+        <translation>导出客户个人信息（加密文件）(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>&amp;Print a copy of the customer&apos;s data (masked)…</source>
+        <translation>打印客户个人信息副本（去标识化）(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Record a deletion re&amp;quest (restricts processing)…</source>
+        <translation>登记删除请求（限制处理）(&amp;Q)…</translation>
+    </message>
+    <message>
         <source>Mass</source>
         <translation>大众客户</translation>
     </message>
@@ -1160,6 +1338,10 @@ Screening: {status}.</source>
         <translation>名字</translation>
     </message>
     <message>
+        <source>[Restricted] {name}</source>
+        <translation>[限制处理] {name}</translation>
+    </message>
+    <message>
         <source>No customer found.</source>
         <translation>未找到客户。</translation>
     </message>
@@ -1182,6 +1364,34 @@ Screening: {status}.</source>
     <message>
         <source>This value is not masked.</source>
         <translation>此项未脱敏。</translation>
+    </message>
+    <message>
+        <source>Save the encrypted export</source>
+        <translation>保存加密的导出文件</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Encrypted file saved to {path}. Password to open it (give it to the customer separately; it is not shown again): {password}</source>
+        <translation>加密文件已保存到 {path}。打开密码（请单独交给客户，不会再次显示）：{password}</translation>
+    </message>
+    <message>
+        <source>Print a copy of the customer&apos;s data</source>
+        <translation>打印客户个人信息副本</translation>
+    </message>
+    <message>
+        <source>The copy of the customer&apos;s data was sent to the printer.</source>
+        <translation>客户个人信息副本已发送到打印机。</translation>
+    </message>
+    <message>
+        <source>Deletion request</source>
+        <translation>删除请求</translation>
+    </message>
+    <message>
+        <source>The customer asks for deletion, but the records must be kept for their legal retention period. Record the request and restrict all processing to storage (PIPL Art 47)?</source>
+        <translation>客户申请删除个人信息，但相关记录仍须在法定保存期内保存。是否登记该请求，并依《个人信息保护法》第四十七条将处理限制为仅存储？</translation>
     </message>
 </context>
 <context>
@@ -1576,8 +1786,8 @@ The supervisor signs in here; the approval is recorded as given at this workstat
         <translation>5 年以上</translation>
     </message>
     <message>
-        <source>&amp;Show suitable products</source>
-        <translation>显示适合的产品(&amp;S)</translation>
+        <source>Sh&amp;ow suitable products</source>
+        <translation>显示适合的产品(&amp;O)</translation>
     </message>
     <message>
         <source>Declared finances for private products and insurance (optional)</source>
@@ -1642,6 +1852,10 @@ The supervisor signs in here; the approval is recorded as given at this workstat
     <message>
         <source>Proceed at the customer&apos;s request</source>
         <translation>按客户要求继续办理</translation>
+    </message>
+    <message>
+        <source>The amount or the customer&apos;s finances changed: show the suitable products again, or check the customer&apos;s request, for the new values.</source>
+        <translation>金额或客户申报的财务信息已更改：请按新数值重新显示适合的产品，或重新核查客户的主动申请。</translation>
     </message>
     <message>
         <source>No product in the catalog suits this customer and amount.</source>
@@ -2219,6 +2433,10 @@ The supervisor signs in here; the approval is recorded as given at this workstat
 <context>
     <name>SignoffController</name>
     <message>
+        <source>The customer closed the customer window before finishing. Hand over again to continue: what the customer already did is kept.</source>
+        <translation>客户在完成前关闭了客户窗口。请再次交给客户继续：客户已完成的部分会保留。</translation>
+    </message>
+    <message>
         <source>Print the customer copy</source>
         <translation>打印客户联</translation>
     </message>
@@ -2250,10 +2468,6 @@ The supervisor signs in here; the approval is recorded as given at this workstat
         <translation>把屏幕交给客户（揭示、同意、签名）(&amp;H)</translation>
     </message>
     <message>
-        <source>Recording reference (双录):</source>
-        <translation>录音录像编号（双录）：</translation>
-    </message>
-    <message>
         <source>Reference from the branch recording system</source>
         <translation>网点录音录像系统的编号</translation>
     </message>
@@ -2266,8 +2480,12 @@ The supervisor signs in here; the approval is recorded as given at this workstat
         <translation>本人已向客户讲解风险揭示和产品</translation>
     </message>
     <message>
-        <source>&amp;Confirm and submit</source>
-        <translation>确认并提交(&amp;C)</translation>
+        <source>Recording reference:</source>
+        <translation>录音录像编号（双录）：</translation>
+    </message>
+    <message>
+        <source>Con&amp;firm and submit</source>
+        <translation>确认并提交(&amp;F)</translation>
     </message>
     <message>
         <source>Rejected by the supervisor: {reason}. Collect the sign-off again, or go back and choose another product.</source>
@@ -2401,6 +2619,10 @@ The product cannot be sold to you without your consent to the recording.</source
         <translation>第 {n} 步 / 共 {total} 步</translation>
     </message>
     <message>
+        <source>About this purchase</source>
+        <translation>本次购买</translation>
+    </message>
+    <message>
         <source>Version {ref} · {hash}</source>
         <translation>版本 {ref} · {hash}</translation>
     </message>
@@ -2427,6 +2649,10 @@ The product cannot be sold to you without your consent to the recording.</source
     <message>
         <source>The text does not match the sentence yet.</source>
         <translation>输入内容与语句尚不一致。</translation>
+    </message>
+    <message>
+        <source>Please type the sentence yourself: pasting is not accepted, because the confirmation must be typed by you personally.</source>
+        <translation>请您亲自输入这句话：不接受粘贴，确认语句须由您本人输入。</translation>
     </message>
 </context>
 <context>
@@ -2625,8 +2851,8 @@ The product cannot be sold to you without your consent to the recording.</source
         <translation>由中心管理员或其他工作站提供的 32 位字符</translation>
     </message>
     <message>
-        <source>Hub&apos;s CA &amp;certificate</source>
-        <translation>中心的 CA 证书(&amp;C)</translation>
+        <source>Hub&apos;s C&amp;A certificate</source>
+        <translation>中心的 CA 证书(&amp;A)</translation>
     </message>
     <message>
         <source>Only when the hub&apos;s certificate is not from a CA this computer trusts (a .pem file)</source>

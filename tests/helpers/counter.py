@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw
 
 from counterdesk.flow.actions import (
     Attest,
+    CaptureDocumentImage,
     CheckOwnRequest,
     ChooseProduct,
     ConfirmAssessment,
@@ -27,6 +28,7 @@ from counterdesk.flow.actions import (
 from counterdesk.flow.counter_session import CounterSession
 from counterdesk.forms.disclosures import confirmation_sentence
 from counterdesk.forms.registry import load_questionnaire
+from counterdesk.identity.readers import SimulatorReader
 from counterdesk.services.signoff.signature import Signature, Stroke
 from helpers.demo import PASSWORDS
 
@@ -74,8 +76,18 @@ def questionnaire_answers(option: int = 1, age: str = "age_65_up", **changes: st
     return answers
 
 
-def identify(counter_session: CounterSession, doc: EnterDocument = SPECIMEN, answers: dict[str, Any] | None = None) -> None:
-    """Document, consent (a new customer), customer data and screening, up to the assessment."""
+def reader_copy(profile: str = "resident_id_long_term") -> CaptureDocumentImage:
+    """The simulator reader's image of a specimen card: the document copy due diligence keeps."""
+    return CaptureDocumentImage(SimulatorReader().capture_image(profile).data, "reader_simulator")
+
+
+def identify(counter_session: CounterSession, doc: EnterDocument = SPECIMEN, answers: dict[str, Any] | None = None,
+             copy: bool = True) -> None:
+    """Document (with the reader's copy of it, as a counter does for sales reaching the due-diligence
+    threshold, unless ``copy`` is False), consent (a new customer), customer data and screening, up to
+    the assessment."""
+    if copy and doc.copy is None and not doc.copy_refused:
+        doc = replace(doc, copy=reader_copy())
     for action in (doc, DecideConsent(True), EnterProfile(answers if answers is not None else kyc()), Screen()):
         if action.__class__ is DecideConsent and counter_session.flow.current_id != "consent":
             continue  # a returning customer gave consent before
@@ -121,7 +133,8 @@ def customer_signs(counter_session: CounterSession) -> None:
                                "customer_screen"))
     if plan.recording_required:
         counter_session.submit(RecordRecording(True, "REC-2026-000123"))
-    counter_session.submit(RecordSignature(confirmation_sentence("zh") if plan.sentence_required else None, signature_json(),
+    counter_session.submit(RecordSignature(confirmation_sentence("zh", plan.customer_initiated)
+                                           if plan.sentence_required else None, signature_json(),
                                  PNG, "customer_screen"))
     counter_session.submit(Attest(True, True))
 

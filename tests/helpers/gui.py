@@ -243,7 +243,7 @@ def customer_signs(qtbot, page) -> None:
     if plan.sentence_required:
         qtbot.waitUntil(lambda: w.stage == "sentence", timeout=WAIT)
         w.sentence_edit.setFocus()
-        w.sentence_edit.insert(confirmation_sentence("zh"))  # Chinese typed through the IME
+        w.sentence_edit.insert(confirmation_sentence("zh", plan.customer_initiated))  # typed through the IME
         qtbot.waitUntil(w.sentence_ok.isEnabled, timeout=WAIT)
         qtbot.mouseClick(w.sentence_ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.stage == "signature", timeout=WAIT)

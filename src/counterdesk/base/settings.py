@@ -124,6 +124,39 @@ AML_MONITORED_COUNTRIES = declare(Setting(
     pattern=r"([A-Z]{3}(,[A-Z]{3})*)?",
     source="FATF jurisdictions under increased monitoring (fill in the current list)"))
 
+# Customer due diligence (counterdesk.services.customers.due_diligence, issue 13).
+_CDD_SOURCE = ("金融机构客户尽职调查和客户身份资料及交易记录保存管理办法 (PBOC/NFRA/CSRC Order 〔2025〕 No. 11, "
+               "in force 2026-01-01)")
+DD_THRESHOLD_CNY = declare(Setting(
+    "due_diligence.threshold_cny", int, 50_000,
+    Text("销售金融产品金额达到该数（人民币元）须开展客户尽职调查并留存身份证件影印件",
+         "Selling a financial product of at least this amount (CNY) requires due diligence and a kept copy of the "
+         "identity document"),
+    minimum=0, maximum=50_000, source=f"{_CDD_SOURCE}: one-off services incl. selling financial products, "
+                                      "CNY 50,000 or more"))
+DD_THRESHOLD_USD = declare(Setting(
+    "due_diligence.threshold_usd", int, 10_000,
+    Text("外币销售折合该数美元及以上须开展客户尽职调查",
+         "A foreign-currency sale worth at least this many USD requires due diligence"),
+    minimum=0, maximum=10_000, source=f"{_CDD_SOURCE}: foreign currency equivalent to USD 10,000 or more"))
+DD_FX_RATES = declare(Setting(
+    "due_diligence.fx_cny_per_unit", str, "USD:7.10,EUR:7.80,GBP:9.10,HKD:0.91,JPY:0.048",
+    Text("折算美元等值所用汇率（每单位外币折合人民币，如 USD:7.10,HKD:0.91；请按当日人民币汇率中间价更新；"
+         "无汇率的币种一律视为达到门槛）",
+         "Rates for the USD equivalent (CNY per unit of currency, e.g. USD:7.10,HKD:0.91; keep them at the day's "
+         "central parity; a currency without a rate is treated as at the threshold)"),
+    pattern=r"([A-Z]{3}:\d{1,6}(\.\d{1,6})?(,[A-Z]{3}:\d{1,6}(\.\d{1,6})?)*)?",
+    source="CFETS 人民币汇率中间价 (central parity), entered by the branch; cross rate via CNY: bank policy"))
+DD_IMAGE_MAX_KIB = declare(Setting(
+    "due_diligence.image_max_kib", int, 8192,
+    Text("证件影印件图像文件的最大大小（千字节）", "Largest identity-document image accepted (KiB)"),
+    minimum=64, maximum=20_480, source="bank policy (a 300 dpi colour scan of a card is well under 8 MiB)"))
+DD_RETENTION_YEARS = declare(Setting(
+    "due_diligence.retention_years", int, 10,
+    Text("客户身份资料（含证件影印件）自业务关系结束后的保存年限",
+         "Years identity records (with the document copy) are kept after the relationship ends"),
+    minimum=10, maximum=100, source="反洗钱法 (2024) Art 34; " + _CDD_SOURCE + " (at least 10 years); domain-rules §6"))
+
 
 # Suitability engine (counterdesk.suitability): the regulatory numbers behind each SUIT-* rule.
 SUIT_MAX_AMOUNT_SHARE = declare(Setting(
@@ -219,6 +252,30 @@ SUIT_INSURANCE_YEARS_PLUS_AGE = declare(Setting(
          "Non-guaranteed insurance: payment years + policyholder age reaching this needs a signed declaration"),
     minimum=1, maximum=150, source="保监发〔2014〕3号"))
 
+# 2026 rules (issue 13): insurance informed consent and the bank-channel free-look period.
+SUIT_INSURANCE_CONSENT_PREMIUM_PERCENT = declare(Setting(
+    "suitability.insurance_consent_premium_income_percent", int, 20,
+    Text("保险：年缴保费超过家庭年收入的该百分比须签署知情同意书",
+         "Insurance: an annual premium above this percent of household income needs a signed informed-consent "
+         "declaration"),
+    minimum=1, maximum=100,
+    source="NFRA 金融机构产品适当性管理办法 (Order 2025 No. 7), insurance: premium high relative to household income "
+           "(ratio: bank policy, unconfirmed)"))
+SUIT_INSURANCE_INSTALMENT_END_AGE = declare(Setting(
+    "suitability.insurance_instalment_end_age", int, 75,
+    Text("保险：缴费期满时投保人年龄超过该岁数须签署知情同意书",
+         "Insurance: premium instalments running past this age of the policyholder need a signed informed-consent "
+         "declaration"),
+    minimum=50, maximum=100,
+    source="NFRA 金融机构产品适当性管理办法 (Order 2025 No. 7), insurance: instalments past age 75"))
+SUIT_INSURANCE_FREE_LOOK_DAYS = declare(Setting(
+    "suitability.insurance_free_look_days", int, 15,
+    Text("银保渠道保险犹豫期（天，自签收保险合同起）",
+         "Free-look period of bank-channel insurance (days from receiving the policy)"),
+    minimum=15, maximum=60,
+    source="保险销售行为管理办法 (NFRA Order 2023 No. 2, in force 2024-03-01); bank-channel 犹豫期 15 days "
+           "(商业银行代理保险业务管理办法 银保监办发〔2019〕179号; domain-rules §5, unconfirmed)"))
+
 
 class SettingsValues:
     """A typed snapshot of all settings: declared defaults overlaid with stored values."""
@@ -307,3 +364,63 @@ ANCHOR_INTERVAL_SECONDS = declare(Setting(
          "Least time between two checkpoints of the chains that background sync sends to the hub (seconds); "
          "sync now always sends one"),
     minimum=0, maximum=3600, source="bank policy (how far back an insider's rewrite can go unanchored)"))
+
+# Complaints (counterdesk.services.complaints). Days are calendar days counted from the day after receipt
+# (民法典 Art 201: the first day is not counted), in the branch's time zone; the maxima are the legal limits.
+_COMPLAINT_SOURCE = "银行业保险业消费投诉处理管理办法 (CBIRC Order 2020 No. 3, in force 2020-03-01)"
+COMPLAINT_SIMPLE_DAYS = declare(Setting(
+    "complaints.simple_days", int, 15,
+    Text("事实清楚、争议简单的投诉的处理期限（日，自收到投诉之日起）",
+         "Deadline of a simple complaint (days from receipt)"),
+    minimum=1, maximum=15, source=f"{_COMPLAINT_SOURCE} Art 19 (15 days)"))
+COMPLAINT_COMPLEX_DAYS = declare(Setting(
+    "complaints.complex_days", int, 30,
+    Text("情况复杂的投诉的处理期限（日，自收到投诉之日起）", "Deadline of a complex complaint (days from receipt)"),
+    minimum=1, maximum=30, source=f"{_COMPLAINT_SOURCE} Art 19 (may be extended to 30 days)"))
+COMPLAINT_MAX_DAYS = declare(Setting(
+    "complaints.max_days", int, 60,
+    Text("情况特别复杂的投诉经审批并告知投诉人后的最长处理期限（日）",
+         "Longest deadline of an especially complex complaint, with approval and notice to the customer (days)"),
+    minimum=30, maximum=60,
+    source=f"{_COMPLAINT_SOURCE} Art 19 (a further 30 days with senior approval and notice to the complainant)"))
+COMPLAINT_REVIEW_DAYS = declare(Setting(
+    "complaints.review_days", int, 30,
+    Text("重新处理（投诉人申请核查或有新情况）的期限（日，自重新受理之日起）",
+         "Deadline of a re-opened complaint (customer's review request or new facts; days from re-opening)"),
+    minimum=1, maximum=30,
+    source=f"{_COMPLAINT_SOURCE} Art 22 (review decided within 30 days of the request; article number unconfirmed)"))
+COMPLAINT_DUE_SOON_DAYS = declare(Setting(
+    "complaints.due_soon_days", int, 3,
+    Text("投诉队列中标为“即将到期”的剩余天数",
+         "Days before the deadline from which the queue marks a complaint due soon"),
+    minimum=0, maximum=15, source="bank policy"))
+
+# The customer's evaluation at the counter (counterdesk.services.evaluations).
+EVALUATION_NPS_EVERY = declare(Setting(
+    "evaluation.nps_every", int, 10,
+    Text("每隔多少笔柜面服务向客户询问一次推荐意愿（NPS，0-10 分）",
+         "Ask the customer how likely they are to recommend the bank (NPS, 0-10) every N-th counter session"),
+    minimum=1, maximum=1000,
+    source="bank policy; NPS question as defined by Reichheld, \"The One Number You Need to Grow\" (HBR, 2003); "
+           "asked in a sample of sessions so that a regular customer is not asked at every visit"))
+EVALUATION_MIN_COUNT = declare(Setting(
+    "evaluation.min_count", int, 5,
+    Text("评价统计中每组（期间、柜员）至少多少条评价才显示，以免识别出单个客户的评价",
+         "Fewest evaluations a group (period, teller) needs before its figures are shown, so that no single "
+         "rating can be identified"),
+    minimum=3, maximum=100,
+    source="bank policy (small-cell suppression, as in statistical disclosure control; 个人信息保护法 Art 51)"))
+
+# Data rights and retention (counterdesk.services.customers.data_rights, counterdesk.services.retention).
+# KYC data uses due_diligence.retention_years (10 years after the relationship ends); a customer's
+# relationship counts as ended at their deletion request (个人信息保护法 Art 47) or at their last activity.
+RETENTION_TRANSACTION_YEARS = declare(Setting(
+    "retention.transaction_years", int, 10,
+    Text("交易记录自交易之日起的保存年限", "Years transaction records are kept after the transaction"),
+    minimum=10, maximum=100, source="反洗钱法 (2024) Art 34 (at least 10 years); domain-rules §6"))
+RETENTION_SUITABILITY_YEARS = declare(Setting(
+    "retention.suitability_years", int, 20,
+    Text("适当性材料（匹配、警示、确认、录音录像索引）自销售之日起的保存年限",
+         "Years suitability evidence (matching, warnings, confirmations, recordings) is kept after the sale"),
+    minimum=20, maximum=100, source="CSRC 证券期货投资者适当性管理办法 Art 32 (20 years, used as default); "
+                                    "domain-rules §6"))

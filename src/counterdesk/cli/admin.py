@@ -23,6 +23,7 @@ from counterdesk.base.paths import DataDir, default_data_dir
 from counterdesk.base.roles import Role, can, require
 from counterdesk.base.settings import declared
 from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
+from counterdesk.cli.aml import add_commands as add_aml_commands
 from counterdesk.cli.catalog import add_commands as add_catalog_commands
 from counterdesk.cli.common import (
     ENROL_INTRO,
@@ -49,6 +50,7 @@ from counterdesk.cli.common import (
     table,
 )
 from counterdesk.cli.confirmation import add_commands as add_confirmation_commands
+from counterdesk.cli.data_rights import add_commands as add_data_rights_commands
 from counterdesk.cli.journal import add_commands as add_journal_commands
 from counterdesk.cli.journal import checkpoint_code
 from counterdesk.cli.sanctions import add_commands as add_sanctions_commands
@@ -393,6 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_confirmation_commands(sub, leaf)
     add_sync_commands(sub, leaf)
     add_journal_commands(sub, leaf)
+    add_aml_commands(sub, leaf)
+    add_data_rights_commands(sub, leaf)
     return parser
 
 

@@ -19,6 +19,9 @@ class EnterDocument:
     id_long_term: bool = False
     id_expiry_date: str | None = None
     mrz: str | None = None
+    # The copy of the document for due diligence, taken on the same page (or the customer's refusal).
+    copy: CaptureDocumentImage | None = None
+    copy_refused: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,21 @@ class EnterProfile:
     """The KYC answers typed on the profile step (a returning customer: only what changed)."""
 
     answers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaptureDocumentImage:
+    """A copy of the identity document for due diligence (steps document, profile, recommendation): the
+    image bytes from the reader, a chosen scanner file or a camera (``source``: reader, reader_simulator,
+    file, camera). Value: the thumbnail (PNG bytes)."""
+
+    data: bytes = field(repr=False)
+    source: str
+
+
+@dataclass(frozen=True)
+class RefuseDocumentCopy:
+    """The customer refuses to have the identity document copied (the same steps)."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +104,12 @@ class Propose:
 
 @dataclass(frozen=True)
 class CheckOwnRequest:
-    """The customer asks for a product themself (value: its Decision, or None for an unknown code)."""
+    """The customer asks for a product themself (value: its Decision, or None for an unknown code).
+    ``inputs``: the amount and finances on screen; the products are proposed again for them first, so
+    the request is decided (and later stored) for what the teller sees, not for an earlier proposal."""
 
     code: str
+    inputs: Propose | None = None
 
 
 @dataclass(frozen=True)

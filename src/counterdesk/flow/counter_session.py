@@ -18,6 +18,7 @@ from typing import Any
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.text import Result, Text
 from counterdesk.flow.actions import (
+    CaptureDocumentImage,
     CheckOwnRequest,
     ChooseProduct,
     ConfirmAssessment,
@@ -27,10 +28,12 @@ from counterdesk.flow.actions import (
     FindCurrentAssessment,
     Propose,
     RecordAnswers,
+    RefuseDocumentCopy,
     Screen,
     StartAssessment,
     UseCurrentAssessment,
 )
+from counterdesk.flow.due_diligence import DueDiligenceSteps
 from counterdesk.flow.engine import Flow, Outcome, Step, Stop
 from counterdesk.flow.signoff_steps import SignoffSteps
 from counterdesk.flow.state import CounterSessionState, DocumentFacts
@@ -39,7 +42,7 @@ from counterdesk.forms.answers import check_answers, stop_problems
 from counterdesk.identity.documents import check_document
 from counterdesk.services.assessment import repository as assessments
 from counterdesk.services.auth.vault import Vault
-from counterdesk.services.customers import aml
+from counterdesk.services.customers import aml, designation, designation_referral
 from counterdesk.services.customers import consent as consents
 from counterdesk.services.customers import counter_sessions as sessions
 from counterdesk.services.customers import repository as customers
@@ -96,7 +99,7 @@ def unexpected(step: str, action: object) -> Outcome:
                            f"The {step} step cannot do that ({type(action).__name__})."))
 
 
-class CounterSession(SignoffSteps):
+class CounterSession(SignoffSteps, DueDiligenceSteps):
     """One counter session of the signed-in teller, from identification to the signed confirmation."""
 
     def __init__(self, vault: Vault, user: SignedInUser, today: date | None = None, lang: str = "zh"):
@@ -155,6 +158,8 @@ class CounterSession(SignoffSteps):
 
     # ---- identification ---------------------------------------------------------------------------------
     def _document(self, state: CounterSessionState, action: object) -> Outcome:
+        if isinstance(action, (CaptureDocumentImage, RefuseDocumentCopy)):
+            return self._document_copy(state, action) or unexpected("document", action)
         if not isinstance(action, EnterDocument):
             return unexpected("document", action)
         expiry = "long-term" if action.id_long_term else action.id_expiry_date
@@ -166,6 +171,9 @@ class CounterSession(SignoffSteps):
             return Outcome(check.result, stop=Stop("document_expired", expired.text))
         if not check.result.ok or check.parsed is None:
             return Outcome(check.result)
+        copied = self._copy_from_entry(state, action.copy, action.copy_refused)
+        if not copied.ok:
+            return Outcome(copied)
         parsed = check.parsed
         state.document_entry = {k: v for k, v in asdict(action).items() if k in DOCUMENT_FIELDS}
         state.mrz = action.mrz
@@ -176,6 +184,15 @@ class CounterSession(SignoffSteps):
         state.warnings = [p for p in check.result.problems if p.severity == "warning"]
         found = customers.find_by_document(self.vault, self.user, state.document.doc_type, parsed.number)
         state.existing = found
+        if found is not None and found.restriction is not None:
+            # PIPL Art 47: a restricted customer's data is only stored; the session ends with the reason.
+            sessions.stop_session(self.vault, self.user, self.session_id, "customer_restricted")
+            return Outcome(check.result, stop=Stop("customer_restricted", found.restriction))
+        if found is not None and designation.designation(self.vault, self.user, found.customer_id) is not None:
+            # AML Law Art 40: a confirmed sanctions match (here or synced from the branch) ends every session.
+            text = designation_referral.refer_attempt_and_stop(self.vault, self.user, self.session_id,
+                                                               found.customer_id)
+            return Outcome(check.result, stop=Stop(designation.STOP_CODE, text))
         if found is not None:
             sessions.attach_customer(self.vault, self.user, self.session_id, found.customer_id)
             state.customer_id = found.customer_id
@@ -199,6 +216,8 @@ class CounterSession(SignoffSteps):
         return Outcome(next_step="profile")
 
     def _profile(self, state: CounterSessionState, action: object) -> Outcome:
+        if isinstance(action, (CaptureDocumentImage, RefuseDocumentCopy)):
+            return self._document_copy(state, action) or unexpected("profile", action)
         if not isinstance(action, EnterProfile):
             return unexpected("profile", action)
         answers = dict(action.answers)
@@ -226,6 +245,7 @@ class CounterSession(SignoffSteps):
         else:
             state.customer_id = customers.create_customer(self.vault, self.user, answers, self.form,
                                                           state.consent_id, self.session_id)
+        self._keep_document_copy(state)  # a copy captured before the customer existed (Order 〔2025〕 No. 11)
         state.profile = values
         return Outcome(result, next_step="screening")
 
@@ -243,7 +263,8 @@ class CounterSession(SignoffSteps):
             doc = state.document
             subject = screening.ScreenedPerson(names=names, birth_date=_date(values.get("birth_date")),
                                         nationality=values.get("nationality"),
-                                        documents=[doc.number] if doc and doc.number else [])
+                                        documents=[doc.number] if doc and doc.number else [],
+                                        gender=values.get("sex"))
             result = screening.screen(self.vault, self.user, subject, state.customer_id)
             state.screening_id, status, message = result.screening_id, result.status, result.message
         else:
@@ -254,10 +275,11 @@ class CounterSession(SignoffSteps):
             state.aml = aml.rate_customer(self.vault, self.user, state.customer_id, history)
             return Outcome(next_step="assessment")
         if status == "confirmed_match":
-            sessions.stop_session(self.vault, self.user, self.session_id, "sanctions_match")
-            return Outcome(stop=Stop("sanctions_match", Text(
-                "主管确认客户与制裁名单匹配：本次业务终止，已按规定记录并上报。",
-                "A supervisor confirmed a sanctions match: the session ends; the escalation is recorded.")))
+            # The supervisor's confirmation already stopped this session and referred the customer
+            # (AML Law Art 40); a screening confirmed elsewhere may still leave it open here.
+            if sessions.is_open(self.vault, self.session_id):
+                sessions.stop_session(self.vault, self.user, self.session_id, designation.STOP_CODE)
+            return Outcome(stop=Stop(designation.STOP_CODE, designation.designated_text()))
         if status == "refused_stale_lists" and message is not None:
             return Outcome(hold=message)
         return Outcome(hold=Text("筛查发现疑似命中，须由另一位主管复核。复核完成后点击“重新检查”。",
@@ -308,14 +330,19 @@ class CounterSession(SignoffSteps):
 
     # ---- recommendation ------------------------------------------------------------------------------
     def _recommendation(self, state: CounterSessionState, action: object) -> Outcome:
-        if isinstance(action, Propose):
-            res, proposal = recommendation.propose(self.vault, self.user, self.buyer(state), action.amount,
-                                                   action.declared, action.horizon, action.acknowledged,
+        if isinstance(action, (CaptureDocumentImage, RefuseDocumentCopy)):
+            return self._document_copy(state, action) or unexpected("recommendation", action)
+        proposing = action if isinstance(action, Propose) else getattr(action, "inputs", None)
+        if isinstance(proposing, Propose):
+            res, proposal = recommendation.propose(self.vault, self.user, self.buyer(state), proposing.amount,
+                                                   proposing.declared, proposing.horizon, proposing.acknowledged,
                                                    today=self.today)
             if proposal is None:
                 return Outcome(res)
             state.proposal, state.own_request = proposal, None
-            return Outcome(res, stay=True, value=proposal)
+            if action is proposing:
+                self._due_diligence_notice(state, res)
+                return Outcome(res, stay=True, value=proposal)
         if state.proposal is None:
             return Outcome(problem("amount", "not_proposed", "请先填写金额并推荐产品。",
                                    "Enter the amount and propose products first."))
@@ -332,6 +359,9 @@ class CounterSession(SignoffSteps):
                 decision = state.proposal.decisions.get(action.code)
             if decision is None:
                 return Outcome(problem("product", "unknown", "请选择产品。", "Choose a product."))
+            stopped = self._due_diligence_stop(state, action.code)
+            if stopped is not None:
+                return stopped
             state.sale_decision_id = recommendation.choose(self.vault, self.user, self.buyer(state), state.proposal,
                                                            action.code, decision, action.customer_initiated)
             return self._begin_signoff(state)

@@ -6,6 +6,7 @@ from typing import Any
 
 from counterdesk.base.text import Problem
 from counterdesk.services.assessment.repository import AssessmentResult
+from counterdesk.services.customers.document_images import CheckedImage
 from counterdesk.services.customers.records import CustomerSummary, Rating
 from counterdesk.services.sales.recommendation import Proposal
 from counterdesk.services.signoff.approvals import RequestInfo
@@ -39,6 +40,11 @@ class CounterSessionState:
     screening_id: str | None = None
     screening_status: str | None = None
     aml: Rating | None = None
+    # due diligence (Order 〔2025〕 No. 11): the copy of the document, kept once there is a customer
+    document_copy: CheckedImage | None = None  # captured, not stored yet (a new customer is stored at profile)
+    document_copy_id: str | None = None        # the copy kept in this session
+    document_copy_refused: bool = False
+    referral_id: str | None = None             # the AML referral when due diligence could not be completed
     # risk assessment
     assessment_id: str | None = None
     assessment: AssessmentResult | None = None

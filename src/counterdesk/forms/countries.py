@@ -1,10 +1,12 @@
-"""Countries and regions by ISO 3166-1 alpha-3 (pycountry), with Chinese names for the common ones.
+"""Countries and regions by ISO 3166-1 alpha-3 (pycountry), with Chinese names for the common ones
+and the iso-codes project's zh_CN names (shipped with pycountry) for the rest.
 
 Answers store the alpha-3 code only; labels are looked up when shown, so a corrected translation
 never changes stored data.
 """
 from __future__ import annotations
 
+import gettext
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +26,14 @@ COMMON_FIRST = ("CHN", "HKG", "MAC", "TWN")
 def _zh_names() -> dict[str, str]:
     names: dict[str, str] = json.loads(_DATA.read_text(encoding="utf-8"))["names"]
     return names
+
+
+@lru_cache(maxsize=1)
+def _zh_iso_names() -> dict[str, str]:
+    """alpha-3 → the iso-codes zh_CN name, for the codes without a bundled name: a Chinese screen
+    would otherwise list most of the world in English."""
+    translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"], fallback=True)
+    return {c.alpha_3: translation.gettext(c.name) for c in pycountry.countries}
 
 
 @lru_cache(maxsize=1)
@@ -54,9 +64,9 @@ def normalise(code: object) -> str | None:
 
 
 def name(code: str) -> Text:
-    """Bilingual name; Chinese falls back to the English name for codes without a bundled zh name."""
+    """Bilingual name; Chinese falls back to iso-codes' zh_CN name, then to the English name."""
     en = _by_alpha3().get(code, code)
-    return Text(_zh_names().get(code, en), en)
+    return Text(_zh_names().get(code) or _zh_iso_names().get(code) or en, en)
 
 
 def all_codes() -> list[str]:

@@ -94,6 +94,9 @@ def min_reading_seconds(risk_level: str, values: SettingsValues, *, elderly_care
 
 CONFIRMATION_SENTENCE = Text("本人已阅读风险揭示，愿意承担投资风险",
                              "I have read the risk disclosure and am willing to bear the investment risk")
+INSIST_SENTENCE = Text("本人已知晓该产品不适合本人，仍坚持购买，自愿承担由此产生的风险和损失",
+                       "I know this product is not suitable for me, I still insist on buying it and I bear the "
+                       "resulting risks and losses myself")
 
 # NFKC already folds full-width ASCII punctuation (，：；！？（）) to its half-width form; these are the
 # CJK marks it leaves alone, folded to the ASCII mark a customer on the other keyboard would type.
@@ -105,9 +108,11 @@ _LOOSE_SPACE_RE = re.compile(r"\s*([^\w\s]|[\u3000-\u9fff])\s*")
 _FINAL_STOP_RE = re.compile(r"[.!]+$")
 
 
-def confirmation_sentence(lang: str) -> str:
-    """The sentence the customer must type, in the language of the disclosure shown."""
-    return CONFIRMATION_SENTENCE.get(lang)
+def confirmation_sentence(lang: str, customer_insists: bool = False) -> str:
+    """The sentence the customer must type, in the language of the disclosure shown. A customer who
+    insists on a product the bank found unsuitable types their own decision instead (保险销售行为管理办法
+    Art 28: the insisting customer's own decision, confirmed in their words)."""
+    return (INSIST_SENTENCE if customer_insists else CONFIRMATION_SENTENCE).get(lang)
 
 
 def normalise_sentence(text: str) -> str:

@@ -1,6 +1,6 @@
 """Grading rules of the risk-tolerance assessment, pure functions over a Questionnaire.
 
-Nothing here touches the database, so every boundary (band edges, validity end, rolling limits) can be
+Nothing here touches the database, so every boundary (band edges, rolling limits) can be
 tested directly. Times are aware datetimes; calendar days and months are counted in China Standard
 Time (UTC+8, no daylight saving), the time zone of the branches.
 """

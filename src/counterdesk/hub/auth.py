@@ -13,12 +13,13 @@ from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from counterdesk.hub import hotpath
 from counterdesk.hub.clock import from_unix
 from counterdesk.hub.errors import unauthorised
-from counterdesk.hub.models import Device, Nonce
+from counterdesk.hub.models import Nonce
 from counterdesk.protocol.signing import (
     H_DEVICE,
     H_NONCE,
@@ -54,41 +55,49 @@ class RequestVerifier:
 
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], float] = time.time):
         self.sessions = sessions
+        engine = sessions.kw["bind"]
+        assert isinstance(engine, Engine)
+        self.engine = engine
         self.clock = clock
         self._pruned_at = 0.0
         self._prune_lock = threading.Lock()
 
     def verify(self, headers: Mapping[str, str], method: str, path: str, query: str, body: bytes) -> SignedDevice:
+        """Verify in a transaction of its own (one connection, four round trips)."""
+        with self.engine.begin() as conn:
+            signed = self.verify_on(conn, headers, method, path, query, body)
+        self._prune(self.clock())
+        return signed
+
+    def verify_on(self, conn: Connection, headers: Mapping[str, str], method: str, path: str, query: str,
+                  body: bytes) -> SignedDevice:
+        """Verify inside the caller's transaction: the nonce is recorded only if that transaction commits,
+        so a request that fails later (and rolls back) leaves no trace and can be signed again."""
         now = self.clock()
         device_id = _device_id(headers.get(H_DEVICE))
         timestamp, nonce, signature = _signature_headers(headers)
-        with self.sessions() as session:
-            device = session.get(Device, device_id)
-            if device is None:
-                raise unauthorised("device_unknown", "no device is enrolled with this id")
-            if device.revoked_at is not None:
-                raise unauthorised("device_revoked", "this device was revoked")
-            signed = SignedDevice(device.id, device.branch, device.workstation_id)
-            public_key = device.sign_public_key
+        device = hotpath.device(conn, device_id)
+        if device is None:
+            raise unauthorised("device_unknown", "no device is enrolled with this id")
+        found_id, branch, workstation_id, public_key, revoked_at = device
+        if revoked_at is not None:
+            raise unauthorised("device_revoked", "this device was revoked")
         message = canonical_request(method, path, query, timestamp, nonce, body)
         if not verify_signature(public_key, signature, message):
             raise unauthorised("bad_signature", "the signature does not verify")
         if abs(int(timestamp) - now) > MAX_SKEW_S:
             raise unauthorised("clock_skew", f"the timestamp is more than {MAX_SKEW_S} s from the hub's clock; "
                                              "correct the offset from X-CD-Server-Time and sign again")
-        self._use_nonce(signed.id, nonce, now)
-        return signed
+        if not hotpath.use_nonce(conn, found_id, nonce, from_unix(now)):
+            raise unauthorised("replayed", "this nonce was already used")
+        return SignedDevice(found_id, branch, workstation_id)
 
-    def _use_nonce(self, device_id: uuid.UUID, nonce: str, now: float) -> None:
-        try:
-            with self.sessions.begin() as session:
-                session.add(Nonce(device=device_id, nonce=nonce, seen_at=from_unix(now)))
-        except IntegrityError:
-            raise unauthorised("replayed", "this nonce was already used") from None
-        self._prune(now)
+    def maybe_prune(self) -> None:
+        self._prune(self.clock())
 
     def _prune(self, now: float) -> None:
-        """Forget nonces older than the window: their timestamps can no longer pass the clock check."""
+        """Forget nonces older than the window: their timestamps can no longer pass the clock check.
+        Each process does it at most once a minute; any process's pruning serves all of them."""
         with self._prune_lock:
             if now - self._pruned_at < PRUNE_EVERY_S:
                 return

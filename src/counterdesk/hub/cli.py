@@ -2,6 +2,7 @@
 
     counterdesk-hub [--database-url URL] upgrade
     counterdesk-hub serve [--host 127.0.0.1] [--port 8443] [--certfile CERT --keyfile KEY] [--tsa-dir DIR]
+                          [--workers N] [--db-pool N] [--db-reserve N] [--read-timeout S]
     counterdesk-hub tsa-init --out DIR [--name NAME] [--force]
     counterdesk-hub tls-demo --out DIR [--host localhost] [--force]
     counterdesk-hub branch add CODE NAME | branch list
@@ -24,7 +25,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -36,16 +36,16 @@ from sqlalchemy.orm import Session
 from counterdesk.base.arguments import ArgumentParser
 from counterdesk.base.atomicfile import write_bytes_atomic
 from counterdesk.base.text import CounterDeskError
-from counterdesk.hub.app import create_app
+from counterdesk.hub import serve
 from counterdesk.hub.branches import add_branch, get_branch, list_branches
-from counterdesk.hub.db import DEFAULT_URL, make_engine, session_factory
+from counterdesk.hub.db import DEFAULT_POOL_SIZE, DEFAULT_URL, make_engine, session_factory
 from counterdesk.hub.enrolment import list_devices, new_first_code, revoke_device
 from counterdesk.hub.errors import HubError
 from counterdesk.hub.master import publish, register_head_office_key
 from counterdesk.hub.migrate import SchemaError, current_revision, head_revision, require_head, upgrade
 from counterdesk.hub.models import Checkpoint
+from counterdesk.hub.serve import DEFAULT_READ_TIMEOUT_S, DEFAULT_RESERVE, connection_budget
 from counterdesk.hub.tlsdemo import make_demo_certificate
-from counterdesk.hub.tsa import configure as configure_tsa
 from counterdesk.hub.tsa import create_tsa, load_tsa
 from counterdesk.protocol.signing import MASTER_KINDS, public_key_bytes, public_key_fingerprint, sign_master_item
 
@@ -70,6 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--certfile")
     s.add_argument("--keyfile")
     s.add_argument("--tsa-dir", type=Path, help="serve the RFC 3161 time-stamping authority of `tsa-init` in DIR")
+    s.add_argument("--workers", type=_positive, default=1,
+                   help="worker processes (PostgreSQL only; about one per core); default 1")
+    s.add_argument("--db-pool", type=_positive, default=DEFAULT_POOL_SIZE,
+                   help=f"database connections per worker for requests (plus one to LISTEN); default "
+                        f"{DEFAULT_POOL_SIZE}")
+    s.add_argument("--db-reserve", type=_non_negative, default=DEFAULT_RESERVE,
+                   help="PostgreSQL connections to leave for others (admin CLI, migrations, monitoring, other "
+                        f"hub hosts); default {DEFAULT_RESERVE}")
+    s.add_argument("--read-timeout", type=float, default=DEFAULT_READ_TIMEOUT_S,
+                   help="seconds a client has to send a whole request (head and body) before the connection "
+                        f"is closed; default {DEFAULT_READ_TIMEOUT_S:g}")
+    s.add_argument("--no-access-log", action="store_true", help="do not log every request")
     s.set_defaults(run=cmd_serve)
 
     ts = sub.add_parser("tsa-init", help="write the time-stamping authority's key and certificate")
@@ -185,23 +197,49 @@ def cmd_upgrade(args) -> int:
 def cmd_serve(args) -> int:
     if bool(args.certfile) != bool(args.keyfile):
         raise CliError("give both --certfile and --keyfile, or neither")
+    if not 0 < args.read_timeout <= 300:
+        raise CliError("--read-timeout must be more than 0 and at most 300 seconds")
     engine = make_engine(args.database_url)
     try:
         require_head(engine)
+        budget = connection_budget(engine, args.workers, args.db_pool, args.db_reserve)
     finally:
         engine.dispose()
+    if budget is None and args.workers > 1:
+        raise CliError("--workers needs PostgreSQL: the SQLite demo database serves one process")
+    if budget is not None:
+        # Refused rather than warned: over budget, PostgreSQL turns connections away ("too many
+        # clients") only at peak load, as 503s on some requests; at start the fix is one flag away.
+        if not budget.fits:
+            raise CliError(f"connection budget exceeded: {budget.describe()}. Use fewer --workers or a smaller "
+                           "--db-pool, raise max_connections, or put PgBouncer (transaction pooling) in front")
+        print(f"counterdesk-hub: connection budget: {budget.describe()}", file=sys.stderr)
     if not args.certfile:
         print("counterdesk-hub: warning: serving without TLS; use --certfile/--keyfile outside a test bench",
               file=sys.stderr)
-    app = create_app(args.database_url)
     if args.tsa_dir:
         try:
-            configure_tsa(app, load_tsa(args.tsa_dir))
+            load_tsa(args.tsa_dir)  # checked here once; each worker loads it again
         except (ValueError, TypeError, x509.ExtensionNotFound) as exc:
             raise CliError(f"the time-stamping authority in {args.tsa_dir} cannot be used: {exc}") from None
-    uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.certfile,
-                ssl_keyfile=args.keyfile, timeout_graceful_shutdown=3, log_level="info")
-    return 0
+    started = serve.run(database_url=args.database_url, host=args.host, port=args.port, workers=args.workers,
+                        pool_size=args.db_pool, certfile=args.certfile, keyfile=args.keyfile, tsa_dir=args.tsa_dir,
+                        read_timeout_s=args.read_timeout, access_log=not args.no_access_log)
+    return 0 if started else 1
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _non_negative(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
 
 
 def cmd_tls_demo(args) -> int:

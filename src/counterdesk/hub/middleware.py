@@ -31,7 +31,7 @@ class ServerTimeHeader:
         await self.app(scope, receive, send_with_time)
 
 
-class _TooLarge(HTTPException):
+class BodyTooLarge(HTTPException):
     """Raised from ``receive``: FastAPI passes an HTTPException through its body parsing untouched."""
 
     def __init__(self, limit: int):
@@ -60,7 +60,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise _TooLarge(self.limit)
+                    raise BodyTooLarge(self.limit)
             return message
 
         async def tracking_send(message):
@@ -71,7 +71,7 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
+        except BodyTooLarge:
             if started:
                 raise
             await self._refuse(send)

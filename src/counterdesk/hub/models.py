@@ -95,6 +95,15 @@ class Nonce(Base):
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
+class RateLimit(Base):
+    """A fixed-window counter shared by every hub process (hub migration 0004), e.g. ``enrol:<address>``."""
+
+    __tablename__ = "rate_limits"
+    bucket: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    count: Mapped[int] = mapped_column(Integer())
+
+
 class Record(Base):
     __tablename__ = "records"
     # ix_records_device_id: what one device pushed (after a device is lost or revoked), and the foreign

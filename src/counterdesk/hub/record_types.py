@@ -15,6 +15,19 @@ RECORD_TYPES: dict[str, frozenset[str]] = {
     "audit.entry": frozenset({"seq", "action"}),
     "assessment": frozenset({"assessment_id", "customer_id"}),
     "sale_decision": frozenset({"decision_id", "session_id"}),
+    "complaint": frozenset({"complaint_id", "status", "due_on"}),
+    "complaint.event": frozenset({"complaint_id", "seq", "kind"}),
+    "aml.referral": frozenset({"referral_id", "session_id", "reason_code"}),
+    "customer.restriction": frozenset({"customer_id"}),
+    "retention.tombstone": frozenset({"tombstone_id", "kind", "subject_id"}),
+    "consent": frozenset({"consent_id", "session_id"}),
+    "aml.rating": frozenset({"customer_id", "rated_at"}),
+    "screening": frozenset({"screening_id", "status"}),
+    "signoff.cooling_off": frozenset({"signoff_id"}),
+    "follow_up.task": frozenset({"task_id", "signoff_id", "status"}),
+    "follow_up.call": frozenset({"call_id", "signoff_id"}),
+    "signoff.print": frozenset({"signoff_id", "copy", "printed_at"}),
+    "evaluation": frozenset({"evaluation_id", "session_id", "status"}),
 }
 
 

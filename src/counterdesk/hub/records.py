@@ -4,13 +4,14 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
+from counterdesk.hub import hotpath
 from counterdesk.hub.auth import SignedDevice
 from counterdesk.hub.clock import iso_utc, parse_iso, utcnow
 from counterdesk.hub.models import Branch, Record
@@ -19,7 +20,13 @@ from counterdesk.hub.schemas import RecordIn
 from counterdesk.protocol.signing import sha256_hex
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
-STORE_ATTEMPTS = 3
+_RECORDS = cast(Table, Record.__table__)
+_BRANCHES = cast(Table, Branch.__table__)
+_PAGE = (select(_RECORDS.c.seq, _RECORDS.c.id, _RECORDS.c.type, _RECORDS.c.workstation_id, _RECORDS.c.created_at,
+                _RECORDS.c.key_id, _RECORDS.c.envelope, _RECORDS.c.meta)
+         .where(_RECORDS.c.branch == bindparam("branch"), _RECORDS.c.seq > bindparam("cursor"))
+         .order_by(_RECORDS.c.seq).limit(bindparam("limit")))
+_NEWEST = select(func.max(_RECORDS.c.seq)).where(_RECORDS.c.branch == bindparam("branch"))
 
 
 @dataclass
@@ -64,6 +71,13 @@ def content_sha256(record: RecordIn, envelope: bytes) -> str:
 
 def store_batch(sessions: sessionmaker[Session], device: SignedDevice, raws: list[Any]) -> list[dict[str, Any]]:
     """One receipt per record, in order. Every accepted record of the batch commits in one transaction."""
+    engine = sessions.kw["bind"]
+    with engine.begin() as conn:
+        return store_on(conn, device, raws)
+
+
+def store_on(conn: Connection, device: SignedDevice, raws: list[Any]) -> list[dict[str, Any]]:
+    """``store_batch`` inside the caller's transaction (the push route verifies and stores in one)."""
     receipts: list[dict[str, Any] | None] = [None] * len(raws)
     checked: list[_Checked] = []
     for index, raw in enumerate(raws):
@@ -73,78 +87,79 @@ def store_batch(sessions: sessionmaker[Session], device: SignedDevice, raws: lis
         else:
             receipts[index] = result
     if checked:
-        for attempt in range(STORE_ATTEMPTS):
-            try:
-                stored = _store(sessions, device, checked)
-                break
-            except IntegrityError:
-                # Another branch's push inserted the same record id at the same moment; look again.
-                if attempt == STORE_ATTEMPTS - 1:
-                    raise
-        for index, result in stored.items():
+        for index, result in _store(conn, device, checked).items():
             receipts[index] = result
     return [r for r in receipts if r is not None]
 
 
-def _store(sessions: sessionmaker[Session], device: SignedDevice, checked: list[_Checked]) -> dict[int, dict]:
+def _store(conn: Connection, device: SignedDevice, checked: list[_Checked]) -> dict[int, dict]:
+    """Two round trips for a batch of new records (hub/hotpath.py): lock the branch, one INSERT … ON
+    CONFLICT (id) DO NOTHING RETURNING for the whole batch; a look-up only for ids that were there."""
     out: dict[int, dict] = {}
-    with sessions.begin() as session:
-        # The branch row lock serialises the branch's pushes: its sequence numbers commit in order,
-        # so a reader that has seen seq N never later finds a smaller one appear.
-        branch = session.execute(select(Branch).where(Branch.code == device.branch).with_for_update()).scalar_one()
-        ids = [c.record.id for c in checked]
-        existing = {row.id: row for row in session.execute(
-            select(Record.id, Record.branch, Record.content_sha256, Record.seq).where(Record.id.in_(ids)))}
-        received_at = utcnow()
-        fresh: dict[Any, tuple[str, dict]] = {}
-        pending: list[tuple[int, Any, str]] = []
-        for c in checked:
-            rec = c.record
-            if branch.key_id is None:
-                branch.key_id = rec.key_id
-            if rec.key_id != branch.key_id:
-                out[c.index] = receipt(str(rec.id), REJECTED, error="wrong_key")
-            elif rec.id in existing:
-                old = existing[rec.id]
-                if old.branch == device.branch and old.content_sha256 == c.content_sha256:
-                    out[c.index] = receipt(str(rec.id), DUPLICATE, seq=old.seq)
-                else:
-                    out[c.index] = receipt(str(rec.id), REJECTED, error="conflict_id")
-            elif rec.id in fresh:
-                sha, _row = fresh[rec.id]
-                pending.append((c.index, rec.id, DUPLICATE if sha == c.content_sha256 else "conflict_id"))
-            else:
-                row = {"id": rec.id, "branch": device.branch, "type": rec.type, "workstation_id": rec.workstation_id,
-                       "device_id": device.id, "created_at": parse_iso(rec.created_at), "received_at": received_at,
-                       "key_id": rec.key_id, "envelope": c.envelope, "content_sha256": c.content_sha256,
-                       "meta": rec.meta}
-                fresh[rec.id] = (c.content_sha256, row)
-                pending.append((c.index, rec.id, ACCEPTED))
-        seqs: dict[Any, int] = {}
-        if fresh:
-            # One multi-row INSERT … RETURNING (Core, not the ORM unit of work): the batch's rows and
-            # their new sequence numbers in a single round trip, in the order given.
-            result = session.execute(insert(Record).returning(Record.id, Record.seq, sort_by_parameter_order=True),
-                                     [row for _sha, row in fresh.values()])
-            seqs = {rid: seq for rid, seq in result.all()}
-        for index, rid, status in pending:
-            if status == "conflict_id":
-                out[index] = receipt(str(rid), REJECTED, error="conflict_id")
-            else:
-                out[index] = receipt(str(rid), status, seq=seqs[rid])
+    # The branch row lock serialises the branch's pushes: its sequence numbers commit in order,
+    # so a reader that has seen seq N never later finds a smaller one appear.
+    key_id = hotpath.lock_branch(conn, device.branch)
+    if key_id is None:  # the first push of a branch whose enrolment named no key sets it
+        key_id = checked[0].record.key_id
+        conn.execute(update(_BRANCHES).where(_BRANCHES.c.code == device.branch).values(key_id=key_id))
+    received_at = utcnow()
+    first: dict[Any, _Checked] = {}        # id -> its first occurrence in the batch
+    repeats: list[_Checked] = []           # later occurrences of an id of the batch
+    rows: list[dict[str, Any]] = []
+    for c in checked:
+        rec = c.record
+        if rec.key_id != key_id:
+            out[c.index] = receipt(str(rec.id), REJECTED, error="wrong_key")
+        elif rec.id in first:
+            repeats.append(c)
+        else:
+            first[rec.id] = c
+            rows.append({"id": rec.id, "branch": device.branch, "type": rec.type,
+                         "workstation_id": rec.workstation_id, "device_id": device.id,
+                         "created_at": parse_iso(rec.created_at), "received_at": received_at, "key_id": rec.key_id,
+                         "envelope": c.envelope, "content_sha256": c.content_sha256, "meta": rec.meta})
+    inserted: dict[Any, int] = {}
+    if rows:
+        inserted = hotpath.insert_new(conn, rows)
+    # Ids that were there already (pushed before, or by another push a moment ago: ON CONFLICT
+    # waited for that transaction), judged against the stored row as before.
+    missing = [rid for rid in first if rid not in inserted]
+    existing = {}
+    if missing:
+        existing = {row.id: row for row in conn.execute(
+            select(_RECORDS.c.id, _RECORDS.c.branch, _RECORDS.c.content_sha256, _RECORDS.c.seq)
+            .where(_RECORDS.c.id.in_(missing)))}
+        if len(existing) != len(missing):
+            raise RuntimeError("a record id conflicted on insert but is not stored")  # never: records stay
+
+    def judge(c: _Checked) -> dict[str, Any]:
+        rid = c.record.id
+        if rid in existing:
+            old = existing[rid]
+            if old.branch == device.branch and old.content_sha256 == c.content_sha256:
+                return receipt(str(rid), DUPLICATE, seq=old.seq)
+            return receipt(str(rid), REJECTED, error="conflict_id")
+        if c is first[rid]:
+            return receipt(str(rid), ACCEPTED, seq=inserted[rid])
+        if c.content_sha256 == first[rid].content_sha256:  # sent twice in this batch
+            return receipt(str(rid), DUPLICATE, seq=inserted[rid])
+        return receipt(str(rid), REJECTED, error="conflict_id")
+
+    for c in [*first.values(), *repeats]:
+        out[c.index] = judge(c)
     return out
 
 
 def pull(sessions: sessionmaker[Session], branch: str, cursor: int, limit: int) -> dict[str, Any]:
-    with sessions() as session:
-        rows = session.execute(select(Record).where(Record.branch == branch, Record.seq > cursor)
-                               .order_by(Record.seq).limit(limit + 1)).scalars().all()
+    # Core rows, not ORM objects: the page is read once and turned into JSON at once.
+    with sessions.kw["bind"].connect() as conn:
+        rows = conn.execute(_PAGE, {"branch": branch, "cursor": cursor, "limit": limit + 1}).all()
     more = len(rows) > limit
     rows = rows[:limit]
     return {"records": [record_out(r) for r in rows], "cursor": rows[-1].seq if rows else cursor, "more": more}
 
 
-def record_out(row: Record) -> dict[str, Any]:
+def record_out(row: Any) -> dict[str, Any]:
     return {"seq": row.seq, "id": str(row.id), "type": row.type, "workstation_id": str(row.workstation_id),
             "created_at": iso_utc(row.created_at), "key_id": row.key_id,
             "envelope": base64.b64encode(row.envelope).decode("ascii"), "meta": row.meta}
@@ -152,5 +167,5 @@ def record_out(row: Record) -> dict[str, Any]:
 
 def newest_seq(sessions: sessionmaker[Session], branch: str) -> int:
     """The branch's highest sequence number, 0 when it has no record."""
-    with sessions() as session:
-        return session.execute(select(func.max(Record.seq)).where(Record.branch == branch)).scalar() or 0
+    with sessions.kw["bind"].connect() as conn:
+        return conn.execute(_NEWEST, {"branch": branch}).scalar() or 0

@@ -77,5 +77,27 @@ def century_for_birth(yy: int, today: date) -> int:
     return year if year <= today.year else 1900 + yy
 
 
+def century_for_expiry(yy: int, month: int, day: int, *, anchor: date, after: date | None,
+                       max_years: int) -> date | None:
+    """Full date for a two-digit expiry year: the latest century that puts it no later than
+    `max_years` after `anchor` (today, or the issue date when known) and after `after` (the birth
+    date), or None when no century does.
+
+    Why: Doc 9303 Part 3 writes dates as YYMMDD and gives no century rule, so readers place the
+    expiry within the document's longest validity from today (the `mrz` package, for one, reports
+    "expiry date greater than 10 years"). A document valid today or in the past can then never be
+    read as one valid a century later (981231 is 1998-12-31, not 2098)."""
+    latest = add_years(anchor, max_years)
+    for century in range(latest.year // 100 * 100, 1799, -100):
+        found = make_date(century + yy, month, day)
+        if found is None:
+            if month == 2 and day == 29:
+                continue  # 29 February of a common year (1900, 2100): try the century before
+            return None
+        if found <= latest:
+            return found if after is None or found > after else None
+    return None
+
+
 def iso(d: date | None) -> str:
     return d.isoformat() if d else ""

@@ -184,6 +184,14 @@ def _check(doc_type: object, number: object, issue_date: object, expiry: object,
     parsed = ParsedDocument(kind, "")
     out.parsed = parsed
 
+    issued = None
+    if issue_date not in (None, ""):
+        issued = parse_date(issue_date)
+        if issued is None:
+            res.add("issue_date", "issue_date_invalid", Text("签发日期不是有效日期",
+                                                             "the issue date is not a real date"))
+    parsed.issue_date = issued
+
     has_mrz = not (mrz is None or (isinstance(mrz, str) and not mrz.strip()))
     if (kind is DocumentType.PASSPORT and has_mrz
             and (number is None or (isinstance(number, str) and not number.strip()))):
@@ -193,7 +201,7 @@ def _check(doc_type: object, number: object, issue_date: object, expiry: object,
 
     if has_mrz:
         if kind is DocumentType.PASSPORT:
-            _apply_mrz(mrz, parsed, res, today)
+            _apply_mrz(mrz, parsed, res, today, issued)
         else:
             res.add("mrz", "mrz_not_used", Text("此类证件不核对机读区",
                                                 "the MRZ is not used for this kind of document"),
@@ -206,14 +214,6 @@ def _check(doc_type: object, number: object, issue_date: object, expiry: object,
     elif expiry_date is not None and parsed.mrz is not None and parsed.mrz.expiry not in (None, expiry_date):
         res.problems.append(mrz_mod.mismatch_problem("expiry", Text("有效期", "expiry date")))
     parsed.expiry, parsed.long_term = expiry_date, long_term
-
-    issued = None
-    if issue_date not in (None, ""):
-        issued = parse_date(issue_date)
-        if issued is None:
-            res.add("issue_date", "issue_date_invalid", Text("签发日期不是有效日期",
-                                                             "the issue date is not a real date"))
-    parsed.issue_date = issued
 
     # Fields that only the teller can supply for documents whose number does not encode them.
     if parsed.birth_date is None and typed_items.get("birth_date") not in (None, ""):
@@ -306,8 +306,9 @@ def _check_number(kind: DocumentType, number: object, parsed: ParsedDocument, re
         parsed.nationality = "CHN"  # residents of HK, Macau and Taiwan hold these as Chinese citizens
 
 
-def _apply_mrz(text: object, parsed: ParsedDocument, res: Result, today: date) -> None:
-    check = mrz_mod.parse_mrz(text, today=today)
+def _apply_mrz(text: object, parsed: ParsedDocument, res: Result, today: date, issued: date | None) -> None:
+    # The issue date typed from the data page helps place the century of the MRZ's expiry.
+    check = mrz_mod.parse_mrz(text, today=today, issued=issued)
     res.problems.extend(check.result.problems)
     m = check.mrz
     if m is None:

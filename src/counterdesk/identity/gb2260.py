@@ -101,16 +101,21 @@ def is_mainland_province(code2: str) -> bool:
     return is_province(code2) and code2 < "70"
 
 
+# Prefecture-level entries that name no place, in the spellings of the different editions.
+_PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖县级行政单位",
+                           "自治区直辖县级行政单位", "省直辖行政单位"})
+
+
 def full_name(code: str, year: int | None = None) -> str | None:
     """Province, prefecture and county names joined by spaces, e.g. '北京市 朝阳区'.
 
-    Generic prefecture placeholders (市辖区, 县) are left out because they name no place."""
+    Generic prefecture placeholders (市辖区, 县, 省直辖县级行政单位 ...) are left out because they name no place."""
     if not isinstance(code, str) or len(code) != 6:
         return None
     parts: list[str] = []
     for candidate in (code[:2] + "0000", code[:4] + "00", code):
         name = name_of(candidate, year)
-        if name and name not in parts and name not in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+        if name and name not in parts and name not in _PLACEHOLDERS:
             parts.append(name)
     return " ".join(parts) if parts else None
 

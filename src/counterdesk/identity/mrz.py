@@ -16,7 +16,10 @@ the check-digit position holds '<', the optional data starts with the remaining 
 check digit over the whole number, then a filler (9303 Part 5 §4.2.4 note j, Part 6 likewise).
 
 Dates: a birth year YY is placed in the most recent century that does not put it in the future;
-an expiry year is 20YY.
+an expiry year YY in the latest century that keeps the expiry within MAX_VALIDITY_YEARS of today (of
+the issue date when the teller typed one) and after the birth date (dates.century_for_expiry); an
+expiry no century fits is "expiry_implausible". Names: the name zone holds only A-Z and '<'
+(Doc 9303 Part 3, the MRZ's character set for names); anything else is "name_charset".
 
 The parser accepts OCR-ish input (lower case, spaces, surrounding whitespace, the lines joined
 without line breaks) and never raises: problems are reported per field as
@@ -33,12 +36,19 @@ from typing import Literal
 
 from counterdesk.base.text import Problem, Result, Text
 from counterdesk.identity.checkdigits import mrz_check_digit
-from counterdesk.identity.dates import century_for_birth, make_date, parse_date
+from counterdesk.identity.dates import century_for_birth, century_for_expiry, make_date, parse_date
 from counterdesk.identity.rawinput import MAX_MRZ_CHARS, coerce_text
 
 MrzFormat = Literal["TD1", "TD2", "TD3"]
 LINE_SHAPES: dict[MrzFormat, tuple[int, int]] = {"TD3": (2, 44), "TD2": (2, 36), "TD1": (3, 30)}
 _CHARSET = re.compile(r"[A-Z0-9<]*")
+_NAME_CHARSET = re.compile(r"[A-Z<]*")
+# Longest validity used to place the century of an expiry date. Passports: 10 years at most —
+# 中华人民共和国护照法 Art 7 (ordinary passports 5 years under 16, 10 years from 16) and the practice
+# of issuing states, which the `mrz` package also checks ("expiry date greater than 10 years").
+# Doc 9303 sets no maximum; the same figure is used for TD1/TD2 cards, which this app does not
+# accept as passports.
+MAX_VALIDITY_YEARS = 10
 
 # ICAO codes that are not ISO 3166-1 countries but are legitimate in an MRZ (9303 Part 3 §5).
 ICAO_SPECIAL_CODES = {
@@ -210,18 +220,42 @@ _LABELS = {
 }
 
 
-def _date(yymmdd: str, *, birth: bool, today: date, part: str, result: Result) -> date | None:
+def _date_invalid(part: str, result: Result) -> None:
+    result.add(f"mrz.{part}", "date_invalid", Text(
+        f"机读区{_LABELS[part].zh}不是有效日期", f"the MRZ {_LABELS[part].en} is not a real date"))
+
+
+def _birth(yymmdd: str, *, today: date, result: Result) -> date | None:
     parsed = None
     if re.fullmatch(r"[0-9]{6}", yymmdd):
         yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
-        year = century_for_birth(yy, today) if birth else 2000 + yy
-        parsed = make_date(year, mm, dd)
-        if parsed is not None and birth and parsed > today:  # same year, later day: last century
-            parsed = make_date(year - 100, mm, dd)
+        parsed = make_date(century_for_birth(yy, today), mm, dd)
+        if parsed is not None and parsed > today:  # same year, later day: last century
+            parsed = make_date(parsed.year - 100, mm, dd)
     if parsed is None:
-        result.add(f"mrz.{part}", "date_invalid", Text(
-            f"机读区{_LABELS[part].zh}不是有效日期", f"the MRZ {_LABELS[part].en} is not a real date"))
+        _date_invalid("birth_date", result)
     return parsed
+
+
+def _expiry(yymmdd: str, *, today: date, issued: date | None, born: date | None, result: Result) -> date | None:
+    if not re.fullmatch(r"[0-9]{6}", yymmdd):
+        _date_invalid("expiry", result)
+        return None
+    yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
+    if make_date(2000 + yy, mm, dd) is None:  # 19YY and 20YY agree on 29 February except 1900, and 2000 is leap
+        _date_invalid("expiry", result)
+        return None
+    # The issue date narrows the window when it is usable (not in the future, after the birth).
+    anchor = issued if issued is not None and issued <= today and (born is None or issued >= born) else today
+    found = century_for_expiry(yy, mm, dd, anchor=anchor, after=born, max_years=MAX_VALIDITY_YEARS)
+    if found is None:
+        result.add("mrz.expiry", "expiry_implausible", Text(
+            f"机读区有效期无法确定年份：在出生日期之后、{'签发日期' if anchor is issued else '今天'}起"
+            f"{MAX_VALIDITY_YEARS}年之内没有符合的日期，请核对证件",
+            f"the MRZ expiry date fits no century: none falls after the birth date and within "
+            f"{MAX_VALIDITY_YEARS} years of {'the issue date' if anchor is issued else 'today'}; "
+            "please check the document"))
+    return found
 
 
 def _long_number(principal: str, check_pos: str, optional: str) -> tuple[str, str, str] | None:
@@ -261,8 +295,10 @@ def _state(code: str, part: str, label: Text, result: Result) -> None:
             f"the MRZ {label.en} code {code or '<'} is not a known country code"), severity="warning")
 
 
-def parse_mrz(text: object, *, today: date) -> MrzCheck:
-    """Parse and verify an MRZ. Never raises; `mrz` is None only when the shape is not recognised."""
+def parse_mrz(text: object, *, today: date, issued: date | None = None) -> MrzCheck:
+    """Parse and verify an MRZ. `issued` is the issue date from the document's data page, when known:
+    it places the expiry's century more tightly than today does. Never raises; `mrz` is None only
+    when the shape is not recognised."""
     out = MrzCheck()
     res = out.result
     raw = coerce_text(text, field="mrz", limit=MAX_MRZ_CHARS, result=res, label=Text("机读区", "MRZ"))
@@ -288,12 +324,12 @@ def parse_mrz(text: object, *, today: date) -> MrzCheck:
         birth, birth_cd, sex, expiry, expiry_cd = l2[0:6], l2[6], l2[7], l2[8:14], l2[14]
         nationality, opt2, composite_cd = l2[15:18], l2[18:29], l2[29]
         composite_data = l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29]
-        names = parse_names(l3)
+        name_zone = l3
         optional, personal = opt1 + opt2, None
     else:
         l1, l2 = lines
         opt2 = ""
-        code, state, names = l1[0:2], l1[2:5], parse_names(l1[5:])
+        code, state, name_zone = l1[0:2], l1[2:5], l1[5:]
         principal, number_cd, nationality = l2[0:9], l2[9], l2[10:13]
         birth, birth_cd, sex, expiry, expiry_cd = l2[13:19], l2[19], l2[20], l2[21:27], l2[27]
         if fmt == "TD3":
@@ -324,12 +360,21 @@ def parse_mrz(text: object, *, today: date) -> MrzCheck:
 
     if not number:
         res.add("mrz.document_number", "missing", Text("机读区没有证件号码", "the MRZ has no document number"))
-    born = _date(birth, birth=True, today=today, part="birth_date", result=res)
-    expires = _date(expiry, birth=False, today=today, part="expiry", result=res)
+    born = _birth(birth, today=today, result=res)
+    expires = _expiry(expiry, today=today, issued=issued if isinstance(issued, date) else None, born=born,
+                      result=res)
     sex_code = _sex(sex, res)
     _state(_strip(state), "issuing_state", Text("签发国", "issuing state"), res)
     _state(_strip(nationality), "nationality", Text("国籍", "nationality"), res)
-    if not names.primary:
+    names = parse_names(name_zone)
+    if not _NAME_CHARSET.fullmatch(name_zone):
+        # Doc 9303 Part 3: names are written in A-Z with '<' as filler; digits are OCR misreads
+        # (0 for O, 1 for I) or a forged zone. The name is not quoted: it is personal data.
+        res.add("mrz.names", "name_charset", Text(
+            "机读区姓名栏只能包含字母 A-Z 和填充符 <，其中有数字，请核对证件",
+            "the MRZ name zone may hold only the letters A-Z and the filler <, and it has digits; "
+            "please check the document"))
+    elif not names.primary:
         res.add("mrz.names", "missing", Text("机读区没有姓名", "the MRZ has no name"))
 
     out.mrz = MRZ(fmt, tuple(lines), _strip(code), _strip(state), number, _strip(nationality),

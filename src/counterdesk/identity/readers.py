@@ -1,8 +1,12 @@
 """Where document data comes from: card readers, MRZ/keyboard-wedge scanners, the simulator.
 
 A reader hands over a DocumentRead: the document type and its text fields. It never carries
-images (photos, card scans): the identification step needs none, and leaving them out keeps the
-most sensitive data off this path (domain rules §7). Check a read with documents.check_read().
+images (photos, card scans): the fields' path needs none, and leaving them out keeps the most
+sensitive data off it (domain rules §7). Check a read with documents.check_read().
+
+The copy of the document that due diligence keeps (Order 〔2025〕 No. 11) comes separately, from a
+reader that can image the card (``DocumentImageSource.capture_image``): bytes in memory only, which
+the counter session checks and stores in the encrypted database (never written to a file here).
 
 Field keys of DocumentRead.fields (all optional, values str, date or None):
   number, name (full name as printed), surname, given_names, birth_date, sex ('M'/'F'),
@@ -11,6 +15,7 @@ Field keys of DocumentRead.fields (all optional, values str, date or None):
 """
 from __future__ import annotations
 
+import io
 import itertools
 import math
 import statistics
@@ -19,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
+
+from PIL import Image, ImageDraw, ImageFont
 
 from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.identity import gb11643, permits, resident_id
@@ -71,6 +78,26 @@ class DocumentReader(Protocol):
     def read(self) -> DocumentRead: ...
 
 
+@dataclass(frozen=True)
+class DocumentImage:
+    """An image of a document from a reader or camera: the encoded bytes, in memory only."""
+
+    data: bytes = field(repr=False)
+    media_type: str              # image/png or image/jpeg
+    source: str = ""             # the reader's name
+    simulated: bool = False
+
+
+@runtime_checkable
+class DocumentImageSource(Protocol):
+    """A reader that can also image the card. capture_image() raises ReaderError when it cannot."""
+
+    name: str
+    is_simulator: bool
+
+    def capture_image(self) -> DocumentImage: ...
+
+
 # ---- simulator ---------------------------------------------------------------------------------
 
 SPECIMEN_ID = "11010519491231002X"  # the public GB 11643-1999 example (北京市朝阳区, 1949-12-31, female)
@@ -83,8 +110,9 @@ def _years_ago(today: date, years: int, days: int = 0) -> date:
 
 
 def _profile_specimen_long_term(today: date) -> tuple[DocumentType, dict[str, Any]]:
+    # The name is one the KYC form it fills accepts (Chinese characters and the middle dot only).
     return DocumentType.RESIDENT_ID, {
-        "number": SPECIMEN_ID, "name": "样例（模拟）", "sex": "F", "birth_date": date(1949, 12, 31),
+        "number": SPECIMEN_ID, "name": "样例模拟", "sex": "F", "birth_date": date(1949, 12, 31),
         "nationality": "CHN", "issue_date": date(2006, 5, 20), "expiry": "长期",
         "address": "北京市朝阳区（模拟地址）", "issuing_authority": "北京市公安局朝阳分局（模拟）"}
 
@@ -215,6 +243,11 @@ class SimulatorReader:
     def read(self) -> DocumentRead:
         return self.read_profile(self.profile)
 
+    def capture_image(self, profile: str | None = None) -> DocumentImage:
+        """A picture of the selected (or named) specimen card: a PNG drawn here, marked SIMULATED."""
+        read = self.read_profile(profile or self.profile)
+        return DocumentImage(specimen_png(read), "image/png", source=self.name, simulated=True)
+
     def read_profile(self, profile: str) -> DocumentRead:
         if profile not in PROFILES:
             raise ReaderError(Text("模拟读卡器没有此样例", "the simulator has no such profile"),
@@ -222,6 +255,41 @@ class SimulatorReader:
         today = self._today or date.today()
         doc_type, fields = PROFILES[profile][1](today)
         return DocumentRead(doc_type, fields, source=self.name, simulated=True)
+
+
+CARD_SIZE = (856, 540)  # ISO/IEC 7810 ID-1 (85.60 × 53.98 mm) at about 254 dpi
+
+
+def _ascii(value: object) -> str:
+    text = value.isoformat() if isinstance(value, date) else str(value or "")
+    return "".join(c for c in text if c.isascii() and c.isprintable())
+
+
+def specimen_png(read: DocumentRead) -> bytes:
+    """Draw a simulated card for ``read`` (Latin text only: the built-in font has no CJK glyphs)."""
+    f = read.fields
+    image = Image.new("RGB", CARD_SIZE, (226, 236, 246))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=34)
+    small = ImageFont.load_default(size=26)
+    draw.rectangle((0, 0, CARD_SIZE[0], 70), fill=(176, 36, 36))
+    draw.text((24, 16), "SIMULATED SPECIMEN - NOT A REAL DOCUMENT", font=font, fill=(255, 255, 255))
+    draw.rectangle((40, 110, 250, 380), outline=(90, 90, 90), width=3)  # where a photo would be
+    draw.line((40, 110, 250, 380), fill=(150, 150, 150), width=2)
+    draw.line((250, 110, 40, 380), fill=(150, 150, 150), width=2)
+    lines = [("TYPE", read.doc_type.value), ("NO.", _ascii(f.get("number"))),
+             ("NAME", _ascii(f.get("name")) or _ascii(f.get("surname")) or "(simulated)"),
+             ("BORN", _ascii(f.get("birth_date"))), ("SEX", _ascii(f.get("sex"))),
+             ("EXPIRY", _ascii(f.get("expiry")) or "long-term")]
+    for i, (label, value) in enumerate(lines):
+        y = 110 + i * 46
+        draw.text((290, y), label, font=small, fill=(60, 60, 60))
+        draw.text((420, y), value, font=small, fill=(0, 0, 0))
+    for i, line in enumerate(str(f.get("mrz") or "").splitlines()[:3]):
+        draw.text((24, 410 + i * 34), _ascii(line)[:44], font=small, fill=(0, 0, 0))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 # ---- keyboard-wedge scanners -------------------------------------------------------------------

@@ -6,10 +6,11 @@ The 15-digit first-generation form has a 2-digit year (19YY implied), a 3-digit 
 digit odd = male) and no check character; it converts to 18 by inserting "19" and appending the
 check character.
 
-The division check accepts abolished codes (IDs keep them) and is lenient only where the bundled
-table is known to be incomplete: an unlisted county code whose prefecture is listed is a warning,
-not an error (the table ends with the 2020 edition, and some early codes never appeared in a
-published edition; see resources/identity/gb2260.SOURCE.txt).
+The division code must be in some edition of GB/T 2260 (issue 13): the bundled table holds every
+edition from 1980 to the Ministry's 2026 list, abolished codes included, because an ID keeps the code
+that was valid when the number was issued (resources/identity/gb2260.SOURCE.txt). A code in none of
+them, such as 310199, is an error even when its prefecture exists; a code retired long before the
+holder's birth is a warning.
 """
 from __future__ import annotations
 
@@ -82,15 +83,10 @@ def check_division(code: str, birth_year: int | None, *, field_: str, result: Re
                 "before the holder was born; please check the number"),
                 severity="warning")
         return gb2260.full_name(code, birth_year)
-    if gb2260.is_known(code[:4] + "00"):
-        result.add(field_, "division_unlisted", Text(
-            "号码前6位的行政区划代码不在内置代码表中（该表收录至2020年版），请核对证件",
-            "the division code (first 6 digits) is not in the bundled table (which ends with the 2020 edition); "
-            "please check the card"),
-            severity="warning")
-        return gb2260.full_name(code[:4] + "00", birth_year)
     result.add(field_, "division_unknown", Text(
-        "号码前6位不是有效的行政区划代码", "the first 6 digits are not a valid administrative-division code"))
+        "号码前6位不是有效的行政区划代码（不在任何一版 GB/T 2260 中），请核对号码",
+        "the first 6 digits are not an administrative-division code of any edition of GB/T 2260; "
+        "please check the number"))
     return None
 
 

@@ -12,6 +12,7 @@ Everything is cached per character; nothing here raises.
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import product
 
 import ToJyutping
 from opencc import OpenCC
@@ -24,6 +25,7 @@ COMPOUND_SURNAMES = frozenset("""
 """.split())
 SYSTEMS = ("pinyin", "wade_giles", "hk", "macau")
 MAX_READINGS = 3
+MAX_SPELLINGS = 12
 
 # Jyutping -> Hong Kong government romanisation (initials, finals).
 _HK_INITIAL = {"b": "p", "d": "t", "g": "k", "gw": "kw", "z": "ch", "c": "ch", "j": "y"}
@@ -67,6 +69,42 @@ def _cantonese(jyutping: str, system: str) -> str:
     return initials.get(ini, ini) + finals.get(fin, fin)
 
 
+@lru_cache(maxsize=4096)
+def _cantonese_variants(jyutping: str, system: str) -> tuple[str, ...]:
+    """The spellings one syllable takes in given names, the system's rule first, then the other
+    spellings in common use: Hong Kong 華 WAH, 成 SHING, 新 SUN, 月 YUT beside WA, SING, SAN, YUET;
+    Macau 英 IENG and 燕 IN (the initial i merges into a final in i), 偉 WAI beside VAI, 胡 U,
+    final -k beside -c (德 TAK / TAC)."""
+    s = jyutping.rstrip("123456")
+    ini = next((i for i in _INITIALS if s.startswith(i) and len(s) > len(i)), "")
+    fin = s[len(ini):]
+    out = [_cantonese(s, system)]
+    if system == "hk":
+        h_ini, h_fin = _HK_INITIAL.get(ini, ini), _HK_FINAL.get(fin, fin)
+        if fin == "aa":
+            out.append(h_ini + "ah")
+        if fin == "an":
+            out.append(h_ini + "un")
+        if fin == "yut":
+            out.append(h_ini + "ut")
+        if ini == "s" and h_fin.startswith("i"):
+            out.append("sh" + h_fin)
+    else:
+        m_fin = _MO_FINAL.get(fin, fin)
+        m_ini = _MO_INITIAL.get(ini, ini)
+        if ini == "j":
+            m_ini = "" if fin.startswith("yu") or m_fin.startswith("i") else "i"
+        if ini == "w":
+            m_ini = "" if m_fin.startswith("u") else "v"
+        base = m_ini + m_fin
+        out = [base]
+        if ini == "w" and m_ini == "v":
+            out.append("w" + m_fin)
+        if base.endswith("c"):
+            out.append(base[:-1] + "k")
+    return tuple(dict.fromkeys(out))
+
+
 @lru_cache(maxsize=16384)
 def syllables(chars: str) -> dict[str, tuple[str, ...]]:
     """Each romanisation system's spelling of ``chars`` (one syllable per character), folded to
@@ -108,20 +146,22 @@ def cantonese_readings(chars: str) -> tuple[tuple[str, ...], ...]:
 
 
 @lru_cache(maxsize=16384)
-def romanisations(han: str) -> tuple[tuple[str, str, str], ...]:
-    """(system, family, given) spellings of a Chinese personal name, family and given each joined
-    ("chan", "taiman"); duplicates across systems appear once."""
+def romanised_syllables(han: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(system, family, given syllables) spellings of a Chinese personal name, the family joined
+    ("chan", ("tai", "man")); duplicates across systems appear once."""
     family, given = split_name(han)
     fam, giv = syllables(family), syllables(given) if given else {s: () for s in SYSTEMS}
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, tuple[str, ...]], str] = {}
     for system in SYSTEMS:
         if system in fam and system in giv:
-            seen.setdefault(("".join(fam[system]), "".join(giv[system])), system)
+            seen.setdefault(("".join(fam[system]), tuple(giv[system])), system)
     hk_families: list[str] = []
     for system in ("hk", "macau"):
         if system not in fam or system not in giv:
             continue
-        families = ["".join(fam[system])]
+        families = ["".join(fam[system])] + ["".join(spelt) for reading in cantonese_readings(family)[:1]
+                                             for spelt in product(*(_cantonese_variants(j, system) for j in reading))]
+        families = list(dict.fromkeys(families))
         if system == "hk" and families[0].startswith("ch"):
             # Hong Kong writes the affricate "ts" before some finals (徐 TSUI, 曾 TSANG, 谢 TSE).
             families.append("ts" + families[0][2:])
@@ -130,13 +170,26 @@ def romanisations(han: str) -> tuple[tuple[str, str, str], ...]:
             hk_families = families
         else:  # family names keep the spelling they came with: Macau writes WONG as well as VONG
             families += hk_families
-        # Every reading of the given name: the first is in ``giv``; names often take another.
-        givens = ["".join(giv[system])] + ["".join(_cantonese(j, system) for j in reading)
-                                           for reading in (cantonese_readings(given)[1:] if given else ())]
+        # Every reading of the given name (names often take a second one), each syllable in
+        # every spelling in common use; at most MAX_SPELLINGS.
+        givens = [tuple(giv[system])]
+        for reading in cantonese_readings(given) if given else ():
+            givens += product(*(_cantonese_variants(j, system) for j in reading))
+        givens = list(dict.fromkeys(givens))[:MAX_SPELLINGS]
         for f in families:
             for g in givens:
                 seen.setdefault((f, g), system)
     return tuple((system, f, g) for (f, g), system in seen.items())
+
+
+@lru_cache(maxsize=16384)
+def romanisations(han: str) -> tuple[tuple[str, str, str], ...]:
+    """(system, family, given) spellings of a Chinese personal name, family and given each joined
+    ("chan", "taiman"); duplicates across systems appear once."""
+    out: dict[tuple[str, str], str] = {}
+    for system, f, g in romanised_syllables(han):
+        out.setdefault((f, "".join(g)), system)
+    return tuple((system, f, g) for (f, g), system in out.items())
 
 
 def same_sound(a: str, b: str) -> bool:

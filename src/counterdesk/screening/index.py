@@ -12,7 +12,6 @@ always scored whatever the name.
 """
 from __future__ import annotations
 
-import heapq
 import threading
 import time
 from collections import Counter
@@ -26,7 +25,7 @@ from counterdesk.screening.normalise import NameForm, name_form
 POSTINGS_BUDGET = 12_000
 CANDIDATE_NAMES = 64          # at least this many best-overlapping names are scored ...
 CLOSE_SHARE = 0.75            # ... and all whose overlap is within this share of the best ...
-MAX_CANDIDATE_NAMES = 400     # ... up to this many
+MAX_CANDIDATE_NAMES = 240     # ... up to this many
 
 
 @dataclass(frozen=True)
@@ -151,12 +150,12 @@ class MatchIndex:
         # Everything close to the best overlap is scored, not just the first ``limit``: identical
         # common names ("Wang Wei") on many entries must all be scored, or the one whose date of
         # birth or document matches could be cut off by an arbitrary tie-break.
-        cutoff = max(1, int(max(counts.values()) * CLOSE_SHARE))
-        close = [n for n, c in counts.items() if c >= cutoff]
+        # One partial sort: the close names, when more than MAX_CANDIDATE_NAMES, are its best.
+        top = counts.most_common(max(limit, MAX_CANDIDATE_NAMES))
+        cutoff = max(1, int(top[0][1] * CLOSE_SHARE))
+        close = [n for n, c in top if c >= cutoff]
         if len(close) < limit:
-            close = [n for n, _ in counts.most_common(limit)]
-        elif len(close) > MAX_CANDIDATE_NAMES:
-            close = heapq.nlargest(MAX_CANDIDATE_NAMES, close, key=counts.__getitem__)
+            close = [n for n, _ in top[:limit]]
         # Identical names first and always, however many share the other keys.
         return list(exact) + [n for n in close if n not in exact]
 

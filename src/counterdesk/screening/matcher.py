@@ -30,9 +30,9 @@ from counterdesk.screening import persons
 from counterdesk.screening.countries import to_alpha2
 from counterdesk.screening.index import IndexedEntry, MatchIndex
 from counterdesk.screening.normalise import NameForm, name_form
-from counterdesk.screening.parsers.common import doc_number
+from counterdesk.screening.parsers.common import GENDERS, doc_number
 
-MATCHER_VERSION = "cd-match-2026.3"
+MATCHER_VERSION = "cd-match-2026.4"
 
 GENERIC_WEIGHT = 0.15
 NAME_FLOOR = 0.55  # below this a name is not considered similar at all (documents aside)
@@ -40,12 +40,18 @@ MAX_HITS = 20
 
 DOB_EXACT, DOB_YEAR, DOB_CONFLICT = 0.03, 0.01, -0.10
 NAT_MATCH, NAT_CONFLICT = 0.01, -0.03
-GENDER_CONFLICT = -0.05
+GENDER_CONFLICT = -0.10  # a recorded sex that differs weighs as much as a date of birth far off
 DOC_MATCH = 0.35
 DOC_ONLY_MIN_LEN = 6  # shorter numbers collide across countries too often to stand alone
 WEAK_ALIAS = -0.05
 IDENTICAL_NAME = 0.98  # identical, or spelled as an equivalent (Muhammad / Mohammed)
-GENDERS = {"m": "male", "male": "male", "男": "male", "f": "female", "female": "female", "女": "female"}
+# Methods that establish the name itself. A romanisation shared by a listed name (CHAN Tai Man)
+# and the subject's characters is not: many different names in characters spell alike.
+IDENTITY_METHODS = frozenset(("exact", "characters", "tokens"))
+# The conflicts that weigh against a name that is not identical. Nationality is not among them:
+# people hold and change citizenships, and a listed person travelling on another passport is
+# exactly what screening is for.
+BASIS_CONFLICTS = ("dob_conflict", "gender_conflict")
 
 METHODS = {
     "exact": Text("完全一致", "identical"),
@@ -297,6 +303,11 @@ def _best_name(index: MatchIndex, query: Query, e_i: int) -> tuple[persons.Compa
     return best, pos, q_best
 
 
+def identical(cmp: persons.Comparison) -> bool:
+    """The subject's name is the listed name (or an equivalent spelling of it), not merely close."""
+    return cmp.score >= IDENTICAL_NAME and cmp.method in IDENTITY_METHODS
+
+
 def match(index: MatchIndex, query: Query, threshold: float) -> list[Hit]:
     """Hits whose name reaches ``threshold`` (or whose document number is identical), ordered by
     their score with the secondary features (at most MAX_HITS)."""
@@ -313,10 +324,11 @@ def match(index: MatchIndex, query: Query, threshold: float) -> list[Hit]:
         text, name_type, script = entry.names[pos]
         adjs = adjustments_for(query, entry, name_type)
         basis_score = cmp.score + (WEAK_ALIAS if name_type == "weak_alias" else 0.0)
-        if cmp.score < IDENTICAL_NAME and any(a.code == "dob_conflict" for a in adjs):
-            # A listed date of birth the subject's contradicts counts against a name that is not
-            # identical; an identical name is still reviewed, the conflict explained.
-            basis_score += DOB_CONFLICT
+        if not identical(cmp):
+            # A conflicting date of birth or gender counts against a name that is not identical
+            # (never for it: agreements only order the hits); an identical name is still
+            # reviewed, the conflict explained and lowering its priority.
+            basis_score += sum(a.delta for a in adjs if a.code in BASIS_CONFLICTS)
         by_name = cmp.score >= NAME_FLOOR and basis_score >= threshold
         if not by_name and e_i not in documents:
             continue

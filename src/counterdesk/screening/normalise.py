@@ -38,6 +38,8 @@ _ABD = frozenset(("bd", "abd", "abdul", "abdel", "abdal", "abdoul", "abdur", "ab
 _PATRONYMIC = re.compile(r"(?:ovich|evich|ovych|evych|yich|ovna|evna|ichna|ivna)$")
 _AR_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2})")
 _VOWELS = re.compile(r"[aeiou]+")
+_OU_W = re.compile(r"^ou(?=[aeiy])")
+_C_SOFT = re.compile(r"c(?=[eiy])")
 
 _SPECIAL = str.maketrans({"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ł": "l",
                           "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "þ": "th", "ı": "i", "ʼ": "", "'": "", "’": "",
@@ -178,8 +180,11 @@ def skeleton(word: str) -> str:
     """Consonant skeleton of a folded word, as Arabic script writes names (short vowels unwritten):
     "mohammed" -> "mhmd", "yusuf" -> "ysf", "qasimi" -> "ksm"."""
     # q/k and French-style ch/dj for sh/j (Bachir, Djamal) spell the same Arabic letters.
-    w = word.replace("q", "k").replace("`", "").replace("ou", "u").replace("ee", "i").replace("ch", "sh") \
-        .replace("dj", "j")
+    # French spellings (Maghreb): initial ou before a vowel is w (Oualid), c before e/i is s (Hacene,
+    # Youcef), any other c is k (Kacem -> ksm, as قاسم).
+    w = _OU_W.sub("w", word.replace("q", "k").replace("`", ""))
+    w = w.replace("ou", "u").replace("ee", "i").replace("ch", "sh").replace("dj", "j")
+    w = _C_SOFT.sub("s", w).replace("c", "k")
     if w.startswith(("abdul", "abdel", "abdal")):
         w = "abd" + w[5:]
     head, rest = w[:1], w[1:]
@@ -189,9 +194,15 @@ def skeleton(word: str) -> str:
     return out or word[:1]
 
 
+@lru_cache(maxsize=65536)
 def is_patronymic(word: str) -> bool:
     """A Russian / Ukrainian patronymic (Sergeevich, Igorevna, Petrivna)."""
     return len(word) >= 6 and bool(_PATRONYMIC.search(word))
+
+
+def patronymic_stem(word: str) -> str:
+    """The father's name in a patronymic: "sergeevich" -> "serge", "igorevna" -> "igor"."""
+    return _PATRONYMIC.sub("", word)
 
 
 def _family_by_patronymic(tokens: tuple[str, ...]) -> tuple[str, ...]:

@@ -5,28 +5,36 @@
     the name, the sound is not.
   * Latin against a Chinese-character name: the Latin name split into family and given name (by its
     capitals, else family first; family last only when the first word is no Chinese family name),
-    against each romanisation of the characters (pinyin, Wade-Giles, Hong Kong, Macau).
+    against each romanisation of the characters (pinyin, Wade-Giles, Hong Kong, Macau, with the
+    Cantonese spellings in common use), the given name syllable by syllable when the Latin name
+    writes one word per character.
   * Latin against Latin (transliterated scripts included): words aligned one to one in any order,
     each to its closest counterpart (spelling equivalents such as Muhammad / Mohammed count as the
-    same); words of the subject not found weigh more than list words not given (lists carry more
-    names than documents); when both names show their family name, a family name that does not
-    align weighs heavily; names split differently ("Abdul Rahman" / "Abdulrahman") are compared
-    joined; names with an Arabic-script side are compared by their consonant skeletons.
+    same; patronymics by the father's name in them); a word of the subject with no counterpart
+    counts as a whole word missing (documents give the whole name: a listed name inside a longer
+    one is partial), list words not given count less (lists carry more names than documents); when
+    both names show their family name, every family word of the side showing fewer must align, and
+    double family names aligned crosswise must be the same words; names split differently ("Abdul
+    Rahman" / "Abdulrahman") are compared joined when they are the same letters; names with an
+    Arabic-script side (and long Latin names, not Slavic ones) are compared by their consonant
+    skeletons too, a skeleton that is not identical counting by its similarity squared.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import permutations
 
 from rapidfuzz import fuzz
 
 from counterdesk.screening import chinese
-from counterdesk.screening.normalise import NameForm, is_patronymic
+from counterdesk.screening.normalise import NameForm, is_patronymic, patronymic_stem
 
 PART_FLOOR = 0.72          # two words less alike than this are not counterparts
-EXTRA_QUERY_WORD = 0.5     # a word of the subject's name with no counterpart on the list
+EXTRA_QUERY_WORD = 1.0     # a word of the subject's name with no counterpart on the list: documents
+#                            give the whole name, so a listed name inside a longer one is partial
+JOINED_MIN = 0.9           # joined spellings must be the same letters, split differently
 EXTRA_LIST_WORD = 0.3      # a list word the subject's name does not have (middle names, patronymics)
 EXTRA_LIST_FIRST = 0.6     # ... the list's first given name, which documents do not leave out
 SURNAME_MISMATCH = 0.55    # factor when the family names are known on both sides and do not agree
@@ -37,6 +45,8 @@ CHINESE_FAMILY_MIN = 0.85  # the same, squared similarity of a romanised Chinese
 HOMOPHONE_CHAR = 0.3       # a given-name character that only sounds like the listed one
 FAMILY_LAST_DOUBT = 0.8    # "Li Wen" read as given-first although Li is a family name too
 SKELETON_FACTOR = 0.93     # agreement of consonant skeletons only (Arabic script, spelling variants)
+# Skeletons are short: one consonant off is usually another name (slm Selim / sm Usama), so a
+# skeleton that is not identical counts by its similarity squared.
 JOINED_FACTOR = 0.97       # agreement only once the words are joined
 
 # Equivalent given names across spellings and languages (each group one canonical form).
@@ -81,28 +91,45 @@ class Part:
 class Comparison:
     score: float
     method: str
-    parts: tuple[Part, ...] = ()
+    given_parts: tuple[Part, ...] = ()
+    # Most comparisons are discarded: their alignment is only turned into Parts when asked for.
+    lazy_parts: Callable[[], tuple[Part, ...]] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        return self.lazy_parts() if self.lazy_parts is not None else self.given_parts
 
 
 NONE = Comparison(0.0, "tokens")
 
 
+@lru_cache(maxsize=262144)
 def word_sim(a: str, b: str) -> float:
     if a == b:
         return 1.0
     ea, eb = EQUIVALENT.get(a), EQUIVALENT.get(b)
     if ea is not None and ea == eb:
         return 0.98
+    if is_patronymic(a) and is_patronymic(b):
+        # The shared ending says nothing: Igorevich and Viktorovich name different fathers.
+        return fuzz.ratio(patronymic_stem(a), patronymic_stem(b)) / 100.0
     return fuzz.ratio(a, b) / 100.0
 
 
+@lru_cache(maxsize=65536)
 def _skel_sim(a: str, b: str) -> float:
-    return 1.0 if a == b else fuzz.ratio(a, b) / 100.0
+    return 1.0 if a == b else (fuzz.ratio(a, b) / 100.0) ** 2
 
 
 def _align(qt: tuple[str, ...], ct: tuple[str, ...],
            sim: Callable[[str, str], float] = word_sim) -> tuple[float, list[tuple[int, int, float]]]:
-    pairs = sorted(((sim(a, b), i, j) for i, a in enumerate(qt) for j, b in enumerate(ct)), reverse=True)
+    return _align_by(len(qt), len(ct), lambda i, j: sim(qt[i], ct[j]))
+
+
+def _align_by(nq: int, nc: int, sim: Callable[[int, int], float]) -> tuple[float, list[tuple[int, int, float]]]:
+    """Words aligned one to one, best pairs first; the score weighs the words left without a
+    counterpart: the subject's fully, the list's less (lists carry more names than documents)."""
+    pairs = sorted(((sim(i, j), i, j) for i in range(nq) for j in range(nc)), reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
     matched: list[tuple[int, int, float]] = []
@@ -114,9 +141,9 @@ def _align(qt: tuple[str, ...], ct: tuple[str, ...],
         used_q.add(i)
         used_c.add(j)
         matched.append((i, j, s))
-    missing_first = 0 not in used_c and len(ct) > 2
-    denom = len(matched) + EXTRA_QUERY_WORD * (len(qt) - len(matched)) + \
-        EXTRA_LIST_WORD * (len(ct) - len(matched) - missing_first) + EXTRA_LIST_FIRST * missing_first
+    missing_first = 0 not in used_c and nc > 2
+    denom = len(matched) + EXTRA_QUERY_WORD * (nq - len(matched)) + \
+        EXTRA_LIST_WORD * (nc - len(matched) - missing_first) + EXTRA_LIST_FIRST * missing_first
     return (sum(s for *_x, s in matched) / denom if denom else 0.0), matched
 
 
@@ -126,21 +153,73 @@ def _parts(ct: tuple[str, ...], family: tuple[str, ...], matched: list[tuple[int
                       round(by_c.get(j, (-1, 0.0))[1], 3), by_c.get(j, (-1, 0.0))[0]) for j, tok in enumerate(ct))
 
 
+def _pair_sim(qt: tuple[str, ...], qs: tuple[str, ...], ct: tuple[str, ...], cs: tuple[str, ...]) \
+        -> Callable[[int, int], float]:
+    """Word similarity by position, the consonant skeletons (Arabic spellings) counting where they
+    agree better than the letters."""
+    def sim(i: int, j: int) -> float:
+        return max(word_sim(qt[i], ct[j]), _skel_sim(qs[i], cs[j]) * SKELETON_FACTOR)
+    return sim
+
+
+def _family_agrees(qt: tuple[str, ...], ct: tuple[str, ...], q_fam: tuple[int, ...], c_fam: tuple[int, ...],
+                   matched: list[tuple[int, int, float]]) -> bool:
+    """Both names show their family name: each family word of the side showing fewer must align
+    with a family word of the other (SEMENOVA is not SMIRNOVA; LOPEZ MORENO is not LOPEZ MARTIN),
+    and double family names aligned crosswise (RODRIGUEZ FERNANDEZ / HERNANDEZ RODRIGUEZ) must be
+    the same words, not merely near spellings."""
+    by_q = {i: (j, s) for i, j, s in matched}
+    fam_pairs = [(i, by_q[i][0], by_q[i][1]) for i in q_fam if i in by_q and by_q[i][0] in c_fam]
+    shorter = min(len(q_fam), len(c_fam))
+    if sum(s >= FAMILY_MIN for *_x, s in fam_pairs) < shorter:
+        return False
+    if len(fam_pairs) >= 2:
+        order_q = [i for i, _j, _s in sorted(fam_pairs)]
+        order_c = [i for i, _j, _s in sorted(fam_pairs, key=lambda p: p[1])]
+        if order_q != order_c and any(s < 0.98 for *_x, s in fam_pairs):
+            return False
+    return True
+
+
+@lru_cache(maxsize=65536)
+def _roles(tokens: tuple[str, ...], family: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Positions of the family-name words and of the patronymics."""
+    return (tuple(i for i, t in enumerate(tokens) if t in family),
+            tuple(i for i, t in enumerate(tokens) if is_patronymic(t)))
+
+
+@lru_cache(maxsize=16384)
+def _orderings(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The first four words joined in every order, the rest after them."""
+    tail = "".join(tokens[4:])
+    return tuple(dict.fromkeys("".join(p) + tail for p in permutations(tokens[:4])))
+
+
 def _latin(q: NameForm, c: NameForm) -> Comparison:
     qt, ct = q.tokens, c.tokens
     if not qt or not ct:
         return NONE
+    qs = q.skeleton if len(q.skeleton) == len(qt) else qt
+    cs = c.skeleton if len(c.skeleton) == len(ct) else ct
     if q.translit == "arabic" or c.translit == "arabic":
-        score, matched = _align(q.skeleton or qt, c.skeleton or ct, _skel_sim)
-        return Comparison(score * SKELETON_FACTOR, "skeleton", _parts(ct, c.family, matched))
-    score, matched = _align(qt, ct)
-    method = "tokens"
-    q_fam = {i for i, t in enumerate(qt) if t in q.family}
-    c_fam = {j for j, t in enumerate(ct) if t in c.family}
+        score, matched = _align_by(len(qt), len(ct), _pair_sim(qt, qs, ct, cs))
+        method = "skeleton"
+    else:
+        score, matched = _align(qt, ct)
+        method = "tokens"
+        if (score < 0.999 and len(qt) >= 3 and len(ct) >= 3 and sum(map(len, qt + ct)) >= 5 * len(qt + ct)
+                and not _roles(qt, q.family)[1] and not _roles(ct, c.family)[1]):
+            # Spelling variants of long (Arabic, Persian ...) names; not for short syllables,
+            # whose skeletons collide (Huang / Heng), nor for Slavic names, whose vowels are
+            # written (OLGA is not OLEG).
+            s_score, s_matched = _align_by(len(qt), len(ct), _pair_sim(qt, qs, ct, cs))
+            if s_score > score:
+                score, matched, method = s_score, s_matched, "skeleton"
+    q_fam, q_pat = _roles(qt, q.family)
+    c_fam, c_pat = _roles(ct, c.family)
     if q_fam and c_fam:
-        # Both show the family name: it must be that name, not merely the nearest (SEMENOVA is not
-        # SMIRNOVA, whatever the given names).
-        if not any(i in q_fam and j in c_fam and s >= FAMILY_MIN for i, j, s in matched):
+        # Both show the family name: it must be that name, not merely the nearest.
+        if not _family_agrees(qt, ct, q_fam, c_fam, matched):
             score *= SURNAME_MISMATCH
             method = "family_mismatch"
     elif q_fam or c_fam:
@@ -150,26 +229,22 @@ def _latin(q: NameForm, c: NameForm) -> Comparison:
         if not fam_pairs or max(fam_pairs) < FAMILY_MIN:
             score *= SURNAME_MISMATCH
             method = "family_mismatch"
-    q_pat = [i for i, t in enumerate(qt) if is_patronymic(t)]
-    c_pat = [j for j, t in enumerate(ct) if is_patronymic(t)]
     if q_pat and c_pat and not any(i in q_pat and j in c_pat and s >= FAMILY_MIN for i, j, s in matched):
         # Both give the father's name and it differs: another family member, or another person.
         score *= PATRONYMIC_MISMATCH
         method = "patronymic_mismatch"
-    if score < 0.999 and method == "tokens":
-        if (len(qt) >= 3 and len(ct) >= 3 and sum(map(len, qt + ct)) >= 5 * len(qt + ct)
-                and len(q.skeleton) == len(qt) and len(c.skeleton) == len(ct)):
-            # Spelling variants of long (Arabic, Persian ...) names; not for short syllables,
-            # whose skeletons collide (Huang / Heng).
-            s_score, s_matched = _align(q.skeleton, c.skeleton, _skel_sim)
-            if s_score * SKELETON_FACTOR > score:
-                score, matched, method = s_score * SKELETON_FACTOR, s_matched, "skeleton"
-        if len(qt) != len(ct) and len(qt) <= 5:
-            joined_c = "".join(ct)
-            joined = max(fuzz.ratio("".join(p), joined_c) for p in permutations(qt[:4])) / 100.0 * JOINED_FACTOR
-            if joined > score:
-                return Comparison(joined, "orderings", tuple(Part(t, "name", round(joined, 3), -1) for t in ct))
-    return Comparison(score, method, _parts(ct, c.family, matched))
+    if score < 0.999 and method != "patronymic_mismatch" and len(qt) != len(ct) and len(qt) <= 5:
+        # Names split differently ("Abdul Rahman" / "Abdulrahman", family names included): the
+        # same letters joined.
+        joined_c = "".join(ct)
+        lq, lc = sum(map(len, qt)), len(joined_c)
+        # fuzz.ratio cannot reach JOINED_MIN when the lengths differ this much: skip the orderings.
+        ratio = 0.0 if 2 * min(lq, lc) < JOINED_MIN * (lq + lc) else \
+            max(fuzz.ratio(p, joined_c) for p in _orderings(qt)) / 100.0
+        if ratio >= JOINED_MIN and ratio * JOINED_FACTOR > score:
+            return Comparison(ratio * JOINED_FACTOR, "orderings", tuple(Part(t, "name", round(ratio * JOINED_FACTOR, 3),
+                                                                             -1) for t in ct))
+    return Comparison(score, method, (), lambda: _parts(ct, c.family, matched))
 
 
 def _han_han(q: NameForm, c: NameForm) -> Comparison:
@@ -196,37 +271,50 @@ def _han_han(q: NameForm, c: NameForm) -> Comparison:
     return Comparison(score, "characters", parts)
 
 
-def _splits(latin: NameForm) -> list[tuple[str, str, float]]:
+def _splits(latin: NameForm) -> list[tuple[str, tuple[str, ...], float]]:
+    """(family, given words, prior) readings of a Latin name that may spell a Chinese one."""
     words = latin.words or latin.tokens
     if latin.family:
         fam = "".join(w for w in words if w in latin.family)
-        return [(fam, "".join(w for w in words if w not in latin.family), 1.0)]
+        return [(fam, tuple(w for w in words if w not in latin.family), 1.0)]
     if len(words) == 1:
-        return [(words[0], "", 1.0)]
+        return [(words[0], (), 1.0)]
     doubt = FAMILY_LAST_DOUBT if words[0] in _surname_pinyin() else 1.0
-    out = [(words[0], "".join(words[1:]), 1.0), (words[-1], "".join(words[:-1]), doubt)]
+    out = [(words[0], tuple(words[1:]), 1.0), (words[-1], tuple(words[:-1]), doubt)]
     if len(words) >= 3:
-        out.append(("".join(words[:2]), "".join(words[2:]), 1.0))  # AU YEUNG Ka Fai
+        out.append(("".join(words[:2]), tuple(words[2:]), 1.0))  # AU YEUNG Ka Fai
     return out
+
+
+def _given_sim(latin_words: tuple[str, ...], syllables: tuple[str, ...]) -> float:
+    """Squared similarity of a given name: syllable by syllable when the Latin name writes one
+    word per character (each syllable is a character: MIN Ying is not MEI Ying), else joined."""
+    if not latin_words and not syllables:
+        return 1.0
+    if len(latin_words) == len(syllables) > 1:
+        pairs = zip(latin_words, syllables, strict=True)
+        return sum((fuzz.ratio(w, s) / 100.0) ** 2 for w, s in pairs) / len(syllables)
+    return (fuzz.ratio("".join(latin_words), "".join(syllables)) / 100.0) ** 2
 
 
 def _latin_han(latin: NameForm, han: NameForm, latin_is_list: bool) -> Comparison:
     best, system = 0.0, "pinyin"
     best_parts: tuple[Part, ...] = ()
-    for sys_, fam, given in han.romanised:
-        for lf, lg, prior in _splits(latin):
+    splits = _splits(latin)
+    for sys_, fam, given in chinese.romanised_syllables(han.han):
+        for lf, lg, prior in splits:
             # Squared: one syllable off in a short Chinese name is another name, not a typo.
             sf = (fuzz.ratio(lf, fam) / 100.0) ** 2
-            sg = (fuzz.ratio(lg, given) / 100.0) ** 2 if (lg or given) else 1.0
+            sg = _given_sim(lg, given)
             score = (FAMILY_WEIGHT * sf + (1 - FAMILY_WEIGHT) * sg) * prior
             if sf < CHINESE_FAMILY_MIN:
                 score *= SURNAME_MISMATCH
             if score > best:
                 best, system = score, sys_
-                best_parts = ((Part(lf, "family", round(sf, 3), 0), Part(lg, "given", round(sg, 3), 1))
+                best_parts = ((Part(lf, "family", round(sf, 3), 0), Part("".join(lg), "given", round(sg, 3), 1))
                               if latin_is_list else (Part(fam, "family", round(sf, 3), 0),
-                                                     Part(given, "given", round(sg, 3), 1)))
-    return Comparison(best, system if system != "pinyin" else "pinyin", best_parts)
+                                                     Part("".join(given), "given", round(sg, 3), 1)))
+    return Comparison(best, system, best_parts)
 
 
 def compare(q: NameForm, c: NameForm) -> Comparison:

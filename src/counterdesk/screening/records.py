@@ -35,6 +35,7 @@ class ParsedEntry:
     nationalities: list[str] = field(default_factory=list)  # ISO 3166 alpha-2
     documents: list[ListedDocument] = field(default_factory=list)
     programs: list[str] = field(default_factory=list)
+    gender: str = ""  # "male" | "female" | "" when the list does not say (persons only)
 
 
 @dataclass

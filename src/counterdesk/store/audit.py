@@ -54,10 +54,14 @@ SAFE_DETAIL_KEYS: frozenset[str] = frozenset({
     # sync
     "branch", "conflict_id", "device_id", "hub", "key_id", "kind", "record_id", "record_type", "records",
     "resolution", "seq",
+    # complaints (never the customer's words or a free-text reason)
+    "category", "channel", "complexity", "days", "due_on", "owner", "response",
     # anchoring and the end-of-day journal
     "day", "ledger_seq",
     # verify: the names of the checks that failed
     "checks",
+    # data rights and retention (ids, codes and counts; never the customer's words)
+    "basis", "rule", "retain_until", "tombstone_id", "sections", "encrypted", "dry_run", "customers",
 })
 
 

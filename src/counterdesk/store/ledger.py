@@ -39,7 +39,10 @@ from counterdesk.store.stores import is_store_with, table_exists
 
 GENESIS = "0" * 64
 # MIGRATE: a schema migration changed stored rows (see ``reconcile``); allowed for append-only tables.
-INSERT, UPDATE, DELETE, MIGRATE = "insert", "update", "delete", "migrate"
+# PURGE: the retention job removed a row whose period had passed (``record_purge``); the entry keeps the
+# row's last hash, the row's customer has a tombstone, and verify accepts the row's absence.
+INSERT, UPDATE, DELETE, MIGRATE, PURGE = "insert", "update", "delete", "migrate", "purge"
+GONE = frozenset({DELETE, PURGE})
 
 # The ledgered tables, each with why it matters. Not ledgered: customer_names (search keys rebuilt
 # from the current customer version), sanctions_entries (public list data, bulky; each list's file
@@ -76,10 +79,20 @@ TABLES: dict[str, str] = {
     "mfa_recovery_codes": "one-time recovery codes and their use",
     "confirmation_timestamps": "the trusted timestamps of confirmations",
     "timestamp_authorities": "which timestamp authorities were trusted",
+    "complaints": "complaints: owner, deadline, outcome",
+    "complaint_events": "each complaint's history (handovers, extensions, notices, resolution), append-only",
+    "customer_document_images": "the kept copy of the identity document (due diligence), append-only",
+    "aml_referrals": "suspicious-transaction referrals for the AML officer, append-only",
+    "follow_up_calls": "each follow-up call: outcome, time, caller, recording, append-only",
+    "customer_restrictions": "restricted processing after a deletion request (PIPL art 47)",
+    "retention_tombstones": "what the retention job purged, under which rule, append-only",
+    "customer_evaluations": "the customer's rating of each counter session, written once",
 }
 # Tables whose rows never change once written: the ledger may only hold inserts for them.
 APPEND_ONLY: frozenset[str] = frozenset({"audit_log", "customer_versions", "sale_decisions", "evidence_links",
-                                         "confirmation_prints", "cooling_off_cancellations"})
+                                         "confirmation_prints", "cooling_off_cancellations",
+                                         "complaint_events", "customer_document_images", "aml_referrals",
+                                         "follow_up_calls", "retention_tombstones"})
 
 
 _keys: dict[str, tuple[str, ...]] = {}
@@ -202,9 +215,9 @@ def _changes(conn: Connection, table: str, current: Mapping[str, str | None],
     for key, sha in current.items():
         last = latest.get(key)
         if sha is None:
-            if last is not None and last[1] != DELETE:
+            if last is not None and last[1] not in GONE:
                 items.append((table, key, DELETE, last[2]))
-        elif last is None or last[1] == DELETE:
+        elif last is None or last[1] in GONE:
             items.append((table, key, INSERT, sha))
         elif last[2] != sha:
             items.append((table, key, change, sha))
@@ -227,6 +240,15 @@ def reconcile(conn: Connection, tables: Iterable[str], migration: bool = False) 
         for key in latest:
             current.setdefault(key, None)
         items += _changes(conn, table, current, latest, MIGRATE if migration else UPDATE)
+    _append(conn, items)
+    return len(items)
+
+
+def record_purge(conn: Connection, table: str, keys: Iterable[str]) -> int:
+    """Entries for rows the retention job is removing (call before the rows go, in the same transaction):
+    one ``purge`` entry each, with the row's latest hash. Returns how many were appended."""
+    latest = _latest(conn, table, keys)
+    items = [(table, key, PURGE, sha) for key, (_seq, op, sha) in latest.items() if op not in GONE]
     _append(conn, items)
     return len(items)
 
@@ -388,12 +410,12 @@ def _verify_table(conn: Connection, table: str, latest: Mapping[tuple[str, str],
         key = row_key(row[c] for c in cols)
         seen.add(key)
         last = latest.get((table, key))
-        if last is None or last[1] == DELETE:
+        if last is None or last[1] in GONE:
             unledgered.append(key)
         elif last[2] != row_sha256(row):
             changed.append((key, last[0]))
     removed = sorted((seq, key) for (t, key), (seq, op, _sha) in latest.items()
-                     if t == table and op != DELETE and key not in seen)
+                     if t == table and op not in GONE and key not in seen)
     def add(code: str, found: list, zh: str, en: str) -> None:
         more = len(found) - 1
         result.add(table, code, Text(zh + (f"，另有 {more} 条" if more else ""),
@@ -412,6 +434,20 @@ def _verify_table(conn: Connection, table: str, latest: Mapping[tuple[str, str],
     return rows
 
 
+def _verify_purges(conn: Connection, latest: Mapping[tuple[str, str], tuple[int, str, str]], result: Result) -> None:
+    """A purged customer has its tombstone (the retention job writes it first, in the same transaction)."""
+    purged = sorted(key for (t, key), (_seq, op, _sha) in latest.items() if t == "customers" and op == PURGE)
+    if not purged:
+        return
+    sql = "SELECT subject_id FROM retention_tombstones WHERE kind = 'customer'"
+    stones = {r[0] for r in conn.exec_driver_sql(sql)} if table_exists(conn, "retention_tombstones") else set()
+    missing = [key for key in purged if key not in stones]
+    if missing:
+        result.add("retention_tombstones", "purge_without_tombstone", Text(
+            f"客户 {missing[0]} 已被清除，但没有对应的删除标记（tombstone）",
+            f"Customer {missing[0]} was purged without a tombstone"))
+
+
 def verify(db: Session) -> CheckResult:
     """The chain intact, and every current row of every ledgered table equal to its latest entry."""
     conn = db.connection()
@@ -420,6 +456,7 @@ def verify(db: Session) -> CheckResult:
         result.add("record_ledger", "ledger_missing", Text("记录台账表不存在", "The records ledger table is missing"))
         return CheckResult("records", TITLE, result)
     chain, latest = _verify_chain(conn, result)
+    _verify_purges(conn, latest, result)
     rows = tables = 0
     for table in TABLES:
         if table_exists(conn, table):

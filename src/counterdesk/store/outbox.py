@@ -19,6 +19,19 @@ approval_requests              insert                                        sig
 approval_requests              status change (decided, expired, withdrawn)   signoff.approval_decision
 evidence_links                 insert (append-only)                          evidence.link
 audit_log                      insert (append-only)                          audit.entry
+complaints                     insert; any change of its state               complaint
+complaint_events               insert (append-only)                          complaint.event
+aml_referrals                  insert (append-only)                          aml.referral
+customer_restrictions          insert                                        customer.restriction
+retention_tombstones           insert (append-only)                          retention.tombstone
+consents                       insert; customer or grant change              consent
+aml_ratings                    insert (append-only)                          aml.rating
+screenings                     insert; status change (the disposition)       screening
+cooling_off_cancellations      insert (append-only)                          signoff.cooling_off
+follow_up_tasks                insert; status change                         follow_up.task
+follow_up_calls                insert (append-only)                          follow_up.call
+confirmation_prints            insert (append-only)                          signoff.print
+customer_evaluations           insert (written once)                         evaluation
 =============================  ============================================  ==========================
 
 Every event is append-only: an insert uses the row's own uuid as record id when it has one; a
@@ -47,10 +60,29 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from counterdesk.store.models.assessment import Assessment, PaperForm
+from counterdesk.store.models.complaints import Complaint, ComplaintEvent
 from counterdesk.store.models.core import AuditEntry, User
-from counterdesk.store.models.customers import CounterSessionRecord, Customer, CustomerVersion, FormDefinitionRecord
+from counterdesk.store.models.customers import (
+    AmlRating,
+    Consent,
+    CounterSessionRecord,
+    Customer,
+    CustomerVersion,
+    FormDefinitionRecord,
+)
+from counterdesk.store.models.data_rights import CustomerRestriction, RetentionTombstone
+from counterdesk.store.models.due_diligence import AmlReferral, FollowUpCall
+from counterdesk.store.models.evaluations import CustomerEvaluation
 from counterdesk.store.models.sales import SaleDecision
-from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
+from counterdesk.store.models.sanctions import Screening
+from counterdesk.store.models.signoff import (
+    ApprovalRequest,
+    ConfirmationPrint,
+    CoolingOffCancellation,
+    EvidenceLink,
+    FollowUpTask,
+    Signoff,
+)
 from counterdesk.store.models.sync import PENDING, Outbox, SyncState
 from counterdesk.store.stores import is_store_with
 
@@ -70,15 +102,39 @@ META_KEYS: dict[str, tuple[str, ...]] = {
     "audit.entry": ("seq", "action"),
     "assessment": ("assessment_id", "customer_id"),
     "sale_decision": ("decision_id", "session_id"),
+    "complaint": ("complaint_id", "status", "due_on"),
+    "complaint.event": ("complaint_id", "seq", "kind"),
+    "aml.referral": ("referral_id", "session_id", "reason_code"),
+    "customer.restriction": ("customer_id",),
+    "retention.tombstone": ("tombstone_id", "kind", "subject_id"),
+    "consent": ("consent_id", "session_id"),
+    "aml.rating": ("customer_id", "rated_at"),
+    "screening": ("screening_id", "status"),
+    "signoff.cooling_off": ("signoff_id",),
+    "follow_up.task": ("task_id", "signoff_id", "status"),
+    "follow_up.call": ("call_id", "signoff_id"),
+    "signoff.print": ("signoff_id", "copy", "printed_at"),
+    "evaluation": ("evaluation_id", "session_id", "status"),
 }
 # Parents before children when one flush writes several (a receiver applies them in this order).
 RANK = {t: i for i, t in enumerate(("customer.version", "counter_session", "assessment", "sale_decision", "signoff",
                                     "signoff.approval_request", "signoff.approval_decision", "evidence.link",
-                                    "audit.entry"))}
+                                    "complaint", "complaint.event", "aml.referral", "consent", "screening",
+                                    "aml.rating", "signoff.print", "signoff.cooling_off", "follow_up.task",
+                                    "follow_up.call", "customer.restriction", "retention.tombstone",
+                                    "evaluation", "audit.entry"))}
 USER_COLUMNS = {
     "customer_versions": ("created_by",), "counter_sessions": ("teller_id",), "assessments": ("created_by",),
     "sale_decisions": ("decided_by",), "signoffs": ("teller_id",),
     "approval_requests": ("requested_by", "decided_by"), "evidence_links": (), "audit_log": (),
+    "complaints": ("received_by", "owner_id", "extension_requested_by", "resolved_by"),
+    "complaint_events": ("by_user", "to_user"),
+    "aml_referrals": ("created_by",),
+    "customer_restrictions": ("recorded_by",), "retention_tombstones": ("purged_by",),
+    "consents": ("recorded_by",), "aml_ratings": ("rated_by",), "screenings": ("created_by", "disposition_by"),
+    "cooling_off_cancellations": ("recorded_by",), "follow_up_tasks": ("seller_id", "done_by"),
+    "follow_up_calls": ("called_by",), "confirmation_prints": ("printed_by",),
+    "customer_evaluations": ("teller_id",),
 }
 
 
@@ -260,10 +316,135 @@ def _audit_entry(conn: Connection, obj: Any, new: bool) -> list[_Event]:
                    {"seq": obj.seq, "action": obj.action}, _body("audit_log", "insert", row_of(obj)))]
 
 
+def _complaint(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    meta = {"complaint_id": obj.id, "status": obj.status, "due_on": obj.due_on}
+    if new:
+        return [_Event("complaint", "complaints", obj.id, None, meta, _body("complaints", "insert", row_of(obj)))]
+    # Every change stamps updated_at: one record per state the complaint went through.
+    return [_Event("complaint", "complaints", None, f"complaint|{obj.id}|{obj.updated_at}", meta,
+                   _body("complaints", "update", row_of(obj)))]
+
+
+def _complaint_event(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    return [_Event("complaint.event", "complaint_events", obj.id, None,
+                   {"complaint_id": obj.complaint_id, "seq": obj.seq, "kind": obj.kind},
+                   _body("complaint_events", "insert", row_of(obj)))]
+
+
+def _aml_referral(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    return [_Event("aml.referral", "aml_referrals", obj.id, None,
+                   {"referral_id": obj.id, "session_id": obj.session_id, "reason_code": obj.reason_code},
+                   _body("aml_referrals", "insert", row_of(obj)))]
+
+
+def _customer_restriction(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    return [_Event("customer.restriction", "customer_restrictions", None, f"customer.restriction|{obj.customer_id}",
+                   {"customer_id": obj.customer_id}, _body("customer_restrictions", "insert", row_of(obj)))]
+
+
+def _retention_tombstone(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    return [_Event("retention.tombstone", "retention_tombstones", obj.id, None,
+                   {"tombstone_id": obj.id, "kind": obj.kind, "subject_id": obj.subject_id},
+                   _body("retention_tombstones", "insert", row_of(obj)))]
+
+
+def _consent(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    # No customer id in meta: it is empty until the customer is created (meta values are never null).
+    meta = {"consent_id": obj.id, "session_id": obj.session_id}
+    if new:
+        return [_Event("consent", "consents", obj.id, None, meta, _body("consents", "insert", row_of(obj)))]
+    # A grant is linked to its customer when the customer is created.
+    if _changed(obj, "customer_id", "granted"):
+        return [_Event("consent", "consents", None, f"consent|{obj.id}|{obj.customer_id}|{obj.granted}", meta,
+                       _body("consents", "update", row_of(obj)))]
+    return []
+
+
+def _aml_rating(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    row = row_of(obj)
+    row.pop("id", None)  # a local autoincrement number; the receiver numbers its own rows
+    return [_Event("aml.rating", "aml_ratings", None, f"aml.rating|{obj.customer_id}|{obj.rated_at}|{obj.rated_by}",
+                   {"customer_id": obj.customer_id, "rated_at": obj.rated_at}, _body("aml_ratings", "insert", row))]
+
+
+def _screening(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not (new or _changed(obj, "status")):
+        return []
+    # subject_ref names a customer or another party; when it is a customer the receiver waits for it.
+    subject = conn.execute(select(Customer.id).where(Customer.id == obj.subject_ref)).scalar()
+    meta = {"screening_id": obj.id, "status": obj.status}
+    if new:
+        return [_Event("screening", "screenings", obj.id, None, meta,
+                       _body("screenings", "insert", row_of(obj), customer_id=subject))]
+    return [_Event("screening", "screenings", None, f"screening|{obj.id}|{obj.status}", meta,
+                   _body("screenings", "update", row_of(obj), customer_id=subject))]
+
+
+def _cooling_off(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    # The row's key is the sign-off's id, already the sign-off's own record id: derive another.
+    return [_Event("signoff.cooling_off", "cooling_off_cancellations", None, f"cooling_off|{obj.signoff_id}",
+                   {"signoff_id": obj.signoff_id}, _body("cooling_off_cancellations", "insert", row_of(obj)))]
+
+
+def _follow_up_task(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not (new or _changed(obj, "status")):
+        return []
+    # Every workstation makes the same task (its id derives from the sign-off's), so the record id is
+    # derived with the workstation's id: two workstations' records of one task never collide at the hub.
+    return [_Event("follow_up.task", "follow_up_tasks", None, f"follow_up.task|{obj.id}|{obj.status}",
+                   {"task_id": obj.id, "signoff_id": obj.signoff_id, "status": obj.status},
+                   _body("follow_up_tasks", "insert" if new else "update", row_of(obj)))]
+
+
+def _follow_up_call(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    return [_Event("follow_up.call", "follow_up_calls", obj.id, None,
+                   {"call_id": obj.id, "signoff_id": obj.signoff_id},
+                   _body("follow_up_calls", "insert", row_of(obj)))]
+
+
+def _evaluation(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    return [_Event("evaluation", "customer_evaluations", obj.id, None,
+                   {"evaluation_id": obj.id, "session_id": obj.session_id, "status": obj.status},
+                   _body("customer_evaluations", "insert", row_of(obj)))]
+
+
+def _print(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    row = row_of(obj)
+    row.pop("id", None)  # a local autoincrement number
+    return [_Event("signoff.print", "confirmation_prints", None,
+                   f"print|{obj.signoff_id}|{obj.copy}|{obj.pdf_sha256}|{obj.printed_at}",
+                   {"signoff_id": obj.signoff_id, "copy": obj.copy, "printed_at": obj.printed_at},
+                   _body("confirmation_prints", "insert", row))]
+
+
 _BUILDERS: dict[str, Callable[[Connection, Any, bool], list[_Event]]] = {
     "customer_versions": _customer_version, "counter_sessions": _counter_session, "assessments": _assessment,
     "sale_decisions": _sale_decision, "signoffs": _signoff, "approval_requests": _approval_request,
     "evidence_links": _evidence_link, "audit_log": _audit_entry,
+    "complaints": _complaint, "complaint_events": _complaint_event,
+    "aml_referrals": _aml_referral,
+    "customer_restrictions": _customer_restriction, "retention_tombstones": _retention_tombstone,
+    "consents": _consent, "aml_ratings": _aml_rating, "screenings": _screening,
+    "cooling_off_cancellations": _cooling_off, "follow_up_tasks": _follow_up_task, "follow_up_calls": _follow_up_call,
+    "confirmation_prints": _print, "customer_evaluations": _evaluation,
 }
 
 
@@ -411,7 +592,18 @@ def backfill(db: Session) -> int:
                          (Assessment, (Assessment.created_at,)),
                          (SaleDecision, (SaleDecision.decided_at,)), (Signoff, (Signoff.created_at,)),
                          (ApprovalRequest, (ApprovalRequest.requested_at,)),
-                         (EvidenceLink, (EvidenceLink.signoff_id, EvidenceLink.seq)), (AuditEntry, (AuditEntry.seq,))):
+                         (EvidenceLink, (EvidenceLink.signoff_id, EvidenceLink.seq)),
+                         (Complaint, (Complaint.created_at,)),
+                         (ComplaintEvent, (ComplaintEvent.complaint_id, ComplaintEvent.seq)),
+                         (AmlReferral, (AmlReferral.created_at,)),
+                         (CustomerRestriction, (CustomerRestriction.recorded_at,)),
+                         (RetentionTombstone, (RetentionTombstone.purged_at,)),
+                         (Consent, (Consent.recorded_at,)), (Screening, (Screening.created_at,)),
+                         (AmlRating, (AmlRating.id,)), (ConfirmationPrint, (ConfirmationPrint.id,)),
+                         (CoolingOffCancellation, (CoolingOffCancellation.recorded_at,)),
+                         (FollowUpTask, (FollowUpTask.created_at,)), (FollowUpCall, (FollowUpCall.called_at,)),
+                         (CustomerEvaluation, (CustomerEvaluation.created_at,)),
+                         (AuditEntry, (AuditEntry.seq,))):
         builder = _BUILDERS[model.__tablename__]
         for obj in db.scalars(select(model).order_by(*order)):
             for ev in builder(conn, obj, True):
@@ -432,7 +624,12 @@ _IDENTITY = {
     "customer.version": ("customer_id", "version"), "counter_session": ("session_id",), "signoff": ("signoff_id",),
     "signoff.approval_request": ("request_id",), "signoff.approval_decision": ("request_id",),
     "evidence.link": ("signoff_id", "seq"), "audit.entry": ("seq",), "assessment": ("assessment_id",),
-    "sale_decision": ("decision_id",),
+    "sale_decision": ("decision_id",), "complaint": ("complaint_id",), "complaint.event": ("complaint_id", "seq"),
+    "aml.referral": ("referral_id",),
+    "customer.restriction": ("customer_id",), "retention.tombstone": ("tombstone_id",),
+    "consent": ("consent_id",), "aml.rating": ("customer_id", "rated_at"), "screening": ("screening_id",),
+    "signoff.cooling_off": ("signoff_id",), "follow_up.task": ("task_id",), "follow_up.call": ("call_id",),
+    "signoff.print": ("signoff_id", "copy", "printed_at"), "evaluation": ("evaluation_id",),
 }
 
 

@@ -38,7 +38,38 @@ EXPECTED: list[tuple[str, str, str]] = [
     *_append_only("confirmation_prints", "confirmation_prints is append-only"),
     *_append_only("cooling_off_cancellations", "cooling_off_cancellations is append-only"),
     *_append_only("record_ledger", "record_ledger is append-only"),                 # 0011
+    *_append_only("complaint_events", "complaint_events is append-only"),           # 0018
+    *_append_only("retention_tombstones", "retention tombstones are append-only"),  # 0019
 ]
+
+# 0019 (data rights): these delete triggers let the retention job remove the rows of a customer that
+# has a tombstone (the tombstone is written first, in the same transaction), and nothing else.
+# table -> (message, SQL naming the customer the row belongs to)
+PURGEABLE: dict[str, tuple[str, str]] = {
+    "customer_versions": ("customer versions are append-only", "OLD.customer_id"),
+    "sale_decisions": ("sale decisions are append-only", "OLD.customer_id"),
+    "approval_requests": ("approval requests are kept",
+                          "(SELECT customer_id FROM counter_sessions WHERE id = OLD.session_id)"),
+    "evidence_links": ("evidence_links is append-only", "(SELECT customer_id FROM signoffs WHERE id = OLD.signoff_id)"),
+    "confirmation_prints": ("confirmation_prints is append-only",
+                            "(SELECT customer_id FROM signoffs WHERE id = OLD.signoff_id)"),
+    "cooling_off_cancellations": ("cooling_off_cancellations is append-only",
+                                  "(SELECT customer_id FROM signoffs WHERE id = OLD.signoff_id)"),
+}
+
+
+def purge_when(customer: str) -> str:
+    return ("WHEN NOT EXISTS (SELECT 1 FROM retention_tombstones "
+            f"WHERE kind = 'customer' AND subject_id = {customer})")
+
+
+def purgeable_delete(table: str) -> tuple[str, str, str]:
+    message, customer = PURGEABLE[table]
+    return _refuse(f"{table}_no_delete", table, "DELETE", message, purge_when(customer))
+
+
+EXPECTED = [purgeable_delete(t) if name == f"{t}_no_delete" and t in PURGEABLE else (name, t, sql)
+            for name, t, sql in EXPECTED]
 
 TITLE = Text("只追加保护（数据库触发器）", "Append-only protection (database triggers)")
 

@@ -23,6 +23,8 @@ LIQUIDITY_LEVELS = ("daily", "weekly", "monthly", "quarterly", "periodic_open", 
                     "closed_end", "at_maturity")
 # Catalog statuses under which a product may be sold (anything else: not on sale).
 ON_SALE_STATUSES = ("on_sale",)
+# Who rated a product's risk (NFRA Order 2025 No. 7: when they differ the higher applies).
+RATING_ROLES = ("distributor", "issuer")
 
 
 def _dec(value: Any, name: str, optional: bool = False) -> Decimal | None:
@@ -73,6 +75,8 @@ class CustomerFacts:
     household_financial_assets: Decimal | None = None
     avg_income_3y: Decimal | None = None  # personal, average of the last 3 years
     household_annual_income: Decimal | None = None
+    # The questionnaire's income band [min, max) when no amount was declared (max None: open-ended).
+    household_income_band: tuple[Decimal, Decimal | None] | None = None
     investment_experience_years: int = 0
     aml_level: str | None = None  # low / medium / high (counterdesk.services.customers.aml); None: not rated
 
@@ -86,6 +90,11 @@ class CustomerFacts:
         for name in ("household_net_financial_assets", "household_financial_assets", "avg_income_3y",
                      "household_annual_income"):
             _set(self, name, _dec(getattr(self, name), name, optional=True))
+        if self.household_income_band is not None:
+            lo, hi = self.household_income_band
+            band = (_dec(lo, "household_income_band"), _dec(hi, "household_income_band", optional=True))
+            _check(band[1] is None or band[0] <= band[1], "household_income_band: min above max")  # type: ignore[operator]
+            _set(self, "household_income_band", band)
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,21 @@ class AssessmentFacts:
         _check(isinstance(self.grade, int) and 1 <= self.grade <= 5, f"grade must be 1-5: {self.grade!r}")
         _set(self, "completed_at", _day(self.completed_at, "completed_at"))
         _set(self, "valid_until", _day(self.valid_until, "valid_until", optional=True))
+
+
+@dataclass(frozen=True)
+class RiskRating:
+    """One rating of a product's risk with its source: who rated it and when."""
+
+    role: str  # distributor / issuer
+    level: int  # 1-5 for R1-R5
+    rated_by: str = ""
+    rated_on: date | None = None
+
+    def __post_init__(self) -> None:
+        _check(self.role in RATING_ROLES, f"rating role: {self.role!r}")
+        _check(isinstance(self.level, int) and 1 <= self.level <= 5, f"rating level must be 1-5: {self.level!r}")
+        _set(self, "rated_on", _day(self.rated_on, "rated_on", optional=True))
 
 
 @dataclass(frozen=True)
@@ -122,6 +146,10 @@ class ProductFacts:
     licence_required: str | None = None
     periodic_premium: bool = False
     premium_payment_years: int | None = None
+    annual_premium: Decimal | None = None  # insurance: the catalog's annual premium, when it has one
+    # The ratings behind ``risk_level`` (empty: one rating, ``risk_level`` itself). ``risk_level`` must
+    # be the highest of them: the higher applies (NFRA Order 2025 No. 7).
+    ratings: tuple[RiskRating, ...] = ()
     name_zh: str = ""
     name_en: str = ""
 
@@ -137,6 +165,11 @@ class ProductFacts:
                or (isinstance(self.premium_payment_years, int) and self.premium_payment_years >= 0),
                "premium_payment_years")
         _set(self, "min_amount", _dec(self.min_amount, "min_amount"))
+        _set(self, "annual_premium", _dec(self.annual_premium, "annual_premium", optional=True))
+        _set(self, "ratings", tuple(self.ratings))
+        _check(all(isinstance(r, RiskRating) for r in self.ratings), "ratings must be RiskRating values")
+        _check(not self.ratings or self.risk_level == max(r.level for r in self.ratings),
+               "risk_level must be the higher of the ratings (NFRA Order 2025 No. 7)")
         _set(self, "sale_start", _day(self.sale_start, "sale_start", optional=True))
         _set(self, "sale_end", _day(self.sale_end, "sale_end", optional=True))
         if self.licence_required == "":

@@ -4,18 +4,19 @@ Every number comes from a declared setting (counterdesk.base.settings, keys ``su
 once into ``Limits``. Customer-side facts (grade, validity, qualification) are computed once per
 customer into a ``Subject`` so that checking a whole catalog only runs the per-product predicates.
 
-Effects, strongest first: prohibit > customer_initiated_only > conditions > eligible_only.
+Effects, strongest first: prohibit > customer_initiated_only > conditions > eligible_only > info.
+An ``info`` finding changes no outcome: it explains one (which of two ratings applied, the free-look period).
 """
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from counterdesk.base import assessment_validity as validity
 from counterdesk.base import settings as S
 from counterdesk.base.text import Text
 from counterdesk.suitability.facts import ON_SALE_STATUSES, AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
@@ -26,11 +27,15 @@ PROHIBIT = "prohibit"
 CUSTOMER_ONLY = "customer_initiated_only"
 CONDITIONS = "conditions"
 ELIGIBLE_ONLY = "eligible_only"  # may be sold, but is not a proactive recommendation
-EFFECTS = (PROHIBIT, CUSTOMER_ONLY, CONDITIONS, ELIGIBLE_ONLY)
+INFO = "info"  # shown with the reasons, changes nothing
+EFFECTS = (PROHIBIT, CUSTOMER_ONLY, CONDITIONS, ELIGIBLE_ONLY, INFO)
 
-# The assessment feature owns the validity period; read its setting when declared, else the rule.
-ASSESSMENT_VALIDITY_KEY = "assessment.validity_months"
-ASSESSMENT_VALIDITY_DEFAULT = 12  # NFRA 2025 Art 29
+# NFRA 金融机构产品适当性管理办法 (Order 2025 No. 7, in force 2026-02-01), cited by the 2026 rules.
+NFRA_2025_7 = "NFRA 金融机构产品适当性管理办法 (Order 2025 No. 7)"
+ART7 = Text("（金融机构产品适当性管理办法第七条：系统识别、提示并限制不适当交易）",
+            " (NFRA Order 2025 No. 7 Art 7: the system identifies, prompts and restricts unsuitable trades)")
+# 保险销售行为管理办法 (NFRA Order 2023 No. 2, in force 2024-03-01).
+INSURANCE_SALES = "保险销售行为管理办法 (2024-03-01)"
 
 # Sales that are always dual-recorded: bank WM and agency products (funds, insurance) to individuals.
 RECORDED_TYPES = frozenset({"public_wm", "private_wm", "public_fund", "private_fund",
@@ -59,6 +64,11 @@ CONDITION_TEXTS: dict[str, Text] = {
     "special_risk_warning": Text("须向客户出具特别书面风险警示",
                                  "A special written risk warning is given to the customer"),
     "customer_signature": Text("客户须在特别风险警示上签字确认", "The customer signs the special risk warning"),
+    "customer_own_words": Text("客户须在客户屏上亲自输入坚持购买的决定（保险销售行为管理办法第二十八条）",
+                               "The customer types their own decision to insist on the purchase on the customer "
+                               "screen (保险销售行为管理办法 Art 28)"),
+    "informed_consent": Text("投保人须签署知情同意书（金融机构产品适当性管理办法）",
+                             "The policyholder signs an informed-consent declaration (NFRA Order 2025 No. 7)"),
 }
 
 
@@ -84,6 +94,9 @@ class Limits:
     insurance_periodic_share: Decimal
     insurance_years_plus_age: int
     validity_months: int
+    insurance_consent_premium_share: Decimal
+    insurance_instalment_end_age: int
+    insurance_free_look_days: int
 
 
 def _value(settings: Any, setting: S.Setting) -> Any:
@@ -97,15 +110,6 @@ def _value(settings: Any, setting: S.Setting) -> Any:
         except (KeyError, TypeError):
             return setting.default
     return value if setting.validate(value).ok else setting.default
-
-
-def _validity_months(settings: Any) -> int:
-    declared = S.declared().get(ASSESSMENT_VALIDITY_KEY)
-    if declared is not None:
-        value = _value(settings, declared)
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
-    return ASSESSMENT_VALIDITY_DEFAULT
 
 
 def resolve_limits(settings: Any = None) -> Limits:
@@ -135,29 +139,21 @@ def resolve_limits(settings: Any = None) -> Limits:
         insurance_single_multiple=Decimal(v(S.SUIT_INSURANCE_SINGLE_MULTIPLE)),
         insurance_periodic_share=Decimal(v(S.SUIT_INSURANCE_PERIODIC_PERCENT)) / 100,
         insurance_years_plus_age=v(S.SUIT_INSURANCE_YEARS_PLUS_AGE),
-        validity_months=_validity_months(settings),
+        validity_months=v(S.ASSESSMENT_VALIDITY_MONTHS),
+        insurance_consent_premium_share=Decimal(v(S.SUIT_INSURANCE_CONSENT_PREMIUM_PERCENT)) / 100,
+        insurance_instalment_end_age=v(S.SUIT_INSURANCE_INSTALMENT_END_AGE),
+        insurance_free_look_days=v(S.SUIT_INSURANCE_FREE_LOOK_DAYS),
     )
 
 
 # ---- customer-side facts, computed once -------------------------------------------------------------
 
-def add_months(day: date, months: int) -> date:
-    """Same day ``months`` later, clamped to the month's end (29 Feb + 12 months = 28 Feb)."""
-    total = day.month - 1 + months
-    year, month = day.year + total // 12, total % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def assessment_last_valid_day(assessment: AssessmentFacts, months: int = ASSESSMENT_VALIDITY_DEFAULT) -> date:
-    """The last day an assessment may be relied on.
-
-    Decision (NFRA 2025 Art 29, "valid 12 months"): valid through the day BEFORE the anniversary of
-    completion (completed 2025-03-10 → last valid day 2026-03-09; on 2026-03-10 the customer
-    reassesses). ``valid_until`` from the assessment store is read as an inclusive last day, and
-    is capped by that rule so a store that wrote the anniversary itself cannot extend validity.
-    """
-    cap = add_months(assessment.completed_at, months) - timedelta(days=1)
-    return cap if assessment.valid_until is None else min(assessment.valid_until, cap)
+def assessment_last_valid_day(assessment: AssessmentFacts, months: int = validity.DEFAULT_MONTHS) -> date:
+    """The last day an assessment may be relied on: base.assessment_validity, the one definition
+    shared with the assessment store (NFRA 2025 Art 29): valid through the day BEFORE the anniversary
+    of completion (completed 2025-03-10 → last valid day 2026-03-09). ``valid_until`` is an inclusive
+    last day and can only shorten that, never extend it."""
+    return validity.last_valid_day(assessment.completed_at, months, assessment.valid_until)
 
 
 @dataclass(frozen=True)
@@ -188,7 +184,7 @@ class Subject:
             state = "future"
         else:
             last = assessment_last_valid_day(assessment, limits.validity_months)
-            state = "expired" if today > last else "valid"
+            state = validity.state_on(assessment.completed_at, today, limits.validity_months, assessment.valid_until)
         grade = assessment.grade if assessment is not None and state == "valid" else None
         # Lowest category: declared by the assessment, or a C1 customer without full capacity (§3).
         lowest = assessment is not None and (
@@ -247,13 +243,78 @@ def _insurance_age_limit(s: Subject, p: ProductFacts) -> int:
     return s.limits.insurance_max_age_periodic if p.periodic_premium else s.limits.insurance_max_age
 
 
-def _periodic_premium(s: Subject) -> Decimal:
+def _periodic_premium(s: Subject, p: ProductFacts | None = None) -> Decimal:
+    """The annual premium of a periodic-premium sale: what the sale states, else the catalog's, else the amount."""
     x = s.context
-    return x.periodic_premium_amount if x.periodic_premium_amount is not None else x.amount
+    if x.periodic_premium_amount is not None:
+        return x.periodic_premium_amount
+    if p is not None and p.annual_premium is not None:
+        return p.annual_premium
+    return x.amount
 
 
 def _income(s: Subject) -> Decimal | None:
-    return s.customer.household_annual_income
+    """Household annual income for the premium checks: the amount declared at the counter, else the lower
+    end of the questionnaire's band (the least the customer said: a premium is never compared with more)."""
+    c = s.customer
+    if c.household_annual_income is not None:
+        return c.household_annual_income
+    return c.household_income_band[0] if c.household_income_band is not None else None
+
+
+def _income_text(s: Subject, upper: bool = False) -> dict[str, str]:
+    """Where the income in a reason comes from: declared, or an end of the questionnaire's band."""
+    c = s.customer
+    if c.household_annual_income is not None or c.household_income_band is None:
+        return {"income_src": "申报", "income_src_en": "declared"}
+    lo, hi = c.household_income_band
+    band = f"{_money(lo)}-{_money(hi)}" if hi is not None else f"≥ {_money(lo)}"
+    end_zh, end_en = ("上限", "upper") if upper else ("下限", "lower")
+    return {"income_src": f"风险测评问卷所选区间 {band} 元的{end_zh}",
+            "income_src_en": f"{end_en} end of the questionnaire band RMB {band}"}
+
+
+def _low_income(s: Subject) -> bool:
+    c, low = s.customer, s.limits.insurance_low_income
+    if c.household_annual_income is not None:
+        return c.household_annual_income < low
+    band = c.household_income_band
+    return band is not None and band[1] is not None and band[1] <= low
+
+
+def _income_unknown(s: Subject) -> bool:
+    """No income, or only a questionnaire band that straddles the low-income line (cannot tell)."""
+    c, low = s.customer, s.limits.insurance_low_income
+    if c.household_annual_income is not None:
+        return False
+    band = c.household_income_band
+    return band is None or (band[0] < low and (band[1] is None or band[1] > low))
+
+
+def _insurance(p: ProductFacts) -> bool:
+    return p.type in _INSURANCE
+
+
+def _ratings_differ(p: ProductFacts) -> bool:
+    return len({r.level for r in p.ratings}) > 1
+
+
+def _ratings_params(s: Subject, p: ProductFacts) -> dict[str, Any]:
+    by_role = {r.role: r for r in p.ratings}
+    out: dict[str, Any] = {"applied": _r(p.risk_level)}
+    for role in ("issuer", "distributor"):
+        r = by_role.get(role)
+        out[role] = _r(r.level) if r else "-"
+        out[f"{role}_by"] = (r.rated_by or "-") if r else "-"
+        out[f"{role}_on"] = r.rated_on.isoformat() if r and r.rated_on else "-"
+    return out
+
+
+def _instalment_end_age(s: Subject, p: ProductFacts) -> int | None:
+    """The policyholder's age when the payment period ends (age now + payment years); None: no instalments."""
+    if not p.periodic_premium or p.premium_payment_years is None:
+        return None
+    return s.customer.age + p.premium_payment_years
 
 
 def _licence_missing(s: Subject, p: ProductFacts) -> bool:
@@ -281,6 +342,7 @@ def _base(s: Subject, p: ProductFacts) -> dict[str, str]:
 
 
 _NG = frozenset({"insurance_non_guaranteed"})
+_INSURANCE = frozenset({"insurance_guaranteed", "insurance_non_guaranteed"})
 
 RULES: tuple[Rule, ...] = (
     # -- civil capacity
@@ -327,6 +389,15 @@ RULES: tuple[Rule, ...] = (
          Text("风险评估完成日期晚于今日，数据有误，请重新评估",
               "The assessment is dated after today (data error): reassess"),
          guard=lambda s: s.assessment_state == "future"),
+    # -- the product's risk rating
+    Rule("SUIT-RATE-01", f"{NFRA_2025_7} (issuer's and distributor's ratings differ: the higher applies)",
+         Text("两个风险评级不一致，按孰高适用", "Ratings differ: the higher applies"),
+         lambda s, p: _ratings_differ(p), INFO,
+         Text("发行机构评级 {issuer}（{issuer_by}，{issuer_on}）与本行（代销机构）评级 {distributor}"
+              "（{distributor_by}，{distributor_on}）不一致，按孰高原则适用 {applied}",
+              "The issuer's rating {issuer} ({issuer_by}, {issuer_on}) and this bank's (the distributor's) rating "
+              "{distributor} ({distributor_by}, {distributor_on}) differ: the higher, {applied}, applies"),
+         params=_ratings_params),
     # -- grade matching
     Rule("SUIT-LOWEST-01", "CSRC 证券期货投资者适当性管理办法 Art 19; NFRA 2025 Measures",
          Text("最低风险等级客户：仅限 R1", "Lowest category: R1 only"),
@@ -334,25 +405,30 @@ RULES: tuple[Rule, ...] = (
          Text("客户属于最低风险承受能力类别，只能购买 R1 产品，无任何例外（含客户主动要求）",
               "Lowest-category customer: R1 products only, no exception (not even at the customer's own request)"),
          guard=lambda s: s.lowest),
-    Rule("SUIT-GRADE-01", "NFRA 金融机构产品适当性管理办法 2025 Art 12; CSRC 适当性办法 Art 22",
+    Rule("SUIT-GRADE-01", f"{NFRA_2025_7} Arts 7, 12; CSRC 适当性办法 Art 22",
          Text("产品风险高于客户等级", "Product risk above the customer's grade"),
          lambda s, p: _above(s, p) and not s.customer.professional_investor
          and not (s.context.customer_initiated and s.exception_ok),
          PROHIBIT,
-         Text("产品风险 {risk} 高于客户风险等级 {grade}，不得销售或推荐",
-              "Product risk {risk} is above the customer's grade {grade}: it may not be sold or recommended"),
+         Text("产品风险 {risk} 高于客户风险等级 {grade}，不得销售或推荐" + ART7.zh,
+              "Product risk {risk} is above the customer's grade {grade}: it may not be sold or recommended" + ART7.en),
          params=_base,
          guard=lambda s: s.grade is not None and not s.customer.professional_investor),
-    Rule("SUIT-GRADE-02", "CSRC 适当性办法 Art 19; NFRA 2025 Measures exception article (unconfirmed Art 38/39)",
+    Rule("SUIT-GRADE-02", f"CSRC 适当性办法 Art 19; {NFRA_2025_7} Art 7 and exception article (unconfirmed Art 38/39); "
+         f"{INSURANCE_SALES} Art 28",
          Text("客户主动要求购买高于其等级的产品", "Customer-initiated purchase above the grade"),
          lambda s, p: _above(s, p) and not s.customer.professional_investor
          and s.context.customer_initiated and s.exception_ok,
          CUSTOMER_ONLY,
          Text("产品风险 {risk} 高于客户等级 {grade}：仅在客户主动要求时办理，"
-              "须特别书面风险警示、客户签字、双录及主管审批",
+              "须特别书面风险警示、客户签字、客户在客户屏上亲自输入坚持购买的决定（保险销售行为管理办法第二十八条）、"
+              "双录及主管审批" + ART7.zh,
               "Product risk {risk} is above the grade {grade}: only at the customer's own request, "
-              "with a special written warning signed by the customer, the sale recording and supervisor approval"),
-         ("special_risk_warning", "customer_signature", "recording", "supervisor_approval"), params=_base,
+              "with a special written warning signed by the customer, the customer's own decision typed in their "
+              "words on the customer screen (保险销售行为管理办法 Art 28), the sale recording and supervisor approval"
+              + ART7.en),
+         ("special_risk_warning", "customer_signature", "customer_own_words", "recording", "supervisor_approval"),
+         params=_base,
          guard=lambda s: s.grade is not None and not s.customer.professional_investor
          and s.context.customer_initiated and s.exception_ok),
     Rule("SUIT-PRO-01", "CSRC 适当性办法 Art 8 (professional investors); Art 22",
@@ -372,7 +448,7 @@ RULES: tuple[Rule, ...] = (
               "recorded as the customer's choice, not a recommendation"),
          guard=lambda s: s.grade is not None and s.context.customer_initiated),
     # -- ability to pay
-    Rule("SUIT-AMOUNT-01", "NFRA 金融机构产品适当性管理办法 2025 Art 12",
+    Rule("SUIT-AMOUNT-01", f"{NFRA_2025_7} Arts 7, 12",
          Text("金额与支付能力不相符", "Amount out of line with ability to pay"),
          lambda s, p: p.type != "deposit" and s.context.amount > s.amount_cap, CONDITIONS,
          Text("购买金额 {amount} 元超过申报可投资资产 {assets} 元的 {share_pct}%，{ack}",
@@ -439,20 +515,23 @@ RULES: tuple[Rule, ...] = (
     # The income is bound to a name (:=) where it is compared: a name narrows to not-None, a repeated call does not.
     Rule("SUIT-INS-02", "保监发〔2014〕3号",
          Text("银保：低收入投保人仅限固定收益类", "Bank insurance: low income, fixed-benefit only"),
-         lambda s, p: _non_guaranteed(p) and (income := _income(s)) is not None
-         and income < s.limits.insurance_low_income,
+         lambda s, p: _non_guaranteed(p) and _low_income(s),
          PROHIBIT,
-         Text("家庭年收入 {income} 元低于 {low} 元，银保渠道只可购买固定收益类保险",
-              "Household income RMB {income} is below RMB {low}: fixed-benefit insurance only"),
-         params=lambda s, p: {"income": _money(_income(s)), "low": _money(s.limits.insurance_low_income)},
-         types=_NG,
-         guard=lambda s: (income := _income(s)) is not None and income < s.limits.insurance_low_income),
+         Text("家庭年收入（{income_src}）{income} 元低于 {low} 元，银保渠道只可购买固定收益类保险",
+              "Household income ({income_src_en}) RMB {income} is below RMB {low}: fixed-benefit insurance only"),
+         params=lambda s, p: {"income": _money(_income(s) if s.customer.household_annual_income is not None
+                                               else (s.customer.household_income_band or (None, None))[1]),
+                              "low": _money(s.limits.insurance_low_income), **_income_text(s, upper=True)},
+         types=_NG, guard=_low_income),
     Rule("SUIT-INS-03", "保监发〔2014〕3号 (income needed for the checks)",
          Text("银保：未申报家庭年收入", "Bank insurance: household income not declared"),
-         lambda s, p: _non_guaranteed(p) and _income(s) is None, PROHIBIT,
-         Text("非保证收益保险须先登记客户家庭年收入（收入与保费检查）",
-              "Non-guaranteed insurance: record the household annual income first (income and premium checks)"),
-         types=_NG, guard=lambda s: _income(s) is None),
+         lambda s, p: _non_guaranteed(p) and _income_unknown(s), PROHIBIT,
+         Text("非保证收益保险须先登记客户申报的家庭年收入"
+              "（收入与保费检查；问卷所选收入区间不足以判断是否低于 {low} 元）",
+              "Non-guaranteed insurance: record the household annual income the customer declares first (income and "
+              "premium checks; the questionnaire's income band cannot tell whether it is below RMB {low})"),
+         params=lambda s, p: {"low": _money(s.limits.insurance_low_income)},
+         types=_NG, guard=_income_unknown),
     Rule("SUIT-INS-04", "保监发〔2014〕3号",
          Text("趸交保费超过家庭年收入 4 倍", "Single premium above 4× household income"),
          lambda s, p: _non_guaranteed(p) and not p.periodic_premium and (income := _income(s)) is not None
@@ -467,13 +546,13 @@ RULES: tuple[Rule, ...] = (
     Rule("SUIT-INS-05", "保监发〔2014〕3号",
          Text("期交保费超过家庭年收入 20%", "Periodic premium above 20% of household income"),
          lambda s, p: _non_guaranteed(p) and p.periodic_premium and (income := _income(s)) is not None
-         and _periodic_premium(s) > income * s.limits.insurance_periodic_share,
+         and _periodic_premium(s, p) > income * s.limits.insurance_periodic_share,
          CONDITIONS,
          Text("年期交保费 {premium} 元超过家庭年收入 {income} 元的 {pct}%，须签署投保声明",
               "Annual periodic premium RMB {premium} exceeds {pct}% of household income "
               "RMB {income}: signed declaration"),
          ("declaration",),
-         params=lambda s, p: {"premium": _money(_periodic_premium(s)), "income": _money(_income(s)),
+         params=lambda s, p: {"premium": _money(_periodic_premium(s, p)), "income": _money(_income(s)),
                               "pct": _money(s.limits.insurance_periodic_share * 100)},
          types=_NG, guard=lambda s: _income(s) is not None),
     Rule("SUIT-INS-06", "保监发〔2014〕3号",
@@ -487,6 +566,41 @@ RULES: tuple[Rule, ...] = (
          params=lambda s, p: {"years": p.premium_payment_years, "age": s.customer.age,
                               "limit": s.limits.insurance_years_plus_age},
          types=_NG),
+    # -- insurance under NFRA Order 2025 No. 7 and 保险销售行为管理办法 (all insurance, bank channel)
+    Rule("SUIT-INS-07", f"{NFRA_2025_7} (insurance informed consent)",
+         Text("保费占家庭年收入比例较高", "Premium high relative to household income"),
+         lambda s, p: _insurance(p) and p.periodic_premium and (income := _income(s)) is not None
+         and _periodic_premium(s, p) > income * s.limits.insurance_consent_premium_share,
+         CONDITIONS,
+         Text("年缴保费 {premium} 元超过家庭年收入 {income} 元（{income_src}）的 {pct}%，"
+              "投保人须签署知情同意书（金融机构产品适当性管理办法）",
+              "Annual premium RMB {premium} exceeds {pct}% of household income RMB {income} ({income_src_en}): "
+              "the policyholder signs an informed-consent declaration (NFRA Order 2025 No. 7)"),
+         ("informed_consent",),
+         params=lambda s, p: {"premium": _money(_periodic_premium(s, p)), "income": _money(_income(s)),
+                              "pct": _money(s.limits.insurance_consent_premium_share * 100), **_income_text(s)},
+         types=_INSURANCE, guard=lambda s: _income(s) is not None),
+    Rule("SUIT-INS-08", f"{NFRA_2025_7} (insurance: instalments past age 75)",
+         Text("缴费期满时投保人年龄超过上限", "Instalments run past the age limit"),
+         lambda s, p: _insurance(p) and (end := _instalment_end_age(s, p)) is not None
+         and end > s.limits.insurance_instalment_end_age,
+         CONDITIONS,
+         Text("投保人 {age} 岁，缴费 {years} 年，缴费期满时 {end} 岁，超过 {limit} 岁，"
+              "须签署知情同意书（金融机构产品适当性管理办法）",
+              "Policyholder aged {age} paying for {years} years is {end} when the instalments end, past {limit}: "
+              "signed informed-consent declaration (NFRA Order 2025 No. 7)"),
+         ("informed_consent",),
+         params=lambda s, p: {"age": s.customer.age, "years": p.premium_payment_years,
+                              "end": _instalment_end_age(s, p), "limit": s.limits.insurance_instalment_end_age},
+         types=_INSURANCE),
+    Rule("SUIT-INS-09", f"{INSURANCE_SALES}; 商业银行代理保险业务管理办法 (银保监办发〔2019〕179号), "
+         "bank-channel 犹豫期",
+         Text("银保犹豫期", "Bank-channel free-look period"),
+         lambda s, p: _insurance(p), INFO,
+         Text("犹豫期 {days} 日：自签收保险合同之日起 {days} 日内可无条件解除合同，退还保费（扣除不超过 10 元工本费）",
+              "Free-look period of {days} days: within {days} days of receiving the policy the customer may cancel "
+              "without a reason and get the premiums back (less a fee of at most RMB 10)"),
+         params=lambda s, p: {"days": s.limits.insurance_free_look_days}, types=_INSURANCE),
     # -- staff qualification (持证上岗)
     Rule("SUIT-LIC-01", "seed 003 §1.2 (持证上岗)",
          Text("柜员无所需资格证", "Teller lacks the licence"),

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from counterdesk.flow.actions import (
     Attest,
+    CaptureDocumentImage,
     CheckOwnRequest,
     ChooseProduct,
     ConfirmAssessment,
@@ -43,6 +44,7 @@ from counterdesk.flow.actions import (
 from counterdesk.flow.counter_session import CounterSession
 from counterdesk.forms.disclosures import confirmation_sentence
 from counterdesk.forms.registry import load_questionnaire
+from counterdesk.identity.readers import SimulatorReader
 from counterdesk.services.auth.vault import DEMO_USERS
 from counterdesk.services.demo import create_demo
 from counterdesk.services.signoff.signature import Signature, Stroke
@@ -254,7 +256,8 @@ def _customer_signs(page, out: Path) -> None:
         w.recording_yes.click()
     if w.sentence_edit is not None:
         _wait(lambda: w.stage == "sentence")
-        w.sentence_edit.insert(confirmation_sentence(page.counter_session.state.signoff.lang))
+        signoff = page.counter_session.state.signoff
+        w.sentence_edit.insert(confirmation_sentence(signoff.lang, signoff.plan.customer_initiated))
         w.sentence_ok.click()
     _wait(lambda: w.stage == "signature")
     QApplication.processEvents()
@@ -301,6 +304,8 @@ def _headless_sale(vault, teller, doc: EnterDocument, kyc: dict, pick: int, code
     """A sale through the core up to the teller's attestation (for the supervisor's and the
     after-sale screens): a customer identified, assessed, the product chosen, the customer signed."""
     counter_session = CounterSession(vault, teller)
+    # The reader's copy of the card: these sales reach the due-diligence threshold (Order 〔2025〕 No. 11).
+    counter_session.submit(CaptureDocumentImage(SimulatorReader().capture_image().data, "reader_simulator"))
     actions = {"document": doc, "consent": DecideConsent(True), "profile": EnterProfile(kyc), "screening": Screen()}
     while counter_session.flow.current_id != "assessment":
         outcome = counter_session.submit(actions[counter_session.flow.current_id])
@@ -330,7 +335,8 @@ def _headless_sale(vault, teller, doc: EnterDocument, kyc: dict, pick: int, code
     ImageDraw.Draw(image).line([(20, 60), (200, 110), (380, 70)], fill=(0, 0, 90, 255), width=4)
     png = io.BytesIO()
     image.save(png, "PNG")
-    counter_session.submit(RecordSignature(confirmation_sentence("zh") if plan.sentence_required else None,
+    counter_session.submit(RecordSignature(confirmation_sentence("zh", plan.customer_initiated)
+                                           if plan.sentence_required else None,
                                  Signature(strokes=strokes, width=400, height=160).to_json(), png.getvalue(),
                                  "customer_screen"))
     counter_session.submit(Attest(True, True, "REC-2026-000456"))

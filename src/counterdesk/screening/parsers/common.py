@@ -17,6 +17,17 @@ _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 
 
+# Gender as lists write it: FollowTheMoney "male"/"female", the UN "Male"/"Female", a template M/F
+# or 男/女. Anything else ("other", "unknown") is not a gender to compare.
+GENDERS = {"m": "male", "male": "male", "man": "male", "男": "male", "男性": "male",
+           "f": "female", "female": "female", "woman": "female", "女": "female", "女性": "female"}
+
+
+def gender_of(value: object) -> str:
+    """"male", "female" or "" (not given, or a value that is neither)."""
+    return GENDERS.get(clean(value).casefold(), "")
+
+
 def clean(value: object) -> str:
     """Collapse whitespace; OFAC writes "-0-" for an empty field."""
     if value is None:

@@ -3,7 +3,7 @@
 simple CSV columns: id, schema, name, aliases, birth_date, countries, addresses, identifiers,
 sanctions, phones, emails, dataset, first_seen, last_seen, last_change (multi-values joined by ";").
 FtM line: {"id", "schema", "properties": {"name": [...], "alias": [...], "birthDate": [...],
-"nationality": [...], "country": [...], "idNumber": [...], "passportNumber": [...]}, "datasets",
+"nationality": [...], "country": [...], "gender": [...], "idNumber": [...], "passportNumber": [...]}, "datasets",
 "target", "last_seen", "last_change"}. Passport/Identification and Sanction entities that point to a
 target through "holder"/"entity" are folded into it.
 
@@ -27,6 +27,7 @@ from counterdesk.screening.parsers.common import (
     clean,
     decode_text,
     document,
+    gender_of,
     no_entries,
     partial_date,
     publication_date,
@@ -128,6 +129,8 @@ def _ftm_entry(obj: Mapping[str, Any], props: Mapping[str, Any], where: str) -> 
             found = document(key, v)
             if found and found not in docs:
                 docs.append(found)
+    person = obj["schema"] in PERSON_SCHEMATA
+    genders = {g for g in (gender_of(v) for v in _values(props, "gender", where)) if g} if person else set()
     countries = []
     for key in ("nationality", "citizenship", "country", "jurisdiction"):
         countries += _values(props, key, where)
@@ -135,7 +138,8 @@ def _ftm_entry(obj: Mapping[str, Any], props: Mapping[str, Any], where: str) -> 
         ref=str(obj["id"])[:64], kind="person" if obj["schema"] in PERSON_SCHEMATA else "entity", names=names,
         birth_dates=unique(partial_date(d) for d in _values(props, "birthDate", where)),
         nationalities=normalise_list(countries), documents=docs,
-        programs=_values(props, "program", where)[:5] or [d for d in obj.get("datasets", []) if isinstance(d, str)][:5])
+        programs=_values(props, "program", where)[:5] or [d for d in obj.get("datasets", []) if isinstance(d, str)][:5],
+        gender=genders.pop() if len(genders) == 1 else "")  # two genders given: neither is compared
 
 
 def parse_os_ftm(data: bytes) -> ParsedList:

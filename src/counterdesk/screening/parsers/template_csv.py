@@ -3,7 +3,7 @@ countermeasure lists, the unreliable-entity list ...): transcribed by hand, so r
 
 One header row, then one row per listed person or entity (documented in
 resources/sanctions/csv_list_template.md). Columns, in any order: ref, kind, name, source (required),
-aliases, weak_aliases, birth_dates, nationalities, documents, programs, published (optional). Several
+aliases, weak_aliases, birth_dates, nationalities, gender, documents, programs, published (optional). Several
 values in one cell are separated by ";"; a document is "type:number" or "type:number:country".
 Unlike a publisher's file, a value that cannot be read (a date, a country, a kind) refuses the whole
 file, naming the line and column: a typo in a transcription must not silently drop a fact.
@@ -17,11 +17,12 @@ from datetime import date
 
 from counterdesk.base.text import Text
 from counterdesk.screening.countries import to_alpha2
-from counterdesk.screening.parsers.common import check_refs, clean, doc_number, no_entries, partial_date
+from counterdesk.screening.parsers.common import check_refs, clean, doc_number, gender_of, no_entries, partial_date
 from counterdesk.screening.records import KINDS, ListedDocument, ListFormatError, ParsedEntry, ParsedList, ParsedName
 
 REQUIRED = ("ref", "kind", "name", "source")
-OPTIONAL = ("aliases", "weak_aliases", "birth_dates", "nationalities", "documents", "programs", "published")
+OPTIONAL = ("aliases", "weak_aliases", "birth_dates", "nationalities", "gender", "documents", "programs",
+            "published")
 COLUMNS = REQUIRED + OPTIONAL
 MAX_NAME = 400
 
@@ -106,8 +107,16 @@ def _entry(row: dict[str, str], where: str) -> ParsedEntry:
             countries.append(code)
     if kind == "entity" and dates:
         raise _bad(where, "birth_dates", ";".join(dates), "：实体没有出生日期", "is given for an entity")
+    gender_cell = clean(row.get("gender"))
+    gender = gender_of(gender_cell)
+    if gender_cell and not gender:
+        raise _bad(where, "gender", gender_cell, "应为 male、female、M、F、男 或 女",
+                   "must be male, female, M, F, 男 or 女")
+    if kind == "entity" and gender:
+        raise _bad(where, "gender", gender_cell, "：实体没有性别", "is given for an entity")
     return ParsedEntry(ref=ref, kind=kind, names=_names(row, where), birth_dates=dates, nationalities=countries,
-                       documents=_documents(row.get("documents"), where), programs=_split(row.get("programs"))[:5])
+                       documents=_documents(row.get("documents"), where), programs=_split(row.get("programs"))[:5],
+                       gender=gender)
 
 
 def _same(values: list[tuple[str, str]], column: str) -> str:

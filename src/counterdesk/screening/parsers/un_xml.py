@@ -2,7 +2,8 @@
 
 Individuals: DATAID, FIRST_NAME .. FOURTH_NAME, NAME_ORIGINAL_SCRIPT, INDIVIDUAL_ALIAS (QUALITY,
 ALIAS_NAME), INDIVIDUAL_DATE_OF_BIRTH (DATE | YEAR | FROM_YEAR..TO_YEAR), NATIONALITY/VALUE,
-INDIVIDUAL_DOCUMENT (TYPE_OF_DOCUMENT, NUMBER, ISSUING_COUNTRY), UN_LIST_TYPE, REFERENCE_NUMBER.
+INDIVIDUAL_DOCUMENT (TYPE_OF_DOCUMENT, NUMBER, ISSUING_COUNTRY), UN_LIST_TYPE, REFERENCE_NUMBER,
+GENDER (Male | Female, where given).
 Entities: the same with FIRST_NAME holding the whole name and ENTITY_ALIAS.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from counterdesk.screening.parsers.common import (
     check_refs,
     clean,
     document,
+    gender_of,
     no_entries,
     partial_date,
     publication_date,
@@ -79,6 +81,7 @@ def _entry(doc: Doc, el: ET.Element, n: int, person: bool) -> ParsedEntry:
         nationalities=normalise_list(texts_of(el, "NATIONALITY/VALUE")),
         documents=docs,
         programs=[clean(p) for p in programs],
+        gender=gender_of(text_of(el, "GENDER")) if person else "",
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from counterdesk.base import assessment_validity as validity
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.branchtime import BRANCH_TZ
 from counterdesk.base.roles import require
@@ -32,6 +33,8 @@ from counterdesk.grading.rules import Contradiction, add_months, evaluate, local
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.customers.common import load_customer, new_id, version_row
 from counterdesk.services.customers.counter_sessions import load_open
+from counterdesk.services.customers.data_rights import require_unrestricted
+from counterdesk.services.customers.designation import require_not_designated
 from counterdesk.services.customers.forms_store import form_for, store_definition
 from counterdesk.store import audit
 from counterdesk.store.models.assessment import Assessment, PaperForm
@@ -75,11 +78,17 @@ class AssessmentResult:
     lowest_category: bool
     lowest_reasons: tuple[str, ...]
     completed_at: datetime
-    valid_until: datetime
+    valid_until: datetime  # exclusive end: 00:00 CST after the last valid day (base.assessment_validity)
     previous_grade: str | None
     needs_reconfirmation: bool  # the grade differs from the previous valid one
     confirmed_at: datetime | None = None
     regrade_confirmed: bool | None = None
+
+    @property
+    def last_valid_day(self) -> date:
+        """The last branch day (inclusive) it may be relied on: what screens, paper and the engine show."""
+        return validity.last_valid_day(self.completed_at, validity.DEFAULT_MONTHS,
+                                       validity.recorded_last_day(self.valid_until))
 
 
 # ---- helpers ----------------------------------------------------------------------------------------------
@@ -160,14 +169,22 @@ def _check_limits(db: Session, vault: Vault, customer_id: str, now: datetime) ->
                      "are allowed.", f"year:{year}/{per_year}")
 
 
-def _current_row(db: Session, customer_id: str, now: datetime, exclude: str | None = None) -> Assessment | None:
+def _current_row(db: Session, customer_id: str, now: datetime, months: int,
+                 exclude: str | None = None) -> Assessment | None:
+    # The SQL bound only narrows the candidates (stored ends are exclusive, so an end at or before now
+    # is over); validity itself is decided by base.assessment_validity, which also caps rows graded
+    # before the calendar-day rule (they stored the anniversary moment).
     q = (select(Assessment).where(Assessment.customer_id == customer_id, Assessment.status == COMPLETED,
                                   Assessment.confirmed_at.is_not(None), Assessment.valid_until > _iso(now),
                                   Assessment.completed_at <= _iso(now))
          .order_by(Assessment.completed_at.desc()))
     if exclude is not None:
         q = q.where(Assessment.id != exclude)
-    return db.execute(q.limit(1)).scalars().first()
+    for row in db.execute(q).scalars():
+        assert row.completed_at is not None  # completed rows carry their completion time
+        if validity.is_valid_at(datetime.fromisoformat(row.completed_at), now, months, _parse(row.valid_until)):
+            return row
+    return None
 
 
 def _result(row: Assessment, q: Questionnaire, reasons: tuple[str, ...] = ()) -> AssessmentResult:
@@ -199,6 +216,8 @@ def start_assessment(vault: Vault, us: SignedInUser, customer_id: str, session_i
     def write(db: Session) -> str:
         counter = load_open(db, us, session_id)
         load_customer(db, customer_id)
+        require_unrestricted(db, customer_id)  # PIPL Art 47: no new assessment of a restricted customer
+        require_not_designated(db, customer_id)  # AML Law Art 40: no business with a designated customer
         if counter.customer_id != customer_id:
             raise _error("session_customer_mismatch", "该服务会话办理的不是这位客户。",
                          "This counter session is not serving this customer.", session_id)
@@ -333,11 +352,12 @@ def grade(vault: Vault, us: SignedInUser, assessment_id: str, now: datetime | No
                          ",".join(c.code for c in ev.contradictions))
         # Checked again here: two assessments started in parallel must not both complete over the limit.
         _check_limits(db, vault, row.customer_id, moment)
-        previous = _current_row(db, row.customer_id, moment, exclude=row.id)
+        months = vault.settings()[ASSESSMENT_VALIDITY_MONTHS]
+        previous = _current_row(db, row.customer_id, moment, months, exclude=row.id)
         assert ev.band is not None  # no answers missing, no contradictions: the answers were graded
         row.score, row.grade, row.lowest_category = ev.score, ev.band.grade, ev.lowest_category
         row.status, row.completed_at = COMPLETED, _iso(moment)
-        row.valid_until = _iso(add_months(moment, vault.settings()[ASSESSMENT_VALIDITY_MONTHS]))
+        row.valid_until = _iso(validity.valid_end(moment, months))
         row.previous_grade = previous.grade if previous is not None else None
         db.flush()
         audit.append(db, us.actor, "assessment.graded", "assessment", row.id,
@@ -393,7 +413,7 @@ def current_assessment(vault: Vault, us: SignedInUser, customer_id: str,
     moment = _now(now)
 
     def read(db: Session) -> AssessmentResult | None:
-        row = _current_row(db, customer_id, moment)
+        row = _current_row(db, customer_id, moment, vault.settings()[ASSESSMENT_VALIDITY_MONTHS])
         return None if row is None else _result(row, _questionnaire_of(db, row))
     return vault.transact(read)
 

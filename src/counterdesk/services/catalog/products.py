@@ -10,7 +10,13 @@ and the GUI dialog can show the core's own messages. Regulatory anchors:
   structured deposit is a deposit and keeps its principal (银保监办发〔2019〕204号);
 - cooling-off of at least 24 hours for private WM products and private funds (domain-rules §5);
 - dual recording (双录) of every WM / agency product sold to individuals (银监办发〔2017〕110号);
-  structured deposits too (银保监办发〔2019〕204号 Art 17). Only plain deposits are exempt.
+  structured deposits too (银保监办发〔2019〕204号 Art 17). Only plain deposits are exempt;
+- two risk ratings, each with who rated it and when: the distributor's (this bank's, ``risk_level``) and
+  the issuer's (``issuer_risk_level``); when they differ the higher applies (NFRA 金融机构产品适当性管理办法,
+  Order 2025 No. 7) — ``applied_risk_level``;
+- periodic-premium insurance carries its premium payment years (保监发〔2014〕3号: payment years + age;
+  NFRA Order 2025 No. 7: instalments past age 75), and may carry its annual premium.
+The file format is described in resources/catalog/FORMAT.md.
 """
 from __future__ import annotations
 
@@ -137,7 +143,11 @@ CENT = Decimal("0.01")
 # Column order of files and of the export; also the accepted CSV header / JSON keys.
 FIELDS = ("code", "name_zh", "name_en", "type", "risk_level", "issuer", "term_days", "min_amount", "currency",
           "liquidity", "sale_start", "sale_end", "public", "private_class", "principal_protected",
-          "cooling_off_hours", "recording_required", "licence_required", "periodic_premium", "status")
+          "cooling_off_hours", "recording_required", "licence_required", "periodic_premium", "status",
+          # catalog 2026 (optional columns, so earlier files import unchanged)
+          "premium_payment_years", "annual_premium", "distributor_rated_by", "distributor_rated_on",
+          "issuer_risk_level", "issuer_rated_by", "issuer_rated_on")
+MAX_PAYMENT_YEARS = 100
 REQUIRED = ("code", "name_zh", "name_en", "type", "risk_level", "issuer", "min_amount", "currency", "liquidity",
             "sale_start")
 
@@ -154,6 +164,13 @@ FIELD_LABELS: dict[str, Text] = {
     "recording_required": Text("需双录", "Recording required"),
     "licence_required": Text("所需资格", "Licence required"),
     "periodic_premium": Text("期缴保费", "Periodic premium"), "status": Text("状态", "Status"),
+    "premium_payment_years": Text("缴费年限（年）", "Premium payment years"),
+    "annual_premium": Text("年缴保费", "Annual premium"),
+    "distributor_rated_by": Text("本行评级人", "Distributor rating by"),
+    "distributor_rated_on": Text("本行评级日期", "Distributor rating date"),
+    "issuer_risk_level": Text("发行机构风险评级", "Issuer's risk rating"),
+    "issuer_rated_by": Text("发行机构评级人", "Issuer rating by"),
+    "issuer_rated_on": Text("发行机构评级日期", "Issuer rating date"),
 }
 
 
@@ -179,13 +196,32 @@ class Product:
     licence_required: str  # "" when no licence is needed
     periodic_premium: bool
     status: str
+    premium_payment_years: int | None = None  # periodic-premium insurance; None otherwise
+    annual_premium: Decimal | None = None     # insurance, optional
+    distributor_rated_by: str = ""            # who rated ``risk_level`` for this bank (the distributor)
+    distributor_rated_on: date | None = None
+    issuer_risk_level: str | None = None      # the issuer's (manufacturer's) own rating, when it has one
+    issuer_rated_by: str = ""
+    issuer_rated_on: date | None = None
 
     def name(self, lang: str) -> str:
         return self.name_en if lang.startswith("en") else self.name_zh
 
     @property
     def risk_rank(self) -> int:
-        return int(self.risk_level[1:])
+        """The rank of the rating that applies (``applied_risk_level``)."""
+        return int(self.applied_risk_level[1:])
+
+    @property
+    def applied_risk_level(self) -> str:
+        """The higher of the distributor's and the issuer's ratings (NFRA Order 2025 No. 7)."""
+        if self.issuer_risk_level and self.issuer_risk_level in RISK_LEVELS and self.risk_level in RISK_LEVELS:
+            return max(self.risk_level, self.issuer_risk_level, key=lambda r: int(r[1:]))
+        return self.risk_level
+
+    @property
+    def ratings_differ(self) -> bool:
+        return bool(self.issuer_risk_level) and self.issuer_risk_level != self.risk_level
 
     @property
     def private(self) -> bool:
@@ -215,9 +251,10 @@ class Product:
 
     def to_json(self) -> dict[str, Any]:
         row = asdict(self)
-        row["min_amount"] = f"{self.min_amount.quantize(CENT)}"  # a string: JSON numbers are floats
-        row["sale_start"] = self.sale_start.isoformat()
-        row["sale_end"] = self.sale_end.isoformat() if self.sale_end else None
+        for f in ("min_amount", "annual_premium"):  # strings: JSON numbers are floats
+            row[f] = f"{row[f].quantize(CENT)}" if row[f] is not None else None
+        for f in ("sale_start", "sale_end", "distributor_rated_on", "issuer_rated_on"):
+            row[f] = row[f].isoformat() if row[f] else None
         return {f: row[f] for f in FIELDS}
 
 
@@ -299,10 +336,11 @@ class _RowReader:
             self.bad(field, "number", f"“{v}”不是整数", f"'{v}' is not a whole number")
             return None
 
-    def money(self, field: str) -> Decimal | None:
+    def money(self, field: str, required: bool = True) -> Decimal | None:
         v = self.raw.get(field)
         if _blank(v):
-            self.bad(field, "required", "必填", "is required")
+            if required:
+                self.bad(field, "required", "必填", "is required")
             return None
         if isinstance(v, bool) or not isinstance(v, (int, str, float)):
             self.bad(field, "number", "应为金额", "must be an amount")
@@ -391,6 +429,17 @@ def parse_product(raw: Mapping[str, Any], rules: CatalogRules | None = None) -> 
     values["licence_required"] = p.choice("licence_required", LICENCE_TYPES) or ""
     periodic = p.flag("periodic_premium")
     values["status"] = p.choice("status", STATUSES) or ("on_sale" if _blank(raw.get("status")) else None)
+    values["premium_payment_years"] = p.integer("premium_payment_years")
+    values["annual_premium"] = p.money("annual_premium", required=False)
+    values["distributor_rated_by"] = p.text("distributor_rated_by")
+    values["distributor_rated_on"] = p.day("distributor_rated_on")
+    values["issuer_risk_level"] = p.choice("issuer_risk_level", RISK_LEVELS)
+    # The issuer rates its own product unless the file names someone else.
+    values["issuer_rated_by"] = p.text("issuer_rated_by") or (values["issuer"] if values["issuer_risk_level"] else "")
+    values["issuer_rated_on"] = p.day("issuer_rated_on")
+    for f in ("distributor_rated_by", "issuer_rated_by"):
+        if len(values[f]) > MAX_TEXT:
+            p.bad(f, "too_long", f"不得超过 {MAX_TEXT} 个字符", f"must be at most {MAX_TEXT} characters")
 
     private = ptype in PRIVATE_TYPES
     values["public"] = (not private) if public is None else public
@@ -542,7 +591,50 @@ def validate_product(p: Product, rules: CatalogRules | None = None, unreadable: 
     if known("periodic_premium") and p.periodic_premium and p.type not in INSURANCE_TYPES:
         bad("periodic_premium", "not_insurance", "只有保险产品有期缴保费",
             "only insurance products have periodic premiums")
+    _validate_2026(p, bad, known)
     return res
+
+
+def _validate_2026(p: Product, bad: Any, known: Any) -> None:
+    """Premium payment years, annual premium and the two risk ratings (catalog 2026)."""
+    insurance = p.type in INSURANCE_TYPES
+    if known("premium_payment_years"):
+        years = p.premium_payment_years
+        if years is not None and not insurance:
+            bad("premium_payment_years", "not_insurance", "只有保险产品有缴费年限",
+                "only insurance products have premium payment years")
+        elif years is not None and not (1 <= years <= MAX_PAYMENT_YEARS):
+            bad("premium_payment_years", "range", f"须在 1-{MAX_PAYMENT_YEARS} 之间",
+                f"must be 1-{MAX_PAYMENT_YEARS}")
+        elif years is not None and known("periodic_premium") and not p.periodic_premium:
+            bad("premium_payment_years", "single_premium", "趸交产品不填写缴费年限",
+                "a single-premium product has no payment years")
+        elif years is None and insurance and known("periodic_premium") and p.periodic_premium:
+            # Without it the "payment years + age" (保监发〔2014〕3号) and "instalments past 75"
+            # (NFRA Order 2025 No. 7) checks cannot run.
+            bad("premium_payment_years", "required", "期缴保险须填写缴费年限（用于缴费年限与年龄的检查）",
+                "periodic-premium insurance needs its payment years (for the payment-years-and-age checks)")
+    if known("annual_premium") and p.annual_premium is not None:
+        if not insurance:
+            bad("annual_premium", "not_insurance", "只有保险产品有年缴保费", "only insurance products have a premium")
+        elif not (0 < p.annual_premium <= MAX_AMOUNT):
+            bad("annual_premium", "range", "须大于 0", "must be greater than 0")
+    if not known("issuer_risk_level") or p.issuer_risk_level is None:
+        return
+    if p.issuer_risk_level not in RISK_LEVELS:
+        bad("issuer_risk_level", "unknown", "须为 R1-R5", "must be R1-R5")
+        return
+    if p.type == "deposit" and p.issuer_risk_level != "R1":
+        bad("issuer_risk_level", "deposit_r1", "存款的风险等级应为 R1", "a deposit must be rated R1")
+    # NFRA Order 2025 No. 7: both ratings are kept with their sources, so the higher can be shown and proven.
+    for f in ("issuer_rated_on", "distributor_rated_on"):
+        if known(f) and getattr(p, f) is None:
+            bad(f, "rating_source", "填写发行机构评级时，两个评级均须注明评级日期"
+                "（孰高原则，金融机构产品适当性管理办法）",
+                "with an issuer's rating both ratings need their date (the higher applies, NFRA Order 2025 No. 7)")
+    if known("distributor_rated_by") and not p.distributor_rated_by.strip():
+        bad("distributor_rated_by", "rating_source", "填写发行机构评级时须注明本行评级人",
+            "with an issuer's rating, name who rated the product for this bank")
 
 
 PRODUCT_FIELD_NAMES = tuple(f.name for f in fields(Product))

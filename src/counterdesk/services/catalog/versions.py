@@ -134,7 +134,14 @@ def _product(row: CatalogProduct) -> Product:
         sale_end=date.fromisoformat(row.sale_end) if row.sale_end else None, public=row.public,
         private_class=row.private_class, principal_protected=row.principal_protected,
         cooling_off_hours=row.cooling_off_hours, recording_required=row.recording_required,
-        licence_required=row.licence_required or "", periodic_premium=row.periodic_premium, status=row.status)
+        licence_required=row.licence_required or "", periodic_premium=row.periodic_premium, status=row.status,
+        premium_payment_years=row.premium_payment_years,
+        annual_premium=(Decimal(row.annual_premium_cents) / 100).quantize(Decimal("0.01"))
+        if row.annual_premium_cents is not None else None,
+        distributor_rated_by=row.distributor_rated_by or "",
+        distributor_rated_on=date.fromisoformat(row.distributor_rated_on) if row.distributor_rated_on else None,
+        issuer_risk_level=row.issuer_risk_level or None, issuer_rated_by=row.issuer_rated_by or "",
+        issuer_rated_on=date.fromisoformat(row.issuer_rated_on) if row.issuer_rated_on else None)
 
 
 def _row(version: int, p: Product) -> dict[str, Any]:
@@ -144,7 +151,13 @@ def _row(version: int, p: Product) -> dict[str, Any]:
             "sale_start": p.sale_start.isoformat(), "sale_end": p.sale_end.isoformat() if p.sale_end else None,
             "public": p.public, "private_class": p.private_class, "principal_protected": p.principal_protected,
             "cooling_off_hours": p.cooling_off_hours, "recording_required": p.recording_required,
-            "licence_required": p.licence_required, "periodic_premium": p.periodic_premium, "status": p.status}
+            "licence_required": p.licence_required, "periodic_premium": p.periodic_premium, "status": p.status,
+            "premium_payment_years": p.premium_payment_years,
+            "annual_premium_cents": int(p.annual_premium * 100) if p.annual_premium is not None else None,
+            "distributor_rated_by": p.distributor_rated_by or None,
+            "distributor_rated_on": p.distributor_rated_on.isoformat() if p.distributor_rated_on else None,
+            "issuer_risk_level": p.issuer_risk_level, "issuer_rated_by": p.issuer_rated_by or None,
+            "issuer_rated_on": p.issuer_rated_on.isoformat() if p.issuer_rated_on else None}
 
 
 def _usernames(db) -> dict[str, str]:
@@ -356,6 +369,16 @@ def save_product(vault: Vault, us: SignedInUser, values: Mapping[str, Any] | Pro
     require(us.role, "catalog.manage")
     note = _check_note(note)
     raw = values.to_row() if isinstance(values, Product) else {k: v for k, v in values.items() if k in FIELDS}
+    if editing is not None and set(FIELDS) - set(raw):
+        # Fields the caller does not edit (the GUI dialog shows the columns of before 2026) keep their
+        # stored values: an edit must not drop the payment years or the issuer's rating.
+        def stored(db: Session) -> Product | None:
+            number = current_number(db)
+            return next((p for p in products_in(db, number) if p.code == editing), None) if number else None
+        old = vault.transact(stored)
+        if old is not None:
+            kept = old.to_row()
+            raw = {**{k: kept[k] for k in FIELDS if k not in raw}, **raw}
     product, res = parse_product(raw, rules_from_settings(vault.settings()))
     if product is None:
         raise ValidationFailed(res)

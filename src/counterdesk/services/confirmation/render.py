@@ -68,6 +68,19 @@ class ConfirmationData:
     cooling_off_until: datetime | None = None
 
 
+# The customer copy and the branch copy print the one signed file; what each sheet is, is printed on
+# it at print time (see copy_label), top right in the header, where a reprint says 副本 / COPY.
+COPY_LABELS = {"customer": Text("客户联", "Customer copy"), "branch": Text("银行留存联", "Branch copy")}
+COPY_LABEL_POINTS = 11.0
+COPY_LABEL_INSET = (MARGIN, MARGIN - 2 * mm)  # points from the page's right edge and top to the baseline
+
+
+def copy_label(copy: str, lang: str) -> str:
+    """The label printed on every page of ``copy`` ("" for a reprint: its file is marked already)."""
+    label = COPY_LABELS.get(copy)
+    return label.get(lang) if label is not None else ""
+
+
 def evidence_payload(document_number: str, evidence_hash: str) -> str:
     """The text in the QR code and the PDF metadata: CDCONF1|<document number>|<evidence sha256>."""
     return f"{PAYLOAD_PREFIX}|{document_number}|{evidence_hash.lower()}"

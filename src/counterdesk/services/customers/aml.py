@@ -37,6 +37,7 @@ from counterdesk.forms import occupations
 from counterdesk.forms.countries import name
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.customers.common import load_customer, now_iso, version_row
+from counterdesk.services.customers.data_rights import require_unrestricted
 from counterdesk.services.customers.records import Rating, Reason
 from counterdesk.store import audit
 from counterdesk.store.models.customers import AmlRating
@@ -135,6 +136,7 @@ def rate_customer(vault: Vault, us: SignedInUser, customer_id: str,
 
     def write(db: Session) -> Rating:
         customer = load_customer(db, customer_id)
+        require_unrestricted(db, customer.id)
         data = json.loads(version_row(db, customer.id, customer.current_version).data)
         rating = assess(data, screening, settings)
         db.add(AmlRating(customer_id=customer.id, level=rating.level, reasons=_reasons_json(rating),
@@ -152,8 +154,9 @@ def latest_rating(vault: Vault, us: SignedInUser, customer_id: str) -> tuple[Rat
     require(us.role, "customer.view")
 
     def read(db: Session):
+        # By time, not local number: a rating received from another workstation may be older.
         row = db.execute(select(AmlRating).where(AmlRating.customer_id == customer_id)
-                              .order_by(AmlRating.id.desc()).limit(1)).scalar_one_or_none()
+                         .order_by(AmlRating.rated_at.desc(), AmlRating.id.desc()).limit(1)).scalar_one_or_none()
         if row is None:
             return None
         reasons = tuple(Reason(r["rule"], r["level"], Text(r["zh"], r["en"])) for r in json.loads(row.reasons))

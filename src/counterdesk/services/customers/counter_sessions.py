@@ -12,6 +12,8 @@ from counterdesk.base.roles import require
 from counterdesk.base.text import Text
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.customers.common import CustomerError, new_id, now_iso
+from counterdesk.services.customers.data_rights import require_unrestricted
+from counterdesk.services.customers.designation import require_not_designated
 from counterdesk.services.customers.records import CounterSessionInfo
 from counterdesk.store import audit
 from counterdesk.store.models.customers import CounterSessionRecord, Customer
@@ -94,6 +96,13 @@ def set_step(vault: Vault, us: SignedInUser, session_id: str, step: str) -> None
     vault.transact(write)
 
 
+def is_open(vault: Vault, session_id: str) -> bool:
+    def read(db: Session) -> bool:
+        row = db.get(CounterSessionRecord, session_id)
+        return row is not None and row.status == OPEN
+    return vault.transact(read)
+
+
 def stop_session(vault: Vault, us: SignedInUser, session_id: str, reason_code: str) -> None:
     """End the session because it cannot go on (e.g. consent_refused, no_civil_capacity, document_expired)."""
     require(us.role, "session.start")
@@ -125,6 +134,8 @@ def attach_customer(vault: Vault, us: SignedInUser, session_id: str, customer_id
         if db.get(Customer, customer_id) is None:
             raise CustomerError(Text("找不到该客户。", "No such customer."), code="customer_not_found",
                                 detail=str(customer_id))
+        require_unrestricted(db, customer_id)  # no new session for a restricted customer (PIPL Art 47)
+        require_not_designated(db, customer_id)  # AML Law Art 40: no business with a designated customer
         row.customer_id, row.updated_at = customer_id, now_iso()
         audit.append(db, us.actor, "session.customer_attached", "counter_session", row.id,
                      {"customer_id": customer_id})

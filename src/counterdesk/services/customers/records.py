@@ -23,6 +23,7 @@ class CustomerSummary:
     status: str
     version: int
     matched_by: str  # document / name / pinyin / initials
+    restriction: Text | None = None  # restricted processing (PIPL Art 47): what the screen must say
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class CustomerRecord:
     version_created_at: str
     version_created_by: str
     fields: dict[str, Any] = field(default_factory=dict)  # key → masked value (groups: list of dicts)
+    restriction: Text | None = None  # restricted processing (PIPL Art 47): what the screen must say
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,12 @@ from counterdesk.services.customers.counter_sessions import (
     stop_in,
     stop_session,
 )
+from counterdesk.services.customers.data_rights import (
+    RestrictionInfo,
+    require_unrestricted,
+    restriction_in,
+    restrictions_in,
+)
 from counterdesk.services.customers.forms_store import form_for, store_definition
 from counterdesk.services.customers.queries import find_document, search_names
 from counterdesk.services.customers.records import CustomerRecord, CustomerSummary, CustomerVersionInfo
@@ -76,14 +82,15 @@ def _masked_core(data: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def _summary(customer: Customer, data: Mapping[str, Any], matched_by: str) -> CustomerSummary:
+def _summary(customer: Customer, data: Mapping[str, Any], matched_by: str,
+             restriction: RestrictionInfo | None = None) -> CustomerSummary:
     return CustomerSummary(
         customer_id=customer.id, name=_display_name(data),
         name_latin=masking.mask_name(data.get("name_latin")) if data.get("name_latin") else "",
         doc_type=data.get("id_doc_type"), id_number=masking.mask_id_number(data.get("id_number")),
         birth_date=masking.mask_date(data.get("birth_date")), sex=data.get("sex"),
         customer_tier=data.get("customer_tier"), status=customer.status, version=customer.current_version,
-        matched_by=matched_by)
+        matched_by=matched_by, restriction=restriction.message if restriction else None)
 
 
 def _current(db: Session, customer_ids: list[str]) -> dict[str, tuple[Customer, dict]]:
@@ -226,6 +233,7 @@ def update_customer(vault: Vault, us: SignedInUser, customer_id: str, answers: M
 
     def write(db: Session) -> int:
         customer = load_customer(db, customer_id)
+        require_unrestricted(db, customer.id)
         old_row = version_row(db, customer.id, customer.current_version)
         old = json.loads(old_row.data)
         use = form or load_form(old_row.form_id)
@@ -273,7 +281,7 @@ def find_by_document(vault: Vault, us: SignedInUser, doc_type: str | None, numbe
         if not found:
             return None
         customer, data = found[hits[0].customer_id]
-        return _summary(customer, data, "document")
+        return _summary(customer, data, "document", restriction_in(db, customer.id))
     return vault.transact(read)
 
 
@@ -287,7 +295,8 @@ def search_by_name(vault: Vault, us: SignedInUser, text: str, limit: int = 50) -
     def read(db: Session) -> list[CustomerSummary]:
         hits = search_names(db, text, limit)
         found = _current(db, [h.customer_id for h in hits])
-        out = [_summary(found[h.customer_id][0], found[h.customer_id][1], h.matched_by)
+        restricted = restrictions_in(db, found)
+        out = [_summary(found[h.customer_id][0], found[h.customer_id][1], h.matched_by, restricted.get(h.customer_id))
                for h in hits if h.customer_id in found]
         # The query is itself personal data: only its masked form goes into the log.
         audit.append(db, us.actor, "customer.searched", "customer", None,
@@ -306,12 +315,13 @@ def get_customer(vault: Vault, us: SignedInUser, customer_id: str, version: int 
         customer = load_customer(db, customer_id)
         row = version_row(db, customer.id, version or customer.current_version)
         form = form_for(db, row.form_id, row.form_version, row.form_hash)
+        restricted = restriction_in(db, customer.id)
         record = CustomerRecord(
             customer_id=customer.id, status=customer.status, version=row.version,
             current_version=customer.current_version, form_id=row.form_id, form_version=row.form_version,
             form_hash=row.form_hash, created_at=customer.created_at, created_by=customer.created_by,
             version_created_at=row.created_at, version_created_by=row.created_by,
-            fields=_masked_fields(form, json.loads(row.data)))
+            fields=_masked_fields(form, json.loads(row.data)), restriction=restricted.message if restricted else None)
         audit.append(db, us.actor, "customer.viewed", "customer", customer.id, {"version": row.version})
         return record
     return vault.transact(read)

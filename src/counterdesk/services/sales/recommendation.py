@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from counterdesk.base.actors import SignedInUser
+from counterdesk.base.branchtime import branch_day
 from counterdesk.base.roles import require
 from counterdesk.base.text import CounterDeskError, Result, Text
 from counterdesk.services.assessment import repository as assessments
@@ -23,28 +24,42 @@ from counterdesk.services.catalog.licences import list_licences
 from counterdesk.services.catalog.products import Product
 from counterdesk.services.catalog.versions import Catalog, current_catalog
 from counterdesk.services.customers.common import current_answers
+from counterdesk.services.customers.data_rights import require_unrestricted
+from counterdesk.services.customers.designation import require_not_designated
 from counterdesk.services.sales.facts import assessment_facts, customer_facts
 from counterdesk.store import audit
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.suitability import recommend
 from counterdesk.suitability.evaluation import Decision, evaluate, evaluate_many
-from counterdesk.suitability.facts import AssessmentFacts, CustomerFacts, ProductFacts, SaleContext
+from counterdesk.suitability.facts import AssessmentFacts, CustomerFacts, ProductFacts, RiskRating, SaleContext
 from counterdesk.suitability.ranking import Ranked
 
 LIQUIDITY_DAYS = {"within_1y": 365, "from_1y_to_3y": 3 * 365, "from_3y_to_5y": 5 * 365, "above_5y": 10 * 365}
 
 
+def _rank(level: str) -> int:
+    return int(str(level).lstrip("Rr"))
+
+
 def product_facts(p: Product) -> ProductFacts:
-    """From a catalog Product (counterdesk.services.catalog.products)."""
-    return ProductFacts(code=p.code, type=p.type, risk_level=int(str(p.risk_level).lstrip("Rr")), public=p.public,
+    """From a catalog Product (counterdesk.services.catalog.products). With an issuer's rating the engine
+    gets both ratings and the higher as the product's risk (NFRA Order 2025 No. 7)."""
+    ratings: tuple[RiskRating, ...] = ()
+    if p.issuer_risk_level:
+        ratings = (RiskRating("distributor", _rank(p.risk_level), p.distributor_rated_by, p.distributor_rated_on),
+                   RiskRating("issuer", _rank(p.issuer_risk_level), p.issuer_rated_by, p.issuer_rated_on))
+    return ProductFacts(code=p.code, type=p.type, risk_level=_rank(p.applied_risk_level), public=p.public,
                         private_class=p.private_class, min_amount=p.min_amount, term_days=p.term_days,
                         liquidity=p.liquidity, sale_start=p.sale_start, sale_end=p.sale_end, status=p.status,
                         cooling_off_hours=p.cooling_off_hours, recording_required=p.recording_required,
                         licence_required=p.licence_required or None, periodic_premium=p.periodic_premium,
-                        name_zh=p.name_zh, name_en=p.name_en)
+                        premium_payment_years=p.premium_payment_years, annual_premium=p.annual_premium,
+                        ratings=ratings, name_zh=p.name_zh, name_en=p.name_en)
 
 
-def parse_amount(text: Any, field: str, res: Result, required: bool = True) -> Decimal | None:
+def parse_amount(text: Any, field: str, res: Result, required: bool = True,
+                 positive: bool = False) -> Decimal | None:
+    """``positive``: 0 is refused too (an amount to invest; a declared income may be 0)."""
     raw = str(text or "").replace(",", "").replace("，", "").strip()
     if not raw:
         if required:
@@ -57,6 +72,9 @@ def parse_amount(text: Any, field: str, res: Result, required: bool = True) -> D
         return None
     if not value.is_finite() or value < 0 or value > Decimal("1e12"):
         res.add(field, "amount_range", Text("金额超出范围。", "The amount is out of range."))
+        return None
+    if positive and value.quantize(Decimal("0.01")) <= 0:
+        res.add(field, "amount_not_positive", Text("购买金额须大于 0。", "The amount to invest must be more than 0."))
         return None
     return value.quantize(Decimal("0.01"))
 
@@ -97,9 +115,9 @@ def propose(vault: Vault, us: SignedInUser, buyer: Buyer, amount_text: str, decl
             horizon: str | None, acknowledged: bool = False,
             today: date | None = None) -> tuple[Result, Proposal | None]:
     """Every product of the current catalog decided for this buyer and amount, the eligible ones ranked."""
-    today = today or date.today()
+    today = today or branch_day(datetime.now(UTC))  # the branch's day, whatever the machine's zone
     res = Result()
-    amount = parse_amount(amount_text, "amount", res)
+    amount = parse_amount(amount_text, "amount", res, positive=True)
     declared = {}
     for key in ("investable_assets", "household_net_financial_assets", "household_financial_assets",
                 "avg_income_3y", "household_annual_income"):
@@ -123,7 +141,7 @@ def propose(vault: Vault, us: SignedInUser, buyer: Buyer, amount_text: str, decl
 def customer_request(vault: Vault, us: SignedInUser, buyer: Buyer, proposal: Proposal, code: str,
                      today: date | None = None) -> Decision | None:
     """The customer names a product themself: decided as customer-initiated (None: no such product)."""
-    today = today or date.today()
+    today = today or branch_day(datetime.now(UTC))  # the branch's day, whatever the machine's zone
     product = proposal.products.get(code.strip().upper()) or proposal.products.get(code.strip())
     if product is None:
         return None
@@ -148,6 +166,8 @@ def choose(vault: Vault, us: SignedInUser, buyer: Buyer, proposal: Proposal, cod
                   for c in decision.conditions]
 
     def write(db: Session) -> str:
+        require_unrestricted(db, buyer.customer_id)  # PIPL Art 47: no sale to a restricted customer
+        require_not_designated(db, buyer.customer_id)  # AML Law Art 40: no business with a designated customer
         result = buyer.assessment
         db.add(SaleDecision(
             id=decision_id, session_id=buyer.session_id, customer_id=buyer.customer_id,

@@ -18,6 +18,7 @@ from counterdesk.base.roles import can, require
 from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFailed
 from counterdesk.screening.matcher import Hit
 from counterdesk.services.auth.vault import Vault
+from counterdesk.services.customers import designation_referral
 from counterdesk.store import audit
 from counterdesk.store.models.core import User
 from counterdesk.store.models.sanctions import Screening
@@ -123,6 +124,9 @@ def dispose(vault: Vault, us: SignedInUser, screening_id: str, decision: str, re
         audit.append(db, us.actor, "sanctions.disposed", "screening", row.id,
                      {"decision": decision, "reason_code": reason_code, "hits": len(json.loads(row.hits))})
         db.flush()
+        if decision == "confirmed_match":
+            # AML Law Art 40: the measures take effect at once, not when the teller next presses a button.
+            designation_referral.on_confirmed(db, us, row.subject_ref)
         return _record(row, _names(db))
     return vault.transact(write)
 

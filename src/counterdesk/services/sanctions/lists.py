@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -122,6 +124,7 @@ def _entry_rows(list_id: str, parsed: ParsedList) -> list[dict]:
         "names": dumps([{"name": n.text, "type": n.type, "script": script_of(n.text)} for n in e.names]),
         "birth_dates": dumps(e.birth_dates), "nationalities": dumps(e.nationalities),
         "documents": dumps(e.documents), "programs": "; ".join(e.programs)[:1000],
+        "gender": (e.gender or None) if e.kind == "person" else None,
     } for e in parsed.entries]
 
 
@@ -184,7 +187,10 @@ def import_files(vault: Vault, us: SignedInUser, files: list[tuple[str, bytes]],
             text = Text(text.zh + f"原名单（发布于 {old_info.published}）已被替换。",
                         text.en + f" It replaces the list published {old_info.published}.")
         return ListImport("loaded", info, old_info, text)
-    return vault.transact(write)
+    result = vault.transact(write)
+    with _SEEN_LOCK:
+        _SEEN_LISTS.pop(vault, None)
+    return result
 
 
 def read_files(paths: list[Path | str]) -> list[tuple[str, bytes]]:
@@ -231,9 +237,33 @@ def current_lists(db) -> list[ListInfo]:
     return [_info(r, names) for r in rows]
 
 
+def current_hashes(db) -> list[str]:
+    """The current lists' hashes, sorted (what a screening stores and checks before storing)."""
+    return sorted(db.execute(select(SanctionsList.sha256).where(SanctionsList.superseded_by.is_(None))).scalars())
+
+
 def stale_lists(lists: list[ListInfo], today: date, max_age_days: int) -> list[ListInfo]:
     """Current lists older than the allowed age (each source has one current list)."""
     return [li for li in lists if (today - li.published).days > max_age_days]
+
+
+# The current lists as last read, per open vault: a screening needs them before matching, and its
+# store transaction checks them again (screening.ListsChanged), so a copy that went out of date (an import by
+# another process) costs one retry, never a screening against the wrong lists.
+_SEEN_LISTS: weakref.WeakKeyDictionary[Vault, list[ListInfo]] = weakref.WeakKeyDictionary()
+_SEEN_LOCK = threading.Lock()
+
+
+def known_current_lists(vault: Vault, fresh: bool = False) -> list[ListInfo]:
+    """The current lists, as last read through this vault unless ``fresh``."""
+    with _SEEN_LOCK:
+        seen = None if fresh else _SEEN_LISTS.get(vault)
+    if seen is not None:
+        return seen
+    lists = vault.transact(current_lists)
+    with _SEEN_LOCK:
+        _SEEN_LISTS[vault] = lists
+    return lists
 
 
 def index_rows(db):
@@ -242,11 +272,12 @@ def index_rows(db):
     out = []
     q = select(SanctionsEntry.list_id, SanctionsEntry.ref, SanctionsEntry.kind, SanctionsEntry.names,
                SanctionsEntry.birth_dates, SanctionsEntry.nationalities, SanctionsEntry.documents,
-               SanctionsEntry.programs).where(SanctionsEntry.list_id.in_(list(lists)))
-    for list_id, ref, kind, names, dobs, nats, docs, programs in db.execute(q):
+               SanctionsEntry.programs, SanctionsEntry.gender).where(SanctionsEntry.list_id.in_(list(lists)))
+    for list_id, ref, kind, names, dobs, nats, docs, programs, gender in db.execute(q):
         li = lists[list_id]
         out.append(IndexedEntry(
             list_id, li.source, li.sha256, ref, kind,
             tuple((n["name"], n.get("type", "primary"), n.get("script", "")) for n in json.loads(names)),
-            tuple(json.loads(dobs)), tuple(json.loads(nats)), tuple(d["number"] for d in json.loads(docs)), programs))
+            tuple(json.loads(dobs)), tuple(json.loads(nats)), tuple(d["number"] for d in json.loads(docs)), programs,
+            gender or ""))
     return out, sorted(li.sha256 for li in lists.values())

@@ -25,7 +25,14 @@ from counterdesk.base.text import CounterDeskError, Result, Text, ValidationFail
 from counterdesk.screening.index import CACHE, MatchIndex
 from counterdesk.screening.matcher import MATCHER_VERSION, Hit, make_query, match
 from counterdesk.services.auth.vault import Vault
-from counterdesk.services.sanctions.lists import ListInfo, current_lists, index_rows, stale_lists
+from counterdesk.services.customers.data_rights import require_unrestricted
+from counterdesk.services.sanctions.lists import (
+    ListInfo,
+    current_hashes,
+    index_rows,
+    known_current_lists,
+    stale_lists,
+)
 from counterdesk.store import audit
 from counterdesk.store.models.sanctions import Screening
 
@@ -38,6 +45,7 @@ class ScreenedPerson:
     birth_date: date | None = None
     nationality: str | None = None  # ISO alpha-2 or alpha-3 (a country name works too)
     documents: list[str] = field(default_factory=list)
+    gender: str | None = None  # "male" | "female" (M / F / 男 / 女 accepted); a conflicting listed gender lowers a hit
 
 
 @dataclass(frozen=True)
@@ -100,8 +108,14 @@ def _index_for(vault: Vault, lists: list[ListInfo]) -> MatchIndex:
 
 def warm_index(vault: Vault) -> MatchIndex | None:
     """Build the index ahead of the first screening (the GUI calls this in a worker after sign-in)."""
-    lists = vault.transact(current_lists)
-    return _index_for(vault, lists) if lists else None
+    lists = known_current_lists(vault, fresh=True)
+    if not lists:
+        return None
+    index = _index_for(vault, lists)
+    # The name libraries (pinyin, Jyutping, OpenCC) load their data on first use: once here, not
+    # during the first customer's screening.
+    match(index, make_query(["王晓明", "WANG Xiaoming", "Иван Петров"]), 1.0)
+    return index
 
 
 def screen(vault: Vault, us: SignedInUser, subject: ScreenedPerson, subject_ref: str,
@@ -111,9 +125,9 @@ def screen(vault: Vault, us: SignedInUser, subject: ScreenedPerson, subject_ref:
     now = now or datetime.now(UTC)
     settings = vault.settings()
     threshold, max_age = float(settings[SANCTIONS_MATCH_THRESHOLD]), int(settings[SANCTIONS_MAX_LIST_AGE_DAYS])
-    query = make_query(subject.names, subject.birth_date, subject.nationality, subject.documents)
-    for _attempt in range(3):
-        lists = vault.transact(current_lists)
+    query = make_query(subject.names, subject.birth_date, subject.nationality, subject.documents, subject.gender)
+    for attempt in range(3):
+        lists = known_current_lists(vault, fresh=attempt > 0)
         hashes = sorted(li.sha256 for li in lists)
         stale = stale_lists(lists, now.date(), max_age)
         hits: list[Hit] = []
@@ -137,7 +151,8 @@ def _store(vault: Vault, us, subject_ref, now, threshold, hashes, status, hits, 
     created = now.isoformat(timespec="seconds")
 
     def write(db: Session) -> None:
-        if sorted(li.sha256 for li in current_lists(db)) != hashes:
+        require_unrestricted(db, subject_ref.strip())  # PIPL Art 47: a restricted customer is not screened
+        if current_hashes(db) != hashes:
             raise ListsChanged()
         db.add(Screening(
             id=screening_id, created_at=created, created_by=us.user_id, subject_ref=subject_ref.strip(),

@@ -38,6 +38,7 @@ from counterdesk.services.signoff.plan import ApprovalReason
 from counterdesk.store import audit
 from counterdesk.store.models.core import User
 from counterdesk.store.models.customers import CounterSessionRecord
+from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.signoff import ApprovalRequest, Signoff
 
 PENDING, EXPIRED = "pending", "expired"  # request states (a sign-off waiting is "pending_approval")
@@ -64,6 +65,8 @@ class RequestInfo:
     override: bool
     can_decide: bool                 # the asking user may decide it (not the maker, still pending)
     customer_id: str = ""            # for an audited reveal (counterdesk.services.customers.repository.reveal)
+    # The suitability rules behind the sale, as the teller saw them: (rule id, zh, en).
+    rule_reasons: tuple[tuple[str, str, str], ...] = ()
 
 
 def open_request(db, us: SignedInUser, row: Signoff, plan, moment: datetime, expiry_minutes: int) -> str:
@@ -102,12 +105,15 @@ def _info(db, req: ApprovalRequest, us: SignedInUser, moment: datetime, names: d
     row = load(db, req.signoff_id)
     plan = state_of(row).plan
     status = _status(req, moment)
+    decision = db.get(SaleDecision, row.sale_decision_id)
+    rule_reasons = tuple((f.get("rule", ""), f.get("zh", ""), f.get("en", ""))
+                         for f in (json.loads(decision.findings) if decision is not None else []))
     return RequestInfo(
         req.id, row.id, req.session_id, status, tuple(ApprovalReason(**r) for r in json.loads(req.reasons)),
         names.get(req.requested_by, "?"), mask_name(customer_name_of(db, row.customer_id)),
         plan.product_code, plan.risk_level, plan.amount, req.requested_at, req.expires_at,
         names.get(req.decided_by) if req.decided_by else None, req.decided_at, req.decision_reason, req.override,
-        status == PENDING and us.user_id not in (req.requested_by, row.teller_id), row.customer_id)
+        status == PENDING and us.user_id not in (req.requested_by, row.teller_id), row.customer_id, rule_reasons)
 
 
 def _names(db) -> dict[str, str]:

@@ -25,6 +25,9 @@ from counterdesk.store.models.core import User
 from counterdesk.store.models.signoff import CoolingOffCancellation, FollowUpTask, Signoff
 
 CANCELLED = "cancelled"
+# A sale's follow-up task has the same id on every workstation that makes it (each makes it when the
+# cooling-off period ends), so synced copies of it are one task, not several.
+FOLLOW_UP_NAMESPACE = uuid.UUID("0f5b7c1e-3d2a-5e61-9b8c-4a7d2e9f1c30")
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,9 @@ def sync_follow_ups(db, moment: datetime, due_days: int) -> int:
     for row in rows:
         assert row.cooling_off_until is not None  # selected by "is not None" above
         ended = datetime.fromisoformat(row.cooling_off_until)
-        db.add(FollowUpTask(id=str(uuid.uuid4()), signoff_id=row.id, seller_id=row.teller_id,
-                                 created_at=iso(moment), due_at=iso(ended + timedelta(days=due_days)), status="open"))
+        db.add(FollowUpTask(id=str(uuid.uuid5(FOLLOW_UP_NAMESPACE, row.id)), signoff_id=row.id,
+                            seller_id=row.teller_id, created_at=iso(moment),
+                            due_at=iso(ended + timedelta(days=due_days)), status="open"))
     return len(rows)
 
 

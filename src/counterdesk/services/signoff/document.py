@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from counterdesk.base.actors import SignedInUser
+from counterdesk.base.assessment_validity import stored_last_valid_day
 from counterdesk.base.branchtime import BRANCH_TZ
 from counterdesk.base.roles import require
 from counterdesk.base.text import Text
@@ -29,7 +30,7 @@ from counterdesk.services.catalog.products import LIQUIDITY, PRODUCT_TYPES, RISK
 from counterdesk.services.catalog.versions import products_in
 from counterdesk.services.confirmation import timestamps
 from counterdesk.services.confirmation.certstore import branch_signer
-from counterdesk.services.confirmation.render import ConfirmationData, render_confirmation
+from counterdesk.services.confirmation.render import ConfirmationData, copy_label, render_confirmation
 from counterdesk.services.customers.common import current_answers
 from counterdesk.services.signoff import evidence
 from counterdesk.services.signoff.common import (
@@ -124,9 +125,9 @@ def build_data(db, vault: Vault, row: Signoff, moment: datetime, evidence_hash: 
         created_at=moment, customer_name=customer_name_of(db, row.customer_id),
         customer_id_number=kyc.get("id_number") or "", customer_id_type=DOCUMENT_TYPES.get(doc_type, doc_type),
         assessment_grade=grade,
-        assessment_valid_until=date.fromisoformat(a.valid_until[:10]) if a and a.valid_until else None,
+        assessment_valid_until=stored_last_valid_day(a.completed_at, a.valid_until) if a else None,
         product_code=product.code, product_name=Text(product.name_zh, product.name_en),
-        product_risk_level=str(product.risk_level), amount=Decimal(decision.amount), currency=product.currency,
+        product_risk_level=str(product.applied_risk_level), amount=Decimal(decision.amount), currency=product.currency,
         disclosure_text=_text_of(shown), disclosure_version=", ".join(f.ref for f in shown),
         disclosure_hash=evidence.sha256_hex("|".join(f.hash for f in shown)) if len(shown) > 1 else shown[0].hash,
         confirmation_sentence=row.typed_sentence or Text("（本产品无需抄录）", "(not required for this product)"),
@@ -150,13 +151,14 @@ def sale_summary(vault: Vault, us: SignedInUser, signoff_id: str) -> list[tuple[
         rows: list[tuple[Text, Text | str]] = [
             (Text("产品", "Product"), Text(f"{product.name_zh}（{product.code}）",
                                          f"{product.name_en} ({product.code})")),
-            (Text("产品风险等级", "Product risk level"), RISK_LEVELS.get(product.risk_level, product.risk_level)),
+            (Text("产品风险等级", "Product risk level"),
+             RISK_LEVELS.get(product.applied_risk_level, product.applied_risk_level)),
             *product_key_facts(product)]
         rows.append((Text("购买金额", "Amount"), f"{Decimal(decision.amount):,.2f} {product.currency}"))
         a = db.get(Assessment, decision.assessment_id) if decision.assessment_id else None
         grade = _grade(a)
         if a is not None and grade is not None:
-            until = (a.valid_until or "")[:10]
+            until = str(stored_last_valid_day(a.completed_at, a.valid_until) or "")
             rows.append((Text("您的风险承受能力等级", "Your risk tolerance grade"),
                          Text(f"{grade.zh}（有效期至 {until}）", f"{grade.en} (valid until {until})")))
         rows.append((Text("适当性匹配结果", "Suitability result"), OUTCOME_TEXTS[decision.outcome]))
@@ -202,6 +204,7 @@ class PrintJob:
     copy: str            # customer, branch or reprint
     pdf: bytes
     document_number: str
+    label: str = ""      # printed on every page: 客户联 / 银行留存联 (the file is the same for both)
 
 
 def prepare_print(vault: Vault, us: SignedInUser, signoff_id: str, copy: str) -> PrintJob:
@@ -225,7 +228,7 @@ def prepare_print(vault: Vault, us: SignedInUser, signoff_id: str, copy: str) ->
                          "The customer copy and the branch copy have not both been printed: print the originals "
                          "first; a copy can only be made after them.", row.id)
         if copy != REPRINT and copy not in printed:
-            return PrintJob(row.id, copy, row.pdf, row.document_number), None
+            return PrintJob(row.id, copy, row.pdf, row.document_number, copy_label(copy, row.lang)), None
         return None, (row, build_data(db, vault, row, datetime.fromisoformat(row.completed_at),
                                       row.evidence_hash))
     job, reprint = vault.transact(read)

@@ -25,7 +25,7 @@ from counterdesk.suitability.rules import RECORDED_TYPES
 
 # Conditions the sign-off meets by itself (see the module docstring).
 MET_BY_SIGNOFF = frozenset({"special_risk_warning", "customer_signature", "recording", "extra_confirmation",
-                            "longer_reading_time", "cooling_off", "supervisor_approval"})
+                            "longer_reading_time", "cooling_off", "supervisor_approval", "customer_own_words"})
 
 APPROVAL_TEXTS = {
     "customer_initiated": Text("客户主动购买超出其风险承受能力的产品",
@@ -97,7 +97,8 @@ def make_plan(*, product, amount: Decimal, customer_initiated: bool, outcome: st
         "extra_confirmation" in codes or "longer_reading_time" in codes)
     private = not product.public or product.type in ("private_wm", "private_fund")
     forms = disclosures_for(product.type, customer_initiated=mismatch, elderly_care=elderly, private=private)
-    risk_rank = int(str(product.risk_level).lstrip("Rr"))
+    level = str(product.applied_risk_level)  # the higher of the issuer's and the bank's (NFRA Order 2025 No. 7)
+    risk_rank = int(level.lstrip("Rr"))
     sentence = mismatch or elderly or risk_rank >= int(settings[SIGNOFF_SENTENCE_MIN_RISK])
     recording = "recording" in codes or bool(product.recording_required) or product.type in RECORDED_TYPES
     cooling = 0
@@ -124,8 +125,8 @@ def make_plan(*, product, amount: Decimal, customer_initiated: bool, outcome: st
         reasons.append(ApprovalReason("supervisor_approval", "适当性规则要求主管审批",
                                       "A suitability rule requires approval"))
     return SignoffPlan(
-        product_code=product.code, product_type=product.type, risk_level=str(product.risk_level).upper(),
+        product_code=product.code, product_type=product.type, risk_level=level.upper(),
         amount=str(amount), forms=tuple(f.ref for f in forms), form_hashes=tuple(f.hash for f in forms),
-        min_reading_seconds=min_reading_seconds(str(product.risk_level), settings, elderly_care=elderly),
+        min_reading_seconds=min_reading_seconds(level, settings, elderly_care=elderly),
         sentence_required=sentence, recording_required=recording, cooling_off_hours=cooling,
         customer_initiated=mismatch, elderly_care=elderly, approval_reasons=tuple(reasons))

@@ -96,7 +96,7 @@ def _first_links(db, row: Signoff, decision, product, kyc: Mapping[str, Any], cu
         "form_hash": a.questionnaire_hash, "answers_sha256": evidence.sha256_hex(a.answers), "score": a.score,
         "grade": a.grade, "completed_at": a.completed_at, "confirmed_at": a.confirmed_at, "valid_until": a.valid_until})
     evidence.append(db, row.id, "suitability", {
-        "decision_id": decision.id, "product_code": decision.product_code, "product_risk": product.risk_level,
+        "decision_id": decision.id, "product_code": decision.product_code, "product_risk": product.applied_risk_level,
         "catalog_version": decision.catalog_version, "amount": decision.amount, "outcome": decision.outcome,
         "customer_initiated": decision.customer_initiated, "rules_version": decision.rules_version,
         "findings": [[f["rule"], f["effect"]] for f in json.loads(decision.findings)],
@@ -230,7 +230,8 @@ def record_signature(vault: Vault, us: SignedInUser, signoff_id: str, sentence: 
         typed = None
         if plan.sentence_required:
             typed = (sentence or "").strip()
-            if not sentence_matches(typed, confirmation_sentence(row.lang)):
+            # A customer insisting on an unsuitable product types their own decision (保险销售行为管理办法 Art 28).
+            if not sentence_matches(typed, confirmation_sentence(row.lang, customer_insists=plan.customer_initiated)):
                 raise refuse("sentence_mismatch", "客户抄录的确认语句与要求不符。",
                              "The typed sentence does not match the required one.")
         ts = iso(now_utc(now))

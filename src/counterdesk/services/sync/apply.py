@@ -13,13 +13,22 @@ inbox, and is tried again after the next pull. Rules:
   version from the same base (the same customer changed here and there) is NOT applied; it stays
   in the inbox and a ``sync_conflicts`` row asks a user to choose (counterdesk.services.sync.conflicts).
 * Evidence links must continue the local chain; a fork is a conflict, never an overwrite.
+* Consents, screenings, AML ratings, cooling-off cancellations, follow-up tasks and calls and prints
+  wait for the customer, session or sign-off they name. A consent is changed only by its origin
+  (linked to its customer once); a screening still a potential hit takes a disposition made
+  elsewhere, and a second, different disposition becomes a conflict; a follow-up task (one id on
+  every workstation) takes its completion once; a cooling-off cancellation cancels the sale here too.
 * Audit entries of other workstations are kept in the inbox (each workstation's chain is its own).
+* A customer's restriction (PIPL Art 47) applies here as it came: a restricted customer is restricted
+  on every workstation. A retention tombstone purges the local copy of its customer's records (with
+  the same tombstone id), so a purge done at one workstation is done at all.
 """
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Set as AbstractSet
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -27,25 +36,53 @@ from sqlalchemy import select
 from counterdesk.base.actors import Actor
 from counterdesk.base.roles import Role
 from counterdesk.services.customers import repository
+from counterdesk.services.customers.data_rights import RetentionBasis
+from counterdesk.services.retention import job as retention
 from counterdesk.services.signoff import evidence
-from counterdesk.services.signoff.common import APPROVED, PENDING, REJECTED
+from counterdesk.services.signoff.common import APPROVED, COMPLETED, PENDING, REJECTED
+from counterdesk.services.signoff.cooling import CANCELLED
 from counterdesk.store import audit
 from counterdesk.store.models.assessment import Assessment, PaperForm
 from counterdesk.store.models.core import User
-from counterdesk.store.models.customers import CounterSessionRecord, Customer, CustomerVersion, FormDefinitionRecord
+from counterdesk.store.models.customers import (
+    AmlRating,
+    Consent,
+    CounterSessionRecord,
+    Customer,
+    CustomerVersion,
+    FormDefinitionRecord,
+)
+from counterdesk.store.models.data_rights import CustomerRestriction, RetentionTombstone
+from counterdesk.store.models.due_diligence import FollowUpCall
+from counterdesk.store.models.evaluations import CustomerEvaluation
 from counterdesk.store.models.sales import SaleDecision
-from counterdesk.store.models.signoff import ApprovalRequest, EvidenceLink, Signoff
+from counterdesk.store.models.sanctions import Screening
+from counterdesk.store.models.signoff import (
+    ApprovalRequest,
+    ConfirmationPrint,
+    CoolingOffCancellation,
+    EvidenceLink,
+    FollowUpTask,
+    Signoff,
+)
 from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict, SyncOrigin, SyncRemoteUser
 from counterdesk.store.outbox import applying, decode, now_iso, row_of, version_hash
 
 OWN, APPLIED, STORED, SKIPPED, CONFLICT, FAILED = "own", "applied", "stored", "skipped", "conflict", "failed"
 LOCAL = "local"
 RETRY_LIMIT = 500
+POTENTIAL_HIT = "potential_hit"
 
 TABLE_OF = {
     "customer.version": "customer_versions", "counter_session": "counter_sessions", "assessment": "assessments",
     "sale_decision": "sale_decisions", "signoff": "signoffs", "signoff.approval_request": "approval_requests",
     "signoff.approval_decision": "approval_requests", "evidence.link": "evidence_links", "audit.entry": "audit_log",
+    "complaint": "complaints", "complaint.event": "complaint_events", "aml.referral": "aml_referrals",
+    "customer.restriction": "customer_restrictions", "retention.tombstone": "retention_tombstones",
+    "consent": "consents", "aml.rating": "aml_ratings", "screening": "screenings",
+    "signoff.cooling_off": "cooling_off_cancellations", "follow_up.task": "follow_up_tasks",
+    "follow_up.call": "follow_up_calls", "signoff.print": "confirmation_prints",
+    "evaluation": "customer_evaluations",
 }
 
 
@@ -72,6 +109,37 @@ def expected_meta(record_type: str, body: dict) -> dict[str, Any] | None:
         return {"assessment_id": row.get("id"), "customer_id": row.get("customer_id")}
     if record_type == "sale_decision":
         return {"decision_id": row.get("id"), "session_id": row.get("session_id")}
+    if record_type == "complaint":
+        return {"complaint_id": row.get("id"), "status": row.get("status"), "due_on": row.get("due_on")}
+    if record_type == "complaint.event":
+        return {"complaint_id": row.get("complaint_id"), "seq": row.get("seq"), "kind": row.get("kind")}
+    if record_type == "customer.restriction":
+        return {"customer_id": row.get("customer_id")}
+    if record_type == "retention.tombstone":
+        return {"tombstone_id": row.get("id"), "kind": row.get("kind"), "subject_id": row.get("subject_id")}
+    if record_type == "aml.referral":
+        return {"referral_id": row.get("id"), "session_id": row.get("session_id"),
+                "reason_code": row.get("reason_code")}
+    return _expected_meta_more(record_type, row)
+
+
+def _expected_meta_more(record_type: str, row: dict) -> dict[str, Any] | None:
+    if record_type == "consent":
+        return {"consent_id": row.get("id"), "session_id": row.get("session_id")}
+    if record_type == "aml.rating":
+        return {"customer_id": row.get("customer_id"), "rated_at": row.get("rated_at")}
+    if record_type == "screening":
+        return {"screening_id": row.get("id"), "status": row.get("status")}
+    if record_type == "signoff.cooling_off":
+        return {"signoff_id": row.get("signoff_id")}
+    if record_type == "follow_up.task":
+        return {"task_id": row.get("id"), "signoff_id": row.get("signoff_id"), "status": row.get("status")}
+    if record_type == "follow_up.call":
+        return {"call_id": row.get("id"), "signoff_id": row.get("signoff_id")}
+    if record_type == "signoff.print":
+        return {"signoff_id": row.get("signoff_id"), "copy": row.get("copy"), "printed_at": row.get("printed_at")}
+    if record_type == "evaluation":
+        return {"evaluation_id": row.get("id"), "session_id": row.get("session_id"), "status": row.get("status")}
     return None
 
 
@@ -87,7 +155,10 @@ def meta_matches(record_type: str, meta: dict, body: dict) -> bool:
 def _model(table: str):
     return {"customer_versions": CustomerVersion, "counter_sessions": CounterSessionRecord, "assessments": Assessment,
             "sale_decisions": SaleDecision, "signoffs": Signoff, "approval_requests": ApprovalRequest,
-            "evidence_links": EvidenceLink}[table]
+            "evidence_links": EvidenceLink,
+            "consents": Consent, "screenings": Screening, "cooling_off_cancellations": CoolingOffCancellation,
+            "follow_up_tasks": FollowUpTask, "follow_up_calls": FollowUpCall,
+            "customer_evaluations": CustomerEvaluation}[table]
 
 
 def _values(row: dict) -> dict[str, Any]:
@@ -299,8 +370,157 @@ def _evidence(db, body: dict, inbox: Inbox) -> str:
     return APPLIED
 
 
+def _restriction(db, body: dict, inbox: Inbox) -> str:
+    row = body["row"]
+    ensure_users(db, body.get("deps") or {}, inbox.workstation_id)
+    if db.get(CustomerRestriction, row["customer_id"]) is not None:
+        return SKIPPED  # restricted here already: the first restriction stands
+    db.add(CustomerRestriction(**_values(row)))
+    db.flush()
+    _remember_origin(db, "customer_restrictions", row["customer_id"], inbox.workstation_id)
+    return APPLIED
+
+
+def _tombstone(db, body: dict, inbox: Inbox) -> str:
+    row = body["row"]
+    if db.scalar(select(RetentionTombstone.id).where(RetentionTombstone.kind == row["kind"],
+                                                     RetentionTombstone.subject_id == row["subject_id"])):
+        return SKIPPED
+    ensure_users(db, body.get("deps") or {}, inbox.workstation_id)
+    basis = RetentionBasis(row["rule"], row["retained_from"], int(row["retain_years"]), date.today())
+    stone = retention.purge_customer(db, row["subject_id"], basis, row.get("purged_by"), tombstone_id=row["id"],
+                                     purged_at=row["purged_at"])
+    audit.append(db, Actor(None, "sync", "sync"), "retention.purged", "customer", row["subject_id"],
+                 {"tombstone_id": stone.id, "rule": stone.rule, "count": stone.rows, "source": "sync"})
+    return APPLIED
+
+
+def _need(db, model, key: Any, what: str) -> None:
+    """A row this record refers to must be here first (it arrives with its own record)."""
+    if key is not None and db.get(model, key) is None:
+        raise Missing(f"{what} {key} has not arrived")
+
+
+def _consent(db, body: dict, inbox: Inbox) -> str:
+    row, ws = body["row"], inbox.workstation_id
+    _need(db, CounterSessionRecord, row["session_id"], "counter session")
+    _need(db, Customer, row.get("customer_id"), "customer")
+    ensure_users(db, body.get("deps") or {}, ws)
+    obj = db.get(Consent, row["id"])
+    if obj is None:
+        _insert(db, "consents", row, ws, row["id"])
+        return APPLIED
+    if origin(db, "consents", row["id"]) != ws or row.get("customer_id") is None:
+        return SKIPPED  # a consent changes only where it was recorded; a link to its customer is never undone
+    if obj.customer_id is not None and obj.customer_id != row["customer_id"]:
+        return _conflict(db, inbox, "consent_customer", obj.id, detail="linked to another customer here")
+    if obj.customer_id == row["customer_id"] and bool(obj.granted) == bool(row["granted"]):
+        return SKIPPED
+    _replace(obj, row)
+    return APPLIED
+
+
+def _screening(db, body: dict, inbox: Inbox) -> str:
+    row, ws = body["row"], inbox.workstation_id
+    _need(db, Customer, body.get("customer_id"), "customer")
+    ensure_users(db, body.get("deps") or {}, ws)
+    obj = db.get(Screening, row["id"])
+    if obj is None:
+        _insert(db, "screenings", row, ws, row["id"])
+        return APPLIED
+    if obj.status == row["status"] or row["status"] == POTENTIAL_HIT:
+        return SKIPPED  # the same state, or an older one than here
+    if obj.status != POTENTIAL_HIT:
+        # A disposition is final: one made elsewhere that differs is kept apart, never overwrites.
+        return _conflict(db, inbox, "screening_disposition", obj.id, detail=f"here {obj.status}, "
+                                                                            f"there {row['status']}")
+    _replace(obj, {k: row[k] for k in ("status", "disposition_by", "disposition_at", "disposition_reason_code",
+                                       "disposition_note")})
+    return APPLIED
+
+
+def _aml_rating(db, body: dict, inbox: Inbox) -> str:
+    row = body["row"]
+    _need(db, Customer, row["customer_id"], "customer")
+    ensure_users(db, body.get("deps") or {}, inbox.workstation_id)
+    # Ratings are append-only and numbered locally: one rating is its customer, time and rater.
+    if db.scalar(select(AmlRating.id).where(AmlRating.customer_id == row["customer_id"],
+                                            AmlRating.rated_at == row["rated_at"],
+                                            AmlRating.rated_by == row["rated_by"])) is not None:
+        return SKIPPED
+    db.add(AmlRating(**_values(row)))
+    db.flush()
+    return APPLIED
+
+
+def _cooling_off(db, body: dict, inbox: Inbox) -> str:
+    row = body["row"]
+    signoff = db.get(Signoff, row["signoff_id"])
+    if signoff is None or signoff.status not in (COMPLETED, CANCELLED):
+        raise Missing(f"the completed signoff {row['signoff_id']} has not arrived")
+    ensure_users(db, body.get("deps") or {}, inbox.workstation_id)
+    if db.get(CoolingOffCancellation, row["signoff_id"]) is not None:
+        return SKIPPED
+    _insert(db, "cooling_off_cancellations", row, inbox.workstation_id, row["signoff_id"])
+    # The sale is cancelled wherever it was made (its own sign-off record comes only from its origin).
+    if signoff.status == COMPLETED:
+        signoff.status, signoff.updated_at = CANCELLED, row["recorded_at"]
+        db.flush()
+    return APPLIED
+
+
+def _follow_up_task(db, body: dict, inbox: Inbox) -> str:
+    row, ws = body["row"], inbox.workstation_id
+    _need(db, Signoff, row["signoff_id"], "signoff")
+    ensure_users(db, body.get("deps") or {}, ws)
+    obj = db.get(FollowUpTask, row["id"])
+    if obj is None:
+        if db.scalar(select(FollowUpTask.id).where(FollowUpTask.signoff_id == row["signoff_id"])) is not None:
+            # A task made here under another id (before task ids derived from the sign-off): keep both apart.
+            return _conflict(db, inbox, "follow_up_task", row["signoff_id"], detail="another task id here")
+        _insert(db, "follow_up_tasks", row, ws, row["id"])
+        return APPLIED
+    if row["status"] == "open" or (obj.done_by, obj.done_at) == (row.get("done_by"), row.get("done_at")):
+        return SKIPPED  # the task made here too (the same id everywhere), or the same completion
+    if obj.status != "open":
+        return _conflict(db, inbox, "follow_up_task", row["signoff_id"], detail="done here and there")
+    _replace(obj, {k: row[k] for k in ("status", "done_by", "done_at", "outcome")})
+    return APPLIED
+
+
+def _follow_up_call(db, body: dict, inbox: Inbox) -> str:
+    row = body["row"]
+    _need(db, Signoff, row["signoff_id"], "signoff")
+    _need(db, FollowUpTask, row.get("task_id"), "follow-up task")
+    return _append_only(db, "follow_up_calls", body, inbox, "id")
+
+
+def _print(db, body: dict, inbox: Inbox) -> str:
+    row = body["row"]
+    _need(db, Signoff, row["signoff_id"], "signoff")
+    ensure_users(db, body.get("deps") or {}, inbox.workstation_id)
+    if db.scalar(select(ConfirmationPrint.id).where(
+            ConfirmationPrint.signoff_id == row["signoff_id"], ConfirmationPrint.copy == row["copy"],
+            ConfirmationPrint.pdf_sha256 == row["pdf_sha256"], ConfirmationPrint.printed_at == row["printed_at"])):
+        return SKIPPED
+    db.add(ConfirmationPrint(**_values(row)))
+    db.flush()
+    return APPLIED
+
+
+_KINDS = {"consent": _consent, "screening": _screening, "aml.rating": _aml_rating,
+          "signoff.cooling_off": _cooling_off, "follow_up.task": _follow_up_task, "follow_up.call": _follow_up_call,
+          "signoff.print": _print}
+
+
 def _dispatch(db, inbox: Inbox, body: dict) -> str:
     t = inbox.type
+    if t in _KINDS:
+        return _KINDS[t](db, body, inbox)
+    if t == "customer.restriction":
+        return _restriction(db, body, inbox)
+    if t == "retention.tombstone":
+        return _tombstone(db, body, inbox)
     if t == "customer.version":
         return _customer_version(db, body, inbox)
     if t == "counter_session":
@@ -315,7 +535,12 @@ def _dispatch(db, inbox: Inbox, body: dict) -> str:
         return _approval(db, body, inbox)
     if t == "evidence.link":
         return _evidence(db, body, inbox)
-    if t == "audit.entry":
+    if t == "evaluation":  # written once at its workstation: insert if absent (idempotent by id)
+        return _append_only(db, "customer_evaluations", body, inbox, "id")
+    if t in ("audit.entry", "complaint", "complaint.event", "aml.referral"):
+        # Complaints are handled at the workstation that received them; the branch's other
+        # workstations keep the records (head office reads them at the hub); so are AML referrals, which
+        # the AML officer reads at the hub.
         return STORED
     raise ValueError(f"unknown record type {t}")
 

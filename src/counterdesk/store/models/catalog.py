@@ -1,4 +1,4 @@
-"""Tables of the catalog feature, on the shared declarative Base (schema: revision 0006).
+"""Tables of the catalog feature, on the shared declarative Base (schema: revisions 0006 and 0016).
 
 The catalog is versioned by full snapshots: every import or GUI edit writes a catalog_versions row
 and a copy of every product under that number. Catalogs are small (tens to a few hundred rows), so
@@ -50,6 +50,14 @@ class CatalogProduct(Base):
     licence_required: Mapped[str] = mapped_column(String(32), nullable=False, default="")
     periodic_premium: Mapped[bool] = mapped_column(Boolean, nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
+    # revision 0016 (catalog 2026): insurance payment years and premium; both risk ratings with their sources
+    premium_payment_years: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    annual_premium_cents: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    distributor_rated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    distributor_rated_on: Mapped[str | None] = mapped_column(String(10), nullable=True)  # ISO date
+    issuer_risk_level: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    issuer_rated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    issuer_rated_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class UserLicence(Base):

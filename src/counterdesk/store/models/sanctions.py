@@ -1,4 +1,5 @@
-"""Tables of the sanctions feature, on the shared declarative Base (schema: revision 0004).
+"""Tables of the sanctions feature, on the shared declarative Base (schema: revision 0004; the
+entries' gender: 0015).
 
 JSON columns are Text holding JSON, as elsewhere in the store. List entries are public data; the
 screenings table links to a customer or counter session only by id (subject_ref) and stores the
@@ -39,6 +40,7 @@ class SanctionsEntry(Base):
     nationalities: Mapped[str] = mapped_column(Text, nullable=False)  # JSON ["CN", ...] ISO alpha-2
     documents: Mapped[str] = mapped_column(Text, nullable=False)  # JSON [{"type", "number", "country"}]
     programs: Mapped[str] = mapped_column(Text, nullable=False)  # "; "-joined
+    gender: Mapped[str | None] = mapped_column(String(8), nullable=True)  # male | female; NULL: not given
 
 
 class Screening(Base):

@@ -73,7 +73,7 @@ class SyncEnrolBox(QGroupBox):
         self.hub_url.setPlaceholderText(self.tr("e.g. {example}").format(example="https://hub.example:8443"))
         self.code_label.setText(self.tr("One-time &code"))
         self.code.setPlaceholderText(self.tr("32 characters from the hub administrator or another workstation"))
-        self.ca_label.setText(self.tr("Hub's CA &certificate"))
+        self.ca_label.setText(self.tr("Hub's C&A certificate"))
         self.ca_path.setPlaceholderText(self.tr("Only when the hub's certificate is not from a CA this computer "
                                                 "trusts (a .pem file)"))
         self.ca_browse.setText(self.tr("Choose &file…"))

@@ -4,7 +4,9 @@ after it (domain-rules §5).
 Two tabs. Sales still inside their cooling-off period can be cancelled for a full refund once the
 customer asked for it and the refund's transaction reference is entered. Follow-up visits are due
 once the period is over and are made by someone who did not sell the product (the core refuses the
-seller; the page says so before anyone tries). The rules live in counterdesk.services.signoff.cooling.
+seller; the page says so before anyone tries); each call is recorded with its result and the
+reference of its recording (保险销售行为管理办法 art 35). The rules live in
+counterdesk.services.signoff.cooling and .follow_up_calls.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,7 +31,8 @@ from PySide6.QtWidgets import (
 from counterdesk.base.branchtime import format_time, zone_heading
 from counterdesk.services.catalog.versions import products_by_code
 from counterdesk.services.signoff import cooling
-from counterdesk.services.signoff.cooling import cancel, complete_follow_up
+from counterdesk.services.signoff.cooling import cancel
+from counterdesk.services.signoff.follow_up_calls import OUTCOMES, record_call
 from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text, money, page_title
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tables import selected_rows, stretch_table
@@ -104,6 +108,22 @@ class AfterSalePage(LoadingPage):
         self.followup_details.setObjectName("followup_details")
         self.followup_details.setWordWrap(True)
         form2 = QFormLayout()
+        # Each call is recorded with its result and the call recording (保险销售行为管理办法 art 35); no result
+        # is chosen in advance.
+        self.followup_result = QComboBox()
+        self.followup_result.setObjectName("followup_result")
+        self.followup_result.addItem("", None)
+        for code in OUTCOMES:
+            self.followup_result.addItem("", code)
+        self.result_label = QLabel()
+        self.result_label.setBuddy(self.followup_result)
+        form2.addRow(self.result_label, self.followup_result)
+        self.followup_recording = QLineEdit()
+        self.followup_recording.setObjectName("followup_recording")
+        self.followup_recording.setMaxLength(64)
+        self.recording_label = QLabel()
+        self.recording_label.setBuddy(self.followup_recording)
+        form2.addRow(self.recording_label, self.followup_recording)
         self.followup_outcome = QLineEdit()
         self.followup_outcome.setObjectName("followup_outcome")
         self.followup_outcome.setMaxLength(500)
@@ -161,6 +181,12 @@ class AfterSalePage(LoadingPage):
         self.outcome_label.setText(self.tr("&Outcome of the visit"))
         self.followup_outcome.setPlaceholderText(self.tr("What the customer said; whether they understand the risks"))
         self.followup_done.setText(self.tr("Record the &follow-up visit"))
+        self.result_label.setText(self.tr("Call res&ult"))
+        self.followup_result.setItemText(0, self.tr("Choose…"))
+        for i, code in enumerate(OUTCOMES, start=1):
+            self.followup_result.setItemText(i, OUTCOMES[code].get(self.ctx.lang))
+        self.recording_label.setText(self.tr("Call recordin&g reference"))
+        self.followup_recording.setPlaceholderText(self.tr("Reference of the recorded call, e.g. CALL-2026-000123"))
         self.refresh_button.setText(self.tr("Refresh (F5)"))
         self._fill()
 
@@ -279,8 +305,8 @@ class AfterSalePage(LoadingPage):
                         due=format_time(task.due_at, self.ctx.lang)))
             self.followup_details.setStyleSheet("")
         can_do = task is not None and task.can_do and not self.busy
-        self.followup_outcome.setEnabled(can_do)
-        self.followup_done.setEnabled(can_do)
+        for w in (self.followup_result, self.followup_recording, self.followup_outcome, self.followup_done):
+            w.setEnabled(can_do)
         self.followup_done.setToolTip("" if task is None or task.can_do else self.followup_details.text())
 
     # ---- actions ----------------------------------------------------------------------------------
@@ -304,10 +330,11 @@ class AfterSalePage(LoadingPage):
         task = self.current_task()
         if task is None or not task.can_do or self.busy:
             return
-        vault, user, outcome = self.ctx.vault, self.ctx.user, self.followup_outcome.text()
+        vault, user, notes = self.ctx.vault, self.ctx.user, self.followup_outcome.text()
+        result, recording = self.followup_result.currentData(), self.followup_recording.text()
         self._start(self.tr("Follow-up visit for {document} recorded.").format(document=task.document_number))
-        run_task(self, lambda: complete_follow_up(vault, user, task.task_id, outcome), self._followed_up,
-                 self._failed)
+        run_task(self, lambda: record_call(vault, user, task.signoff_id, result, recording, notes),
+                 self._followed_up, self._failed)
 
     # Result slots are bound methods, never lambdas capturing self: a finished task would hold the
     # page's last reference and free it from inside the task's own destructor.
@@ -325,6 +352,8 @@ class AfterSalePage(LoadingPage):
 
     def _followed_up(self, _result) -> None:
         self.followup_outcome.clear()
+        self.followup_recording.clear()
+        self.followup_result.setCurrentIndex(0)
         self._done("follow_up_done")
 
     def _done(self, what: str) -> None:

@@ -31,13 +31,17 @@ EXTRA_DECLARED = ("household_net_financial_assets", "household_financial_assets"
 
 class RecommendationStep(StepWidget):
     propose_requested = Signal(dict)
-    request_checked = Signal(str)
+    request_checked = Signal(str, dict)  # product code, the inputs on screen (as for propose_requested)
     choose_requested = Signal(str, bool)  # product code, customer-initiated
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.proposal = None
         self.own_request = None  # (code, Decision) of the customer's own request
+        # The inputs asked for last, and those the proposal shown was made for: a product is chosen
+        # only for the amount on screen, never for one typed before.
+        self._asked_for: dict | None = None
+        self._shown_for: dict | None = None
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.amount = QLineEdit()
@@ -110,6 +114,10 @@ class RecommendationStep(StepWidget):
         lay.addLayout(own)
         lay.addWidget(self.message)
         self.propose.clicked.connect(self._propose)
+        for edit in (self.amount, self.assets, *(e for _label, e in self.extra_fields.values())):
+            edit.textEdited.connect(self._inputs_edited)
+        self.horizon.currentIndexChanged.connect(self._inputs_edited)
+        self.extra.toggled.connect(self._inputs_edited)
         self.amount.returnPressed.connect(self.assets.setFocus)
         self.assets.returnPressed.connect(self._propose)
         self.filter.textChanged.connect(self._apply_filter)
@@ -129,7 +137,7 @@ class RecommendationStep(StepWidget):
                     "from_3y_to_5y": self.tr("in 3 to 5 years"), "above_5y": self.tr("after 5 years")}
         for i, value in enumerate(HORIZONS):
             self.horizon.setItemText(i, horizons[value])
-        self.propose.setText(self.tr("&Show suitable products"))
+        self.propose.setText(self.tr("Sh&ow suitable products"))
         self.extra.setTitle(self.tr("Declared finances for private products and insurance (optional)"))
         extra_labels = {"household_net_financial_assets": self.tr("Household net financial assets (CNY)"),
                         "household_financial_assets": self.tr("Household financial assets (CNY)"),
@@ -150,14 +158,40 @@ class RecommendationStep(StepWidget):
             self.show_proposal(self.proposal)
         del lang
 
-    def _propose(self) -> None:
+    def first_field(self) -> QWidget | None:
+        return self.amount
+
+    def inputs(self) -> dict:
+        """The amount, declared finances and horizon as on screen now."""
         inputs = {"amount": self.amount.text(), "investable_assets": self.assets.text(),
                   "horizon": self.horizon.currentData()}
         if self.extra.isChecked():
             inputs.update({key: edit.text() for key, (_label, edit) in self.extra_fields.items()})
-        self.propose_requested.emit(inputs)
+        return inputs
+
+    def _propose(self) -> None:
+        self._asked_for = self.inputs()
+        self.propose_requested.emit(self._asked_for)
+
+    def stale(self) -> bool:
+        """The amount, finances or horizon on screen differ from those of the products shown."""
+        return self.proposal is not None and self.inputs() != self._shown_for
+
+    def _inputs_edited(self, *_args) -> None:
+        stale = self.stale()
+        self.choose.setEnabled(not stale and self.selected_code() is not None)
+        own = self.own_request
+        self.own_choose.setEnabled(not stale and own is not None and own[1] is not None
+                                   and own[1].outcome != "prohibited")
+        if stale:
+            self.message.show_info(self.tr("The amount or the customer's finances changed: show the suitable "
+                                           "products again, or check the customer's request, for the new values."))
+        else:
+            self.message.clear_message()
 
     def show_proposal(self, proposal) -> None:
+        if proposal is not self.proposal:
+            self._shown_for = self._asked_for
         self.proposal = proposal
         lang = self.ctx.lang
         self.table.setRowCount(0)
@@ -186,7 +220,7 @@ class RecommendationStep(StepWidget):
 
     def _selected(self) -> None:
         code = self.selected_code()
-        self.choose.setEnabled(code is not None)
+        self.choose.setEnabled(code is not None and not self.stale())
         if code is not None and self.proposal is not None:
             self._explain(self.proposal.decisions[code])
 
@@ -200,17 +234,23 @@ class RecommendationStep(StepWidget):
 
     def _check_own(self) -> None:
         code = self.own_code.text().strip()
-        if code and self.proposal is not None:
-            self.request_checked.emit(code)
+        if code:
+            # Decided for the amount on screen, which may have changed since "Show suitable products".
+            self.own_choose.setEnabled(False)
+            self._asked_for = self.inputs()
+            self.request_checked.emit(code, self._asked_for)
 
-    def show_own_request(self, code: str, decision) -> None:
+    def show_own_request(self, code: str, decision, proposal=None) -> None:
+        """``proposal``: the products proposed again for the inputs the request was checked with."""
+        if proposal is not None and proposal is not self.proposal:
+            self.show_proposal(proposal)
         self.own_request = (code, decision)
         if decision is None:
             self.details.setPlainText(self.tr("No product with this code in the catalog."))
             self.own_choose.setEnabled(False)
             return
         self._explain(decision)
-        self.own_choose.setEnabled(decision.outcome != "prohibited")
+        self.own_choose.setEnabled(decision.outcome != "prohibited" and not self.stale())
 
     def _choose_own(self) -> None:
         if self.own_request is not None and self.own_request[1] is not None:

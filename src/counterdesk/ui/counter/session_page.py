@@ -28,6 +28,7 @@ from counterdesk.forms.registry import load_questionnaire
 from counterdesk.services.assessment.paper import blank_questionnaire_pdf, save_pdf
 from counterdesk.services.customers import repository
 from counterdesk.ui.counter.cancel_dialog import CancelSessionDialog
+from counterdesk.ui.counter.evaluation_controller import EVALUATED_CANCELS, EvaluationController
 from counterdesk.ui.counter.recommendation_step import RecommendationStep
 from counterdesk.ui.counter.session_steps import (
     AssessmentStep,
@@ -105,6 +106,7 @@ class CounterSessionPage(Page):
         self.paper_form: str | None = None
         self.cancel_dialog: CancelSessionDialog | None = None
         self.signoff: SignoffController | None = None  # drives the sign-off steps of the running session
+        self.evaluation = EvaluationController(self)  # the customer's rating once a session is complete
         self.retranslate()
         self._update_buttons()
 
@@ -128,7 +130,7 @@ class CounterSessionPage(Page):
             "against the sanctions lists. Then the customer answers the risk questionnaire, the teller proposes "
             "suitable products, the customer reads the risk disclosure and signs, a supervisor approves where "
             "required, and the signed confirmation is printed."))
-        self.start_button.setText(self.tr("&Start counter session (F2)"))
+        self.start_button.setText(self.tr("S&tart counter session (F2)"))
         self.back_button.setText(self.tr("← &Back"))
         self.next_button.setText(self.tr("&Next (Ctrl+Enter)")
                                  if not (self.counter_session and self.counter_session.flow.finished)
@@ -173,6 +175,7 @@ class CounterSessionPage(Page):
 
     def start(self) -> None:
         vault, user = self.ctx.vault, self.ctx.user
+        self.evaluation.close_window()  # the last customer's rating screen, if still open
         self.banner.clear_message()
         self.set_busy(True)
         lang = self.ctx.lang
@@ -243,6 +246,9 @@ class CounterSessionPage(Page):
             self.steps["done"].enter(counter_session.state)
         self.retranslate()
         self._update_buttons()
+        first = step.first_field()
+        if first is not None and first.isEnabled():
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
         self.state_changed.emit(f"step:{flow.current_id}")
 
     def _prepare_profile(self) -> None:
@@ -346,11 +352,13 @@ class CounterSessionPage(Page):
         self.state_changed.emit("blank_printed")
 
     def _assessment_started(self, _assessment_id: str) -> None:
+        self.steps["assessment"].message.clear_message()  # e.g. that the customer closed an earlier window
         questionnaire = load_questionnaire()
         window = CustomerWindow(questionnaire, self.ctx.lang, paper_form=self.paper_form)
         window.answered.connect(self._customer_answered)
         window.submitted.connect(self._customer_submitted)
         window.confirmed.connect(self._customer_confirmed)
+        window.closed.connect(self._customer_window_closed)
         self.customer_window = window
         if self.paper_form:
             window.resize(900, 650)
@@ -408,12 +416,38 @@ class CounterSessionPage(Page):
 
     def _close_customer_window(self) -> None:
         if self.customer_window is not None:
-            self.customer_window.close()
-            self.customer_window.deleteLater()
-            self.customer_window = None
+            window, self.customer_window = self.customer_window, None
+            window.closed.disconnect(self._customer_window_closed)  # the teller's own close is no news
+            window.close()
+            window.deleteLater()
+            self.return_to_teller()
+
+    def _customer_window_closed(self) -> None:
+        """The customer closed the questionnaire (Alt+F4) before it was done: the teller is told and
+        can start it again."""
+        window, self.customer_window = self.customer_window, None
+        if window is None:
+            return
+        window.deleteLater()
+        step = self.steps["assessment"]
+        step.reset_buttons()
+        step.message.show_error(self.tr("The customer closed the questionnaire window before finishing. Start "
+                                        "the questionnaire again when the customer is ready."))
+        self.return_to_teller(step.start)
+        self.state_changed.emit("customer_window_closed")
+
+    def return_to_teller(self, focus: QWidget | None = None) -> None:
+        """The teller's window gets the keyboard back once a customer window has gone, on ``focus``
+        (or, when the flow moves on, on the next step's first field)."""
+        window = self.window()
+        window.raise_()
+        window.activateWindow()
+        if focus is not None:
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def customer_window_in_use(self) -> bool:
-        windows = [self.customer_window, self.signoff.window if self.signoff is not None else None]
+        windows = [self.customer_window, self.signoff.window if self.signoff is not None else None,
+                   self.evaluation.window]
         return any(w is not None and w.isVisible() for w in windows)
 
     # ---- recommendation ----------------------------------------------------------------------------------------
@@ -426,9 +460,14 @@ class CounterSessionPage(Page):
         self.steps["recommendation"].show_proposal(proposal)
         self.state_changed.emit("proposed")
 
-    def _check_request(self, code: str) -> None:
+    def _check_request(self, code: str, inputs: dict[str, Any]) -> None:
         step = self.steps["recommendation"]
-        self.submit(CheckOwnRequest(code), lambda decision: step.show_own_request(code, decision),
+        step.message.clear_message()
+        counter_session = self.counter_session
+
+        def checked(decision: Any) -> None:
+            step.show_own_request(code, decision, counter_session.state.proposal if counter_session else None)
+        self.submit(CheckOwnRequest(code, Propose(inputs["amount"], inputs, inputs["horizon"])), checked,
                     self._recommendation_failed)
 
     def _choose_product(self, code: str, customer_initiated: bool) -> None:
@@ -464,23 +503,28 @@ class CounterSessionPage(Page):
             return
         counter_session = self.counter_session
         self.set_busy(True)
-        run_task(self, lambda: counter_session.cancel(reason), self._cancelled, self._failed)
+        run_task(self, lambda: counter_session.cancel(reason),
+                 lambda _r: self._cancelled(counter_session.session_id, reason), self._failed)
 
-    def _cancelled(self, _result: object) -> None:
+    def _cancelled(self, session_id: str, reason: str) -> None:
         stop = self.counter_session.flow.stopped if self.counter_session else None
         self._reset(self.tr("Session cancelled: {reason}").format(reason=stop.text.get(self.ctx.lang))
                     if stop else self.tr("Session cancelled."))
+        if reason in EVALUATED_CANCELS:  # served without a sale: the customer may still rate the service
+            self.evaluation.ask(session_id)
 
     def _finish(self) -> None:
         counter_session = self.counter_session
         if counter_session is None:
             return
         self.set_busy(True)
-        run_task(self, counter_session.finish, self._finished, self._failed)
+        session_id = counter_session.session_id
+        run_task(self, counter_session.finish, lambda _r: self._finished(session_id), self._failed)
 
-    def _finished(self, _result: object) -> None:
+    def _finished(self, session_id: str) -> None:
         self._reset(self.tr("Session complete. Start the next one with F2."))
         self.state_changed.emit("finished")
+        self.evaluation.ask(session_id)  # with or without a sale: the customer was served
 
     def _reset(self, message: str) -> None:
         self._close_customer_window()

@@ -3,12 +3,14 @@ it is given (``enter``) and marks the core's problems; the rules are in counterd
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -22,14 +24,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counterdesk.base.settings import DD_IMAGE_MAX_KIB, DD_THRESHOLD_CNY, DD_THRESHOLD_USD
 from counterdesk.base.text import Problem, Result
-from counterdesk.flow.actions import EnterDocument, EnterProfile
+from counterdesk.flow.actions import CaptureDocumentImage, EnterDocument, EnterProfile
 from counterdesk.flow.state import CounterSessionState
 from counterdesk.identity.documents import DocumentType
 from counterdesk.identity.readers import SimulatorReader, WedgeParser, looks_like_scanner_burst
+from counterdesk.services.customers.document_images import check_image
 from counterdesk.services.customers.masking import mask_id_number
 from counterdesk.ui.widgets.common import MessageLabel
 from counterdesk.ui.widgets.form_view import FormView
+from counterdesk.ui.widgets.tasks import run_task
 
 _ERROR_STYLE = "border: 2px solid #c62828;"
 
@@ -61,6 +66,10 @@ class StepWidget(QWidget):
 
     def collect(self) -> object:
         """The action this page submits with Next (None: just go on)."""
+        return None
+
+    def first_field(self) -> QWidget | None:
+        """Where the keyboard goes when the page opens (None: where it is)."""
         return None
 
     def show_problems(self, result: Result) -> None:
@@ -140,8 +149,44 @@ class DocumentStep(StepWidget):
         self.read_button.clicked.connect(self.read_simulator)
         rlay.addWidget(self.profile, 1)
         rlay.addWidget(self.read_button)
+        # The copy of the document that due diligence keeps (Order 〔2025〕 No. 11): from the reader, from a
+        # scanner's image file, or the customer's refusal. Only the core's small thumbnail is shown.
+        self.copy: CaptureDocumentImage | None = None
+        self.copy_state = "none"  # none, checking, ok, refused
+        self._copy_source, self._copy_size = "", (0, 0)
+        # Read once while signed in (a page is made per session; retranslate may run after sign-out).
+        settings = ctx.vault.settings()
+        self._settings = settings
+        self._limits = (int(settings[DD_THRESHOLD_CNY]), int(settings[DD_THRESHOLD_USD]),
+                        int(settings[DD_IMAGE_MAX_KIB]))
+        self.copy_box = QGroupBox()
+        clay = QHBoxLayout(self.copy_box)
+        self.copy_thumbnail = QLabel()
+        self.copy_thumbnail.setObjectName("document_copy_thumbnail")
+        self.copy_thumbnail.setFixedSize(164, 114)
+        self.copy_thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.copy_thumbnail.setStyleSheet("border: 1px solid #999;")
+        self.copy_status = QLabel()
+        self.copy_status.setObjectName("document_copy_status")
+        self.copy_status.setWordWrap(True)
+        self.copy_reader = QPushButton()
+        self.copy_reader.setObjectName("copy_from_reader")
+        self.copy_reader.clicked.connect(self.copy_from_reader)
+        self.copy_file = QPushButton()
+        self.copy_file.setObjectName("copy_from_file")
+        self.copy_file.clicked.connect(lambda: self.copy_from_file())
+        self.copy_refused = QCheckBox()
+        self.copy_refused.setObjectName("copy_refused")
+        self.copy_refused.toggled.connect(self._copy_refused_toggled)
+        cbuttons = QVBoxLayout()
+        for w in (self.copy_reader, self.copy_file, self.copy_refused):
+            cbuttons.addWidget(w)
+        clay.addWidget(self.copy_thumbnail)
+        clay.addWidget(self.copy_status, 1)
+        clay.addLayout(cbuttons)
         lay.addLayout(form)
         lay.addWidget(self.reader_box)
+        lay.addWidget(self.copy_box)
         lay.addWidget(self.message)
         lay.addStretch(1)
         self.retranslate()
@@ -149,13 +194,92 @@ class DocumentStep(StepWidget):
     def retranslate(self) -> None:
         for i, kind in enumerate(DocumentType):
             self.doc_type.setItemText(i, kind.label.get(self.ctx.lang))
-        for label, text in zip(self.labels, (self.tr("Document &type"), self.tr("Document &number"),
-                                             self.tr("&Issue date"), self.tr("&Long-term (长期)"),
+        for label, text in zip(self.labels, (self.tr("Document &type"), self.tr("Document n&umber"),
+                                             self.tr("&Issue date"), self.tr("&Long-term"),
                                              self.tr("E&xpiry date"), self.tr("&MRZ (passport lines)"))):
             label.setText(text)
         self.number.setPlaceholderText(self.tr("Type the number or scan the document into this field"))
         self.reader_box.setTitle(self.tr("Document reader: SIMULATOR (demo and tests only)"))
         self.read_button.setText(self.tr("&Read document"))
+        self.copy_box.setTitle(self.tr("Copy of the document (customer due diligence)"))
+        self.copy_reader.setText(self.tr("Image from rea&der"))
+        self.copy_file.setText(self.tr("Ch&oose image file…"))
+        self.copy_refused.setText(self.tr("Customer refuses a cop&y"))
+        self._show_copy_state()
+
+    def _show_copy_state(self) -> None:
+        limits = self.tr("CNY {cny:,} or USD {usd:,} and more").format(cny=self._limits[0], usd=self._limits[1])
+        rule = self.tr("Order 〔2025〕 No. 11")
+        text = {
+            "none": self.tr("No copy yet. Sales of {limits} need a copy of the identity document; without one "
+                            "the sale stops ({rule}).").format(limits=limits, rule=rule),
+            "checking": self.tr("Checking the image…"),
+            "ok": self.tr("Copy taken ({source}, {width}×{height}); it is kept encrypted with the customer "
+                          "record.").format(source=self._copy_source, width=self._copy_size[0],
+                                            height=self._copy_size[1]),
+            "refused": self.tr("The customer refuses a copy: a sale of {limits} will stop and be referred to "
+                               "the AML officer ({rule}).").format(limits=limits, rule=rule),
+        }[self.copy_state]
+        self.copy_status.setText(text)
+        self.copy_reader.setEnabled(self.copy_state != "refused")
+        self.copy_file.setEnabled(self.copy_state != "refused")
+
+    def copy_from_reader(self) -> None:
+        """The reader images the card shown in the simulator's list (a real reader: the card on it)."""
+        image = SimulatorReader().capture_image(self.profile.currentData())
+        self._take_copy(image.data, "reader_simulator", self.tr("simulated reader"))
+
+    def copy_from_file(self, path: str | None = None) -> None:
+        """A scanner's image file (PNG or JPEG) chosen by the teller; tests pass ``path``."""
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(self, self.tr("Choose the scanned image of the document"),
+                                                        "", self.tr("Images (*.png *.jpg *.jpeg)"))
+            if not path:
+                return
+        limit_kib = self._limits[2]
+        try:
+            file = Path(path)
+            # An oversized file is refused before it is read; the core checks the bytes again.
+            if file.stat().st_size > limit_kib * 1024:
+                self.message.show_error(lambda: self.tr("The image file is too large (at most {n} KiB).").format(
+                    n=limit_kib))
+                return
+            data = file.read_bytes()
+        except OSError:
+            self.message.show_error(lambda: self.tr("The file cannot be read."))
+            return
+        self._take_copy(data, "file", self.tr("scanned file"))
+
+    def _take_copy(self, data: bytes, source: str, label: str) -> None:
+        self.copy_refused.setChecked(False)
+        self.copy = CaptureDocumentImage(data, source)
+        self.copy_state, self._copy_source = "checking", label
+        self._show_copy_state()
+        taken, settings = self.copy, self._settings
+        run_task(self, lambda: check_image(data, source, settings), lambda found: self._copy_checked(taken, found))
+
+    def _copy_checked(self, taken: CaptureDocumentImage, found: tuple[Result, object]) -> None:
+        if taken is not self.copy:
+            return  # a newer copy replaced it while it was checked
+        res, image = found
+        if image is None:
+            self.copy, self.copy_state = None, "none"
+            self.copy_thumbnail.clear()
+            self.show_problems(res)
+        else:
+            pixmap = QPixmap()
+            pixmap.loadFromData(image.thumbnail, "PNG")
+            self.copy_thumbnail.setPixmap(pixmap)
+            self.copy_state, self._copy_size = "ok", (image.width, image.height)
+            self.field_changed("document_image")
+        self._show_copy_state()
+
+    def _copy_refused_toggled(self, on: bool) -> None:
+        if on:
+            self.copy = None
+            self.copy_thumbnail.clear()
+        self.copy_state = "refused" if on else ("ok" if self.copy is not None else "none")
+        self._show_copy_state()
 
     def _long_term_toggled(self, on: bool) -> None:
         self.expiry.setEnabled(not on)
@@ -177,6 +301,8 @@ class DocumentStep(StepWidget):
     def read_simulator(self) -> None:
         read = SimulatorReader().read_profile(self.profile.currentData())
         self.fill(read)
+        if not self.copy_refused.isChecked():
+            self.copy_from_reader()  # the reader images the card as it reads it
 
     def fill(self, read) -> None:
         """A read fills the form; the teller checks it and goes on."""
@@ -200,7 +326,7 @@ class DocumentStep(StepWidget):
             id_doc_type=self.doc_type.currentData(), id_number=self.number.text().strip(),
             id_issue_date=self.issue.text().strip() or None, id_long_term=self.long_term.isChecked(),
             id_expiry_date=None if self.long_term.isChecked() else (self.expiry.text().strip() or None),
-            mrz=self.mrz.toPlainText().strip() or None)
+            mrz=self.mrz.toPlainText().strip() or None, copy=self.copy, copy_refused=self.copy_refused.isChecked())
 
     def _field_widgets(self) -> dict[str, QWidget]:
         return {"number": self.number, "id_number": self.number, "issue_date": self.issue,
@@ -427,7 +553,7 @@ class AssessmentStep(StepWidget):
 
     def retranslate(self) -> None:
         self.use_current.setText(self.tr("&Use the current assessment"))
-        self.start.setText(self.tr("&Start the questionnaire on the customer screen"))
+        self.start.setText(self.tr("Start the &questionnaire on the customer screen"))
         self.print_blank.setText(self.tr("&Print a blank paper questionnaire…"))
         self.paper_number.setPlaceholderText(self.tr("Form number of a completed paper questionnaire (RQ-…)"))
         self.paper_start.setText(self.tr("&Key in the paper form"))
@@ -447,7 +573,7 @@ class AssessmentStep(StepWidget):
             self.status.setText(self.tr("Valid assessment on file: {grade} {name}, valid until {until}. Use it, or "
                                         "start a new assessment if the customer's situation changed.").format(
                 grade=current.grade, name=current.name.get(self.ctx.lang),
-                until=current.valid_until.date().isoformat()))
+                until=current.last_valid_day.isoformat()))
             self.use_current.show()
 
     def answering(self, done: int, total: int, where: str) -> None:

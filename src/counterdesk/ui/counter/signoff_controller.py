@@ -23,6 +23,7 @@ from counterdesk.flow.actions import (
 )
 from counterdesk.forms import load_form
 from counterdesk.forms.disclosures import confirmation_sentence
+from counterdesk.services.confirmation.signing import TimestampInfo, timestamp_of
 from counterdesk.services.signoff import approvals
 from counterdesk.services.signoff.approvals import RequestInfo
 from counterdesk.services.signoff.common import SignoffState
@@ -32,6 +33,7 @@ from counterdesk.ui.counter.override_dialog import OverrideDialog
 from counterdesk.ui.customer.signoff import SignoffWindow
 from counterdesk.ui.widgets.common import error_text
 from counterdesk.ui.widgets.confirmation_view import choose_printer, print_pdf
+from counterdesk.ui.widgets.resources import cjk_family
 from counterdesk.ui.widgets.tasks import run_task
 
 POLL_MS = 1000  # the approval shows within about a second of the supervisor's decision
@@ -51,6 +53,9 @@ class SignoffController(QObject):
         # Tests and kiosk set-ups replace this: (parent, title) -> QPrinter or None.
         self.choose_printer: Callable = choose_printer
         self.clock: Callable[[], float] = time.monotonic  # the customer window's reading timer
+        # What the customer read in a customer window closed before the end: sign-off id → (seconds,
+        # scrolled to the end). Handing over again continues from there.
+        self._read_so_far: dict[str, tuple[float, bool]] = {}
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self._poll)
@@ -119,15 +124,19 @@ class SignoffController(QObject):
         forms = [load_form(ref.split("@")[0], int(ref.split("@")[1])) for ref in plan.forms]
         self.close_window()
         self.sentence = None
+        self.steps["signoff"].message.clear_message()
+        seconds, scrolled = self._read_so_far.get(state.signoff_id, (0.0, False))
         window = SignoffWindow(forms, state.lang, min_seconds=plan.min_reading_seconds,
                                recording_required=plan.recording_required,
-                               sentence=confirmation_sentence(state.lang) if plan.sentence_required else None,
-                               clock=self.clock, facts=facts)
+                               sentence=confirmation_sentence(state.lang, plan.customer_initiated)
+                               if plan.sentence_required else None,
+                               clock=self.clock, facts=facts, already_read=seconds, scrolled_to_end=scrolled)
         window.read_confirmed.connect(self._read)
         window.recording_decided.connect(self._recording)
         window.sentence_entered.connect(self._sentence)
         window.signed.connect(self._signed)
         window.stage_changed.connect(self._stage)
+        window.closed.connect(self._closed_by_customer)
         self.window = window
         window.show_for_customer()
         self._stage(window.stage)
@@ -135,9 +144,31 @@ class SignoffController(QObject):
 
     def close_window(self) -> None:
         if self.window is not None:
-            self.window.close()
-            self.window.deleteLater()
-            self.window = None
+            window, self.window = self.window, None
+            window.closed.disconnect(self._closed_by_customer)  # the teller's own close is no news
+            window.close()
+            window.deleteLater()
+
+    def _closed_by_customer(self) -> None:
+        """The customer closed the customer window (Alt+F4) before handing it back: the teller is told,
+        gets the keyboard back, and can hand over again; the reading done so far is kept."""
+        window, self.window = self.window, None
+        if window is None or self.counter_session is None:
+            return
+        state = self._signoff()
+        self._read_so_far[state.signoff_id] = (window.elapsed(), window.scrolled_to_end)
+        finished = window.stage == "thanks"
+        window.deleteLater()
+        step = self.steps["signoff"]
+        step.show_state(state, "")
+        if finished:  # handed back after signing (or refusing the recording): the teller goes on
+            self.page.return_to_teller(step.recording_ref if step.recording_ref.isVisible() else step.identity)
+            self.state_changed.emit("customer_window_closed")
+            return
+        step.message.show_error(self.tr("The customer closed the customer window before finishing. Hand over "
+                                        "again to continue: what the customer already did is kept."))
+        self.page.return_to_teller(step.handover)
+        self.state_changed.emit("customer_window_closed")
 
     def _stage(self, stage: str) -> None:
         self.steps["signoff"].show_state(self._signoff(), stage or "reading")
@@ -221,19 +252,21 @@ class SignoffController(QObject):
         counter_session = self.counter_session
         self.page.set_busy(True)
 
-        def issue() -> tuple[SignoffState, bytes | None]:
+        def issue() -> tuple[SignoffState, bytes | None, TimestampInfo | None]:
             state = counter_session.submit(IssueConfirmation()).value
-            return state, counter_session.submit(GetConfirmationPdf()).value
+            pdf = counter_session.submit(GetConfirmationPdf()).value
+            # Read here, not on the UI thread: it verifies the file's signatures.
+            return state, pdf, timestamp_of(pdf) if pdf else None
 
-        def issued(result: tuple[SignoffState, bytes | None]) -> None:
-            state, pdf = result
+        def issued(result: tuple[SignoffState, bytes | None, TimestampInfo | None]) -> None:
+            state, pdf, stamp = result
             self.steps["confirmation"].show_state(state)
-            self._show_pdf(pdf)
+            self._show_pdf(pdf, stamp)
         run_task(self, issue, issued, self._fail("confirmation"))
 
-    def _show_pdf(self, pdf: bytes | None) -> None:
+    def _show_pdf(self, pdf: bytes | None, stamp: TimestampInfo | None = None) -> None:
         self.page.set_busy(False)
-        self.steps["confirmation"].view.set_pdf(pdf)
+        self.steps["confirmation"].view.set_pdf(pdf, stamp, read_timestamp=False)
         self.state_changed.emit("issued")
         self.show_delivery()
 
@@ -266,6 +299,7 @@ class SignoffController(QObject):
             view.set_busy(False)
             return
         counter_session = self.counter_session
+        family = cjk_family()  # registered here, on the UI thread; the worker paints with it
 
         def recorded(copies: list[tuple[str, str]]) -> None:
             view.set_busy(False)
@@ -280,7 +314,7 @@ class SignoffController(QObject):
         def print_then_record():
             # Rendering the pages for the printer takes most of a second: a worker does it, and the
             # print is recorded only once the printer accepted every page.
-            print_pdf(job.pdf, printer)
+            print_pdf(job.pdf, printer, label=job.label, label_family=family)
             copies: list[tuple[str, str]] = counter_session.submit(RecordPrint(job)).value
             return copies
         run_task(self, print_then_record, recorded, self._print_failed)

@@ -75,11 +75,11 @@ class SignoffStep(StepWidget):
 
     def retranslate(self) -> None:
         self.handover.setText(self.tr("&Hand over to the customer (disclosure, consent, signature)"))
-        self.recording_label.setText(self.tr("Recording reference (双录):"))
+        self.recording_label.setText(self.tr("Recording reference:"))
         self.recording_ref.setPlaceholderText(self.tr("Reference from the branch recording system"))
         self.identity.setText(self.tr("I have verified the customer's identity against the original document"))
         self.explained.setText(self.tr("I have explained the risk disclosure and the product to the customer"))
-        self.submit.setText(self.tr("&Confirm and submit"))
+        self.submit.setText(self.tr("Con&firm and submit"))
         if self.state is not None:
             self.show_state(self.state, self.stage)
 
@@ -167,7 +167,7 @@ class ApprovalStep(StepWidget):
 
     def retranslate(self) -> None:
         self.override.setText(self.tr("Supervisor &approves at this workstation…"))
-        self.resubmit.setText(self.tr("&Submit again"))
+        self.resubmit.setText(self.tr("Submit a&gain"))
         self.show_request(self.request)
 
     def show_request(self, request) -> None:

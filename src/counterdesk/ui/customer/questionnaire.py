@@ -8,7 +8,7 @@ source for a customer's answers.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QCloseEvent, QColor, QGuiApplication, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -34,6 +34,7 @@ class CustomerWindow(QWidget):
     answered = Signal(str, str)          # question key, option value
     submitted = Signal(dict)             # all answers
     confirmed = Signal(bool)             # regrade confirmed (True when a changed grade was re-confirmed)
+    closed = Signal()                    # the window was closed (by the customer, e.g. Alt+F4, or the teller)
 
     def __init__(self, questionnaire, lang: str, parent: QWidget | None = None, paper_form: str | None = None):
         super().__init__(parent, Qt.WindowType.Window)
@@ -208,7 +209,7 @@ class CustomerWindow(QWidget):
     def show_result(self, result, lang: str) -> None:
         self.notice.clear()
         text = self.tr("Your risk tolerance grade: {grade} {name}\nValid until {until}.").format(
-            grade=result.grade, name=result.name.get(lang), until=result.valid_until.date().isoformat())
+            grade=result.grade, name=result.name.get(lang), until=result.last_valid_day.isoformat())
         if result.lowest_category:
             text += "\n" + self.tr("You are in the lowest risk category: only the lowest-risk products (R1) are "
                                    "open to you.")
@@ -226,6 +227,11 @@ class CustomerWindow(QWidget):
             self.notice.setText(self.tr("Please tick the box to confirm the changed grade."))
             return
         self.confirmed.emit(bool(getattr(self, "_needs_reconfirm", False)))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()
 
     def show_handback(self) -> None:
         _colour(self.notice, "#1b5e20")

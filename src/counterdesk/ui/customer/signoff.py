@@ -23,12 +23,11 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPalette, QShowEvent
+from PySide6.QtGui import QCloseEvent, QColor, QFont, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QStackedWidget,
     QTextBrowser,
@@ -40,6 +39,7 @@ from counterdesk.forms.definition import Form
 from counterdesk.forms.disclosures import sentence_matches
 from counterdesk.services.signoff.signature import check_signature
 from counterdesk.ui.customer.questionnaire import place_for_customer
+from counterdesk.ui.widgets.fields import TypedOnlyLineEdit
 from counterdesk.ui.widgets.signature_pad import SignaturePad
 
 STAGES = ("reading", "recording", "sentence", "signature", "thanks")
@@ -67,10 +67,14 @@ class SignoffWindow(QWidget):
     sentence_entered = Signal(str)     # the sentence exactly as typed
     signed = Signal(str, bytes)        # Signature.to_json(), PNG of the ink
     stage_changed = Signal(str)        # the page now shown (one of STAGES)
+    closed = Signal()                  # the window was closed (by the customer, e.g. Alt+F4, or the teller)
 
     def __init__(self, forms: list[Form], lang: str, *, min_seconds: int, recording_required: bool,
                  sentence: str | None, clock: Callable[[], float] = time.monotonic,
-                 facts: list[tuple[str, str]] | None = None, parent: QWidget | None = None):
+                 facts: list[tuple[str, str]] | None = None, already_read: float = 0.0,
+                 scrolled_to_end: bool = False, parent: QWidget | None = None):
+        """``already_read`` seconds and ``scrolled_to_end``: what the customer read in an earlier window
+        of the same sign-off (closed before the end), so the reading continues instead of restarting."""
         super().__init__(parent, Qt.WindowType.Window)
         if not forms:
             raise ValueError("a sign-off needs at least one disclosure form")
@@ -85,7 +89,8 @@ class SignoffWindow(QWidget):
         self.sentence = sentence
         self._clock = clock
         self._started: float | None = None   # clock() when the window was first shown
-        self._scrolled_to_end = False          # sticky: once seen, the end stays seen
+        self._already_read = max(0.0, float(already_read))
+        self._scrolled_to_end = scrolled_to_end  # sticky: once seen, the end stays seen
         self._recording_refused = False
         self.stages = [s for s in STAGES if (s != "recording" or recording_required)
                        and (s != "sentence" or sentence is not None)]
@@ -213,8 +218,10 @@ class SignoffWindow(QWidget):
         palette.setColor(QPalette.ColorRole.WindowText, QColor("#0d1b5e"))
         self.sentence_shown.setPalette(palette)
         _bold(self.sentence_shown)
-        self.sentence_edit = QLineEdit()
+        # Typed by the customer personally (保险销售行为管理办法): pasting is refused, and said so.
+        self.sentence_edit = TypedOnlyLineEdit()
         self.sentence_edit.setObjectName("signoff_sentence")
+        self.sentence_edit.paste_refused.connect(self._paste_refused)
         self.sentence_edit.textChanged.connect(self._sentence_changed)
         self.sentence_edit.returnPressed.connect(self._submit_sentence)
         self.sentence_hint = QLabel()
@@ -334,7 +341,8 @@ class SignoffWindow(QWidget):
     def _disclosure_html(self) -> str:
         parts = []
         if self.facts:
-            parts.append(f"<h2>{html.escape(self.tr('About this purchase'))}</h2><table cellpadding='4'>")
+            heading = self.tr("About this purchase")  # not inside the f-string: lupdate would not find it
+            parts.append(f"<h2>{html.escape(heading)}</h2><table cellpadding='4'>")
             for label, value in self.facts:
                 parts.append(f"<tr><td><b>{html.escape(label)}</b></td><td>{html.escape(value)}</td></tr>")
             parts.append("</table>")
@@ -404,8 +412,19 @@ class SignoffWindow(QWidget):
         self.refresh_gate()
 
     def elapsed(self) -> float:
-        """Seconds since the window was first shown (0 before)."""
-        return 0.0 if self._started is None else max(0.0, self._clock() - self._started)
+        """Seconds of reading: since the window was first shown, plus those of an earlier window."""
+        shown = 0.0 if self._started is None else max(0.0, self._clock() - self._started)
+        return self._already_read + shown
+
+    @property
+    def scrolled_to_end(self) -> bool:
+        return self._scrolled_to_end
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.timer.stop()
+        super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()
 
     def _scroll_changed(self, *_args) -> None:
         self.refresh_gate()
@@ -477,6 +496,10 @@ class SignoffWindow(QWidget):
             hint, color = self.tr("The text does not match the sentence yet."), RED
         self.sentence_hint.setText(hint)
         _tint(self.sentence_hint, color)
+
+    def _paste_refused(self) -> None:
+        self._set_notice(self.tr("Please type the sentence yourself: pasting is not accepted, because the "
+                                 "confirmation must be typed by you personally."))
 
     def _submit_sentence(self) -> None:
         if self.stage != "sentence":

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QStackedWidget, QVBoxLayout, QWidget
 
-from counterdesk.base.roles import ROLE_NAMES, TASKS
+from counterdesk.base.roles import ROLE_NAMES, TASKS, can
 from counterdesk.ui.admin.audit_page import AuditPage
 from counterdesk.ui.admin.catalog_page import CatalogPage
 from counterdesk.ui.admin.settings_page import SettingsPage
@@ -19,6 +19,11 @@ from counterdesk.ui.admin.users_page import UsersPage
 from counterdesk.ui.counter.aftersale_page import AfterSalePage
 from counterdesk.ui.counter.find_page import FindCustomerPage
 from counterdesk.ui.counter.session_page import CounterSessionPage
+from counterdesk.ui.service.complaints_page import ComplaintsPage
+from counterdesk.ui.service.dashboard import DashboardPage
+from counterdesk.ui.service.dashboard_text import t as dashboard_text
+from counterdesk.ui.service.dashboard_today import TodayStrip
+from counterdesk.ui.service.messages import t as service_text
 from counterdesk.ui.supervisor.screening_reviews import ApprovalsPage
 from counterdesk.ui.supervisor.signoff_approvals import SignoffApprovalsPage
 from counterdesk.ui.widgets.common import Page, PlaceholderCard
@@ -29,6 +34,7 @@ PAGES: dict[str, Callable[[AppContext], QWidget]] = {
     "users.manage": UsersPage, "catalog.manage": CatalogPage, "audit.view": AuditPage,
     "customer.find": FindCustomerPage, "aftersale.manage": AfterSalePage, "session.start": CounterSessionPage,
     "approval.queue": ApprovalsPage, "approval.signoff": SignoffApprovalsPage,
+    "complaint.handle": ComplaintsPage, "complaint.queue": ComplaintsPage, "report.dashboard": DashboardPage,
 }
 
 
@@ -46,6 +52,12 @@ class HomePage(Page):
         self.greeting = QLabel()
         self.greeting.setStyleSheet("font-size: 16pt; font-weight: bold;")
         outer.addWidget(self.greeting)
+        # A teller's day at a glance (counterdesk.services.reports.today), read in a worker.
+        self.today: TodayStrip | None = None
+        if can(self.role, "report.own"):
+            self.today = TodayStrip(ctx)
+            self.today.task_requested.connect(self.show_task)
+            outer.addWidget(self.today)
         body = QHBoxLayout()
         self.nav = QListWidget()
         self.nav.setObjectName("task_list")
@@ -103,6 +115,8 @@ class HomePage(Page):
         if row < 0:
             return
         self.stack.setCurrentIndex(row)
+        if self.today is not None:
+            self.today.refresh()  # the work just done on another task may have changed what waits
         page = self.stack.currentWidget()
         for method in ("refresh", "load"):
             if hasattr(page, method):
@@ -124,6 +138,10 @@ class HomePage(Page):
             "settings.manage": self.tr("Settings"),
             "audit.view": self.tr("Audit log"),
             "sync.manage": self.tr("Sync with the hub"),
+            "complaint.handle": service_text("title", self.ctx.lang),
+            "complaint.queue": service_text("title", self.ctx.lang),
+            "report.dashboard": dashboard_text("title" if can(self.role, "report.branch") else "title_own",
+                                               self.ctx.lang),
         }
         return titles[task]
 

@@ -94,7 +94,7 @@ class ApprovalsPage(Page):
         self.reason_label.setText(self.tr("&Reason"))
         self.note_label.setText(self.tr("&Note"))
         self.false_positive.setText(self.tr("Clear as &false positive"))
-        self.confirm.setText(self.tr("Con&firm match"))
+        self.confirm.setText(self.tr("Confirm &match"))
         self.refresh_button.setText(self.tr("Refresh (F5)"))
         self._fill_reasons()
         self._selected()
@@ -148,7 +148,7 @@ class ApprovalsPage(Page):
             footer = [self.tr("Matcher {version}, threshold {threshold}, lists {lists}").format(
                 version=rec.matcher_version, threshold=f"{rec.threshold:.2f}",
                 lists=", ".join(h[:12] for h in rec.list_hashes))]
-            if not rec.can_dispose(self.ctx.user):
+            if self.ctx.user is not None and not rec.can_dispose(self.ctx.user):
                 footer.append(self.tr("You ran this screening: another supervisor must decide it."))
             self.details.setHtml("".join(blocks) + "".join(f"<p>{escape(t)}</p>" for t in footer))
         self._update_buttons()
@@ -175,13 +175,15 @@ class ApprovalsPage(Page):
         for i, c in enumerate(why.contributions):  # the first row is the name similarity itself
             delta = f"{c.delta:.2f}" if i == 0 else f"{c.delta:+.2f}"
             out.append("<tr>" + cell(escape(c.label.get(lang))) + cell(delta) + "</tr>")
-        out.append("<tr>" + cell(f"<b>{escape(self.tr('Score'))}</b>") + cell(f"<b>{why.score:.2f}</b>") + "</tr>")
+        score = escape(self.tr("Score"))  # outside the f-string, where lupdate finds it
+        out.append("<tr>" + cell(f"<b>{score}</b>") + cell(f"<b>{why.score:.2f}</b>") + "</tr>")
         out.append(f"</table><p>{escape(why.verdict.get(lang))}</p>")
         return "".join(out)
 
     def _update_buttons(self) -> None:
         rec = self.current()
-        allowed = rec is not None and rec.can_dispose(self.ctx.user)
+        # Signed out (the page is re-texted at a language change while the window closes): nothing to allow.
+        allowed = rec is not None and self.ctx.user is not None and rec.can_dispose(self.ctx.user)
         for w in (self.confirm, self.reason, self.note):
             w.setEnabled(allowed)
         self.false_positive.setEnabled(allowed and self.reason.currentData() is not None)

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counterdesk.base.assessment_validity import stored_last_valid_day
 from counterdesk.base.branchtime import format_time, zone_heading
+from counterdesk.base.text import Text
 from counterdesk.forms.documents import DOCUMENT_TYPES
 from counterdesk.services.catalog.versions import products_by_code
 from counterdesk.services.customers.repository import reveal
@@ -40,6 +42,8 @@ from counterdesk.ui.widgets.tasks import run_task
 
 POLL_MS = 1000
 HASH_CHARS = 12
+
+RULES_HEADING = Text("适用的适当性规则", "Suitability rules applied")
 
 
 def short_hash(value) -> str:
@@ -215,7 +219,7 @@ class SignoffApprovalsPage(LoadingPage):
                 return self.tr("No risk assessment recorded")
             return self.tr("Grade {grade}, score {score}; form {form}; valid until {until}").format(
                 grade=p.get("grade") or "—", score=p.get("score", "—"), form=p.get("questionnaire") or "—",
-                until=(p.get("valid_until") or "—")[:10])
+                until=stored_last_valid_day(p.get("completed_at"), p.get("valid_until")) or "—")
         if kind == "suitability":
             text = self.tr("{product} ({risk}), amount {amount}: {outcome}; rules {rules}").format(
                 product=p.get("product_code") or "—", risk=p.get("product_risk") or "—",
@@ -366,6 +370,12 @@ class SignoffApprovalsPage(LoadingPage):
         parts = [f"<h3>{e(heading)}</h3>", f"<p>{e(summary)}</p>", f"<p><b>{e(why)}</b></p><ul>"]
         parts += [f"<li>{e(r.text(lang))}</li>" for r in req.reasons]
         parts.append("</ul>")
+        if req.rule_reasons:  # the suitability rules behind the sale, with the sources they cite
+            # Core wording (zh/en) rather than a new tr() string: the rule texts themselves come from the core.
+            parts.append(f"<p><b>{e(RULES_HEADING.get(lang))}</b></p><ul>")
+            parts += [f"<li>[{e(rule)}] {e(en if lang.startswith('en') else zh)}</li>"
+                      for rule, zh, en in req.rule_reasons]
+            parts.append("</ul>")
         chain_title = self.tr("Evidence recorded at the counter")
         parts.append(f"<p><b>{e(chain_title)}</b></p>")
         chain = self.chains.get(req.request_id, [])

@@ -17,8 +17,21 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QBuffer, QEvent, QIODevice, QMarginsF, QObject, QPointF, QRectF, QSize, QSizeF, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
+from PySide6.QtCore import (
+    QBuffer,
+    QEvent,
+    QIODevice,
+    QMarginsF,
+    QObject,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    QSizeF,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -26,8 +39,10 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QSizePo
 
 from counterdesk.base.branchtime import format_time
 from counterdesk.base.text import CounterDeskError, Text
+from counterdesk.services.confirmation.render import COPY_LABEL_INSET, COPY_LABEL_POINTS
 from counterdesk.services.confirmation.signing import TimestampInfo, timestamp_of
 from counterdesk.ui.widgets.common import MessageLabel
+from counterdesk.ui.widgets.resources import FALLBACK_FAMILY
 
 log = logging.getLogger("counterdesk.ui")
 
@@ -37,6 +52,12 @@ KINDS = ("customer", "branch", "reprint")
 # HighResolution QPrinter reports 1200 dpi, where one A4 page would be a 557 MB image. 300 dpi
 # prints text and the QR code sharply at about 35 MB per page.
 MAX_PRINT_DPI = 300
+
+# A page is rendered and sent to the printer in bands of this many rows. PySide keeps the
+# interpreter lock through QPdfDocument.render and QPainter.drawImage; for a whole 300 dpi page they
+# take about 100 ms and 400 ms (the print/PDF engine compresses the image), and the UI thread waits
+# that long. A band takes a few milliseconds each, and the UI thread runs in between.
+PRINT_BAND_ROWS = 128
 
 DEFAULT_DOC_NAME = "CounterDesk confirmation"
 
@@ -110,8 +131,41 @@ def _target_rect(page_points: QSizeF, paper: QRectF) -> QRectF:
     return QRectF(paper.x() + (paper.width() - w) / 2, paper.y() + (paper.height() - h) / 2, w, h)
 
 
-def print_pdf(pdf_bytes: bytes, printer: QPrinter, *, max_dpi: int = MAX_PRINT_DPI) -> int:
+def _print_page_banded(document: QPdfDocument, page: int, pixels: QSize, painter: QPainter, target: QRectF) -> None:
+    """Page ``page`` rendered at ``pixels`` and painted into ``target``, band by band (PRINT_BAND_ROWS)."""
+    scale_y = target.height() / pixels.height()
+    for top in range(0, pixels.height(), PRINT_BAND_ROWS):
+        rows = min(PRINT_BAND_ROWS, pixels.height() - top)
+        options = QPdfDocumentRenderOptions()
+        options.setRenderFlags(QPdfDocumentRenderOptions.RenderFlag.Annotations)
+        options.setScaledSize(pixels)
+        options.setScaledClipRect(QRect(0, top, pixels.width(), rows))
+        band: QImage = document.render(page, QSize(pixels.width(), rows), options)
+        if band.isNull():
+            raise CounterDeskError(PAGE_RENDER_FAILED.format(page=page + 1), code="print_failed")
+        painter.drawImage(QRectF(target.x(), target.y() + top * scale_y, target.width(), rows * scale_y), band)
+
+
+def _draw_label(painter: QPainter, target: QRectF, page_points: QSizeF, label: str, family: str) -> None:
+    """The copy label (客户联 / 银行留存联) at the right end of the page's header, as text."""
+    scale = target.width() / page_points.width()
+    right_inset, baseline = COPY_LABEL_INSET
+    font = QFont(family)
+    font.setBold(True)
+    font.setPixelSize(max(1, round(COPY_LABEL_POINTS * scale)))
+    painter.save()
+    painter.setFont(font)
+    painter.setPen(QColor("#0d47a1"))
+    width = painter.fontMetrics().horizontalAdvance(label)
+    painter.drawText(QPointF(target.right() - right_inset * scale - width, target.y() + baseline * scale), label)
+    painter.restore()
+
+
+def print_pdf(pdf_bytes: bytes, printer: QPrinter, *, max_dpi: int = MAX_PRINT_DPI, label: str = "",
+              label_family: str = FALLBACK_FAMILY) -> int:
     """Print every page of the PDF on ``printer``; returns the number of pages printed.
+    ``label``: what this sheet is (客户联 / 银行留存联), printed on every page in ``label_family``
+    (a registered font with the label's characters: resources.cjk_family()).
 
     Each page is rendered by QtPdf at the printer's resolution (capped at ``max_dpi``), scaled into
     the printer's page keeping the aspect ratio, with a new page between pages. The paper is set to
@@ -143,16 +197,13 @@ def print_pdf(pdf_bytes: bytes, printer: QPrinter, *, max_dpi: int = MAX_PRINT_D
                     if not printer.newPage():
                         raise CounterDeskError(PRINT_FAILED, code="print_failed", detail=f"newPage {page + 1}")
                 pixels = QSize(max(1, round(points.width() / 72 * dpi)), max(1, round(points.height() / 72 * dpi)))
-                options = QPdfDocumentRenderOptions()
-                options.setRenderFlags(QPdfDocumentRenderOptions.RenderFlag.Annotations)
-                image = document.render(page, pixels, options)
-                if image.isNull():
-                    raise CounterDeskError(PAGE_RENDER_FAILED.format(page=page + 1), code="print_failed")
                 paper = QRectF(printer.pageLayout().fullRectPixels(printer.resolution()))
                 target = _target_rect(points, paper)
                 # The rendered page is transparent where the PDF paints nothing: put it on white.
                 painter.fillRect(target, QColor("white"))
-                painter.drawImage(target, image)
+                _print_page_banded(document, page, pixels, painter, target)
+                if label:
+                    _draw_label(painter, target, points, label, label_family)
                 printed += 1
             finished = True
         finally:
@@ -274,10 +325,12 @@ class ConfirmationView(QWidget):
         self._update_enabled()
 
     # ---- document -------------------------------------------------------------------------
-    def set_pdf(self, pdf_bytes: bytes) -> bool:
+    def set_pdf(self, pdf_bytes: bytes, timestamp: TimestampInfo | None = None, *, read_timestamp: bool = True) -> bool:
         """Show a confirmation PDF, replacing the one shown. Copies start as not printed (call
         set_printed afterwards). On unreadable bytes the view is left empty with an error message
-        and False is returned; the previous document is not kept, so nothing stale can be printed."""
+        and False is returned; the previous document is not kept, so nothing stale can be printed.
+        With ``read_timestamp=False`` the caller gives the file's ``timestamp`` (timestamp_of), read
+        in a worker: reading it verifies the signatures, which takes tens of milliseconds."""
         try:
             document = load_document(pdf_bytes, self)
         except CounterDeskError as exc:
@@ -287,7 +340,7 @@ class ConfirmationView(QWidget):
             self.retranslate()
             return False
         self._load_failed = False
-        self._timestamp = timestamp_of(pdf_bytes)
+        self._timestamp = timestamp_of(pdf_bytes) if read_timestamp else timestamp
         self._replace_document(document)
         self.retranslate()
         return True

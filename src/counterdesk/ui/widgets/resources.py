@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -30,12 +30,31 @@ def load_font(app: QApplication) -> str:
     return family
 
 
+def qt_translations_dir() -> str:
+    """Where Qt's own translations (qtbase_zh_CN.qm: dialog buttons, the print and file dialogs) are."""
+    return QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+
+
+def cjk_family() -> str:
+    """The bundled CJK font's family, registered first if it is not yet (UI thread): text painted
+    outside widgets, on a printer, needs it by name."""
+    if FALLBACK_FAMILY not in QFontDatabase.families():
+        font_id = QFontDatabase.addApplicationFont(str(font_path()))
+        if font_id < 0:
+            log.error("bundled CJK font could not be loaded")
+    return FALLBACK_FAMILY
+
+
 class Languages:
-    """Switches the UI language at run time; widgets retranslate on QEvent.LanguageChange."""
+    """Switches the UI language at run time; widgets retranslate on QEvent.LanguageChange.
+
+    Two translators per language: the application's own, and Qt's (qtbase), without which Qt's
+    dialogs and standard buttons stay in English on a Chinese screen."""
 
     def __init__(self, app: QCoreApplication):
         self._app = app
         self._translator: QTranslator | None = None
+        self._qt_translator: QTranslator | None = None
         self.code = "en"
 
     @property
@@ -48,6 +67,17 @@ class Languages:
             return
         # The code first: widgets read ``lang`` while they handle the LanguageChange that follows.
         self.code = code
+        # Qt's own first: installing the application's translator below sends the one LanguageChange.
+        if self._qt_translator is not None:
+            self._app.removeTranslator(self._qt_translator)
+            self._qt_translator = None
+        if code != "en":
+            qt = QTranslator(self._app)
+            if qt.load(f"qtbase_{code}", qt_translations_dir()):
+                self._app.installTranslator(qt)
+                self._qt_translator = qt
+            else:
+                log.error("Qt translation missing: qtbase_%s.qm", code)
         if self._translator is not None:
             self._app.removeTranslator(self._translator)
             self._translator = None

@@ -1,0 +1,1 @@
+"""The branch's service after the sale: complaints (the queue, one complaint, recording one)."""
