@@ -4,19 +4,16 @@ step codes in clear; workstation B of the branch receives and keeps them, with n
 from __future__ import annotations
 
 import json
-import shutil
 
 import httpx
 import pytest
 from sqlalchemy import select
 
 from counterdesk.hub.models import Record
-from counterdesk.services.auth.vault import Vault
 from counterdesk.services.complaints import handling
 from counterdesk.services.complaints.handling import NewComplaint
-from counterdesk.services.sync.client import SyncClient
-from counterdesk.services.sync.enrol import enrol, make_enrol_code
 from counterdesk.store.models.sync import Inbox
+from helpers.branch_pair import enrolled_pair
 from helpers.demo import PASSWORDS, totp_code
 from helpers.hub import Hub
 
@@ -50,20 +47,8 @@ def hub(hub_url):
 
 def test_a_branchs_complaint_and_its_steps_are_at_the_hub_and_kept_by_the_other_workstation(
         hub, tmp_path, demo_lists_template):
-    transport = PortalTransport(hub)
-    branch = hub.add_branch()
-    opened = []
-    for name in ("a", "b"):
-        root = tmp_path / name
-        shutil.copytree(demo_lists_template, root)
-        vault = Vault.open(root)
-        admin = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
-        code = hub.first_code(branch) if name == "a" else make_enrol_code(opened[0][0], opened[0][1],
-                                                                          transport=transport).code
-        enrol(vault, admin, HUB, code, name=f"柜台 {name.upper()}", branch_code=branch, transport=transport)
-        opened.append((vault, admin, SyncClient(vault, admin, transport=transport)))
-    (va, _admin_a, ca), (vb, _admin_b, cb) = opened
-    try:
+    with enrolled_pair(hub, lambda name: tmp_path / name, demo_lists_template) as (branch, opened):
+        (va, _admin_a, ca), (vb, _admin_b, cb) = opened
         teller = va.sign_in("teller", PASSWORDS["teller"])
         supervisor = va.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
         c = handling.record(va, teller, NewComplaint("counter", "fees", WORDS, complexity="complex"))
@@ -93,7 +78,3 @@ def test_a_branchs_complaint_and_its_steps_are_at_the_hub_and_kept_by_the_other_
         kept = vb.transact(lambda s: [(i.type, i.outcome) for i in s.scalars(
             select(Inbox).where(Inbox.type.in_(("complaint", "complaint.event"))))])
         assert len(kept) == len(rows) and {o for _t, o in kept} == {"stored"}
-    finally:
-        for vault, _admin, client in opened:
-            client.close()
-            vault.close()

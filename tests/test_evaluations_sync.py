@@ -4,24 +4,20 @@ sealed with the branch key); workstation B of the branch pulls it and stores the
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from sqlalchemy import select
 
 from counterdesk.hub.models import Record
-from counterdesk.services.auth.vault import Vault
 from counterdesk.services.customers import counter_sessions
 from counterdesk.services.evaluations import capture
 from counterdesk.services.evaluations.capture import Rating
 from counterdesk.services.evaluations.codes import CUSTOMER_SCREEN
-from counterdesk.services.sync.client import SyncClient
-from counterdesk.services.sync.enrol import enrol, make_enrol_code
 from counterdesk.store.models.evaluations import CustomerEvaluation
 from counterdesk.store.models.sync import Inbox
-from helpers.demo import PASSWORDS, totp_code
+from helpers.branch_pair import enrolled_pair
+from helpers.demo import PASSWORDS
 from helpers.hub import Hub
-from test_complaints_sync import HUB, PortalTransport
 
 COMMENT = "等候时间太长，电话 13912345678"
 
@@ -33,20 +29,8 @@ def hub(hub_url):
 
 
 def test_an_evaluation_is_at_the_hub_sealed_and_stored_by_the_other_workstation(hub, tmp_path, demo_lists_template):
-    transport = PortalTransport(hub)
-    branch = hub.add_branch()
-    opened = []
-    for name in ("a", "b"):
-        root = tmp_path / name
-        shutil.copytree(demo_lists_template, root)
-        vault = Vault.open(root)
-        admin = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
-        code = hub.first_code(branch) if name == "a" else make_enrol_code(opened[0][0], opened[0][1],
-                                                                          transport=transport).code
-        enrol(vault, admin, HUB, code, name=f"柜台 {name.upper()}", branch_code=branch, transport=transport)
-        opened.append((vault, admin, SyncClient(vault, admin, transport=transport)))
-    (va, _admin_a, ca), (vb, _admin_b, cb) = opened
-    try:
+    with enrolled_pair(hub, lambda name: tmp_path / name, demo_lists_template) as (branch, opened):
+        (va, _admin_a, ca), (vb, _admin_b, cb) = opened
         teller = va.sign_in("teller", PASSWORDS["teller"])
         sid = counter_sessions.open_session(va, teller)
         counter_sessions.complete_session(va, teller, sid)
@@ -65,7 +49,3 @@ def test_an_evaluation_is_at_the_hub_sealed_and_stored_by_the_other_workstation(
         assert kept == ["applied"]
         row = vb.transact(lambda s: s.get(CustomerEvaluation, eid))
         assert (row.session_id, row.teller_id, row.stars, row.comment) == (sid, teller.user_id, 2, COMMENT)
-    finally:
-        for vault, _admin, client in opened:
-            client.close()
-            vault.close()

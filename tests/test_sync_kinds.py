@@ -5,7 +5,6 @@ it is delivered, is ledgered where it lands, and a record whose customer or sale
 waits in the inbox, without holding back the rest, until it has."""
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -20,7 +19,6 @@ from counterdesk.services.sanctions import disposition, screening
 from counterdesk.services.signoff import approvals, cooling, document, follow_up_calls
 from counterdesk.services.sync import apply
 from counterdesk.services.sync.client import SyncClient
-from counterdesk.services.sync.enrol import enrol, make_enrol_code
 from counterdesk.store import ledger
 from counterdesk.store.models.customers import AmlRating, Consent, Customer
 from counterdesk.store.models.due_diligence import AmlReferral, FollowUpCall
@@ -29,6 +27,7 @@ from counterdesk.store.models.sanctions import Screening
 from counterdesk.store.models.signoff import ConfirmationPrint, CoolingOffCancellation, FollowUpTask, Signoff
 from counterdesk.store.models.sync import PENDING, SENT, Inbox, Outbox, SyncConflict
 from counterdesk.store.outbox import row_of
+from helpers.branch_pair import enrolled_pair
 from helpers.counter import (
     MIDDLE,
     SPECIMEN,
@@ -41,7 +40,6 @@ from helpers.counter import (
 )
 from helpers.demo import AUTH_CLOCK, PASSWORDS, totp_code
 from helpers.hub import Hub
-from test_sync_hub import HUB, PortalTransport
 
 HELD = "held"  # a test-only outbox state: the record reaches the hub later (as from a workstation offline)
 LISTED = screening.ScreenedPerson(["刘建国"], date(1959, 11, 2), "CHN", ["110101195911020011"])
@@ -65,24 +63,8 @@ def pair(hub, tmp_path_factory, demo_lists_template):
 
 
 def _pair(hub, tmp_path_factory, demo_lists_template):
-    transport = PortalTransport(hub)
-    branch = hub.add_branch()
-    opened: list[tuple[Vault, SyncClient]] = []
-    admins = []
-    for name in ("a", "b"):
-        root = tmp_path_factory.mktemp(f"ws-{name}") / "data"
-        shutil.copytree(demo_lists_template, root)
-        vault = Vault.open(root)
-        admin = vault.sign_in("admin", PASSWORDS["admin"], totp_code("admin"))
-        code = hub.first_code(branch) if not opened else make_enrol_code(opened[0][0], admins[0],
-                                                                         transport=transport).code
-        admins.append(admin)
-        enrol(vault, admin, HUB, code, name=f"柜台 {name.upper()}", branch_code=branch, transport=transport)
-        opened.append((vault, SyncClient(vault, admin, transport=transport)))
-    yield opened
-    for vault, client in opened:
-        client.close()
-        vault.close()
+    with enrolled_pair(hub, lambda name: tmp_path_factory.mktemp(f"ws-{name}") / "data", demo_lists_template) as (_branch, opened):
+        yield [(vault, client) for vault, _admin, client in opened]
 
 
 def _sync(sender: SyncClient, receiver: SyncClient):
