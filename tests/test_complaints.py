@@ -24,7 +24,7 @@ from counterdesk.store import ledger, triggers
 from counterdesk.store.models.core import AuditEntry
 from counterdesk.store.models.sync import Outbox
 from helpers.counter import MIDDLE, YOUNG, at_recommendation, choose, customer_signs, identify, kyc
-from helpers.demo import PASSWORDS, enrol_sign_in, totp_code
+from helpers.demo import enrol_sign_in, sign_in
 
 WORDS = "客户称理财产品的风险未讲清楚，要求退还手续费。电话 13912345678"
 # 2026-03-01 17:30 UTC is already 2 March in the branch (UTC+8): the deadline counts from 2 March.
@@ -39,8 +39,7 @@ def vault(demo_lists_dir):
     v.close()
 
 
-def user(vault, name):
-    return vault.sign_in(name, PASSWORDS[name], totp_code(name))
+user = sign_in  # a demo user signed in with the password and, where set, the authenticator code
 
 
 @pytest.fixture

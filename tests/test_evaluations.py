@@ -29,7 +29,7 @@ from counterdesk.store.models.evaluations import CustomerEvaluation
 from counterdesk.store.models.ledger import LedgerEntry
 from counterdesk.store.models.sync import Inbox, Outbox
 from helpers.counter import MIDDLE, identify, kyc
-from helpers.demo import PASSWORDS, totp_code
+from helpers.demo import sign_in
 
 COMMENT = "柜员讲解很耐心，电话 13912345678"
 
@@ -41,8 +41,7 @@ def vault(demo_lists_dir):
     v.close()
 
 
-def user(vault, name):
-    return vault.sign_in(name, PASSWORDS[name], totp_code(name))
+user = sign_in  # a demo user signed in with the password and, where set, the authenticator code
 
 
 @pytest.fixture
