@@ -1,19 +1,26 @@
 """The supervisor's dashboard for a branch with 12 months of data: 20 tellers, 40 sessions each per
 working day (about 200,000 counter sessions), on a real (SQLCipher) demo installation at the head
-schema. Target: the dashboard opens in <= 1 s, its queries off the UI thread.
+schema. Target: the dashboard opens in <= 1 s (the 30-day default well under it: <= 0.5 s), its
+queries off the UI thread.
 
-Measured, median of the repetitions:
+The page reads the daily pre-aggregates (counterdesk.services.reports.daily, migration 0023) for
+closed days and computes today from the source rows. Measured, medians of the repetitions:
+- dashboard.aggregate.once: the one-off aggregation of the year's closed days (what the first open
+  after the upgrade does; reports.daily, a few days per transaction), with the longest transaction,
+  i.e. the longest the store's single writer is held;
 - dashboard.query.*: counterdesk.services.reports.figures.dashboard() called from a worker thread
-  (as the page's run_task does), for the last 30 days (the page's default), the last 12 months, and
-  one teller's 12 months; and the teller's home (reports.today).
-- dashboard.open.*: the real DashboardPage, offscreen: from asking for a period to the six charts
+  (as the page's run_task does), for the last 30 days (the page's default), the last 12 months,
+  one teller's 12 months seen by the supervisor, and the teller's own 12 months; the teller's home;
+- dashboard.aggregate.one_day: after a correction to a closed day (a late change to yesterday's
+  session, which the triggers mark), the next 12-month read recomputes that day alone;
+- dashboard.open.*: the real DashboardPage, offscreen: from asking for a period to the seven charts
   drawn (its ``loaded`` signal), plus the longest the UI thread went without running a 10 ms timer
   meanwhile (the queries run in a worker, so this stays small).
 
 The bulk rows go in directly through the driver (executemany; they bypass the ORM's ledger and
 outbox hooks, which a dashboard does not read): users, customers, counter sessions, screenings,
 assessments, suitability decisions, sign-offs, approval requests, cooling-off cancellations,
-follow-up tasks, complaints. The seeded installation is kept in a cache folder between runs
+follow-up tasks, customer evaluations, complaints. The seeded installation is kept in a cache folder between runs
 (``$COUNTERDESK_BENCH_CACHE`` or the system temp folder) and copied for each run, so a run's
 sign-ins (and their one-time codes) never touch the cache. --quick: 3 repetitions instead of 5.
 
@@ -37,17 +44,19 @@ import pyotp
 from sqlalchemy import text
 
 from _common import Row, progress, reps, temp_dir
-from counterdesk.base.branchtime import BRANCH_TZ
+from counterdesk.base.branchtime import BRANCH_TZ, branch_day
 from counterdesk.forms.registry import load_questionnaire
-from counterdesk.services.auth.vault import DEMO_USERS, Vault
+from counterdesk.services.auth.vault import DEMO_USERS, AuthError, Vault
 from counterdesk.services.customers.forms_store import store_definition
+from counterdesk.services.reports import daily
 from counterdesk.services.reports.figures import dashboard
 from counterdesk.services.reports.scope import Period
 from counterdesk.services.reports.today import today as teller_today
 
 LIMIT_S = 1.0
+LIMIT_30_DAYS_S = 0.5  # the default view: well under the page's second
 TELLERS, PER_DAY, MONTHS = 20, 40, 12
-SEED_VERSION = "dashboard-v2"  # change when the seeded rows change: the cache is rebuilt
+SEED_VERSION = "dashboard-v3"  # change when the seeded rows change: the cache is rebuilt
 USERS = {u.username: u for u in DEMO_USERS}
 BATCH = 50_000
 
@@ -71,7 +80,8 @@ def _rows(teller_ids: list[str], supervisor: str, form, end: date, rng: random.R
     customers = [u4() for _ in range(40_000)]
     yield "customers", "(id, created_at, created_by, current_version, status) VALUES (?, ?, ?, 1, 'active')", \
         [(c, "2025-01-02T01:00:00+00:00", teller_ids[0]) for c in customers]
-    sessions, screenings, assessments, decisions, signoffs, approvals, cancels, followups = ([] for _ in range(8))
+    sessions, screenings, assessments, decisions, signoffs, approvals, cancels, followups, evaluations = \
+        ([] for _ in range(9))
     for day in _working_days(end):
         opening = datetime.combine(day, datetime.min.time(), BRANCH_TZ) + timedelta(hours=9)
         for teller in teller_ids:
@@ -121,7 +131,15 @@ def _rows(teller_ids: list[str], supervisor: str, form, end: date, rng: random.R
                                       cooling if done else None))
                 signoffs.append((gid, sid, did, cust, teller, status, _iso(signed), _iso(completed), cooling,
                                  _iso(g_start), _iso(completed)))
-                sessions.append((sid, teller, cust, "completed", _iso(start), _iso(completed + timedelta(seconds=10))))
+                ended = completed + timedelta(seconds=10)
+                sessions.append((sid, teller, cust, "completed", _iso(start), _iso(ended)))
+                if rng.random() < 0.7:  # the customer window asked; most rate, some skip, every 10th NPS
+                    rated, asked = rng.random() < 0.9, rng.random() < 0.1
+                    evaluations.append((u4(), sid, teller, "submitted" if rated else "skipped",
+                                        rng.choices((1, 2, 3, 4, 5), (1, 1, 3, 10, 25))[0] if rated else None,
+                                        asked and rated, rng.randint(4, 10) if asked and rated else None,
+                                        (ended + timedelta(seconds=40)).astimezone(UTC).isoformat(
+                                            timespec="microseconds")))
     yield "counter_sessions", ("(id, teller_id, customer_id, status, step, created_at, updated_at) "
                                "VALUES (?, ?, ?, ?, 'done', ?, ?)"), sessions
     yield "screenings", ("(id, created_at, created_by, subject_ref, threshold, matcher_version, list_hashes, "
@@ -145,6 +163,9 @@ def _rows(teller_ids: list[str], supervisor: str, form, end: date, rng: random.R
         cancels
     yield "follow_up_tasks", ("(id, signoff_id, seller_id, created_at, due_at, status, done_by, done_at) "
                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"), followups
+    yield "customer_evaluations", ("(id, session_id, teller_id, source, status, stars, reasons, comment, "
+                                   "nps_asked, nps, created_at) VALUES (?, ?, ?, 'customer_screen', ?, ?, '', NULL, "
+                                   "?, ?, ?)"), evaluations
     complaints = []
     for n in range(2_000):
         received = datetime.combine(end, datetime.min.time(), UTC) - timedelta(days=rng.randint(0, 364))
@@ -272,26 +293,74 @@ def _gui_open(vault, user, periods: list[Period], n: int) -> list[tuple[float, f
     return results
 
 
-# What the dashboard's queries need and the schema lacks (a migration, not added here): the period's
-# time column first, then the columns the query reads, so that no row of these tables is read (a
-# sign-off row holds its PDF, an assessment its answers: their time columns come after them).
-def _queries(vault, supervisor, teller, month: Period, year: Period, n: int, size: int, variant: str) -> list[Row]:
+def _sign_in_with_code(vault, user):
+    """A code read just before the 30-second step ends may be checked in the next one: ask again."""
+    for attempt in range(3):
+        try:
+            return vault.sign_in(user.username, user.password, pyotp.TOTP(user.totp_secret).now())
+        except AuthError:
+            if attempt == 2:
+                raise
+            time.sleep(31 - time.time() % 30)  # the next step's code (each code works once)
+    raise AssertionError("unreachable")
+
+
+def _aggregate_once(vault, year: Period, now: datetime) -> Row:
+    """The one-off aggregation of the year's closed days, batch by batch as catch_up does it."""
+    last = branch_day(now) - timedelta(days=1)
+    batches: list[float] = []
+    days = 0
+    t0 = time.perf_counter()
+    while True:
+        started = time.perf_counter()
+        n = vault.transact(lambda db: daily.aggregate(db, daily.missing(db, year.first, last)[:daily.BATCH_DAYS], now))
+        batches.append(time.perf_counter() - started)
+        days += n
+        if n < daily.BATCH_DAYS:
+            break
+    total = time.perf_counter() - t0
+    return Row("dashboard.aggregate.once", total, "s",
+               note=f"one-off, the first open after the upgrade: {days} closed days aggregated, "
+                    f"{daily.BATCH_DAYS} per transaction ({total / max(days, 1) * 1000:.0f} ms a day); longest "
+                    f"transaction (the single writer held) {max(batches) * 1000:.0f} ms")
+
+
+def _queries(vault, supervisor, teller, month: Period, year: Period, n: int, size: int) -> list[Row]:
     rows = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ui-worker") as pool:
-        for name, period, who, note, times in (
-                ("dashboard.query.30_days", month, None, "branch, last 30 days (the page's default)", n),
-                ("dashboard.query.12_months", year, None, "branch, last 12 months", max(2, n // 2)),
-                ("dashboard.query.teller_12_months", year, teller.user_id, "one teller, last 12 months",
-                 max(2, n // 2))):
-            progress(f"dashboard: {name}{variant}")
+        for name, period, user, who, note, times, limit in (
+                ("dashboard.query.30_days", month, supervisor, None, "branch, last 30 days (the page's default)",
+                 n, LIMIT_30_DAYS_S),
+                ("dashboard.query.12_months", year, supervisor, None, "branch, last 12 months", n, LIMIT_S),
+                ("dashboard.query.teller_12_months", year, supervisor, teller.user_id,
+                 "one teller (chosen by the supervisor), last 12 months", n, LIMIT_S),
+                ("dashboard.query.own_12_months", year, teller, None, "a teller's own figures, last 12 months",
+                 n, LIMIT_S)):
+            progress(f"dashboard: {name}")
             figure, samples, f = _median_in_worker(
-                pool, lambda period=period, who=who: dashboard(vault, supervisor, period, who), times)
-            rows.append(Row(name + variant, figure, "s", limit=LIMIT_S, samples=samples,
-                            note=f"{note}: {f.sessions_total:,} sessions; reports.figures.dashboard() in a "
-                                 f"worker thread, median of {times}; db {size / 2**20:.0f} MiB"))
+                pool, lambda period=period, user=user, who=who: dashboard(vault, user, period, who), times)
+            rows.append(Row(name, figure, "s", limit=limit, samples=samples,
+                            note=f"{note}: {f.sessions_total:,} sessions, {f.stored_days} days from the aggregates "
+                                 f"+ {f.live_days} live; reports.figures.dashboard() in a worker thread, median of "
+                                 f"{times}; db {size / 2**20:.0f} MiB"))
         figure, samples, _ = _median_in_worker(pool, lambda: teller_today(vault, teller), n)
-        rows.append(Row("dashboard.query.teller_home" + variant, figure, "s", limit=LIMIT_S, samples=samples,
+        rows.append(Row("dashboard.query.teller_home", figure, "s", limit=LIMIT_S, samples=samples,
                         note=f"reports.today(): the teller's home strip, median of {n}"))
+        # A correction to yesterday (a late change to one of its sessions): the trigger marks the day,
+        # the next read recomputes that day alone.
+        yesterday = year.last - timedelta(days=1)
+        while yesterday.weekday() >= 5:
+            yesterday -= timedelta(days=1)
+        start, end = Period(yesterday, yesterday).bounds()
+        vault.transact(lambda db: db.execute(text(
+            "UPDATE counter_sessions SET updated_at = updated_at WHERE id = (SELECT id FROM counter_sessions "
+            "WHERE created_at >= :s AND created_at < :e LIMIT 1)"), {"s": start, "e": end}))
+        t0 = time.perf_counter()
+        f = pool.submit(lambda: dashboard(vault, supervisor, year)).result()
+        whole = time.perf_counter() - t0
+        rows.append(Row("dashboard.aggregate.one_day", f.aggregation_seconds, "s",
+                        note=f"after a late change to {yesterday}: {f.aggregated_days} day re-aggregated; the "
+                             f"12-month read with it took {whole * 1000:.0f} ms"))
     return rows
 
 
@@ -303,27 +372,33 @@ def run(quick: bool = False) -> list[Row]:
                                  "runs: ") + f"{int(counts['counter_sessions']):,} sessions, "
                                  f"{int(counts['screenings']):,} screenings, {int(counts['assessments']):,} "
                                  f"assessments, {int(counts['signoffs']):,} sign-offs, "
-                                 f"{int(counts['approval_requests']):,} approvals, {int(counts['complaints']):,} "
-                                 f"complaints; {TELLERS} tellers x {PER_DAY}/working day x {MONTHS} months")]
+                                 f"{int(counts['approval_requests']):,} approvals, "
+                                 f"{int(counts.get('customer_evaluations', 0)):,} evaluations, "
+                                 f"{int(counts['complaints']):,} complaints; {TELLERS} tellers x {PER_DAY}/working "
+                                 f"day x {MONTHS} months")]
     with temp_dir("dashboard") as tmp:
         progress("dashboard: copying the cached installation")
         shutil.copytree(source, tmp / "data")
         vault = Vault.open(tmp / "data")
         sup = USERS["supervisor"]
-        supervisor = vault.sign_in(sup.username, sup.password, pyotp.TOTP(sup.totp_secret).now())
-        teller = vault.sign_in("teller", USERS["teller"].password)
+        teller = vault.sign_in("teller", USERS["teller"].password)  # unlocks the store: the next is quick
+        supervisor = _sign_in_with_code(vault, sup)
         size = sum(p.stat().st_size for p in (tmp / "data").glob("counterdesk.db*"))
         try:
             now = datetime.now(UTC)
             month, year = Period.last_days(30, now), Period.last_days(365, now)
-            variant = ""
-            rows += _queries(vault, supervisor, teller, month, year, n, size, variant)
+            progress("dashboard: aggregating the closed days (one-off)")
+            rows.append(_aggregate_once(vault, year, now))
+            rows += _queries(vault, supervisor, teller, month, year, n, size)
             progress("dashboard: opening the page offscreen")
-            for (figure, stall), (name, what) in zip(
-                    _gui_open(vault, supervisor, [month, year], max(2, n // 2)),
-                    (("dashboard.open.30_days", "30 days"), ("dashboard.open.12_months", "12 months"))):
-                rows.append(Row(name, figure, "s", limit=LIMIT_S,
-                                note=f"DashboardPage offscreen, {what}: period asked -> six charts drawn, median "
+            opened = _gui_open(vault, supervisor, [month, year], max(2, n // 2))
+            opened += _gui_open(vault, teller, [year], max(2, n // 2))
+            for (figure, stall), (name, what, limit) in zip(opened, (
+                    ("dashboard.open.30_days", "30 days, branch", LIMIT_30_DAYS_S),
+                    ("dashboard.open.12_months", "12 months, branch", LIMIT_S),
+                    ("dashboard.open.own_12_months", "12 months, a teller's own page", LIMIT_S))):
+                rows.append(Row(name, figure, "s", limit=limit,
+                                note=f"DashboardPage offscreen, {what}: period asked -> seven charts drawn, median "
                                      f"of {max(2, n // 2)}; longest UI-thread stall meanwhile "
                                      f"{stall * 1000:.0f} ms"))
         finally:

@@ -19,6 +19,7 @@ from counterdesk.cli import common
 from counterdesk.services.auth import totp
 from counterdesk.services.auth.vault import Vault, preload_reference_data
 from counterdesk.services.demo import create_demo
+from counterdesk.ui import theme
 from counterdesk.ui.shell.main_window import MainWindow
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
@@ -145,6 +146,14 @@ def admin_cli(capsys, monkeypatch, demo_dir, no_terminal):
         assert "Traceback" not in out + err
         return code, out, err
     return _run
+
+
+# ---- the application's look: every GUI test sees the real theme ----------------------------------------------
+@pytest.fixture(scope="session")
+def qapp(qapp):
+    """pytest-qt's application, with the app's theme applied as counterdesk.app does."""
+    theme.apply(qapp)
+    return qapp
 
 
 # ---- the real main window, signed in ----------------------------------------------------------------------

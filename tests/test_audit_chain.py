@@ -103,8 +103,8 @@ def test_modified_row_is_named_as_first_broken(chain_db):
     assert result.chain.first_broken == 8
     # One result per check, in order; the audit chain and the missing trigger each fail their own.
     # (anchors: a warning only, this workstation is not enrolled)
-    assert [c.name for c in result.checks] == ["database", "audit", "triggers", "records", "evidence", "anchors",
-                                               "key_slots"]
+    assert [c.name for c in result.checks] == ["database", "audit", "triggers", "records", "evidence",
+                                               "remote_audit", "anchors", "key_slots"]
     assert [c.name for c in result.failed] == ["audit", "triggers", "records"]  # the ledger binds audit rows too
     assert [p.text.en for p in result.check("audit").errors] == [
         "first broken entry: #8 (entry content does not match its hash (changed after writing))"]

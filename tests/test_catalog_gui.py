@@ -12,7 +12,8 @@ import pytest
 from counterdesk.base.paths import resources_dir
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.catalog import licences, versions
-from counterdesk.ui.admin.catalog_page import CatalogPage, ProductDialog
+from counterdesk.services.catalog.products import FIELD_LABELS
+from counterdesk.ui.admin.catalog_page import FIX_MARKED, NEW_FIELDS, CatalogPage, ProductDialog
 from counterdesk.ui.admin.licences_dialog import LicencesDialog
 from counterdesk.ui.admin.users_page import UsersPage
 from counterdesk.ui.widgets.context import AppContext
@@ -110,10 +111,12 @@ def test_add_product_dialog_shows_core_messages_then_saves(page, qtbot, ctx):
     dialog.licence.setCurrentIndex(dialog.licence.findData("wealth_management"))
     dialog.submit()
     qtbot.waitUntil(lambda: dialog.message.isVisible() and dialog.message.text() != "", timeout=10_000)
-    assert "private class" in dialog.message.text().lower() or "私募产品类别" in dialog.message.text()
+    problem = dialog.field_problems["private_class"].text()  # beside its field; the message points there
+    assert "private class" in problem.lower() or "私募产品类别" in problem
     dialog.private_class.setCurrentIndex(dialog.private_class.findData("fixed_income"))
     dialog.submit()
-    qtbot.waitUntil(lambda: "300,000.00" in dialog.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "300,000.00" in dialog.field_problems["min_amount"].text(), timeout=10_000)
+    assert not dialog.field_problems["private_class"].isVisible()
     dialog.min_amount.setText("300000")
     with qtbot.waitSignals([page.changed, page.loaded], timeout=10_000):
         dialog.submit()
@@ -160,3 +163,44 @@ def test_licences_dialog_from_the_catalog_and_users_pages(page, qtbot, ctx):
     qtbot.waitUntil(lambda: from_users.user_id() == teller.user_id and from_users.table.rowCount() == 4,
                     timeout=10_000)
     from_users.close()
+
+
+def test_product_dialog_edits_the_2026_fields_with_the_cores_problems_beside_each(page, qtbot, ctx):
+    """Payment years, annual premium and both risk ratings (migration 0016) in the dialog; the core's
+    problem with each field is shown under that field."""
+    page.select_code("DM-IN-AN10")
+    edit = page.open_edit()
+    assert (edit.payment_years.text(), edit.annual_premium.text()) == ("10", "10000.00")
+    assert edit.distributor_rated_on.text() == "2025-12-15" and edit.issuer_risk.currentData() == ""
+    labels = [lab.text() for lab in edit.labels]
+    assert {FIELD_LABELS[k].get(ctx.lang) for k in NEW_FIELDS} <= set(labels)  # the core's field names
+    edit.payment_years.setText("")  # periodic premium without its years
+    edit.annual_premium.setText("0")
+    edit.issuer_risk.setCurrentIndex(edit.issuer_risk.findData("R4"))  # a rating without its date
+    edit.distributor_rated_on.setText("")
+    edit.submit()
+    problems = edit.field_problems
+    qtbot.waitUntil(lambda: problems["premium_payment_years"].isVisible(), timeout=10_000)
+    for key in ("premium_payment_years", "annual_premium", "issuer_rated_on", "distributor_rated_on"):
+        assert problems[key].isVisible() and problems[key].text(), key
+        assert edit.widgets[key].property("state") == "invalid"
+    assert "缴费年限" in problems["premium_payment_years"].text() or "payment years" in \
+        problems["premium_payment_years"].text()
+    assert not problems["code"].isVisible() and not edit.code.property("state")
+    assert edit.message.text() == FIX_MARKED.get(ctx.lang)  # the message points at the marked fields
+    edit.payment_years.setText("20")
+    edit.annual_premium.setText("12000")
+    edit.distributor_rated_on.setText("2025-12-15")
+    edit.issuer_rated_on.setText("2025-11-30")
+    edit.issuer_rated_by.setText("安和人寿评级部")
+    with qtbot.waitSignals([page.changed, page.loaded], timeout=10_000):
+        edit.submit()
+    saved = versions.current_catalog(ctx.vault, ctx.user).get("DM-IN-AN10")
+    assert saved.premium_payment_years == 20 and str(saved.annual_premium) == "12000.00"
+    assert (saved.issuer_risk_level, saved.applied_risk_level) == ("R4", "R4")
+    assert saved.issuer_rated_on == date(2025, 11, 30) and saved.issuer_rated_by == "安和人寿评级部"
+    page.select_code("DM-IN-AN10")
+    again = page.open_edit()
+    assert again.issuer_risk.currentData() == "R4" and again.payment_years.text() == "20"
+    assert not any(label.isVisible() for label in again.field_problems.values())
+    assert again.sizeHint().height() <= 680  # two columns: it fits a 1366×768 screen

@@ -17,6 +17,7 @@ from counterdesk.services import accounts
 from counterdesk.services.auth.vault import AuthError, Vault
 from counterdesk.store import audit
 from counterdesk.store.engine import make_engine
+from counterdesk.ui import theme
 from counterdesk.ui.admin.audit_page import AuditPage, AuditRow
 from counterdesk.ui.admin.settings_page import SettingsPage
 from counterdesk.ui.admin.users_page import AddUserDialog, UsersPage
@@ -307,7 +308,7 @@ def test_audit_verify_reports_tampered_entry(ctx, qtbot, audit_page):
     shown = audit_page.message.text().splitlines()
     assert shown[0].startswith("VERIFICATION FAILED: ") and "✗ Audit log chain" in shown
     assert any(line.startswith("    ✗ first broken entry: #3 (") for line in shown)
-    assert "#b00020" in audit_page.message.styleSheet()
+    assert theme.role_of(audit_page.message) == "error"
     qtbot.waitUntil(lambda: audit_page.table.item(0, 4).text() == "audit.verified")
     selected = audit_page.table.selectionModel().selectedRows()
     assert selected and audit_page.table.item(selected[0].row(), 0).text() == "3"

@@ -18,6 +18,7 @@ from counterdesk.base import logs
 from counterdesk.services.customers import counter_sessions
 from counterdesk.services.sanctions import disposition
 from counterdesk.store import audit
+from counterdesk.ui import theme
 from helpers.demo import PASSWORDS, WAIT
 from helpers.gui import at, fill_profile, next_step, read_document, select, session_page, type_text
 
@@ -198,14 +199,14 @@ def test_kyc_problems_go_when_the_field_is_fixed_and_follow_the_language(qtbot, 
     qtbot.waitUntil(lambda: not page.busy and profile.message.isVisible(), timeout=WAIT)
     assert at(page, "profile")
     assert "出生日期与证件不一致" in profile.message.text() and "联系电话" in profile.message.text()
-    assert "c62828" in birth.styleSheet()
+    assert theme.state_of(birth) == "invalid"
 
     window.set_language("en")
     qtbot.waitUntil(lambda: "date of birth contradicts" in profile.message.text(), timeout=WAIT)
     birth.clear()
     qtbot.keyClicks(birth, "1985-06-15")  # fixed: its message and mark go at once
     assert "date of birth" not in profile.message.text() and "Phone number" in profile.message.text()
-    assert birth.styleSheet() == ""
+    assert theme.state_of(birth) == ""
     type_text(qtbot, view.editors["phone"], "13812345678")
     assert not profile.message.isVisible(), profile.message.text()
     next_step(qtbot, page)

@@ -6,15 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import os
+from datetime import timedelta
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCharts import QBarSeries, QLineSeries
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 
 from counterdesk.services.auth.vault import DEMO_USERS, Vault
 from counterdesk.services.reports.figures import dashboard
 from counterdesk.services.reports.scope import Period
+from counterdesk.ui.service.dashboard import PRESETS
 from helpers.demo import WAIT
 from helpers.demo import sign_in as demo_sign_in
 from helpers.screens import accelerator_clashes, foreign_text
@@ -81,7 +84,19 @@ def test_the_supervisors_dashboard_draws_the_seeded_month(qtbot, open_window, de
                                                "即将到期": core.complaints.marks.get("due_soon", 0),
                                                "期限内": core.complaints.marks.get("on_time", 0)}
     assert page.cards["card_sessions"].value.text() == str(len(month.sessions))
-    assert "评价器尚未启用" in page.note.text()
+    assert "每组至少 5 条评价才显示均分与 NPS" in page.note.text()
+
+    # The evaluation scores over time: a bar of ratings per day, the mean where the day has enough.
+    chart = page.chart("evaluations")
+    e = core.evaluations
+    assert chart.title().startswith("客户评价（每日均分与评价数）")
+    bars = next(s for s in chart.series() if isinstance(s, QBarSeries)).barSets()[0]
+    assert [bars.at(i) for i in range(bars.count())] == [p.count for p in e.points] and bars.count() == 30
+    lines = [s for s in chart.series() if isinstance(s, QLineSeries)]
+    drawn = {round(pt.x()): pt.y() for line in lines for pt in line.points()}
+    assert drawn == {i: p.mean for i, p in enumerate(e.points) if p.shown}
+    assert any(not p.shown and p.count for p in e.points) or all(p.shown for p in e.points if p.count)
+    assert page.cards["card_score"].value.text() == f"{e.total.mean:.2f}"
     assert accelerator_clashes(window) == [] and foreign_text(page, "zh", DATA) == []
 
     # One teller: the figures and the charts narrow to them.
@@ -110,6 +125,19 @@ def test_the_supervisors_dashboard_draws_the_seeded_month(qtbot, open_window, de
     with qtbot.waitSignal(page.loaded, timeout=WAIT):
         qtbot.mouseClick(page.buttons["print"], Qt.MouseButton.LeftButton)
     assert (tmp_path / "printed.pdf").stat().st_size > 1000
+    # Twelve months, from the period list: the sessions by month, the scores by week, read from the
+    # daily aggregates (the closed days) plus today.
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        page.preset.setCurrentIndex(PRESETS.index("last_365"))
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT)
+    year = page.figures
+    assert len(year.per_day) == 365 and page.preset.currentText() == "最近 12 个月"
+    assert year.sessions_total == sum(month.per_day(li).values())  # the teller chosen above
+    assert year.stored_days == 364 and year.live_days == 1
+    assert page.chart("per_day").title() == "每月服务量"
+    assert year.evaluations.by == "week" and page.chart("evaluations").title().startswith("客户评价（每周均分与评价数）")
+    weekly = next(s for s in page.chart("evaluations").series() if isinstance(s, QBarSeries)).barSets()[0]
+    assert weekly.count() == len(year.evaluations.points) >= 52 and weekly.sum() == year.evaluations.total.count
     sign_out(qtbot, window)
 
 
@@ -131,4 +159,10 @@ def test_the_teller_sees_their_own_figures_and_their_day(qtbot, open_window, dem
     assert page.figures.scope.teller_id == me and page.title.text() == "我的服务统计"
     assert sum(sums(page.chart("per_day")).values()) == sum(month.per_day(me).values())
     assert [t.teller_id for t in page.figures.per_teller] == [me]
+    # The teller's own scores, to yesterday only: no rating of today can be read back.
+    assert "本人的评价统计截至昨日" in page.note.text()
+    assert page.figures.evaluations.through == month.last - timedelta(days=1)
+    bars = next(s for s in page.chart("evaluations").series() if isinstance(s, QBarSeries)).barSets()[0]
+    assert bars.count() == 29 and bars.sum() == sum(
+        1 for t, d, s, _st, _n in month.evaluations if t == me and s == "submitted" and d < month.last)
     sign_out(qtbot, window)

@@ -73,10 +73,10 @@ def test_teller_signs_in_and_sees_only_teller_tasks(qtbot, make_window, demo_dir
     assert window.signin.submit.text() == "登录"
     sign_in(qtbot, window, "teller")
     home = window.home
-    assert home.task_ids == ("session.start", "customer.find", "aftersale.manage", "complaint.handle",
-                             "report.dashboard")
+    assert home.task_ids == ("session.start", "customer.find", "aftersale.manage", "followup.list",
+                             "complaint.handle", "report.dashboard")
     assert [home.nav.item(i).text().split("\t")[0] for i in range(home.nav.count())] == ["开始柜面业务", "查找客户", "冷静期与回访",
-                                                                                        "投诉处理", "我的服务统计"]
+                                                                                        "回访清单", "投诉处理", "我的服务统计"]
     assert "演示柜员" in window.status.user_label.text()
     assert "DEMO" in window.status.branch_label.text()
     assert window.status.lock_button.isVisible()
@@ -84,10 +84,10 @@ def test_teller_signs_in_and_sees_only_teller_tasks(qtbot, make_window, demo_dir
 
 
 @pytest.mark.parametrize("role,tasks", [
-    ("supervisor", ("approval.queue", "approval.signoff", "customer.find", "aftersale.manage", "complaint.handle",
-                    "report.dashboard")),
+    ("supervisor", ("approval.queue", "approval.signoff", "customer.find", "aftersale.manage", "followup.list",
+                    "complaint.handle", "report.dashboard", "aml.referrals")),
     ("admin", ("users.manage", "catalog.manage", "settings.manage", "audit.view", "sync.manage", "report.dashboard")),
-    ("auditor", ("audit.view", "complaint.queue")),
+    ("auditor", ("audit.view", "complaint.queue", "aml.referrals")),
 ])
 def test_each_role_gets_its_own_home(qtbot, make_window, demo_dir, role, tasks):
     window = make_window(demo_dir)

@@ -163,7 +163,7 @@ def _send(hub, device, method, path, query, body, auth):
 OPERATIONS = [("POST", "/v1/enrol"), ("POST", "/v1/enrol-codes"), ("POST", "/v1/push"), ("GET", "/v1/pull"),
               ("GET", "/v1/wait"), ("GET", "/v1/master"), ("GET", "/v1/health"), ("POST", "/v1/checkpoints"),
               ("GET", "/v1/checkpoints"), ("GET", "/v1/checkpoints/heads"), ("GET", "/v1/checkpoints/entries"),
-              ("POST", "/v1/tsa")]
+              ("POST", "/v1/tsa"), ("GET", "/v1/customer-records")]
 # Operations whose valid part a fuzzer cannot reach: enrolment codes are 128-bit secrets, a checkpoint
 # must carry a signature by the device's key over the hashes of the device's own chains, and a
 # time-stamp request is DER, not the JSON the fuzzer draws.

@@ -377,7 +377,7 @@ SEEDS = {"0001": _seed_0001, "0002": _seed_0002, "0003": _seed_0003, "0004": _se
          "0009": _seed_0009,
          # PLACEHOLDERS until the revisions are filled in:
          "0010": _seed_0010, "0011": _seed_0011, "0012": _seed_0012,
-         "0013": _seed_0013, "0014": _seed_0013, "0015": _seed_0013, "0016": _seed_0013, "0017": _seed_0013, "0018": _seed_0013, "0019": _seed_0013, "0020": _seed_0013, "0021": _seed_0013, "0022": _seed_0013, "0023": _seed_0013}
+         "0013": _seed_0013, "0014": _seed_0013, "0015": _seed_0013, "0016": _seed_0013, "0017": _seed_0013, "0018": _seed_0013, "0019": _seed_0013, "0020": _seed_0013, "0021": _seed_0013, "0022": _seed_0013, "0023": _seed_0013, "0024": _seed_0013, "0025": _seed_0013}
 
 
 def _dump(engine, tables) -> dict[str, list[dict]]:

@@ -354,7 +354,7 @@ def test_a_hub_schema_upgrade_keeps_every_record_and_sync_continues(tmp_path, de
         assert hub_cli.main(["--database-url", url, "upgrade"]) == 0
         engine = make_engine(url)
         try:
-            assert migrate.current_revision(engine) == migrate.head_revision() == "0004"
+            assert migrate.current_revision(engine) == migrate.head_revision() == "0006"
             with engine.connect() as conn:
                 # Every record from before the upgrade is still there, untouched, under protocol 1.
                 rows = conn.execute(text("SELECT id, seq, content_sha256, protocol FROM records")).all()

@@ -199,7 +199,8 @@ def test_a_disposition_made_at_the_other_workstation_comes_back_and_a_second_one
                                                                             Screening.id == hit.screening_id)
     assert va.transact(lambda s: s.get(Screening, hit.screening_id).status) == "confirmed_match"
 
-    # Decided on both workstations before either heard of the other: each keeps its own, the other is a conflict.
+    # Decided on both workstations before either heard of the other: each records a conflict, and the
+    # confirmed match wins over the clearance on both (safety first), whichever arrives where.
     second = screening.screen(va, teller_a, LISTED, "party-3")
     _sync(ca, cb)
     supervisor_a = va.sign_in("supervisor", PASSWORDS["supervisor"], totp_code("supervisor"))
@@ -207,8 +208,11 @@ def test_a_disposition_made_at_the_other_workstation_comes_back_and_a_second_one
     disposition.dispose(vb, supervisor_b, second.screening_id, "confirmed_match", "identity_confirmed")
     _sync(ca, cb)
     _sync(cb, ca)
-    assert va.transact(lambda s: s.get(Screening, second.screening_id).status) == "false_positive"
+    assert va.transact(lambda s: s.get(Screening, second.screening_id).status) == "confirmed_match"
     assert vb.transact(lambda s: s.get(Screening, second.screening_id).status) == "confirmed_match"
+    assert _rows(va, Screening, Screening.id == second.screening_id) == _rows(vb, Screening,
+                                                                               Screening.id == second.screening_id)
+    assert va.transact(ledger.verify).result.ok
     for vault in (va, vb):
         assert vault.transact(lambda s: [c.kind for c in s.scalars(select(SyncConflict).where(
             SyncConflict.object_id == second.screening_id))]) == ["screening_disposition"]

@@ -145,10 +145,10 @@ def test_a_real_sale_is_bound_into_the_ledger_and_verifies(sale, capsys, monkeyp
     assert ("signoffs", "update") in {(t, op) for t, op, _n in rows}  # every state of the sign-off
     report = verify(sale.data)
     assert report.ok, [(c.name, errors(report, c.name)) for c in report.checks]
-    assert [c.name for c in report.checks] == ["database", "audit", "triggers", "records", "evidence", "anchors",
-                                               "key_slots"]
+    assert [c.name for c in report.checks] == ["database", "audit", "triggers", "records", "evidence",
+                                               "remote_audit", "anchors", "key_slots"]
     code, out = run_verify(sale.data, capsys, monkeypatch)
-    assert code == 0 and out.splitlines()[-1] == "Verification passed. All 7 checks are ok; warnings above: 1."
+    assert code == 0 and out.splitlines()[-1] == "Verification passed. All 8 checks are ok; warnings above: 1."
     assert "✓ Records ledger" in out and "Sale evidence records checked: 1" in out
 
 
@@ -196,7 +196,7 @@ def test_a_changed_phone_number_in_a_customer_version_is_found(sale, capsys, mon
     assert PHONE not in out and "13900000000" not in out  # never the personal data itself
     code, out = run_verify(sale.data, capsys, monkeypatch, lang="zh")
     assert code == 2 and f"表 customer_versions 的记录 {key} 与台账第 {seq} 条不符" in out
-    assert out.splitlines()[-1].startswith("校验失败：1 项检查（共 7 项）发现问题（records）")
+    assert out.splitlines()[-1].startswith("校验失败：1 项检查（共 8 项）发现问题（records）")
 
 
 def test_a_changed_customer_status_is_found(sale, capsys, monkeypatch, no_terminal):

@@ -462,6 +462,38 @@ Requested {at}, expires {until}.</source>
         <source>VERIFICATION FAILED: {failed} of {count} checks found problems</source>
         <translation>校验失败：{count} 项检查中有 {failed} 项发现问题</translation>
     </message>
+    <message>
+        <source>Whole branch (the other workstations&apos; entries too)</source>
+        <translation>整个网点（含其他工作站的记录）</translation>
+    </message>
+    <message>
+        <source>No entries of other workstations have arrived yet.</source>
+        <translation>尚未收到其他工作站的审计记录。</translation>
+    </message>
+    <message>
+        <source>✗ {name}: its chain breaks at entry #{seq} ({reason})</source>
+        <translation>✗ {name}：其哈希链在第 #{seq} 条处断开（{reason}）</translation>
+    </message>
+    <message>
+        <source>✓ {name}: entries #{first}–#{last} verify ({count} here)</source>
+        <translation>✓ {name}：第 #{first}–#{last} 条校验通过（本机有 {count} 条）</translation>
+    </message>
+    <message>
+        <source>{n} not arrived yet</source>
+        <translation>{n} 条尚未到达</translation>
+    </message>
+    <message>
+        <source>continues the chain it had before it was enrolled again</source>
+        <translation>接续其重新注册前的哈希链</translation>
+    </message>
+    <message>
+        <source>earlier entries not arrived yet</source>
+        <translation>更早的记录尚未到达</translation>
+    </message>
+    <message>
+        <source>Another workstation&apos;s entry (workstation id {id})</source>
+        <translation>其他工作站的记录（工作站编号 {id}）</translation>
+    </message>
 </context>
 <context>
     <name>CancelSessionDialog</name>
@@ -1838,8 +1870,8 @@ The supervisor signs in here; the approval is recorded as given at this workstat
         <translation>选择所选产品(&amp;H)</translation>
     </message>
     <message>
-        <source>The customer asks for a product by name (customer-initiated; never a suggestion of the bank):</source>
-        <translation>客户主动指定产品（客户主动要求，并非本行推荐）：</translation>
+        <source>The customer as&amp;ks for a product by name (customer-initiated; never a suggestion of the bank):</source>
+        <translation>客户主动指定产品(&amp;K)（客户主动要求，并非本行推荐）：</translation>
     </message>
     <message>
         <source>Product code</source>
@@ -1850,8 +1882,8 @@ The supervisor signs in here; the approval is recorded as given at this workstat
         <translation>核查客户的要求(&amp;R)</translation>
     </message>
     <message>
-        <source>Proceed at the customer&apos;s request</source>
-        <translation>按客户要求继续办理</translation>
+        <source>&amp;Proceed at the customer&apos;s request</source>
+        <translation>按客户要求继续办理(&amp;P)</translation>
     </message>
     <message>
         <source>The amount or the customer&apos;s finances changed: show the suitable products again, or check the customer&apos;s request, for the new values.</source>
@@ -2705,6 +2737,33 @@ The product cannot be sold to you without your consent to the recording.</source
         <source>Lock (Ctrl+L)</source>
         <translation>锁定（Ctrl+L）</translation>
     </message>
+    <message>
+        <source>revoked on the hub</source>
+        <translation>已在服务器上被吊销</translation>
+    </message>
+</context>
+<context>
+    <name>StepBar</name>
+    <message>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>current step</source>
+        <translation>当前步骤</translation>
+    </message>
+    <message>
+        <source>blocked</source>
+        <translation>受阻</translation>
+    </message>
+    <message>
+        <source>not yet</source>
+        <translation>尚未进行</translation>
+    </message>
+    <message>
+        <source>not needed</source>
+        <translation>无需办理</translation>
+    </message>
 </context>
 <context>
     <name>SyncActions</name>
@@ -2826,6 +2885,114 @@ The product cannot be sold to you without your consent to the recording.</source
     <message>
         <source>This workstation&apos;s version stays; the conflict is closed.</source>
         <translation>保留本工作站的版本；冲突已关闭。</translation>
+    </message>
+    <message>
+        <source>Consent linked to different customers on two workstations</source>
+        <translation>两台工作站将同一同意书关联到不同客户</translation>
+    </message>
+    <message>
+        <source>Sanctions hit decided differently on two workstations</source>
+        <translation>两台工作站对同一制裁名单命中作出不同处理</translation>
+    </message>
+    <message>
+        <source>Follow-up task done or made on two workstations</source>
+        <translation>回访任务在两台工作站上分别完成或创建</translation>
+    </message>
+    <message>
+        <source>Another workstation&apos;s audit entry does not fit its chain</source>
+        <translation>其他工作站的审计记录与其哈希链不符</translation>
+    </message>
+    <message>
+        <source>customer profile</source>
+        <translation>客户资料</translation>
+    </message>
+    <message>
+        <source>counter session</source>
+        <translation>柜面业务</translation>
+    </message>
+    <message>
+        <source>risk assessment</source>
+        <translation>风险评估</translation>
+    </message>
+    <message>
+        <source>suitability decision</source>
+        <translation>适当性判断</translation>
+    </message>
+    <message>
+        <source>sale sign-off</source>
+        <translation>销售确认</translation>
+    </message>
+    <message>
+        <source>approval request</source>
+        <translation>审批申请</translation>
+    </message>
+    <message>
+        <source>approval decision</source>
+        <translation>审批决定</translation>
+    </message>
+    <message>
+        <source>sale evidence</source>
+        <translation>销售证据</translation>
+    </message>
+    <message>
+        <source>audit entry</source>
+        <translation>审计记录</translation>
+    </message>
+    <message>
+        <source>customer complaint</source>
+        <translation>客户投诉</translation>
+    </message>
+    <message>
+        <source>complaint step</source>
+        <translation>投诉处理步骤</translation>
+    </message>
+    <message>
+        <source>AML referral</source>
+        <translation>反洗钱移交</translation>
+    </message>
+    <message>
+        <source>restriction of processing</source>
+        <translation>限制处理</translation>
+    </message>
+    <message>
+        <source>retention purge</source>
+        <translation>到期清除</translation>
+    </message>
+    <message>
+        <source>separate consent</source>
+        <translation>单独同意</translation>
+    </message>
+    <message>
+        <source>AML risk rating</source>
+        <translation>反洗钱风险等级</translation>
+    </message>
+    <message>
+        <source>sanctions screening</source>
+        <translation>制裁名单筛查</translation>
+    </message>
+    <message>
+        <source>cooling-off cancellation</source>
+        <translation>冷静期撤销</translation>
+    </message>
+    <message>
+        <source>follow-up task</source>
+        <translation>回访任务</translation>
+    </message>
+    <message>
+        <source>follow-up call</source>
+        <translation>回访电话</translation>
+    </message>
+    <message>
+        <source>follow-up outcome</source>
+        <translation>回访结果</translation>
+    </message>
+    <message>
+        <source>customer evaluation</source>
+        <translation>客户评价</translation>
+    </message>
+    <message>
+        <source>confirmation print</source>
+        <translation>确认书打印</translation>
     </message>
 </context>
 <context>
@@ -3046,6 +3213,18 @@ The product cannot be sold to you without your consent to the recording.</source
         <source>The hub had no head-office key when this workstation enrolled: head-office catalogs and lists cannot be verified until it is enrolled again.</source>
         <translation>本工作站注册时中心尚无总行密钥：在重新注册之前，无法验证总行下发的产品目录和名单。</translation>
     </message>
+    <message>
+        <source>Device on the hub:</source>
+        <translation>设备在同步服务器上的状态：</translation>
+    </message>
+    <message>
+        <source>Revoked ({since}): the hub refuses this device, nothing syncs. Get an enrolment code and enrol it again (counterdesk-admin sync enrol --again).</source>
+        <translation>已吊销（{since}）：同步服务器拒绝本设备，不再同步。请索取注册码并重新注册（counterdesk-admin sync enrol --again）。</translation>
+    </message>
+    <message>
+        <source>Enrolled (accepted at the last request)</source>
+        <translation>已注册（上次请求时被接受）</translation>
+    </message>
 </context>
 <context>
     <name>TemporaryPasswordDialog</name>
@@ -3219,6 +3398,136 @@ The product cannot be sold to you without your consent to the recording.</source
     <message>
         <source>{name} is unlocked and may sign in again.</source>
         <translation>{name} 已解锁，可以再次登录。</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpsPage</name>
+    <message>
+        <source>Cooling-off period until {time}: no contact with the customer</source>
+        <translation>投资冷静期至 {time}：不得联系客户</translation>
+    </message>
+    <message>
+        <source>Your own sale: a colleague makes this follow-up</source>
+        <translation>本人销售：须由其他员工回访</translation>
+    </message>
+    <message>
+        <source>Belongs to branch {branch}</source>
+        <translation>属于网点 {branch}</translation>
+    </message>
+    <message>
+        <source>Restricted processing: no follow-up</source>
+        <translation>限制处理：不得回访</translation>
+    </message>
+    <message>
+        <source>Nothing is due.</source>
+        <translation>没有待办的回访。</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Sale</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>依据</translation>
+    </message>
+    <message>
+        <source>Contacts so far</source>
+        <translation>已有联系记录</translation>
+    </message>
+    <message>
+        <source>Outcome recorded.</source>
+        <translation>回访结果已登记。</translation>
+    </message>
+    <message>
+        <source>Post-sale calls, an older customer&apos;s extra follow-up after a high-risk sale, expiring risk assessments and maturing products, soonest first. Select one and press Enter to record the outcome of the contact.</source>
+        <translation>售后回访、老年客户购买高风险产品后的额外回访、即将到期的风险评估和即将到期的产品，按到期日排列。选中一项后按回车键登记联系结果。</translation>
+    </message>
+    <message>
+        <source>&amp;Kind</source>
+        <translation>类型(&amp;K)</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>&amp;My customers only</source>
+        <translation>只看我的客户(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Show &amp;done</source>
+        <translation>显示已完成(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Refresh (F5)</source>
+        <translation>刷新 (F5)</translation>
+    </message>
+    <message>
+        <source>&amp;Record outcome…</source>
+        <translation>登记结果(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Mark</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeDialog</name>
+    <message>
+        <source>Record the outcome</source>
+        <translation>登记回访结果</translation>
+    </message>
+    <message>
+        <source>Required for a call that reached the customer</source>
+        <translation>电话联系上客户时必填</translation>
+    </message>
+    <message>
+        <source>&amp;Outcome</source>
+        <translation>结果(&amp;O)</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel</source>
+        <translation>联系方式(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Call &amp;recording</source>
+        <translation>通话录音编号(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>记录(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Every outcome but &quot;not reached&quot; closes the follow-up. The note is kept in the encrypted store, never in the audit log (at most {n} characters).</source>
+        <translation>除“未联系上”外，登记结果即完成该项回访。记录只保存在加密存储中，不写入审计日志（不超过 {n} 字）。</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 </TS>

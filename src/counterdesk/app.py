@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from counterdesk import __version__
 from counterdesk.base import logs
 from counterdesk.base.paths import default_data_dir
+from counterdesk.ui import theme
 from counterdesk.ui.i18n_build import build as build_translations
 from counterdesk.ui.i18n_build import qm_path
 from counterdesk.ui.shell.main_window import MainWindow
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("CounterDesk")
     app.setOrganizationName("CounterDesk")
     load_font(app)
+    theme.apply(app)
     if not qm_path("zh_CN").exists():
         try:
             build_translations(quiet=True)

@@ -30,7 +30,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
                                 "customer.view", "screening.run", "screening.dispose", "customer.reveal", "aml.rate",
                                 "assessment.view", "aftersale.manage",
                                 "complaint.record", "complaint.handle", "complaint.queue", "complaint.approve",
-                                "aml.referrals", "customer.document_image.view", "report.branch",
+                                "aml.referrals", "aml.referral.close", "customer.document_image.view", "report.branch",
                                 "privacy.manage"}),
     Role.ADMIN: frozenset({"users.manage", "catalog.manage", "settings.manage", "audit.view", "audit.verify",
                            "sanctions.manage", "sync.manage", "report.branch",
@@ -39,7 +39,8 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
                              "customer.document_image.view"}),
 }
 # Due diligence (Order 〔2025〕 No. 11): tellers keep the document copy but see only its thumbnail; the
-# full copy and the suspicious-transaction referrals are for supervisors (compliance) and the auditor.
+# full copy and the suspicious-transaction referrals are for supervisors (compliance) and the auditor;
+# a supervisor closes a referral, the auditor only reads the queue.
 # Complaints (counterdesk.services.complaints): any counter employee records one and owns it (首问负责制);
 # supervisors see the branch's queue and approve extensions; the auditor reads the queue.
 # Dashboard (counterdesk.services.reports): supervisors and administrators see the branch's figures,
@@ -49,11 +50,12 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 
 # The home-screen tasks of each role, in display order.
 TASKS: dict[Role, tuple[str, ...]] = {
-    Role.TELLER: ("session.start", "customer.find", "aftersale.manage", "complaint.handle", "report.dashboard"),
-    Role.SUPERVISOR: ("approval.queue", "approval.signoff", "customer.find", "aftersale.manage", "complaint.handle",
-                      "report.dashboard"),
+    Role.TELLER: ("session.start", "customer.find", "aftersale.manage", "followup.list", "complaint.handle",
+                  "report.dashboard"),
+    Role.SUPERVISOR: ("approval.queue", "approval.signoff", "customer.find", "aftersale.manage", "followup.list",
+                      "complaint.handle", "report.dashboard", "aml.referrals"),
     Role.ADMIN: ("users.manage", "catalog.manage", "settings.manage", "audit.view", "sync.manage", "report.dashboard"),
-    Role.AUDITOR: ("audit.view", "complaint.queue"),
+    Role.AUDITOR: ("audit.view", "complaint.queue", "aml.referrals"),
 }
 
 

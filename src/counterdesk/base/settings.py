@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from counterdesk.base.setting_sources import SOURCES
 from counterdesk.base.text import Result, Text
 
 
@@ -24,7 +25,12 @@ class Setting:
     choices: tuple[Any, ...] | None = None
     pattern: str | None = None  # str settings: the whole value must match this regular expression
     pre_auth: bool = False  # mirrored to install.json so the sign-in screen can use it
-    source: str = ""
+    source: str = ""  # the reference as declared; screens show ``source_text``
+
+    @property
+    def source_text(self) -> Text:
+        """The source in each screen's own language (counterdesk.base.setting_sources)."""
+        return SOURCES.get(self.key) or Text(self.source, self.source)
 
     def validate(self, value: Any) -> Result:
         res = Result()
@@ -365,6 +371,15 @@ ANCHOR_INTERVAL_SECONDS = declare(Setting(
          "sync now always sends one"),
     minimum=0, maximum=3600, source="bank policy (how far back an insider's rewrite can go unanchored)"))
 
+# Sync housekeeping (counterdesk.services.sync.prune): how long a workstation keeps what it sent and applied.
+SYNC_RETENTION_DAYS = declare(Setting(
+    "sync.retention_days", int, 30,
+    Text("已发送的外发记录与已应用的接收记录在本机保留的天数；之后清理（中心保留全部记录）",
+         "Days a workstation keeps the records it sent (their content) and the records it applied before "
+         "they are pruned (the hub keeps every record)"),
+    minimum=1, maximum=3650,
+    source="bank practice (data minimisation, PIPL Art 19; the hub's copy is the record of what was synced)"))
+
 # Complaints (counterdesk.services.complaints). Days are calendar days counted from the day after receipt
 # (民法典 Art 201: the first day is not counted), in the branch's time zone; the maxima are the legal limits.
 _COMPLAINT_SOURCE = "银行业保险业消费投诉处理管理办法 (CBIRC Order 2020 No. 3, in force 2020-03-01)"
@@ -424,3 +439,37 @@ RETENTION_SUITABILITY_YEARS = declare(Setting(
          "Years suitability evidence (matching, warnings, confirmations, recordings) is kept after the sale"),
     minimum=20, maximum=100, source="CSRC 证券期货投资者适当性管理办法 Art 32 (20 years, used as default); "
                                     "domain-rules §6"))
+
+# The follow-up list (counterdesk.services.followups): when each kind of follow-up joins the list. The
+# elderly customer's extra follow-up applies to the sales that got the special care (suitability.elderly_*).
+FOLLOWUP_ELDERLY_DAYS = declare(Setting(
+    "followups.elderly_extra_days", int, 7,
+    Text("老年客户购买高风险产品后额外回访的期限（天，自销售完成或冷静期结束起）",
+         "Days after the sale (or the end of its cooling-off period) within which an older customer who bought "
+         "a high-risk product gets the extra follow-up"),
+    minimum=1, maximum=60,
+    source="domain-rules §5: 65+ high-risk purchases need more follow-up (NFRA 2025 Measures; CSRC 适当性办法 Art 20); "
+           "the number of days: bank policy"))
+FOLLOWUP_ASSESSMENT_WINDOW_DAYS = declare(Setting(
+    "followups.assessment_window_days", int, 30,
+    Text("风险承受能力评估到期前多少天列入回访清单（提醒客户重新评估）",
+         "Days before a risk-tolerance assessment expires from which the customer is on the follow-up list "
+         "(to reassess)"),
+    minimum=1, maximum=180, source="NFRA 2025 Art 29 (valid 12 months, then reassess); the window: bank policy"))
+FOLLOWUP_MATURITY_WINDOW_DAYS = declare(Setting(
+    "followups.maturity_window_days", int, 14,
+    Text("产品到期前多少天列入回访清单（到期日 = 销售完成日 + 产品期限）",
+         "Days before a product matures from which the sale is on the follow-up list (maturity = the sale's day + "
+         "the product's term)"),
+    minimum=1, maximum=90, source="bank policy (service before maturity; the term from the product catalog)"))
+FOLLOWUP_DUE_SOON_DAYS = declare(Setting(
+    "followups.due_soon_days", int, 3,
+    Text("回访清单中标为“即将到期”的剩余天数",
+         "Days before the due date from which the follow-up list marks an item due soon"),
+    minimum=0, maximum=30, source="bank policy"))
+FOLLOWUP_LAPSE_DAYS = declare(Setting(
+    "followups.lapse_days", int, 30,
+    Text("到期、评估到期、老年客户额外回访逾期多少天仍未完成即移出待办（标为“已失效”；售后回访完成前一直保留）",
+         "Days past its due day after which an unanswered maturity, assessment-expiry or older-customer follow-up "
+         "leaves the open list (shown as lapsed; post-sale calls stay until done)"),
+    minimum=1, maximum=365, source="bank policy (post-sale calls are regulatory: kept until done)"))

@@ -6,11 +6,14 @@
     counterdesk-admin --user admin sync now
     counterdesk-admin --user admin sync quarantine [--requeue ID [ID ...] | --all]
     counterdesk-admin --user admin sync conflicts [--all]
+    counterdesk-admin --user admin sync prune [--dry-run]
 
 Same core as the GUI and the background sync (counterdesk.services.sync): enrolment, push, pull, master data,
 permission checks and audit entries are identical. ``sync now`` exits 1 when the hub cannot be
 reached or refuses: nothing is lost, the records wait in the outbox for the next sync. ``status``
-always exits 0 (it reports "offline" instead). Never import PySide6 here.
+always exits 0 (it reports "offline", or "revoked" when the hub refuses this device, instead). ``prune``
+drops what sync no longer needs after ``sync.retention_days`` (counterdesk.services.sync.prune).
+Never import PySide6 here.
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from counterdesk.cli.common import EXIT_BROKEN, EXIT_OK, signed_in
 from counterdesk.services.anchoring.chains import by_name
 from counterdesk.services.anchoring.checkpoints import AnchorResult
 from counterdesk.services.auth.vault import Vault
-from counterdesk.services.sync import state
+from counterdesk.services.sync import prune, state
 from counterdesk.services.sync.admin import check_ca, conflicts_without_content, requeue
 from counterdesk.services.sync.client import HubRefused, HubUnreachable, SyncClient, quarantined, status, tls_verify
 from counterdesk.services.sync.conflicts import list_conflicts
@@ -80,6 +83,12 @@ S_BRANCH = Text("网点：{branch}", "Branch: {branch}")
 S_ONLINE = Text("连接：在线（服务器时间 {time}，协议版本 {protocol}）",
                 "Connection: online (hub time {time}, protocol {protocol})")
 S_OFFLINE = Text("连接：离线（{why}）", "Connection: offline ({why})")
+S_REVOKED = Text("连接：本设备已在同步服务器上被吊销（{code}），不再同步。"
+                 "请向管理员索取注册码，并用 sync enrol --again 重新注册",
+                 "Connection: this device is revoked on the hub ({code}); nothing syncs. Get an enrolment code and "
+                 "enrol again with sync enrol --again")
+S_REVOKED_LAST = Text("设备：同步服务器上次拒绝了本设备（{code}，{when}）",
+                      "Device: the hub refused this device at the last request ({code}, {when})")
 S_DB_DOWN = Text("连接：服务器可达，但其数据库暂不可用（503），请稍后再试",
                  "Connection: the hub answers but its database is unavailable (503); try again later")
 S_ODD = Text("连接：服务器应答异常（HTTP {status}）", "Connection: unexpected answer from the hub (HTTP {status})")
@@ -138,6 +147,17 @@ C_RESOLVE = Text("冲突由可编辑客户的用户在应用程序中处理（�
 C_FIELDS_HIDDEN = Text("（差异字段仅向可查看客户的用户显示）",
                        "(changed fields are shown to users who may view customers)")
 OPEN = Text("未处理", "open")
+P_DONE = Text("已清理：{outbox} 条已发送记录（删除内容，保留编号），{inbox} 条已应用的接收记录；保留期 {days} 天"
+              "（设置 sync.retention_days），早于 {cutoff}。",
+              "Pruned: {outbox} sent records (content dropped, ids kept) and {inbox} applied received records; "
+              "retention {days} days (setting sync.retention_days), before {cutoff}.")
+P_DRY = Text("试运行：将清理 {outbox} 条已发送记录和 {inbox} 条已应用的接收记录（保留期 {days} 天，早于 {cutoff}）；"
+             "未作任何更改。",
+             "Dry run: {outbox} sent records and {inbox} applied received records would be pruned (retention "
+             "{days} days, before {cutoff}); nothing was changed.")
+P_KEPT = Text("待发送、被隔离、未应用或有冲突的记录从不清理；中心保留全部记录。",
+              "Records pending, quarantined, not applied or in a conflict are never pruned; the hub keeps every "
+              "record.")
 
 MIN_CODE_S, MAX_CODE_S = 60, 7 * 24 * 3600
 
@@ -263,6 +283,7 @@ def cmd_status(ctx, vault: Vault, us, _pw: str) -> int:
     ctx.say(S_HUB, url=hub)
     ctx.say(S_BRANCH, branch=values.get("branch_code") or "")
     ctx.say(DEVICE, id=values.get("device_id") or "")
+    refused: str | None = None
     try:
         resp = httpx.get(f"{hub}/v1/health", verify=_verify(vault), timeout=5.0)
     except httpx.HTTPError as exc:
@@ -273,17 +294,36 @@ def cmd_status(ctx, vault: Vault, us, _pw: str) -> int:
     else:
         if resp.status_code == 200:
             body = _json(resp)
-            ctx.say(S_ONLINE, time=body.get("server_time", "?"), protocol=body.get("protocol", "?"))
+            refused = _device_refused(vault, us)
+            if refused:
+                ctx.say(S_REVOKED, code=refused)
+            else:
+                ctx.say(S_ONLINE, time=body.get("server_time", "?"), protocol=body.get("protocol", "?"))
         elif resp.status_code == 503:
             ctx.say(S_DB_DOWN)
         else:
             ctx.say(S_ODD, status=resp.status_code)
+    after = status(vault)
+    if after.revoked and not refused:  # offline now: what the hub said last
+        ctx.say(S_REVOKED_LAST, code=after.revoked, when=_when(ctx, after.revoked_at))
     ctx.say(S_LAST, when=_when(ctx, current.last_sync_at))
     ctx.say(S_PENDING, n=current.pending_count)
     ctx.say(S_QUARANTINED, n=current.quarantined_count, hint=ctx.t(Q_HINT) if current.quarantined_count else "")
     n = _open_conflicts(vault)
     ctx.say(S_CONFLICTS, n=n, hint=ctx.t(C_HINT) if n else "")
     return 0
+
+
+def _device_refused(vault: Vault, us) -> str | None:
+    """Whether the hub still accepts this device, asked with a signed request (the health check is
+    unsigned, so a revoked device would look online); the last known answer if that request fails."""
+    client = SyncClient(vault, us, verify=_verify(vault), anchoring=False, timeout=5.0)
+    try:
+        return client.check_device()
+    except (HubUnreachable, HubRefused):
+        return status(vault).revoked
+    finally:
+        client.close()
 
 
 def _json(resp: httpx.Response) -> dict:
@@ -379,6 +419,16 @@ def _attempts(vault: Vault, ids: list[str]) -> dict[str, int]:
     return vault.transact(lambda s: dict(s.execute(select(Outbox.id, Outbox.attempts).where(Outbox.id.in_(ids))).all()))
 
 
+def cmd_prune(ctx, vault: Vault, us, _pw: str) -> int:
+    """Sent outbox rows lose their content and applied inbox rows go, after the retention window."""
+    require(us.role, "settings.manage")
+    done = prune.run(vault, us, dry_run=ctx.args.dry_run)
+    ctx.say(P_DRY if done.dry_run else P_DONE, outbox=done.outbox, inbox=done.inbox, days=done.days,
+            cutoff=_when(ctx, done.cutoff))
+    ctx.say(P_KEPT)
+    return 0
+
+
 def cmd_conflicts(ctx, vault: Vault, us, _pw: str) -> int:
     """Users who may view customers see the changed fields (conflicts.list_conflicts); an administrator
     or auditor sees which objects are in conflict, nothing of their content."""
@@ -446,3 +496,6 @@ def add_commands(sub, leaf: Callable) -> None:
     which.add_argument("--all", action="store_true", help="send every quarantined record again")
     p = leaf(group, "conflicts", "列出同步冲突 / list sync conflicts", signed_in(cmd_conflicts))
     p.add_argument("--all", action="store_true", help="resolved ones too")
+    p = leaf(group, "prune", "清理保留期已过的已发送与已应用记录 / prune sent and applied records past retention",
+             signed_in(cmd_prune))
+    p.add_argument("--dry-run", action="store_true", help="count what would be pruned; change nothing")

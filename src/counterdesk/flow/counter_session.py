@@ -11,6 +11,7 @@ without Qt.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -50,6 +51,7 @@ from counterdesk.services.customers.common import current_answers
 from counterdesk.services.customers.consistency import document_problems
 from counterdesk.services.sales import recommendation
 from counterdesk.services.sanctions import disposition, screening
+from counterdesk.services.sync import fresh
 
 KYC_FORM = "kyc"
 CONSENT_FORM = "consent_sensitive_pi"
@@ -102,8 +104,12 @@ def unexpected(step: str, action: object) -> Outcome:
 class CounterSession(SignoffSteps, DueDiligenceSteps):
     """One counter session of the signed-in teller, from identification to the signed confirmation."""
 
-    def __init__(self, vault: Vault, user: SignedInUser, today: date | None = None, lang: str = "zh"):
+    def __init__(self, vault: Vault, user: SignedInUser, today: date | None = None, lang: str = "zh",
+                 hub_check: Callable[[str], fresh.Freshness] | None = None):
         self.vault, self.user, self.today = vault, user, today
+        # Asks the hub for a returning customer's flags recorded elsewhere in the branch (services.sync.fresh).
+        self.hub_check = hub_check or fresh.CustomerCheck(vault)
+        self.freshness: fresh.Freshness | None = None
         self.lang = lang  # the customer's language: disclosures, the typed sentence, the confirmation
         self.form = load_form(KYC_FORM)
         self.consent_form = load_form(CONSENT_FORM)
@@ -183,6 +189,14 @@ class CounterSession(SignoffSteps, DueDiligenceSteps):
             nationality=parsed.nationality, age=parsed.age)
         state.warnings = [p for p in check.result.problems if p.severity == "warning"]
         found = customers.find_by_document(self.vault, self.user, state.document.doc_type, parsed.number)
+        if found is not None:
+            # A restriction, withdrawn consent or confirmed match recorded at another counter of the branch
+            # counts before this customer is served again: fetched now, or the teller is told it could not be.
+            self.freshness = self.hub_check(found.customer_id)
+            if self.freshness.applied:
+                found = customers.find_by_document(self.vault, self.user, state.document.doc_type, parsed.number)
+            if self.freshness.message is not None:
+                check.result.add("hub", "flags_unchecked", self.freshness.message, severity="warning")
         state.existing = found
         if found is not None and found.restriction is not None:
             # PIPL Art 47: a restricted customer's data is only stored; the session ends with the reason.

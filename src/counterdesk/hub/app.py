@@ -31,6 +31,7 @@ from counterdesk.hub.dependencies import SIGNED, SignedBy
 from counterdesk.hub.errors import HubError
 from counterdesk.hub.middleware import BodyLimit, BodyTooLarge, ServerTimeHeader
 from counterdesk.hub.schemas import (
+    CUSTOMER_TAG,
     MAX_PULL,
     MAX_WAIT_S,
     EnrolCodeIn,
@@ -95,6 +96,12 @@ def create_app(database_url: str, *, engine: Engine | None = None, clock: Callab
     # `serve` runs only on the head schema; an app made directly on a database from before hub
     # migration 0004 (as the upgrade tests run "the old hub") enrols without the limit.
     limit_state: dict[str, bool] = {}
+
+    def _with_floor() -> bool:
+        # Likewise, before hub migration 0006 there is no key floor (branch rekey) to keep pulls above.
+        if "floor" not in limit_state:
+            limit_state["floor"] = records.floor_available(engine)
+        return limit_state["floor"]
 
     @app.post("/v1/enrol", status_code=201, response_model=EnrolOut,
               responses={403: {"model": ErrorOut, "description": "enrol_code_invalid"},
@@ -163,7 +170,16 @@ def create_app(database_url: str, *, engine: Engine | None = None, clock: Callab
     @app.get("/v1/pull", response_model=PullOut, responses=SIGNED)
     async def pull(device: SignedBy, cursor: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
                    limit: Annotated[int, Query(ge=1, le=MAX_PULL)] = MAX_PULL) -> Response:
-        return JSONResponse(await run_in_threadpool(records.pull, sessions, device.branch, cursor, limit))
+        return JSONResponse(await run_in_threadpool(records.pull, sessions, device.branch, cursor, limit,
+                                                    _with_floor()))
+
+    @app.get("/v1/customer-records", response_model=PullOut, responses=SIGNED)
+    async def customer_records(device: SignedBy, tag: Annotated[str, Query(pattern=CUSTOMER_TAG)],
+                               cursor: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
+                               limit: Annotated[int, Query(ge=1, le=MAX_PULL)] = MAX_PULL) -> Response:
+        # One customer's flags before a workstation serves them (docs/sync-protocol.md, "Customer records").
+        return JSONResponse(await run_in_threadpool(records.customer_records, sessions, device.branch, tag, cursor,
+                                                    limit, _with_floor()))
 
     @app.get("/v1/wait", response_model=WaitOut,
              responses={**SIGNED, 204: {"description": "nothing new before the timeout"}})

@@ -6,6 +6,7 @@
     counterdesk-hub tsa-init --out DIR [--name NAME] [--force]
     counterdesk-hub tls-demo --out DIR [--host localhost] [--force]
     counterdesk-hub branch add CODE NAME | branch list
+    counterdesk-hub branch rekey CODE --confirm CODE   (every workstation of the branch is lost)
     counterdesk-hub enrol-code BRANCH [--hours 24]
     counterdesk-hub device list BRANCH | device revoke DEVICE_ID
     counterdesk-hub headoffice keygen --out FILE | headoffice register --public-key FILE
@@ -44,6 +45,8 @@ from counterdesk.hub.errors import HubError
 from counterdesk.hub.master import publish, register_head_office_key
 from counterdesk.hub.migrate import SchemaError, current_revision, head_revision, require_head, upgrade
 from counterdesk.hub.models import Checkpoint
+from counterdesk.hub.rekey import PENDING as REKEY_PENDING
+from counterdesk.hub.rekey import rekey_branch
 from counterdesk.hub.serve import DEFAULT_READ_TIMEOUT_S, DEFAULT_RESERVE, connection_budget
 from counterdesk.hub.tlsdemo import make_demo_certificate
 from counterdesk.hub.tsa import create_tsa, load_tsa
@@ -103,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     ba.add_argument("name")
     ba.set_defaults(run=cmd_branch_add)
     b.add_parser("list").set_defaults(run=cmd_branch_list)
+    br = b.add_parser("rekey", help="replace the branch key when every workstation of the branch is lost: revoke "
+                                    "its devices, void its codes; its records so far stay sealed "
+                                    "(docs/branch-key-replacement.md)")
+    br.add_argument("code")
+    br.add_argument("--confirm", required=True, metavar="CODE", help="the branch code again")
+    br.set_defaults(run=cmd_branch_rekey)
 
     e = sub.add_parser("enrol-code", help="a one-time enrolment code for a branch's first workstation")
     e.add_argument("branch")
@@ -282,13 +291,33 @@ def cmd_branch_list(args) -> int:
     return 0
 
 
+def cmd_branch_rekey(args) -> int:
+    if args.confirm != args.code:
+        raise CliError("--confirm must repeat the branch code: this revokes every workstation of the branch")
+    with _session(args, write=True) as session:
+        done = rekey_branch(session, args.code)
+    print(f"Branch {done.branch}: branch key {done.retired_key_id} retired at {done.at:%Y-%m-%d %H:%M}Z.")
+    print(f"Revoked {len(done.devices_revoked)} device(s); voided {done.codes_voided} unused enrolment code(s).")
+    for device_id, name in done.devices_revoked:
+        print(f"  revoked {device_id}\t{name}")
+    print(f"{done.records_sealed} record(s) up to seq {done.floor_seq} stay at the hub sealed under keys no "
+          "workstation holds: their ids, types, times and meta stay readable here, their content does not; "
+          f"new workstations never pull them. {done.checkpoints} chain checkpoint(s) of the lost workstations "
+          "are kept.")
+    print(f"Next: counterdesk-hub enrol-code {done.branch}  (its first new workstation creates the new branch key; "
+          "further ones enrol with a code made on it)")
+    return 0
+
+
 def cmd_enrol_code(args) -> int:
     with _session(args, write=True) as session:
         code, expires_at = new_first_code(session, args.branch, args.hours)
         branch_key_id = get_branch(session, args.branch).key_id
     print(f"One-time enrolment code for branch {args.branch}: {code}")
     print(f"Valid until {expires_at:%Y-%m-%d %H:%M}Z; it works once.")
-    if branch_key_id is not None:
+    if branch_key_id == REKEY_PENDING:
+        print("This branch's key was replaced: the workstation that enrols with this code creates the new key.")
+    elif branch_key_id is not None:
         print("Note: this branch already has a branch key. This code carries no key: it only re-enrols a "
               "workstation that still holds the key. For a new workstation, make the code on an enrolled "
               "workstation of the branch.")

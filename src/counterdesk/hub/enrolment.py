@@ -17,6 +17,7 @@ from counterdesk.hub.branches import get_branch
 from counterdesk.hub.clock import utcnow
 from counterdesk.hub.errors import ENROL_CODE_INVALID, HubError
 from counterdesk.hub.models import Branch, Device, EnrolCode, HeadOfficeKey
+from counterdesk.hub.rekey import PENDING, current_key
 from counterdesk.hub.schemas import EnrolCodeIn, EnrolIn
 from counterdesk.protocol.signing import code_sha256
 
@@ -65,12 +66,20 @@ def enrol(db: Session, body: EnrolIn) -> Enrolled:
     # A code without a wrapped key hands over no branch key: once the branch has one, such a code
     # only serves a workstation that already holds that key (and says so).
     keyless_code = code.wrapped_branch_key is None
-    if branch.key_id is not None and (body.branch_key_id is not None or keyless_code) \
-            and body.branch_key_id != branch.key_id:
+    key_id = current_key(branch)  # None as well after `branch rekey`, until the next first workstation
+    if key_id is not None and (body.branch_key_id is not None or keyless_code) and body.branch_key_id != key_id:
         raise HubError(409, "branch_key_mismatch",
                        "the branch already has another branch key; ask an enrolled workstation of the "
                        "branch for an enrolment code instead (the code was not used)")
-    if branch.key_id is None and body.branch_key_id is not None:
+    if branch.key_id != key_id and body.branch_key_id is None:
+        raise HubError(409, "branch_key_mismatch",
+                       "the branch's key was replaced (`counterdesk-hub branch rekey`): the workstation enrols "
+                       "with a new branch key id (the code was not used)")
+    if key_id is None and body.branch_key_id is not None:
+        if branch.key_id == PENDING and body.branch_key_id == branch.retired_key_id:
+            raise HubError(409, "branch_key_retired",
+                           "this branch key was retired (`counterdesk-hub branch rekey`); the workstation must "
+                           "create a new one (the code was not used)")
         branch.key_id = body.branch_key_id
     device = Device(id=uuid.uuid4(), branch=branch.code, workstation_id=body.workstation_id, name=body.name,
                     sign_public_key=base64.b64decode(body.sign_public_key), enrolled_at=now)

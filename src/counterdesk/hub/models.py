@@ -59,6 +59,12 @@ class Branch(Base):
     # The branch key's id (``bk1-…``): from the first enrolment that names it, else the first push.
     key_id: Mapped[str | None] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # After `counterdesk-hub branch rekey` (hub migration 0006): the key given up, when, and the last seq
+    # of the records under it (never pulled again: no workstation holds that key any more). Deferred: loaded
+    # only when read, so the request path of a hub on an older schema (the upgrade tests) never asks for them.
+    retired_key_id: Mapped[str | None] = mapped_column(String(24), deferred=True)
+    rekeyed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), deferred=True)
+    key_floor_seq: Mapped[int | None] = mapped_column(BigInteger(), deferred=True)
 
 
 class Device(Base):
@@ -108,7 +114,12 @@ class Record(Base):
     __tablename__ = "records"
     # ix_records_device_id: what one device pushed (after a device is lost or revoked), and the foreign
     # key's own checks, without reading the whole table (migration 0002).
-    __table_args__ = (Index("ix_records_branch_seq", "branch", "seq"), Index("ix_records_device_id", "device_id"))
+    # ix_records_customer_tag: one customer's tagged records of a branch (GET /v1/customer-records), holding
+    # only the tagged rows (migration 0005).
+    __table_args__ = (Index("ix_records_branch_seq", "branch", "seq"), Index("ix_records_device_id", "device_id"),
+                      Index("ix_records_customer_tag", "branch", text("(meta ->> 'customer_tag')"), "seq",
+                            postgresql_where=text("meta ->> 'customer_tag' IS NOT NULL"),
+                            sqlite_where=text("meta ->> 'customer_tag' IS NOT NULL")))
     # ``protocol`` is written by its server default and never read in the request path: inserts do not
     # fetch it back, and loading a record leaves it out until it is asked for.
     __mapper_args__ = {"eager_defaults": False}

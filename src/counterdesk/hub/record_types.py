@@ -18,17 +18,27 @@ RECORD_TYPES: dict[str, frozenset[str]] = {
     "complaint": frozenset({"complaint_id", "status", "due_on"}),
     "complaint.event": frozenset({"complaint_id", "seq", "kind"}),
     "aml.referral": frozenset({"referral_id", "session_id", "reason_code"}),
-    "customer.restriction": frozenset({"customer_id"}),
-    "retention.tombstone": frozenset({"tombstone_id", "kind", "subject_id"}),
-    "consent": frozenset({"consent_id", "session_id"}),
-    "aml.rating": frozenset({"customer_id", "rated_at"}),
-    "screening": frozenset({"screening_id", "status"}),
+    "customer.restriction": frozenset({"customer_id", "customer_tag"}),
+    "retention.tombstone": frozenset({"tombstone_id", "kind", "subject_id", "customer_tag"}),
+    "consent": frozenset({"consent_id", "session_id", "customer_tag"}),
+    "aml.rating": frozenset({"customer_id", "rated_at", "customer_tag"}),
+    "screening": frozenset({"screening_id", "status", "customer_tag"}),
     "signoff.cooling_off": frozenset({"signoff_id"}),
     "follow_up.task": frozenset({"task_id", "signoff_id", "status"}),
     "follow_up.call": frozenset({"call_id", "signoff_id"}),
     "signoff.print": frozenset({"signoff_id", "copy", "printed_at"}),
     "evaluation": frozenset({"evaluation_id", "session_id", "status"}),
+    "follow_up.outcome": frozenset({"outcome_id", "kind", "outcome"}),
 }
+
+# A record's ``customer_tag`` (counterdesk.services.sync.tags) is a keyed hash of the customer id under a
+# secret of the branch: the hub matches it (GET /v1/customer-records) but can neither reverse nor compute it.
+CUSTOMER_TAG = "customer_tag"
+# A retention tombstone's ``purges`` may delete the branch's records of every type but these: what the
+# purge keeps (the restriction, the tombstones, the audit trail, complaints held apart from the purge).
+KEPT_BY_PURGE = frozenset({"retention.tombstone", "customer.restriction", "audit.entry", "complaint",
+                           "complaint.event"})
+PURGEABLE = frozenset(set(RECORD_TYPES) - KEPT_BY_PURGE)
 
 
 def meta_keys_not_allowed(record_type: str, meta_keys: set[str] | frozenset[str]) -> list[str]:

@@ -7,26 +7,42 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, inspect, literal_column, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
 from counterdesk.hub import hotpath
 from counterdesk.hub.auth import SignedDevice
 from counterdesk.hub.clock import iso_utc, parse_iso, utcnow
 from counterdesk.hub.models import Branch, Record
-from counterdesk.hub.record_types import RECORD_TYPES, meta_keys_not_allowed
+from counterdesk.hub.record_types import CUSTOMER_TAG, PURGEABLE, RECORD_TYPES, meta_keys_not_allowed
 from counterdesk.hub.schemas import RecordIn
 from counterdesk.protocol.signing import sha256_hex
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 _RECORDS = cast(Table, Record.__table__)
 _BRANCHES = cast(Table, Branch.__table__)
-_PAGE = (select(_RECORDS.c.seq, _RECORDS.c.id, _RECORDS.c.type, _RECORDS.c.workstation_id, _RECORDS.c.created_at,
-                _RECORDS.c.key_id, _RECORDS.c.envelope, _RECORDS.c.meta)
-         .where(_RECORDS.c.branch == bindparam("branch"), _RECORDS.c.seq > bindparam("cursor"))
-         .order_by(_RECORDS.c.seq).limit(bindparam("limit")))
+# Records up to the branch's key floor were sealed under a key given up by `branch rekey` (hub/rekey.py):
+# no workstation of the branch can open them, so a pull never returns them (one primary-key look-up).
+_FLOOR = (select(func.coalesce(_BRANCHES.c.key_floor_seq, 0)).where(_BRANCHES.c.code == bindparam("branch"))
+          .scalar_subquery())
+_PAGE_ALL = (select(_RECORDS.c.seq, _RECORDS.c.id, _RECORDS.c.type, _RECORDS.c.workstation_id,
+                    _RECORDS.c.created_at, _RECORDS.c.key_id, _RECORDS.c.envelope, _RECORDS.c.meta)
+             .where(_RECORDS.c.branch == bindparam("branch"), _RECORDS.c.seq > bindparam("cursor"))
+             .order_by(_RECORDS.c.seq).limit(bindparam("limit")))
+_PAGE = _PAGE_ALL.where(_RECORDS.c.seq > _FLOOR)
+_FLOOR_OF = select(_BRANCHES.c.key_floor_seq).where(_BRANCHES.c.code == bindparam("branch"))
 _NEWEST = select(func.max(_RECORDS.c.seq)).where(_RECORDS.c.branch == bindparam("branch"))
+# The tag as a literal key (not a bound one), so that PostgreSQL's expression index of hub migration 0005
+# serves the look-up; SQLite (the demo hub) reads the same operator.
+_TAG: ColumnElement[str] = literal_column(f"meta ->> '{CUSTOMER_TAG}'")
+_TAGGED = (select(_RECORDS.c.seq, _RECORDS.c.id, _RECORDS.c.type, _RECORDS.c.workstation_id, _RECORDS.c.created_at,
+                  _RECORDS.c.key_id, _RECORDS.c.envelope, _RECORDS.c.meta)
+           .where(_RECORDS.c.branch == bindparam("branch"), _TAG == bindparam("tag"),
+                  _RECORDS.c.seq > bindparam("cursor"))
+           .order_by(_RECORDS.c.seq).limit(bindparam("limit")))
+_TAGGED_ABOVE_FLOOR = _TAGGED.where(_RECORDS.c.seq > _FLOOR)
 
 
 @dataclass
@@ -57,6 +73,8 @@ def check_record(index: int, raw: Any) -> _Checked | dict[str, Any]:
         record = RecordIn.model_validate(raw)
     except ValidationError:
         return receipt(raw_id, REJECTED, error="malformed")
+    if record.purges is not None and record.type != "retention.tombstone":
+        return receipt(raw_id, REJECTED, error="malformed")
     envelope = base64.b64decode(record.envelope)
     return _Checked(index, record, envelope, content_sha256(record, envelope))
 
@@ -66,6 +84,8 @@ def content_sha256(record: RecordIn, envelope: bytes) -> str:
     canonical = {"id": str(record.id), "type": record.type, "workstation_id": str(record.workstation_id),
                  "created_at": record.created_at, "key_id": record.key_id, "envelope": sha256_hex(envelope),
                  "meta": record.meta}
+    if record.purges is not None:  # absent for every other record: their digests stay as they were
+        canonical["purges"] = [str(p) for p in record.purges]
     return sha256_hex(json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
 
 
@@ -147,13 +167,53 @@ def _store(conn: Connection, device: SignedDevice, checked: list[_Checked]) -> d
 
     for c in [*first.values(), *repeats]:
         out[c.index] = judge(c)
+    _purge(conn, device.branch, [p for rid, c in first.items() if rid in inserted and c.record.purges
+                                 for p in c.record.purges])
     return out
 
 
-def pull(sessions: sessionmaker[Session], branch: str, cursor: int, limit: int) -> dict[str, Any]:
+def _purge(conn: Connection, branch: str, ids: list[Any]) -> int:
+    """A tombstone accepted just now: delete the listed records of the branch (the hub cannot read them,
+    so the purging workstation names them). Never a record of another branch, nor one the purge keeps."""
+    if not ids:
+        return 0
+    gone = 0
+    for start in range(0, len(ids), 1000):
+        gone += conn.execute(delete(_RECORDS).where(_RECORDS.c.branch == branch, _RECORDS.c.id.in_(
+            ids[start:start + 1000]), _RECORDS.c.type.in_(sorted(PURGEABLE)))).rowcount or 0
+    return gone
+
+
+def floor_available(engine: Any) -> bool:
+    """Whether the database has the branches' key floor (hub migration 0006 or later)."""
+    with engine.connect() as conn:
+        return any(c["name"] == "key_floor_seq" for c in inspect(conn).get_columns("branches"))
+
+
+def pull(sessions: sessionmaker[Session], branch: str, cursor: int, limit: int,
+         with_floor: bool = True) -> dict[str, Any]:
+    """``with_floor``: the schema has the key floor (an app on a database from before hub migration 0006, as
+    the upgrade tests run "the old hub", pulls without it)."""
     # Core rows, not ORM objects: the page is read once and turned into JSON at once.
     with sessions.kw["bind"].connect() as conn:
-        rows = conn.execute(_PAGE, {"branch": branch, "cursor": cursor, "limit": limit + 1}).all()
+        rows = conn.execute(_PAGE if with_floor else _PAGE_ALL,
+                            {"branch": branch, "cursor": cursor, "limit": limit + 1}).all()
+        # Nothing new: a cursor below the key floor moves up to it (else a long poll would wake at once
+        # for records this workstation is never given).
+        floor = 0 if rows or not with_floor else (conn.execute(_FLOOR_OF, {"branch": branch}).scalar() or 0)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"records": [record_out(r) for r in rows], "cursor": rows[-1].seq if rows else max(cursor, floor),
+            "more": more}
+
+
+def customer_records(sessions: sessionmaker[Session], branch: str, tag: str, cursor: int,
+                     limit: int, with_floor: bool = True) -> dict[str, Any]:
+    """The branch's records carrying ``tag`` after ``cursor``, as a pull page (their cursor is theirs
+    alone: the workstation's pull cursor does not move)."""
+    with sessions.kw["bind"].connect() as conn:
+        rows = conn.execute(_TAGGED_ABOVE_FLOOR if with_floor else _TAGGED,
+                            {"branch": branch, "tag": tag, "cursor": cursor, "limit": limit + 1}).all()
     more = len(rows) > limit
     rows = rows[:limit]
     return {"records": [record_out(r) for r in rows], "cursor": rows[-1].seq if rows else cursor, "more": more}

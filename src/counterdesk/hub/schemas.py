@@ -29,6 +29,8 @@ MAX_ANCHORED_ENTRIES = 5000
 BRANCH_CODE = r"^[A-Za-z0-9_-]{1,32}$"
 KEY_ID = r"^bk1-[0-9a-f]{16}$"
 META_TEXT = r"^[A-Za-z0-9_.:+-]*$"
+CUSTOMER_TAG = r"^ct1-[0-9a-f]{32}$"
+MAX_PURGES = 10000
 BASE64: JsonDict = {"contentEncoding": "base64"}
 
 
@@ -117,6 +119,10 @@ class RecordIn(_In):
     envelope: str = Field(min_length=_b64_len(MIN_ENVELOPE_BYTES), max_length=_b64_len(MAX_ENVELOPE_BYTES),
                           description="base64 of nonce(12) ‖ AES-256-GCM ciphertext", json_schema_extra=BASE64)
     meta: dict[MetaKey, MetaValue] = Field(default_factory=dict, max_length=MAX_META_KEYS)
+    # A retention tombstone only: the ids of the branch's records its purge removes (the hub deletes them).
+    purges: list[uuid.UUID] | None = Field(default=None, max_length=MAX_PURGES,
+                                           description="retention.tombstone only: ids of the branch's records "
+                                                       "that the purge removes from the hub")
 
     @field_validator("created_at")
     @classmethod

@@ -1,6 +1,7 @@
 """Verification of an installation, as ``counterdesk-admin verify`` and the Audit log page run it: an
 ordered list of checks, each a ``CheckResult`` — the database file, the audit chain, the append-only
-triggers, the records ledger, every sale's evidence against its signed confirmation — plus any
+triggers, the records ledger, every sale's evidence against its signed confirmation, the other
+workstations' audit chains (counterdesk.services.sync.remote_audit) — plus any
 ``extra_checks`` a caller adds (anchors at the hub, key slots). Recording that it ran is part of it
 (a damaged file may refuse that write: the report still goes to the user)."""
 from __future__ import annotations
@@ -18,6 +19,7 @@ from counterdesk.services.anchoring.journal import check_printed
 from counterdesk.services.auth.slot_check import check_slots
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.signoff import evidence
+from counterdesk.services.sync import remote_audit
 from counterdesk.services.sync.client import check_anchors
 from counterdesk.store import audit, ledger, triggers
 from counterdesk.store.engine import integrity_problems
@@ -110,6 +112,7 @@ def verify(vault: Vault, us: SignedInUser | None, extra_checks: Sequence[Callabl
     checks.append(_in_db(vault, "triggers", triggers.TITLE, triggers.verify))
     checks.append(_in_db(vault, "records", ledger.TITLE, ledger.verify))
     checks.append(_in_db(vault, "evidence", EVIDENCE, lambda s: _evidence(evidence.verify_all(s))))
+    checks.append(_in_db(vault, "remote_audit", remote_audit.TITLE, remote_audit.check))
     printed = () if checkpoint is None else (lambda v: check_printed(v, checkpoint),)
     for extra in (*OUTSIDE_CHECKS, *extra_checks, *printed):
         try:

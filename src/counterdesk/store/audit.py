@@ -53,7 +53,7 @@ SAFE_DETAIL_KEYS: frozenset[str] = frozenset({
     "station_user", "fingerprint", "not_after",
     # sync
     "branch", "conflict_id", "device_id", "hub", "key_id", "kind", "record_id", "record_type", "records",
-    "resolution", "seq",
+    "resolution", "seq", "outbox_pruned", "inbox_pruned",
     # complaints (never the customer's words or a free-text reason)
     "category", "channel", "complexity", "days", "due_on", "owner", "response",
     # anchoring and the end-of-day journal

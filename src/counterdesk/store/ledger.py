@@ -83,16 +83,19 @@ TABLES: dict[str, str] = {
     "complaint_events": "each complaint's history (handovers, extensions, notices, resolution), append-only",
     "customer_document_images": "the kept copy of the identity document (due diligence), append-only",
     "aml_referrals": "suspicious-transaction referrals for the AML officer, append-only",
+    "aml_referral_closures": "how the AML officer closed each referral, append-only",
     "follow_up_calls": "each follow-up call: outcome, time, caller, recording, append-only",
     "customer_restrictions": "restricted processing after a deletion request (PIPL art 47)",
     "retention_tombstones": "what the retention job purged, under which rule, append-only",
     "customer_evaluations": "the customer's rating of each counter session, written once",
+    "follow_up_outcomes": "the outcome of each follow-up contact (who, when, channel, outcome), written once",
 }
 # Tables whose rows never change once written: the ledger may only hold inserts for them.
 APPEND_ONLY: frozenset[str] = frozenset({"audit_log", "customer_versions", "sale_decisions", "evidence_links",
                                          "confirmation_prints", "cooling_off_cancellations",
                                          "complaint_events", "customer_document_images", "aml_referrals",
-                                         "follow_up_calls", "retention_tombstones"})
+                                         "aml_referral_closures", "follow_up_calls", "retention_tombstones",
+                                         "follow_up_outcomes"})
 
 
 _keys: dict[str, tuple[str, ...]] = {}

@@ -32,6 +32,7 @@ follow_up_tasks                insert; status change                         fol
 follow_up_calls                insert (append-only)                          follow_up.call
 confirmation_prints            insert (append-only)                          signoff.print
 customer_evaluations           insert (written once)                         evaluation
+follow_up_outcomes             insert (written once)                         follow_up.outcome
 =============================  ============================================  ==========================
 
 Every event is append-only: an insert uses the row's own uuid as record id when it has one; a
@@ -73,6 +74,7 @@ from counterdesk.store.models.customers import (
 from counterdesk.store.models.data_rights import CustomerRestriction, RetentionTombstone
 from counterdesk.store.models.due_diligence import AmlReferral, FollowUpCall
 from counterdesk.store.models.evaluations import CustomerEvaluation
+from counterdesk.store.models.follow_ups import FollowUpOutcome
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.sanctions import Screening
 from counterdesk.store.models.signoff import (
@@ -115,6 +117,7 @@ META_KEYS: dict[str, tuple[str, ...]] = {
     "follow_up.call": ("call_id", "signoff_id"),
     "signoff.print": ("signoff_id", "copy", "printed_at"),
     "evaluation": ("evaluation_id", "session_id", "status"),
+    "follow_up.outcome": ("outcome_id", "kind", "outcome"),
 }
 # Parents before children when one flush writes several (a receiver applies them in this order).
 RANK = {t: i for i, t in enumerate(("customer.version", "counter_session", "assessment", "sale_decision", "signoff",
@@ -122,7 +125,7 @@ RANK = {t: i for i, t in enumerate(("customer.version", "counter_session", "asse
                                     "complaint", "complaint.event", "aml.referral", "consent", "screening",
                                     "aml.rating", "signoff.print", "signoff.cooling_off", "follow_up.task",
                                     "follow_up.call", "customer.restriction", "retention.tombstone",
-                                    "evaluation", "audit.entry"))}
+                                    "evaluation", "follow_up.outcome", "audit.entry"))}
 USER_COLUMNS = {
     "customer_versions": ("created_by",), "counter_sessions": ("teller_id",), "assessments": ("created_by",),
     "sale_decisions": ("decided_by",), "signoffs": ("teller_id",),
@@ -134,7 +137,7 @@ USER_COLUMNS = {
     "consents": ("recorded_by",), "aml_ratings": ("rated_by",), "screenings": ("created_by", "disposition_by"),
     "cooling_off_cancellations": ("recorded_by",), "follow_up_tasks": ("seller_id", "done_by"),
     "follow_up_calls": ("called_by",), "confirmation_prints": ("printed_by",),
-    "customer_evaluations": ("teller_id",),
+    "customer_evaluations": ("teller_id",), "follow_up_outcomes": ("recorded_by",),
 }
 
 
@@ -424,6 +427,14 @@ def _evaluation(conn: Connection, obj: Any, new: bool) -> list[_Event]:
                    _body("customer_evaluations", "insert", row_of(obj)))]
 
 
+def _follow_up_outcome(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    return [_Event("follow_up.outcome", "follow_up_outcomes", obj.id, None,
+                   {"outcome_id": obj.id, "kind": obj.kind, "outcome": obj.outcome},
+                   _body("follow_up_outcomes", "insert", row_of(obj)))]
+
+
 def _print(conn: Connection, obj: Any, new: bool) -> list[_Event]:
     if not new:
         return []
@@ -445,6 +456,7 @@ _BUILDERS: dict[str, Callable[[Connection, Any, bool], list[_Event]]] = {
     "consents": _consent, "aml_ratings": _aml_rating, "screenings": _screening,
     "cooling_off_cancellations": _cooling_off, "follow_up_tasks": _follow_up_task, "follow_up_calls": _follow_up_call,
     "confirmation_prints": _print, "customer_evaluations": _evaluation,
+    "follow_up_outcomes": _follow_up_outcome,
 }
 
 
@@ -603,6 +615,7 @@ def backfill(db: Session) -> int:
                          (CoolingOffCancellation, (CoolingOffCancellation.recorded_at,)),
                          (FollowUpTask, (FollowUpTask.created_at,)), (FollowUpCall, (FollowUpCall.called_at,)),
                          (CustomerEvaluation, (CustomerEvaluation.created_at,)),
+                         (FollowUpOutcome, (FollowUpOutcome.recorded_at,)),
                          (AuditEntry, (AuditEntry.seq,))):
         builder = _BUILDERS[model.__tablename__]
         for obj in db.scalars(select(model).order_by(*order)):
@@ -630,6 +643,7 @@ _IDENTITY = {
     "consent": ("consent_id",), "aml.rating": ("customer_id", "rated_at"), "screening": ("screening_id",),
     "signoff.cooling_off": ("signoff_id",), "follow_up.task": ("task_id",), "follow_up.call": ("call_id",),
     "signoff.print": ("signoff_id", "copy", "printed_at"), "evaluation": ("evaluation_id",),
+    "follow_up.outcome": ("outcome_id",),
 }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from counterdesk.base.checks import CheckResult
 from counterdesk.base.text import Result, Text
+from counterdesk.store import report_marks
 
 
 def _refuse(name: str, table: str, event: str, message: str, when: str = "") -> tuple[str, str, str]:
@@ -40,6 +41,7 @@ EXPECTED: list[tuple[str, str, str]] = [
     *_append_only("record_ledger", "record_ledger is append-only"),                 # 0011
     *_append_only("complaint_events", "complaint_events is append-only"),           # 0018
     *_append_only("retention_tombstones", "retention tombstones are append-only"),  # 0019
+    *_append_only("sync_remote_audit", "remote audit entries are append-only"),     # 0024
 ]
 
 # 0019 (data rights): these delete triggers let the retention job remove the rows of a customer that
@@ -92,10 +94,18 @@ def verify(db: Session) -> CheckResult:
             result.add(table, "trigger_changed", Text(
                 f"表 {table} 的触发器 {name} 被改写，已不是迁移创建的保护",
                 f"The trigger {name} of {table} was rewritten: it is not the protection the migration created"))
-    known = {name for name, _t, _s in EXPECTED}
+    # The dashboard's marking triggers (migration 0023): without one, a late or synced record would
+    # leave a closed day's aggregated figures stale.
+    for name, table, sql in report_marks.EXPECTED:
+        if name not in found or found[name][0] != table or _normal(found[name][1]) != _normal(sql):
+            result.add(table, "report_trigger_missing", Text(
+                f"表 {table} 的统计更新触发器 {name} 已被删除或改写，服务统计可能不再更新",
+                f"The report trigger {name} of {table} is missing or rewritten: dashboard figures could go stale"))
+    known = {name for name, _t, _s in EXPECTED} | {name for name, _t, _s in report_marks.EXPECTED}
     for name, (table, _sql) in sorted(found.items()):
         if name not in known:
             result.add(table, "trigger_unknown", Text(
                 f"表 {table} 上有一个未知的触发器 {name}", f"An unknown trigger {name} is on {table}"), "warning")
-    notes = (Text(f"已检查 {len(EXPECTED)} 个触发器", f"{len(EXPECTED)} triggers checked"),)
+    checked = len(EXPECTED) + len(report_marks.EXPECTED)
+    notes = (Text(f"已检查 {checked} 个触发器", f"{checked} triggers checked"),)
     return CheckResult("triggers", TITLE, result, notes)

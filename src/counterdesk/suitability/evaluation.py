@@ -30,6 +30,7 @@ from counterdesk.suitability.rules import (
     Subject,
     resolve_limits,
 )
+from counterdesk.suitability.sources import source_text
 
 RECOMMENDED = "recommended"
 ELIGIBLE = "eligible"
@@ -247,12 +248,13 @@ def explain(decision: Decision, lang: str = "zh") -> list[str]:
     if not decision.findings:
         lines.append("  " + ("No rule restricts this sale." if en else "无任何规则限制本次销售。"))
     for f in decision.findings:
-        lines.append(f"  [{f.rule_id}] {f.reason.get(lang)} ({'source' if en else '依据'}: {f.source})")
+        source = source_text(f.rule_id, f.source).get(lang)  # the screen's language, not the stored reference
+        lines.append(f"  [{f.rule_id}] {f.reason.get(lang)} ({'source' if en else '依据'}: {source})")
     if decision.conditions:
         lines.append("  " + ("Conditions:" if en else "条件："))
         for c in decision.conditions:
             done = (" ✓ done" if en else " ✓ 已满足") if c.satisfied else ""
-            lines.append(f"   - {c.code}: {c.text.get(lang)}{done}")
+            lines.append(f"   - {c.text.get(lang)}{done}")  # the text, not the code: one language per screen
     lines.append(f"  ({'rules' if en else '规则版本'} {decision.rules_version})")
     return lines
 

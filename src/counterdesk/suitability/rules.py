@@ -55,18 +55,18 @@ CONDITION_TEXTS: dict[str, Text] = {
                                     "the declared investable assets"),
     "guardian_consent": Text("须取得监护人同意", "The guardian's consent is required"),
     "recording": Text("须全程录音录像（双录），客户须同意录音录像",
-                      "The sale is audio/video recorded (双录); the customer must consent"),
+                      "The sale is audio/video recorded (dual recording); the customer must consent"),
     "cooling_off": Text("投资冷静期 {cooling_hours} 小时：期间可无条件解除合同，不得营销联系；期满后由非销售人员回访",
                         "Cooling-off period of {cooling_hours} h: the customer may cancel for a full refund, "
                         "no sales contact; afterwards a follow-up visit by a non-sales employee"),
     "declaration": Text("投保人须填写并签署投保提示书（投保声明）",
-                        "The policyholder fills in and signs the declaration (投保提示书)"),
+                        "The policyholder fills in and signs the declaration (the insurance purchase notice)"),
     "special_risk_warning": Text("须向客户出具特别书面风险警示",
                                  "A special written risk warning is given to the customer"),
     "customer_signature": Text("客户须在特别风险警示上签字确认", "The customer signs the special risk warning"),
     "customer_own_words": Text("客户须在客户屏上亲自输入坚持购买的决定（保险销售行为管理办法第二十八条）",
                                "The customer types their own decision to insist on the purchase on the customer "
-                               "screen (保险销售行为管理办法 Art 28)"),
+                               "screen (Measures on insurance sales conduct Art 28)"),
     "informed_consent": Text("投保人须签署知情同意书（金融机构产品适当性管理办法）",
                              "The policyholder signs an informed-consent declaration (NFRA Order 2025 No. 7)"),
 }
@@ -425,7 +425,8 @@ RULES: tuple[Rule, ...] = (
               "双录及主管审批" + ART7.zh,
               "Product risk {risk} is above the grade {grade}: only at the customer's own request, "
               "with a special written warning signed by the customer, the customer's own decision typed in their "
-              "words on the customer screen (保险销售行为管理办法 Art 28), the sale recording and supervisor approval"
+              "words on the customer screen (Measures on insurance sales conduct Art 28), the sale recording and "
+              "supervisor approval"
               + ART7.en),
          ("special_risk_warning", "customer_signature", "customer_own_words", "recording", "supervisor_approval"),
          params=_base,

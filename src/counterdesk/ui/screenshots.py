@@ -1,7 +1,10 @@
-"""Render every main screen to PNG, offscreen: `python -m counterdesk.ui.screenshots --out docs/screens`.
+"""Render every main screen to PNG, offscreen: `python -m counterdesk.ui.screenshots --out docs/screens`
+(``--size 1920x1080``, ``--lang en`` for the other screen sizes and the other language).
 
-Builds a throw-away DEMO installation, drives the real main window through sign-in, each role's
-home, the admin pages and the lock screen, and saves a picture of each.
+Builds a throw-away DEMO installation with a month of counter figures (counterdesk.services.
+demo_history), drives the real main window through sign-in, a whole counter session, each role's
+home, the after-sale and service pages, the dashboard, the admin pages and the lock screen, and saves a
+picture of each.
 """
 from __future__ import annotations
 
@@ -45,9 +48,11 @@ from counterdesk.flow.counter_session import CounterSession
 from counterdesk.forms.disclosures import confirmation_sentence
 from counterdesk.forms.registry import load_questionnaire
 from counterdesk.identity.readers import SimulatorReader
-from counterdesk.services.auth.vault import DEMO_USERS
+from counterdesk.services.auth.vault import DEMO_USERS, Vault
 from counterdesk.services.demo import create_demo
+from counterdesk.services.demo_history import seed_month
 from counterdesk.services.signoff.signature import Signature, Stroke
+from counterdesk.ui import theme
 from counterdesk.ui.shell.main_window import MainWindow
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.gc_guard import MainThreadGarbageCollector
@@ -68,6 +73,15 @@ def _wait(predicate, timeout_ms: int = 20000) -> None:
     timer.stop()
     if not predicate():
         raise RuntimeError("screen did not reach the expected state")
+
+
+def _soon(predicate, timeout_ms: int = 5000) -> bool:
+    """Wait for ``predicate`` like _wait, but say whether it came true instead of failing."""
+    try:
+        _wait(predicate, timeout_ms)
+    except RuntimeError:
+        return False
+    return True
 
 
 def _save(window: MainWindow, out: Path, name: str) -> None:
@@ -186,6 +200,12 @@ def _identification(window: MainWindow, out: Path) -> None:
     _save(window, out, "13-session-done")
     page.next()
     _wait(lambda: page.counter_session is None and not page.busy)
+    if _soon(lambda: page.evaluation.window is not None and page.evaluation.window.isVisible()):
+        rating = page.evaluation.window
+        rating.resize(1000, 700)
+        QApplication.processEvents()
+        rating.grab().save(str(out / "31-customer-evaluation.png"))
+        page.evaluation.close_window()
 
     page.start()
     _step(page, "document")
@@ -369,27 +389,67 @@ def _supervisor_and_after_sale(window: MainWindow, out: Path) -> None:
     _save(window, out, "25-aftersale-cooling-off")
 
 
-def render(out: Path) -> None:
+def _service_pages(window: MainWindow, out: Path) -> None:
+    """The teller's follow-up list and complaints, on the DEMO month."""
+    window.home.show_task("followup.list")
+    follow_ups = window.home.pages["followup.list"]
+    if _soon(lambda: follow_ups.table.rowCount() > 0):
+        follow_ups.table.selectRow(0)
+    _save(window, out, "42-follow-ups")
+    window.home.show_task("complaint.handle")
+    complaints = window.home.pages["complaint.handle"]
+    if _soon(lambda: complaints.table.rowCount() > 0):
+        complaints.table.selectRow(0)
+        _soon(lambda: bool(complaints.detail.toPlainText()))
+    _save(window, out, "43-complaints")
+
+
+def _dashboard(window: MainWindow, out: Path) -> None:
+    window.home.show_task("report.dashboard")
+    page = window.home.pages["report.dashboard"]
+    _wait(lambda: page.figures is not None and not page.loading, 60000)
+    _save(window, out, "40-supervisor-dashboard")
+
+
+def _seed_history(data: Path) -> None:
+    vault = Vault.open(data)
+    user = next(u for u in DEMO_USERS if u.username == "supervisor")
+    signed_in = vault.sign_in(user.username, user.password, pyotp.TOTP(user.totp_secret).now()
+                              if user.totp_secret else None)
+    try:
+        seed_month(vault)
+    finally:
+        vault.sign_out(signed_in, "demo_setup")
+
+
+def render(out: Path, size: tuple[int, int] = (1366, 768), lang: str = "zh_CN") -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     MainThreadGarbageCollector(app)
     load_font(app)
+    theme.apply(app)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         create_demo(data)
+        _seed_history(data)
         languages = Languages(app)
+        languages.set(lang)
         ctx = AppContext(data_dir=data, demo=True, languages=languages)
         window = MainWindow(ctx)
-        window.resize(1100, 720)
+        window.resize(*size)
         window.start()
+        languages.set(lang)  # over the installation's stored language, as `counterdesk --lang` does
         window.show()
         _wait(lambda: window.state == "signin")
         _save(window, out, "01-sign-in-zh")
 
         _sign_in(window, "teller")
+        today = window.home.today
+        _soon(lambda: today is not None and getattr(today, "data", None) is not None and not today.loading, 20000)
         _save(window, out, "02-teller-home")
         _identification(window, out)
         _supervisor_and_after_sale(window, out)
+        _service_pages(window, out)
         window.lock("manual")
         _save(window, out, "03-lock-screen")
         window.sign_out("user")
@@ -401,9 +461,14 @@ def render(out: Path) -> None:
         window.home.show_task("approval.signoff")
         queue = window.home.pages["approval.signoff"]
         _wait(lambda: queue.table.rowCount() > 0)
-        queue.table.selectRow(0)
+        # The sale made above (the DEMO month's waiting approvals are listed too).
+        table = queue.table
+        rows = [r for r in range(table.rowCount()) if any(
+            table.item(r, c) is not None and "DM-WM-EQ" in table.item(r, c).text() for c in range(table.columnCount()))]
+        table.selectRow(rows[0] if rows else 0)
         _wait(lambda: "DM-WM-EQ" in queue.details.toPlainText())
         _save(window, out, "24-supervisor-signoff-approvals")
+        _dashboard(window, out)
         window.sign_out("user")
         _wait(lambda: window.state == "signin" and window.signin.submit.isEnabled())
 
@@ -432,14 +497,14 @@ def render(out: Path) -> None:
         _wait(lambda: window.state == "signin" and window.signin.submit.isEnabled())
         _second_factor(window, out)
 
-        window.set_language("en")
-        _save(window, out, "08-sign-in-en")
+        window.set_language("zh_CN" if lang == "en" else "en")
+        _save(window, out, "08-sign-in-zh" if lang == "en" else "08-sign-in-en")
         window.close()
 
         setup_ctx = AppContext(data_dir=Path(tmp) / "fresh", demo=False, languages=languages)
-        languages.set("zh_CN")
+        languages.set(lang)
         wizard = MainWindow(setup_ctx)
-        wizard.resize(1100, 720)
+        wizard.resize(*size)
         wizard.start()
         wizard.show()
         _save(wizard, out, "09-setup-wizard")
@@ -449,8 +514,11 @@ def render(out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/screens"))
+    parser.add_argument("--size", default="1366x768", help="window size, WIDTHxHEIGHT (a branch PC: 1366x768)")
+    parser.add_argument("--lang", choices=("zh_CN", "en"), default="zh_CN")
     args = parser.parse_args(argv)
-    render(args.out)
+    width, _x, height = args.size.partition("x")
+    render(args.out, (int(width), int(height)), args.lang)
     return 0
 
 

@@ -8,6 +8,7 @@ looks. Sizes are in points, so they scale with the screen's DPI.
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -33,19 +34,24 @@ TITLE_PT = 20      # a window's heading (sign-in, the customer window)
 PAGE_TITLE_PT = 15  # the heading of a work page
 SECTION_PT = 13     # a section or a step's status line
 VALUE_PT = 18       # a dashboard figure
-CUSTOMER_PT = 14    # body text on the customer window: read at arm's length, often by elderly customers
+CUSTOMER_PT = 17    # everything on the customer window: read at arm's length, often by elderly customers
+CUSTOMER_TEXT_PT = 20   # a customer window's one message on a page (thank you, hand the screen back)
+CUSTOMER_TITLE_PT = 22  # a customer window's heading
 
 # ---- spacing (pixels at 96 dpi; Qt scales them on high-DPI screens) ---------------------------------------
 SPACING = 8
 PADDING = 6
 
 ROLES = ("title", "page-title", "section", "status", "hint", "info", "success", "warning", "error",
-         "demo-banner", "placeholder", "card", "panel", "value", "thumbnail",
-         "step-pending", "step-current", "step-done", "step-blocked", "customer-title", "customer-text")
+         "demo-banner", "placeholder", "card", "panel", "value", "thumbnail", "problem", "customer-sentence",
+         "step-pending", "step-current", "step-done", "step-blocked", "customer-title", "customer-text",
+         "step-skipped", "panel-label", "panel-value", "panel-ok")
 STATES = ("", "invalid", "warning", "error")
+SCREENS = ("customer",)  # a whole window's look, set on the window (set_screen), reaching all it holds
 
+# The text colour comes from the palette (apply), not from a "QWidget { color }" rule: such a rule would
+# also paint disabled widgets in the normal colour and override every palette set on a widget.
 STYLE_SHEET = f"""
-QWidget {{ color: {TEXT}; }}
 QLabel[role="title"] {{ font-size: {TITLE_PT}pt; font-weight: bold; }}
 QLabel[role="page-title"] {{ font-size: {PAGE_TITLE_PT}pt; font-weight: bold; }}
 QLabel[role="section"] {{ font-size: {SECTION_PT}pt; font-weight: bold; }}
@@ -69,8 +75,21 @@ QLabel[role="step-current"] {{ color: white; background: {PRIMARY}; font-weight:
 QLabel[role="step-done"] {{ color: {SUCCESS}; padding: 3px 8px; }}
 QLabel[role="step-blocked"] {{ color: {ERROR}; background: {ERROR_SOFT}; font-weight: bold; padding: 3px 8px;
     border-radius: 4px; }}
-QLabel[role="customer-title"] {{ font-size: {TITLE_PT}pt; font-weight: bold; }}
-QLabel[role="customer-text"] {{ font-size: {CUSTOMER_PT}pt; }}
+QLabel[role="step-skipped"] {{ color: {MUTED}; font-style: italic; padding: 3px 8px; }}
+QLabel[role="panel-label"] {{ color: {MUTED}; font-size: 9pt; }}
+QLabel[role="panel-value"] {{ font-weight: bold; }}
+QLabel[role="panel-ok"] {{ font-weight: bold; color: {SUCCESS}; }}
+QLabel[role="problem"] {{ color: {ERROR}; font-size: {SECTION_PT}pt; padding: 40px; }}
+/* The customer window: every widget in it large (the window, its labels, options, fields, buttons). The
+   screen prefix makes these rules outrank the plain role rules above. */
+QWidget[screen="customer"], QWidget[screen="customer"] QWidget {{ font-size: {CUSTOMER_PT}pt; }}
+QLabel[role="customer-title"],
+QWidget[screen="customer"] QLabel[role="customer-title"] {{ font-size: {CUSTOMER_TITLE_PT}pt; font-weight: bold; }}
+QLabel[role="customer-text"],
+QWidget[screen="customer"] QLabel[role="customer-text"] {{ font-size: {CUSTOMER_TEXT_PT}pt; }}
+QWidget[screen="customer"] QPushButton {{ padding: 6px 20px; }}
+QLabel[role="customer-sentence"] {{ background: {PRIMARY_SOFT}; color: {PRIMARY_DARK}; font-weight: bold;
+    border: 1px solid {BORDER}; border-radius: 6px; padding: 12px; }}
 QWidget[state="invalid"] {{ border: 2px solid {ERROR}; }}
 QLabel[state="warning"] {{ color: {WARNING}; }}
 QLabel[state="error"] {{ color: {ERROR}; font-weight: bold; }}
@@ -83,6 +102,10 @@ QHeaderView::section {{ background: {SURFACE}; padding: 4px; border: none; borde
 
 
 def _repolish(widget: QWidget) -> None:
+    # A widget not yet polished reads its role and state when it is (first shown): polishing it now would be
+    # wasted, and costly, as it is usually not yet in its window.
+    if not widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        return
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)
@@ -108,6 +131,16 @@ def set_state(widget: QWidget, state: str) -> None:
         _repolish(widget)
 
 
+def set_screen(window: QWidget, screen: str) -> None:
+    """Give a whole window a look (``"customer"``: large text throughout). Set it before the window's
+    children are built; it polishes the window, so its font metrics are the themed ones from here on."""
+    if screen not in SCREENS:
+        raise ValueError(f"unknown theme screen {screen!r}")
+    window.setProperty("screen", screen)
+    _repolish(window)
+    window.ensurePolished()
+
+
 def state_of(widget: QWidget) -> str:
     return str(widget.property("state") or "")
 
@@ -119,10 +152,12 @@ def role_of(widget: QWidget) -> str:
 def apply(app: QApplication) -> None:
     """Apply the theme to the whole application: palette and style sheet."""
     palette = app.palette()
-    palette.setColor(QPalette.ColorRole.Highlight, QColor(PRIMARY))
-    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("white"))
-    palette.setColor(QPalette.ColorRole.Link, QColor(PRIMARY))
-    palette.setColor(QPalette.ColorRole.WindowText, QColor(TEXT))
-    palette.setColor(QPalette.ColorRole.Text, QColor(TEXT))
+    # Active and inactive only: disabled widgets keep the style's greyed-out text.
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setColor(group, QPalette.ColorRole.Highlight, QColor(PRIMARY))
+        palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("white"))
+        palette.setColor(group, QPalette.ColorRole.Link, QColor(PRIMARY))
+        for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+            palette.setColor(group, role, QColor(TEXT))
     app.setPalette(palette)
     app.setStyleSheet(STYLE_SHEET)

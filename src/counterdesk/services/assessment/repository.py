@@ -418,6 +418,19 @@ def current_assessment(vault: Vault, us: SignedInUser, customer_id: str,
     return vault.transact(read)
 
 
+def latest_assessment(vault: Vault, us: SignedInUser, customer_id: str) -> AssessmentResult | None:
+    """The customer's latest completed and confirmed assessment, valid or expired (the screens say which,
+    by base.assessment_validity), or None."""
+    require(us.role, "assessment.view")
+
+    def read(db: Session) -> AssessmentResult | None:
+        row = db.execute(select(Assessment).where(Assessment.customer_id == customer_id,
+                                                  Assessment.status == COMPLETED, Assessment.confirmed_at.is_not(None))
+                         .order_by(Assessment.completed_at.desc()).limit(1)).scalar_one_or_none()
+        return None if row is None else _result(row, _questionnaire_of(db, row))
+    return vault.transact(read)
+
+
 def get_answers(vault: Vault, us: SignedInUser, assessment_id: str) -> dict[str, Any]:
     """The stored answers with their entry points (for resuming, review and the evidence record)."""
     require(us.role, "assessment.view")

@@ -14,6 +14,7 @@ from counterdesk.services.customers.common import current_answers
 from counterdesk.services.customers.masking import mask_name
 from counterdesk.store.models.complaints import Complaint, ComplaintEvent
 from counterdesk.store.models.core import User
+from counterdesk.store.models.sync import SyncOrigin
 
 NOTE_MAX = 2000
 WORDS_MAX = 4000
@@ -60,9 +61,24 @@ def load_visible(db: Session, us: SignedInUser, complaint_id: str) -> Complaint:
     return row
 
 
+def received_here(db: Session, row: Complaint) -> bool:
+    """Received at this workstation, not a copy synced from another one of the branch."""
+    return db.get(SyncOrigin, ("complaints", row.id)) is None
+
+
+def require_here(db: Session, row: Complaint) -> None:
+    """A complaint is handled where it was received (its copies follow that workstation's record); at
+    the branch's other workstations a supervisor may only decide a requested extension."""
+    if not received_here(db, row):
+        raise refuse("complaint_elsewhere", "该投诉由本网点另一台工作站受理，请在受理的工作站上处理。",
+                     "This complaint was received at another workstation of the branch: handle it there.",
+                     row.id)
+
+
 def load_owned(db: Session, us: SignedInUser, complaint_id: str, *statuses: str) -> Complaint:
     """The complaint, if the signed-in user owns it (首问负责制) and it is in one of ``statuses``."""
     row = load(db, complaint_id)
+    require_here(db, row)
     if row.owner_id != us.user_id:
         raise refuse("complaint_not_yours", "只有该投诉的负责人可以执行此操作。",
                      "Only the employee who owns this complaint may do this.", complaint_id)

@@ -55,6 +55,7 @@ from counterdesk.services.complaints.common import (
     names,
     now_utc,
     refuse,
+    require_here,
 )
 from counterdesk.services.complaints.records import ComplaintInfo, info
 from counterdesk.services.customers.common import load_customer
@@ -195,6 +196,7 @@ def hand_over(vault: Vault, us: SignedInUser, complaint_id: str, to_user_id: str
 
     def write(db: Session) -> ComplaintInfo:
         row = load(db, complaint_id)
+        require_here(db, row)
         if row.owner_id != us.user_id and not can(us.role, "complaint.queue"):
             raise refuse("complaint_not_yours", "只有该投诉的负责人或主管可以移交。",
                          "Only the owner or a supervisor may hand this complaint over.", complaint_id)
@@ -353,6 +355,7 @@ def reopen(vault: Vault, us: SignedInUser, complaint_id: str, reason_code: str, 
 
     def write(db: Session) -> ComplaintInfo:
         row = load(db, complaint_id)
+        require_here(db, row)
         check_status(row, RESOLVED)
         if us.user_id not in (row.owner_id, row.received_by) and not can(us.role, "complaint.queue"):
             raise refuse("complaint_not_yours", "该投诉由其他员工负责。", "Another employee owns this complaint.")

@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.roles import can
 from counterdesk.base.settings import COMPLAINT_DUE_SOON_DAYS, SettingsValues
+from counterdesk.base.text import Text
 from counterdesk.services.complaints import deadlines
 from counterdesk.services.complaints.codes import OPEN, REQUESTED
-from counterdesk.services.complaints.common import customer_masked, day
+from counterdesk.services.complaints.common import customer_masked, day, received_here
+from counterdesk.services.customers.data_rights import restriction_in
 from counterdesk.store.models.complaints import Complaint, ComplaintEvent
 from counterdesk.store.models.signoff import Signoff
 
@@ -62,6 +64,8 @@ class ComplaintInfo:
     words: str | None = None      # the customer's words: in the detail only
     decision: str | None = None
     events: tuple[EventInfo, ...] = ()
+    restriction: Text | None = None  # the customer's restricted processing (PIPL Art 47), for every screen
+    here: bool = True             # received at this workstation (False: a copy; steps are taken there)
 
 
 def info(db: Session, row: Complaint, us: SignedInUser, today: date, values: SettingsValues,
@@ -80,12 +84,15 @@ def info(db: Session, row: Complaint, us: SignedInUser, today: date, values: Set
                                  who.get(e.to_user) if e.to_user else None, e.days, e.due_on, e.code, e.note)
                        for e in rows)
     waiting = row.status == OPEN and row.extension_state == REQUESTED
+    restricted = restriction_in(db, row.customer_id) if row.customer_id else None
+    here = received_here(db, row)
     return ComplaintInfo(
         row.id, row.reference, row.received_at, who.get(row.received_by, "?"), row.channel, row.category,
         row.customer_id, customer_masked(db, row.customer_id), row.session_id, row.signoff_id, number,
         row.complexity, row.owner_id, who.get(row.owner_id, "?"), row.status, row.due_on,
         deadlines.days_left(due, today), mark, row.extension_state, row.extension_days,
         who.get(row.extension_requested_by) if row.extension_requested_by else None, row.outcome, row.resolved_at,
-        row.customer_response, row.reopen_count, row.status == OPEN and row.owner_id == us.user_id,
+        row.customer_response, row.reopen_count, here and row.status == OPEN and row.owner_id == us.user_id,
         waiting and can(us.role, "complaint.approve") and us.user_id not in (row.extension_requested_by, row.owner_id),
-        row.words if detail else None, row.decision if detail else None, events)
+        row.words if detail else None, row.decision if detail else None, events,
+        restricted.message if restricted is not None else None, here)

@@ -35,6 +35,8 @@ from counterdesk.store.models.data_rights import CustomerRestriction
 from counterdesk.store.models.sales import SaleDecision
 
 DELETION_REQUEST = "deletion_request"
+# The mark before a restricted customer's name in lists (the full message is restricted_message).
+RESTRICTED_MARK = Text("[限制处理] {name}", "[Restricted] {name}")
 CONSENT_WITHDRAWN = "consent_withdrawn"
 REASONS: dict[str, Text] = {
     DELETION_REQUEST: Text("客户申请删除个人信息", "The customer asked for their personal information to be deleted"),

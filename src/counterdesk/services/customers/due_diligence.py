@@ -35,7 +35,7 @@ from counterdesk.services.customers import counter_sessions, designation
 from counterdesk.services.customers.common import new_id, now_iso
 from counterdesk.store import audit
 from counterdesk.store.models.core import User
-from counterdesk.store.models.due_diligence import AmlReferral
+from counterdesk.store.models.due_diligence import AmlReferral, AmlReferralClosure
 
 RULE = "CDD-2025-11"
 CITATION = Text("《金融机构客户尽职调查和客户身份资料及交易记录保存管理办法》（中国人民银行 国家金融监督管理总局 "
@@ -173,9 +173,11 @@ class Referral:
         return designation.CITATION if self.rule == designation.RULE else CITATION
 
 
-def _referral(row: AmlReferral, names: Mapping[str, str]) -> Referral:
+def referral_of(row: AmlReferral, names: Mapping[str, str], closed: bool = False) -> Referral:
+    """The referral as recorded; its status is "closed" once the officer closed it (referral_queue.py)."""
     return Referral(row.id, row.customer_id, row.session_id, row.reason_code, row.rule, row.product_code, row.amount,
-                    row.currency, row.status, row.created_at, row.created_by, names.get(row.created_by, ""))
+                    row.currency, "closed" if closed else row.status, row.created_at, row.created_by,
+                    names.get(row.created_by, ""))
 
 
 def record_referral_and_stop(vault: Vault, us: SignedInUser, session_id: str, customer_id: str | None,
@@ -206,14 +208,15 @@ def list_referrals(vault: Vault, us: SignedInUser, status: str | None = None, li
     require(us.role, "aml.referrals")
 
     def read(db: Session) -> list[Referral]:
-        query = select(AmlReferral).order_by(AmlReferral.created_at.desc()).limit(limit)
-        if status is not None:
-            query = query.where(AmlReferral.status == status)
+        closed = set(db.scalars(select(AmlReferralClosure.referral_id)))
+        query = select(AmlReferral).order_by(AmlReferral.created_at.desc())
+        if status == OPEN:
+            query = query.where(AmlReferral.id.not_in(closed))
         names = {u.id: u.username for u in db.scalars(select(User))}
-        return [_referral(r, names) for r in db.scalars(query)]
+        return [referral_of(r, names, r.id in closed) for r in db.scalars(query.limit(limit))]
     return vault.transact(read)
 
 
 __all__ = ["CITATION", "INCOMPLETE", "NO_COPY", "REASONS", "REFUSED", "RULE", "Referral", "ThresholdCheck",
-           "fx_rates", "list_referrals", "missing_identity", "record_referral_and_stop", "stop_text",
+           "fx_rates", "list_referrals", "missing_identity", "record_referral_and_stop", "referral_of", "stop_text",
            "threshold_check"]

@@ -4,7 +4,8 @@ file they can take away or as a printout.
 What is in it: the customer and every version of their data, consents, the kept document copy's
 metadata (never the image), AML ratings with their reasons, screenings (date, outcome, decision; never
 the lists' entries, scores or thresholds, which are not the customer's data), risk assessments,
-sale decisions, sign-offs, confirmation prints, follow-ups, complaints and counter sessions.
+sale decisions, sign-offs, confirmation prints, follow-ups, complaints, the customer's own evaluations
+of the service (stars, reasons, comment, date; never the teller's figures) and counter sessions.
 
 The file is a PDF encrypted with AES-256 (PDF 2.0 standard security handler, via pyHanko) under a
 password given to the customer apart from the file: every PDF reader opens it (browsers, Adobe
@@ -48,10 +49,13 @@ from counterdesk.services.customers import masking
 from counterdesk.services.customers.common import load_customer
 from counterdesk.services.customers.data_rights import REASONS, RULES, restriction_in
 from counterdesk.services.customers.forms_store import form_for
+from counterdesk.services.evaluations.codes import REASONS as EVALUATION_REASONS
+from counterdesk.services.evaluations.codes import STATUSES as EVALUATION_STATUSES
 from counterdesk.store import audit
 from counterdesk.store.models.assessment import Assessment
 from counterdesk.store.models.customers import AmlRating, Consent, CounterSessionRecord, CustomerVersion
 from counterdesk.store.models.due_diligence import CustomerDocumentImage, FollowUpCall
+from counterdesk.store.models.evaluations import CustomerEvaluation
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.sanctions import Screening
 from counterdesk.store.models.signoff import ConfirmationPrint, FollowUpTask, Signoff
@@ -106,6 +110,7 @@ TITLES: dict[str, Text] = {
     "confirmations": L("确认书打印记录", "Confirmation prints"),
     "follow_ups": L("回访", "Follow-ups"),
     "complaints": L("投诉", "Complaints"),
+    "evaluations": L("服务评价", "Evaluations of the service"),
     "sessions": L("柜台业务记录", "Counter sessions"),
 }
 
@@ -155,6 +160,30 @@ def _answers(raw: str) -> str:
     if not isinstance(answers, dict):
         return _s(answers)
     return "\n".join(f"{q}: {v.get('option') if isinstance(v, dict) else _s(v)}" for q, v in answers.items())
+
+
+def _both(text: Text) -> str:
+    return f"{text.zh} / {text.en}"
+
+
+def _evaluations(db: Session, customer_id: str, masked: bool) -> list[Row]:
+    """The customer's own ratings of their sessions; the comment is their words (hidden on paper, like a
+    complaint's)."""
+    sessions = select(CounterSessionRecord.id).where(CounterSessionRecord.customer_id == customer_id)
+    rows: list[Row] = []
+    for e in db.scalars(select(CustomerEvaluation).where(CustomerEvaluation.session_id.in_(sessions))
+                        .order_by(CustomerEvaluation.created_at)):
+        status = EVALUATION_STATUSES.get(e.status)
+        reasons = [EVALUATION_REASONS.get(code) or Text(code, code) for code in e.reasons.split(",") if code]
+        row: Row = [(L("时间", "Time"), e.created_at),
+                    (L("状态", "Status"), _both(status) if status is not None else e.status),
+                    (L("评分（1-5 星）", "Stars (1-5)"), _s(e.stars)),
+                    (L("原因", "Reasons"), "; ".join(_both(r) for r in reasons)),
+                    (L("留言", "Comment"), (masking.hide(e.comment) if masked else e.comment) if e.comment else "")]
+        if e.nps_asked:
+            row.append((L("推荐意愿（0-10）", "Likelihood to recommend (0-10)"), _s(e.nps)))
+        rows.append(row)
+    return rows
 
 
 def collect(db: Session, customer_id: str, masked: bool) -> CustomerExport:
@@ -251,6 +280,7 @@ def collect(db: Session, customer_id: str, masked: bool) -> CustomerExport:
                                (L("期限", "Due"), due_on), (L("结果", "Outcome"), outcome or ""),
                                (L("投诉内容", "The customer's words"), masking.hide(words) if masked else words)])
     add("complaints", complaints)
+    add("evaluations", _evaluations(db, cid, masked))
     add("sessions", [[(L("时间", "Time"), s.created_at), (L("状态", "Status"), s.status),
                       (L("终止原因", "Stop reason"), s.stop_reason_code or "")]
                      for s in db.scalars(select(CounterSessionRecord).where(CounterSessionRecord.customer_id == cid)

@@ -1,6 +1,8 @@
 """What the report modules share: the spread of a duration and the SQL that computes it in SQLite."""
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +45,33 @@ def spread(db: Session, durations_sql: str, params: dict[str, Any]) -> Spread:
         return NO_SPREAD
     middle = (values[(n - 1) // 2] + values[n // 2]) / 2
     return Spread(n, round(float(middle), 3), round(float(values[-1]), 3))
+
+
+def spread_of_runs(runs: Sequence[Sequence[int]]) -> Spread:
+    """Count, median and slowest of durations given as sorted runs of milliseconds (one run per day
+    of the daily aggregates), without merging them: the k-th smallest is found by bisecting the value
+    range, counting in each run (a year is a few hundred runs of a few hundred values)."""
+    runs = [r for r in runs if len(r)]
+    n = sum(len(r) for r in runs)
+    if not n:
+        return NO_SPREAD
+
+    def at_most(value: int) -> int:
+        return sum(bisect_right(r, value) for r in runs)
+
+    k = (n - 1) // 2  # the lower middle (0-based); for an even n the upper one is the next value
+    low, high = min(r[0] for r in runs), max(r[-1] for r in runs)
+    slowest = high
+    while low < high:
+        mid = (low + high) // 2
+        if at_most(mid) >= k + 1:
+            high = mid
+        else:
+            low = mid + 1
+    lower = upper = low
+    if n % 2 == 0 and at_most(lower) < k + 2:
+        upper = min(r[i] for r in runs if (i := bisect_right(r, lower)) < len(r))
+    return Spread(n, round((lower + upper) / 2000.0, 3), round(slowest / 1000.0, 3))
 
 
 def params(scope: Scope, **more: Any) -> dict[str, Any]:

@@ -31,19 +31,26 @@ class ScreeningHolds:
     disposition: Spread        # screening to disposition
 
 
-def approvals(db: Session, scope: Scope, now: datetime) -> Approvals:
-    p = params(scope, now=now.isoformat(timespec="seconds"))
-    who = teller_clause("requested_by", scope)
+def pending_now(db: Session, scope: Scope, now: datetime) -> tuple[int, int]:
+    """Approval requests pending now, whatever the period: (still waiting, past their expiry)."""
     waiting, expired = db.execute(text(
         "SELECT coalesce(sum(expires_at > :now), 0), coalesce(sum(expires_at <= :now), 0) "
-        f"FROM approval_requests WHERE status = 'pending'{who}"), p).one()
+        f"FROM approval_requests WHERE status = 'pending'{teller_clause('requested_by', scope)}"),
+        params(scope, now=now.isoformat(timespec="seconds"))).one()
+    return int(waiting), int(expired)
+
+
+def approvals(db: Session, scope: Scope, now: datetime) -> Approvals:
+    p = params(scope)
+    who = teller_clause("requested_by", scope)
+    waiting, expired = pending_now(db, scope, now)
     rows = db.execute(text(
         "SELECT status, count(*), sum(override) FROM approval_requests "
         f"WHERE requested_at >= :start AND requested_at < :end{who} GROUP BY status"), p).all()
     turnaround = spread(db, f"SELECT {seconds('decided_at', 'requested_at')} AS dur "
                             f"FROM approval_requests WHERE status IN ('approved', 'rejected') "
                             f"AND requested_at >= :start AND requested_at < :end{who}", p)
-    return Approvals(int(waiting), int(expired), {r[0]: int(r[1]) for r in rows}, sum(int(r[2] or 0) for r in rows),
+    return Approvals(waiting, expired, {r[0]: int(r[1]) for r in rows}, sum(int(r[2] or 0) for r in rows),
                      turnaround)
 
 

@@ -7,6 +7,7 @@ import io
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -63,6 +64,27 @@ def _teller_chart(f: Figures, lang: str) -> Drawing:
     return drawing
 
 
+def _score_chart(f: Figures, lang: str) -> Drawing:
+    """The mean score per day or week (1-5); a group below the minimum count has no point."""
+    points = f.evaluations.points
+    drawing = Drawing(WIDTH, 52 * mm)
+    chart = HorizontalLineChart()
+    chart.x, chart.y, chart.width, chart.height = 12 * mm, 10 * mm, WIDTH - 16 * mm, 34 * mm
+    chart.data = [[p.mean if p.shown else None for p in points] or [None]]
+    chart.categoryAxis.categoryNames = [p.start.strftime("%m-%d") for p in points] or [""]
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 6
+    step = max(1, len(points) // 16)
+    for i in range(len(points)):
+        if i % step:
+            chart.categoryAxis.labels[i].visible = False
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 1, 5, 1
+    chart.lines[0].strokeColor, chart.lines[0].strokeWidth = BLUE, 1.5
+    drawing.add(chart)
+    drawing.add(String(12 * mm, 47 * mm, TITLES["evaluations"].get(lang), fontName=FONT, fontSize=9))
+    return drawing
+
+
 def _table(rows: list[list], header: list[str], widths: list[float] | None = None) -> Table:
     data = [header] + [["" if c is None else str(c) for c in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1)
@@ -85,7 +107,9 @@ def render(figures: Figures, lang: str) -> bytes:
     summary = by_key["summary"]
     story += [_table(summary.rows, summary.header, [WIDTH * 0.62, WIDTH * 0.38]), Spacer(1, 4 * mm),
               _day_chart(figures, lang), _teller_chart(figures, lang)]
-    for key in ("steps", "per_teller", "complaints_due", "per_day"):
+    if any(p.shown for p in figures.evaluations.points):
+        story.append(_score_chart(figures, lang))
+    for key in ("steps", "per_teller", "evaluations", "complaints_due", "per_day"):
         table = by_key[key]
         if table.rows:
             story += [Paragraph(escape(table.title), h2), _table(table.rows, table.header)]

@@ -42,35 +42,50 @@ _APPROVED_OR_SIGNED = ("coalesce((SELECT max(r.decided_at) FROM approval_request
                        "WHERE r.signoff_id = g.id AND r.status = 'approved'), g.signed_at)")
 
 
-def _durations(scope: Scope) -> dict[str, str]:
-    """Each step's query: one row per timed step, one column ``dur`` (seconds)."""
-    def period(col: str) -> str:
-        return f"{col} >= :start AND {col} < :end"
-    return {
-        "identify": f"SELECT {seconds('a.created_at', 's.created_at')} AS dur "
-                    f"FROM assessments a JOIN counter_sessions s ON s.id = a.session_id "
-                    f"WHERE a.status = 'completed' AND {period('a.completed_at')}{teller_clause('s.teller_id', scope)}",
-        "assessment": f"SELECT {seconds('a.completed_at', 'a.created_at')} AS dur FROM assessments a "
-                      f"WHERE a.status = 'completed' AND {period('a.completed_at')}"
-                      f"{teller_clause('a.created_by', scope)}",
-        "recommendation": f"SELECT {seconds('d.decided_at', 'a.completed_at')} AS dur FROM sale_decisions d "
-                          f"JOIN assessments a ON a.id = d.assessment_id AND a.session_id = d.session_id "
-                          f"WHERE {period('d.decided_at')}{teller_clause('d.decided_by', scope)}",
-        "signature": f"SELECT {seconds('g.signed_at', 'g.created_at')} AS dur FROM signoffs g "
-                     f"WHERE g.signed_at IS NOT NULL AND {period('g.created_at')}{teller_clause('g.teller_id', scope)}",
-        "approval": f"SELECT {seconds('r.decided_at', 'r.requested_at')} AS dur FROM approval_requests r "
-                    f"WHERE r.status IN ('approved', 'rejected') AND {period('r.requested_at')}"
-                    f"{teller_clause('r.requested_by', scope)}",
-        # After an approval the confirmation waits for it, not for the signature.
-        "confirmation": f"SELECT {seconds('g.completed_at', _APPROVED_OR_SIGNED)} AS dur FROM signoffs g "
-                        f"WHERE g.completed_at IS NOT NULL AND {period('g.created_at')}"
-                        f"{teller_clause('g.teller_id', scope)}",
-        "session": f"SELECT {seconds('s.updated_at', 's.created_at')} AS dur FROM counter_sessions s "
-                   f"WHERE s.status = 'completed' AND {period('s.created_at')}{teller_clause('s.teller_id', scope)}",
-    }
+@dataclass(frozen=True)
+class Timed:
+    """One timed step as SQL: the seconds it took, the rows it is timed on, the time column its period
+    (and its branch day) is counted on, and the teller it counts for."""
+    seconds: str
+    rows: str       # FROM ... (joins included)
+    where: str      # which rows are timed
+    day: str
+    teller: str
+
+    def durations(self, scope: Scope) -> str:
+        """One row per timed step in the scope's period, one column ``dur`` (seconds)."""
+        return (f"SELECT {self.seconds} AS dur FROM {self.rows} WHERE {self.where} AND {self.day} >= :start "
+                f"AND {self.day} < :end{teller_clause(self.teller, scope)}")
+
+    def by_day(self) -> str:
+        """The same for every teller, with the branch day and the teller (aggregated per day)."""
+        return (f"SELECT date({self.day}, '+8 hours') AS day, coalesce({self.teller}, '') AS teller, "
+                f"{self.seconds} AS dur FROM {self.rows} WHERE {self.where} AND {self.day} >= :start "
+                f"AND {self.day} < :end")
+
+
+TIMED: dict[str, Timed] = {
+    "identify": Timed(seconds("a.created_at", "s.created_at"),
+                      "assessments a JOIN counter_sessions s ON s.id = a.session_id", "a.status = 'completed'",
+                      "a.completed_at", "s.teller_id"),
+    "assessment": Timed(seconds("a.completed_at", "a.created_at"), "assessments a", "a.status = 'completed'",
+                        "a.completed_at", "a.created_by"),
+    "recommendation": Timed(seconds("d.decided_at", "a.completed_at"),
+                            "sale_decisions d JOIN assessments a ON a.id = d.assessment_id "
+                            "AND a.session_id = d.session_id", "1 = 1", "d.decided_at", "d.decided_by"),
+    "signature": Timed(seconds("g.signed_at", "g.created_at"), "signoffs g", "g.signed_at IS NOT NULL",
+                       "g.created_at", "g.teller_id"),
+    "approval": Timed(seconds("r.decided_at", "r.requested_at"), "approval_requests r",
+                      "r.status IN ('approved', 'rejected')", "r.requested_at", "r.requested_by"),
+    # After an approval the confirmation waits for it, not for the signature.
+    "confirmation": Timed(seconds("g.completed_at", _APPROVED_OR_SIGNED), "signoffs g", "g.completed_at IS NOT NULL",
+                          "g.created_at", "g.teller_id"),
+    "session": Timed(seconds("s.updated_at", "s.created_at"), "counter_sessions s", "s.status = 'completed'",
+                     "s.created_at", "s.teller_id"),
+}
 
 
 def step_times(db: Session, scope: Scope) -> list[StepTime]:
     """Every step, in flow order (a step nobody reached in the period has a count of 0)."""
-    queries, values = _durations(scope), params(scope)
-    return [StepTime(step, spread(db, queries[step], values)) for step in STEPS]
+    values = params(scope)
+    return [StepTime(step, spread(db, TIMED[step].durations(scope), values)) for step in STEPS]

@@ -17,6 +17,7 @@ TITLES: dict[str, Text] = {
     "steps": Text("各环节用时（分钟）", "Time per step (minutes)"),
     "holds": Text("审批与筛查待处理", "Approvals and screening holds"),
     "complaints_due": Text("未办结投诉（按到期日）", "Open complaints by due date"),
+    "evaluations": Text("客户评价（按日或按周）", "Customer evaluations (by day or week)"),
 }
 H = {
     "day": Text("日期", "Day"), "completed": Text("已完成", "Completed"), "stopped": Text("已终止", "Stopped"),
@@ -24,6 +25,9 @@ H = {
     "sessions": Text("服务量", "Sessions"), "step": Text("环节", "Step"), "count": Text("次数", "Count"),
     "median": Text("中位数", "Median"), "slowest": Text("最慢", "Slowest"), "item": Text("项目", "Item"),
     "value": Text("数值", "Value"), "due_on": Text("到期日", "Due on"),
+    "from": Text("起始日", "From"), "ratings": Text("评价数", "Ratings"), "mean": Text("均分", "Mean score"),
+    "nps": Text("NPS", "NPS"), "nps_count": Text("NPS 回答数", "NPS answers"),
+    "shown": Text("显示", "Shown"), "withheld": Text("少于最低条数，不显示", "Below the minimum, withheld"),
 }
 SUMMARY: dict[str, Text] = {
     "period": Text("统计期间", "Period"),
@@ -51,6 +55,10 @@ SUMMARY: dict[str, Text] = {
     "complaints_due_soon": Text("未办结投诉：即将到期", "Open complaints: due soon"),
     "complaints_on_time": Text("未办结投诉：期限内", "Open complaints: on time"),
     "complaint_median": Text("投诉办结用时中位数（天）", "Complaint resolution, median (days)"),
+    "ratings": Text("客户评价数", "Customer ratings"),
+    "mean_score": Text("客户评价均分（1-5）", "Mean evaluation score (1-5)"),
+    "nps": Text("净推荐值 NPS", "Net promoter score (NPS)"),
+    "evaluations_through": Text("评价统计截至", "Evaluations counted up to"),
 }
 
 
@@ -72,7 +80,7 @@ def _days(spread: Spread) -> float | None:
 
 def summary(f: Figures, lang: str) -> list[tuple[str, Cell]]:
     s = {k: v.get(lang) for k, v in SUMMARY.items()}
-    a, h, c = f.approvals, f.screening, f.complaints
+    a, h, c, e = f.approvals, f.screening, f.complaints, f.evaluations.total
     decided = sum(n for k, n in a.by_status.items() if k in ("approved", "rejected"))
     return [
         (s["period"], f"{f.scope.period.first.isoformat()} – {f.scope.period.last.isoformat()}"),
@@ -90,6 +98,8 @@ def summary(f: Figures, lang: str) -> list[tuple[str, Cell]]:
         (s["complaints_received"], c.received), (s["complaints_open"], c.by_status.get("open", 0)),
         (s["complaints_overdue"], c.marks.get("overdue", 0)), (s["complaints_due_soon"], c.marks.get("due_soon", 0)),
         (s["complaints_on_time"], c.marks.get("on_time", 0)), (s["complaint_median"], _days(c.resolution)),
+        (s["ratings"], e.count), (s["mean_score"], e.mean), (s["nps"], e.nps),
+        (s["evaluations_through"], f.evaluations.through.isoformat() if f.evaluations.through else None),
     ]
 
 
@@ -106,4 +116,9 @@ def tables(f: Figures, lang: str) -> list[Table]:
               [[s.label(lang), s.spread.count, minutes(s.spread.median), minutes(s.spread.slowest)] for s in f.steps]),
         Table("complaints_due", t["complaints_due"], [h["due_on"], h["open"]],
               [[d.due_on.isoformat(), d.open] for d in f.complaints.by_due_day]),
+        # Scores only where the group reached the minimum (counterdesk.services.reports.scores).
+        Table("evaluations", t["evaluations"], [h["from"], h["ratings"], h["mean"], h["nps"], h["nps_count"],
+                                                h["shown"]],
+              [[p.start.isoformat(), p.count, p.mean, p.nps, p.nps_count if p.shown else None,
+                "" if p.shown else h["withheld"]] for p in f.evaluations.points]),
     ]

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.branchtime import branch_day
 from counterdesk.base.roles import require
-from counterdesk.base.settings import COMPLAINT_DUE_SOON_DAYS, SIGNOFF_FOLLOWUP_DAYS
+from counterdesk.base.settings import COMPLAINT_DUE_SOON_DAYS
 from counterdesk.services.auth.vault import Vault
+from counterdesk.services.followups.codes import OVERDUE
+from counterdesk.services.followups.queue import due_by, items_in
 from counterdesk.services.reports.scope import Period
 from counterdesk.services.signoff.common import PENDING, REJECTED
-from counterdesk.services.signoff.cooling import sync_follow_ups
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Today:
     stopped: int
     returned_signoffs: int       # a supervisor rejected the approval: back to the teller
     awaiting_approval: int       # waiting for a supervisor's decision
-    follow_ups_due: int          # open follow-up calls due by the end of today
+    follow_ups_due: int          # open follow-ups of the teller's book due by the end of today
     follow_ups_overdue: int      # of those, already past due
     complaints_open: int         # open complaints the teller owns
     complaints_due_soon: int     # of those, overdue or due soon
@@ -51,14 +52,11 @@ def today(vault: Vault, us: SignedInUser, now: datetime | None = None) -> Today:
     period = Period(day, day)
     start, end = period.bounds()
     values = vault.settings()
-    due_days, soon = int(values[SIGNOFF_FOLLOWUP_DAYS]), int(values[COMPLAINT_DUE_SOON_DAYS])
+    soon, branch = int(values[COMPLAINT_DUE_SOON_DAYS]), vault.info.branch_code
     p = {"me": us.user_id, "start": start, "end": end, "now": moment.isoformat(timespec="seconds"),
          "today": day.isoformat(), "soon": soon}
 
     def read(db: Session) -> Today:
-        # The follow-up list is kept up to date the way the after-sale page does it (tasks appear
-        # once a cooling-off period ends), so the count here is the list the teller will open.
-        sync_follow_ups(db, moment, due_days)
         rows = db.execute(text(
             "SELECT id, created_at, status, step FROM counter_sessions WHERE teller_id = :me "
             "AND created_at >= :start AND created_at < :end ORDER BY created_at DESC"), p).all()
@@ -67,9 +65,11 @@ def today(vault: Vault, us: SignedInUser, now: datetime | None = None) -> Today:
             "SELECT coalesce(sum(status = :rejected), 0), coalesce(sum(status = :pending), 0) FROM signoffs "
             "WHERE teller_id = :me AND status IN (:rejected, :pending)"),
             {**p, "rejected": REJECTED, "pending": PENDING}).one()
-        due, overdue = db.execute(text(
-            "SELECT count(*), coalesce(sum(due_at < :now), 0) FROM follow_up_tasks WHERE seller_id = :me "
-            "AND status = 'open' AND due_at < :end"), p).one()
+        # The same list the follow-up page shows (counterdesk.services.followups): the teller's book,
+        # what is still open and due by the end of today.
+        book = due_by(items_in(db, values, branch, moment, us.user_id, teller_id=us.user_id,
+                                     with_names=False), day)
+        due, overdue = len(book), sum(i.state == OVERDUE for i in book)
         open_, soon_ = db.execute(text(
             "SELECT count(*), coalesce(sum(julianday(due_on) - julianday(:today) <= :soon), 0) FROM complaints "
             "WHERE owner_id = :me AND status = 'open'"), p).one()

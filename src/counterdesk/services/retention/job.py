@@ -15,7 +15,7 @@ codes only. The tombstone is synced, and a workstation that receives it purges i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -29,9 +29,11 @@ from counterdesk.base.settings import SettingsValues
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.customers.common import now_iso
 from counterdesk.services.customers.data_rights import RetentionBasis, retention_basis
+from counterdesk.services.retention import sync_copies
 from counterdesk.store import audit, ledger
 from counterdesk.store.models.customers import Customer
 from counterdesk.store.models.data_rights import CustomerRestriction, RetentionTombstone
+from counterdesk.store.outbox import row_of
 from counterdesk.store.stores import table_exists
 
 CUSTOMER = "customer"
@@ -46,12 +48,15 @@ PURGE_ORDER: tuple[tuple[str, str], ...] = (
     ("evidence_links", f"signoff_id IN ({_SIGNOFFS})"),
     ("confirmation_prints", f"signoff_id IN ({_SIGNOFFS})"),
     ("cooling_off_cancellations", f"signoff_id IN ({_SIGNOFFS})"),
+    ("follow_up_outcomes", f"customer_id = :c OR signoff_id IN ({_SIGNOFFS})"),
     ("follow_up_calls", f"signoff_id IN ({_SIGNOFFS})"),
     ("follow_up_tasks", f"signoff_id IN ({_SIGNOFFS})"),
     ("approval_requests", f"signoff_id IN ({_SIGNOFFS}) OR session_id IN ({_SESSIONS})"),
     ("signoffs", "customer_id = :c"),
     ("sale_decisions", "customer_id = :c"),
     ("assessments", "customer_id = :c"),
+    ("aml_referral_closures", "referral_id IN (SELECT id FROM aml_referrals WHERE customer_id = :c "
+                              f"OR session_id IN ({_SESSIONS}))"),
     ("aml_referrals", f"customer_id = :c OR session_id IN ({_SESSIONS})"),
     ("customer_document_images", "customer_id = :c"),
     ("aml_ratings", "customer_id = :c"),
@@ -136,11 +141,15 @@ def plan(db: Session, settings: SettingsValues, today: date) -> list[Candidate]:
 
 
 def purge_customer(db: Session, customer_id: str, basis: RetentionBasis, purged_by: str | None,
-                   tombstone_id: str | None = None, purged_at: str | None = None) -> RetentionTombstone:
+                   tombstone_id: str | None = None, purged_at: str | None = None,
+                   listed: Collection[str] | None = None) -> RetentionTombstone:
     """Remove every row of the customer (see PURGE_ORDER) after writing its tombstone; the ledger gets a
-    ``purge`` entry per removed row. Runs inside the caller's transaction."""
+    ``purge`` entry per removed row; the sync copies go too (sync_copies.py). ``listed``: the record ids
+    of a tombstone received from another workstation (None: purged here). Runs inside the caller's
+    transaction."""
     conn = db.connection()
     rows = rows_of(conn, customer_id)
+    sessions, signoffs = sync_copies.owners(conn, customer_id)  # read before their rows go
     stone = RetentionTombstone(id=tombstone_id or str(uuid.uuid4()), kind=CUSTOMER, subject_id=customer_id,
                                rule=basis.rule, retained_from=basis.counted_from, retain_years=basis.years,
                                purged_at=purged_at or now_iso(), purged_by=purged_by, rows=sum(rows.values()))
@@ -155,8 +164,21 @@ def purge_customer(db: Session, customer_id: str, basis: RetentionBasis, purged_
         # tables) and the outbox would not know them; the tombstone is the record that travels.
         conn.exec_driver_sql(f'DELETE FROM "{table}" WHERE {where}'.replace(":c", "?"),
                              (customer_id,) * where.count(":c"))
+    copies = sync_copies.purge_copies(conn, customer_id, sessions, signoffs, [t for t, _ in PURGE_ORDER], stone.id,
+                                      listed or ())
+    if listed is None:
+        sync_copies.list_in_tombstone(conn, stone.id, row_of(stone), copies)
+    else:
+        sync_copies.send_unlisted(conn, row_of(stone), copies, listed)
     db.expire_all()
     return stone
+
+
+def purge_late_copies(db: Session, customer_id: str, tombstone_id: str, listed: Collection[str]) -> None:
+    """A tombstone of a customer purged here already (a second record of it, or one delivered again):
+    the sync copies it lists, or that name the customer, go as well."""
+    sync_copies.purge_copies(db.connection(), customer_id, set(), set(), [t for t, _ in PURGE_ORDER], tombstone_id,
+                             listed)
 
 
 def run(vault: Vault, us: SignedInUser | None, dry_run: bool = True, today: date | None = None,

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.roles import require
+from counterdesk.base.text import Text
 from counterdesk.services.auth.vault import Vault
+from counterdesk.services.customers.data_rights import restriction_in
 from counterdesk.services.customers.masking import mask_name
 from counterdesk.services.signoff.common import COMPLETED, check_reference, customer_name_of, iso, load, now_utc, refuse
 from counterdesk.store import audit
@@ -40,6 +42,7 @@ class CoolingOffItem:
     signed_at: str
     cooling_off_until: str
     seller_name: str
+    restriction: Text | None = None  # restricted processing (PIPL Art 47): what the screen must say
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class FollowUpItem:
     due_at: str
     status: str
     can_do: bool     # the asking user did not sell the product
+    restriction: Text | None = None  # restricted processing (PIPL Art 47): what the screen must say
 
 
 def _item(db, row: Signoff, names: dict[str, str]) -> CoolingOffItem:
@@ -61,7 +65,12 @@ def _item(db, row: Signoff, names: dict[str, str]) -> CoolingOffItem:
     assert row.document_number is not None and row.signed_at is not None and row.cooling_off_until is not None
     return CoolingOffItem(row.id, row.document_number, mask_name(customer_name_of(db, row.customer_id)),
                           plan["product_code"], plan["amount"], row.signed_at, row.cooling_off_until,
-                          names.get(row.teller_id, "?"))
+                          names.get(row.teller_id, "?"), _restriction(db, row.customer_id))
+
+
+def _restriction(db, customer_id: str | None) -> Text | None:
+    found = restriction_in(db, customer_id) if customer_id else None
+    return found.message if found is not None else None
 
 
 def _names(db) -> dict[str, str]:
@@ -139,7 +148,7 @@ def follow_up_tasks(vault: Vault, us: SignedInUser, now: datetime | None = None,
             item = _item(db, row, names)
             out.append(FollowUpItem(t.id, row.id, item.document_number, item.customer_masked, item.product_code,
                                     names.get(t.seller_id, "?"), t.due_at, t.status,
-                                    t.status == "open" and t.seller_id != us.user_id))
+                                    t.status == "open" and t.seller_id != us.user_id, item.restriction))
         return out
     return vault.transact(write)
 

@@ -26,7 +26,15 @@ from counterdesk.base.roles import require
 from counterdesk.base.settings import SIGNOFF_FOLLOWUP_DAYS
 from counterdesk.base.text import Text
 from counterdesk.services.auth.vault import Vault
-from counterdesk.services.signoff.common import COMPLETED, check_reference, iso, load, now_utc, refuse
+from counterdesk.services.signoff.common import (
+    COMPLETED,
+    SignoffError,
+    check_reference,
+    iso,
+    load,
+    now_utc,
+    refuse,
+)
 from counterdesk.services.signoff.cooling import sync_follow_ups
 from counterdesk.store import audit
 from counterdesk.store.models.due_diligence import FollowUpCall
@@ -43,6 +51,19 @@ OUTCOMES: dict[str, Text] = {
 REACHED = frozenset({"reached_confirmed", "reached_concerns", "reached_cancel_request"})
 CITATION = Text("《保险销售行为管理办法》第三十五条；《私募投资基金募集行为管理办法》第三十一、三十二条",
                 "保险销售行为管理办法 art 35; 私募投资基金募集行为管理办法 Arts 31-32")
+
+
+def cooling_off_refusal(seller_id: str, user_id: str) -> SignoffError:
+    """The refusal of a contact during a sale's cooling-off period: the seller may not contact the
+    customer at all, and a follow-up by anyone else does not count (Arts 31-32); the follow-up list
+    (counterdesk.services.followups) refuses with the same codes."""
+    if seller_id == user_id:
+        return refuse("cooling_off_sales_contact", f"投资冷静期内销售人员不得主动联系客户（{CITATION.zh}）。",
+                      f"The seller may not contact the customer during the cooling-off period ({CITATION.en}).")
+    return refuse("cooling_off_not_over",
+                  f"投资冷静期尚未结束：期内进行的回访无效，请在冷静期结束后回访（{CITATION.zh}）。",
+                  f"The cooling-off period is not over: a follow-up during it does not count; call after "
+                  f"it ends ({CITATION.en}).")
 
 
 @dataclass(frozen=True)
@@ -79,15 +100,7 @@ def record_call(vault: Vault, us: SignedInUser, signoff_id: str, outcome: str, r
             raise refuse("no_follow_up", "该笔销售未完成或已解除，无需回访。",
                          "This sale is not completed, or was cancelled: there is no follow-up.")
         if row.cooling_off_until and moment < datetime.fromisoformat(row.cooling_off_until):
-            if row.teller_id == us.user_id:
-                raise refuse("cooling_off_sales_contact",
-                             f"投资冷静期内销售人员不得主动联系客户（{CITATION.zh}）。",
-                             f"The seller may not contact the customer during the cooling-off period "
-                             f"({CITATION.en}).")
-            raise refuse("cooling_off_not_over",
-                         f"投资冷静期尚未结束：期内进行的回访无效，请在冷静期结束后回访（{CITATION.zh}）。",
-                         f"The cooling-off period is not over: a follow-up during it does not count; call after "
-                         f"it ends ({CITATION.en}).")
+            raise cooling_off_refusal(row.teller_id, us.user_id)
         if row.teller_id == us.user_id:
             raise refuse("seller_follow_up", "回访须由非销售该产品的员工完成。",
                          "The follow-up is made by a member of staff who did not sell the product.")
@@ -121,4 +134,4 @@ def calls(vault: Vault, us: SignedInUser, signoff_id: str) -> list[CallInfo]:
     return vault.transact(read)
 
 
-__all__ = ["CITATION", "OUTCOMES", "REACHED", "CallInfo", "calls", "record_call"]
+__all__ = ["CITATION", "OUTCOMES", "REACHED", "CallInfo", "calls", "cooling_off_refusal", "record_call"]

@@ -14,7 +14,7 @@ from counterdesk.services.auth.vault import Vault
 from counterdesk.services.sync.client import SyncClient, tls_verify
 from counterdesk.services.sync.conflicts import ConflictInfo
 from counterdesk.store import audit
-from counterdesk.store.models.sync import SyncConflict
+from counterdesk.store.models.sync import Inbox, SyncConflict
 
 BAD_CA = Text("无法读取 CA 证书文件（须为 PEM 格式）：{path}",
               "Cannot read the CA certificate file (PEM expected): {path}")
@@ -60,6 +60,7 @@ def conflicts_without_content(vault: Vault, include_resolved: bool = False) -> l
         if not include_resolved:
             q = q.where(SyncConflict.resolved_at.is_(None))
         return [ConflictInfo(r.id, r.kind, r.object_id, r.base_version, r.local_version, None,
-                             r.remote_workstation_id, (), r.detail, r.detected_at, r.resolved_at, r.resolution)
+                             r.remote_workstation_id, (), r.detail, r.detected_at, r.resolved_at, r.resolution,
+                             db.scalar(select(Inbox.type).where(Inbox.id == r.remote_record_id)) or "")
                 for r in db.scalars(q)]
     return vault.transact(read)

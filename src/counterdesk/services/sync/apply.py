@@ -16,9 +16,15 @@ inbox, and is tried again after the next pull. Rules:
 * Consents, screenings, AML ratings, cooling-off cancellations, follow-up tasks and calls and prints
   wait for the customer, session or sign-off they name. A consent is changed only by its origin
   (linked to its customer once); a screening still a potential hit takes a disposition made
-  elsewhere, and a second, different disposition becomes a conflict; a follow-up task (one id on
+  elsewhere, and a second, different disposition becomes a conflict (a confirmed match made
+  elsewhere still replaces a clearance made here: safety first); a follow-up task (one id on
   every workstation) takes its completion once; a cooling-off cancellation cancels the sale here too.
-* Audit entries of other workstations are kept in the inbox (each workstation's chain is its own).
+* Audit entries of other workstations go to ``sync_remote_audit`` (counterdesk.services.sync.remote_audit),
+  keyed by origin and sequence and verified per origin: each workstation's own chain stays its own. An
+  entry whose hash does not match its content, or a second entry at a stored sequence, is a conflict.
+* Complaints are replicated from the workstation that received them; another workstation may only
+  decide a requested extension (its supervisor), which every copy takes; history steps follow the
+  local numbering.
 * A customer's restriction (PIPL Art 47) applies here as it came: a restricted customer is restricted
   on every workstation. A retention tombstone purges the local copy of its customer's records (with
   the same tombstone id), so a purge done at one workstation is done at all.
@@ -41,8 +47,10 @@ from counterdesk.services.retention import job as retention
 from counterdesk.services.signoff import evidence
 from counterdesk.services.signoff.common import APPROVED, COMPLETED, PENDING, REJECTED
 from counterdesk.services.signoff.cooling import CANCELLED
+from counterdesk.services.sync import remote_audit
 from counterdesk.store import audit
 from counterdesk.store.models.assessment import Assessment, PaperForm
+from counterdesk.store.models.complaints import Complaint, ComplaintEvent
 from counterdesk.store.models.core import User
 from counterdesk.store.models.customers import (
     AmlRating,
@@ -55,6 +63,7 @@ from counterdesk.store.models.customers import (
 from counterdesk.store.models.data_rights import CustomerRestriction, RetentionTombstone
 from counterdesk.store.models.due_diligence import FollowUpCall
 from counterdesk.store.models.evaluations import CustomerEvaluation
+from counterdesk.store.models.follow_ups import FollowUpOutcome
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.sanctions import Screening
 from counterdesk.store.models.signoff import (
@@ -69,9 +78,14 @@ from counterdesk.store.models.sync import Inbox, Outbox, SyncConflict, SyncOrigi
 from counterdesk.store.outbox import applying, decode, now_iso, row_of, version_hash
 
 OWN, APPLIED, STORED, SKIPPED, CONFLICT, FAILED = "own", "applied", "stored", "skipped", "conflict", "failed"
+# Every kind of sync_conflicts row this module makes (the sync page has a label for each).
+CONFLICT_KINDS = ("customer_version", "customer_document", "signoff_decision", "approval_decision", "evidence_fork",
+                  "consent_customer", "screening_disposition", "follow_up_task", "audit_fork")
 LOCAL = "local"
 RETRY_LIMIT = 500
 POTENTIAL_HIT = "potential_hit"
+CONFIRMED_MATCH = "confirmed_match"
+CLEARED = ("false_positive", "clear")  # dispositions a confirmed match made elsewhere overrides
 
 TABLE_OF = {
     "customer.version": "customer_versions", "counter_session": "counter_sessions", "assessment": "assessments",
@@ -82,7 +96,7 @@ TABLE_OF = {
     "consent": "consents", "aml.rating": "aml_ratings", "screening": "screenings",
     "signoff.cooling_off": "cooling_off_cancellations", "follow_up.task": "follow_up_tasks",
     "follow_up.call": "follow_up_calls", "signoff.print": "confirmation_prints",
-    "evaluation": "customer_evaluations",
+    "evaluation": "customer_evaluations", "follow_up.outcome": "follow_up_outcomes",
 }
 
 
@@ -140,6 +154,8 @@ def _expected_meta_more(record_type: str, row: dict) -> dict[str, Any] | None:
         return {"signoff_id": row.get("signoff_id"), "copy": row.get("copy"), "printed_at": row.get("printed_at")}
     if record_type == "evaluation":
         return {"evaluation_id": row.get("id"), "session_id": row.get("session_id"), "status": row.get("status")}
+    if record_type == "follow_up.outcome":
+        return {"outcome_id": row.get("id"), "kind": row.get("kind"), "outcome": row.get("outcome")}
     return None
 
 
@@ -158,7 +174,8 @@ def _model(table: str):
             "evidence_links": EvidenceLink,
             "consents": Consent, "screenings": Screening, "cooling_off_cancellations": CoolingOffCancellation,
             "follow_up_tasks": FollowUpTask, "follow_up_calls": FollowUpCall,
-            "customer_evaluations": CustomerEvaluation}[table]
+            "customer_evaluations": CustomerEvaluation, "follow_up_outcomes": FollowUpOutcome,
+            "complaints": Complaint, "complaint_events": ComplaintEvent}[table]
 
 
 def _values(row: dict) -> dict[str, Any]:
@@ -216,6 +233,7 @@ def ensure_forms(db, deps: dict) -> None:
 
 def _conflict(db, inbox: Inbox, kind: str, object_id: str, base: int | None = None, local: int | None = None,
               detail: str | None = None) -> str:
+    assert kind in CONFLICT_KINDS, kind  # a new kind needs its label on the sync page
     db.add(SyncConflict(id=str(uuid.uuid4()), kind=kind, object_id=object_id, base_version=base,
                              local_version=local, remote_record_id=inbox.id, remote_workstation_id=inbox.workstation_id,
                              detail=detail, detected_at=now_iso()))
@@ -383,13 +401,15 @@ def _restriction(db, body: dict, inbox: Inbox) -> str:
 
 def _tombstone(db, body: dict, inbox: Inbox) -> str:
     row = body["row"]
+    listed = [str(p) for p in body.get("purges") or ()]  # the records the purging workstation removed
     if db.scalar(select(RetentionTombstone.id).where(RetentionTombstone.kind == row["kind"],
                                                      RetentionTombstone.subject_id == row["subject_id"])):
+        retention.purge_late_copies(db, row["subject_id"], row["id"], listed)
         return SKIPPED
     ensure_users(db, body.get("deps") or {}, inbox.workstation_id)
     basis = RetentionBasis(row["rule"], row["retained_from"], int(row["retain_years"]), date.today())
     stone = retention.purge_customer(db, row["subject_id"], basis, row.get("purged_by"), tombstone_id=row["id"],
-                                     purged_at=row["purged_at"])
+                                     purged_at=row["purged_at"], listed=listed)
     audit.append(db, Actor(None, "sync", "sync"), "retention.purged", "customer", row["subject_id"],
                  {"tombstone_id": stone.id, "rule": stone.rule, "count": stone.rows, "source": "sync"})
     return APPLIED
@@ -431,9 +451,15 @@ def _screening(db, body: dict, inbox: Inbox) -> str:
     if obj.status == row["status"] or row["status"] == POTENTIAL_HIT:
         return SKIPPED  # the same state, or an older one than here
     if obj.status != POTENTIAL_HIT:
-        # A disposition is final: one made elsewhere that differs is kept apart, never overwrites.
-        return _conflict(db, inbox, "screening_disposition", obj.id, detail=f"here {obj.status}, "
-                                                                            f"there {row['status']}")
+        # A disposition is final: one made elsewhere that differs is kept apart for a supervisor to see.
+        # Safety first (AML Law Art 40): a confirmed match made elsewhere replaces a clearance made here,
+        # so every workstation ends with the match; a clearance never replaces a confirmed match.
+        outcome = _conflict(db, inbox, "screening_disposition", obj.id, detail=f"here {obj.status}, "
+                                                                               f"there {row['status']}")
+        if row["status"] == CONFIRMED_MATCH and obj.status in CLEARED:
+            _replace(obj, {k: row[k] for k in ("status", "disposition_by", "disposition_at",
+                                               "disposition_reason_code", "disposition_note")})
+        return outcome
     _replace(obj, {k: row[k] for k in ("status", "disposition_by", "disposition_at", "disposition_reason_code",
                                        "disposition_note")})
     return APPLIED
@@ -495,6 +521,15 @@ def _follow_up_call(db, body: dict, inbox: Inbox) -> str:
     return _append_only(db, "follow_up_calls", body, inbox, "id")
 
 
+def _follow_up_outcome(db, body: dict, inbox: Inbox) -> str:
+    """Written once where it was recorded: it waits for its customer and sale, then is kept as it came
+    (a closing outcome closes the item on every workstation, as the list is computed from the store)."""
+    row = body["row"]
+    _need(db, Customer, row["customer_id"], "customer")
+    _need(db, Signoff, row.get("signoff_id"), "signoff")
+    return _append_only(db, "follow_up_outcomes", body, inbox, "id")
+
+
 def _print(db, body: dict, inbox: Inbox) -> str:
     row = body["row"]
     _need(db, Signoff, row["signoff_id"], "signoff")
@@ -508,8 +543,67 @@ def _print(db, body: dict, inbox: Inbox) -> str:
     return APPLIED
 
 
-_KINDS = {"consent": _consent, "screening": _screening, "aml.rating": _aml_rating,
+def _audit_entry(db, body: dict, inbox: Inbox) -> str:
+    result = remote_audit.store(db, inbox, body["row"])
+    if result == remote_audit.STORED:
+        return APPLIED
+    if result == remote_audit.SAME:
+        return SKIPPED
+    row = body["row"]
+    return _conflict(db, inbox, "audit_fork", f"{inbox.workstation_id}#{row.get('seq')}"[:64],
+                     detail="another entry with this number is stored" if result == remote_audit.FORK
+                     else "the entry does not match its hash")
+
+
+_EXTENSION_DECIDED = ("approved", "refused")
+_EXTENSION_FIELDS = ("extension_state", "extension_days", "extension_requested_by")
+
+
+def _complaint(db, body: dict, inbox: Inbox) -> str:
+    """A complaint is handled where it was received (its origin), whose rows replace the copies; another
+    workstation of the branch may only decide a requested extension (a supervisor there), which the
+    origin takes once. A decision made here is never undone by an older row of the origin's."""
+    row, ws = body["row"], inbox.workstation_id
+    _need(db, Customer, row.get("customer_id"), "customer")
+    _need(db, CounterSessionRecord, row.get("session_id"), "counter session")
+    _need(db, Signoff, row.get("signoff_id"), "signoff")
+    ensure_users(db, body.get("deps") or {}, ws)
+    obj = db.get(Complaint, row["id"])
+    if obj is None:
+        _insert(db, "complaints", row, ws, row["id"])
+        return APPLIED
+    same_request = obj.extension_days == row.get("extension_days")
+    if origin(db, "complaints", row["id"]) == ws:
+        stale = (obj.extension_state in _EXTENSION_DECIDED and row.get("extension_state") == "requested"
+                 and same_request)
+        _replace(obj, row, skip=_EXTENSION_FIELDS if stale else ())
+        return APPLIED
+    if (obj.status == "open" and obj.extension_state == "requested" and same_request
+            and row.get("extension_state") in _EXTENSION_DECIDED):
+        _replace(obj, {"extension_state": row["extension_state"], "updated_at": row["updated_at"]})
+        return APPLIED
+    return SKIPPED  # anything else changes only at the complaint's origin
+
+
+def _complaint_event(db, body: dict, inbox: Inbox) -> str:
+    """A step of a complaint's history, written once; it follows the local history (a step made here in
+    the meantime keeps its number, the arriving one takes the next)."""
+    row = dict(body["row"])
+    _need(db, Complaint, row["complaint_id"], "complaint")
+    ensure_users(db, body.get("deps") or {}, inbox.workstation_id)
+    if db.get(ComplaintEvent, row["id"]) is not None:
+        return SKIPPED
+    taken = select(ComplaintEvent.seq).where(ComplaintEvent.complaint_id == row["complaint_id"])
+    if db.scalar(taken.where(ComplaintEvent.seq == row["seq"])) is not None:
+        row["seq"] = max(db.scalars(taken)) + 1
+    _insert(db, "complaint_events", row, inbox.workstation_id, row["id"])
+    return APPLIED
+
+
+_KINDS = {"audit.entry": _audit_entry, "complaint": _complaint, "complaint.event": _complaint_event,
+          "consent": _consent, "screening": _screening, "aml.rating": _aml_rating,
           "signoff.cooling_off": _cooling_off, "follow_up.task": _follow_up_task, "follow_up.call": _follow_up_call,
+          "follow_up.outcome": _follow_up_outcome,
           "signoff.print": _print}
 
 
@@ -537,10 +631,8 @@ def _dispatch(db, inbox: Inbox, body: dict) -> str:
         return _evidence(db, body, inbox)
     if t == "evaluation":  # written once at its workstation: insert if absent (idempotent by id)
         return _append_only(db, "customer_evaluations", body, inbox, "id")
-    if t in ("audit.entry", "complaint", "complaint.event", "aml.referral"):
-        # Complaints are handled at the workstation that received them; the branch's other
-        # workstations keep the records (head office reads them at the hub); so are AML referrals, which
-        # the AML officer reads at the hub.
+    if t == "aml.referral":
+        # The branch's other workstations keep AML referrals (the AML officer reads them at the hub).
         return STORED
     raise ValueError(f"unknown record type {t}")
 

@@ -35,7 +35,7 @@ from counterdesk.protocol.signing import sign_request, verify_master_item
 from counterdesk.services.anchoring import check, checkpoints
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.confirmation import timestamps
-from counterdesk.services.sync import apply, envelope, state
+from counterdesk.services.sync import apply, envelope, prune, state, tags
 from counterdesk.services.sync.apply import meta_matches
 from counterdesk.store import audit, outbox
 from counterdesk.store.models.sync import PENDING, QUARANTINED, SENT, Inbox, Outbox, SyncMaster
@@ -44,11 +44,13 @@ from counterdesk.store.outbox import now_iso
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
+PRUNE_BATCHES_PER_ROUND = 4
 MAX_PULL = 500
 MAX_WAIT_S = 30
 MAX_ENVELOPE_BYTES = 256 * 1024        # the hub's limit per record
 MAX_BATCH_BYTES = 12 * 1024 * 1024     # below the hub's 16 MiB request limit
 H_SERVER_TIME = "X-CD-Server-Time"
+REVOKED_CODES = ("device_revoked", "device_unknown")
 
 
 class SyncError(CounterDeskError):
@@ -106,6 +108,10 @@ class SyncStatus:
     last_sync_at: str | None
     pending_count: int
     quarantined_count: int
+    # The hub refused this device (``device_revoked`` or ``device_unknown``) at its last signed request:
+    # nothing syncs until it is enrolled again. Never "online" then.
+    revoked: str | None = None
+    revoked_at: str | None = None
 
 
 # ---- backoff --------------------------------------------------------------------------------------------------
@@ -192,6 +198,7 @@ class SyncClient:
         self._offset: float | None = None
         self._creds: Credentials | None = None
         self._online = False
+        self._standing: dict | None = None   # the stored DEVICE_REFUSED value once read ({}: none)
         self._lock = threading.Lock()
         self._push_lock = threading.Lock()
         stored_url = vault.transact(lambda s: state.get(s, state.HUB_URL))
@@ -272,13 +279,47 @@ class SyncClient:
             if body:
                 headers["Content-Type"] = "application/json"
             resp = self._send(method, path, query, body, headers, timeout)
-            if resp.status_code == 401 and attempt == 0 and _error_code(resp)[0] == "clock_skew":
+            code = _error_code(resp)[0] if resp.status_code == 401 else None
+            if code == "clock_skew" and attempt == 0:
                 server = resp.headers.get(H_SERVER_TIME)
                 if server:
                     self._set_offset(parse_hub_time(server) - self.clock())
                     continue
+            self._note_standing(code if code in REVOKED_CODES else None, resp.status_code)
             return resp
         return resp  # pragma: no cover
+
+    def _note_standing(self, refused: str | None, status_code: int) -> None:
+        """Remember (in the store, for every status reader) that the hub refused this device, and
+        forget it once a signed request passes again. Written only when it changes."""
+        if refused is None and not 200 <= status_code < 300:
+            return  # another refusal (signature, nonce, 5xx) says nothing about the device's standing
+        if self._standing is None:
+            self._standing = self.vault.transact(lambda s: state.get(s, state.DEVICE_REFUSED)) or {}
+        if (self._standing or {}).get("code") == refused or (refused is None and not self._standing):
+            return
+        value = {"code": refused, "at": now_iso()} if refused else None
+        self.vault.transact(lambda s: state.put(s, state.DEVICE_REFUSED, value))
+        self._standing = value or {}
+        if refused:
+            log.warning("sync: the hub refuses this device (%s); enrol it again", refused)
+
+    @property
+    def revoked(self) -> bool:
+        """Whether the hub refused this device at its last signed request (no I/O once known)."""
+        return bool(self._standing and self._standing.get("code"))
+
+    def check_device(self) -> str | None:
+        """Ask the hub whether it still accepts this device (a signed long poll that returns at once):
+        None when it does, else the refusal (``device_revoked``, ``device_unknown``). Raises
+        HubUnreachable when the hub cannot be reached and HubRefused for any other refusal."""
+        resp = self.signed("GET", "/v1/wait", f"cursor={self.cursor()}&timeout=0")
+        if resp.status_code in (200, 204):
+            return None
+        code, detail = _error_code(resp)
+        if code in REVOKED_CODES:
+            return code
+        raise HubRefused(resp.status_code, code, detail)
 
     def _set_offset(self, offset: float) -> None:
         self._offset = offset
@@ -305,13 +346,20 @@ class SyncClient:
                 row.key_id = creds.branch_key_id
                 row.envelope = envelope.seal(creds.branch_key, row.id, row.type, creds.branch_code,
                                              row.body.encode("utf-8"))
+                if row.type in tags.TAGGED:  # tagged once, when sealed: a re-sent record stays the same
+                    row.meta = json.dumps(tags.tagged_meta(creds.branch_key, row.type, json.loads(row.meta),
+                                                           json.loads(row.body)), sort_keys=True,
+                                          separators=(",", ":"), ensure_ascii=False)
             if len(row.envelope) > MAX_ENVELOPE_BYTES:
                 row.state, row.last_error = QUARANTINED, "too_large"
                 continue
             record = {"id": row.id, "type": row.type, "workstation_id": row.workstation_id,
                       "created_at": row.created_at, "key_id": row.key_id,
                       "envelope": base64.b64encode(row.envelope).decode("ascii"), "meta": json.loads(row.meta)}
-            size = len(record["envelope"]) + 512
+            purges = json.loads(row.body).get("purges") if row.type == "retention.tombstone" else None
+            if purges:  # the hub deletes these records of the branch (retention purge)
+                record["purges"] = purges
+            size = len(record["envelope"]) + 512 + 40 * len(purges or ())
             if out and total + size > MAX_BATCH_BYTES:
                 break
             total += size
@@ -333,7 +381,7 @@ class SyncClient:
             quarantined = []
             for rec in batch:
                 row = db.scalar(select(Outbox).where(Outbox.id == rec["id"]))
-                assert row is not None  # the batch was read from the outbox, whose records are never deleted
+                assert row is not None  # the batch was read from the outbox, whose rows are never deleted
                 receipt = receipts.get(rec["id"])
                 row.attempts += 1
                 if receipt is None:
@@ -415,33 +463,63 @@ class SyncClient:
         opened = [self._open(creds, rec) for rec in records]
 
         def store(db: Session) -> PullResult:
-            received = applied = conflicts = failed = 0
-            for rec, body, error in opened:
-                if db.get(Inbox, str(rec["id"])) is not None:
-                    continue
-                received += 1
-                row = Inbox(id=str(rec["id"]), seq=int(rec["seq"]), type=str(rec["type"]),
-                            workstation_id=str(rec["workstation_id"]), created_at=str(rec["created_at"]),
-                            meta=json.dumps(rec.get("meta") or {}, sort_keys=True), body=body,
-                            received_at=now_iso(), apply_error=error)
-                db.add(row)
-                db.flush()
-                if error is not None:
-                    row.outcome = "unreadable"
-                    failed += 1
-                    audit.append(db, self.actor, "sync.record_refused", "sync_record", row.id,
-                                 {"record_type": row.type[:64], "error": error})
-                    continue
-                outcome = apply.apply_one(db, row, creds.workstation_id, self.actor)
-                applied += outcome == "applied"
-                conflicts += outcome == "conflict"
-                failed += outcome == "failed"
-            retried = apply.retry_unapplied(db, creds.workstation_id,
-                                            exclude={str(r["id"]) for r, _, _ in opened}, actor=self.actor)
-            applied += retried
+            received, applied, conflicts, failed = self._store_opened(db, creds, opened)
             state.put(db, state.CURSOR, max(new_cursor, cursor))
             state.put(db, state.LAST_SYNC_AT, now_iso())
             return PullResult(received, applied, conflicts, failed, max(new_cursor, cursor), bool(data.get("more")))
+        return self.vault.transact(store)
+
+    def _store_opened(self, db: Session, creds: Credentials, opened: list) -> tuple[int, int, int, int]:
+        """Keep every record not received before in the inbox and apply it, then retry the waiting ones:
+        (received, applied, conflicts, failed)."""
+        received = applied = conflicts = failed = 0
+        for rec, body, error in opened:
+            if db.get(Inbox, str(rec["id"])) is not None:
+                continue
+            received += 1
+            row = Inbox(id=str(rec["id"]), seq=int(rec["seq"]), type=str(rec["type"]),
+                        workstation_id=str(rec["workstation_id"]), created_at=str(rec["created_at"]),
+                        meta=json.dumps(rec.get("meta") or {}, sort_keys=True), body=body,
+                        received_at=now_iso(), apply_error=error)
+            db.add(row)
+            db.flush()
+            if error is not None:
+                row.outcome = "unreadable"
+                failed += 1
+                audit.append(db, self.actor, "sync.record_refused", "sync_record", row.id,
+                             {"record_type": row.type[:64], "error": error})
+                continue
+            outcome = apply.apply_one(db, row, creds.workstation_id, self.actor)
+            applied += outcome == "applied"
+            conflicts += outcome == "conflict"
+            failed += outcome == "failed"
+        retried = apply.retry_unapplied(db, creds.workstation_id,
+                                        exclude={str(r["id"]) for r, _, _ in opened}, actor=self.actor)
+        applied += retried
+        return received, applied, conflicts, failed
+
+    def customer_records(self, tag: str, timeout: float | None = None) -> list[dict]:
+        """The branch's records carrying a customer's tag that this workstation has not pulled yet
+        (after its cursor), every page; HTTP only (``store_records`` applies them)."""
+        cursor, out = self.cursor(), list[dict]()
+        for _ in range(100):
+            query = f"tag={tag}&cursor={cursor}&limit={MAX_PULL}"
+            data = self._check(self.signed("GET", "/v1/customer-records", query, timeout=timeout)).json()
+            out += data.get("records") or []
+            cursor = int(data.get("cursor", cursor))
+            if not data.get("more"):
+                break
+        return out
+
+    def store_records(self, records: list[dict]) -> PullResult:
+        """Open, keep and apply records fetched outside the pull (the pull's cursor does not move: it
+        skips them later as received)."""
+        creds = self.credentials()
+        opened = [self._open(creds, rec) for rec in records]
+
+        def store(db: Session) -> PullResult:
+            received, applied, conflicts, failed = self._store_opened(db, creds, opened)
+            return PullResult(received, applied, conflicts, failed, int(state.get(db, state.CURSOR, 0) or 0))
         return self.vault.transact(store)
 
     def _open(self, creds: Credentials, rec: dict) -> tuple[dict, str | None, str | None]:
@@ -456,7 +534,11 @@ class SyncClient:
             return rec, None, "does_not_open"
         except (KeyError, ValueError, TypeError):
             return rec, None, "malformed"
-        if not meta_matches(str(rec.get("type")), rec.get("meta") or {}, body):
+        meta = dict(rec.get("meta") or {})
+        if not tags.tag_matches(creds.branch_key, str(rec.get("type")), meta, body):
+            return rec, None, "meta_mismatch"
+        meta.pop(tags.TAG_KEY, None)
+        if not meta_matches(str(rec.get("type")), meta, body):
             return rec, None, "meta_mismatch"
         return rec, json.dumps(body, ensure_ascii=False, sort_keys=True), None
 
@@ -591,11 +673,7 @@ class SyncClient:
 
     # -- status --
     def status(self) -> SyncStatus:
-        def read(db: Session):
-            pending, quarantined = state.counts(db)
-            return state.get(db, state.LAST_SYNC_AT), pending, quarantined
-        last, pending, quarantined = self.vault.transact(read)
-        return SyncStatus(self._online, last, pending, quarantined)
+        return status(self.vault, self._online)
 
 
 def check_anchors(vault: Vault) -> CheckResult:
@@ -618,12 +696,14 @@ def tls_verify(vault: Vault) -> ssl.SSLContext | bool:
 
 
 def status(vault: Vault, online: bool = False) -> SyncStatus:
-    """The status without a client (e.g. for the status bar before the first connection)."""
+    """The status without a client (e.g. for the status bar before the first connection). A device the
+    hub refused is never shown online, whatever ``online`` says."""
     def read(db: Session):
         pending, quarantined = state.counts(db)
-        return state.get(db, state.LAST_SYNC_AT), pending, quarantined
-    last, pending, quarantined = vault.transact(read)
-    return SyncStatus(online, last, pending, quarantined)
+        return state.get(db, state.LAST_SYNC_AT), pending, quarantined, state.get(db, state.DEVICE_REFUSED)
+    last, pending, quarantined, refused = vault.transact(read)
+    code = (refused or {}).get("code")
+    return SyncStatus(online and not code, last, pending, quarantined, code, (refused or {}).get("at"))
 
 
 def quarantined(vault: Vault) -> list[dict[str, Any]]:
@@ -645,7 +725,7 @@ class SyncWorker:
 
     def __init__(self, client: SyncClient, backoff: Backoff | None = None, wait_timeout: int = 25,
                  on_change: Callable[[SyncStatus], None] | None = None, master_every_s: float = 3600.0,
-                 timestamp_every_s: float = 300.0):
+                 timestamp_every_s: float = 300.0, prune_every_s: float = 3600.0):
         self.client = client
         self._stop = threading.Event()
         self.backoff = backoff or Backoff(sleep=self._stop.wait)
@@ -660,6 +740,9 @@ class SyncWorker:
         self._pusher: threading.Thread | None = None
         self._dirty = threading.Event()
         self.push_every_s = 5.0
+        # Pruning (services.sync.prune): checked at most this often, a few batches per round.
+        self.prune_every_s = prune_every_s
+        self._prune_at: float | None = None
         self.last_error: Exception | None = None
         self.rounds = 0
 
@@ -720,7 +803,22 @@ class SyncWorker:
                 timestamps.upgrade_pending(self.client.vault)
             except CounterDeskError as exc:  # never stops the sync; the rows stay pending, the try counted
                 log.warning("timestamps: %s", exc.code)
+        self._prune_when_due()
         self.rounds += 1
+
+    def _prune_when_due(self) -> None:
+        """Sent and applied rows past the retention window, a few batches per round (cheap when nothing
+        is due: two indexed look-ups); again at the next round while a backlog remains."""
+        if not self.prune_every_s or (self._prune_at is not None
+                                      and time.monotonic() - self._prune_at < self.prune_every_s):
+            return
+        try:
+            done = prune.run(self.client.vault, max_batches=PRUNE_BATCHES_PER_ROUND)
+        except CounterDeskError as exc:  # never stops the sync; tried again at the next interval
+            log.warning("sync: pruning failed (%s)", exc.code)
+            self._prune_at = time.monotonic()
+            return
+        self._prune_at = None if done.more else time.monotonic()
 
     def _run(self) -> None:
         while not self._stop.is_set():

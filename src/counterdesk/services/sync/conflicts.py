@@ -41,6 +41,7 @@ class ConflictInfo:
     detected_at: str
     resolved_at: str | None
     resolution: str | None
+    record_type: str = ""            # the type of the other workstation's record (customer.version, …)
 
 
 class ConflictError(CounterDeskError):
@@ -60,7 +61,7 @@ def _info(db, row: SyncConflict) -> ConflictInfo:
             changed = tuple(sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k)))
     return ConflictInfo(row.id, row.kind, row.object_id, row.base_version, row.local_version, remote_version,
                         row.remote_workstation_id, changed, row.detail, row.detected_at, row.resolved_at,
-                        row.resolution)
+                        row.resolution, inbox.type if inbox is not None else "")
 
 
 def list_conflicts(vault: Vault, us: SignedInUser, include_resolved: bool = False) -> list[ConflictInfo]:

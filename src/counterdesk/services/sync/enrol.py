@@ -153,7 +153,7 @@ def enrol(vault: Vault, us: SignedInUser, hub_url: str, code: str, name: str | N
         for key, value in ((state.WORKSTATION_ID, workstation_id), (state.DEVICE_ID, device_id),
                            (state.BRANCH_CODE, data.get("branch_code") or branch), (state.HUB_URL, hub),
                            (state.NAME, name), (state.CURSOR, 0), (state.CLOCK_OFFSET, offset),
-                           (state.MASTER_SINCE, 0), (state.HUB_CA_PEM, ca_pem)):
+                           (state.MASTER_SINCE, 0), (state.HUB_CA_PEM, ca_pem), (state.DEVICE_REFUSED, None)):
             state.put(db, key, value)
         db.flush()
         added = backfill(db)  # history from before this installation had sync

@@ -14,6 +14,7 @@ from counterdesk.store.outbox import now_iso
 WORKSTATION_ID, DEVICE_ID, BRANCH_CODE, HUB_URL, CURSOR, LAST_SYNC_AT, CLOCK_OFFSET, MASTER_SINCE, NAME = (
     "workstation_id", "device_id", "branch_code", "hub_url", "cursor", "last_sync_at", "clock_offset",
     "master_since", "name")
+DEVICE_REFUSED = "device_refused"  # {"code": "device_revoked"|"device_unknown", "at": ISO} once the hub refused us
 HUB_CA_PEM = "hub_ca_pem"  # PEM of the CA that signed the hub's certificate (None: the system's trust store)
 # sync_keys names
 DEVICE_KEY, BRANCH_KEY, HEAD_OFFICE_KEY = "device_signing", "branch", "head_office"

@@ -8,6 +8,9 @@ inserts for them) and a newer capture of the same document supersedes an older o
 ``aml_referrals``: a suspicious-transaction referral (可疑交易报告 referral) for the AML officer when due
 diligence could not be completed; ids and codes only.
 
+``aml_referral_closures``: how the AML officer closed a referral (outcome code and note), written once;
+the referral row itself stays as recorded (append-only).
+
 ``follow_up_calls``: every follow-up call (回访) with its outcome, time, caller and recording reference
 (保险销售行为管理办法 art 35), written once.
 """
@@ -56,6 +59,18 @@ class AmlReferral(Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False)        # open (for the AML officer)
     created_at: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
     created_by: Mapped[str] = mapped_column(String(36), ForeignKey("users.id"), nullable=False)
+
+
+class AmlReferralClosure(Base):
+    __tablename__ = "aml_referral_closures"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    referral_id: Mapped[str] = mapped_column(String(36), ForeignKey("aml_referrals.id"), nullable=False,
+                                             unique=True)
+    outcome: Mapped[str] = mapped_column(String(32), nullable=False)
+    note: Mapped[str] = mapped_column(String(500), nullable=False)
+    closed_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    closed_by: Mapped[str] = mapped_column(String(36), ForeignKey("users.id"), nullable=False)
 
 
 class FollowUpCall(Base):

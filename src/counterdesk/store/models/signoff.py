@@ -38,7 +38,8 @@ class Signoff(Base):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     evidence_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     completed_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    cooling_off_until: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    # indexed with status and id (follow_up_indexes, migration 0026)
+    cooling_off_until: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[str] = mapped_column(String(32), nullable=False)
     updated_at: Mapped[str] = mapped_column(String(32), nullable=False)
 

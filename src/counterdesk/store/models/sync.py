@@ -14,10 +14,18 @@
                 keys hold; the users page may use this table to tell them apart.
 ``sync_origins`` which workstation a replicated row came from.
 ``sync_master`` signed master-data items from head office, verified, and whether applied.
+``sync_remote_audit`` the audit entries of the branch's other workstations (migration 0024), as their
+                origin wrote them, keyed by origin workstation and sequence: each origin's chain is
+                verified on its own (counterdesk.services.sync.remote_audit); the local ``audit_log``
+                and its chain stay this workstation's alone. Append-only (triggers).
+
+Pruning (migration 0024, counterdesk.services.sync.prune): a sent outbox row keeps its id, type and
+meta after the retention window (enrolling again and derived ids need them) but loses its body and
+envelope (``pruned_at`` set); an applied inbox row is deleted.
 """
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from counterdesk.store.models.core import Base
@@ -27,6 +35,8 @@ PENDING, SENT, QUARANTINED = "pending", "sent", "quarantined"
 
 class Outbox(Base):
     __tablename__ = "outbox"
+    # Pruning looks for sent rows not pruned yet, oldest first (migration 0024).
+    __table_args__ = (Index("ix_outbox_pruned_at_sent_at", "pruned_at", "sent_at"),)
 
     local_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(36), nullable=False, unique=True)
@@ -45,6 +55,7 @@ class Outbox(Base):
     workstation_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     key_id: Mapped[str | None] = mapped_column(String(24), nullable=True)
     envelope: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    pruned_at: Mapped[str | None] = mapped_column(String(40), nullable=True)   # body and envelope dropped
 
 
 class Inbox(Base):
@@ -131,3 +142,24 @@ class SyncMaster(Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False)    # verified, applied, stored, refused, failed
     error: Mapped[str | None] = mapped_column(String(200), nullable=True)
     applied_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class SyncRemoteAudit(Base):
+    """One audit entry of another workstation of the branch, column for column as in its ``audit_log``."""
+
+    __tablename__ = "sync_remote_audit"
+
+    workstation_id: Mapped[str] = mapped_column(String(36), primary_key=True)   # the origin (from the hub)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    record_id: Mapped[str] = mapped_column(String(36), nullable=False, unique=True)
+    ts: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(36), nullable=True)     # a user of the origin
+    actor_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    workstation: Mapped[str] = mapped_column(String(64), nullable=False)        # the origin's name
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    object_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    object_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    details: Mapped[str] = mapped_column(Text, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    received_at: Mapped[str] = mapped_column(String(40), nullable=False)

@@ -1,13 +1,18 @@
-"""The tamper-evident audit log, read-only for everyone, with a button to verify the hash chain."""
+"""The tamper-evident audit log, read-only for everyone, with a button to verify the hash chain.
+
+"Whole branch" adds the entries of the branch's other workstations (counterdesk.services.sync.remote_audit):
+each is shown with its workstation, and each other workstation's chain is verified on its own."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,6 +25,8 @@ from PySide6.QtWidgets import (
 
 from counterdesk.base.branchtime import format_time, zone_heading
 from counterdesk.services import verification
+from counterdesk.services.sync import remote_audit
+from counterdesk.ui import theme
 from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
@@ -39,11 +46,30 @@ class AuditRow:
     object_type: str | None
     object_id: str | None
     details: str
+    origin: str = ""   # another workstation's id (its entry, from sync_remote_audit); "" for this one's
 
 
 def load_recent(vault, user, limit: int = RECENT_LIMIT) -> list[AuditRow]:
     return [AuditRow(e.seq, e.ts, e.actor_name, e.workstation, e.action, e.object_type, e.object_id, e.details)
             for e in vault.audit_entries(user, limit)]
+
+
+def _remote_row(e) -> AuditRow:
+    return AuditRow(e.seq, e.ts, e.actor_name, e.workstation, e.action, e.object_type, e.object_id, e.details,
+                    e.workstation_id)
+
+
+def load_branch(vault, user, limit: int = RECENT_LIMIT) -> tuple[list[AuditRow], remote_audit.RemoteAuditReport]:
+    """This workstation's newest entries and the other workstations', newest first by time, with the
+    verification of each other workstation's chain."""
+    remote, report = remote_audit.read_branch(vault, user, limit, _remote_row)
+    rows = sorted([*load_recent(vault, user, limit), *remote], key=lambda e: e.ts, reverse=True)
+    return rows[:limit], report
+
+
+def _load_branch_of(gen: int, vault, user) -> tuple[int, list[AuditRow], remote_audit.RemoteAuditReport]:
+    rows, report = load_branch(vault, user)
+    return gen, rows, report
 
 
 def short_id(object_id: str | None) -> str:
@@ -82,10 +108,10 @@ class AuditPage(Page):
         self._select_seq: int | None = None
 
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        theme.set_role(self.title, "page-title")
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.intro.setStyleSheet("color: #455a64;")
+        theme.set_role(self.intro, "hint")
         self.table = QTableWidget(0, 7)
         self.table.setObjectName("audit_table")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -105,8 +131,17 @@ class AuditPage(Page):
         self.refresh_button = QPushButton()
         self.refresh_button.setObjectName("refresh_audit")
         self.refresh_button.clicked.connect(self.refresh)
+        self.branch_box = QCheckBox()
+        self.branch_box.setObjectName("audit_whole_branch")
+        self.branch_box.toggled.connect(self._branch_toggled)
+        self.branch_report: remote_audit.RemoteAuditReport | None = None
+        self.chains = QLabel()
+        self.chains.setObjectName("audit_chains")
+        self.chains.setWordWrap(True)
+        self.chains.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.verify_button)
+        buttons.addWidget(self.branch_box)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
         self.message = MessageLabel()
@@ -117,6 +152,7 @@ class AuditPage(Page):
         lay.addWidget(self.intro)
         lay.addLayout(buttons)
         lay.addWidget(self.message)
+        lay.addWidget(self.chains)
         lay.addWidget(self.table, 1)
         self.retranslate()
 
@@ -131,6 +167,7 @@ class AuditPage(Page):
         self.verify_button.setText(self.tr("Verifying…") if self._verifying else self.tr("Verify records"))
         self.verify_button.setToolTip(self.tr("Check the database file, the audit chain, the records, the sale "
                                               "evidence, the anchors at the hub and the key slots (Ctrl+Shift+V)"))
+        self.branch_box.setText(self.tr("Whole branch (the other workstations' entries too)"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.refresh_button.setToolTip(self.tr("Reload the log (F5)"))
         # setText() replaces a button's shortcut with the text's mnemonic: set shortcuts after texts.
@@ -138,12 +175,59 @@ class AuditPage(Page):
         self.refresh_button.setShortcut(QKeySequence(Qt.Key.Key_F5))
         if self.report is not None:
             self._show_report(self.report)
+        self._show_chains()
 
     # ---- loading ---------------------------------------------------------------------------------
     def refresh(self) -> None:
         self._generation += 1
         gen, vault, user = self._generation, self.ctx.vault, self.ctx.user
+        if self.branch_box.isChecked():
+            # A bound method as the slot, the generation in the result (see SyncRunner.run on lambdas).
+            run_task(self, partial(_load_branch_of, gen, vault, user), self._loaded_branch, self._show_error)
+            return
+        self.branch_report = None
+        self._show_chains()
         run_task(self, lambda: load_recent(vault, user), lambda rows: self._loaded(gen, rows), self._show_error)
+
+    def _branch_toggled(self, _checked: bool) -> None:
+        self.refresh()
+
+    def _loaded_branch(self, got) -> None:
+        gen, rows, report = got
+        if gen != self._generation:
+            return
+        self.branch_report = report
+        self._show_chains()
+        self._loaded(gen, rows)
+
+    def _show_chains(self) -> None:
+        """One line per other workstation: how many of its entries are here, and whether they verify."""
+        report = self.branch_report
+        self.chains.setVisible(report is not None)
+        if report is None:
+            return
+        if not report.chains:
+            self.chains.setText(self.tr("No entries of other workstations have arrived yet."))
+            theme.set_state(self.chains, "")
+            return
+        lines = []
+        for c in report.chains:
+            name = c.name or short_id(c.workstation_id)
+            if not c.ok:
+                lines.append(self.tr("✗ {name}: its chain breaks at entry #{seq} ({reason})").format(
+                    name=name, seq=c.broken_at, reason=c.reason or ""))
+                continue
+            text = self.tr("✓ {name}: entries #{first}–#{last} verify ({count} here)").format(
+                name=name, first=c.first_seq, last=c.last_seq, count=c.entries)
+            if c.missing:
+                text += " · " + self.tr("{n} not arrived yet").format(n=c.missing)
+            if c.continues:
+                text += " · " + self.tr("continues the chain it had before it was enrolled again")
+            elif c.starts_late:
+                text += " · " + self.tr("earlier entries not arrived yet")
+            lines.append(text)
+        self.chains.setText("\n".join(lines))
+        theme.set_state(self.chains, "" if report.ok else "error")
 
     def _loaded(self, gen: int, rows: list[AuditRow]) -> None:
         if gen != self._generation:
@@ -162,6 +246,8 @@ class AuditPage(Page):
                 item = QTableWidgetItem(text)
                 if c == 0:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if c == 3 and e.origin:
+                    item.setToolTip(self.tr("Another workstation's entry (workstation id {id})").format(id=e.origin))
                 if c in (1, 5, 6):  # full UTC stamp / full object id / long details
                     item.setToolTip({1: e.ts, 5: " ".join(x for x in (e.object_type, e.object_id) if x)}.get(c, text))
                 self.table.setItem(r, c, item)
@@ -173,7 +259,7 @@ class AuditPage(Page):
         self.loaded.emit()
 
     def row_of_seq(self, seq: int) -> int:
-        return next((i for i, e in enumerate(self.rows) if e.seq == seq), -1)
+        return next((i for i, e in enumerate(self.rows) if e.seq == seq and not e.origin), -1)
 
     # ---- verification ----------------------------------------------------------------------------
     def verify(self) -> None:

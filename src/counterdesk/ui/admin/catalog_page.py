@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,8 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counterdesk.base.text import Text
 from counterdesk.services.catalog import versions
 from counterdesk.services.catalog.products import (
+    FIELD_LABELS,
     LICENCE_TYPES,
     LIQUIDITY,
     PRIVATE_CLASSES,
@@ -40,12 +43,17 @@ from counterdesk.services.catalog.products import (
     STATUSES,
     Product,
 )
+from counterdesk.ui import theme
 from counterdesk.ui.admin.licences_dialog import LicencesDialog
 from counterdesk.ui.widgets import fields
 from counterdesk.ui.widgets.common import DialogHostPage, MessageLabel, error_text
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.core_dialog import CoreDialog
 from counterdesk.ui.widgets.tasks import run_task
+
+FIX_MARKED = Text("请更正标出的各项后再保存。", "Correct the marked fields, then save again.")
+NEW_FIELDS = ("premium_payment_years", "annual_premium", "distributor_rated_by", "distributor_rated_on",
+              "issuer_risk_level", "issuer_rated_by", "issuer_rated_on")
 
 
 class ProductDialog(CoreDialog):
@@ -83,6 +91,15 @@ class ProductDialog(CoreDialog):
         self.periodic = QCheckBox()
         self.periodic.setObjectName("product_periodic")
         self.status = fields.combo("product_status", STATUSES, lang)
+        # Catalog 2026 (migration 0016): payment years and premium for insurance, and both risk ratings
+        # with who rated them and when (the higher applies, NFRA Order 2025 No. 7).
+        self.payment_years = fields.line_edit("product_premium_payment_years")
+        self.annual_premium = fields.line_edit("product_annual_premium")
+        self.distributor_rated_by = fields.line_edit("product_distributor_rated_by")
+        self.distributor_rated_on = fields.line_edit("product_distributor_rated_on", "YYYY-MM-DD")
+        self.issuer_risk = fields.combo("product_issuer_risk_level", RISK_LEVELS, lang, blank=True)
+        self.issuer_rated_by = fields.line_edit("product_issuer_rated_by")
+        self.issuer_rated_on = fields.line_edit("product_issuer_rated_on", "YYYY-MM-DD")
         self.note = fields.line_edit("product_note")
         self.widgets: dict[str, QWidget] = {
             "code": self.code, "name_zh": self.name_zh, "name_en": self.name_en, "type": self.type,
@@ -91,9 +108,15 @@ class ProductDialog(CoreDialog):
             "sale_end": self.sale_end, "public": self.public, "private_class": self.private_class,
             "principal_protected": self.protected, "cooling_off_hours": self.cooling,
             "recording_required": self.recording, "licence_required": self.licence,
-            "periodic_premium": self.periodic, "status": self.status, "note": self.note}
+            "periodic_premium": self.periodic, "status": self.status,
+            "premium_payment_years": self.payment_years, "annual_premium": self.annual_premium,
+            "distributor_rated_by": self.distributor_rated_by, "distributor_rated_on": self.distributor_rated_on,
+            "issuer_risk_level": self.issuer_risk, "issuer_rated_by": self.issuer_rated_by,
+            "issuer_rated_on": self.issuer_rated_on, "note": self.note}
         self.problem_fields = dict(self.widgets)
         self.labels = self.add_fields(list(self.widgets.values()))
+        self.field_problems = self._problem_labels()
+        self._two_columns()
         self.type.currentIndexChanged.connect(self._type_defaults)
         if product is not None:
             self._load(product)
@@ -111,7 +134,10 @@ class ProductDialog(CoreDialog):
                  self.tr("Sale &start"), self.tr("Sale &end (empty = no end)"), self.tr("&Public offering"),
                  self.tr("Pri&vate class"), self.tr("Principal protecte&d"), self.tr("C&ooling-off (hours)"),
                  self.tr("Dual recordin&g required"), self.tr("Licence re&quired"), self.tr("Periodic premium"),
-                 self.tr("Stat&us"), self.tr("Note (for the version list)"))
+                 self.tr("Stat&us"))
+        # The 2026 fields are labelled with the core's field names (the same words as its messages).
+        texts += tuple(FIELD_LABELS[k].get(self.ctx.lang) for k in NEW_FIELDS)
+        texts += (self.tr("Note (for the version list)"),)
         for label, text in zip(self.labels, texts):
             label.setText(text)
         self.set_button_texts(self.tr("Save as new catalog version"), self.tr("Cancel"))
@@ -127,14 +153,81 @@ class ProductDialog(CoreDialog):
         self.protected.setChecked(ptype == "structured_deposit")
         self.cooling.setValue(max(24, self.cooling.value()) if private else 0)
 
+    def _problem_labels(self) -> dict[str, QLabel]:
+        """A hidden error line under each field, for the core's problem with that field."""
+        form = self._form()
+        out: dict[str, QLabel] = {}
+        for key, widget in reversed(list(self.widgets.items())):  # bottom up: inserting shifts the rows below
+            label = QLabel()
+            label.setObjectName(f"product_{key}_problem")
+            label.setWordWrap(True)
+            theme.set_role(label, "error")
+            label.hide()
+            row, _role = form.getWidgetPosition(widget)
+            form.insertRow(row + 1, "", label)
+            out[key] = label
+        return out
+
+    def _form(self) -> QFormLayout:
+        return next(self.body.itemAt(i).layout() for i in range(self.body.count())
+                    if isinstance(self.body.itemAt(i).layout(), QFormLayout))
+
+    def _two_columns(self) -> None:
+        """The 2026 fields in a second column, so that the dialog fits a 1366×768 screen."""
+        left, right = self._form(), QFormLayout()
+        for key in NEW_FIELDS:
+            row, _role = left.getWidgetPosition(self.widgets[key])
+            for _line in range(2):  # the field's row, then its problem line
+                taken = left.takeRow(row)
+                label = taken.labelItem.widget() if taken.labelItem is not None else None
+                if label is not None:
+                    right.addRow(label, taken.fieldItem.widget())
+                else:
+                    right.addRow(taken.fieldItem.widget())
+        index = next(i for i in range(self.body.count()) if self.body.itemAt(i).layout() is left)
+        self.body.removeItem(left)
+        left.setParent(None)
+        top = QVBoxLayout()  # the short column stays at the top
+        top.addLayout(right)
+        top.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addSpacing(16)
+        columns.addLayout(top, 1)
+        self.body.insertLayout(index, columns)
+        self._columns = (left, right)  # keep the Python wrappers (and so the layouts) alive
+
+    def show_problems(self, problems) -> None:
+        """Each of the core's problems beside its field (marked invalid); none: all cleared."""
+        lang = self.ctx.lang
+        by_field: dict[str, list[str]] = {}
+        for p in problems:
+            by_field.setdefault(p.field, []).append(p.message(lang))
+        for key, label in self.field_problems.items():
+            found = by_field.get(key, [])
+            label.setText("\n".join(found))
+            label.setVisible(bool(found))
+            theme.set_state(self.widgets[key], "invalid" if found else "")
+
+    def _failed(self, exc: BaseException) -> None:
+        result = getattr(exc, "result", None)
+        problems = result.errors() if result is not None else []
+        self.show_problems(problems)
+        super()._failed(exc)
+        # Each problem is beside its field: the message below says only what has no field here.
+        elsewhere = [p.message(self.ctx.lang) for p in problems if p.field not in self.field_problems]
+        if problems:
+            self.message.show_error("\n".join(elsewhere) or FIX_MARKED.get(self.ctx.lang))
+
     def _load(self, p: Product) -> None:
         row = p.to_row()
         for key in ("code", "name_zh", "name_en", "issuer", "term_days", "min_amount", "currency", "sale_start",
-                    "sale_end"):
+                    "sale_end", "premium_payment_years", "annual_premium", "distributor_rated_by",
+                    "distributor_rated_on", "issuer_rated_by", "issuer_rated_on"):
             self.widgets[key].setText(row[key])
         for key, value in (("type", p.type), ("risk_level", p.risk_level), ("liquidity", p.liquidity),
                            ("private_class", p.private_class or ""), ("licence_required", p.licence_required),
-                           ("status", p.status)):
+                           ("status", p.status), ("issuer_risk_level", p.issuer_risk_level or "")):
             combo = self.widgets[key]
             combo.setCurrentIndex(max(0, combo.findData(value)))
         self.public.setChecked(p.public)
@@ -187,7 +280,7 @@ class CatalogPage(DialogHostPage):
         self._busy = False
 
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        theme.set_role(self.title, "page-title")
         self.version_label = QLabel()
         self.version_label.setObjectName("catalog_version_label")
         self.filter = fields.line_edit("catalog_filter")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from counterdesk.base.settings import Setting, declared
 from counterdesk.base.text import Result, ValidationFailed
+from counterdesk.ui import theme
 from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
@@ -47,10 +48,10 @@ class SettingsPage(Page):
         self._busy = False
 
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        theme.set_role(self.title, "page-title")
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.intro.setStyleSheet("color: #455a64;")
+        theme.set_role(self.intro, "hint")
         form_box = QWidget()
         form = QFormLayout(form_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
@@ -150,7 +151,7 @@ class SettingsPage(Page):
             self.labels[key].setText(s.description.get(lang) + ("：" if lang == "zh" else ":"))
             tip = self.tr("Key: {key}").format(key=key)
             if s.source:
-                tip += "\n" + self.tr("Source: {source}").format(source=s.source)
+                tip += "\n" + self.tr("Source: {source}").format(source=s.source_text.get(lang))
             self.labels[key].setToolTip(tip)
             self.editors[key].setToolTip(tip)
         self.save_button.setText(self.tr("Saving…") if self._busy else self.tr("Save"))

@@ -58,13 +58,46 @@ class SyncConflictsTab(QWidget):
         self.keep_remote.setText(self.tr("Keep the &other's version"))
 
     def kind_text(self, kind: str) -> str:
+        """The label of a conflict kind (counterdesk.services.sync.apply.CONFLICT_KINDS: each has one)."""
         return {
             "customer_version": self.tr("Customer profile changed on two workstations"),
             "customer_document": self.tr("Identity document already used by another customer"),
             "signoff_decision": self.tr("Sale decided on two workstations"),
             "approval_decision": self.tr("Approval decided on two workstations"),
             "evidence_fork": self.tr("Evidence recorded differently on two workstations"),
+            "consent_customer": self.tr("Consent linked to different customers on two workstations"),
+            "screening_disposition": self.tr("Sanctions hit decided differently on two workstations"),
+            "follow_up_task": self.tr("Follow-up task done or made on two workstations"),
+            "audit_fork": self.tr("Another workstation's audit entry does not fit its chain"),
         }.get(kind, kind)
+
+    def record_type_text(self, record_type: str) -> str:
+        """The label of a sync record type (counterdesk.store.outbox.META_KEYS: each has one)."""
+        return {
+            "customer.version": self.tr("customer profile"),
+            "counter_session": self.tr("counter session"),
+            "assessment": self.tr("risk assessment"),
+            "sale_decision": self.tr("suitability decision"),
+            "signoff": self.tr("sale sign-off"),
+            "signoff.approval_request": self.tr("approval request"),
+            "signoff.approval_decision": self.tr("approval decision"),
+            "evidence.link": self.tr("sale evidence"),
+            "audit.entry": self.tr("audit entry"),
+            "complaint": self.tr("customer complaint"),
+            "complaint.event": self.tr("complaint step"),
+            "aml.referral": self.tr("AML referral"),
+            "customer.restriction": self.tr("restriction of processing"),
+            "retention.tombstone": self.tr("retention purge"),
+            "consent": self.tr("separate consent"),
+            "aml.rating": self.tr("AML risk rating"),
+            "screening": self.tr("sanctions screening"),
+            "signoff.cooling_off": self.tr("cooling-off cancellation"),
+            "follow_up.task": self.tr("follow-up task"),
+            "follow_up.call": self.tr("follow-up call"),
+            "follow_up.outcome": self.tr("follow-up outcome"),
+            "signoff.print": self.tr("confirmation print"),
+            "evaluation": self.tr("customer evaluation"),
+        }.get(record_type, record_type)
 
     def show_conflicts(self, conflicts: list, content: bool) -> None:
         """The conflicts listed, keeping the selection by id (else the first one)."""
@@ -80,7 +113,10 @@ class SyncConflictsTab(QWidget):
         versions = " / ".join("—" if v is None else str(v) for v in (c.base_version, c.local_version,
                                                                        c.remote_version))
         fields = (", ".join(c.changed_fields) or "—") if self.content else self.tr("(not shown to your role)")
-        return [(self.kind_text(c.kind), c.detail or ""), (short_id(c.object_id), c.object_id), (versions, ""),
+        what = self.kind_text(c.kind)
+        tip = " · ".join(x for x in (self.record_type_text(c.record_type) if c.record_type else "", c.detail or "")
+                         if x)
+        return [(what, tip), (short_id(c.object_id), c.object_id), (versions, ""),
                 (fields, fields), (short_id(c.remote_workstation_id), c.remote_workstation_id),
                 (format_time(c.detected_at, self.ctx.lang, zone=False), "")]
 

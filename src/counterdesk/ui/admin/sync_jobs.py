@@ -28,6 +28,8 @@ class SyncView:
     quarantined: list = field(default_factory=list)   # counterdesk.services.sync.client.quarantined() rows
     conflicts: list = field(default_factory=list)     # counterdesk.services.sync.conflicts.ConflictInfo
     conflict_content: bool = False      # changed fields shown (the user may view customers)
+    revoked: str | None = None          # the hub refused this device at its last signed request (its code)
+    revoked_at: str | None = None
 
 
 def load_sync(vault, user) -> SyncView:
@@ -47,7 +49,7 @@ def load_sync(vault, user) -> SyncView:
     return SyncView(enrolled, str(values.get(state.HUB_URL) or ""), str(values.get(state.BRANCH_CODE) or ""),
                     str(values.get(state.NAME) or ""), str(values.get(state.DEVICE_ID) or ""), fingerprint,
                     bool(values.get(state.HUB_CA_PEM)), current.last_sync_at, current.pending_count, rows, found,
-                    content)
+                    content, current.revoked, current.revoked_at)
 
 
 def open_conflicts_without_content(vault) -> list:

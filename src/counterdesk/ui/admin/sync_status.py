@@ -7,10 +7,9 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from counterdesk.base.branchtime import format_time
+from counterdesk.ui import theme
 from counterdesk.ui.admin.sync_jobs import SyncView
 from counterdesk.ui.widgets.context import AppContext
-
-WARNING_STYLE = "color: #b00020; font-weight: bold;"
 
 
 def _value_label(name: str, mono: bool = False) -> QLabel:
@@ -35,12 +34,16 @@ class SyncStatusBox(QGroupBox):
         self.v_hub, self.v_branch, self.v_name = (_value_label(n) for n in ("sync_v_hub", "sync_v_branch",
                                                                              "sync_v_name"))
         self.v_device = _value_label("sync_v_device", mono=True)
+        self.v_connection = _value_label("sync_v_connection")
+        self.v_connection.setWordWrap(True)
         self.v_last, self.v_pending, self.v_quarantined, self.v_conflicts = (
             _value_label(n) for n in ("sync_v_last", "sync_v_pending", "sync_v_quarantined", "sync_v_conflicts"))
         self.l_hub, self.l_branch, self.l_name, self.l_device, self.l_last, self.l_pending, self.l_quarantined, \
             self.l_conflicts = (QLabel() for _ in range(8))
+        self.l_connection = QLabel()
         for form_, rows in ((left, ((self.l_hub, self.v_hub), (self.l_branch, self.v_branch),
-                                    (self.l_name, self.v_name), (self.l_device, self.v_device))),
+                                    (self.l_name, self.v_name), (self.l_device, self.v_device),
+                                    (self.l_connection, self.v_connection))),
                             (right, ((self.l_last, self.v_last), (self.l_pending, self.v_pending),
                                      (self.l_quarantined, self.v_quarantined), (self.l_conflicts, self.v_conflicts)))):
             for label, value in rows:
@@ -58,7 +61,7 @@ class SyncStatusBox(QGroupBox):
         self.fingerprint_note = QLabel()
         self.fingerprint_note.setObjectName("sync_fingerprint_note")
         self.fingerprint_note.setWordWrap(True)
-        self.fingerprint_note.setStyleSheet("color: #8a4b00;")
+        theme.set_role(self.fingerprint_note, "warning")
         box.addWidget(self.fingerprint_note)
         box.addWidget(actions)
 
@@ -68,6 +71,7 @@ class SyncStatusBox(QGroupBox):
         self.l_branch.setText(self.tr("Branch:"))
         self.l_name.setText(self.tr("Workstation name:"))
         self.l_device.setText(self.tr("Device id:"))
+        self.l_connection.setText(self.tr("Device on the hub:"))
         self.l_last.setText(self.tr("Last sync:"))
         self.l_pending.setText(self.tr("Waiting to be sent:"))
         self.l_quarantined.setText(self.tr("Refused by the hub:"))
@@ -80,12 +84,20 @@ class SyncStatusBox(QGroupBox):
         self.v_branch.setText(view.branch_code)
         self.v_name.setText(view.name)
         self.v_device.setText(view.device_id)
+        if view.revoked:
+            since = format_time(view.revoked_at, self.ctx.lang) if view.revoked_at else ""
+            self.v_connection.setText(self.tr(
+                "Revoked ({since}): the hub refuses this device, nothing syncs. Get an enrolment code and enrol it "
+                "again (counterdesk-admin sync enrol --again).").format(since=since))
+        else:
+            self.v_connection.setText(self.tr("Enrolled (accepted at the last request)"))
+        theme.set_state(self.v_connection, "error" if view.revoked else "")
         self.v_last.setText(format_time(view.last_sync_at, self.ctx.lang) if view.last_sync_at else self.tr("never"))
         self.v_pending.setText(str(view.pending))
         self.v_quarantined.setText(str(len(view.quarantined)))
         self.v_conflicts.setText(str(len(view.conflicts)))
         for label, warn in ((self.v_quarantined, bool(view.quarantined)), (self.v_conflicts, bool(view.conflicts))):
-            label.setStyleSheet(WARNING_STYLE if warn else "")
+            theme.set_state(label, "error" if warn else "")
         if view.fingerprint:
             self.v_fingerprint.setText(view.fingerprint)
             self.fingerprint_note.setText(self.tr(

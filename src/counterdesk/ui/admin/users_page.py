@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from counterdesk.base.roles import ROLE_NAMES, Role
 from counterdesk.services import accounts
 from counterdesk.services.auth import mfa
+from counterdesk.ui import theme
 from counterdesk.ui.admin.licences_dialog import LicencesDialog
 from counterdesk.ui.widgets.common import DialogHostPage, MessageLabel, error_text
 from counterdesk.ui.widgets.context import AppContext
@@ -69,7 +70,7 @@ class AddUserDialog(CoreDialog):
         self.labels = self.add_fields([self.username, self.display_name, self.role, self.password, self.confirm])
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #455a64;")
+        theme.set_role(self.hint, "hint")
         self.body.addWidget(self.hint)
         self.finish_layout()
         self.retranslate()
@@ -203,7 +204,7 @@ class UsersPage(DialogHostPage):
         self._pending: tuple[str, str] = ("", "")
 
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        theme.set_role(self.title, "page-title")
         self.table = QTableWidget(0, 7)
         self.table.setObjectName("users_table")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

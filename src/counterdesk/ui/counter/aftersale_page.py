@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
 
 from counterdesk.base.branchtime import format_time, zone_heading
 from counterdesk.services.catalog.versions import products_by_code
+from counterdesk.services.customers.data_rights import RESTRICTED_MARK
 from counterdesk.services.signoff import cooling
 from counterdesk.services.signoff.cooling import cancel
 from counterdesk.services.signoff.follow_up_calls import OUTCOMES, record_call
+from counterdesk.ui import theme
 from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text, money, page_title
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tables import selected_rows, stretch_table
@@ -43,6 +45,15 @@ def load_aftersale(vault, user):
     """Worker side of a refresh: (sales in cooling-off, open follow-up tasks)."""
 
     return cooling.in_cooling_off(vault, user), cooling.follow_up_tasks(vault, user), products_by_code(vault, user)
+
+
+def _restriction_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("aftersale_restriction")
+    label.setWordWrap(True)
+    theme.set_role(label, "error")
+    label.hide()
+    return label
 
 
 def _overdue(ts: str) -> bool:
@@ -93,7 +104,10 @@ class AfterSalePage(LoadingPage):
         cancel_row = QHBoxLayout()
         cancel_row.addWidget(self.cooling_cancel)
         cancel_row.addStretch(1)
+        # Restricted processing (PIPL Art 47), said over the selected sale's details in each tab.
+        self.cooling_restriction, self.followup_restriction = _restriction_label(), _restriction_label()
         col.addWidget(self.cooling_table, 1)
+        col.addWidget(self.cooling_restriction)
         col.addWidget(self.cooling_details)
         col.addLayout(form)
         col.addWidget(self.cooling_confirm)
@@ -136,6 +150,7 @@ class AfterSalePage(LoadingPage):
         done_row.addWidget(self.followup_done)
         done_row.addStretch(1)
         fol.addWidget(self.followup_table, 1)
+        fol.addWidget(self.followup_restriction)
         fol.addWidget(self.followup_details)
         fol.addLayout(form2)
         fol.addLayout(done_row)
@@ -236,8 +251,14 @@ class AfterSalePage(LoadingPage):
         self._tab_titles()
         self._sale_changed()
 
+    def _customer_cell(self, item) -> tuple:
+        if item.restriction is None:
+            return item.customer_masked, False, "", False
+        lang = self.ctx.lang
+        return (RESTRICTED_MARK.get(lang).format(name=item.customer_masked), False, item.restriction.get(lang), True)
+
     def _sale_cells(self, s) -> list[tuple]:
-        return [(s.document_number, False, "", False), (s.customer_masked, False, "", False),
+        return [(s.document_number, False, "", False), self._customer_cell(s),
                 (self._product(s.product_code), False, "", False), (money(s.amount), True, "", False),
                 (format_time(s.cooling_off_until, self.ctx.lang, zone=False), False, "", False),
                 (s.seller_name, False, "", False)]
@@ -249,7 +270,7 @@ class AfterSalePage(LoadingPage):
     def _task_cells(self, t) -> list[tuple]:
         late = _overdue(t.due_at)
         due = format_time(t.due_at, self.ctx.lang, zone=False)
-        return [(t.document_number, False, "", False), (t.customer_masked, False, "", False),
+        return [(t.document_number, False, "", False), self._customer_cell(t),
                 (self._product(t.product_code), False, "", False), (t.seller_name, False, "", False),
                 (self.tr("{due} (overdue)").format(due=due) if late else due, False, "", late)]
 
@@ -274,6 +295,10 @@ class AfterSalePage(LoadingPage):
 
     def _update(self) -> None:
         sale, task = self.current_sale(), self.current_task()
+        for label, item in ((self.cooling_restriction, sale), (self.followup_restriction, task)):
+            restriction = item.restriction if item is not None else None
+            label.setText(restriction.get(self.ctx.lang) if restriction is not None else "")
+            label.setVisible(restriction is not None)
         if sale is None:
             self.cooling_details.setText(self.tr("No sale is in its cooling-off period.") if not self.sales
                                          else self.tr("Select a sale."))
@@ -291,19 +316,19 @@ class AfterSalePage(LoadingPage):
         if task is None:
             self.followup_details.setText(self.tr("No follow-up visit is due.") if not self.tasks
                                           else self.tr("Select a follow-up task."))
-            self.followup_details.setStyleSheet("")
+            theme.set_state(self.followup_details, "")
         elif not task.can_do:
             self.followup_details.setText(self.tr(
                 "You sold this product ({document}): the follow-up visit must be made by a colleague who did not "
                 "sell it.").format(document=task.document_number))
-            self.followup_details.setStyleSheet("color: #8a4b00;")
+            theme.set_state(self.followup_details, "warning")
         else:
             self.followup_details.setText(self.tr(
                 "Sale {document} ({product}) sold by {seller}: contact the customer, check that they understand "
                 "the product and its risks, and record the outcome. Due by {due}.")
                 .format(document=task.document_number, product=task.product_code, seller=task.seller_name,
                         due=format_time(task.due_at, self.ctx.lang)))
-            self.followup_details.setStyleSheet("")
+            theme.set_state(self.followup_details, "")
         can_do = task is not None and task.can_do and not self.busy
         for w in (self.followup_result, self.followup_recording, self.followup_outcome, self.followup_done):
             w.setEnabled(can_do)

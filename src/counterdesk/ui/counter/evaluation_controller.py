@@ -53,8 +53,8 @@ class EvaluationController(QObject):
         self.state_changed.emit("unavailable")
 
     def _open(self, invitation: Invitation) -> None:
-        if invitation.session_id != self.session_id or self.page.counter_session is not None:
-            return  # the teller has started the next session meanwhile
+        if invitation.session_id != self.session_id or self.page.counter_session is not None or self.page.busy:
+            return  # the teller has started (or is starting) the next session meanwhile
         window = EvaluationWindow(lambda: self.ctx.lang, ask_nps=invitation.ask_nps)
         window.submitted.connect(self._submitted)
         window.skipped.connect(self._skipped)
@@ -95,6 +95,7 @@ class EvaluationController(QObject):
             window.closed.disconnect(self._closed_by_customer)  # the teller's own close is no news
             window.close()
             window.deleteLater()
+            self.page.return_to_teller()  # e.g. F2 pressed while the rating window had the keyboard
 
     def _closed_by_customer(self) -> None:
         window, self.window = self.window, None

@@ -24,7 +24,9 @@ from counterdesk.forms.choices import choices
 from counterdesk.identity.documents import guess_document_type
 from counterdesk.services.customers import data_rights, repository
 from counterdesk.services.privacy import export
+from counterdesk.services.sync import fresh
 from counterdesk.services.sync.state import delivery
+from counterdesk.ui import theme
 from counterdesk.ui.widgets.common import MessageLabel, Page, error_text, page_title
 from counterdesk.ui.widgets.confirmation_view import choose_printer, print_pdf
 from counterdesk.ui.widgets.context import AppContext
@@ -76,7 +78,7 @@ class FindCustomerPage(Page):
         self.restriction = QLabel()
         self.restriction.setObjectName("customer_restriction")
         self.restriction.setWordWrap(True)
-        self.restriction.setStyleSheet("color: #9c1c1c; font-weight: bold;")
+        theme.set_role(self.restriction, "error")
         self.restriction.hide()
         # Data-rights requests, for those who handle them (supervisors).
         rights = QHBoxLayout()
@@ -173,7 +175,19 @@ class FindCustomerPage(Page):
         if not (0 <= row < len(self.results)):
             return
         vault, user, cid = self.ctx.vault, self.ctx.user, self.results[row].customer_id
-        run_task(self, lambda: repository.get_customer(vault, user, cid), self._opened, self._failed)
+
+        def checked_then_read():
+            # The customer's flags recorded elsewhere in the branch first (at most ~2 s, off the UI thread).
+            checked = fresh.check_customer(vault, cid)
+            return repository.get_customer(vault, user, cid), checked
+        run_task(self, checked_then_read, self._opened_checked, self._failed)
+
+    def _opened_checked(self, result) -> None:
+        record, checked = result
+        self._opened(record)
+        if checked.message is not None:
+            text = checked.message
+            self.message.show_info(lambda: text.get(self.ctx.lang))
 
     def _opened(self, record) -> None:
 

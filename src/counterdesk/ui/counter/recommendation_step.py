@@ -63,6 +63,7 @@ class RecommendationStep(StepWidget):
         self.extra.setChecked(False)
         self.extra.setObjectName("declared_finances")
         extra_form = QFormLayout(self.extra)
+        self.extra_form = extra_form
         self.extra_fields = {}
         for key in EXTRA_DECLARED:
             edit = QLineEdit()
@@ -86,9 +87,11 @@ class RecommendationStep(StepWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # "Why" takes the width that is left (shortened with …): the full reasons are in the details beside it.
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()  # the "#" column numbers the rows already
         self.details = QTextBrowser()
         self.details.setObjectName("decision_details")
-        self.details.setMaximumHeight(130)
         own = QHBoxLayout()
         self.own_code = QLineEdit()
         self.own_code.setObjectName("own_request_code")
@@ -104,11 +107,15 @@ class RecommendationStep(StepWidget):
         self.choose.setObjectName("choose_product")
         self.choose.setEnabled(False)
         self.own_label = QLabel()
+        self.own_label.setWordWrap(True)
         lay.addLayout(form)
         lay.addWidget(self.extra)
         lay.addLayout(top)
-        lay.addWidget(self.table, 1)
-        lay.addWidget(self.details)
+        # The selected product's decision beside the list, so the list keeps its height on a 1366×768 screen.
+        products = QHBoxLayout()
+        products.addWidget(self.table, 2)
+        products.addWidget(self.details, 1)
+        lay.addLayout(products, 1)
         lay.addWidget(self.choose)
         lay.addWidget(self.own_label)
         lay.addLayout(own)
@@ -118,6 +125,9 @@ class RecommendationStep(StepWidget):
             edit.textEdited.connect(self._inputs_edited)
         self.horizon.currentIndexChanged.connect(self._inputs_edited)
         self.extra.toggled.connect(self._inputs_edited)
+        # Folded while unused, so the products table keeps its rows on a 1366×768 screen.
+        self.extra.toggled.connect(self._show_extra)
+        self._show_extra(False)
         self.amount.returnPressed.connect(self.assets.setFocus)
         self.assets.returnPressed.connect(self._propose)
         self.filter.textChanged.connect(self._apply_filter)
@@ -125,6 +135,8 @@ class RecommendationStep(StepWidget):
         self.choose.clicked.connect(self._choose_ranked)
         self.own_check.clicked.connect(self._check_own)
         self.own_choose.clicked.connect(self._choose_own)
+        self.own_label.setBuddy(self.own_code)  # its accelerator goes to the code field
+        self.own_code.returnPressed.connect(self._check_own)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -149,17 +161,22 @@ class RecommendationStep(StepWidget):
         self.table.setHorizontalHeaderLabels([self.tr("#"), self.tr("Code"), self.tr("Product"), self.tr("Risk"),
                                               self.tr("Why")])
         self.choose.setText(self.tr("C&hoose the selected product"))
-        self.own_label.setText(self.tr("The customer asks for a product by name (customer-initiated; never a "
+        self.own_label.setText(self.tr("The customer as&ks for a product by name (customer-initiated; never a "
                                        "suggestion of the bank):"))
         self.own_code.setPlaceholderText(self.tr("Product code"))
         self.own_check.setText(self.tr("Check the customer's &request"))
-        self.own_choose.setText(self.tr("Proceed at the customer's request"))
+        self.own_choose.setText(self.tr("&Proceed at the customer's request"))
         if self.proposal is not None:
             self.show_proposal(self.proposal)
         del lang
 
     def first_field(self) -> QWidget | None:
         return self.amount
+
+    def _show_extra(self, on: bool) -> None:
+        for row in range(self.extra_form.rowCount()):
+            self.extra_form.setRowVisible(row, on)
+        self.extra.setFlat(not on)
 
     def inputs(self) -> dict:
         """The amount, declared finances and horizon as on screen now."""

@@ -23,11 +23,14 @@ from counterdesk.flow.actions import (
     UseCurrentAssessment,
 )
 from counterdesk.flow.counter_session import DOCUMENT_FIELDS, CounterSession
+from counterdesk.flow.customer_summary import WAITING, OnFile, customer_panel, load_on_file
 from counterdesk.flow.engine import Outcome
+from counterdesk.flow.step_progress import step_marks
 from counterdesk.forms.registry import load_questionnaire
 from counterdesk.services.assessment.paper import blank_questionnaire_pdf, save_pdf
 from counterdesk.services.customers import repository
 from counterdesk.ui.counter.cancel_dialog import CancelSessionDialog
+from counterdesk.ui.counter.customer_panel import CustomerPanelView
 from counterdesk.ui.counter.evaluation_controller import EVALUATED_CANCELS, EvaluationController
 from counterdesk.ui.counter.recommendation_step import RecommendationStep
 from counterdesk.ui.counter.session_steps import (
@@ -41,6 +44,7 @@ from counterdesk.ui.counter.session_steps import (
 )
 from counterdesk.ui.counter.signoff_controller import SignoffController
 from counterdesk.ui.counter.signoff_pages import ApprovalStep, ConfirmationStep, SignoffStep
+from counterdesk.ui.counter.step_bar import StepBar
 from counterdesk.ui.customer.questionnaire import CustomerWindow
 from counterdesk.ui.widgets.common import MessageLabel, Page, error_text
 from counterdesk.ui.widgets.context import AppContext
@@ -56,6 +60,7 @@ _SEX = {"M": "male", "F": "female"}
 
 class CounterSessionPage(Page):
     state_changed = Signal(str)  # idle, busy, step:<id>, stopped, held, finished
+    panel_updated = Signal()     # the customer panel shows the session's latest state
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -64,21 +69,26 @@ class CounterSessionPage(Page):
         self.reader_fields: dict[str, Any] = {}
         self.steps: dict[str, StepWidget] = {}
         outer = QVBoxLayout(self)
-        self.header = QHBoxLayout()
-        self.step_labels = {sid: QLabel() for sid in STEP_ORDER}
-        for label in self.step_labels.values():
-            self.header.addWidget(label)
-        self.header.addStretch(1)
-        outer.addLayout(self.header)
+        self.step_bar = StepBar(STEP_ORDER)
+        outer.addWidget(self.step_bar)
+        # The step on the left, the customer it serves on the right, for the whole session.
+        body = QHBoxLayout()
+        column = QVBoxLayout()
         self.stack = QStackedWidget()
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.intro.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.stack.addWidget(self.intro)
-        outer.addWidget(self.stack, 1)
+        column.addWidget(self.stack, 1)
         self.banner = MessageLabel()
         self.banner.setObjectName("session_banner")
-        outer.addWidget(self.banner)
+        column.addWidget(self.banner)
+        body.addLayout(column, 1)
+        self.customer_panel = CustomerPanelView(ctx)
+        body.addWidget(self.customer_panel)
+        outer.addLayout(body, 1)
+        self.on_file: OnFile | None = None  # what the store holds about the session's customer
+        self._on_file_loading: str | None = None
         buttons = QHBoxLayout()
         self.start_button = QPushButton()
         self.start_button.setObjectName("start_session")
@@ -92,12 +102,14 @@ class CounterSessionPage(Page):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.next_button)
-        outer.addLayout(buttons)
+        column.addLayout(buttons)
         self.start_button.clicked.connect(self.start)
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.next)
         self.cancel_button.clicked.connect(self.cancel)
-        QShortcut(QKeySequence("F2"), self).activated.connect(self._start_shortcut)
+        # F2 works from the customer's rating window too, which has the keyboard once a session is done.
+        QShortcut(QKeySequence("F2"), self, context=Qt.ShortcutContext.ApplicationShortcut).activated.connect(
+            self._start_shortcut)
         QShortcut(QKeySequence("Ctrl+Return"), self).activated.connect(self.next)
         QShortcut(QKeySequence("Alt+Left"), self).activated.connect(self.back)
         self.busy = False
@@ -118,11 +130,8 @@ class CounterSessionPage(Page):
                  "recommendation": self.tr("6 Recommendation"), "signoff": self.tr("7 Sign-off"),
                  "approval": self.tr("8 Approval"), "confirmation": self.tr("9 Confirmation"),
                  "done": self.tr("10 Done")}
-        current = self.counter_session.flow.current_id if self.counter_session else None
-        for sid, label in self.step_labels.items():
-            label.setText(names[sid])
-            label.setStyleSheet("font-weight: bold; color: #0d47a1; padding: 2px 8px;" if sid == current
-                                else "color: #78909c; padding: 2px 8px;")
+        self.step_bar.set_names(names, self.ctx.lang)
+        self.customer_panel.retranslate()
         self.intro.setText(self.tr(
             "Start a counter session to serve a customer (F2). First the customer is identified: the identity "
             "document is typed, scanned or read; a new customer gives separate consent to the processing of "
@@ -184,6 +193,7 @@ class CounterSessionPage(Page):
     def _started(self, counter_session: CounterSession) -> None:
         self.counter_session = counter_session
         self.reader_fields = {}
+        self.on_file = None
         for step in list(self.steps.values()):
             self.stack.removeWidget(step)
             step.deleteLater()
@@ -216,9 +226,19 @@ class CounterSessionPage(Page):
             self.signoff.deleteLater()
         self.signoff = SignoffController(self, self.steps)
         self.signoff.state_changed.connect(self.state_changed)
+        self.signoff.state_changed.connect(self._signoff_event)
         self.set_busy(False)
         self._show_current()
         document.number.setFocus()
+
+    def _current_assessment_found(self, current: Any) -> None:
+        self.steps["assessment"].show_current(current)
+        self._focus_step()  # "Use the current assessment" when there is one
+
+    def _signoff_event(self, event: str) -> None:
+        # The confirmation's print buttons open once it is issued; after each copy, the next one (then Next).
+        if event in ("issued", "printed:customer", "printed:branch"):
+            self._focus_step()
 
     def _reader_fields(self, fields: dict[str, Any]) -> None:
         self.reader_fields = fields
@@ -239,17 +259,57 @@ class CounterSessionPage(Page):
             self.submit(Screen())  # screening runs as soon as its page opens
         elif flow.current_id == "assessment":
             run_task(self, lambda: counter_session.submit(FindCurrentAssessment()).value,
-                     self.steps["assessment"].show_current, self._failed)
+                     self._current_assessment_found, self._failed)
         elif flow.current_id in ("signoff", "approval", "confirmation") and self.signoff is not None:
             self.signoff.enter(flow.current_id)
         elif flow.current_id == "done":
             self.steps["done"].enter(counter_session.state)
         self.retranslate()
         self._update_buttons()
-        first = step.first_field()
-        if first is not None and first.isEnabled():
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._refresh_progress()
+        self._focus_step()
         self.state_changed.emit(f"step:{flow.current_id}")
+
+    def _focus_step(self) -> None:
+        """The keyboard goes to the current step's first field, or its primary button, or Next."""
+        if self.counter_session is None:
+            return
+        step = self.steps[self.counter_session.flow.current_id]
+        first = step.first_field()
+        if first is None or not first.isVisibleTo(self) or not first.isEnabled():
+            first = self.next_button if self.next_button.isVisibleTo(self) and self.next_button.isEnabled() else None
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ---- the step bar and the customer panel ------------------------------------------------------------
+    def _refresh_progress(self) -> None:
+        """Both show the session as it is now. What the store holds about the customer (the assessment on
+        file, the AML rating) is read once per customer, in a worker; the rest is the session's state."""
+        counter_session = self.counter_session
+        if counter_session is None:
+            self.step_bar.show_marks(None)
+            self.customer_panel.show_model(WAITING)
+            self.panel_updated.emit()
+            return
+        self.step_bar.show_marks(step_marks(counter_session.flow))
+        customer_id = counter_session.state.customer_id
+        if customer_id is not None and (self.on_file is None or self.on_file.customer_id != customer_id) \
+                and self._on_file_loading != customer_id:
+            self._on_file_loading = customer_id
+            run_task(self, lambda: load_on_file(counter_session),
+                     lambda on_file: self._on_file_loaded(counter_session, on_file), self._on_file_failed)
+        self.customer_panel.show_model(customer_panel(counter_session, self.on_file))
+        self.panel_updated.emit()
+
+    def _on_file_loaded(self, counter_session: CounterSession, on_file: OnFile) -> None:
+        self._on_file_loading = None
+        if counter_session is self.counter_session:
+            self.on_file = on_file
+            self._refresh_progress()
+
+    def _on_file_failed(self, _exc: BaseException) -> None:
+        # The panel goes on without the stored facts (run_task logged why); the steps still check them.
+        self._on_file_loading = None
 
     def _prepare_profile(self) -> None:
         if self.counter_session is None:
@@ -293,6 +353,7 @@ class CounterSessionPage(Page):
         if self.counter_session is None:
             return
         flow = self.counter_session.flow
+        self._refresh_progress()
         if outcome.stop is not None:
             self._close_customer_window()
             if self.signoff is not None:
@@ -302,6 +363,7 @@ class CounterSessionPage(Page):
                 reason=stop.text.get(self.ctx.lang)))
             self.steps[flow.current_id].message.clear_message()
             self._update_buttons()
+            self.start_button.setFocus(Qt.FocusReason.OtherFocusReason)  # the next customer (F2)
             self.state_changed.emit("stopped")
             return
         if not outcome.result.ok:
@@ -310,6 +372,7 @@ class CounterSessionPage(Page):
             return
         if outcome.hold is not None:
             self.steps[flow.current_id].held(outcome.hold.get(self.ctx.lang))
+            self._focus_step()  # "Check again"
             self.state_changed.emit("held")
             if on_stay is not None:
                 on_stay(outcome.value)
@@ -442,6 +505,8 @@ class CounterSessionPage(Page):
         window = self.window()
         window.raise_()
         window.activateWindow()
+        if focus is None and self.counter_session is None and self.start_button.isVisible():
+            focus = self.start_button  # the session is over (e.g. the customer rated it): the next one
         if focus is not None:
             focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -535,6 +600,8 @@ class CounterSessionPage(Page):
         self.set_busy(False)
         self.banner.show_info(message)
         self.retranslate()
+        self._refresh_progress()
+        self.start_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self.state_changed.emit("idle")
 
     def _failed(self, exc: BaseException) -> None:

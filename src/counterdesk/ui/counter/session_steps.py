@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,11 +32,10 @@ from counterdesk.identity.documents import DocumentType
 from counterdesk.identity.readers import SimulatorReader, WedgeParser, looks_like_scanner_burst
 from counterdesk.services.customers.document_images import check_image
 from counterdesk.services.customers.masking import mask_id_number
+from counterdesk.ui import theme
 from counterdesk.ui.widgets.common import MessageLabel
 from counterdesk.ui.widgets.form_view import FormView
 from counterdesk.ui.widgets.tasks import run_task
-
-_ERROR_STYLE = "border: 2px solid #c62828;"
 
 
 class _KeyTimes(QObject):
@@ -165,7 +164,7 @@ class DocumentStep(StepWidget):
         self.copy_thumbnail.setObjectName("document_copy_thumbnail")
         self.copy_thumbnail.setFixedSize(164, 114)
         self.copy_thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.copy_thumbnail.setStyleSheet("border: 1px solid #999;")
+        theme.set_role(self.copy_thumbnail, "thumbnail")
         self.copy_status = QLabel()
         self.copy_status.setObjectName("document_copy_status")
         self.copy_status.setWordWrap(True)
@@ -321,6 +320,9 @@ class DocumentStep(StepWidget):
         self.mrz.setPlainText(str(fields.get("mrz") or ""))
         self.read_done.emit({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in fields.items()})
 
+    def first_field(self) -> QWidget | None:
+        return self.number
+
     def collect(self) -> EnterDocument:
         return EnterDocument(
             id_doc_type=self.doc_type.currentData(), id_number=self.number.text().strip(),
@@ -336,7 +338,7 @@ class DocumentStep(StepWidget):
         super()._show_problem_list()
         bad = {top_field(p) for p in self.problems}
         for key, w in self._field_widgets().items():
-            w.setStyleSheet(_ERROR_STYLE if key in bad else "")
+            theme.set_state(w, "invalid" if key in bad else "")
 
     def _edited(self) -> None:
         widget = self.sender()
@@ -355,7 +357,8 @@ class ConsentStep(StepWidget):
         self.consent_form = consent_form
         lay = QVBoxLayout(self)
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.title.setWordWrap(True)
+        theme.set_role(self.title, "section")
         self.text = QTextBrowser()
         self.text.setObjectName("consent_text")
         self.agree = QPushButton()
@@ -373,6 +376,9 @@ class ConsentStep(StepWidget):
         self.agree.clicked.connect(self._agree)
         self.refuse.clicked.connect(self._refuse)
         self.retranslate()
+
+    def first_field(self) -> QWidget | None:
+        return self.agree
 
     def _agree(self) -> None:
         self.decided.emit(True)
@@ -398,15 +404,32 @@ class ProfileStep(StepWidget):
         lay = QVBoxLayout(self)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.view = FormView(form, ctx.lang, skip=skip)
-        self.view.field_changed.connect(self.field_changed)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.view)
+        self._form, self._skip = form, skip
+        self._view: FormView | None = None
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
         lay.addWidget(self.hint)
-        lay.addWidget(scroll, 1)
+        lay.addWidget(self.scroll, 1)
         lay.addWidget(self.message)
         self.returning = False
+        # The KYC form is a session's largest page: built a moment later, once the document page is on
+        # screen and input had its turn, so that starting a session does not hold the UI thread for both.
+        QTimer.singleShot(10, self, self._build_view)
+
+    @property
+    def view(self) -> FormView:
+        if self._view is None:
+            self._build_view()
+        assert self._view is not None
+        return self._view
+
+    def _build_view(self) -> None:
+        if self._view is not None:
+            return
+        view = FormView(self._form, self.ctx.lang, skip=self._skip)
+        view.field_changed.connect(self.field_changed)
+        self.scroll.setWidget(view)
+        self._view = view
 
     def prefill(self, values: dict, masked_hints: dict | None = None) -> None:
         self.view.set_values(values)
@@ -418,10 +441,14 @@ class ProfileStep(StepWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.view.relabel(self.ctx.lang)
+        if self._view is not None:  # a view built later is labelled in the language of that moment
+            self._view.relabel(self.ctx.lang)
         self.hint.setText(self.tr("Returning customer: current values are shown masked in grey. Type only what "
                                   "has changed; empty fields keep their current value.") if self.returning else
                           self.tr("New customer: complete the customer's data. Fields marked * are required."))
+
+    def first_field(self) -> QWidget | None:
+        return next((e for e in self.view.editors.values() if e.isVisibleTo(self) and e.isEnabled()), None)
 
     def collect(self) -> EnterProfile:
         return EnterProfile(self.view.values())
@@ -444,7 +471,7 @@ class ScreeningStep(StepWidget):
         self.status = QLabel()
         self.status.setObjectName("screening_status")
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("font-size: 13pt;")
+        theme.set_role(self.status, "status")
         self.recheck = QPushButton()
         self.recheck.setObjectName("screening_recheck")
         self.recheck.clicked.connect(self.recheck_requested)
@@ -458,13 +485,17 @@ class ScreeningStep(StepWidget):
     def retranslate(self) -> None:
         self.recheck.setText(self.tr("Check &again"))
 
+    def first_field(self) -> QWidget | None:
+        return self.recheck  # shown only while a hold waits for a supervisor
+
     def running(self) -> None:
         self.status.setText(self.tr("Screening the customer against the sanctions lists…"))
+        theme.set_state(self.status, "")
         self.recheck.hide()
 
     def held(self, text: str) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("font-size: 13pt; color: #e65100;")
+        theme.set_state(self.status, "warning")
         self.recheck.show()
 
 
@@ -475,7 +506,7 @@ class DoneStep(StepWidget):
         self.summary = QLabel()
         self.summary.setObjectName("identification_summary")
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("font-size: 13pt;")
+        theme.set_role(self.summary, "status")
         lay.addWidget(self.summary)
         lay.addStretch(1)
 
@@ -516,7 +547,7 @@ class AssessmentStep(StepWidget):
         self.status = QLabel()
         self.status.setObjectName("assessment_status")
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("font-size: 13pt;")
+        theme.set_role(self.status, "status")
         self.progress = QLabel()
         self.progress.setObjectName("assessment_progress")
         buttons = QHBoxLayout()
@@ -557,6 +588,9 @@ class AssessmentStep(StepWidget):
         self.print_blank.setText(self.tr("&Print a blank paper questionnaire…"))
         self.paper_number.setPlaceholderText(self.tr("Form number of a completed paper questionnaire (RQ-…)"))
         self.paper_start.setText(self.tr("&Key in the paper form"))
+
+    def first_field(self) -> QWidget | None:
+        return self.use_current if self.use_current.isVisibleTo(self) and self.use_current.isEnabled() else self.start
 
     def _paper(self) -> None:
         number = self.paper_number.text().strip()

@@ -195,7 +195,13 @@ class SignoffController(QObject):
             if self.window is not None:
                 self.window.back_to_signature()
         self.page.submit(RecordSignature(self.sentence, signature_json, png, "customer_screen"),
-                         self._updated("signed"), failed)
+                         self._signature_stored, failed)
+
+    def _signature_stored(self, state: SignoffState) -> None:
+        """The customer is done: the teller's window gets the keyboard back, on the next thing to fill in
+        (the customer window says thanks until the teller attests)."""
+        self._updated("signed")(state)
+        self.page.return_to_teller(self.steps["signoff"].first_field())
 
     # ---- the teller's attestation --------------------------------------------------------------------
     def _attest(self, identity: bool, explained: bool, reference: str) -> None:
@@ -240,6 +246,7 @@ class SignoffController(QObject):
 
     def _override_closed(self, _result: int) -> None:
         self.dialog.deleteLater()
+        self.page.return_to_teller()  # the keyboard back on the teller's window, not on the closed dialog
         self._poll()
 
     def _resubmit(self) -> None:

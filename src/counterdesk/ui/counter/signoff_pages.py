@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from counterdesk.base.branchtime import format_time
+from counterdesk.ui import theme
 from counterdesk.ui.counter.session_steps import StepWidget
 from counterdesk.ui.widgets.confirmation_view import ConfirmationView
 
@@ -15,7 +16,7 @@ _DONE, _TODO = "✔", "○"
 
 def _bold(label: QLabel) -> QLabel:
     label.setWordWrap(True)
-    label.setStyleSheet("font-size: 13pt;")
+    theme.set_role(label, "status")
     return label
 
 
@@ -31,7 +32,7 @@ class SignoffStep(StepWidget):
         self.rejection = QLabel()
         self.rejection.setObjectName("signoff_rejection")
         self.rejection.setWordWrap(True)
-        self.rejection.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        theme.set_role(self.rejection, "error")
         self.summary = _bold(QLabel())
         self.summary.setObjectName("signoff_summary")
         self.progress = QLabel()
@@ -120,6 +121,12 @@ class SignoffStep(StepWidget):
         self.handover.setEnabled(not customer_done)
         self.submit.setEnabled(customer_done)
 
+    def first_field(self) -> QWidget | None:
+        """Hand over first; once the customer has signed, the teller's own part."""
+        if self.handover.isEnabled():
+            return self.handover
+        return self.recording_ref if self.recording_ref.isVisibleTo(self) else self.identity
+
     def _submit(self) -> None:
         self.attest_requested.emit(self.identity.isChecked(), self.explained.isChecked(),
                                    self.recording_ref.text().strip())
@@ -164,6 +171,9 @@ class ApprovalStep(StepWidget):
         self.resubmit.clicked.connect(self.resubmit_requested)
         self.request = None
         self.retranslate()
+
+    def first_field(self) -> QWidget | None:
+        return self.resubmit if self.resubmit.isVisibleTo(self) else self.override
 
     def retranslate(self) -> None:
         self.override.setText(self.tr("Supervisor &approves at this workstation…"))
@@ -221,6 +231,10 @@ class ConfirmationStep(StepWidget):
         lay.addWidget(self.message)
         self.state = None
         self.retranslate()
+
+    def first_field(self) -> QWidget | None:
+        """The next copy to print (the customer's first); None once both are out (Next goes on)."""
+        return next((self.view.buttons[k] for k in ("customer", "branch") if not self.view.is_printed(k)), None)
 
     def retranslate(self) -> None:
         self.show_state(self.state)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from counterdesk.services.evaluations.codes import COMMENT_MAX, NPS_SCALE, REASONS, STARS
+from counterdesk.ui import theme
 from counterdesk.ui.customer.questionnaire import place_for_customer
 
 STAGES = ("rating", "thanks")
@@ -48,15 +49,13 @@ class EvaluationWindow(QWidget):
         self._lang = lang
         self.ask_nps = ask_nps
         self.done = False
-        font = self.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)  # read at arm's length, as the other customer windows
-        self.setFont(font)
+        theme.set_screen(self, "customer")  # read at arm's length, as the other customer windows
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 24, 32, 24)
         self.title = QLabel()
         self.title.setObjectName("evaluation_title")
         self.title.setWordWrap(True)
-        self.title.setStyleSheet("font-weight: bold; font-size: 20pt;")
+        theme.set_role(self.title, "customer-title")
         # The window opens on the question, not on a star a stray Space or Enter could choose.
         self.title.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         outer.addWidget(self.title)
@@ -168,7 +167,7 @@ class EvaluationWindow(QWidget):
         self.thanks.setObjectName("evaluation_thanks")
         self.thanks.setWordWrap(True)
         self.thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.thanks.setStyleSheet("font-size: 20pt;")
+        theme.set_role(self.thanks, "customer-text")
         self.close_button = QPushButton()
         self.close_button.setObjectName("evaluation_close")
         self._big(self.close_button, 2.0)

@@ -8,7 +8,7 @@ source for a customer's answers.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QGuiApplication, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -21,13 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counterdesk.ui import theme
+
 ENTERED_AT = "customer_screen"
-
-
-def _colour(label: QLabel, colour: str) -> None:
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
-    label.setPalette(palette)
 
 
 class CustomerWindow(QWidget):
@@ -48,12 +44,10 @@ class CustomerWindow(QWidget):
         self.answers: dict[str, str] = {}
         self.index = 0
         self.submitting = False
-        font = self.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)  # read at arm's length, by people of every age
-        self.setFont(font)
+        theme.set_screen(self, "customer")  # large text throughout: read at arm's length, by people of every age
         outer = QVBoxLayout(self)
         self.title = QLabel()
-        self.title.setStyleSheet("font-weight: bold; font-size: 20pt;")
+        theme.set_role(self.title, "customer-title")
         self.progress = QLabel()
         self.progress.setObjectName("customer_progress")
         self.stack = QStackedWidget()
@@ -63,7 +57,7 @@ class CustomerWindow(QWidget):
         self.notice = QLabel()
         self.notice.setObjectName("customer_notice")
         self.notice.setWordWrap(True)
-        _colour(self.notice, "#b71c1c")  # a palette, not a style sheet: that would drop the large font
+        theme.set_role(self.notice, "error")
         outer.addWidget(self.notice)
         buttons = QHBoxLayout()
         self.back = QPushButton()
@@ -115,11 +109,14 @@ class CustomerWindow(QWidget):
         self.result_text = QLabel()
         self.result_text.setObjectName("customer_result")
         self.result_text.setWordWrap(True)
+        # Focusable so the result opens on its text, not on a button a repeated Enter could hit.
+        self.result_text.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.reconfirm = QCheckBox()
         self.reconfirm.setObjectName("customer_reconfirm")
         self.confirm_button = QPushButton()
         self.confirm_button.setObjectName("customer_confirm")
         self.confirm_button.clicked.connect(self._confirm)
+        self.confirm_button.setAutoDefault(True)  # Enter presses it once the customer tabbed to it
         lay.addWidget(self.result_text)
         lay.addWidget(self.reconfirm)
         lay.addWidget(self.confirm_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -156,6 +153,7 @@ class CustomerWindow(QWidget):
         buttons = self.groups[self.index].buttons()
         if 0 <= n < len(buttons):
             buttons[n].click()
+            buttons[n].setFocus(Qt.FocusReason.ShortcutFocusReason)  # the arrows go on from the answer
 
     def choose(self, key: str, value: str) -> None:
         """Select an answer as the customer would by clicking it (tests and accessibility tools)."""
@@ -171,6 +169,10 @@ class CustomerWindow(QWidget):
         self.index = index
         self.stack.setCurrentIndex(index)
         self._update_nav()
+        if index < len(self.groups):  # the keyboard on this question's answer (or its first option)
+            group = self.groups[index]
+            button = group.checkedButton() or group.buttons()[0]
+            button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _update_nav(self) -> None:
         total = len(self.q.questions)
@@ -184,6 +186,14 @@ class CustomerWindow(QWidget):
         self.forward.setText(self.tr("Submit answers") if last else self.tr("Next →"))
         current = None if on_result else self.q.questions[self.index].key
         self.forward.setEnabled(not on_result and current in self.answers and not self.submitting)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter on an answered question goes on, as "Next" would (a radio button leaves Enter unused).
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.forward.isVisible() \
+                and self.forward.isEnabled():
+            self.next_question()
+            return
+        super().keyPressEvent(event)
 
     def previous_question(self) -> None:
         if self.index > 0:
@@ -201,6 +211,7 @@ class CustomerWindow(QWidget):
     def show_contradictions(self, contradictions, lang: str) -> None:
         """Send the customer back to the first question involved, saying why."""
         self.submitting = False
+        theme.set_role(self.notice, "error")
         self.notice.setText("\n".join(c.text.get(lang) for c in contradictions))
         keys = [q.key for q in self.q.questions]
         first = min((keys.index(k) for c in contradictions for k in c.questions if k in keys), default=0)
@@ -221,9 +232,11 @@ class CustomerWindow(QWidget):
         self.result_text.setText(text)
         self._needs_reconfirm = result.needs_reconfirmation
         self._show(len(self.q.questions))
+        self.result_text.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _confirm(self) -> None:
         if getattr(self, "_needs_reconfirm", False) and not self.reconfirm.isChecked():
+            theme.set_role(self.notice, "error")
             self.notice.setText(self.tr("Please tick the box to confirm the changed grade."))
             return
         self.confirmed.emit(bool(getattr(self, "_needs_reconfirm", False)))
@@ -234,7 +247,7 @@ class CustomerWindow(QWidget):
             self.closed.emit()
 
     def show_handback(self) -> None:
-        _colour(self.notice, "#1b5e20")
+        theme.set_role(self.notice, "success")
         self.notice.setText(self.tr("Thank you. Please hand the screen back to the teller."))
 
     # ---- placement ----------------------------------------------------------------------------------------------

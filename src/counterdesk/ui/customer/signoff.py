@@ -23,9 +23,8 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QFont, QPalette, QShowEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -38,27 +37,13 @@ from PySide6.QtWidgets import (
 from counterdesk.forms.definition import Form
 from counterdesk.forms.disclosures import sentence_matches
 from counterdesk.services.signoff.signature import check_signature
+from counterdesk.ui import theme
 from counterdesk.ui.customer.questionnaire import place_for_customer
 from counterdesk.ui.widgets.fields import TypedOnlyLineEdit
 from counterdesk.ui.widgets.signature_pad import SignaturePad
 
 STAGES = ("reading", "recording", "sentence", "signature", "thanks")
 SHORT_HASH = 12  # hex digits of the form hash shown under each title
-RED, GREEN, GREY = "#b71c1c", "#1b5e20", "#546e7a"
-
-
-# Colours and weight go through the palette and a partial font rather than style sheets: a style
-# sheet on a label stops it inheriting the window's enlarged font, and the customer reads at arm's length.
-def _tint(widget: QWidget, color: str) -> None:
-    palette = QPalette()  # only the text colour is set; everything else still comes from the parent
-    palette.setColor(QPalette.ColorRole.WindowText, QColor(color))
-    widget.setPalette(palette)
-
-
-def _bold(widget: QWidget) -> None:
-    font = QFont()  # only the weight is set; the size still comes from the parent
-    font.setBold(True)
-    widget.setFont(font)
 
 
 class SignoffWindow(QWidget):
@@ -94,9 +79,7 @@ class SignoffWindow(QWidget):
         self._recording_refused = False
         self.stages = [s for s in STAGES if (s != "recording" or recording_required)
                        and (s != "sentence" or sentence is not None)]
-        font = self.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)  # read at arm's length, by people of every age
-        self.setFont(font)
+        theme.set_screen(self, "customer")  # large text throughout: read at arm's length, by people of every age
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 24, 32, 24)
@@ -105,10 +88,10 @@ class SignoffWindow(QWidget):
         self.title = QLabel()
         self.title.setObjectName("signoff_title")
         self.title.setWordWrap(True)
-        self.title.setStyleSheet("font-weight: bold; font-size: 20pt;")
+        theme.set_role(self.title, "customer-title")
         self.progress = QLabel()
         self.progress.setObjectName("signoff_progress")
-        _tint(self.progress, GREY)
+        theme.set_role(self.progress, "hint")
         head.addWidget(self.title, 1)
         head.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         outer.addLayout(head)
@@ -117,11 +100,10 @@ class SignoffWindow(QWidget):
         self.notice = QLabel()
         self.notice.setObjectName("signoff_notice")
         self.notice.setWordWrap(True)
-        _tint(self.notice, RED)
-        _bold(self.notice)
+        theme.set_role(self.notice, "error")
         # The notice's room is always kept (two lines), so a message appearing or going away never
-        # moves the buttons under the customer's finger.
-        self.notice.setMinimumHeight(2 * self.notice.fontMetrics().lineSpacing() + 4)
+        # moves the buttons under the customer's finger. The window's metrics: the notice is not polished yet.
+        self.notice.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 4)
         self.notice.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         outer.addWidget(self.notice)
 
@@ -210,14 +192,7 @@ class SignoffWindow(QWidget):
         self.sentence_shown = QLabel(self.sentence)
         self.sentence_shown.setObjectName("signoff_sentence_shown")
         self.sentence_shown.setWordWrap(True)
-        self.sentence_shown.setFrameShape(QFrame.Shape.Box)
-        self.sentence_shown.setMargin(12)
-        self.sentence_shown.setAutoFillBackground(True)
-        palette = QPalette()
-        palette.setColor(QPalette.ColorRole.Window, QColor("#eef3f7"))
-        palette.setColor(QPalette.ColorRole.WindowText, QColor("#0d1b5e"))
-        self.sentence_shown.setPalette(palette)
-        _bold(self.sentence_shown)
+        theme.set_role(self.sentence_shown, "customer-sentence")
         # Typed by the customer personally (保险销售行为管理办法): pasting is refused, and said so.
         self.sentence_edit = TypedOnlyLineEdit()
         self.sentence_edit.setObjectName("signoff_sentence")
@@ -275,7 +250,7 @@ class SignoffWindow(QWidget):
         self.thanks.setWordWrap(True)
         self.thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thanks.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.thanks.setStyleSheet("font-size: 20pt;")
+        theme.set_role(self.thanks, "customer-text")
         lay.addStretch(1)
         lay.addWidget(self.thanks)
         lay.addStretch(2)
@@ -489,13 +464,13 @@ class SignoffWindow(QWidget):
         matches = sentence_matches(typed, self.sentence)
         self.sentence_ok.setEnabled(matches)
         if matches:
-            hint, color = self.tr("The sentence matches. Press Enter or \"Confirm\"."), GREEN
+            hint, role = self.tr("The sentence matches. Press Enter or \"Confirm\"."), "success"
         elif not typed.strip():
-            hint, color = self.tr("Type the sentence shown above."), GREY
+            hint, role = self.tr("Type the sentence shown above."), "hint"
         else:
-            hint, color = self.tr("The text does not match the sentence yet."), RED
+            hint, role = self.tr("The text does not match the sentence yet."), "warning"  # still typing
         self.sentence_hint.setText(hint)
-        _tint(self.sentence_hint, color)
+        theme.set_role(self.sentence_hint, role)
 
     def _paste_refused(self) -> None:
         self._set_notice(self.tr("Please type the sentence yourself: pasting is not accepted, because the "

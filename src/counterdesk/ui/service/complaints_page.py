@@ -42,6 +42,8 @@ from counterdesk.services.complaints.codes import (
     STATUSES,
 )
 from counterdesk.services.complaints.records import ComplaintInfo
+from counterdesk.services.customers.data_rights import RESTRICTED_MARK
+from counterdesk.ui import theme
 from counterdesk.ui.service.dialogs import RecordDialog, StepDialog
 from counterdesk.ui.service.messages import t
 from counterdesk.ui.widgets.common import DialogHostPage, LoadingPage, MessageLabel, error_text
@@ -67,7 +69,7 @@ class ComplaintsPage(LoadingPage, DialogHostPage):
         self.last_letter: bytes | None = None
         self.choose_printer: Callable = choose_printer
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        theme.set_role(self.title, "page-title")
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.new_button = QPushButton()
@@ -103,6 +105,13 @@ class ComplaintsPage(LoadingPage, DialogHostPage):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
+        # Restricted processing (PIPL Art 47) of the complaint's customer, over the detail.
+        self.restriction = QLabel()
+        self.restriction.setObjectName("complaint_restriction")
+        self.restriction.setWordWrap(True)
+        theme.set_role(self.restriction, "error")
+        self.restriction.hide()
+        right_layout.addWidget(self.restriction)
         right_layout.addWidget(self.detail, 1)
         right_layout.addLayout(actions)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -144,8 +153,11 @@ class ComplaintsPage(LoadingPage, DialogHostPage):
             state = STATUSES[c.status].get(lang)
             if c.status == OPEN and c.extension_state:
                 state = EXTENSION_STATES[c.extension_state].get(lang)
+            customer = (c.customer_masked or t("anonymous", lang), "")
+            if c.restriction is not None:
+                customer = (RESTRICTED_MARK.get(lang).format(name=c.customer_masked), c.restriction.get(lang))
             rows.append([(c.reference, ""), (c.due_on, ""), (mark, ""),
-                         (c.customer_masked or t("anonymous", lang), ""), (CATEGORIES[c.category].get(lang), ""),
+                         customer, (CATEGORIES[c.category].get(lang), ""),
                          (c.owner_name, ""), (state, "")])
         fill_table(self.table, rows)
         for r, c in enumerate(self.items):
@@ -190,6 +202,9 @@ class ComplaintsPage(LoadingPage, DialogHostPage):
     def _show_detail(self, info: ComplaintInfo | None) -> None:
         self.current = info
         lang = self.ctx.lang
+        restriction = info.restriction if info is not None else None
+        self.restriction.setText(restriction.get(lang) if restriction is not None else "")
+        self.restriction.setVisible(restriction is not None)
         if info is None:
             self.detail.setPlainText(t("empty", lang) if not self.items else t("select", lang))
         else:
@@ -247,6 +262,9 @@ class ComplaintsPage(LoadingPage, DialogHostPage):
             show["response"] = c.status == RESOLVED and c.owner_id == user.user_id
             show["reopen"] = c.status == RESOLVED and can(role, "complaint.handle")
             show["letter"] = c.status == RESOLVED
+            if not c.here:  # a copy from another workstation: its supervisor here may only decide an extension
+                for key in ("hand_over", "reclassify", "extend", "notice", "resolve", "response", "reopen"):
+                    show[key] = False
         for key, button in self.buttons.items():
             button.setVisible(show[key])
             button.setEnabled(not self.busy)

@@ -28,32 +28,36 @@ from counterdesk.base.atomicfile import write_bytes_atomic
 from counterdesk.base.branchtime import format_time
 from counterdesk.base.roles import can
 from counterdesk.services.reports import export, pdf
-from counterdesk.services.reports.figures import Figures, Teller, dashboard, tellers
+from counterdesk.services.reports.figures import Figures, Teller, dashboard, prepare, tellers
 from counterdesk.services.reports.scope import Period, ReportError
+from counterdesk.ui import theme
 from counterdesk.ui.service.dashboard_charts import BUILDERS
 from counterdesk.ui.service.dashboard_text import t
 from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text
 from counterdesk.ui.widgets.confirmation_view import choose_printer, print_pdf
 from counterdesk.ui.widgets.context import AppContext
-from counterdesk.ui.widgets.tasks import run_task
+from counterdesk.ui.widgets.tasks import preload_in_background, run_task
 
 PRESETS = ("last_30", "last_7", "this_month", "last_365", "custom")
-CARDS = ("card_sessions", "card_approvals", "card_holds", "card_mismatch", "card_cooling", "card_overdue")
+CARDS = ("card_sessions", "card_approvals", "card_holds", "card_mismatch", "card_cooling", "card_overdue",
+         "card_score")
 
 
-def _card_values(f: Figures) -> dict[str, int]:
+def _card_values(f: Figures) -> dict[str, int | str]:
+    score = f.evaluations.total
     return {"card_sessions": f.sessions_total, "card_approvals": f.approvals.waiting,
             "card_holds": f.screening.waiting, "card_mismatch": f.customer_initiated.mismatches,
-            "card_cooling": f.cooling_off.cancelled, "card_overdue": f.complaints.marks.get("overdue", 0)}
+            "card_cooling": f.cooling_off.cancelled, "card_overdue": f.complaints.marks.get("overdue", 0),
+            "card_score": f"{score.mean:.2f}" if score.shown and score.mean is not None else "–"}
 
 
 class Card(QFrame):
     def __init__(self, key: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(key)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        theme.set_role(self, "panel")
         self.value = QLabel("–")
-        self.value.setStyleSheet("font-size: 18pt; font-weight: bold;")
+        theme.set_role(self.value, "value")
         self.caption = QLabel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
@@ -71,8 +75,9 @@ class DashboardPage(LoadingPage):
         self.teller_list: list[Teller] | None = None
         self.choose_printer: Callable = choose_printer
         self.busy = False
+        self._prepared = False  # the last 12 months' daily aggregates asked for (once per page)
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        theme.set_role(self.title, "page-title")
         self.period_label = QLabel()
         self.preset = QComboBox()
         self.preset.setObjectName("dashboard_period")
@@ -107,8 +112,11 @@ class DashboardPage(LoadingPage):
                   self.teller, self.refresh_button):
             bar.addWidget(w)
         bar.addStretch(1)
+        # The exports on a line of their own: one line of both is wider than a 1366×768 screen in English.
+        exports = QHBoxLayout()
+        exports.addStretch(1)
         for button in self.buttons.values():
-            bar.addWidget(button)
+            exports.addWidget(button)
         self.cards = {key: Card(key) for key in CARDS}
         cards = QHBoxLayout()
         for card in self.cards.values():
@@ -120,7 +128,7 @@ class DashboardPage(LoadingPage):
         grid = self.grid
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #555;")
+        theme.set_role(self.note, "hint")
         self.message = MessageLabel()
         body = QWidget()
         inner = QVBoxLayout(body)
@@ -135,6 +143,7 @@ class DashboardPage(LoadingPage):
         outer = QVBoxLayout(self)
         outer.addWidget(self.title)
         outer.addLayout(bar)
+        outer.addLayout(exports)
         outer.addWidget(self.message)
         outer.addWidget(scroll, 1)
         shortcut = QShortcut(QKeySequence("F5"), self)
@@ -223,6 +232,12 @@ class DashboardPage(LoadingPage):
         self._draw()
         for button in self.buttons.values():
             button.setEnabled(True)
+        if not self._prepared and self.ctx.vault is not None:
+            # After the first read: the year's closed days are aggregated in the background, so that
+            # choosing 12 months later reads aggregates only (a no-op once they exist).
+            self._prepared = True
+            vault = self.ctx.vault
+            preload_in_background(lambda: prepare(vault))
 
     def read_failed(self, exc: BaseException) -> None:
         self.message.show_error(error_text(exc, self.ctx.lang))
@@ -252,7 +267,9 @@ class DashboardPage(LoadingPage):
             if old is not None:
                 old.deleteLater()
         self.note.setText(" ".join((t("computed", lang, when=format_time(f.computed_at, lang, zone=False),
-                                      ms=round(f.query_seconds * 1000)), t("evaluations", lang),
+                                      ms=round(f.query_seconds * 1000)),
+                                    t("evaluations", lang, n=f.evaluations.minimum),
+                                    "" if self.branch else t("evaluations_own", lang),
                                     "" if self.branch else t("own_only", lang))))
 
     def _ensure_views(self) -> None:
@@ -265,7 +282,8 @@ class DashboardPage(LoadingPage):
             view.setMinimumHeight(230)
             view.setMaximumHeight(320)
             self.views[key] = view
-            self.grid.addWidget(view, i // 2, i % 2)
+            alone = i == len(BUILDERS) - 1 and i % 2 == 0  # an odd last chart takes the whole row
+            self.grid.addWidget(view, i // 2, i % 2, 1, 2 if alone else 1)
             self.grid.setRowStretch(i // 2, 1)
 
     def chart(self, key: str) -> QChart:

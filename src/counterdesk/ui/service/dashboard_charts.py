@@ -15,11 +15,12 @@ from PySide6.QtCharts import (
     QBarSet,
     QChart,
     QHorizontalBarSeries,
+    QLineSeries,
     QStackedBarSeries,
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QPen
 
 from counterdesk.services.reports.figures import Figures
 from counterdesk.services.reports.tables import minutes
@@ -170,5 +171,59 @@ def complaints(f: Figures, lang: str, font: QFont) -> QChart:
     return chart
 
 
+def evaluations(f: Figures, lang: str, font: QFont) -> QChart:
+    """The mean score (line, left axis 1-5) and the number of ratings (bars, right axis) per day or
+    week. A point below the minimum count has its bar but no score: the line breaks there."""
+    e = f.evaluations
+    total = e.total
+    title = t("chart_evaluations_day" if e.by == "day" else "chart_evaluations_week", lang)
+    if total.nps is not None:
+        title += t("chart_nps", lang, nps=f"{total.nps:+.0f}", n=total.nps_count)
+    chart = _chart(title, font)
+    labels = [p.start.strftime("%m-%d") for p in e.points] or [""]
+    bars = QBarSeries()
+    bars.append(_set(t("ratings", lang), [p.count for p in e.points], GREY))
+    bars.setBarWidth(0.7)
+    _axes(chart, bars, labels, font)
+    (cats,) = chart.axes(Qt.Orientation.Horizontal)
+    (counts,) = chart.axes(Qt.Orientation.Vertical)
+    chart.removeAxis(counts)  # the counts go on the right, the scores take the left
+    chart.addAxis(counts, Qt.AlignmentFlag.AlignRight)
+    bars.attachAxis(counts)
+    if len(labels) > 16:  # the range instead, with its years (a week's label has none)
+        cats.setLabelsVisible(False)
+        cats.setTitleText(f"{f.scope.period.first.isoformat()} – {(e.through or f.scope.period.last).isoformat()}")
+        cats.setTitleFont(font)
+    score_axis = QValueAxis()
+    score_axis.setRange(1, 5)
+    score_axis.setTickCount(5)
+    score_axis.setLabelFormat("%.0f")
+    score_axis.setLabelsFont(font)
+    score_axis.setTitleText(t("mean_score", lang))
+    score_axis.setTitleFont(font)
+    chart.addAxis(score_axis, Qt.AlignmentFlag.AlignLeft)
+    pen = QPen(QColor(BLUE))
+    pen.setWidth(2)
+    runs: list[list[tuple[int, float]]] = [[]]
+    for i, p in enumerate(e.points):
+        if p.shown and p.mean is not None:
+            runs[-1].append((i, p.mean))
+        elif runs[-1]:
+            runs.append([])
+    for k, run in enumerate(r for r in runs if r):
+        line = QLineSeries()
+        line.setName(t("mean_score", lang))
+        line.setPen(pen)
+        line.setPointsVisible(True)
+        for x, y in run:
+            line.append(float(x), y)
+        chart.addSeries(line)
+        line.attachAxis(cats)
+        line.attachAxis(score_axis)
+        if k:  # one legend entry for the mean, whatever the gaps
+            chart.legend().markers(line)[0].setVisible(False)
+    return chart
+
+
 BUILDERS = {"per_day": per_day, "per_teller": per_teller, "steps": steps, "holds": holds, "sales": sales,
-            "complaints": complaints}
+            "complaints": complaints, "evaluations": evaluations}

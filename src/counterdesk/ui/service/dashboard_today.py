@@ -15,7 +15,7 @@ from counterdesk.ui.widgets.tasks import run_task
 
 REFRESH_MS = 60_000
 # Which task deals with each kind of waiting work.
-TARGETS = {"returned": "session.start", "awaiting": "session.start", "follow_ups": "aftersale.manage",
+TARGETS = {"returned": "session.start", "awaiting": "session.start", "follow_ups": "followup.list",
            "complaints": "complaint.handle"}
 _STATUS = {"completed": "completed", "stopped": "stopped"}
 

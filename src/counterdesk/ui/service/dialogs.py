@@ -25,7 +25,9 @@ from counterdesk.base.text import Text
 from counterdesk.services.complaints.codes import CATEGORIES, CHANNELS, COMPLEX, COMPLEXITIES, SIMPLE
 from counterdesk.services.complaints.handling import NewComplaint
 from counterdesk.services.customers import repository
+from counterdesk.services.customers.data_rights import RESTRICTED_MARK
 from counterdesk.services.customers.records import CustomerSummary
+from counterdesk.ui import theme
 from counterdesk.ui.service.messages import t
 from counterdesk.ui.widgets.common import MessageLabel, error_text
 from counterdesk.ui.widgets.context import AppContext
@@ -75,6 +77,13 @@ class RecordDialog(QDialog):
         self.anonymous = QCheckBox(t("r_anonymous", lang))
         self.anonymous.setChecked(True)
         self.results.currentItemChanged.connect(lambda item, _old: self.anonymous.setChecked(item is None))
+        self.results.currentRowChanged.connect(self._show_restriction)
+        # A restricted customer (PIPL Art 47) may still complain; the dialog says what the record allows.
+        self.restriction = QLabel()
+        self.restriction.setObjectName("complaint_customer_restriction")
+        self.restriction.setWordWrap(True)
+        theme.set_role(self.restriction, "error")
+        self.restriction.hide()
         self.anonymous.toggled.connect(self._anonymous_toggled)
         self.confirmation = QLineEdit()
         self.confirmation.setPlaceholderText(t("r_confirmation_hint", lang))
@@ -86,6 +95,7 @@ class RecordDialog(QDialog):
         _row(form, t("r_complexity", lang), self.complexity)
         _row(form, t("r_search", lang), self.search)
         _row(form, t("r_customer", lang), self.results)
+        form.addRow("", self.restriction)
         form.addRow("", self.anonymous)
         _row(form, t("r_confirmation", lang), self.confirmation)
         _row(form, t("r_words", lang), self.words)
@@ -122,12 +132,21 @@ class RecordDialog(QDialog):
         self.searching = False
         self.customers = list(found)
         self.results.clear()
+        lang = self.ctx.lang
         for c in self.customers:
-            item = QListWidgetItem(f"{c.name}  {c.id_number}  {c.birth_date}")
+            text = f"{c.name}  {c.id_number}  {c.birth_date}"
+            item = QListWidgetItem(RESTRICTED_MARK.get(lang).format(name=text) if c.restriction else text)
+            if c.restriction is not None:
+                item.setToolTip(c.restriction.get(lang))
             self.results.addItem(item)
         if self.customers:
             self.results.setCurrentRow(0)
             self.results.setFocus()
+
+    def _show_restriction(self, row: int) -> None:
+        found = self.customers[row].restriction if 0 <= row < len(self.customers) else None
+        self.restriction.setText(found.get(self.ctx.lang) if found is not None else "")
+        self.restriction.setVisible(found is not None)
 
     def _failed(self, exc: BaseException) -> None:
         self.searching = False

@@ -20,6 +20,7 @@ from counterdesk.base.settings import IDLE_LOCK_SECONDS, UI_LANGUAGE
 from counterdesk.base.text import CounterDeskError
 from counterdesk.services.auth import installation
 from counterdesk.services.auth.vault import WARM_UP_LOCK, Vault
+from counterdesk.ui import theme
 from counterdesk.ui.shell.lock_page import LockPage
 from counterdesk.ui.shell.setup_page import SetupPage
 from counterdesk.ui.shell.signin_page import SignInPage
@@ -96,7 +97,7 @@ class MainWindow(QMainWindow):
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
         self.problem.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.problem.setStyleSheet("color: #b00020; font-size: 13pt; padding: 40px;")
+        theme.set_role(self.problem, "problem")
         self.signin = SignInPage(ctx)
         self.signin.signed_in.connect(self._signed_in)
         self.signin.language_requested.connect(self.set_language)
@@ -114,7 +115,8 @@ class MainWindow(QMainWindow):
         self.idle_watcher = IdleWatcher(self.idle_timer, self)
         QApplication.instance().installEventFilter(self.idle_watcher)
         self._build_actions()
-        self.resize(1100, 720)
+        # Fits a branch PC's 1366×768 screen with its title and task bars; larger screens maximise it.
+        self.resize(1340, 720)
         self.retranslate()
 
     # ---- actions and language --------------------------------------------------------------------

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from counterdesk.services.auth import mfa
+from counterdesk.ui import theme
 from counterdesk.ui.widgets.code_field import code_field
 from counterdesk.ui.widgets.common import MessageLabel, error_text
 from counterdesk.ui.widgets.confirmation_view import choose_printer
@@ -75,7 +76,7 @@ class RecoveryCodesView(QWidget):
         mono.setPointSize(mono.pointSize() + 3)
         self.list.setFont(mono)
         self.list.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.list.setStyleSheet("background: #f5f7fa; border: 1px solid #cfd8dc; padding: 10px;")
+        theme.set_role(self.list, "card")
         self.message = MessageLabel()
         row = QHBoxLayout()
         self.copy_button, self.print_button, self.done = QPushButton(), QPushButton(), QPushButton()

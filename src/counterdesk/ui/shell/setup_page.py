@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from counterdesk.base.roles import Role
 from counterdesk.base.settings import PASSWORD_MIN_LENGTH
 from counterdesk.services.auth.vault import NewUser, Vault
+from counterdesk.ui import theme
 from counterdesk.ui.widgets.common import MessageLabel, Page, error_text, title_label
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tasks import run_task
@@ -73,7 +74,7 @@ class SetupPage(Page):
         self.confirm.returnPressed.connect(self.create)
         self.policy = QLabel()
         self.policy.setWordWrap(True)
-        self.policy.setStyleSheet("color: #546e7a;")
+        theme.set_role(self.policy, "hint")
         self.message = MessageLabel()
         self.create_button = QPushButton()
         self.create_button.setObjectName("create")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from counterdesk.services.auth.vault import DEMO_TOTP_SECRET
+from counterdesk.ui import theme
 from counterdesk.ui.widgets.code_field import code_field
 from counterdesk.ui.widgets.common import DemoBanner, MessageLabel, Page, centered_column, error_text, title_label
 from counterdesk.ui.widgets.context import AppContext
@@ -43,7 +44,7 @@ class SignInPage(Page):
         outer.insertWidget(0, self.demo_banner)
         self.title = title_label()
         self.branch = QLabel()
-        self.branch.setStyleSheet("color: #455a64;")
+        theme.set_role(self.branch, "hint")
         form = QFormLayout()
         self.username = QLineEdit()
         self.username.setObjectName("username")
@@ -69,7 +70,7 @@ class SignInPage(Page):
         self.code_label.setBuddy(self.code)
         self.demo_key = QLabel()
         self.demo_key.setWordWrap(True)
-        self.demo_key.setStyleSheet("color: #e65100;")
+        theme.set_role(self.demo_key, "warning")
         self.back = QPushButton()
         self.back.setObjectName("signin_back")
         self.back.setAutoDefault(False)

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from counterdesk.base.branchtime import format_time
 from counterdesk.base.roles import ROLE_NAMES
+from counterdesk.ui import theme
 from counterdesk.ui.widgets.context import AppContext
 
 
@@ -50,7 +51,7 @@ class StatusBar(QStatusBar):
             demo = self.tr(" · DEMO") if info.demo else ""
             self.branch_label.setText(self.tr("Branch: {name} ({code})").format(name=info.branch_name,
                                                                                 code=info.branch_code) + demo)
-            self.branch_label.setStyleSheet("color: #e65100; font-weight: bold;" if info.demo else "")
+            theme.set_state(self.branch_label, "warning" if info.demo else "")
         else:
             self.branch_label.setText("")
         self.show_sync(self.sync_status)
@@ -64,9 +65,10 @@ class StatusBar(QStatusBar):
         self.sync_status = status
         if status is None:
             self.sync_label.setText(self.tr("Sync: stand-alone (no hub configured)"))
-            self.sync_label.setStyleSheet("")
+            theme.set_state(self.sync_label, "")
             return
-        state = self.tr("online") if status.online else self.tr("offline")
+        revoked = bool(getattr(status, "revoked", None))  # the hub refuses this device: never "online"
+        state = self.tr("revoked on the hub") if revoked else self.tr("online") if status.online else self.tr("offline")
         last = (format_time(status.last_sync_at, self.ctx.lang, clock_only=True) if status.last_sync_at
                 else self.tr("never"))
         text = self.tr("Sync: {state} · last {last} · {pending} not yet sent").format(
@@ -74,4 +76,6 @@ class StatusBar(QStatusBar):
         if status.quarantined_count:
             text += " · " + self.tr("{n} refused by the hub").format(n=status.quarantined_count)
         self.sync_label.setText(text)
-        self.sync_label.setStyleSheet("" if status.online and not status.quarantined_count else "color: #b71c1c;")
+        # Records the hub refused need someone's attention; being offline only delays the sync.
+        theme.set_state(self.sync_label, "error" if status.quarantined_count or revoked
+                        else "" if status.online else "warning")

@@ -35,6 +35,7 @@ from counterdesk.services.sanctions.disposition import CONFIRM_REASONS, FALSE_PO
 from counterdesk.services.signoff import approvals
 from counterdesk.services.signoff.approvals import decide
 from counterdesk.services.signoff.common import SignoffError
+from counterdesk.ui import theme
 from counterdesk.ui.widgets.common import LoadingPage, MessageLabel, error_text, money, page_title
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tables import stretch_table
@@ -105,7 +106,7 @@ class SignoffApprovalsPage(LoadingPage):
         self.explanation = QLabel()
         self.explanation.setObjectName("signoff_explanation")
         self.explanation.setWordWrap(True)
-        self.explanation.setStyleSheet("color: #8a4b00;")
+        theme.set_role(self.explanation, "warning")
         buttons = QHBoxLayout()
         self.approve = QPushButton()
         self.approve.setObjectName("signoff_approve")

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from counterdesk.base.text import CounterDeskError, Text
+from counterdesk.ui import theme
 from counterdesk.ui.widgets.tasks import run_task
 
 
@@ -121,18 +122,18 @@ class MessageLabel(QLabel):
         self._render: Callable[[], str] | None = None
         self.hide()
 
-    def _show(self, text: str | Callable[[], str], style: str) -> None:
+    def _show(self, text: str | Callable[[], str], role: str) -> None:
         self._render = text if callable(text) else None
-        self.setStyleSheet(style)
+        theme.set_role(self, role)
         shown = text() if callable(text) else text
         self.setText(shown)
         self.setVisible(bool(shown))
 
     def show_error(self, text: str | Callable[[], str]) -> None:
-        self._show(text, "color: #b00020; font-weight: bold;")
+        self._show(text, "error")
 
     def show_info(self, text: str | Callable[[], str]) -> None:
-        self._show(text, "color: #1b5e20;")
+        self._show(text, "info")
 
     def clear_message(self) -> None:
         self._render = None
@@ -164,7 +165,7 @@ class DemoBanner(QLabel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setStyleSheet("background: #ff8f00; color: black; font-weight: bold; padding: 6px;")
+        theme.set_role(self, "demo-banner")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
 
@@ -174,10 +175,10 @@ class PlaceholderCard(QFrame):
     def __init__(self, title: str, body: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("PlaceholderCard { background: #f5f7fa; border: 1px dashed #90a4ae; border-radius: 6px; }")
+        theme.set_role(self, "placeholder")
         layout = QVBoxLayout(self)
         self.title = QLabel(title)
-        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        theme.set_role(self.title, "page-title")
         self.body = QLabel(body)
         self.body.setWordWrap(True)
         layout.addWidget(self.title)
@@ -192,13 +193,13 @@ class PlaceholderCard(QFrame):
 def page_title() -> QLabel:
     """The bold heading at the top of a work page."""
     label = QLabel()
-    label.setStyleSheet("font-size: 15pt; font-weight: bold;")
+    theme.set_role(label, "page-title")
     return label
 
 
 def title_label() -> QLabel:
     label = QLabel()
-    label.setStyleSheet("font-size: 20pt; font-weight: bold;")
+    theme.set_role(label, "title")
     return label
 
 

@@ -41,6 +41,7 @@ from counterdesk.base.branchtime import format_time
 from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.services.confirmation.render import COPY_LABEL_INSET, COPY_LABEL_POINTS
 from counterdesk.services.confirmation.signing import TimestampInfo, timestamp_of
+from counterdesk.ui import theme
 from counterdesk.ui.widgets.common import MessageLabel
 from counterdesk.ui.widgets.resources import FALLBACK_FAMILY
 
@@ -493,12 +494,12 @@ class ConfirmationView(QWidget):
             self.timestamp_label.setText(self.tr(
                 "No trusted timestamp yet: the timestamp authority did not answer when this confirmation was "
                 "issued (the paper says so). It is added automatically once the authority answers."))
-            self.timestamp_label.setStyleSheet("color: #9A5B00;")
+            theme.set_state(self.timestamp_label, "warning")
         else:
             text = self.tr("Trusted timestamp: {time} (UTC+8), authority {authority}").format(
                 time=format_time(stamp.at, "en", seconds=True, zone=False), authority=stamp.authority)
             if stamp.document_timestamp:
                 text += " " + self.tr("(added after issue)")
             self.timestamp_label.setText(text)
-            self.timestamp_label.setStyleSheet("")
+            theme.set_state(self.timestamp_label, "")
         self.timestamp_label.setVisible(True)

@@ -29,8 +29,7 @@ from counterdesk.base.text import Result
 from counterdesk.forms.answers import evaluate
 from counterdesk.forms.choices import choices
 from counterdesk.forms.definition import Field, Form
-
-_ERROR_STYLE = "border: 2px solid #c62828;"
+from counterdesk.ui import theme
 
 
 class _GroupEditor(QWidget):
@@ -266,7 +265,7 @@ class FormView(QWidget):
             bad.setdefault(top, []).append(problem.message(lang))
             messages.append(problem.message(lang))  # the core's messages already name the field
         for key, editor in self.editors.items():
-            editor.setStyleSheet(_ERROR_STYLE if key in bad else "")
+            theme.set_state(editor, "invalid" if key in bad else "")
             f = self.form.field(key)
             tip = "\n".join(bad.get(key, [])) or (f.help.get(lang) if f.help else "")
             editor.setToolTip(tip)

@@ -26,14 +26,19 @@ class Task(QObject):
 
     def _complete(self, future: Future) -> None:
         exc = future.exception()
-        if exc is None:
-            self.succeeded.emit(future.result())
-        else:
-            if not isinstance(exc, CounterDeskError):
-                # The screen says "details are in the log": they must be (a core refusal is not an error).
-                log.error("background task failed", exc_info=(type(exc), exc, exc.__traceback__))
-            self.failed.emit(exc)
-        self.finished.emit()
+        if exc is not None and not isinstance(exc, CounterDeskError):
+            # The screen says "details are in the log": they must be (a core refusal is not an error).
+            log.error("background task failed", exc_info=(type(exc), exc, exc.__traceback__))
+        try:
+            if exc is None:
+                self.succeeded.emit(future.result())
+            else:
+                self.failed.emit(exc)
+            self.finished.emit()
+        except RuntimeError:
+            # The page that asked is gone (signed out, window closed) and took the task with it: nobody
+            # is left to show the result to. The work itself is done (or logged above).
+            log.debug("result of a background task whose page was closed")
 
 
 def run_task(parent: QObject, fn: Callable[[], Any], on_ok: Callable[[Any], None] | None = None,
