@@ -224,6 +224,12 @@ def _check_layout(qtbot, window, page, rec) -> None:
     qtbot.wait(50)  # the layout settles
     rows = rec.table.viewport().height() // rec.table.rowHeight(0)
     assert rows >= 5, f"the products table shows {rows} rows"
+    # Every column in view, no sideways scrolling (long English product names are shortened with …).
+    assert rec.table.horizontalHeader().length() <= rec.table.viewport().width() + 1
+    # The customer-data form fits its page's width too: the longest occupation does not widen it.
+    profile = page.steps["profile"]
+    assert profile.view.minimumSizeHint().width() <= profile.scroll.viewport().width(), (
+        profile.view.minimumSizeHint().width(), profile.scroll.viewport().width())
     nav = window.home.nav
     assert not nav.horizontalScrollBar().isVisible()
     widest = max(nav.visualItemRect(nav.item(i)).width() for i in range(nav.count()))

@@ -3,7 +3,7 @@ each with its reason; the customer's own request for another product is a separa
 action. The decisions come from counterdesk.suitability; this page only shows and chooses."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -87,8 +87,11 @@ class RecommendationStep(StepWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        # "Why" takes the width that is left (shortened with …): the full reasons are in the details beside it.
+        # The product's name and "Why" share the width that is left (shortened with …, the full text in the
+        # cell's tooltip and the reasons in the details beside it): never a horizontal scroll bar.
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.verticalHeader().hide()  # the "#" column numbers the rows already
         self.details = QTextBrowser()
         self.details.setObjectName("decision_details")
@@ -217,7 +220,9 @@ class RecommendationStep(StepWidget):
             p = ranked.product
             name = p.name_zh if lang == "zh" else (p.name_en or p.name_zh)
             for c, text in enumerate((str(ranked.rank), p.code, name, f"R{p.risk_level}", ranked.reason.get(lang))):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(r, c, item)
         if proposal.ranked:
             self.table.selectRow(0)
         else:

@@ -145,6 +145,10 @@ class FormView(QWidget):
             return box
         if f.type in ("choice", "country", "occupation", "document_type"):
             combo = QComboBox()
+            # Sized for a typical label, not the longest of hundreds of occupations or countries: the
+            # longest would widen the whole form past a 1366-pixel screen (the popup still shows it all).
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
             combo.addItem("", None)
             for option in choices(f):
                 combo.addItem(option.label.get(self.lang), option.value)
