@@ -24,6 +24,7 @@ from counterdesk.flow.actions import (
 from counterdesk.forms.disclosures import confirmation_sentence
 from counterdesk.services.auth.vault import DEMO_USERS, Vault
 from counterdesk.services.signoff import approvals, process
+from counterdesk.store.models.assessment import Assessment
 from counterdesk.store.models.core import AuditEntry
 from counterdesk.store.models.follow_ups import FollowUpOutcome
 from helpers.counter import MIDDLE, PNG, at_recommendation, signature_json
@@ -125,3 +126,29 @@ def test_a_supervisor_records_a_post_sale_call_from_the_list(qtbot, open_window,
         entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "follow_up.outcome"))
         assert json.loads(entry.details)["outcome"] == "reached" and NOTE not in entry.details
     vault.transact(check)
+
+
+def test_show_done_and_lapsed_lists_a_lapsed_item_as_such(qtbot, open_window, demo_lists_dir):
+    """An assessment whose stored end passed 60 days ago (lapse: 30 days) is off the open list and shown,
+    with its state said, when done and lapsed items are asked for."""
+    vault = Vault.open(demo_lists_dir)
+    at_recommendation(vault, age_answer="age_46_55", birth="1980-05-05", doc=MIDDLE)
+
+    def expire(db):
+        row = db.scalars(select(Assessment).where(Assessment.status == "completed")).one()
+        row.valid_until = (datetime.now(UTC) - timedelta(days=60)).isoformat()
+    vault.transact(expire)
+    vault.close()
+
+    window = open_window(demo_lists_dir, "supervisor")
+    window.home.show_task("followup.list")
+    page = window.home.pages["followup.list"]
+    qtbot.waitUntil(lambda: page.isVisible() and page.idle, timeout=WAIT)
+    assert page.table.rowCount() == 0
+    assert page.show_done.text() == "显示已完成和已失效(&D)"
+    assert page.table.horizontalHeaderItem(1).text() == "状态"
+    page.show_done.setChecked(True)
+    qtbot.waitUntil(lambda: page.idle and page.table.rowCount() == 1, timeout=WAIT)
+    assert [page.table.item(0, c).text() for c in (1, 2)] == ["已失效", "风险评估即将到期"]
+    assert page.table.item(0, 5).text().startswith("已失效：")
+    clean(window)

@@ -2951,6 +2951,14 @@ The product cannot be sold to you without your consent to the recording.</source
         <translation>反洗钱移交</translation>
     </message>
     <message>
+        <source>AML referral closure</source>
+        <translation>反洗钱移交办结</translation>
+    </message>
+    <message>
+        <source>AML referral closed on two workstations</source>
+        <translation>同一反洗钱移交在两台工作站上被办结</translation>
+    </message>
+    <message>
         <source>restriction of processing</source>
         <translation>限制处理</translation>
     </message>
@@ -3403,6 +3411,10 @@ The product cannot be sold to you without your consent to the recording.</source
 <context>
     <name>FollowUpsPage</name>
     <message>
+        <source>Lapsed: nobody followed up in time after the due day; a late contact may still be recorded</source>
+        <translation>已失效：到期后未在规定时间内回访；仍可登记补充的联系</translation>
+    </message>
+    <message>
         <source>Cooling-off period until {time}: no contact with the customer</source>
         <translation>投资冷静期至 {time}：不得联系客户</translation>
     </message>
@@ -3467,8 +3479,8 @@ The product cannot be sold to you without your consent to the recording.</source
         <translation>只看我的客户(&amp;M)</translation>
     </message>
     <message>
-        <source>Show &amp;done</source>
-        <translation>显示已完成(&amp;D)</translation>
+        <source>Show &amp;done and lapsed</source>
+        <translation>显示已完成和已失效(&amp;D)</translation>
     </message>
     <message>
         <source>Refresh (F5)</source>
@@ -3479,8 +3491,8 @@ The product cannot be sold to you without your consent to the recording.</source
         <translation>登记结果(&amp;R)…</translation>
     </message>
     <message>
-        <source>Mark</source>
-        <translation>标记</translation>
+        <source>State</source>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Kind</source>

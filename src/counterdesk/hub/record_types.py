@@ -18,6 +18,7 @@ RECORD_TYPES: dict[str, frozenset[str]] = {
     "complaint": frozenset({"complaint_id", "status", "due_on"}),
     "complaint.event": frozenset({"complaint_id", "seq", "kind"}),
     "aml.referral": frozenset({"referral_id", "session_id", "reason_code"}),
+    "aml.referral_closure": frozenset({"closure_id", "referral_id"}),  # never the outcome or the note
     "customer.restriction": frozenset({"customer_id", "customer_tag"}),
     "retention.tombstone": frozenset({"tombstone_id", "kind", "subject_id", "customer_tag"}),
     "consent": frozenset({"consent_id", "session_id", "customer_tag"}),

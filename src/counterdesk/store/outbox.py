@@ -22,6 +22,7 @@ audit_log                      insert (append-only)                          aud
 complaints                     insert; any change of its state               complaint
 complaint_events               insert (append-only)                          complaint.event
 aml_referrals                  insert (append-only)                          aml.referral
+aml_referral_closures          insert (append-only)                          aml.referral_closure
 customer_restrictions          insert                                        customer.restriction
 retention_tombstones           insert (append-only)                          retention.tombstone
 consents                       insert; customer or grant change              consent
@@ -72,7 +73,7 @@ from counterdesk.store.models.customers import (
     FormDefinitionRecord,
 )
 from counterdesk.store.models.data_rights import CustomerRestriction, RetentionTombstone
-from counterdesk.store.models.due_diligence import AmlReferral, FollowUpCall
+from counterdesk.store.models.due_diligence import AmlReferral, AmlReferralClosure, FollowUpCall
 from counterdesk.store.models.evaluations import CustomerEvaluation
 from counterdesk.store.models.follow_ups import FollowUpOutcome
 from counterdesk.store.models.sales import SaleDecision
@@ -107,6 +108,7 @@ META_KEYS: dict[str, tuple[str, ...]] = {
     "complaint": ("complaint_id", "status", "due_on"),
     "complaint.event": ("complaint_id", "seq", "kind"),
     "aml.referral": ("referral_id", "session_id", "reason_code"),
+    "aml.referral_closure": ("closure_id", "referral_id"),
     "customer.restriction": ("customer_id",),
     "retention.tombstone": ("tombstone_id", "kind", "subject_id"),
     "consent": ("consent_id", "session_id"),
@@ -122,8 +124,8 @@ META_KEYS: dict[str, tuple[str, ...]] = {
 # Parents before children when one flush writes several (a receiver applies them in this order).
 RANK = {t: i for i, t in enumerate(("customer.version", "counter_session", "assessment", "sale_decision", "signoff",
                                     "signoff.approval_request", "signoff.approval_decision", "evidence.link",
-                                    "complaint", "complaint.event", "aml.referral", "consent", "screening",
-                                    "aml.rating", "signoff.print", "signoff.cooling_off", "follow_up.task",
+                                    "complaint", "complaint.event", "aml.referral", "aml.referral_closure", "consent",
+                                    "screening", "aml.rating", "signoff.print", "signoff.cooling_off", "follow_up.task",
                                     "follow_up.call", "customer.restriction", "retention.tombstone",
                                     "evaluation", "follow_up.outcome", "audit.entry"))}
 USER_COLUMNS = {
@@ -132,7 +134,7 @@ USER_COLUMNS = {
     "approval_requests": ("requested_by", "decided_by"), "evidence_links": (), "audit_log": (),
     "complaints": ("received_by", "owner_id", "extension_requested_by", "resolved_by"),
     "complaint_events": ("by_user", "to_user"),
-    "aml_referrals": ("created_by",),
+    "aml_referrals": ("created_by",), "aml_referral_closures": ("closed_by",),
     "customer_restrictions": ("recorded_by",), "retention_tombstones": ("purged_by",),
     "consents": ("recorded_by",), "aml_ratings": ("rated_by",), "screenings": ("created_by", "disposition_by"),
     "cooling_off_cancellations": ("recorded_by",), "follow_up_tasks": ("seller_id", "done_by"),
@@ -344,6 +346,16 @@ def _aml_referral(conn: Connection, obj: Any, new: bool) -> list[_Event]:
                    _body("aml_referrals", "insert", row_of(obj)))]
 
 
+def _aml_referral_closure(conn: Connection, obj: Any, new: bool) -> list[_Event]:
+    if not new:
+        return []
+    # The body names the referral's customer: a retention purge finds this copy by it (sync_copies).
+    customer = conn.execute(select(AmlReferral.customer_id).where(AmlReferral.id == obj.referral_id)).scalar()
+    return [_Event("aml.referral_closure", "aml_referral_closures", obj.id, None,
+                   {"closure_id": obj.id, "referral_id": obj.referral_id},
+                   _body("aml_referral_closures", "insert", row_of(obj), customer_id=customer))]
+
+
 def _customer_restriction(conn: Connection, obj: Any, new: bool) -> list[_Event]:
     if not new:
         return []
@@ -451,7 +463,7 @@ _BUILDERS: dict[str, Callable[[Connection, Any, bool], list[_Event]]] = {
     "sale_decisions": _sale_decision, "signoffs": _signoff, "approval_requests": _approval_request,
     "evidence_links": _evidence_link, "audit_log": _audit_entry,
     "complaints": _complaint, "complaint_events": _complaint_event,
-    "aml_referrals": _aml_referral,
+    "aml_referrals": _aml_referral, "aml_referral_closures": _aml_referral_closure,
     "customer_restrictions": _customer_restriction, "retention_tombstones": _retention_tombstone,
     "consents": _consent, "aml_ratings": _aml_rating, "screenings": _screening,
     "cooling_off_cancellations": _cooling_off, "follow_up_tasks": _follow_up_task, "follow_up_calls": _follow_up_call,
@@ -608,6 +620,7 @@ def backfill(db: Session) -> int:
                          (Complaint, (Complaint.created_at,)),
                          (ComplaintEvent, (ComplaintEvent.complaint_id, ComplaintEvent.seq)),
                          (AmlReferral, (AmlReferral.created_at,)),
+                         (AmlReferralClosure, (AmlReferralClosure.closed_at,)),
                          (CustomerRestriction, (CustomerRestriction.recorded_at,)),
                          (RetentionTombstone, (RetentionTombstone.purged_at,)),
                          (Consent, (Consent.recorded_at,)), (Screening, (Screening.created_at,)),
@@ -638,7 +651,7 @@ _IDENTITY = {
     "signoff.approval_request": ("request_id",), "signoff.approval_decision": ("request_id",),
     "evidence.link": ("signoff_id", "seq"), "audit.entry": ("seq",), "assessment": ("assessment_id",),
     "sale_decision": ("decision_id",), "complaint": ("complaint_id",), "complaint.event": ("complaint_id", "seq"),
-    "aml.referral": ("referral_id",),
+    "aml.referral": ("referral_id",), "aml.referral_closure": ("closure_id",),
     "customer.restriction": ("customer_id",), "retention.tombstone": ("tombstone_id",),
     "consent": ("consent_id",), "aml.rating": ("customer_id", "rated_at"), "screening": ("screening_id",),
     "signoff.cooling_off": ("signoff_id",), "follow_up.task": ("task_id",), "follow_up.call": ("call_id",),

@@ -4,8 +4,9 @@ file they can take away or as a printout.
 What is in it: the customer and every version of their data, consents, the kept document copy's
 metadata (never the image), AML ratings with their reasons, screenings (date, outcome, decision; never
 the lists' entries, scores or thresholds, which are not the customer's data), risk assessments,
-sale decisions, sign-offs, confirmation prints, follow-ups, complaints, the customer's own evaluations
-of the service (stars, reasons, comment, date; never the teller's figures) and counter sessions.
+sale decisions, sign-offs, confirmation prints, follow-ups and their recorded outcomes (staff's note
+hidden on the printout), complaints, the customer's own evaluations of the service (stars, reasons,
+comment, date; never the teller's figures) and counter sessions.
 
 The file is a PDF encrypted with AES-256 (PDF 2.0 standard security handler, via pyHanko) under a
 password given to the customer apart from the file: every PDF reader opens it (browsers, Adobe
@@ -53,9 +54,11 @@ from counterdesk.services.evaluations.codes import REASONS as EVALUATION_REASONS
 from counterdesk.services.evaluations.codes import STATUSES as EVALUATION_STATUSES
 from counterdesk.store import audit
 from counterdesk.store.models.assessment import Assessment
+from counterdesk.store.models.core import User
 from counterdesk.store.models.customers import AmlRating, Consent, CounterSessionRecord, CustomerVersion
 from counterdesk.store.models.due_diligence import CustomerDocumentImage, FollowUpCall
 from counterdesk.store.models.evaluations import CustomerEvaluation
+from counterdesk.store.models.follow_ups import FollowUpOutcome
 from counterdesk.store.models.sales import SaleDecision
 from counterdesk.store.models.sanctions import Screening
 from counterdesk.store.models.signoff import ConfirmationPrint, FollowUpTask, Signoff
@@ -109,6 +112,7 @@ TITLES: dict[str, Text] = {
     "signoffs": L("签署确认", "Sign-offs"),
     "confirmations": L("确认书打印记录", "Confirmation prints"),
     "follow_ups": L("回访", "Follow-ups"),
+    "follow_up_outcomes": L("回访结果", "Follow-up outcomes"),
     "complaints": L("投诉", "Complaints"),
     "evaluations": L("服务评价", "Evaluations of the service"),
     "sessions": L("柜台业务记录", "Counter sessions"),
@@ -183,6 +187,22 @@ def _evaluations(db: Session, customer_id: str, masked: bool) -> list[Row]:
         if e.nps_asked:
             row.append((L("推荐意愿（0-10）", "Likelihood to recommend (0-10)"), _s(e.nps)))
         rows.append(row)
+    return rows
+
+
+def _follow_up_outcomes(db: Session, customer_id: str, masked: bool) -> list[Row]:
+    """Each contact recorded from the follow-up list. Kind, outcome and channel are shown as their stored
+    codes: their texts live in services.followups, which this package may not import (layer contract).
+    The note is staff's working note about the customer: in the customer's file, hidden on paper."""
+    rows: list[Row] = []
+    for o, who in db.execute(select(FollowUpOutcome, User.display_name)
+                             .join(User, User.id == FollowUpOutcome.recorded_by)
+                             .where(FollowUpOutcome.customer_id == customer_id)
+                             .order_by(FollowUpOutcome.recorded_at)):
+        rows.append([(L("时间", "Time"), o.recorded_at), (L("类型", "Kind"), o.kind),
+                     (L("结果", "Outcome"), o.outcome), (L("联系方式", "Channel"), o.channel),
+                     (L("记录人", "Recorded by"), who),
+                     (L("回访记录", "Note"), (masking.hide(o.note) if masked else o.note) if o.note else "")])
     return rows
 
 
@@ -268,6 +288,7 @@ def collect(db: Session, customer_id: str, masked: bool) -> CustomerExport:
                for c in db.scalars(select(FollowUpCall).where(FollowUpCall.signoff_id.in_(ids))
                                    .order_by(FollowUpCall.called_at))]
     add("follow_ups", follow)
+    add("follow_up_outcomes", _follow_up_outcomes(db, cid, masked))
     complaints: list[Row] = []
     conn = db.connection()
     if table_exists(conn, "complaints"):

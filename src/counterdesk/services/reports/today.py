@@ -19,6 +19,12 @@ from counterdesk.services.followups.queue import due_by, items_in
 from counterdesk.services.reports.scope import Period
 from counterdesk.services.signoff.common import PENDING, REJECTED
 
+# The teller's returned and awaiting sign-offs: read from the index on (status, teller_id) alone
+# (store.models.home_indexes, migration 0027), not a scan of every sign-off.
+SIGNOFFS_WAITING = text(
+    "SELECT coalesce(sum(status = :rejected), 0), coalesce(sum(status = :pending), 0) FROM signoffs "
+    "WHERE teller_id = :me AND status IN (:rejected, :pending)")
+
 
 @dataclass(frozen=True)
 class SessionLine:
@@ -61,10 +67,7 @@ def today(vault: Vault, us: SignedInUser, now: datetime | None = None) -> Today:
             "SELECT id, created_at, status, step FROM counter_sessions WHERE teller_id = :me "
             "AND created_at >= :start AND created_at < :end ORDER BY created_at DESC"), p).all()
         lines = [SessionLine(r[0], r[1], r[2], r[3]) for r in rows]
-        returned, awaiting = db.execute(text(
-            "SELECT coalesce(sum(status = :rejected), 0), coalesce(sum(status = :pending), 0) FROM signoffs "
-            "WHERE teller_id = :me AND status IN (:rejected, :pending)"),
-            {**p, "rejected": REJECTED, "pending": PENDING}).one()
+        returned, awaiting = db.execute(SIGNOFFS_WAITING, {**p, "rejected": REJECTED, "pending": PENDING}).one()
         # The same list the follow-up page shows (counterdesk.services.followups): the teller's book,
         # what is still open and due by the end of today.
         book = due_by(items_in(db, values, branch, moment, us.user_id, teller_id=us.user_id,

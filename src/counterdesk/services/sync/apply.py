@@ -22,6 +22,10 @@ inbox, and is tried again after the next pull. Rules:
 * Audit entries of other workstations go to ``sync_remote_audit`` (counterdesk.services.sync.remote_audit),
   keyed by origin and sequence and verified per origin: each workstation's own chain stays its own. An
   entry whose hash does not match its content, or a second entry at a stored sequence, is a conflict.
+* AML referrals wait for their customer and session and are kept as they came (idempotent by id), so
+  every workstation's referral queue lists the branch's referrals. A referral's closure waits for the
+  referral and is written once: a referral closed here already keeps the closure made here (the ledger
+  keeps closures append-only) and the other becomes an ``aml_referral_closure`` conflict.
 * Complaints are replicated from the workstation that received them; another workstation may only
   decide a requested extension (its supervisor), which every copy takes; history steps follow the
   local numbering.
@@ -61,7 +65,7 @@ from counterdesk.store.models.customers import (
     FormDefinitionRecord,
 )
 from counterdesk.store.models.data_rights import CustomerRestriction, RetentionTombstone
-from counterdesk.store.models.due_diligence import FollowUpCall
+from counterdesk.store.models.due_diligence import AmlReferral, AmlReferralClosure, FollowUpCall
 from counterdesk.store.models.evaluations import CustomerEvaluation
 from counterdesk.store.models.follow_ups import FollowUpOutcome
 from counterdesk.store.models.sales import SaleDecision
@@ -80,7 +84,7 @@ from counterdesk.store.outbox import applying, decode, now_iso, row_of, version_
 OWN, APPLIED, STORED, SKIPPED, CONFLICT, FAILED = "own", "applied", "stored", "skipped", "conflict", "failed"
 # Every kind of sync_conflicts row this module makes (the sync page has a label for each).
 CONFLICT_KINDS = ("customer_version", "customer_document", "signoff_decision", "approval_decision", "evidence_fork",
-                  "consent_customer", "screening_disposition", "follow_up_task", "audit_fork")
+                  "consent_customer", "screening_disposition", "follow_up_task", "audit_fork", "aml_referral_closure")
 LOCAL = "local"
 RETRY_LIMIT = 500
 POTENTIAL_HIT = "potential_hit"
@@ -92,6 +96,7 @@ TABLE_OF = {
     "sale_decision": "sale_decisions", "signoff": "signoffs", "signoff.approval_request": "approval_requests",
     "signoff.approval_decision": "approval_requests", "evidence.link": "evidence_links", "audit.entry": "audit_log",
     "complaint": "complaints", "complaint.event": "complaint_events", "aml.referral": "aml_referrals",
+    "aml.referral_closure": "aml_referral_closures",
     "customer.restriction": "customer_restrictions", "retention.tombstone": "retention_tombstones",
     "consent": "consents", "aml.rating": "aml_ratings", "screening": "screenings",
     "signoff.cooling_off": "cooling_off_cancellations", "follow_up.task": "follow_up_tasks",
@@ -134,6 +139,8 @@ def expected_meta(record_type: str, body: dict) -> dict[str, Any] | None:
     if record_type == "aml.referral":
         return {"referral_id": row.get("id"), "session_id": row.get("session_id"),
                 "reason_code": row.get("reason_code")}
+    if record_type == "aml.referral_closure":
+        return {"closure_id": row.get("id"), "referral_id": row.get("referral_id")}
     return _expected_meta_more(record_type, row)
 
 
@@ -175,7 +182,8 @@ def _model(table: str):
             "consents": Consent, "screenings": Screening, "cooling_off_cancellations": CoolingOffCancellation,
             "follow_up_tasks": FollowUpTask, "follow_up_calls": FollowUpCall,
             "customer_evaluations": CustomerEvaluation, "follow_up_outcomes": FollowUpOutcome,
-            "complaints": Complaint, "complaint_events": ComplaintEvent}[table]
+            "complaints": Complaint, "complaint_events": ComplaintEvent,
+            "aml_referrals": AmlReferral, "aml_referral_closures": AmlReferralClosure}[table]
 
 
 def _values(row: dict) -> dict[str, Any]:
@@ -600,10 +608,34 @@ def _complaint_event(db, body: dict, inbox: Inbox) -> str:
     return APPLIED
 
 
+def _aml_referral(db, body: dict, inbox: Inbox) -> str:
+    """Written once where it was made: it waits for its customer and session, then is kept as it came."""
+    row = body["row"]
+    _need(db, Customer, row.get("customer_id"), "customer")
+    _need(db, CounterSessionRecord, row["session_id"], "counter session")
+    return _append_only(db, "aml_referrals", body, inbox, "id")
+
+
+def _aml_referral_closure(db, body: dict, inbox: Inbox) -> str:
+    """A closure is final and append-only: the one this workstation has stays, another is a conflict."""
+    row = body["row"]
+    _need(db, AmlReferral, row["referral_id"], "AML referral")
+    ensure_users(db, body.get("deps") or {}, inbox.workstation_id)
+    if db.get(AmlReferralClosure, row["id"]) is not None:
+        return SKIPPED
+    here = db.scalar(select(AmlReferralClosure).where(AmlReferralClosure.referral_id == row["referral_id"]))
+    if here is not None:
+        return _conflict(db, inbox, "aml_referral_closure", row["referral_id"],
+                         detail=f"closed here {here.outcome}, there {row.get('outcome')}"[:200])
+    _insert(db, "aml_referral_closures", row, inbox.workstation_id, row["id"])
+    return APPLIED
+
+
 _KINDS = {"audit.entry": _audit_entry, "complaint": _complaint, "complaint.event": _complaint_event,
           "consent": _consent, "screening": _screening, "aml.rating": _aml_rating,
           "signoff.cooling_off": _cooling_off, "follow_up.task": _follow_up_task, "follow_up.call": _follow_up_call,
-          "follow_up.outcome": _follow_up_outcome,
+          "follow_up.outcome": _follow_up_outcome, "aml.referral": _aml_referral,
+          "aml.referral_closure": _aml_referral_closure,
           "signoff.print": _print}
 
 
@@ -631,9 +663,6 @@ def _dispatch(db, inbox: Inbox, body: dict) -> str:
         return _evidence(db, body, inbox)
     if t == "evaluation":  # written once at its workstation: insert if absent (idempotent by id)
         return _append_only(db, "customer_evaluations", body, inbox, "id")
-    if t == "aml.referral":
-        # The branch's other workstations keep AML referrals (the AML officer reads them at the hub).
-        return STORED
     raise ValueError(f"unknown record type {t}")
 
 

@@ -14,6 +14,7 @@ from counterdesk.store.models import (  # noqa: F401
     evaluations,
     follow_up_indexes,
     follow_ups,
+    home_indexes,
     ledger,
     mfa,
     report_daily,

@@ -69,6 +69,7 @@ class SyncConflictsTab(QWidget):
             "screening_disposition": self.tr("Sanctions hit decided differently on two workstations"),
             "follow_up_task": self.tr("Follow-up task done or made on two workstations"),
             "audit_fork": self.tr("Another workstation's audit entry does not fit its chain"),
+            "aml_referral_closure": self.tr("AML referral closed on two workstations"),
         }.get(kind, kind)
 
     def record_type_text(self, record_type: str) -> str:
@@ -86,6 +87,7 @@ class SyncConflictsTab(QWidget):
             "complaint": self.tr("customer complaint"),
             "complaint.event": self.tr("complaint step"),
             "aml.referral": self.tr("AML referral"),
+            "aml.referral_closure": self.tr("AML referral closure"),
             "customer.restriction": self.tr("restriction of processing"),
             "retention.tombstone": self.tr("retention purge"),
             "consent": self.tr("separate consent"),

@@ -48,7 +48,7 @@ from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tables import fill_table, selected_rows, stretch_table
 from counterdesk.ui.widgets.tasks import run_task
 
-_MARK_COLOURS = {"overdue": theme.ERROR, "due_soon": theme.WARNING}
+_MARK_COLOURS = {"overdue": theme.ERROR, "due_soon": theme.WARNING, "lapsed": theme.MUTED}
 
 
 class OutcomeDialog(QDialog):
@@ -215,8 +215,7 @@ class FollowUpsPage(LoadingPage, DialogHostPage):
             _code, mark = self._mark(i)
             rows.append([(i.due_on, ""), (mark, ""), (KINDS[i.kind].get(lang), SOURCES[i.kind].get(lang)),
                          (self._customer(i), ""), (i.reference or i.product_code or "", ""),
-                         (self._blocked_text(i) if i.state != "done" else OUTCOMES.get(i.outcome or "", STATES[
-                             "done"]).get(lang), "")])
+                         (self._state_text(i), "")])
         fill_table(self.table, rows)
         for r, i in enumerate(self.items):
             colour = _MARK_COLOURS.get(self._mark(i)[0])
@@ -254,6 +253,17 @@ class FollowUpsPage(LoadingPage, DialogHostPage):
     def idle(self) -> bool:
         """No read or write is running (tests wait for it before the page may go)."""
         return not (self.loading or self.busy or self.reading)
+
+    def _state_text(self, item: FollowUpItem) -> str:
+        """The note column: a done item's outcome, a lapsed item's state, else what blocks the item."""
+        if item.state == "done":
+            return OUTCOMES.get(item.outcome or "", STATES["done"]).get(self.ctx.lang)
+        blocked = self._blocked_text(item)
+        if item.state == "lapsed":
+            lapsed = self.tr("Lapsed: nobody followed up in time after the due day; a late contact may still be "
+                             "recorded")
+            return f"{lapsed} · {blocked}" if blocked else lapsed
+        return blocked
 
     def _blocked_text(self, item: FollowUpItem) -> str:
         lang = self.ctx.lang
@@ -353,10 +363,10 @@ class FollowUpsPage(LoadingPage, DialogHostPage):
         self.kind.setCurrentIndex(max(0, self.kind.findData(current or "")))
         self.kind.blockSignals(False)
         self.mine.setText(self.tr("&My customers only"))
-        self.show_done.setText(self.tr("Show &done"))
+        self.show_done.setText(self.tr("Show &done and lapsed"))
         self.refresh_button.setText(self.tr("Refresh (F5)"))
         self.record_button.setText(self.tr("&Record outcome…"))
-        self.table.setHorizontalHeaderLabels([self.tr("Due"), self.tr("Mark"), self.tr("Kind"), self.tr("Customer"),
+        self.table.setHorizontalHeaderLabels([self.tr("Due"), self.tr("State"), self.tr("Kind"), self.tr("Customer"),
                                               self.tr("Sale"), self.tr("Note")])
         if self.items:
             self.show_data(self.items)
