@@ -172,6 +172,8 @@ def test_teller_screens_one_accelerator_each_one_language(qtbot, open_window, de
     page.signoff.clock = FakeClock()
     _customer_signs(qtbot, page, screens)
     step = page.steps["signoff"]
+    # The core has the signature before the page shows it: the teller's part opens once the page has.
+    qtbot.waitUntil(lambda: step.submit.isEnabled() and not page.busy, timeout=WAIT)
     if step.recording_ref.isVisible():
         qtbot.keyClicks(step.recording_ref, "REC-2026-000777")
     step.identity.setChecked(True)
