@@ -22,17 +22,10 @@ from counterdesk.store.models.due_diligence import AmlReferral, AmlReferralClosu
 from counterdesk.store.models.sync import PENDING, Inbox, Outbox, SyncConflict
 from helpers.branch_pair import enrolled_pair
 from helpers.demo import sign_in
-from helpers.hub import Hub
 from test_aml_referral_queue import refer
 
 HELD = "held"  # a test-only outbox state: the record reaches the hub later
 NOTE_B = "经分析为正常理财资金，编号 AN-7"
-
-
-@pytest.fixture(scope="module")
-def hub(hub_url):
-    with Hub.started(hub_url) as started:
-        yield started
 
 
 @pytest.fixture

@@ -22,15 +22,8 @@ from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.resources import Languages
 from helpers.branch_pair import enrolled_pair
 from helpers.demo import WAIT, sign_in
-from helpers.hub import Hub
 
 WORDS = "客户投诉：理财产品赎回到账时间与告知不符。"
-
-
-@pytest.fixture(scope="module")
-def hub(hub_url):
-    with Hub.started(hub_url) as started:
-        yield started
 
 
 def approve_on_the_page(qtbot, qapp, vault, user, data_dir, complaint_id: str):

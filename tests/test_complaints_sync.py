@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from counterdesk.hub.models import Record
@@ -37,12 +36,6 @@ class PortalTransport(httpx.BaseTransport):
             return response.status_code, response.headers, await response.aread()
         status, headers, body = self.portal.call(run)
         return httpx.Response(status, headers=headers, content=body, request=request)
-
-
-@pytest.fixture(scope="module")
-def hub(hub_url):
-    with Hub.started(hub_url) as started:
-        yield started
 
 
 def test_a_branchs_complaint_and_its_steps_are_at_the_hub_and_kept_by_the_other_workstation(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import select
 
 from counterdesk.hub.models import Record
@@ -17,15 +16,8 @@ from counterdesk.store.models.evaluations import CustomerEvaluation
 from counterdesk.store.models.sync import Inbox
 from helpers.branch_pair import enrolled_pair
 from helpers.demo import PASSWORDS
-from helpers.hub import Hub
 
 COMMENT = "等候时间太长，电话 13912345678"
-
-
-@pytest.fixture(scope="module")
-def hub(hub_url):
-    with Hub.started(hub_url) as started:
-        yield started
 
 
 def test_an_evaluation_is_at_the_hub_sealed_and_stored_by_the_other_workstation(hub, tmp_path, demo_lists_template):

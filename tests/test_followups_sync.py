@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, time, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from counterdesk.base.branchtime import BRANCH_TZ, branch_day
@@ -20,15 +19,8 @@ from counterdesk.store.models.sync import Inbox
 from helpers.branch_pair import enrolled_pair
 from helpers.counter import at_recommendation, choose, customer_signs
 from helpers.demo import PASSWORDS, totp_code
-from helpers.hub import Hub
 
 NOTE = "客户说到期后转存一年期，电话 13812345678"
-
-
-@pytest.fixture(scope="module")
-def hub(hub_url):
-    with Hub.started(hub_url) as started:
-        yield started
 
 
 def test_an_outcome_recorded_on_a_is_stored_on_b_and_closes_the_item_there(hub, tmp_path, demo_lists_template):

@@ -29,7 +29,6 @@ from counterdesk.store.models.sanctions import Screening
 from helpers.branch_pair import enrolled_pair
 from helpers.demo import PASSWORDS
 from helpers.demo import sign_in as demo_sign_in
-from helpers.hub import Hub
 from helpers.insider import insider
 from helpers.seed_month import _moment, iso, seed_month
 
@@ -321,12 +320,6 @@ def test_the_triggers_check_covers_the_report_marks(demo_vault, sign_in):
     assert [p.code for p in check.result.problems] == ["report_trigger_missing"] * 3
     assert "screenings_report_update" in check.result.problems[1].text.en
     assert demo_vault.transact(triggers.verify).result.ok
-
-
-@pytest.fixture(scope="module")
-def hub(hub_url):
-    with Hub.started(hub_url) as started:
-        yield started
 
 
 def test_a_record_synced_from_another_workstation_invalidates_its_day(hub, tmp_path, demo_lists_template):

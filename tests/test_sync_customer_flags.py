@@ -36,12 +36,6 @@ LISTED = screening.ScreenedPerson(["刘建国"], None, "CHN", ["1101011959110200
 
 
 @pytest.fixture(scope="module")
-def hub(hub_url):
-    with Hub.started(hub_url) as started:
-        yield started
-
-
-@pytest.fixture(scope="module")
 def pair(hub, tmp_path_factory, demo_lists_template):
     """[(vault, client)] for workstations A and B of one branch, enrolled at the in-process hub."""
     with pytest.MonkeyPatch.context() as patch:

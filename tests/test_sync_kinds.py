@@ -39,18 +39,11 @@ from helpers.counter import (
     questionnaire_answers,
 )
 from helpers.demo import AUTH_CLOCK, PASSWORDS, totp_code
-from helpers.hub import Hub
 
 HELD = "held"  # a test-only outbox state: the record reaches the hub later (as from a workstation offline)
 LISTED = screening.ScreenedPerson(["刘建国"], date(1959, 11, 2), "CHN", ["110101195911020011"])
 ANOTHER = replace(MIDDLE, id_number="110105198006060047")  # a third customer
 DESIGNATED = replace(MIDDLE, id_number="110105198005050648")  # a fourth, found on a sanctions list
-
-
-@pytest.fixture(scope="module")
-def hub(hub_url):
-    with Hub.started(hub_url) as started:
-        yield started
 
 
 @pytest.fixture(scope="module")

@@ -37,12 +37,6 @@ SECOND = replace(MIDDLE, id_number="110105198011110029")  # born 1980-11-11
 
 
 @pytest.fixture(scope="module")
-def hub(hub_url):
-    with Hub.started(hub_url) as started:
-        yield started
-
-
-@pytest.fixture(scope="module")
 def pair(hub, tmp_path_factory, demo_lists_template):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(totp, "clock", AUTH_CLOCK)
