@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from counterdesk.base.assessment_validity import stored_last_valid_day
 from counterdesk.base.branchtime import BRANCH_TZ, branch_day
+from counterdesk.base.follow_up_codes import FollowUpError
 from counterdesk.base.roles import PermissionDenied
 from counterdesk.flow.actions import CheckApproval, ChooseProduct, IssueConfirmation, Propose
 from counterdesk.services.auth.vault import Vault
 from counterdesk.services.customers.data_rights import CustomerRestricted, restrict
 from counterdesk.services.followups import queue
-from counterdesk.services.followups.codes import FollowUpError
 from counterdesk.services.followups.outcomes import record_outcome
 from counterdesk.services.reports.today import today
 from counterdesk.services.signoff import approvals, cooling

@@ -57,12 +57,14 @@ def test_the_export_lists_the_customers_follow_up_outcomes(vault, tmp_path):
     rows = [{label.en: value for label, value in row} for row in full.section("follow_up_outcomes").rows]
     assert len(rows) == 1
     (row,) = rows
+    # The customer reads texts, not codes: both languages, as the form's options are shown.
     assert (row["Kind"], row["Outcome"], row["Channel"], row["Note"]) == (
-        "assessment_expiring", "not_reached", "phone", NOTE)
+        "风险评估即将到期 / Risk assessment expiring", "未联系上（稍后再联系） / Not reached (try again later)",
+        "电话 / Phone", NOTE)
     assert row["Time"] and row["Recorded by"]
     other = vault.transact(lambda db: export.collect(db, y.customer_id, False))
     assert [{label.en: v for label, v in r}["Outcome"] for r in other.section("follow_up_outcomes").rows] == [
-        "declined"]
+        "客户拒绝回访 / The customer declined"]
     assert NOTE not in str(other.section("follow_up_outcomes").rows)
 
     masked = vault.transact(lambda db: export.collect(db, x.customer_id, True))

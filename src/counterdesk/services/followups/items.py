@@ -39,18 +39,7 @@ from sqlalchemy.orm import Session
 
 from counterdesk.base.assessment_validity import add_months, stored_last_valid_day
 from counterdesk.base.branchtime import branch_day
-from counterdesk.base.settings import (
-    ASSESSMENT_VALIDITY_MONTHS,
-    FOLLOWUP_ASSESSMENT_WINDOW_DAYS,
-    FOLLOWUP_DUE_SOON_DAYS,
-    FOLLOWUP_ELDERLY_DAYS,
-    FOLLOWUP_LAPSE_DAYS,
-    FOLLOWUP_MATURITY_WINDOW_DAYS,
-    SettingsValues,
-)
-from counterdesk.services.customers.data_rights import restrictions_in
-from counterdesk.services.customers.masking import mask_name
-from counterdesk.services.followups.codes import (
+from counterdesk.base.follow_up_codes import (
     ASSESSMENT_EXPIRING,
     CLOSING,
     DONE,
@@ -64,6 +53,17 @@ from counterdesk.services.followups.codes import (
     PRODUCT_MATURING,
     VISITS,
 )
+from counterdesk.base.settings import (
+    ASSESSMENT_VALIDITY_MONTHS,
+    FOLLOWUP_ASSESSMENT_WINDOW_DAYS,
+    FOLLOWUP_DUE_SOON_DAYS,
+    FOLLOWUP_ELDERLY_DAYS,
+    FOLLOWUP_LAPSE_DAYS,
+    FOLLOWUP_MATURITY_WINDOW_DAYS,
+    SettingsValues,
+)
+from counterdesk.services.customers.data_rights import restrictions_in
+from counterdesk.services.customers.masking import mask_name
 from counterdesk.services.signoff.common import COMPLETED
 from counterdesk.store.models.assessment import Assessment
 from counterdesk.store.models.catalog import CatalogProduct

@@ -21,11 +21,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from counterdesk.base.actors import SignedInUser
-from counterdesk.base.roles import require
-from counterdesk.base.settings import SIGNOFF_FOLLOWUP_DAYS
-from counterdesk.services.auth.vault import Vault
-from counterdesk.services.customers.data_rights import require_unrestricted
-from counterdesk.services.followups.codes import (
+from counterdesk.base.follow_up_codes import (
     CALLS,
     CHANNELS,
     CLOSING,
@@ -38,6 +34,10 @@ from counterdesk.services.followups.codes import (
     VISITS,
     refuse,
 )
+from counterdesk.base.roles import require
+from counterdesk.base.settings import SIGNOFF_FOLLOWUP_DAYS
+from counterdesk.services.auth.vault import Vault
+from counterdesk.services.customers.data_rights import require_unrestricted
 from counterdesk.services.followups.items import collect, context, cooling_seller
 from counterdesk.services.signoff.common import check_reference, iso, now_utc
 from counterdesk.services.signoff.cooling import sync_follow_ups

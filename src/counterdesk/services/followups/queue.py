@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counterdesk.base.actors import SignedInUser
+from counterdesk.base.follow_up_codes import KINDS, OPEN, refuse
 from counterdesk.base.roles import PermissionDenied, can, require
 from counterdesk.base.settings import SIGNOFF_FOLLOWUP_DAYS, SettingsValues
 from counterdesk.base.text import Text
 from counterdesk.services.auth.vault import Vault
-from counterdesk.services.followups.codes import KINDS, OPEN, refuse
 from counterdesk.services.followups.items import FollowUpItem, Scope, collect, context
 from counterdesk.services.signoff.common import now_utc
 from counterdesk.services.signoff.cooling import sync_follow_ups

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.atomicfile import write_bytes_atomic
 from counterdesk.base.branchtime import format_time
+from counterdesk.base.follow_up_codes import CHANNELS, KINDS, OUTCOMES
 from counterdesk.base.pdffont import FONT, MARGIN, PAGE_W, register_font
 from counterdesk.base.roles import require
 from counterdesk.base.text import CounterDeskError, Text
@@ -129,6 +130,12 @@ def _s(value: Any) -> str:
     return str(value)
 
 
+def _coded(texts: dict[str, Text], code: str) -> str:
+    """A stored code's text in both languages; the code itself when it has none (an older code)."""
+    text = texts.get(code)
+    return _both(text) if text is not None else code
+
+
 def _field_rows(form: Form | None, data: dict[str, Any], masked: bool) -> Row:
     rows: Row = []
     known = set()
@@ -191,16 +198,17 @@ def _evaluations(db: Session, customer_id: str, masked: bool) -> list[Row]:
 
 
 def _follow_up_outcomes(db: Session, customer_id: str, masked: bool) -> list[Row]:
-    """Each contact recorded from the follow-up list. Kind, outcome and channel are shown as their stored
-    codes: their texts live in services.followups, which this package may not import (layer contract).
-    The note is staff's working note about the customer: in the customer's file, hidden on paper."""
+    """Each contact recorded from the follow-up list, kind, outcome and channel in both languages (as the
+    form's options are). The note is staff's working note about the customer: in the customer's file,
+    hidden on paper."""
     rows: list[Row] = []
     for o, who in db.execute(select(FollowUpOutcome, User.display_name)
                              .join(User, User.id == FollowUpOutcome.recorded_by)
                              .where(FollowUpOutcome.customer_id == customer_id)
                              .order_by(FollowUpOutcome.recorded_at)):
-        rows.append([(L("时间", "Time"), o.recorded_at), (L("类型", "Kind"), o.kind),
-                     (L("结果", "Outcome"), o.outcome), (L("联系方式", "Channel"), o.channel),
+        rows.append([(L("时间", "Time"), o.recorded_at), (L("类型", "Kind"), _coded(KINDS, o.kind)),
+                     (L("结果", "Outcome"), _coded(OUTCOMES, o.outcome)),
+                     (L("联系方式", "Channel"), _coded(CHANNELS, o.channel)),
                      (L("记录人", "Recorded by"), who),
                      (L("回访记录", "Note"), (masking.hide(o.note) if masked else o.note) if o.note else "")])
     return rows

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from counterdesk.base.actors import SignedInUser
 from counterdesk.base.branchtime import branch_day
+from counterdesk.base.follow_up_codes import OVERDUE
 from counterdesk.base.roles import require
 from counterdesk.base.settings import COMPLAINT_DUE_SOON_DAYS
 from counterdesk.services.auth.vault import Vault
-from counterdesk.services.followups.codes import OVERDUE
 from counterdesk.services.followups.queue import due_by, items_in
 from counterdesk.services.reports.scope import Period
 from counterdesk.services.signoff.common import PENDING, REJECTED

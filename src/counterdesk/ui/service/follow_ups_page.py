@@ -27,10 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from counterdesk.base.branchtime import format_time
-from counterdesk.base.roles import can
-from counterdesk.services.customers.data_rights import RESTRICTED_MARK
-from counterdesk.services.followups import queue
-from counterdesk.services.followups.codes import (
+from counterdesk.base.follow_up_codes import (
     CHANNELS,
     DUE_SOON,
     KINDS,
@@ -40,6 +37,9 @@ from counterdesk.services.followups.codes import (
     STATES,
     TITLE,
 )
+from counterdesk.base.roles import can
+from counterdesk.services.customers.data_rights import RESTRICTED_MARK
+from counterdesk.services.followups import queue
 from counterdesk.services.followups.items import COOLING_OFF, OTHER_BRANCH, RESTRICTED, SELLER, FollowUpItem
 from counterdesk.services.followups.outcomes import record_outcome
 from counterdesk.ui import theme

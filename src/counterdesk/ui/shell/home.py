@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QStackedWidget, QVBoxLayout, QWidget
 
+from counterdesk.base.follow_up_codes import TITLE as FOLLOW_UP_TITLE
 from counterdesk.base.roles import ROLE_NAMES, TASKS, can
-from counterdesk.services.followups.codes import TITLE as FOLLOW_UP_TITLE
 from counterdesk.ui import theme
 from counterdesk.ui.admin.audit_page import AuditPage
 from counterdesk.ui.admin.catalog_page import CatalogPage

@@ -1,4 +1,5 @@
-"""The codes of the follow-up list and their texts (zh/en), with the rules they come from."""
+"""The codes of the follow-up list (counterdesk.services.followups) and their texts (zh/en), with the rules
+they come from; here in base because the customer's access export shows them too."""
 from __future__ import annotations
 
 from counterdesk.base.text import CounterDeskError, Text
