@@ -13,9 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QTextBrowser,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -46,7 +44,7 @@ from counterdesk.services.customers.data_rights import RESTRICTED_MARK
 from counterdesk.ui import theme
 from counterdesk.ui.service.dialogs import RecordDialog, StepDialog
 from counterdesk.ui.service.messages import t
-from counterdesk.ui.widgets.common import DialogHostPage, LoadingPage, MessageLabel, error_text
+from counterdesk.ui.widgets.common import DialogHostPage, LoadingPage, MessageLabel, error_text, queue_layout
 from counterdesk.ui.widgets.confirmation_view import choose_printer, print_pdf
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tables import fill_table, selected_rows, stretch_table
@@ -102,29 +100,15 @@ class ComplaintsPage(LoadingPage, DialogHostPage):
             self.buttons[key] = button
             actions.addWidget(button)
         actions.addStretch(1)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
         # Restricted processing (PIPL Art 47) of the complaint's customer, over the detail.
         self.restriction = QLabel()
         self.restriction.setObjectName("complaint_restriction")
         self.restriction.setWordWrap(True)
         theme.set_role(self.restriction, "error")
         self.restriction.hide()
-        right_layout.addWidget(self.restriction)
-        right_layout.addWidget(self.detail, 1)
-        right_layout.addLayout(actions)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(right)
-        split.setStretchFactor(1, 1)
         self.message = MessageLabel()
-        outer = QVBoxLayout(self)
-        outer.addWidget(self.title)
-        outer.addWidget(self.intro)
-        outer.addLayout(bar)
-        outer.addWidget(self.message)
-        outer.addWidget(split, 1)
+        queue_layout(self, (self.title, self.intro, bar, self.message), self.table, (self.restriction, self.detail),
+                     actions)
         # Only now, inside the page: shown while parentless it would open as a window of its own.
         self.new_button.setVisible(bool(self.user) and can(self.user.role, "complaint.record"))
         for keys, slot in (("Ctrl+N", self.new_complaint), ("F5", self.refresh)):

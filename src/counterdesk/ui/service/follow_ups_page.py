@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -43,7 +42,14 @@ from counterdesk.services.followups import queue
 from counterdesk.services.followups.items import COOLING_OFF, OTHER_BRANCH, RESTRICTED, SELLER, FollowUpItem
 from counterdesk.services.followups.outcomes import record_outcome
 from counterdesk.ui import theme
-from counterdesk.ui.widgets.common import DialogHostPage, LoadingPage, MessageLabel, error_text, page_title
+from counterdesk.ui.widgets.common import (
+    DialogHostPage,
+    LoadingPage,
+    MessageLabel,
+    error_text,
+    page_title,
+    queue_layout,
+)
 from counterdesk.ui.widgets.context import AppContext
 from counterdesk.ui.widgets.tables import fill_table, selected_rows, stretch_table
 from counterdesk.ui.widgets.tasks import run_task
@@ -161,22 +167,8 @@ class FollowUpsPage(LoadingPage, DialogHostPage):
         actions = QHBoxLayout()
         actions.addWidget(self.record_button)
         actions.addWidget(self.blocked, 1)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.detail, 1)
-        right_layout.addLayout(actions)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(right)
-        split.setStretchFactor(1, 1)
         self.message = MessageLabel()
-        outer = QVBoxLayout(self)
-        outer.addWidget(self.title)
-        outer.addWidget(self.intro)
-        outer.addLayout(bar)
-        outer.addWidget(self.message)
-        outer.addWidget(split, 1)
+        queue_layout(self, (self.title, self.intro, bar, self.message), self.table, (self.detail,), actions)
         for keys, slot in (("F5", self.refresh),):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -1,11 +1,11 @@
 """Small shared widgets: page base with retranslation, banners, placeholder cards, error labels."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
 from counterdesk.base.text import CounterDeskError, Text
 from counterdesk.ui import theme
@@ -201,6 +201,31 @@ def title_label() -> QLabel:
     label = QLabel()
     theme.set_role(label, "title")
     return label
+
+
+def queue_layout(page: QWidget, head: Sequence[QWidget | QLayout], table: QWidget, detail: Sequence[QWidget],
+                 actions: QLayout) -> QSplitter:
+    """A work queue on ``page``: the headings and filter bar (``head``) over a table, and under it the
+    selected row's detail (the last of ``detail`` takes the room) with its actions, split so that either
+    can be given more room. Returns the splitter."""
+    lower = QWidget()
+    lower_layout = QVBoxLayout(lower)
+    lower_layout.setContentsMargins(0, 0, 0, 0)
+    for i, widget in enumerate(detail):
+        lower_layout.addWidget(widget, 1 if i == len(detail) - 1 else 0)
+    lower_layout.addLayout(actions)
+    split = QSplitter(Qt.Orientation.Vertical)
+    split.addWidget(table)
+    split.addWidget(lower)
+    split.setStretchFactor(1, 1)
+    outer = QVBoxLayout(page)
+    for part in head:
+        if isinstance(part, QLayout):
+            outer.addLayout(part)
+        else:
+            outer.addWidget(part)
+    outer.addWidget(split, 1)
+    return split
 
 
 def centered_column(page: QWidget, width: int = 460) -> tuple[QVBoxLayout, QVBoxLayout]:
